@@ -1,0 +1,1 @@
+"""vanban: phần mềm quản lý văn bản và điều hành."""

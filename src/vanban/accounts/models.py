@@ -1,0 +1,258 @@
+"""Units (the province's organisation tree), accounts, roles and the account policy."""
+
+import re
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils.crypto import salted_hmac
+
+AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+ABBREVIATION_RE = re.compile(r"^[a-z0-9]{2,30}$")
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9]{0,59}\.[a-z0-9]{2,30}$")
+MAX_UNIT_LEVEL = 4
+
+
+class Unit(models.Model):
+    """An agency or part of one. Level 1 is the province, 4 the lowest (R1, STANDARDS "Accounts")."""
+
+    name = models.CharField("tên đơn vị", max_length=255)
+    symbol = models.CharField(
+        "chữ viết tắt trong ký hiệu văn bản", max_length=30,
+        help_text="Ví dụ: UBND, VP, STTTT; dùng trong ký hiệu văn bản.",
+    )
+    abbreviation = models.CharField(
+        "tên viết tắt trong tài khoản", max_length=30, unique=True,
+        help_text="Chữ thường không dấu, duy nhất trong tỉnh; phần sau dấu chấm của tên tài khoản.",
+    )
+    agency_code = models.CharField("mã định danh", max_length=13, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name="đơn vị cấp trên",
+    )
+    level = models.PositiveSmallIntegerField("cấp", default=1)
+    is_active = models.BooleanField("đang hoạt động", default=True)
+    search_text = models.CharField(max_length=400, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Chuyên viên"
+    LEADER = "leader", "Lãnh đạo"
+    CLERK = "clerk", "Văn thư"
+    UNIT_ADMIN = "unit_admin", "Quản trị đơn vị"
+    PROVINCE_ADMIN = "province_admin", "Quản trị tỉnh"
+
+
+class AccountStatus(models.TextChoices):
+    ACTIVE = "active", "Đang hoạt động"
+    LOCKED = "locked", "Tạm khóa"
+    REVOKED = "revoked", "Đã thu hồi"
+
+
+class LockReason(models.TextChoices):
+    NOT_USED = "not_used", "Không sử dụng trong thời hạn kể từ khi được cấp"
+    PASSWORD_NOT_CHANGED = "password_not_changed", "Không đổi mật khẩu theo yêu cầu"
+    COMPROMISED = "compromised", "Tài khoản bị lộ, bị tấn công hoặc chiếm quyền"
+    AGENCY_REQUEST = "agency_request", "Theo đề nghị của cơ quan quản lý"
+    VIOLATION = "violation", "Vi phạm các điều cấm của pháp luật về công nghệ thông tin"
+    FAILED_LOGINS = "failed_logins", "Đăng nhập sai mật khẩu nhiều lần"
+
+
+class RevokeReason(models.TextChoices):
+    INACTIVE = "inactive", "Không đăng nhập trong thời hạn quy định"
+    AGENCY_REQUEST = "agency_request", "Theo đề nghị của cơ quan quản lý"
+    LEFT_UNIT = "left_unit", "Nghỉ việc hoặc chuyển công tác"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_superuser(self, username, password=None, **extra):  # type: ignore[no-untyped-def]
+        """For `createsuperuser` only; the product creates accounts through accounts.services."""
+        from vanban.core import clock
+
+        unit = Unit.objects.order_by("level", "pk").first()
+        if unit is None:
+            raise ValueError("Cần tạo đơn vị trước khi tạo tài khoản.")
+        user = self.model(
+            username=username, unit=unit, is_staff=True, is_superuser=True,
+            full_name=extra.get("full_name", username), created_at=clock.now(),
+            password_changed_at=clock.now(), email=extra.get("email", ""),
+        )
+        user.set_password(password)
+        user.save()
+        return user
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person's account in one unit (R2-R6)."""
+
+    username = models.CharField("tên tài khoản", max_length=100, unique=True)
+    full_name = models.CharField("họ và tên", max_length=100)
+    position = models.CharField("chức vụ", max_length=100, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    phone = models.CharField("điện thoại", max_length=20, blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="members", verbose_name="đơn vị"
+    )
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=AccountStatus.choices, default=AccountStatus.ACTIVE,
+        db_index=True,
+    )
+    status_reason = models.CharField("lý do", max_length=32, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField("phải đổi mật khẩu", default=True)
+    password_changed_at = models.DateTimeField("lần đặt mật khẩu gần nhất")
+    failed_login_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField("ngày cấp")
+    session_salt = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    search_text = models.CharField(max_length=400, blank=True, db_index=True)
+    is_staff = models.BooleanField("vào trang quản trị Django", default=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["unit_id", "full_name"]
+        verbose_name = "tài khoản"
+        verbose_name_plural = "tài khoản"
+        indexes = [models.Index(fields=["unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.username})"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.status == AccountStatus.ACTIVE
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split()[-1] if self.full_name else self.username
+
+    def _get_session_auth_hash(self, secret=None):  # type: ignore[no-untyped-def]
+        # The session salt is rotated to end every session of the account (R6).
+        return salted_hmac(
+            "vanban.accounts.User.session",
+            f"{self.password}:{self.session_salt}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    # Role lookups are cached on the instance for the request.
+    def role_pairs(self) -> set[tuple[int, str]]:
+        cached = getattr(self, "_role_pairs", None)
+        if cached is None:
+            cached = set(self.role_assignments.values_list("unit_id", "role"))
+            self._role_pairs = cached
+        return cached
+
+    def has_role(self, role: str, unit: Unit | None = None) -> bool:
+        return any(r == role and (unit is None or u == unit.pk) for u, r in self.role_pairs())
+
+    @property
+    def is_province_admin(self) -> bool:
+        return self.is_active and self.has_role(Role.PROVINCE_ADMIN)
+
+    def can_manage_unit(self, unit: Unit) -> bool:
+        """R7: a unit admin acts in their own unit only; the province admin everywhere."""
+        if not self.is_active:
+            return False
+        return self.is_province_admin or self.has_role(Role.UNIT_ADMIN, unit)
+
+    def managed_unit_ids(self) -> set[int] | None:
+        """Units this person administers; None means all (province admin)."""
+        if self.is_province_admin:
+            return None
+        return {u for u, r in self.role_pairs() if r == Role.UNIT_ADMIN}
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="role_assignments")
+    role = models.CharField("vai trò", max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_role_assignment")
+        ]
+        verbose_name = "vai trò"
+
+
+class AccountChange(models.Model):
+    """One change in an account's life, kept for the account-change report (R3, R4, R8)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Cấp mới"
+        LOCKED = "locked", "Tạm khóa"
+        UNLOCKED = "unlocked", "Mở khóa"
+        REVOKED = "revoked", "Thu hồi"
+        REMOVED = "removed", "Xóa khỏi đơn vị"
+        PASSWORD_RESET = "password_reset", "Cấp lại mật khẩu"
+        ROLES_CHANGED = "roles_changed", "Thay đổi vai trò"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="changes")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="account_changes")
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
+    reason = models.CharField("mã lý do", max_length=32, blank=True)
+    note = models.CharField("ghi chú", max_length=500, blank=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="người thực hiện",
+    )
+    at = models.DateTimeField("thời điểm")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["unit", "at"])]
+        verbose_name = "biến động tài khoản"
+
+    @property
+    def reason_label(self) -> str:
+        for choices in (LockReason, RevokeReason):
+            if self.reason in choices.values:
+                return str(choices(self.reason).label)
+        return self.reason
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor.full_name if self.actor_id and self.actor else "Hệ thống (tự động)"
+
+
+class AccountPolicy(models.Model):
+    """Province-wide account rules; one row, edited by the province admin (R3-R5)."""
+
+    password_min_length = models.PositiveSmallIntegerField("độ dài tối thiểu của mật khẩu", default=9)
+    password_require_upper = models.BooleanField("có chữ hoa", default=True)
+    password_require_lower = models.BooleanField("có chữ thường", default=True)
+    password_require_digit = models.BooleanField("có chữ số", default=True)
+    password_require_symbol = models.BooleanField("có ký tự đặc biệt", default=True)
+    password_max_age_days = models.PositiveIntegerField("nhắc đổi mật khẩu sau (ngày)", default=180)
+    max_failed_logins = models.PositiveSmallIntegerField("khóa sau số lần đăng nhập sai", default=5)
+    failed_login_lock_minutes = models.PositiveIntegerField(
+        "tự mở khóa sau (phút, 0 = quản trị mở)", default=30
+    )
+    unused_lock_days = models.PositiveIntegerField("khóa nếu không sử dụng sau khi cấp (ngày)", default=30)
+    inactive_revoke_days = models.PositiveIntegerField("thu hồi nếu không đăng nhập (ngày)", default=60)
+
+    class Meta:
+        verbose_name = "chính sách tài khoản"
+
+    @classmethod
+    def current(cls) -> "AccountPolicy":
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+

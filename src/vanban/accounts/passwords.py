@@ -1,0 +1,48 @@
+"""The province password policy (R5, STANDARDS "Accounts") and one-time passwords."""
+
+import secrets
+
+
+from .models import AccountPolicy
+
+SYMBOLS = "!@#$%^&*()-_=+[]{};:,.?/"
+
+
+def password_problems(password: str, *, username: str, policy: AccountPolicy) -> list[str]:
+    """Every rule the password breaks, as Vietnamese sentences; empty when it is acceptable."""
+    problems = []
+    if len(password) < policy.password_min_length:
+        problems.append(f"Mật khẩu phải có ít nhất {policy.password_min_length} ký tự.")
+    if policy.password_require_upper and not any(c.isupper() for c in password):
+        problems.append("Mật khẩu phải có ít nhất một chữ hoa.")
+    if policy.password_require_lower and not any(c.islower() for c in password):
+        problems.append("Mật khẩu phải có ít nhất một chữ thường.")
+    if policy.password_require_digit and not any(c.isdigit() for c in password):
+        problems.append("Mật khẩu phải có ít nhất một chữ số.")
+    if policy.password_require_symbol and all(c.isalnum() for c in password):
+        problems.append("Mật khẩu phải có ít nhất một ký tự đặc biệt (ví dụ ! @ # $).")
+    if username and password.lower() == username.lower():
+        problems.append("Mật khẩu không được trùng với tên tài khoản.")
+    if username and username.split(".")[0] and username.split(".")[0] in password.lower():
+        problems.append("Mật khẩu không được chứa tên tài khoản.")
+    return problems
+
+
+def one_time_password(policy: AccountPolicy) -> str:
+    """A random password that satisfies the policy, shown once to the admin who issued it."""
+    length = max(policy.password_min_length, 12)
+    # Letters and digits that cannot be confused when read aloud or copied by hand.
+    upper = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    lower = "abcdefghijkmnpqrstuvwxyz"
+    digits = "23456789"
+    symbols = "@#$%&*?"
+    required = [secrets.choice(upper), secrets.choice(lower), secrets.choice(digits),
+                secrets.choice(symbols)]
+    alphabet = upper + lower + digits
+    rest = [secrets.choice(alphabet) for _ in range(length - len(required))]
+    chars = required + rest
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+

@@ -1,0 +1,111 @@
+"""Reads of units and accounts; list queries start from what the reader may see (R7)."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from vanban.core import clock
+from vanban.core.errors import NotFound
+from vanban.core.text import fold
+
+from .models import AccountChange, AccountPolicy, AccountStatus, Role, Unit, User
+
+
+def roles_of(*, user: User) -> list[str]:
+    return sorted({str(Role(r).label) for _, r in user.role_pairs()})
+
+
+def units_managed_by(*, user: User) -> QuerySet[Unit]:
+    """Units the person administers: all for the province admin, their own for a unit admin."""
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    managed = user.managed_unit_ids()
+    return Unit.objects.all() if managed is None else Unit.objects.filter(pk__in=managed)
+
+
+def accounts_visible_to(*, user: User) -> QuerySet[User]:
+    managed = user.managed_unit_ids() if user.is_authenticated and user.is_active else set()
+    qs = User.objects.select_related("unit")
+    return qs if managed is None else qs.filter(unit_id__in=managed)
+
+
+def account_list(*, user: User, query: str = "", unit_id: int | None = None,
+                 status: str = "") -> QuerySet[User]:
+    """Accounts the admin manages, searched without regard to diacritics or case."""
+    qs = accounts_visible_to(user=user)
+    if query:
+        for word in fold(query).split():
+            qs = qs.filter(search_text__contains=word)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if status in AccountStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("unit__name", "full_name", "pk")
+
+
+def access_account(*, user: User, pk: int) -> User:
+    """The account if `user` administers it; "missing" and "forbidden" look the same."""
+    account = accounts_visible_to(user=user).filter(pk=pk).first()
+    if account is None:
+        raise NotFound("Không tìm thấy tài khoản.")
+    return account
+
+
+def access_unit(*, user: User, pk: int) -> Unit:
+    unit = units_managed_by(user=user).filter(pk=pk).first()
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    return unit
+
+
+def unit_list(*, user: User, query: str = "") -> QuerySet[Unit]:
+    qs = units_managed_by(user=user).select_related("parent")
+    if query:
+        for word in fold(query).split():
+            qs = qs.filter(search_text__contains=word)
+    return qs.annotate(member_count=Count("members")).order_by("level", "name", "pk")
+
+
+def admin_summary(*, user: User) -> dict[str, Any] | None:
+    managed = user.managed_unit_ids()
+    if managed is not None and not managed:
+        return None
+    qs = accounts_visible_to(user=user)
+    counts = qs.aggregate(
+        active=Count("pk", filter=Q(status=AccountStatus.ACTIVE)),
+        locked=Count("pk", filter=Q(status=AccountStatus.LOCKED)),
+        revoked=Count("pk", filter=Q(status=AccountStatus.REVOKED)),
+    )
+    scope = "toàn tỉnh" if managed is None else ", ".join(
+        Unit.objects.filter(pk__in=managed).values_list("name", flat=True))
+    return {**counts, "scope": scope}
+
+
+def password_age_warning(*, user: User) -> str:
+    """R5: encourage a periodic password change."""
+    policy = AccountPolicy.current()
+    if not policy.password_max_age_days:
+        return ""
+    age = clock.now() - user.password_changed_at
+    if age > dt.timedelta(days=policy.password_max_age_days):
+        return (f"Mật khẩu của bạn đã dùng {age.days} ngày; nên đổi mật khẩu định kỳ "
+                f"{policy.password_max_age_days} ngày một lần.")
+    return ""
+
+
+def account_changes(*, user: User, unit: Unit, start: dt.datetime,
+                    end: dt.datetime) -> QuerySet[AccountChange]:
+    """Changes of a unit's accounts in [start, end) for the R8 report."""
+    if unit.pk not in {u.pk for u in units_managed_by(user=user).filter(pk=unit.pk)}:
+        raise NotFound("Không tìm thấy đơn vị.")
+    return (
+        AccountChange.objects.filter(
+            unit=unit, at__gte=start, at__lt=end,
+            kind__in=[AccountChange.Kind.CREATED, AccountChange.Kind.REMOVED,
+                      AccountChange.Kind.LOCKED, AccountChange.Kind.UNLOCKED,
+                      AccountChange.Kind.REVOKED],
+        )
+        .select_related("user", "actor")
+        .order_by("at", "pk")
+    )

@@ -1,0 +1,121 @@
+"""Writing and verifying the audit trail."""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+
+from vanban.core import clock
+
+from .models import AuditChainHead, AuditEvent
+
+
+def _digest(*, seq: int, at: str, actor_id: int | None, action: str, unit_id: int | None,
+            target_type: str, target_id: str, data: Any, ip: str | None, prev_hash: str) -> str:
+    payload = json.dumps(
+        {
+            "seq": seq,
+            "at": at,
+            "actor": actor_id,
+            "action": action,
+            "unit": unit_id,
+            "target_type": target_type,
+            "target_id": target_id,
+            "data": data,
+            "ip": ip,
+            "prev": prev_hash,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _event_digest(event: AuditEvent) -> str:
+    return _digest(
+        seq=event.seq,
+        at=event.at.isoformat(),
+        actor_id=event.actor_id,
+        action=event.action,
+        unit_id=event.unit_id,
+        target_type=event.target_type,
+        target_id=event.target_id,
+        data=event.data,
+        ip=event.ip,
+        prev_hash=event.prev_hash,
+    )
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    unit: Any = None,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction (R25, STYLE "services").
+
+    The chain head row is locked so concurrent writers append one after another.
+    """
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        at = clock.now().astimezone(dt.UTC)
+        # JSON round trip so the stored data hashes the same after reading it back.
+        clean_data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+        event = AuditEvent(
+            seq=head.last_seq + 1,
+            at=at,
+            actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+            action=action,
+            unit=unit,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+            data=clean_data,
+            ip=ip,
+            prev_hash=head.last_hash,
+        )
+        event.hash = _event_digest(event)
+        event.save()
+        head.last_seq = event.seq
+        head.last_hash = event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+        return event
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    seq: int
+    message: str
+
+
+def audit_verify(*, chunk_size: int = 5000) -> tuple[int, list[AuditProblem]]:
+    """Recompute the chain; return the number of events read and every break found."""
+    problems: list[AuditProblem] = []
+    prev_hash = ""
+    expected_seq = 1
+    count = 0
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
+        count += 1
+        if event.seq != expected_seq:
+            problems.append(
+                AuditProblem(expected_seq, f"thiếu sự kiện số {expected_seq}..{event.seq - 1}")
+            )
+        if event.prev_hash != prev_hash:
+            problems.append(AuditProblem(event.seq, "không khớp với sự kiện trước (bị xóa hoặc sửa)"))
+        if _event_digest(event) != event.hash:
+            problems.append(AuditProblem(event.seq, "nội dung sự kiện đã bị thay đổi"))
+        prev_hash = event.hash
+        expected_seq = event.seq + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    last_seq = expected_seq - 1
+    if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
+        problems.append(
+            AuditProblem(head.last_seq, f"các sự kiện sau số {last_seq} đã bị xóa")
+        )
+    return count, problems

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.db import models
+
+
+class Notification(models.Model):
+    """An in-application message to one person (alerts, reminders)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField("tiêu đề", max_length=255)
+    body = models.TextField("nội dung", blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        verbose_name = "thông báo"

@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from vanban.accounts import selectors as account_selectors
+from vanban.core import clock
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One home page; each role sees its own sections."""
+    user = request.user
+    context = {
+        "roles": account_selectors.roles_of(user=user),
+        "admin_summary": account_selectors.admin_summary(user=user),
+        "recent_notifications": user.notifications.all()[:5],
+        "password_age_warning": account_selectors.password_age_warning(user=user),
+    }
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = list(request.user.notifications.all()[:100])
+    if request.method == "POST":
+        request.user.notifications.filter(read_at__isnull=True).update(read_at=clock.now())
+    return render(request, "core/notifications.html", {"rows": rows})

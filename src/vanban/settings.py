@@ -1,0 +1,201 @@
+"""Settings: only what the server can do. Organisational policy lives in the database.
+
+Every value comes from an environment variable; docs/deployment.md lists them all.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+DATA_DIR = Path(os.environ.get("VANBAN_DATA_DIR", PROJECT_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("VANBAN_DEBUG", False)
+SECRET_KEY = os.environ.get("VANBAN_SECRET_KEY", "")
+if not SECRET_KEY:
+    # A single-machine install keeps a generated key next to its data; a province deployment
+    # sets VANBAN_SECRET_KEY on every web and worker process (docs/deployment.md).
+    _key_file = DATA_DIR / "secret_key"
+    if not _key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
+
+ALLOWED_HOSTS = env_list("VANBAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("VANBAN_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "vanban.core",
+    "vanban.audit",
+    "vanban.accounts",
+    "vanban.reports",
+    "vanban.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vanban.accounts.middleware.PasswordChangeRequiredMiddleware",
+]
+
+ROOT_URLCONF = "vanban.urls"
+WSGI_APPLICATION = "vanban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vanban.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'vanban.sqlite3'}"),
+        conn_max_age=int(os.environ.get("VANBAN_DB_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while a writer commits; the timeout makes concurrent writers wait.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["vanban.accounts.backends.AccountBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Password rules are province data (accounts.AccountPolicy), checked by accounts.passwords.
+AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+
+SESSION_COOKIE_AGE = int(os.environ.get("VANBAN_SESSION_AGE", str(8 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("VANBAN_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("VANBAN_BEHIND_PROXY", False) else None
+)
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt")]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("VANBAN_STATIC_ROOT", DATA_DIR / "static"))
+MEDIA_ROOT = Path(os.environ.get("VANBAN_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_URL = "/media/"
+
+if os.environ.get("VANBAN_STORAGE", "local") == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("VANBAN_S3_BUCKET", "vanban"),
+            "endpoint_url": os.environ.get("VANBAN_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("VANBAN_S3_REGION") or None,
+            "access_key": os.environ.get("VANBAN_S3_ACCESS_KEY"),
+            "secret_key": os.environ.get("VANBAN_S3_SECRET_KEY"),
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or env_bool("VANBAN_PLAIN_STATIC", False)
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "VANBAN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+
+EMAIL_BACKEND = os.environ.get(
+    "VANBAN_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("VANBAN_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("VANBAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("VANBAN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("VANBAN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("VANBAN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("VANBAN_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("VANBAN_EMAIL_FROM", "vanban@localhost")
+# E-mail alerts are sent only when a mail server is configured.
+VANBAN_EMAIL_ENABLED = bool(os.environ.get("VANBAN_EMAIL_HOST"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("VANBAN_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

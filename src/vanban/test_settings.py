@@ -1,0 +1,24 @@
+"""Settings for the test suite: the real settings with a fast password hasher.
+
+Argon2 stays available (and is tested); everything else is as in production.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("VANBAN_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("VANBAN_PLAIN_STATIC", "1")
+
+from vanban.settings import *  # noqa: E402, F403
+from vanban.settings import PASSWORD_HASHERS as PRODUCTION_HASHERS  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_HASHERS]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="vanban-test-media-")
+STORAGES["default"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT},
+}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STATIC_ROOT = tempfile.mkdtemp(prefix="vanban-test-static-")
+WHITENOISE_USE_FINDERS = True

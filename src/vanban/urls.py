@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("vanban.core.urls")),
+    path("tai-khoan/", include("vanban.accounts.urls")),
+    path("bao-cao/", include("vanban.reports.urls")),
+    path("api/v1/", include("vanban.api.urls")),
+    path("django-admin/", admin.site.urls),
+]

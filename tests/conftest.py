@@ -1,0 +1,65 @@
+"""Shared test data: a small province built through the same services the product uses."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from vanban.accounts import services
+from vanban.accounts.models import Role, Unit, User
+
+PASSWORD = "Mat-khau-9x"
+
+
+@dataclass
+class Province:
+    root: Unit
+    stttt: Unit
+    snv: Unit
+    province_admin: User
+    admin_stttt: User
+    staff_stttt: User
+    leader_stttt: User
+    admin_snv: User
+    staff_snv: User
+
+
+def make_user(unit: Unit, full_name: str, roles: tuple[str, ...] = (Role.STAFF,),
+              *, must_change_password: bool = False, **extra) -> User:
+    return services.account_create(
+        actor=None, unit=unit, full_name=full_name, roles=roles, password=PASSWORD,
+        must_change_password=must_change_password, **extra,
+    ).user
+
+
+@pytest.fixture
+def province(db) -> Province:
+    root = services.unit_create(actor=None, name="Ủy ban nhân dân tỉnh Bến Tre", symbol="UBND",
+                                abbreviation="ubndtinh", agency_code="000.00.00.H07", parent=None)
+    stttt = services.unit_create(actor=None, name="Sở Thông tin và Truyền thông", symbol="STTTT",
+                                 abbreviation="stttt", agency_code="000.00.12.H07", parent=root)
+    snv = services.unit_create(actor=None, name="Sở Nội vụ", symbol="SNV",
+                               abbreviation="snv", agency_code="000.00.05.H07", parent=root)
+    return Province(
+        root=root, stttt=stttt, snv=snv,
+        province_admin=make_user(stttt, "Trần Văn Quản", (Role.PROVINCE_ADMIN, Role.STAFF)),
+        admin_stttt=make_user(stttt, "Lê Thị Hồng", (Role.UNIT_ADMIN, Role.STAFF)),
+        staff_stttt=make_user(stttt, "Nguyễn Thu Phương"),
+        leader_stttt=make_user(stttt, "Phạm Minh Đức", (Role.LEADER,)),
+        admin_snv=make_user(snv, "Võ Thanh Tâm", (Role.UNIT_ADMIN,)),
+        staff_snv=make_user(snv, "Huỳnh Ngọc Lan"),
+    )
+
+
+@pytest.fixture
+def client_for(db):
+    """A test client signed in as `user` through the real login page."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        response = client.post("/tai-khoan/dang-nhap/",
+                               {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content.decode()[:500]
+        return client
+
+    return make
