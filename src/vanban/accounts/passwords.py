@@ -23,13 +23,21 @@ def password_problems(password: str, *, username: str, policy: AccountPolicy) ->
         problems.append("Mật khẩu phải có ít nhất một ký tự đặc biệt (ví dụ ! @ # $).")
     if username and password.lower() == username.lower():
         problems.append("Mật khẩu không được trùng với tên tài khoản.")
-    if username and username.split(".")[0] and username.split(".")[0] in password.lower():
+    personal = username.split(".")[0]
+    if len(personal) >= 3 and personal in password.lower():
         problems.append("Mật khẩu không được chứa tên tài khoản.")
     return problems
 
 
-def one_time_password(policy: AccountPolicy) -> str:
+def one_time_password(policy: AccountPolicy, *, username: str = "") -> str:
     """A random password that satisfies the policy, shown once to the admin who issued it."""
+    while True:
+        candidate = _random_password(policy)
+        if not password_problems(candidate, username=username, policy=policy):
+            return candidate
+
+
+def _random_password(policy: AccountPolicy) -> str:
     length = max(policy.password_min_length, 12)
     # Letters and digits that cannot be confused when read aloud or copied by hand.
     upper = "ABCDEFGHJKLMNPQRSTUVWXYZ"

@@ -265,7 +265,7 @@ def account_create(*, actor: User | None, unit: Unit, full_name: str, username: 
     if problem:
         raise ServiceError(problem, field="username")
     policy = AccountPolicy.current()
-    secret = password or one_time_password(policy)
+    secret = password or one_time_password(policy, username=username)
     if password is not None:
         problems = password_problems(password, username=username, policy=policy)
         if problems:
@@ -454,7 +454,7 @@ def account_reset_password(*, actor: User, user: User, ip: str | None = None) ->
     _require_unit_admin(actor, user.unit)
     if user.status == AccountStatus.REVOKED:
         raise ServiceError("Tài khoản đã bị thu hồi, không thể cấp lại mật khẩu.")
-    secret = one_time_password(AccountPolicy.current())
+    secret = one_time_password(AccountPolicy.current(), username=user.username)
     with transaction.atomic():
         user = _locked_user(user)
         user.set_password(secret)

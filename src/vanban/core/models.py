@@ -18,3 +18,16 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
         verbose_name = "thông báo"
+
+
+class ScheduledRun(models.Model):
+    """One row per periodic job and day: several schedulers never enqueue a job twice."""
+
+    job = models.CharField(max_length=100)
+    run_date = models.DateField()
+    enqueued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "run_date"], name="unique_scheduled_run")
+        ]
