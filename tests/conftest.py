@@ -24,24 +24,55 @@ class Province:
     staff_snv: User
 
 
-def make_user(unit: Unit, full_name: str, roles: tuple[str, ...] = (Role.STAFF,),
-              *, must_change_password: bool = False, **extra) -> User:
+def make_user(
+    unit: Unit,
+    full_name: str,
+    roles: tuple[str, ...] = (Role.STAFF,),
+    *,
+    must_change_password: bool = False,
+    **extra,
+) -> User:
     return services.account_create(
-        actor=None, unit=unit, full_name=full_name, roles=roles, password=PASSWORD,
-        must_change_password=must_change_password, **extra,
+        actor=None,
+        unit=unit,
+        full_name=full_name,
+        roles=roles,
+        password=PASSWORD,
+        must_change_password=must_change_password,
+        **extra,
     ).user
 
 
 @pytest.fixture
 def province(db) -> Province:
-    root = services.unit_create(actor=None, name="Ủy ban nhân dân tỉnh Bến Tre", symbol="UBND",
-                                abbreviation="ubndtinh", agency_code="000.00.00.H07", parent=None)
-    stttt = services.unit_create(actor=None, name="Sở Thông tin và Truyền thông", symbol="STTTT",
-                                 abbreviation="stttt", agency_code="000.00.12.H07", parent=root)
-    snv = services.unit_create(actor=None, name="Sở Nội vụ", symbol="SNV",
-                               abbreviation="snv", agency_code="000.00.05.H07", parent=root)
+    root = services.unit_create(
+        actor=None,
+        name="Ủy ban nhân dân tỉnh Bến Tre",
+        symbol="UBND",
+        abbreviation="ubndtinh",
+        agency_code="000.00.00.H07",
+        parent=None,
+    )
+    stttt = services.unit_create(
+        actor=None,
+        name="Sở Thông tin và Truyền thông",
+        symbol="STTTT",
+        abbreviation="stttt",
+        agency_code="000.00.12.H07",
+        parent=root,
+    )
+    snv = services.unit_create(
+        actor=None,
+        name="Sở Nội vụ",
+        symbol="SNV",
+        abbreviation="snv",
+        agency_code="000.00.05.H07",
+        parent=root,
+    )
     return Province(
-        root=root, stttt=stttt, snv=snv,
+        root=root,
+        stttt=stttt,
+        snv=snv,
         province_admin=make_user(stttt, "Trần Văn Quản", (Role.PROVINCE_ADMIN, Role.STAFF)),
         admin_stttt=make_user(stttt, "Lê Thị Hồng", (Role.UNIT_ADMIN, Role.STAFF)),
         staff_stttt=make_user(stttt, "Nguyễn Thu Phương"),
@@ -57,9 +88,18 @@ def client_for(db):
 
     def make(user: User) -> Client:
         client = Client()
-        response = client.post("/tai-khoan/dang-nhap/",
-                               {"username": user.username, "password": PASSWORD})
+        response = client.post(
+            "/tai-khoan/dang-nhap/", {"username": user.username, "password": PASSWORD}
+        )
         assert response.status_code == 302, response.content.decode()[:500]
         return client
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say plainly when the browser tests did not run."""
+    from tests.e2e.conftest import CHROMIUM, SKIP_MESSAGE
+
+    if not CHROMIUM:
+        terminalreporter.write_sep("!", SKIP_MESSAGE, yellow=True)

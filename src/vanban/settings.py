@@ -171,9 +171,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "VANBAN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("VANBAN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 

@@ -9,8 +9,8 @@ import tempfile
 os.environ.setdefault("VANBAN_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("VANBAN_PLAIN_STATIC", "1")
 
-from vanban.settings import *  # noqa: E402, F403
-from vanban.settings import PASSWORD_HASHERS as PRODUCTION_HASHERS  # noqa: E402
+from vanban.settings import *  # noqa: F403
+from vanban.settings import PASSWORD_HASHERS as PRODUCTION_HASHERS
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_HASHERS]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="vanban-test-media-")

@@ -25,15 +25,19 @@ ISSUED = timezone.make_aware(dt.datetime(2026, 1, 5, 9, 0))
 def issued(province):
     """An account issued at ISSUED that must change its one-time password."""
     with clock.frozen(ISSUED):
-        issued = services.account_create(actor=province.admin_stttt, unit=province.stttt,
-                                          full_name="Trương Công Mới")
+        issued = services.account_create(
+            actor=province.admin_stttt, unit=province.stttt, full_name="Trương Công Mới"
+        )
     return issued
 
 
 def login(username: str, password: str, at: dt.datetime) -> int:
     with clock.frozen(at):
-        return Client().post("/tai-khoan/dang-nhap/",
-                             {"username": username, "password": password}).status_code
+        return (
+            Client()
+            .post("/tai-khoan/dang-nhap/", {"username": username, "password": password})
+            .status_code
+        )
 
 
 def sweep(at: dt.datetime) -> str:
@@ -76,8 +80,9 @@ def test_login_without_password_change_locks_for_password_not_changed(issued):
 def test_account_used_in_time_is_not_locked(issued):
     user = issued.user
     with clock.frozen(ISSUED + dt.timedelta(days=2)):
-        services.account_change_password(user=user, old_password=issued.one_time_password,
-                                         new_password="Moi-Mat-khau-1")
+        services.account_change_password(
+            user=user, old_password=issued.one_time_password, new_password="Moi-Mat-khau-1"
+        )
     sweep(ISSUED + dt.timedelta(days=40))
     assert status_of(user) == (AccountStatus.ACTIVE, "")
 
@@ -110,8 +115,9 @@ def test_admin_unlock_starts_a_new_grace_period(issued, province):
     user = issued.user
     sweep(ISSUED + dt.timedelta(days=31))
     with clock.frozen(ISSUED + dt.timedelta(days=32)):
-        services.account_unlock(actor=province.admin_stttt, user=user,
-                                note="Cán bộ đi công tác dài ngày, nay đã về.")
+        services.account_unlock(
+            actor=province.admin_stttt, user=user, note="Cán bộ đi công tác dài ngày, nay đã về."
+        )
     sweep(ISSUED + dt.timedelta(days=33))
     assert status_of(user) == (AccountStatus.ACTIVE, "")
     unlock = AccountChange.objects.get(user=user, kind=AccountChange.Kind.UNLOCKED)
@@ -126,7 +132,9 @@ def test_sweep_rejects_a_malformed_time(db):
         call_command("accounts", "sweep", "--at", "hôm qua")
 
 
-def test_scheduler_enqueues_the_daily_sweep_once_per_day(issued, django_capture_on_commit_callbacks):
+def test_scheduler_enqueues_the_daily_sweep_once_per_day(
+    issued, django_capture_on_commit_callbacks
+):
     morning = timezone.make_aware(dt.datetime(2026, 3, 1, 0, 30))
     assert due_jobs_enqueue(now=morning) == []
     later = timezone.make_aware(dt.datetime(2026, 3, 1, 1, 5))

@@ -10,18 +10,21 @@ pytestmark = pytest.mark.django_db
 
 def test_login_success_records_audit_event(province):
     client = Client()
-    response = client.post("/tai-khoan/dang-nhap/",
-                           {"username": province.staff_stttt.username, "password": PASSWORD})
+    response = client.post(
+        "/tai-khoan/dang-nhap/", {"username": province.staff_stttt.username, "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
-    assert AuditEvent.objects.filter(action="login.success",
-                                     actor=province.staff_stttt).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="login.success", actor=province.staff_stttt).count() == 1
+    )
 
 
 def test_wrong_password_is_refused_in_vietnamese_and_counted(province):
     client = Client()
-    response = client.post("/tai-khoan/dang-nhap/",
-                           {"username": province.staff_stttt.username, "password": "sai"})
+    response = client.post(
+        "/tai-khoan/dang-nhap/", {"username": province.staff_stttt.username, "password": "sai"}
+    )
     assert response.status_code == 200
     assert "Tên tài khoản hoặc mật khẩu không đúng." in response.content.decode()
     user = User.objects.get(pk=province.staff_stttt.pk)
@@ -31,8 +34,9 @@ def test_wrong_password_is_refused_in_vietnamese_and_counted(province):
 
 
 def test_unknown_account_gets_the_same_message(province):
-    response = Client().post("/tai-khoan/dang-nhap/", {"username": "khongco.stttt",
-                                                       "password": PASSWORD})
+    response = Client().post(
+        "/tai-khoan/dang-nhap/", {"username": "khongco.stttt", "password": PASSWORD}
+    )
     assert "Tên tài khoản hoặc mật khẩu không đúng." in response.content.decode()
     assert AuditEvent.objects.filter(action="login.failure", actor=None).count() == 1
 
@@ -43,15 +47,17 @@ def test_repeated_failures_lock_the_account(province):
     policy.save()
     client = Client()
     for _ in range(3):
-        response = client.post("/tai-khoan/dang-nhap/",
-                               {"username": province.staff_stttt.username, "password": "sai"})
+        response = client.post(
+            "/tai-khoan/dang-nhap/", {"username": province.staff_stttt.username, "password": "sai"}
+        )
     assert "đã bị tạm khóa do nhập sai mật khẩu 3 lần" in response.content.decode()
     user = User.objects.get(pk=province.staff_stttt.pk)
     assert user.status == AccountStatus.LOCKED
     assert user.status_reason == LockReason.FAILED_LOGINS
     # The right password no longer opens it.
-    response = client.post("/tai-khoan/dang-nhap/",
-                           {"username": user.username, "password": PASSWORD})
+    response = client.post(
+        "/tai-khoan/dang-nhap/", {"username": user.username, "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert "Tài khoản đang bị tạm khóa" in response.content.decode()
 

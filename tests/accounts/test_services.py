@@ -23,20 +23,29 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (User.objects.count(), Unit.objects.count(), AccountChange.objects.count(),
-            AuditEvent.objects.count())
+    return (
+        User.objects.count(),
+        Unit.objects.count(),
+        AccountChange.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_username_suggestion_follows_the_provincial_form(province):
     assert province.staff_stttt.username == "phuongnt.stttt"
-    assert services.username_suggest(full_name="Nguyễn Thu Phương",
-                                     unit=province.stttt) == "phuongnt2.stttt"
-    assert services.username_suggest(full_name="Đặng Thị Ánh Đào",
-                                     unit=province.snv) == "daodta.snv"
+    assert (
+        services.username_suggest(full_name="Nguyễn Thu Phương", unit=province.stttt)
+        == "phuongnt2.stttt"
+    )
+    assert (
+        services.username_suggest(full_name="Đặng Thị Ánh Đào", unit=province.snv) == "daodta.snv"
+    )
     third = make_user(province.stttt, "Ngô Thị Phượng")  # folds to the same base
     assert third.username == "phuongnt2.stttt"
-    assert services.username_suggest(full_name="nguyễn   thu  phương",
-                                     unit=province.stttt) == "phuongnt3.stttt"
+    assert (
+        services.username_suggest(full_name="nguyễn   thu  phương", unit=province.stttt)
+        == "phuongnt3.stttt"
+    )
 
 
 @pytest.mark.parametrize(
@@ -53,8 +62,12 @@ def test_username_suggestion_follows_the_provincial_form(province):
 def test_bad_usernames_are_refused_and_nothing_is_written(province, username, message):
     before = counts()
     with pytest.raises(ServiceError, match=message):
-        services.account_create(actor=province.admin_stttt, unit=province.stttt,
-                                full_name="Nguyễn Thu Phương", username=username)
+        services.account_create(
+            actor=province.admin_stttt,
+            unit=province.stttt,
+            full_name="Nguyễn Thu Phương",
+            username=username,
+        )
     assert counts() == before
 
 
@@ -66,10 +79,14 @@ def test_bad_usernames_are_refused_and_nothing_is_written(province, username, me
         ({"name": "Sở Y tế", "agency_code": "000-00-31-H07"}, "V1V2V3.Z1Z2.Y1Y2.H##"),
         ({"name": "Sở Y tế", "agency_code": "000.00.12.H07"}, "đã được dùng"),
         ({"name": "   ", "agency_code": "000.00.32.H07"}, "không được để trống"),
-        ({"name": "Sở Y tế", "agency_code": "000.00.33.H07", "abbreviation": "Sở YT"},
-         "chữ thường không dấu"),
-        ({"name": "Sở Y tế", "agency_code": "000.00.34.H07", "abbreviation": "stttt"},
-         "đã được dùng"),
+        (
+            {"name": "Sở Y tế", "agency_code": "000.00.33.H07", "abbreviation": "Sở YT"},
+            "chữ thường không dấu",
+        ),
+        (
+            {"name": "Sở Y tế", "agency_code": "000.00.34.H07", "abbreviation": "stttt"},
+            "đã được dùng",
+        ),
     ],
 )
 def test_unit_validation(province, fields, message):
@@ -86,52 +103,86 @@ def test_unit_validation(province, fields, message):
 
 
 def test_unit_tree_stops_at_four_levels(province):
-    phong = services.unit_create(actor=None, name="Phòng Bưu chính", symbol="BC",
-                                 abbreviation="pbcstttt", agency_code="000.12.01.H07",
-                                 parent=province.stttt)
-    to = services.unit_create(actor=None, name="Tổ một cửa", symbol="TMC",
-                              abbreviation="tmcstttt", agency_code="000.12.02.H07", parent=phong)
+    phong = services.unit_create(
+        actor=None,
+        name="Phòng Bưu chính",
+        symbol="BC",
+        abbreviation="pbcstttt",
+        agency_code="000.12.01.H07",
+        parent=province.stttt,
+    )
+    to = services.unit_create(
+        actor=None,
+        name="Tổ một cửa",
+        symbol="TMC",
+        abbreviation="tmcstttt",
+        agency_code="000.12.02.H07",
+        parent=phong,
+    )
     assert (phong.level, to.level) == (3, 4)
     with pytest.raises(ServiceError, match="tối đa 4 cấp"):
-        services.unit_create(actor=None, name="Nhóm", symbol="N", abbreviation="nhom",
-                             agency_code="000.12.03.H07", parent=to)
+        services.unit_create(
+            actor=None,
+            name="Nhóm",
+            symbol="N",
+            abbreviation="nhom",
+            agency_code="000.12.03.H07",
+            parent=to,
+        )
 
 
 def test_only_the_province_admin_creates_units(province):
     before = counts()
     for actor in (province.admin_stttt, province.staff_stttt):
         with pytest.raises(AccessDenied):
-            services.unit_create(actor=actor, name="Sở Y tế", symbol="SYT", abbreviation="syt",
-                                 agency_code="000.00.31.H07", parent=province.root)
+            services.unit_create(
+                actor=actor,
+                name="Sở Y tế",
+                symbol="SYT",
+                abbreviation="syt",
+                agency_code="000.00.31.H07",
+                parent=province.root,
+            )
     assert counts() == before
 
 
 def test_unit_admin_acts_only_in_their_unit(province):
     before = counts()
     with pytest.raises(AccessDenied):
-        services.account_create(actor=province.admin_snv, unit=province.stttt,
-                                full_name="Lê Văn Khách")
+        services.account_create(
+            actor=province.admin_snv, unit=province.stttt, full_name="Lê Văn Khách"
+        )
     with pytest.raises(AccessDenied):
-        services.account_lock(actor=province.admin_snv, user=province.staff_stttt,
-                              reason=LockReason.VIOLATION, note="Thử khóa chéo đơn vị")
+        services.account_lock(
+            actor=province.admin_snv,
+            user=province.staff_stttt,
+            reason=LockReason.VIOLATION,
+            note="Thử khóa chéo đơn vị",
+        )
     with pytest.raises(AccessDenied):
         services.account_reset_password(actor=province.staff_stttt, user=province.leader_stttt)
     assert counts() == before
     assert User.objects.get(pk=province.staff_stttt.pk).status == AccountStatus.ACTIVE
     # The province admin may act everywhere.
-    services.account_lock(actor=province.province_admin, user=province.staff_snv,
-                          reason=LockReason.AGENCY_REQUEST, note="Công văn số 12/SNV-VP")
+    services.account_lock(
+        actor=province.province_admin,
+        user=province.staff_snv,
+        reason=LockReason.AGENCY_REQUEST,
+        note="Công văn số 12/SNV-VP",
+    )
     assert User.objects.get(pk=province.staff_snv.pk).status == AccountStatus.LOCKED
 
 
 def test_a_unit_admin_cannot_grant_province_admin(province):
     before = counts()
     with pytest.raises(AccessDenied):
-        services.account_set_roles(actor=province.admin_stttt, user=province.staff_stttt,
-                                   roles=["staff", "province_admin"])
+        services.account_set_roles(
+            actor=province.admin_stttt, user=province.staff_stttt, roles=["staff", "province_admin"]
+        )
     with pytest.raises(ServiceError, match="Vai trò không hợp lệ"):
-        services.account_set_roles(actor=province.admin_stttt, user=province.staff_stttt,
-                                   roles=["staff", "superuser"])
+        services.account_set_roles(
+            actor=province.admin_stttt, user=province.staff_stttt, roles=["staff", "superuser"]
+        )
     assert counts() == before
 
 
@@ -151,8 +202,10 @@ def test_weak_passwords_are_refused(province, password, message):
     old_hash = User.objects.get(pk=user.pk).password
     client = Client()
     client.post("/tai-khoan/dang-nhap/", {"username": user.username, "password": PASSWORD})
-    response = client.post("/tai-khoan/doi-mat-khau/", {
-        "old_password": PASSWORD, "new_password": password, "new_password_again": password})
+    response = client.post(
+        "/tai-khoan/doi-mat-khau/",
+        {"old_password": PASSWORD, "new_password": password, "new_password_again": password},
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert User.objects.get(pk=user.pk).password == old_hash
@@ -169,9 +222,14 @@ def test_password_change_clears_the_obligation(province):
     user = make_user(province.stttt, "Đỗ Văn Đổi", must_change_password=True)
     client = Client()
     client.post("/tai-khoan/dang-nhap/", {"username": user.username, "password": PASSWORD})
-    response = client.post("/tai-khoan/doi-mat-khau/", {
-        "old_password": PASSWORD, "new_password": "Mat-khau-Moi-2026",
-        "new_password_again": "Mat-khau-Moi-2026"})
+    response = client.post(
+        "/tai-khoan/doi-mat-khau/",
+        {
+            "old_password": PASSWORD,
+            "new_password": "Mat-khau-Moi-2026",
+            "new_password_again": "Mat-khau-Moi-2026",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200  # the session survived the change
     user.refresh_from_db()
@@ -181,8 +239,9 @@ def test_password_change_clears_the_obligation(province):
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])
 def test_passwords_are_hashed_with_argon2(province):
-    user = services.account_create(actor=province.admin_stttt, unit=province.stttt,
-                                   full_name="Bùi Thị Argon").user
+    user = services.account_create(
+        actor=province.admin_stttt, unit=province.stttt, full_name="Bùi Thị Argon"
+    ).user
     assert user.password.startswith("argon2$")
     assert make_password("x").startswith("argon2$")
 
@@ -202,8 +261,9 @@ def test_compromised_account_is_locked_sessions_end_and_admins_are_alerted(provi
     assert recipients == {province.admin_stttt.username, province.province_admin.username}
     assert AccountChange.objects.get(user=user, kind="locked").actor == user
     # The password no longer opens the account.
-    response = Client().post("/tai-khoan/dang-nhap/",
-                             {"username": user.username, "password": PASSWORD})
+    response = Client().post(
+        "/tai-khoan/dang-nhap/", {"username": user.username, "password": PASSWORD}
+    )
     assert "Tài khoản đang bị tạm khóa" in response.content.decode()
 
 
@@ -216,18 +276,29 @@ def test_compromise_needs_confirmation(province, client_for):
 
 def test_admin_lock_ends_open_sessions(province, client_for):
     client = client_for(province.staff_stttt)
-    services.account_lock(actor=province.admin_stttt, user=province.staff_stttt,
-                          reason=LockReason.VIOLATION, note="Chia sẻ mật khẩu cho người khác")
+    services.account_lock(
+        actor=province.admin_stttt,
+        user=province.staff_stttt,
+        reason=LockReason.VIOLATION,
+        note="Chia sẻ mật khẩu cho người khác",
+    )
     assert client.get("/").status_code == 302
 
 
 def test_reset_password_gives_a_one_time_password(province):
-    secret = services.account_reset_password(actor=province.admin_stttt,
-                                             user=province.staff_stttt)
+    secret = services.account_reset_password(actor=province.admin_stttt, user=province.staff_stttt)
     client = Client()
-    response = client.post("/tai-khoan/dang-nhap/",
-                           {"username": province.staff_stttt.username, "password": secret})
+    response = client.post(
+        "/tai-khoan/dang-nhap/", {"username": province.staff_stttt.username, "password": secret}
+    )
     assert response.status_code == 302
     assert client.get("/").headers["Location"] == "/tai-khoan/doi-mat-khau/"
-    assert Client().post("/tai-khoan/dang-nhap/", {
-        "username": province.staff_stttt.username, "password": PASSWORD}).status_code == 200
+    assert (
+        Client()
+        .post(
+            "/tai-khoan/dang-nhap/",
+            {"username": province.staff_stttt.username, "password": PASSWORD},
+        )
+        .status_code
+        == 200
+    )

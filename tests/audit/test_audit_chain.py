@@ -43,7 +43,9 @@ def raw(sql: str, params: list) -> None:
 
 def test_verify_detects_a_changed_event(province):
     event = AuditEvent.objects.filter(action="account.create").first()
-    raw("UPDATE audit_auditevent SET data = %s WHERE id = %s", ['{"username": "gia.mao"}', event.pk])
+    raw(
+        "UPDATE audit_auditevent SET data = %s WHERE id = %s", ['{"username": "gia.mao"}', event.pk]
+    )
     with pytest.raises(CommandError, match="bị can thiệp"):
         verify_output()
     _, problems = audit_verify()
@@ -68,7 +70,9 @@ def test_verify_detects_a_recomputed_forgery(province):
     """Rewriting an event's own hash still breaks the link from the next event."""
     event = AuditEvent.objects.order_by("seq")[1]
     forged = audit_record.__module__  # any marker value
-    raw("UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
-        [forged, "0" * 64, event.pk])
+    raw(
+        "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
+        [forged, "0" * 64, event.pk],
+    )
     _, problems = audit_verify()
     assert {p.seq for p in problems} >= {event.seq, event.seq + 1}

@@ -13,7 +13,9 @@ class AccountBackend(ModelBackend):
             return None
         try:
             return services.login_attempt(
-                username=username, password=password, ip=request.META.get("REMOTE_ADDR") if request else None
+                username=username,
+                password=password,
+                ip=request.META.get("REMOTE_ADDR") if request else None,
             )
         except ServiceError:
             return None

@@ -15,20 +15,27 @@ MAX_UNIT_LEVEL = 4
 
 
 class Unit(models.Model):
-    """An agency or part of one. Level 1 is the province, 4 the lowest (R1, STANDARDS "Accounts")."""
+    """An agency or part of one: level 1 is the province, 4 the lowest (R1)."""
 
     name = models.CharField("tên đơn vị", max_length=255)
     symbol = models.CharField(
-        "chữ viết tắt trong ký hiệu văn bản", max_length=30,
+        "chữ viết tắt trong ký hiệu văn bản",
+        max_length=30,
         help_text="Ví dụ: UBND, VP, STTTT; dùng trong ký hiệu văn bản.",
     )
     abbreviation = models.CharField(
-        "tên viết tắt trong tài khoản", max_length=30, unique=True,
+        "tên viết tắt trong tài khoản",
+        max_length=30,
+        unique=True,
         help_text="Chữ thường không dấu, duy nhất trong tỉnh; phần sau dấu chấm của tên tài khoản.",
     )
     agency_code = models.CharField("mã định danh", max_length=13, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name="đơn vị cấp trên",
     )
     level = models.PositiveSmallIntegerField("cấp", default=1)
@@ -84,9 +91,14 @@ class UserManager(BaseUserManager["User"]):
         if unit is None:
             raise ValueError("Cần tạo đơn vị trước khi tạo tài khoản.")
         user = self.model(
-            username=username, unit=unit, is_staff=True, is_superuser=True,
-            full_name=extra.get("full_name", username), created_at=clock.now(),
-            password_changed_at=clock.now(), email=extra.get("email", ""),
+            username=username,
+            unit=unit,
+            is_staff=True,
+            is_superuser=True,
+            full_name=extra.get("full_name", username),
+            created_at=clock.now(),
+            password_changed_at=clock.now(),
+            email=extra.get("email", ""),
         )
         user.set_password(password)
         user.save()
@@ -105,7 +117,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         Unit, on_delete=models.PROTECT, related_name="members", verbose_name="đơn vị"
     )
     status = models.CharField(
-        "trạng thái", max_length=16, choices=AccountStatus.choices, default=AccountStatus.ACTIVE,
+        "trạng thái",
+        max_length=16,
+        choices=AccountStatus.choices,
+        default=AccountStatus.ACTIVE,
         db_index=True,
     )
     status_reason = models.CharField("lý do", max_length=32, blank=True)
@@ -191,6 +206,9 @@ class RoleAssignment(models.Model):
         ]
         verbose_name = "vai trò"
 
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}@{self.unit_id}"
+
 
 class AccountChange(models.Model):
     """One change in an account's life, kept for the account-change report (R3, R4, R8)."""
@@ -210,7 +228,11 @@ class AccountChange(models.Model):
     reason = models.CharField("mã lý do", max_length=32, blank=True)
     note = models.CharField("ghi chú", max_length=500, blank=True)
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="người thực hiện",
     )
     at = models.DateTimeField("thời điểm")
@@ -219,6 +241,9 @@ class AccountChange(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["unit", "at"])]
         verbose_name = "biến động tài khoản"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id} {self.at:%Y-%m-%d}"
 
     @property
     def reason_label(self) -> str:
@@ -235,7 +260,9 @@ class AccountChange(models.Model):
 class AccountPolicy(models.Model):
     """Province-wide account rules; one row, edited by the province admin (R3-R5)."""
 
-    password_min_length = models.PositiveSmallIntegerField("độ dài tối thiểu của mật khẩu", default=9)
+    password_min_length = models.PositiveSmallIntegerField(
+        "độ dài tối thiểu của mật khẩu", default=9
+    )
     password_require_upper = models.BooleanField("có chữ hoa", default=True)
     password_require_lower = models.BooleanField("có chữ thường", default=True)
     password_require_digit = models.BooleanField("có chữ số", default=True)
@@ -245,14 +272,20 @@ class AccountPolicy(models.Model):
     failed_login_lock_minutes = models.PositiveIntegerField(
         "tự mở khóa sau (phút, 0 = quản trị mở)", default=30
     )
-    unused_lock_days = models.PositiveIntegerField("khóa nếu không sử dụng sau khi cấp (ngày)", default=30)
-    inactive_revoke_days = models.PositiveIntegerField("thu hồi nếu không đăng nhập (ngày)", default=60)
+    unused_lock_days = models.PositiveIntegerField(
+        "khóa nếu không sử dụng sau khi cấp (ngày)", default=30
+    )
+    inactive_revoke_days = models.PositiveIntegerField(
+        "thu hồi nếu không đăng nhập (ngày)", default=60
+    )
 
     class Meta:
         verbose_name = "chính sách tài khoản"
+
+    def __str__(self) -> str:
+        return "Chính sách tài khoản"
 
     @classmethod
     def current(cls) -> "AccountPolicy":
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
-

@@ -2,7 +2,6 @@
 
 import secrets
 
-
 from .models import AccountPolicy
 
 SYMBOLS = "!@#$%^&*()-_=+[]{};:,.?/"
@@ -44,13 +43,14 @@ def _random_password(policy: AccountPolicy) -> str:
     lower = "abcdefghijkmnpqrstuvwxyz"
     digits = "23456789"
     symbols = "@#$%&*?"
-    required = [secrets.choice(upper), secrets.choice(lower), secrets.choice(digits),
-                secrets.choice(symbols)]
+    required = [
+        secrets.choice(upper),
+        secrets.choice(lower),
+        secrets.choice(digits),
+        secrets.choice(symbols),
+    ]
     alphabet = upper + lower + digits
     rest = [secrets.choice(alphabet) for _ in range(length - len(required))]
     chars = required + rest
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
-
-
-

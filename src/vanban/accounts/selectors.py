@@ -30,8 +30,9 @@ def accounts_visible_to(*, user: User) -> QuerySet[User]:
     return qs if managed is None else qs.filter(unit_id__in=managed)
 
 
-def account_list(*, user: User, query: str = "", unit_id: int | None = None,
-                 status: str = "") -> QuerySet[User]:
+def account_list(
+    *, user: User, query: str = "", unit_id: int | None = None, status: str = ""
+) -> QuerySet[User]:
     """Accounts the admin manages, searched without regard to diacritics or case."""
     qs = accounts_visible_to(user=user)
     if query:
@@ -77,8 +78,11 @@ def admin_summary(*, user: User) -> dict[str, Any] | None:
         locked=Count("pk", filter=Q(status=AccountStatus.LOCKED)),
         revoked=Count("pk", filter=Q(status=AccountStatus.REVOKED)),
     )
-    scope = "toàn tỉnh" if managed is None else ", ".join(
-        Unit.objects.filter(pk__in=managed).values_list("name", flat=True))
+    scope = (
+        "toàn tỉnh"
+        if managed is None
+        else ", ".join(Unit.objects.filter(pk__in=managed).values_list("name", flat=True))
+    )
     return {**counts, "scope": scope}
 
 
@@ -89,23 +93,39 @@ def password_age_warning(*, user: User) -> str:
         return ""
     age = clock.now() - user.password_changed_at
     if age > dt.timedelta(days=policy.password_max_age_days):
-        return (f"Mật khẩu của bạn đã dùng {age.days} ngày; nên đổi mật khẩu định kỳ "
-                f"{policy.password_max_age_days} ngày một lần.")
+        return (
+            f"Mật khẩu của bạn đã dùng {age.days} ngày; nên đổi mật khẩu định kỳ "
+            f"{policy.password_max_age_days} ngày một lần."
+        )
     return ""
 
 
-def account_changes(*, user: User, unit: Unit, start: dt.datetime,
-                    end: dt.datetime) -> QuerySet[AccountChange]:
+def account_changes(
+    *, user: User, unit: Unit, start: dt.datetime, end: dt.datetime
+) -> QuerySet[AccountChange]:
     """Changes of a unit's accounts in [start, end) for the R8 report."""
     if unit.pk not in {u.pk for u in units_managed_by(user=user).filter(pk=unit.pk)}:
         raise NotFound("Không tìm thấy đơn vị.")
     return (
         AccountChange.objects.filter(
-            unit=unit, at__gte=start, at__lt=end,
-            kind__in=[AccountChange.Kind.CREATED, AccountChange.Kind.REMOVED,
-                      AccountChange.Kind.LOCKED, AccountChange.Kind.UNLOCKED,
-                      AccountChange.Kind.REVOKED],
+            unit=unit,
+            at__gte=start,
+            at__lt=end,
+            kind__in=[
+                AccountChange.Kind.CREATED,
+                AccountChange.Kind.REMOVED,
+                AccountChange.Kind.LOCKED,
+                AccountChange.Kind.UNLOCKED,
+                AccountChange.Kind.REVOKED,
+            ],
         )
         .select_related("user", "actor")
         .order_by("at", "pk")
     )
+
+
+def account_history(*, user: User, account: User) -> QuerySet[AccountChange]:
+    """An account's changes, newest first, for an admin who manages it (R3, R4, R8)."""
+    if not accounts_visible_to(user=user).filter(pk=account.pk).exists():
+        raise NotFound("Không tìm thấy tài khoản.")
+    return account.changes.select_related("actor").order_by("-at", "-pk")

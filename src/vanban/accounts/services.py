@@ -67,19 +67,32 @@ def _locked_user(user: User) -> User:
     return User.objects.select_for_update().select_related("unit").get(pk=user.pk)
 
 
-def _record_change(*, user: User, kind: str, actor: User | None, reason: str = "",
-                   note: str = "", at: dt.datetime | None = None) -> AccountChange:
+def _record_change(
+    *,
+    user: User,
+    kind: str,
+    actor: User | None,
+    reason: str = "",
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> AccountChange:
     return AccountChange.objects.create(
-        user=user, unit_id=user.unit_id, kind=kind, reason=reason, note=note[:500],
-        actor=actor, at=at or clock.now(),
+        user=user,
+        unit_id=user.unit_id,
+        kind=kind,
+        reason=reason,
+        note=note[:500],
+        actor=actor,
+        at=at or clock.now(),
     )
 
 
 # ---------------------------------------------------------------- units
 
 
-def _clean_unit_fields(*, name: str, symbol: str, abbreviation: str, agency_code: str,
-                       exclude_pk: int | None = None) -> dict[str, str]:
+def _clean_unit_fields(
+    *, name: str, symbol: str, abbreviation: str, agency_code: str, exclude_pk: int | None = None
+) -> dict[str, str]:
     name, symbol = nfc(name), nfc(symbol)
     abbreviation = abbreviation.strip()
     agency_code = agency_code.strip().upper()
@@ -88,7 +101,9 @@ def _clean_unit_fields(*, name: str, symbol: str, abbreviation: str, agency_code
     if len(name) > 255:
         raise ServiceError("Tên đơn vị dài quá 255 ký tự.", field="name")
     if not symbol:
-        raise ServiceError("Chữ viết tắt trong ký hiệu văn bản không được để trống.", field="symbol")
+        raise ServiceError(
+            "Chữ viết tắt trong ký hiệu văn bản không được để trống.", field="symbol"
+        )
     if len(symbol) > 30:
         raise ServiceError("Chữ viết tắt trong ký hiệu văn bản dài quá 30 ký tự.", field="symbol")
     if not ABBREVIATION_RE.match(abbreviation):
@@ -104,25 +119,40 @@ def _clean_unit_fields(*, name: str, symbol: str, abbreviation: str, agency_code
         )
     others = Unit.objects.exclude(pk=exclude_pk) if exclude_pk else Unit.objects.all()
     if others.filter(agency_code=agency_code).exists():
-        raise ServiceError(f"Mã định danh {agency_code} đã được dùng cho đơn vị khác.",
-                           field="agency_code")
+        raise ServiceError(
+            f"Mã định danh {agency_code} đã được dùng cho đơn vị khác.", field="agency_code"
+        )
     if others.filter(abbreviation=abbreviation).exists():
-        raise ServiceError(f"Tên viết tắt “{abbreviation}” đã được dùng cho đơn vị khác.",
-                           field="abbreviation")
-    return {"name": name, "symbol": symbol, "abbreviation": abbreviation,
-            "agency_code": agency_code}
+        raise ServiceError(
+            f"Tên viết tắt “{abbreviation}” đã được dùng cho đơn vị khác.", field="abbreviation"
+        )
+    return {
+        "name": name,
+        "symbol": symbol,
+        "abbreviation": abbreviation,
+        "agency_code": agency_code,
+    }
 
 
-def unit_create(*, actor: User | None, name: str, symbol: str, abbreviation: str,
-                agency_code: str, parent: Unit | None, is_active: bool = True) -> Unit:
+def unit_create(
+    *,
+    actor: User | None,
+    name: str,
+    symbol: str,
+    abbreviation: str,
+    agency_code: str,
+    parent: Unit | None,
+    is_active: bool = True,
+) -> Unit:
     """Create a unit under `parent` (four levels at most). Province admin only (R7).
 
     `actor=None` is the installer (demo data, first setup), never a web request.
     """
     if actor is not None:
         _require_province_admin(actor)
-    fields = _clean_unit_fields(name=name, symbol=symbol, abbreviation=abbreviation,
-                                agency_code=agency_code)
+    fields = _clean_unit_fields(
+        name=name, symbol=symbol, abbreviation=abbreviation, agency_code=agency_code
+    )
     level = parent.level + 1 if parent else 1
     if level > MAX_UNIT_LEVEL:
         raise ServiceError("Cây đơn vị chỉ có tối đa 4 cấp.", field="parent")
@@ -131,23 +161,46 @@ def unit_create(*, actor: User | None, name: str, symbol: str, abbreviation: str
     try:
         with transaction.atomic():
             unit = Unit.objects.create(
-                **fields, parent=parent, level=level, is_active=is_active,
-                search_text=fold(f"{fields['name']} {fields['symbol']} {fields['abbreviation']} "
-                                 f"{fields['agency_code']}"),
+                **fields,
+                parent=parent,
+                level=level,
+                is_active=is_active,
+                search_text=fold(
+                    f"{fields['name']} {fields['symbol']} {fields['abbreviation']} "
+                    f"{fields['agency_code']}"
+                ),
             )
-            audit_record(actor=actor, action="unit.create", unit=unit, target=unit,
-                         data={"name": unit.name, "agency_code": unit.agency_code})
+            audit_record(
+                actor=actor,
+                action="unit.create",
+                unit=unit,
+                target=unit,
+                data={"name": unit.name, "agency_code": unit.agency_code},
+            )
     except IntegrityError as exc:
         raise ServiceError("Mã định danh hoặc tên viết tắt đã được dùng cho đơn vị khác.") from exc
     return unit
 
 
-def unit_update(*, actor: User, unit: Unit, name: str, symbol: str, abbreviation: str,
-                agency_code: str, is_active: bool) -> Unit:
+def unit_update(
+    *,
+    actor: User,
+    unit: Unit,
+    name: str,
+    symbol: str,
+    abbreviation: str,
+    agency_code: str,
+    is_active: bool,
+) -> Unit:
     """Edit a unit. The account-name part of a unit with accounts cannot change (R2)."""
     _require_province_admin(actor)
-    fields = _clean_unit_fields(name=name, symbol=symbol, abbreviation=abbreviation,
-                                agency_code=agency_code, exclude_pk=unit.pk)
+    fields = _clean_unit_fields(
+        name=name,
+        symbol=symbol,
+        abbreviation=abbreviation,
+        agency_code=agency_code,
+        exclude_pk=unit.pk,
+    )
     if fields["abbreviation"] != unit.abbreviation and unit.members.exists():
         raise ServiceError(
             "Không thể đổi tên viết tắt của đơn vị đã có tài khoản (tên tài khoản đã cấp sẽ sai).",
@@ -160,8 +213,13 @@ def unit_update(*, actor: User, unit: Unit, name: str, symbol: str, abbreviation
         unit.is_active = is_active
         unit.search_text = fold(f"{unit.name} {unit.symbol} {unit.abbreviation} {unit.agency_code}")
         unit.save()
-        audit_record(actor=actor, action="unit.update", unit=unit, target=unit,
-                     data={"before": before, "after": {k: getattr(unit, k) for k in before}})
+        audit_record(
+            actor=actor,
+            action="unit.update",
+            unit=unit,
+            target=unit,
+            data={"before": before, "after": {k: getattr(unit, k) for k in before}},
+        )
     return unit
 
 
@@ -182,8 +240,9 @@ def username_suggest(*, full_name: str, unit: Unit) -> str:
         base = "cb" + base
     suffix = f".{unit.abbreviation}"
     taken = set(
-        User.objects.filter(username__startswith=base, username__endswith=suffix)
-        .values_list("username", flat=True)
+        User.objects.filter(username__startswith=base, username__endswith=suffix).values_list(
+            "username", flat=True
+        )
     )
     candidate, n = f"{base}{suffix}", 1
     while candidate in taken:
@@ -199,8 +258,9 @@ def username_problem(username: str, unit: Unit) -> str | None:
             "một dấu chấm ở giữa (ví dụ: phuongnt.stttt)."
         )
     if username.split(".", 1)[1] != unit.abbreviation:
-        return (f"Phần sau dấu chấm phải là tên viết tắt của đơn vị “{unit.name}”: "
-                f"{unit.abbreviation}.")
+        return (
+            f"Phần sau dấu chấm phải là tên viết tắt của đơn vị “{unit.name}”: {unit.abbreviation}."
+        )
     return None
 
 
@@ -245,11 +305,20 @@ def _clean_roles(roles: set[str] | list[str], *, actor: User | None) -> set[str]
     return roles
 
 
-def account_create(*, actor: User | None, unit: Unit, full_name: str, username: str = "",
-                   position: str = "", email: str = "", phone: str = "",
-                   roles: set[str] | list[str] = (Role.STAFF,),  # type: ignore[assignment]
-                   password: str | None = None, must_change_password: bool = True,
-                   ip: str | None = None) -> IssuedAccount:
+def account_create(
+    *,
+    actor: User | None,
+    unit: Unit,
+    full_name: str,
+    username: str = "",
+    position: str = "",
+    email: str = "",
+    phone: str = "",
+    roles: set[str] | list[str] = (Role.STAFF,),  # type: ignore[assignment]
+    password: str | None = None,
+    must_change_password: bool = True,
+    ip: str | None = None,
+) -> IssuedAccount:
     """Issue an account in `unit` with a one-time password to change at first login (R2, R5, R7).
 
     `actor=None` is the installer (demo data); `password` is only for the installer.
@@ -276,25 +345,49 @@ def account_create(*, actor: User | None, unit: Unit, full_name: str, username: 
             if User.objects.filter(username=username).exists():
                 raise ServiceError(f"Tên tài khoản {username} đã tồn tại.", field="username")
             user = User.objects.create(
-                username=username, unit=unit, **person, password=make_password(secret),
-                must_change_password=must_change_password, password_changed_at=now,
-                created_at=now, status_changed_at=now,
+                username=username,
+                unit=unit,
+                **person,
+                password=make_password(secret),
+                must_change_password=must_change_password,
+                password_changed_at=now,
+                created_at=now,
+                status_changed_at=now,
                 search_text=fold(f"{person['full_name']} {username} {person['email']}"),
             )
             RoleAssignment.objects.bulk_create(
                 [RoleAssignment(user=user, unit=unit, role=r) for r in sorted(role_set)]
             )
-            _record_change(user=user, kind=AccountChange.Kind.CREATED, actor=actor, at=now,
-                           note=", ".join(str(Role(r).label) for r in sorted(role_set)))
-            audit_record(actor=actor, action="account.create", unit=unit, target=user, ip=ip,
-                         data={"username": username, "roles": sorted(role_set)})
+            _record_change(
+                user=user,
+                kind=AccountChange.Kind.CREATED,
+                actor=actor,
+                at=now,
+                note=", ".join(str(Role(r).label) for r in sorted(role_set)),
+            )
+            audit_record(
+                actor=actor,
+                action="account.create",
+                unit=unit,
+                target=user,
+                ip=ip,
+                data={"username": username, "roles": sorted(role_set)},
+            )
     except IntegrityError as exc:
         raise ServiceError(f"Tên tài khoản {username} đã tồn tại.", field="username") from exc
     return IssuedAccount(user=user, one_time_password=secret)
 
 
-def account_update(*, actor: User, user: User, full_name: str, position: str, email: str,
-                   phone: str, ip: str | None = None) -> User:
+def account_update(
+    *,
+    actor: User,
+    user: User,
+    full_name: str,
+    position: str,
+    email: str,
+    phone: str,
+    ip: str | None = None,
+) -> User:
     """Edit a person's details; the account name never changes (R2)."""
     _require_unit_admin(actor, user.unit)
     person = _clean_person(full_name=full_name, position=position, email=email, phone=phone)
@@ -305,13 +398,20 @@ def account_update(*, actor: User, user: User, full_name: str, position: str, em
             setattr(user, key, value)
         user.search_text = fold(f"{user.full_name} {user.username} {user.email}")
         user.save(update_fields=[*person, "search_text"])
-        audit_record(actor=actor, action="account.update", unit=user.unit, target=user, ip=ip,
-                     data={"before": before, "after": person})
+        audit_record(
+            actor=actor,
+            action="account.update",
+            unit=user.unit,
+            target=user,
+            ip=ip,
+            data={"before": before, "after": person},
+        )
     return user
 
 
-def account_set_roles(*, actor: User, user: User, roles: set[str] | list[str],
-                      ip: str | None = None) -> User:
+def account_set_roles(
+    *, actor: User, user: User, roles: set[str] | list[str], ip: str | None = None
+) -> User:
     """Replace the person's roles in their unit (R7)."""
     _require_unit_admin(actor, user.unit)
     role_set = _clean_roles(roles, actor=actor)
@@ -322,20 +422,36 @@ def account_set_roles(*, actor: User, user: User, roles: set[str] | list[str],
             raise AccessDenied("Chỉ quản trị tỉnh được thay đổi vai trò quản trị tỉnh.")
         if current == role_set:
             return user
-        if (Role.PROVINCE_ADMIN in current and Role.PROVINCE_ADMIN not in role_set
-                and not RoleAssignment.objects.filter(role=Role.PROVINCE_ADMIN,
-                                                      user__status=AccountStatus.ACTIVE)
-                .exclude(user=user).exists()):
-            raise ServiceError("Tỉnh phải còn ít nhất một quản trị tỉnh đang hoạt động.",
-                               field="roles")
+        if (
+            Role.PROVINCE_ADMIN in current
+            and Role.PROVINCE_ADMIN not in role_set
+            and not RoleAssignment.objects.filter(
+                role=Role.PROVINCE_ADMIN, user__status=AccountStatus.ACTIVE
+            )
+            .exclude(user=user)
+            .exists()
+        ):
+            raise ServiceError(
+                "Tỉnh phải còn ít nhất một quản trị tỉnh đang hoạt động.", field="roles"
+            )
         user.role_assignments.filter(unit=user.unit, role__in=current - role_set).delete()
         RoleAssignment.objects.bulk_create(
             [RoleAssignment(user=user, unit=user.unit, role=r) for r in sorted(role_set - current)]
         )
-        _record_change(user=user, kind=AccountChange.Kind.ROLES_CHANGED, actor=actor,
-                       note=", ".join(str(Role(r).label) for r in sorted(role_set)))
-        audit_record(actor=actor, action="account.roles", unit=user.unit, target=user, ip=ip,
-                     data={"before": sorted(current), "after": sorted(role_set)})
+        _record_change(
+            user=user,
+            kind=AccountChange.Kind.ROLES_CHANGED,
+            actor=actor,
+            note=", ".join(str(Role(r).label) for r in sorted(role_set)),
+        )
+        audit_record(
+            actor=actor,
+            action="account.roles",
+            unit=user.unit,
+            target=user,
+            ip=ip,
+            data={"before": sorted(current), "after": sorted(role_set)},
+        )
     return user
 
 
@@ -344,8 +460,15 @@ def _end_sessions(user: User) -> None:
     user.session_salt = secrets.token_hex(16)
 
 
-def _lock(user: User, *, reason: str, actor: User | None, note: str, ip: str | None,
-          at: dt.datetime | None = None) -> None:
+def _lock(
+    user: User,
+    *,
+    reason: str,
+    actor: User | None,
+    note: str,
+    ip: str | None,
+    at: dt.datetime | None = None,
+) -> None:
     """Lock an account already row-locked by the caller."""
     at = at or clock.now()
     user.status = AccountStatus.LOCKED
@@ -353,10 +476,17 @@ def _lock(user: User, *, reason: str, actor: User | None, note: str, ip: str | N
     user.status_changed_at = at
     _end_sessions(user)
     user.save(update_fields=["status", "status_reason", "status_changed_at", "session_salt"])
-    _record_change(user=user, kind=AccountChange.Kind.LOCKED, actor=actor, reason=reason,
-                   note=note, at=at)
-    audit_record(actor=actor, action="account.lock", unit=user.unit, target=user, ip=ip,
-                 data={"reason": reason, "note": note})
+    _record_change(
+        user=user, kind=AccountChange.Kind.LOCKED, actor=actor, reason=reason, note=note, at=at
+    )
+    audit_record(
+        actor=actor,
+        action="account.lock",
+        unit=user.unit,
+        target=user,
+        ip=ip,
+        data={"reason": reason, "note": note},
+    )
 
 
 def _require_note(note: str) -> str:
@@ -368,21 +498,22 @@ def _require_note(note: str) -> str:
     return note
 
 
-def account_lock(*, actor: User, user: User, reason: str, note: str,
-                 ip: str | None = None) -> User:
+def account_lock(*, actor: User, user: User, reason: str, note: str, ip: str | None = None) -> User:
     """Temporary lock by an admin, for one of the reasons of R3, with a written note."""
     _require_unit_admin(actor, user.unit)
     if reason not in LockReason.values:
         raise ServiceError("Lý do khóa không hợp lệ.", field="reason")
     note = _require_note(note)
     if user.pk == actor.pk:
-        raise ServiceError("Không thể tự khóa tài khoản đang dùng; hãy dùng chức năng "
-                           "“Tài khoản của tôi bị lộ”.")
+        raise ServiceError(
+            "Không thể tự khóa tài khoản đang dùng; hãy dùng chức năng “Tài khoản của tôi bị lộ”."
+        )
     with transaction.atomic():
         user = _locked_user(user)
         if user.status != AccountStatus.ACTIVE:
-            raise ServiceError(f"Tài khoản đang ở trạng thái “{user.get_status_display()}”, "
-                               "không thể khóa.")
+            raise ServiceError(
+                f"Tài khoản đang ở trạng thái “{user.get_status_display()}”, không thể khóa."
+            )
         _lock(user, reason=reason, actor=actor, note=note, ip=ip)
     return user
 
@@ -411,14 +542,29 @@ def _unlock(user: User, *, actor: User | None, note: str, ip: str | None) -> Non
         user.password_changed_at = now
         fields.append("password_changed_at")
     user.save(update_fields=fields)
-    _record_change(user=user, kind=AccountChange.Kind.UNLOCKED, actor=actor, reason=previous,
-                   note=note, at=now)
-    audit_record(actor=actor, action="account.unlock", unit=user.unit, target=user, ip=ip,
-                 data={"previous_reason": previous, "note": note})
+    _record_change(
+        user=user, kind=AccountChange.Kind.UNLOCKED, actor=actor, reason=previous, note=note, at=now
+    )
+    audit_record(
+        actor=actor,
+        action="account.unlock",
+        unit=user.unit,
+        target=user,
+        ip=ip,
+        data={"previous_reason": previous, "note": note},
+    )
 
 
-def _revoke(user: User, *, kind: str, reason: str, actor: User | None, note: str,
-            ip: str | None, at: dt.datetime | None = None) -> None:
+def _revoke(
+    user: User,
+    *,
+    kind: str,
+    reason: str,
+    actor: User | None,
+    note: str,
+    ip: str | None,
+    at: dt.datetime | None = None,
+) -> None:
     at = at or clock.now()
     user.status = AccountStatus.REVOKED
     user.status_reason = reason
@@ -426,12 +572,19 @@ def _revoke(user: User, *, kind: str, reason: str, actor: User | None, note: str
     _end_sessions(user)
     user.save(update_fields=["status", "status_reason", "status_changed_at", "session_salt"])
     _record_change(user=user, kind=kind, actor=actor, reason=reason, note=note, at=at)
-    audit_record(actor=actor, action=f"account.{kind}", unit=user.unit, target=user, ip=ip,
-                 data={"reason": reason, "note": note})
+    audit_record(
+        actor=actor,
+        action=f"account.{kind}",
+        unit=user.unit,
+        target=user,
+        ip=ip,
+        data={"reason": reason, "note": note},
+    )
 
 
-def account_revoke(*, actor: User, user: User, reason: str, note: str,
-                   ip: str | None = None) -> User:
+def account_revoke(
+    *, actor: User, user: User, reason: str, note: str, ip: str | None = None
+) -> User:
     """Revoke (R4) or remove a person who left the unit; documents and history stay."""
     _require_unit_admin(actor, user.unit)
     if reason not in RevokeReason.values:
@@ -443,8 +596,11 @@ def account_revoke(*, actor: User, user: User, reason: str, note: str,
         user = _locked_user(user)
         if user.status == AccountStatus.REVOKED:
             raise ServiceError("Tài khoản đã bị thu hồi.")
-        kind = (AccountChange.Kind.REMOVED if reason == RevokeReason.LEFT_UNIT
-                else AccountChange.Kind.REVOKED)
+        kind = (
+            AccountChange.Kind.REMOVED
+            if reason == RevokeReason.LEFT_UNIT
+            else AccountChange.Kind.REVOKED
+        )
         _revoke(user, kind=kind, reason=reason, actor=actor, note=note, ip=ip)
     return user
 
@@ -462,24 +618,34 @@ def account_reset_password(*, actor: User, user: User, ip: str | None = None) ->
         user.password_changed_at = clock.now()
         user.failed_login_count = 0
         _end_sessions(user)
-        user.save(update_fields=["password", "must_change_password", "password_changed_at",
-                                 "failed_login_count", "session_salt"])
+        user.save(
+            update_fields=[
+                "password",
+                "must_change_password",
+                "password_changed_at",
+                "failed_login_count",
+                "session_salt",
+            ]
+        )
         _record_change(user=user, kind=AccountChange.Kind.PASSWORD_RESET, actor=actor)
-        audit_record(actor=actor, action="account.password_reset", unit=user.unit, target=user,
-                     ip=ip)
+        audit_record(
+            actor=actor, action="account.password_reset", unit=user.unit, target=user, ip=ip
+        )
     return secret
 
 
-def account_change_password(*, user: User, old_password: str, new_password: str,
-                            ip: str | None = None) -> User:
+def account_change_password(
+    *, user: User, old_password: str, new_password: str, ip: str | None = None
+) -> User:
     """The person changes their own password under the province policy (R5, R6)."""
     _require_active(user)
     if not user.check_password(old_password):
         raise ServiceError("Mật khẩu hiện tại không đúng.", field="old_password")
     if old_password == new_password:
         raise ServiceError("Mật khẩu mới phải khác mật khẩu hiện tại.", field="new_password")
-    problems = password_problems(new_password, username=user.username,
-                                 policy=AccountPolicy.current())
+    problems = password_problems(
+        new_password, username=user.username, policy=AccountPolicy.current()
+    )
     if problems:
         raise ServiceError(" ".join(problems), field="new_password")
     with transaction.atomic():
@@ -488,8 +654,9 @@ def account_change_password(*, user: User, old_password: str, new_password: str,
         locked.must_change_password = False
         locked.password_changed_at = clock.now()
         locked.save(update_fields=["password", "must_change_password", "password_changed_at"])
-        audit_record(actor=locked, action="account.password_change", unit=locked.unit,
-                     target=locked, ip=ip)
+        audit_record(
+            actor=locked, action="account.password_change", unit=locked.unit, target=locked, ip=ip
+        )
     return locked
 
 
@@ -500,17 +667,23 @@ def account_report_compromised(*, user: User, note: str = "", ip: str | None = N
     with transaction.atomic():
         locked = _locked_user(user)
         _lock(locked, reason=LockReason.COMPROMISED, actor=locked, note=note, ip=ip)
-        admins = User.objects.filter(
-            Q(role_assignments__role=Role.UNIT_ADMIN, role_assignments__unit=locked.unit_id)
-            | Q(role_assignments__role=Role.PROVINCE_ADMIN),
-            status=AccountStatus.ACTIVE,
-        ).exclude(pk=locked.pk).distinct()
+        admins = (
+            User.objects.filter(
+                Q(role_assignments__role=Role.UNIT_ADMIN, role_assignments__unit=locked.unit_id)
+                | Q(role_assignments__role=Role.PROVINCE_ADMIN),
+                status=AccountStatus.ACTIVE,
+            )
+            .exclude(pk=locked.pk)
+            .distinct()
+        )
         notification_send(
             recipients=admins,
             title=f"Tài khoản {locked.username} báo bị lộ và đã bị khóa",
-            body=(f"{locked.full_name} ({locked.unit.name}) báo tài khoản bị lộ lúc "
-                  f"{timezone.localtime(clock.now()):%H:%M %d/%m/%Y}. "
-                  f"Ghi chú: {note}. Hãy kiểm tra, cấp lại mật khẩu rồi mở khóa."),
+            body=(
+                f"{locked.full_name} ({locked.unit.name}) báo tài khoản bị lộ lúc "
+                f"{timezone.localtime(clock.now()):%H:%M %d/%m/%Y}. "
+                f"Ghi chú: {note}. Hãy kiểm tra, cấp lại mật khẩu rồi mở khóa."
+            ),
             link=reverse("accounts:account_detail", args=[locked.pk]),
         )
     return locked
@@ -542,38 +715,70 @@ def _login_check(*, username: str, password: str, ip: str | None) -> _LoginOutco
     user = User.objects.select_for_update().select_related("unit").filter(username=username).first()
     if user is None:
         make_password(password)  # same cost as a real check: no timing hint that it is unknown
-        audit_record(actor=None, action="login.failure", ip=ip,
-                     data={"username": username[:100], "why": "unknown"})
+        audit_record(
+            actor=None,
+            action="login.failure",
+            ip=ip,
+            data={"username": username[:100], "why": "unknown"},
+        )
         return _LoginOutcome(error=GENERIC_LOGIN_ERROR)
     now = clock.now()
-    if (user.status == AccountStatus.LOCKED and user.status_reason == LockReason.FAILED_LOGINS
-            and policy.failed_login_lock_minutes
-            and user.status_changed_at
-            and now - user.status_changed_at >= dt.timedelta(minutes=policy.failed_login_lock_minutes)):
+    if (
+        user.status == AccountStatus.LOCKED
+        and user.status_reason == LockReason.FAILED_LOGINS
+        and policy.failed_login_lock_minutes
+        and user.status_changed_at
+        and now - user.status_changed_at >= dt.timedelta(minutes=policy.failed_login_lock_minutes)
+    ):
         _unlock(user, actor=None, note="Tự mở khóa sau thời gian chờ.", ip=ip)
     password_ok = user.check_password(password)
     if user.status != AccountStatus.ACTIVE:
-        audit_record(actor=user, action="login.failure", unit=user.unit, target=user, ip=ip,
-                     data={"why": user.status})
+        audit_record(
+            actor=user,
+            action="login.failure",
+            unit=user.unit,
+            target=user,
+            ip=ip,
+            data={"why": user.status},
+        )
         if not password_ok:
             return _LoginOutcome(error=GENERIC_LOGIN_ERROR)
         if user.status == AccountStatus.REVOKED:
             return _LoginOutcome(error="Tài khoản đã bị thu hồi. Liên hệ quản trị đơn vị.")
-        reason = LockReason(user.status_reason).label if user.status_reason in LockReason.values else ""
-        return _LoginOutcome(error=f"Tài khoản đang bị tạm khóa ({reason}). "
-                                   "Liên hệ quản trị đơn vị để mở khóa.")
+        reason = (
+            LockReason(user.status_reason).label if user.status_reason in LockReason.values else ""
+        )
+        return _LoginOutcome(
+            error=f"Tài khoản đang bị tạm khóa ({reason}). Liên hệ quản trị đơn vị để mở khóa."
+        )
     if not password_ok:
         user.failed_login_count += 1
         user.save(update_fields=["failed_login_count"])
-        audit_record(actor=user, action="login.failure", unit=user.unit, target=user, ip=ip,
-                     data={"why": "password", "count": user.failed_login_count})
+        audit_record(
+            actor=user,
+            action="login.failure",
+            unit=user.unit,
+            target=user,
+            ip=ip,
+            data={"why": "password", "count": user.failed_login_count},
+        )
         if policy.max_failed_logins and user.failed_login_count >= policy.max_failed_logins:
-            _lock(user, reason=LockReason.FAILED_LOGINS, actor=None, ip=ip,
-                  note=f"Nhập sai mật khẩu {user.failed_login_count} lần liên tiếp.")
-            wait = (f"sau {policy.failed_login_lock_minutes} phút"
-                    if policy.failed_login_lock_minutes else "khi quản trị đơn vị mở khóa")
-            return _LoginOutcome(error=f"Tài khoản đã bị tạm khóa do nhập sai mật khẩu "
-                                       f"{user.failed_login_count} lần; có thể đăng nhập lại {wait}.")
+            _lock(
+                user,
+                reason=LockReason.FAILED_LOGINS,
+                actor=None,
+                ip=ip,
+                note=f"Nhập sai mật khẩu {user.failed_login_count} lần liên tiếp.",
+            )
+            wait = (
+                f"sau {policy.failed_login_lock_minutes} phút"
+                if policy.failed_login_lock_minutes
+                else "khi quản trị đơn vị mở khóa"
+            )
+            return _LoginOutcome(
+                error=f"Tài khoản đã bị tạm khóa do nhập sai mật khẩu "
+                f"{user.failed_login_count} lần; có thể đăng nhập lại {wait}."
+            )
         return _LoginOutcome(error=GENERIC_LOGIN_ERROR)
     user.failed_login_count = 0
     user.last_login = now
@@ -613,22 +818,39 @@ def accounts_sweep(*, at: dt.datetime | None = None) -> SweepResult:
             last = user.last_login or user.created_at
             if user.status == AccountStatus.REVOKED or last >= revoke_before:
                 continue
-            _revoke(user, kind=AccountChange.Kind.REVOKED, reason=RevokeReason.INACTIVE,
-                    actor=None, ip=None, at=at,
-                    note=f"Không đăng nhập {policy.inactive_revoke_days} ngày.")
+            _revoke(
+                user,
+                kind=AccountChange.Kind.REVOKED,
+                reason=RevokeReason.INACTIVE,
+                actor=None,
+                ip=None,
+                at=at,
+                note=f"Không đăng nhập {policy.inactive_revoke_days} ngày.",
+            )
             result.revoked.append(user.username)
-    to_lock = live.filter(status=AccountStatus.ACTIVE, must_change_password=True,
-                          password_changed_at__lt=lock_before).values_list("pk", flat=True)
+    to_lock = live.filter(
+        status=AccountStatus.ACTIVE, must_change_password=True, password_changed_at__lt=lock_before
+    ).values_list("pk", flat=True)
     for pk in list(to_lock):
         with transaction.atomic():
             user = User.objects.select_for_update().select_related("unit").get(pk=pk)
-            if (user.status != AccountStatus.ACTIVE or not user.must_change_password
-                    or user.password_changed_at >= lock_before):
+            if (
+                user.status != AccountStatus.ACTIVE
+                or not user.must_change_password
+                or user.password_changed_at >= lock_before
+            ):
                 continue
-            reason = (LockReason.NOT_USED if user.last_login is None
-                      else LockReason.PASSWORD_NOT_CHANGED)
-            _lock(user, reason=reason, actor=None, ip=None, at=at,
-                  note=f"Quá {policy.unused_lock_days} ngày kể từ khi được cấp.")
+            reason = (
+                LockReason.NOT_USED if user.last_login is None else LockReason.PASSWORD_NOT_CHANGED
+            )
+            _lock(
+                user,
+                reason=reason,
+                actor=None,
+                ip=None,
+                at=at,
+                note=f"Quá {policy.unused_lock_days} ngày kể từ khi được cấp.",
+            )
             result.locked.append(user.username)
     return result
 
@@ -642,13 +864,18 @@ def policy_update(*, actor: User, values: dict[str, Any]) -> AccountPolicy:
     if unknown:
         raise ServiceError(f"Thiết lập không hợp lệ: {', '.join(sorted(unknown))}.")
     if "password_min_length" in values and not 8 <= int(values["password_min_length"]) <= 64:
-        raise ServiceError("Độ dài tối thiểu của mật khẩu phải từ 8 đến 64.",
-                           field="password_min_length")
+        raise ServiceError(
+            "Độ dài tối thiểu của mật khẩu phải từ 8 đến 64.", field="password_min_length"
+        )
     with transaction.atomic():
         before = {k: getattr(policy, k) for k in values}
         for key, value in values.items():
             setattr(policy, key, value)
         policy.save()
-        audit_record(actor=actor, action="policy.update", target=policy,
-                     data={"before": before, "after": values})
+        audit_record(
+            actor=actor,
+            action="policy.update",
+            target=policy,
+            data={"before": before, "after": values},
+        )
     return policy

@@ -17,6 +17,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = "đầu chuỗi nhật ký"
 
+    def __str__(self) -> str:
+        return f"#{self.last_seq}"
+
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs):  # type: ignore[no-untyped-def]
@@ -53,6 +56,9 @@ class AuditEvent(models.Model):
         ordering = ["seq"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
         verbose_name = "sự kiện nhật ký"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:

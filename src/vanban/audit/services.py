@@ -13,8 +13,19 @@ from vanban.core import clock
 from .models import AuditChainHead, AuditEvent
 
 
-def _digest(*, seq: int, at: str, actor_id: int | None, action: str, unit_id: int | None,
-            target_type: str, target_id: str, data: Any, ip: str | None, prev_hash: str) -> str:
+def _digest(
+    *,
+    seq: int,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    unit_id: int | None,
+    target_type: str,
+    target_id: str,
+    data: Any,
+    ip: str | None,
+    prev_hash: str,
+) -> str:
     payload = json.dumps(
         {
             "seq": seq,
@@ -107,7 +118,9 @@ def audit_verify(*, chunk_size: int = 5000) -> tuple[int, list[AuditProblem]]:
                 AuditProblem(expected_seq, f"thiếu sự kiện số {expected_seq}..{event.seq - 1}")
             )
         if event.prev_hash != prev_hash:
-            problems.append(AuditProblem(event.seq, "không khớp với sự kiện trước (bị xóa hoặc sửa)"))
+            problems.append(
+                AuditProblem(event.seq, "không khớp với sự kiện trước (bị xóa hoặc sửa)")
+            )
         if _event_digest(event) != event.hash:
             problems.append(AuditProblem(event.seq, "nội dung sự kiện đã bị thay đổi"))
         prev_hash = event.hash
@@ -115,7 +128,5 @@ def audit_verify(*, chunk_size: int = 5000) -> tuple[int, list[AuditProblem]]:
     head = AuditChainHead.objects.filter(pk=1).first()
     last_seq = expected_seq - 1
     if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
-        problems.append(
-            AuditProblem(head.last_seq, f"các sự kiện sau số {last_seq} đã bị xóa")
-        )
+        problems.append(AuditProblem(head.last_seq, f"các sự kiện sau số {last_seq} đã bị xóa"))
     return count, problems

@@ -19,6 +19,9 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"])]
         verbose_name = "thông báo"
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class ScheduledRun(models.Model):
     """One row per periodic job and day: several schedulers never enqueue a job twice."""
@@ -31,3 +34,6 @@ class ScheduledRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["job", "run_date"], name="unique_scheduled_run")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.run_date}"

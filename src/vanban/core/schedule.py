@@ -27,8 +27,9 @@ DAILY_JOBS = [
 ]
 
 
-def due_jobs_enqueue(*, now: dt.datetime | None = None,
-                     jobs: list[DailyJob] | None = None) -> list[str]:
+def due_jobs_enqueue(
+    *, now: dt.datetime | None = None, jobs: list[DailyJob] | None = None
+) -> list[str]:
     """Enqueue every daily job whose local time has passed today and that is not enqueued yet."""
     now = timezone.localtime(now or clock.now())
     done = []

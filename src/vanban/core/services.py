@@ -11,14 +11,17 @@ from vanban.core import clock
 from vanban.core.models import Notification
 
 
-def notification_send(*, recipients: Iterable[Any], title: str, body: str = "",
-                      link: str = "") -> list[Notification]:
+def notification_send(
+    *, recipients: Iterable[Any], title: str, body: str = "", link: str = ""
+) -> list[Notification]:
     """Store one notification per recipient; e-mail them after commit when e-mail is on."""
     recipients = list(recipients)
     now = clock.now()
     rows = Notification.objects.bulk_create(
-        [Notification(recipient=r, title=title, body=body, link=link, created_at=now)
-         for r in recipients]
+        [
+            Notification(recipient=r, title=title, body=body, link=link, created_at=now)
+            for r in recipients
+        ]
     )
     if settings.VANBAN_EMAIL_ENABLED:
         addresses = [r.email for r in recipients if getattr(r, "email", "")]

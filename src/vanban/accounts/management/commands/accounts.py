@@ -27,8 +27,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         sub = parser.add_subparsers(dest="action", required=True)
-        sweep = sub.add_parser("sweep", help="Khóa tài khoản không dùng, thu hồi tài khoản lâu "
-                                             "không đăng nhập (R3, R4)")
+        sweep = sub.add_parser(
+            "sweep",
+            help="Khóa tài khoản không dùng, thu hồi tài khoản lâu không đăng nhập (R3, R4)",
+        )
         sweep.add_argument("--at", help="Thời điểm áp dụng (mặc định: bây giờ)")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]

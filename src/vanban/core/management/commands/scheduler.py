@@ -6,12 +6,16 @@ from vanban.core.schedule import due_jobs_enqueue
 
 
 class Command(BaseCommand):
-    help = ("Bộ lập lịch: mỗi ngày đưa các việc định kỳ (quét vòng đời tài khoản...) vào hàng đợi; "
-            "`db_worker` thực hiện chúng.")
+    help = (
+        "Bộ lập lịch: mỗi ngày đưa các việc định kỳ (quét vòng đời tài khoản...) vào hàng đợi; "
+        "`db_worker` thực hiện chúng."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--once", action="store_true", help="Kiểm tra một lần rồi thoát")
-        parser.add_argument("--interval", type=int, default=60, help="Số giây giữa hai lần kiểm tra")
+        parser.add_argument(
+            "--interval", type=int, default=60, help="Số giây giữa hai lần kiểm tra"
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         while True:
