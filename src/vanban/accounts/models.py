@@ -14,6 +14,10 @@ USERNAME_RE = re.compile(r"^[a-z][a-z0-9]{0,59}\.[a-z0-9]{2,30}$")
 MAX_UNIT_LEVEL = 4
 
 
+def new_session_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class Unit(models.Model):
     """An agency or part of one: level 1 is the province, 4 the lowest (R1)."""
 
@@ -129,7 +133,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     password_changed_at = models.DateTimeField("lần đặt mật khẩu gần nhất")
     failed_login_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField("ngày cấp")
-    session_salt = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    session_salt = models.CharField(max_length=32, default=new_session_salt, editable=False)
     search_text = models.CharField(max_length=400, blank=True, db_index=True)
     is_staff = models.BooleanField("vào trang quản trị Django", default=False)
 

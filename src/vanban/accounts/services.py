@@ -5,7 +5,6 @@ R6 (compromised accounts), R7 (who administers what), R25 (audit of security act
 """
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +34,7 @@ from .models import (
     RoleAssignment,
     Unit,
     User,
+    new_session_salt,
 )
 from .passwords import one_time_password, password_problems
 
@@ -457,7 +457,7 @@ def account_set_roles(
 
 def _end_sessions(user: User) -> None:
     """Rotating the salt changes the session hash, so every open session is refused (R6)."""
-    user.session_salt = secrets.token_hex(16)
+    user.session_salt = new_session_salt()
 
 
 def _lock(
