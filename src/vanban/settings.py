@@ -197,3 +197,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("VANBAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+CSRF_FAILURE_VIEW = "vanban.core.views.csrf_failure"

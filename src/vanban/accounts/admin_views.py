@@ -1,10 +1,468 @@
-"""Administration pages for units and accounts (R7)."""
+"""Administration pages for units and accounts (R2, R3, R4, R7).
 
-from django.http import Http404
+Thin views: parse the form, call accounts.services / accounts.selectors, show the result.
+A person without any admin role gets 403; an object the admin does not manage answers 404.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from vanban.core.errors import NotFound, ServiceError
+
+from . import selectors, services
+from .forms import (
+    AccountCreateForm,
+    AccountEditForm,
+    AccountFilterForm,
+    AccountLockForm,
+    AccountRevokeForm,
+    AccountRolesForm,
+    AccountUnlockForm,
+    PolicyForm,
+    UnitCreateForm,
+    UnitForm,
+)
+from .models import (
+    MAX_UNIT_LEVEL,
+    AccountPolicy,
+    AccountStatus,
+    LockReason,
+    RevokeReason,
+    Role,
+    RoleAssignment,
+    User,
+)
+from .views import client_ip
+
+ACCOUNTS_PER_PAGE = 50
 
 
-def _todo(request, pk=None):  # type: ignore[no-untyped-def]
-    raise Http404
+# ---------------------------------------------------------------- helpers
 
 
-account_list = account_create = account_detail = unit_list = policy = _todo
+def _require_admin(user: User) -> None:
+    """403 unless the person administers at least one unit (R7)."""
+    managed = user.managed_unit_ids()
+    if managed is not None and not managed:
+        raise PermissionDenied("Bạn không có quyền quản trị.")
+
+
+def _require_province_admin(user: User) -> None:
+    if not user.is_province_admin:
+        raise PermissionDenied("Chỉ quản trị tỉnh được thực hiện thao tác này.")
+
+
+def _access_account(request: HttpRequest, pk: int) -> User:
+    _require_admin(request.user)
+    try:
+        return selectors.access_account(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _show_error(form: Form, exc: ServiceError) -> None:
+    """Put a service's Vietnamese message next to its field, or at the top of the form."""
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message)
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _reason_label(code: str) -> str:
+    for choices in (LockReason, RevokeReason):
+        if code in choices.values:
+            return str(choices(code).label)
+    return code
+
+
+def _one_time_password_page(
+    request: HttpRequest, *, account: User, secret: str, title: str
+) -> HttpResponse:
+    """Shown once, in the response to the POST; the password is stored nowhere in clear (R5)."""
+    response = render(
+        request,
+        "accounts/admin/account_password.html",
+        {
+            "account": account,
+            "secret": secret,
+            "title": title,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@login_required
+@require_GET
+def account_list(request: HttpRequest) -> HttpResponse:
+    """Accounts the admin manages: search (no diacritics needed), filters, 50 a page."""
+    _require_admin(request.user)
+    form = AccountFilterForm(
+        request.GET or None, units=selectors.units_managed_by(user=request.user)
+    )
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        unit = form.cleaned_data["unit"]
+        filters = {
+            "query": form.cleaned_data["q"],
+            "unit_id": unit.pk if unit else None,
+            "status": form.cleaned_data["status"],
+        }
+    accounts = selectors.account_list(user=request.user, **filters).prefetch_related(
+        Prefetch("role_assignments", queryset=RoleAssignment.objects.order_by("role"))
+    )
+    page = Paginator(accounts, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    template = (
+        "accounts/admin/_account_table.html"
+        if request.headers.get("HX-Request")
+        else "accounts/admin/account_list.html"
+    )
+    return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+def account_create(request: HttpRequest) -> HttpResponse:
+    """Issue an account and show its one-time password once (R2, R5, R7)."""
+    _require_admin(request.user)
+    units = selectors.units_managed_by(user=request.user).filter(is_active=True)
+    initial = {"unit": request.GET.get("unit")} if request.GET.get("unit") else None
+    only = list(units[:2])
+    if initial is None and len(only) == 1:  # an admin of one unit has nothing to choose
+        initial = {"unit": only[0].pk}
+    form = AccountCreateForm(request.POST or None, actor=request.user, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            issued = services.account_create(
+                actor=request.user,
+                unit=data["unit"],
+                full_name=data["full_name"],
+                username=data["username"],
+                position=data["position"],
+                email=data["email"],
+                phone=data["phone"],
+                roles=data["roles"],
+                ip=client_ip(request),
+            )
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            return _one_time_password_page(
+                request,
+                account=issued.user,
+                secret=issued.one_time_password,
+                title="Đã cấp tài khoản",
+            )
+    return render(request, "accounts/admin/account_create.html", {"form": form})
+
+
+@login_required
+@require_GET
+def account_username_suggest(request: HttpRequest) -> HttpResponse:
+    """htmx: the account name suggested for the name typed so far (R2)."""
+    _require_admin(request.user)
+    suggestion = ""
+    unit_pk = request.GET.get("unit", "")
+    if unit_pk.isdigit():
+        try:
+            unit = selectors.access_unit(user=request.user, pk=int(unit_pk))
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        full_name = request.GET.get("full_name", "")[:100]
+        if full_name.strip():
+            try:
+                suggestion = services.username_suggest(full_name=full_name, unit=unit)
+            except ServiceError:
+                suggestion = ""
+    return render(request, "accounts/admin/_username_suggestion.html", {"suggestion": suggestion})
+
+
+def _detail_page(
+    request: HttpRequest, account: User, *, reset_error: str = "", **bound: Form
+) -> HttpResponse:
+    """The account's page; `bound` replaces a blank form with one that carries errors."""
+    actor = request.user
+    current_roles = sorted(r for u, r in account.role_pairs() if u == account.unit_id)
+    forms = {
+        "edit_form": AccountEditForm(
+            prefix="edit",
+            initial={
+                "full_name": account.full_name,
+                "position": account.position,
+                "email": account.email,
+                "phone": account.phone,
+            },
+        ),
+        "roles_form": AccountRolesForm(
+            prefix="roles", actor=actor, initial={"roles": current_roles}
+        ),
+        "lock_form": AccountLockForm(prefix="lock"),
+        "unlock_form": AccountUnlockForm(prefix="unlock"),
+        "revoke_form": AccountRevokeForm(prefix="revoke"),
+        **bound,
+    }
+    return render(
+        request,
+        "accounts/admin/account_detail.html",
+        {
+            "account": account,
+            "roles": selectors.roles_of(user=account),
+            "history": selectors.account_history(user=actor, account=account),
+            "is_self": account.pk == actor.pk,
+            # Only the province admin changes the roles of a province admin (R7).
+            "can_set_roles": actor.is_province_admin or not account.has_role(Role.PROVINCE_ADMIN),
+            "status_reason": _reason_label(account.status_reason),
+            "Status": AccountStatus,
+            "reset_error": reset_error,
+            **forms,
+        },
+    )
+
+
+@login_required
+@require_GET
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _access_account(request, pk)
+    return _detail_page(request, account)
+
+
+def _done(request: HttpRequest, account: User, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("accounts:account_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _access_account(request, pk)
+    form = AccountEditForm(request.POST, prefix="edit")
+    if form.is_valid():
+        try:
+            services.account_update(
+                actor=request.user, user=account, ip=client_ip(request), **form.cleaned_data
+            )
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            return _done(request, account, f"Đã cập nhật thông tin tài khoản {account.username}.")
+    return _detail_page(request, account, edit_form=form)
+
+
+@login_required
+@require_POST
+def account_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _access_account(request, pk)
+    form = AccountRolesForm(request.POST, prefix="roles", actor=request.user)
+    if form.is_valid():
+        try:
+            services.account_set_roles(
+                actor=request.user,
+                user=account,
+                roles=form.cleaned_data["roles"],
+                ip=client_ip(request),
+            )
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            return _done(request, account, f"Đã cập nhật vai trò của tài khoản {account.username}.")
+    return _detail_page(request, account, roles_form=form)
+
+
+@login_required
+@require_POST
+def account_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    """R3: lock with one of the regulation's reasons and a written note."""
+    account = _access_account(request, pk)
+    form = AccountLockForm(request.POST, prefix="lock")
+    if form.is_valid():
+        try:
+            services.account_lock(
+                actor=request.user, user=account, ip=client_ip(request), **form.cleaned_data
+            )
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            return _done(request, account, f"Đã tạm khóa tài khoản {account.username}.")
+    return _detail_page(request, account, lock_form=form)
+
+
+@login_required
+@require_POST
+def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _access_account(request, pk)
+    form = AccountUnlockForm(request.POST, prefix="unlock")
+    if form.is_valid():
+        try:
+            services.account_unlock(
+                actor=request.user,
+                user=account,
+                ip=client_ip(request),
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            return _done(request, account, f"Đã mở khóa tài khoản {account.username}.")
+    return _detail_page(request, account, unlock_form=form)
+
+
+@login_required
+@require_POST
+def account_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """R4: revoke, or remove a person who left the unit; documents and history stay."""
+    account = _access_account(request, pk)
+    form = AccountRevokeForm(request.POST, prefix="revoke")
+    if form.is_valid():
+        try:
+            services.account_revoke(
+                actor=request.user, user=account, ip=client_ip(request), **form.cleaned_data
+            )
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            done = (
+                "Đã xóa tài khoản {} khỏi đơn vị."
+                if form.cleaned_data["reason"] == RevokeReason.LEFT_UNIT
+                else "Đã thu hồi tài khoản {}."
+            )
+            return _done(request, account, done.format(account.username))
+    return _detail_page(request, account, revoke_form=form)
+
+
+@login_required
+@require_POST
+def account_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """R7: a new one-time password, shown once; the person changes it at login (R5)."""
+    account = _access_account(request, pk)
+    try:
+        secret = services.account_reset_password(
+            actor=request.user, user=account, ip=client_ip(request)
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        return _detail_page(request, account, reset_error=exc.message)
+    return _one_time_password_page(
+        request, account=account, secret=secret, title="Đã cấp lại mật khẩu"
+    )
+
+
+# ---------------------------------------------------------------- units
+
+
+def _unit_tree(units: list[Any]) -> list[Any]:
+    """Units in tree order (each followed by its sub-units); orphans of a search start a branch."""
+    present = {u.pk for u in units}
+    children: dict[int | None, list[Any]] = {}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in present else None
+        children.setdefault(parent, []).append(unit)
+    ordered: list[Any] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children.get(unit.pk, [])))
+    return ordered
+
+
+@login_required
+@require_GET
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """Units the admin manages with their account counts; a unit admin sees their own (R7)."""
+    _require_admin(request.user)
+    query = request.GET.get("q", "")[:100]
+    units = _unit_tree(list(selectors.unit_list(user=request.user, query=query)))
+    return render(
+        request,
+        "accounts/admin/unit_list.html",
+        {
+            "units": units,
+            "query": query,
+            "can_edit": request.user.is_province_admin,
+        },
+    )
+
+
+@login_required
+def unit_create(request: HttpRequest) -> HttpResponse:
+    """The province admin adds a unit to the directory (R7)."""
+    _require_admin(request.user)
+    _require_province_admin(request.user)
+    parents = selectors.units_managed_by(user=request.user).filter(level__lt=MAX_UNIT_LEVEL)
+    form = UnitCreateForm(
+        request.POST or None,
+        parents=parents,
+        initial={"parent": parents.order_by("level", "pk").first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, f"Đã thêm đơn vị {unit.name}.")
+            return redirect("accounts:unit_list")
+    return render(request, "accounts/admin/unit_form.html", {"form": form, "unit": None})
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The province admin edits a unit; its account-name part is fixed once it has accounts."""
+    _require_admin(request.user)
+    try:
+        unit = selectors.access_unit(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    _require_province_admin(request.user)
+    form = UnitForm(
+        request.POST or None,
+        initial={
+            "name": unit.name,
+            "symbol": unit.symbol,
+            "abbreviation": unit.abbreviation,
+            "agency_code": unit.agency_code,
+            "is_active": unit.is_active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, f"Đã cập nhật đơn vị {unit.name}.")
+            return redirect("accounts:unit_list")
+    return render(request, "accounts/admin/unit_form.html", {"form": form, "unit": unit})
+
+
+# ---------------------------------------------------------------- policy
+
+
+@login_required
+def policy(request: HttpRequest) -> HttpResponse:
+    """The province admin edits the account policy (R3-R5)."""
+    _require_admin(request.user)
+    _require_province_admin(request.user)
+    form = PolicyForm(request.POST or None, instance=AccountPolicy.current())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_update(actor=request.user, values=form.cleaned_data)
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, "Đã lưu chính sách tài khoản.")
+            return redirect("accounts:policy")
+    return render(request, "accounts/admin/policy.html", {"form": form})

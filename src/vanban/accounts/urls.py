@@ -12,7 +12,24 @@ urlpatterns = [
     # Administration of units and accounts (R7); pages in admin_views.py.
     path("quan-tri/tai-khoan/", admin_views.account_list, name="account_list"),
     path("quan-tri/tai-khoan/them/", admin_views.account_create, name="account_create"),
+    path(
+        "quan-tri/tai-khoan/goi-y-ten/",
+        admin_views.account_username_suggest,
+        name="account_username_suggest",
+    ),
     path("quan-tri/tai-khoan/<int:pk>/", admin_views.account_detail, name="account_detail"),
+    path("quan-tri/tai-khoan/<int:pk>/sua/", admin_views.account_edit, name="account_edit"),
+    path("quan-tri/tai-khoan/<int:pk>/vai-tro/", admin_views.account_roles, name="account_roles"),
+    path("quan-tri/tai-khoan/<int:pk>/khoa/", admin_views.account_lock, name="account_lock"),
+    path("quan-tri/tai-khoan/<int:pk>/mo-khoa/", admin_views.account_unlock, name="account_unlock"),
+    path("quan-tri/tai-khoan/<int:pk>/thu-hoi/", admin_views.account_revoke, name="account_revoke"),
+    path(
+        "quan-tri/tai-khoan/<int:pk>/cap-lai-mat-khau/",
+        admin_views.account_password_reset,
+        name="account_password_reset",
+    ),
     path("quan-tri/don-vi/", admin_views.unit_list, name="unit_list"),
+    path("quan-tri/don-vi/them/", admin_views.unit_create, name="unit_create"),
+    path("quan-tri/don-vi/<int:pk>/sua/", admin_views.unit_edit, name="unit_edit"),
     path("quan-tri/chinh-sach/", admin_views.policy, name="policy"),
 ]

@@ -25,3 +25,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         request.user.notifications.filter(read_at__isnull=True).update(read_at=clock.now())
     return render(request, "core/notifications.html", {"rows": rows})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

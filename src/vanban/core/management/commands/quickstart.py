@@ -1,0 +1,115 @@
+"""`vanban quickstart`: everything `make run` does after installing, on one machine."""
+
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from vanban.accounts.demo import demo_logins, demo_logins_table, demo_province_load
+from vanban.accounts.models import Unit, User
+from vanban.core.errors import ServiceError
+
+
+def _browser_address(addr: str) -> str:
+    host, _, port = addr.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - only turned into an address to print
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
+def _static_up_to_date() -> bool:
+    """True when the collected files have a manifest that lists every source file and is newer.
+
+    Compressing and hashing every file takes several seconds; a second start need not redo it.
+    """
+    storage = staticfiles_storage
+    if not isinstance(storage, ManifestFilesMixin) or not storage.exists(storage.manifest_name):
+        return False
+    built = Path(storage.path(storage.manifest_name)).stat().st_mtime
+    collected, _ = storage.load_manifest()
+    ignore = getattr(apps.get_app_config("staticfiles"), "ignore_patterns", [])
+    for finder in get_finders():
+        for path, source in finder.list(ignore):
+            if path not in collected or Path(source.path(path)).stat().st_mtime > built:
+                return False
+    return True
+
+
+class Command(BaseCommand):
+    help = (
+        "Chạy thử trên một máy: cập nhật cơ sở dữ liệu, chuẩn bị tệp tĩnh, nạp tỉnh mẫu "
+        "nếu chưa có đơn vị nào, in tài khoản dùng thử rồi mở máy chủ web."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Chuẩn bị xong thì dừng, không mở máy chủ web."
+        )
+        parser.add_argument(
+            "--addr",
+            default="127.0.0.1:8000",
+            help="Địa chỉ và cổng của máy chủ web (mặc định 127.0.0.1:8000).",
+        )
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        addr = options["addr"].strip()
+        if ":" not in addr and addr.isdigit():
+            addr = f"127.0.0.1:{addr}"
+        if not addr.rpartition(":")[2].isdigit():
+            raise CommandError(f"Địa chỉ “{addr}” không hợp lệ; ví dụ đúng: 127.0.0.1:8000.")
+        quiet = max(options["verbosity"] - 1, 0)
+
+        self.stdout.write("1/3 Cập nhật cơ sở dữ liệu...")
+        call_command("migrate", interactive=False, verbosity=quiet, stdout=self.stdout)
+        if _static_up_to_date():
+            self.stdout.write("2/3 Tệp tĩnh (CSS, JavaScript, phông chữ) đã sẵn sàng.")
+        else:
+            self.stdout.write("2/3 Chuẩn bị tệp tĩnh (CSS, JavaScript, phông chữ)...")
+            call_command("collectstatic", interactive=False, verbosity=quiet, stdout=self.stdout)
+
+        units = Unit.objects.count()
+        if units:
+            self.stdout.write(
+                f"3/3 Đã có dữ liệu ({units} đơn vị, {User.objects.count()} "
+                "tài khoản): giữ nguyên, không nạp tỉnh mẫu."
+            )
+        else:
+            self.stdout.write("3/3 Nạp tỉnh mẫu (đơn vị và khoảng 200 tài khoản)...")
+            try:
+                result = demo_province_load()
+            except ServiceError as exc:
+                raise CommandError(exc.message) from exc
+            self.stdout.write(
+                f"    Đã nạp {result.units} đơn vị, {result.accounts} tài khoản "
+                f"({result.seconds:.1f} giây)."
+            )
+
+        database = settings.DATABASES["default"]
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            self.stdout.write(f"Dữ liệu lưu tại: {database['NAME']}")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Địa chỉ: {_browser_address(addr)}"))
+        logins = demo_logins()
+        if logins:
+            self.stdout.write(
+                "Tài khoản dùng thử (các tài khoản mẫu khác dùng cùng mật khẩu "
+                "và phải đổi mật khẩu khi đăng nhập lần đầu):"
+            )
+            self.stdout.write(demo_logins_table(logins))
+        else:
+            self.stdout.write(
+                "Không có tài khoản dùng thử nào mở được bằng mật khẩu mẫu; "
+                "hãy đăng nhập bằng tài khoản của bạn."
+            )
+        if options["no_serve"]:
+            return
+        self.stdout.write("")
+        self.stdout.write("Mở địa chỉ trên trong trình duyệt. Nhấn Ctrl+C để dừng máy chủ.")
+        call_command("runserver", addr, use_reloader=False)
