@@ -316,12 +316,14 @@ def account_create(
     phone: str = "",
     roles: set[str] | list[str] = (Role.STAFF,),  # type: ignore[assignment]
     password: str | None = None,
+    password_hash: str | None = None,
     must_change_password: bool = True,
     ip: str | None = None,
 ) -> IssuedAccount:
     """Issue an account in `unit` with a one-time password to change at first login (R2, R5, R7).
 
-    `actor=None` is the installer (demo data); `password` is only for the installer.
+    `actor=None` is the installer (demo data); `password` and `password_hash` (an already
+    hashed password, so loading many accounts costs one Argon2 hash) are only for the installer.
     """
     if actor is not None:
         _require_unit_admin(actor, unit)
@@ -333,6 +335,8 @@ def account_create(
     problem = username_problem(username, unit)
     if problem:
         raise ServiceError(problem, field="username")
+    if (password is not None or password_hash is not None) and actor is not None:
+        raise AccessDenied("Chỉ bộ cài đặt được đặt sẵn mật khẩu cho tài khoản mới.")
     policy = AccountPolicy.current()
     secret = password or one_time_password(policy, username=username)
     if password is not None:
@@ -348,7 +352,7 @@ def account_create(
                 username=username,
                 unit=unit,
                 **person,
-                password=make_password(secret),
+                password=password_hash or make_password(secret),
                 must_change_password=must_change_password,
                 password_changed_at=now,
                 created_at=now,

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from vanban.accounts.admin_views import _todo
+from . import views
 
 app_name = "reports"
-urlpatterns = [path("bien-dong-tai-khoan/", _todo, name="account_changes")]
+urlpatterns = [
+    path("bien-dong-tai-khoan/", views.account_changes, name="account_changes"),
+    path("bien-dong-tai-khoan/pdf/", views.account_changes_pdf, name="account_changes_pdf"),
+]

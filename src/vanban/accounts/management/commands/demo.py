@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from vanban.accounts.demo import demo_logins_table, demo_province_load
+from vanban.core.errors import ServiceError
+
+
+class Command(BaseCommand):
+    help = "Dữ liệu mẫu: `vanban demo load` nạp tỉnh mẫu (giống Bến Tre) vào cơ sở dữ liệu trống."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("load", help="Nạp đơn vị và khoảng 200 tài khoản mẫu")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        try:
+            result = demo_province_load()
+        except ServiceError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã nạp tỉnh mẫu: {result.units} đơn vị, {result.accounts} tài khoản "
+                f"({result.seconds:.1f} giây)."
+            )
+        )
+        self.stdout.write("Tài khoản dùng thử:")
+        self.stdout.write(demo_logins_table(result.logins))
