@@ -9,6 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from vanban.core.forms import Form, ModelForm
+
 from .models import AccountPolicy, AccountStatus, LockReason, RevokeReason, Role, Unit, User
 
 UNIT_CHOICE_ERRORS = {
@@ -28,7 +30,7 @@ def role_choices(actor: User) -> list[tuple[str, str]]:
     return [(r.value, r.label) for r in Role if r != Role.PROVINCE_ADMIN or actor.is_province_admin]
 
 
-class AccountFilterForm(forms.Form):
+class AccountFilterForm(Form):
     q = forms.CharField(
         label="Tìm kiếm",
         required=False,
@@ -65,7 +67,7 @@ class AccountFilterForm(forms.Form):
         self.fields["status"].widget.attrs.update({**reload, "hx-trigger": "change"})
 
 
-class PersonFields(forms.Form):
+class PersonFields(Form):
     full_name = forms.CharField(label="Họ và tên", required=False, max_length=200)
     position = forms.CharField(label="Chức vụ", required=False, max_length=200)
     email = forms.CharField(
@@ -118,7 +120,7 @@ class AccountEditForm(PersonFields):
     pass
 
 
-class AccountRolesForm(forms.Form):
+class AccountRolesForm(Form):
     roles = forms.MultipleChoiceField(
         label="Vai trò", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -128,7 +130,7 @@ class AccountRolesForm(forms.Form):
         self.fields["roles"].choices = role_choices(actor)
 
 
-class AccountLockForm(forms.Form):
+class AccountLockForm(Form):
     reason = forms.ChoiceField(
         label="Lý do khóa",
         choices=ADMIN_LOCK_REASONS,
@@ -145,7 +147,7 @@ class AccountLockForm(forms.Form):
     )
 
 
-class AccountUnlockForm(forms.Form):
+class AccountUnlockForm(Form):
     note = forms.CharField(
         label="Lý do mở khóa (bắt buộc)",
         required=False,
@@ -154,7 +156,7 @@ class AccountUnlockForm(forms.Form):
     )
 
 
-class AccountRevokeForm(forms.Form):
+class AccountRevokeForm(Form):
     reason = forms.ChoiceField(
         label="Lý do thu hồi",
         choices=[("", "— Chọn lý do —"), *RevokeReason.choices],
@@ -171,7 +173,7 @@ class AccountRevokeForm(forms.Form):
     )
 
 
-class UnitForm(forms.Form):
+class UnitForm(Form):
     name = forms.CharField(label="Tên đơn vị", required=False, max_length=300)
     symbol = forms.CharField(
         label="Chữ viết tắt trong ký hiệu văn bản",
@@ -210,7 +212,7 @@ class UnitCreateForm(UnitForm):
         self.fields["parent"].queryset = parents
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(ModelForm):
     """Parses the policy fields; the write goes through services.policy_update."""
 
     class Meta:

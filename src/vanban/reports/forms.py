@@ -8,6 +8,7 @@ from vanban.accounts import selectors as account_selectors
 from vanban.accounts.models import Unit, User
 from vanban.core import clock
 from vanban.core.errors import ServiceError
+from vanban.core.forms import Form
 
 from .periods import ROMAN_QUARTERS, Period
 
@@ -40,7 +41,7 @@ def _date_field(label: str, which: str) -> forms.DateField:
     )
 
 
-class ReportPeriodForm(forms.Form):
+class ReportPeriodForm(Form):
     """Unit (among those the reader administers) and period: month, quarter, year or custom."""
 
     unit = UnitChoiceField(
