@@ -129,3 +129,23 @@ def account_history(*, user: User, account: User) -> QuerySet[AccountChange]:
     if not accounts_visible_to(user=user).filter(pk=account.pk).exists():
         raise NotFound("Không tìm thấy tài khoản.")
     return account.changes.select_related("actor").order_by("-at", "-pk")
+
+
+def unit_people(*, user: User) -> list[dict[str, Any]]:
+    """The active people of the reader's own unit with their roles, for the home page."""
+    people = (
+        User.objects.filter(unit_id=user.unit_id, status=AccountStatus.ACTIVE)
+        .prefetch_related("role_assignments")
+        .order_by("full_name", "pk")
+    )
+    return [
+        {
+            "user": person,
+            "roles": sorted(
+                str(Role(a.role).label)
+                for a in person.role_assignments.all()
+                if a.unit_id == person.unit_id
+            ),
+        }
+        for person in people
+    ]

@@ -1,0 +1,51 @@
+"""The home page shows each role its own sections, at a fixed number of queries."""
+
+import pytest
+
+from tests.conftest import make_user
+from vanban.accounts.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_sees_no_admin_or_unit_sections(province, client_for):
+    html = client_for(province.staff_stttt).get("/").content.decode()
+    assert "Xin chào, Nguyễn Thu Phương" in html
+    assert 'id="admin-summary"' not in html
+    assert 'id="unit-people"' not in html
+    assert 'id="clerk-unit"' not in html
+    assert "Báo tài khoản của tôi bị lộ" in html
+
+
+def test_leader_sees_the_people_of_the_unit_only(province, client_for):
+    html = client_for(province.leader_stttt).get("/").content.decode()
+    assert "Cán bộ của đơn vị (4)" in html
+    assert "Lê Thị Hồng" in html
+    assert "Huỳnh Ngọc Lan" not in html  # Sở Nội vụ
+    assert 'id="admin-summary"' not in html
+
+
+def test_clerk_sees_the_unit_details_used_on_documents(province, client_for):
+    clerk = make_user(province.stttt, "Võ Thị Thu Trang", (Role.CLERK,))
+    html = client_for(clerk).get("/").content.decode()
+    assert "000.00.12.H07" in html
+    assert "STTTT" in html
+
+
+def test_unit_admin_sees_the_accounts_of_the_unit(province, client_for):
+    html = client_for(province.admin_stttt).get("/").content.decode()
+    assert 'id="admin-summary"' in html
+    assert "Sở Thông tin và Truyền thông" in html
+
+
+def test_home_query_count_does_not_grow_with_the_unit(
+    province, client_for, django_assert_num_queries
+):
+    client = client_for(province.leader_stttt)
+    client.get("/")
+    with django_assert_num_queries(9):
+        client.get("/")
+    for i in range(20):
+        make_user(province.stttt, f"Cán Bộ Thêm {chr(65 + i)}")
+    with django_assert_num_queries(9):
+        client.get("/")
