@@ -474,18 +474,40 @@ def _lock(
     at: dt.datetime | None = None,
 ) -> None:
     """Lock an account already row-locked by the caller."""
+    _close(
+        user,
+        status=AccountStatus.LOCKED,
+        kind=AccountChange.Kind.LOCKED,
+        reason=reason,
+        actor=actor,
+        note=note,
+        ip=ip,
+        at=at,
+    )
+
+
+def _close(
+    user: User,
+    *,
+    status: str,
+    kind: str,
+    reason: str,
+    actor: User | None,
+    note: str,
+    ip: str | None,
+    at: dt.datetime | None,
+) -> None:
+    """Lock or revoke: set the status, end every session and token, keep the change (R3, R4)."""
     at = at or clock.now()
-    user.status = AccountStatus.LOCKED
+    user.status = status
     user.status_reason = reason
     user.status_changed_at = at
     _end_sessions(user)
     user.save(update_fields=["status", "status_reason", "status_changed_at", "session_salt"])
-    _record_change(
-        user=user, kind=AccountChange.Kind.LOCKED, actor=actor, reason=reason, note=note, at=at
-    )
+    _record_change(user=user, kind=kind, actor=actor, reason=reason, note=note, at=at)
     audit_record(
         actor=actor,
-        action="account.lock",
+        action=f"account.{'lock' if kind == AccountChange.Kind.LOCKED else kind}",
         unit=user.unit,
         target=user,
         ip=ip,
@@ -569,20 +591,15 @@ def _revoke(
     ip: str | None,
     at: dt.datetime | None = None,
 ) -> None:
-    at = at or clock.now()
-    user.status = AccountStatus.REVOKED
-    user.status_reason = reason
-    user.status_changed_at = at
-    _end_sessions(user)
-    user.save(update_fields=["status", "status_reason", "status_changed_at", "session_salt"])
-    _record_change(user=user, kind=kind, actor=actor, reason=reason, note=note, at=at)
-    audit_record(
+    _close(
+        user,
+        status=AccountStatus.REVOKED,
+        kind=kind,
+        reason=reason,
         actor=actor,
-        action=f"account.{kind}",
-        unit=user.unit,
-        target=user,
+        note=note,
         ip=ip,
-        data={"reason": reason, "note": note},
+        at=at,
     )
 
 
