@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "vanban.core",
     "vanban.audit",
     "vanban.accounts",
+    "vanban.documents",
     "vanban.reports",
     "vanban.api",
 ]

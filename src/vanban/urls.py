@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("vanban.core.urls")),
     path("tai-khoan/", include("vanban.accounts.urls")),
+    path("van-ban/", include("vanban.documents.urls")),
     path("bao-cao/", include("vanban.reports.urls")),
     path("api/v1/", include("vanban.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "vanban.documents"
+    label = "documents"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Văn bản"

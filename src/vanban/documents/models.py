@@ -1,0 +1,293 @@
+"""Incoming and outgoing documents, their numbering series and files (NĐ 30/2020, Appendix VI).
+
+Field lengths follow Appendix VI part II (STANDARDS.md "Record fields").
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from vanban.accounts.models import Role, Unit
+
+
+class Direction(models.TextChoices):
+    INCOMING = "in", "Văn bản đến"
+    OUTGOING = "out", "Văn bản đi"
+
+
+class Urgency(models.IntegerChoices):
+    """Độ khẩn, with the one-digit code of the exchange format."""
+
+    NORMAL = 0, "Thường"
+    URGENT = 1, "Khẩn"
+    VERY_URGENT = 2, "Thượng khẩn"
+    FLASH = 3, "Hỏa tốc"
+    FLASH_SCHEDULED = 4, "Hỏa tốc hẹn giờ"
+
+
+class DocumentType(models.Model):
+    """One of the 29 administrative document types (NĐ 30/2020 Appendix III), kept as data."""
+
+    name = models.CharField("tên loại", max_length=100, unique=True)
+    abbreviation = models.CharField(
+        "chữ viết tắt",
+        max_length=10,
+        blank=True,
+        help_text="Để trống với công văn và thư công (không có chữ viết tắt).",
+    )
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    is_active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "loại văn bản"
+        verbose_name_plural = "loại văn bản"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_official_letter(self) -> bool:
+        """Công văn (and thư công): the symbol is issuer + drafting unit, no type letters."""
+        return not self.abbreviation
+
+
+class RegisterSeries(models.Model):
+    """A numbering series (sổ văn bản) of one unit for one calendar year.
+
+    Incoming documents have one series per unit and year (arrival numbers). Outgoing documents have
+    one series for all types, or one per type, as the head of the unit decides; legal normative
+    documents have a series per type. `next_number` is the counter, changed only under a row lock.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="register_series")
+    year = models.PositiveSmallIntegerField("năm")
+    direction = models.CharField("loại sổ", max_length=3, choices=Direction.choices)
+    name = models.CharField("tên sổ", max_length=200)
+    document_type = models.ForeignKey(
+        DocumentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="chỉ cho loại văn bản",
+    )
+    legal_normative = models.BooleanField("sổ văn bản quy phạm pháp luật", default=False)
+    next_number = models.PositiveIntegerField("số tiếp theo", default=1)
+    is_active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        ordering = ["unit_id", "-year", "direction", "name"]
+        verbose_name = "sổ văn bản"
+        verbose_name_plural = "sổ văn bản"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "direction", "document_type", "legal_normative"],
+                name="unique_series_scope",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def visible_to(self, user) -> "DocumentQuerySet":  # type: ignore[no-untyped-def]
+        """R14 and DESIGN "invariants": a unit's documents are seen by its clerks and leaders, and
+        by the people a document was given to. Every document list starts here."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        register_units = [
+            unit_id for unit_id, role in user.role_pairs() if role in (Role.CLERK, Role.LEADER)
+        ]
+        return self.filter(Q(unit_id__in=register_units) | Q(shares__user=user)).distinct()
+
+
+class Document(models.Model):
+    """A registered incoming or outgoing document: the Appendix VI record fields."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="documents", verbose_name="đơn vị"
+    )
+    direction = models.CharField("loại", max_length=3, choices=Direction.choices)
+    series = models.ForeignKey(
+        RegisterSeries, on_delete=models.PROTECT, related_name="documents", verbose_name="sổ"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    register_number = models.PositiveIntegerField("số trong sổ")
+    document_type = models.ForeignKey(
+        DocumentType,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name="loại văn bản",
+    )
+    # Number and symbol as written on the document: CodeNumber (11), CodeNotation (30).
+    code_number = models.CharField("số", max_length=11, blank=True)
+    code_notation = models.CharField("ký hiệu", max_length=30, blank=True)
+    issued_date = models.DateField("ngày văn bản")
+    # Issuing body (OrganName 200): a unit of the deployment or an external body with its code.
+    issuer_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="cơ quan ban hành",
+    )
+    issuer_name = models.CharField("cơ quan ban hành", max_length=200)
+    issuer_code = models.CharField("mã định danh cơ quan ban hành", max_length=13, blank=True)
+    subject = models.CharField("trích yếu", max_length=500)
+    language = models.CharField("ngôn ngữ", max_length=30, default="Tiếng Việt")
+    page_amount = models.PositiveSmallIntegerField("số trang", null=True, blank=True)
+    description = models.CharField("ghi chú", max_length=500, blank=True)
+    signer_position = models.CharField("chức vụ người ký", max_length=100, blank=True)
+    signer_name = models.CharField("người ký", max_length=50, blank=True)
+    urgency = models.PositiveSmallIntegerField(
+        "độ khẩn", choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    due_date = models.DateField("hạn xử lý", null=True, blank=True)
+    legal_normative = models.BooleanField("văn bản quy phạm pháp luật", default=False)
+    # Incoming only.
+    arrival_date = models.DateTimeField("ngày đến", null=True, blank=True)
+    to_places = models.CharField("đơn vị hoặc người nhận", max_length=1000, blank=True)
+    is_electronic = models.BooleanField("văn bản điện tử", default=False)
+    # Outgoing only.
+    recipients = models.CharField("nơi nhận", max_length=1000, blank=True)
+    archive_holder = models.CharField("đơn vị, người nhận bản lưu", max_length=200, blank=True)
+    issued_amount = models.PositiveSmallIntegerField("số lượng bản", null=True, blank=True)
+    # Register bookkeeping.
+    sensitive_declared = models.BooleanField(
+        "đã cam kết không thuộc vấn đề nhạy cảm", default=False
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người vào sổ",
+    )
+    registered_at = models.DateTimeField("thời điểm vào sổ")
+    # Folded (no diacritics, lower case) words of every searchable field and the files' text,
+    # padded with spaces so that a word or a number-symbol matches only whole (see search.py).
+    search_text = models.TextField(blank=True, editable=False)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+        verbose_name = "văn bản"
+        verbose_name_plural = "văn bản"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "register_number"], name="unique_number_in_series"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "direction", "year", "register_number"]),
+            models.Index(fields=["unit", "direction", "-registered_at"]),
+            models.Index(fields=["unit", "code_number", "code_notation"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number_symbol} – {self.subject[:60]}"
+
+    @property
+    def number_symbol(self) -> str:
+        if not self.code_number:
+            return self.code_notation
+        return (
+            f"{self.code_number}/{self.code_notation}" if self.code_notation else self.code_number
+        )
+
+    @property
+    def arrival_number(self) -> str:
+        """ArrivalNumber (10): the incoming register number."""
+        return str(self.register_number) if self.direction == Direction.INCOMING else ""
+
+
+class DocumentFile(models.Model):
+    """The main file or an attachment, stored through Django's storage API and hashed."""
+
+    class Role(models.TextChoices):
+        MAIN = "main", "Tệp chính"
+        ATTACHMENT = "attachment", "Tệp đính kèm"
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="files")
+    role = models.CharField("loại tệp", max_length=12, choices=Role.choices)
+    storage_name = models.CharField(max_length=500, unique=True)
+    original_name = models.CharField("tên tệp", max_length=255)
+    file_format = models.CharField("định dạng", max_length=10)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField("dung lượng")
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField("nội dung trích xuất", blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["document_id", "role", "id"]
+        verbose_name = "tệp văn bản"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DocumentShare(models.Model):
+    """A document given to a person (chuyển cho cá nhân), who may then see it."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="document_shares"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="unique_document_share")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} -> {self.user_id}"
+
+
+class DocumentPolicy(models.Model):
+    """Province-wide rules for files; one row, edited by the province admin."""
+
+    max_file_size_mb = models.PositiveIntegerField("dung lượng tối đa một tệp (MB)", default=50)
+    max_attachments = models.PositiveSmallIntegerField("số tệp đính kèm tối đa", default=20)
+
+    class Meta:
+        verbose_name = "quy định tệp văn bản"
+
+    def __str__(self) -> str:
+        return "Quy định tệp văn bản"
+
+    @classmethod
+    def current(cls) -> "DocumentPolicy":
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class SavedSearch(models.Model):
+    """A search a person keeps to run again (Appendix VI "save queries")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField("tên", max_length=100)
+    query_string = models.CharField(max_length=2000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="unique_saved_search_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
