@@ -416,6 +416,13 @@ def test_openapi_document_lists_every_path(client):
         "/api/v1/accounts/{account_id}/lock",
         "/api/v1/accounts/{account_id}/unlock",
         "/api/v1/me",
+        "/api/v1/documents",
+        "/api/v1/documents/incoming",
+        "/api/v1/documents/outgoing",
+        "/api/v1/documents/types",
+        "/api/v1/documents/search",
+        "/api/v1/documents/{document_id}",
+        "/api/v1/documents/files/{file_id}/download",
     }
     assert set(doc["paths"]["/api/v1/units"]) == {"get", "post"}
     assert set(doc["paths"]["/api/v1/accounts"]) == {"get", "post"}

@@ -247,6 +247,8 @@ def test_the_matrix_covers_every_endpoint_and_caller(client):
             "{account_id}", "{id}"
         )
         for path, operations in paths.items()
+        # The document endpoints have their own matrix in test_documents_access.py.
+        if not path.startswith("/api/v1/documents")
         for method in operations
     }
     assert documented == set(ENDPOINTS)

@@ -237,3 +237,15 @@ def test_outgoing_needs_a_main_file_and_recipients(office):
             data=DocumentInput(document_type=doc_type("Quyết định"), subject="x",
                                recipients="y"))
     assert state() == before
+
+
+@pytest.mark.parametrize("type_name", [None, "Quyết định"])
+def test_a_series_cannot_be_opened_twice(office, type_name):
+    kwargs = {"actor": office.leader, "unit": office.province.stttt, "year": 2026,
+              "direction": "out", "document_type": doc_type(type_name) if type_name else None}
+    with clock.frozen(NOW):
+        services.series_create(**kwargs)
+        before = state()
+        with pytest.raises(ServiceError, match="đã có sổ này"):
+            services.series_create(**kwargs)
+    assert state() == before

@@ -17,6 +17,7 @@ from vanban.accounts import services as account_services
 from vanban.accounts.models import AccountStatus, Unit, User
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 
+from . import documents
 from .auth import MSG_MISSING, TokenAuth
 from .schemas import (
     AccountCreatedOut,
@@ -364,3 +365,8 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "managed_unit_ids": None if managed is None else sorted(managed),
         "token_prefix": f"vbt_{request.api_token.prefix}",  # type: ignore[attr-defined]
     }
+
+
+# ---------------------------------------------------------------- documents (R9-R17)
+
+api.add_router("/documents", documents.router)

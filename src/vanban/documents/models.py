@@ -80,11 +80,17 @@ class RegisterSeries(models.Model):
         ordering = ["unit_id", "-year", "direction", "name"]
         verbose_name = "sổ văn bản"
         verbose_name_plural = "sổ văn bản"
+        # Two partial constraints instead of one with NULLS NOT DISTINCT, which SQLite lacks.
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "year", "direction", "document_type", "legal_normative"],
-                name="unique_series_scope",
-                nulls_distinct=False,
+                condition=Q(document_type__isnull=False),
+                name="unique_series_scope_type",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "year", "direction", "legal_normative"],
+                condition=Q(document_type__isnull=True),
+                name="unique_series_scope_all_types",
             ),
         ]
 

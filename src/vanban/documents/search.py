@@ -3,28 +3,74 @@
 Stored padded with spaces, so a query word matches at a word start (" quyet") and a number or a
 number-symbol matches only whole (" 613/qd-pvhtt "), never inside "1613/...". No word is dropped:
 Vietnamese syllables are short and every one of them counts.
+
+Matching rules of `document_search` (each one has a test in tests/documents/test_search.py):
+- the query is folded like the stored text: "Quyết định" and "quyet dinh" are the same, "đ" is "d";
+- every word of the query must be found (AND), and no word is ignored ("và", "của", "về" count);
+- a word is matched whole (" dinh "), except the last word of the query, which may also be the
+  start of a word (" quye" finds "quyết"), so that results follow the typing;
+- a number or a number-symbol (a word of digits only, or with / - .) is always matched whole:
+  "613/QD-PVHTT" finds 613/QĐ-PVHTT, never 1613/QĐ-PVHTT nor 613/QĐ-PVHTTX; "613" finds the
+  number 613, never 1613; a one-digit number also finds its two-digit form (symbols use 01..09).
+
+Counting (no silent cap, and a common word stays fast): a page is read as `page size + 1` rows,
+which tells whether a next page exists without counting. The total is counted only up to
+`COUNT_CAP + 1` rows (`SELECT COUNT(*) FROM (SELECT id ... LIMIT COUNT_CAP + 1)`): up to the cap
+it is exact, above it the page says "khoảng hơn 10.000 kết quả". When the page in hand is the last
+one, its position gives the total and no count is run at all.
+
+On PostgreSQL `search_text` has a trigram GIN index and each sort order a b-tree index
+(migration 0003): `LIKE '% term %'` is answered from the trigram index, and the first page of a
+common word is read in index order, stopping after one page.
 """
 
+import datetime as dt
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from vanban.accounts.models import Unit, User
+from vanban.core.errors import NotFound
 from vanban.core.text import fold
+from vanban.reports.periods import local_midnight
+
+from .models import Direction, Document, DocumentType, RegisterSeries, SavedSearch, Urgency
+from .selectors import register_units
 
 MAX_FILE_TEXT = 200_000
 _SEPARATORS = re.compile(r"[^\w/.-]+")
 _PARTS = re.compile(r"[/.-]+")
 
 
+_PARTS_KEPT = re.compile(r"([/.-]+)")
+# A word with more parts (a path, a long code) gives its parts only, not every run of them.
+MAX_PARTS_COMBINED = 6
+
+
 def words(value: str) -> list[str]:
-    """Folded words; a word with / - . also gives its parts: "613/qd-pvhtt", "613", "qd"..."""
+    """Folded words; a word with / - . also gives its parts: "613/qd-pvhtt", "613", "qd"...,
+    and the runs of its parts: "613/qd", "qd-pvhtt" (so "15/QĐ" finds 15/QĐ-UBND, and "QĐ-UBND"
+    finds 44/2017/QĐ-UBND)."""
     out: list[str] = []
     for token in _SEPARATORS.split(fold(value)):
         token = token.strip("-./")
         if not token:
             continue
         out.append(token)
-        parts = [p for p in _PARTS.split(token) if p]
-        if len(parts) > 1:
-            out.extend(parts)
+        pieces = _PARTS_KEPT.split(token)  # part, separator, part, ..., part
+        count = (len(pieces) + 1) // 2
+        if count > 1:
+            out.extend(pieces[0::2])
+        if 2 < count <= MAX_PARTS_COMBINED:
+            out.extend(
+                "".join(pieces[2 * first : 2 * last + 1])
+                for first in range(count)
+                for last in range(first + 1, count)
+                if (first, last) != (0, count - 1)
+            )
     return out
 
 
@@ -44,3 +90,211 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
             whole = token.isdigit() or bool(_PARTS.search(token))
             terms.append((token, whole))
     return terms
+
+
+# ---------------------------------------------------------------- the search itself
+
+PAGE_SIZE = 50
+# Hits counted exactly; above this the page says "khoảng hơn 10.000 kết quả".
+COUNT_CAP = 10_000
+# Rows in an XLSX or PDF export; the file and the page say so when there are more.
+EXPORT_LIMIT = 10_000
+
+
+# Query-string parameters that make up a search; a saved search keeps these and nothing else.
+SEARCH_PARAMS = (
+    "q",
+    "direction",
+    "type",
+    "urgency",
+    "unit",
+    "series",
+    "issued_from",
+    "issued_to",
+    "registered_from",
+    "registered_to",
+    "sort",
+)
+
+
+class SearchSort(models.TextChoices):
+    NEWEST = "newest", "Vào sổ mới nhất"
+    OLDEST = "oldest", "Vào sổ cũ nhất"
+    ISSUED = "issued", "Ngày văn bản mới nhất"
+    NUMBER = "number", "Số trong sổ (lớn đến nhỏ)"
+    URGENCY = "urgency", "Độ khẩn cao nhất"
+
+
+SORT_ORDER = {
+    SearchSort.NEWEST: ("-registered_at", "-id"),
+    SearchSort.OLDEST: ("registered_at", "id"),
+    SearchSort.ISSUED: ("-issued_date", "-registered_at", "-id"),
+    SearchSort.NUMBER: ("-year", "-register_number", "-id"),
+    SearchSort.URGENCY: ("-urgency", "-registered_at", "-id"),
+}
+
+
+def _number_variants(term: str) -> list[str]:
+    """Numbers below 10 are written 01..09 in symbols: "5/qd-ubnd" also looks for "05/qd-ubnd"."""
+    digits = len(term) - len(term.lstrip("0123456789"))
+    return [term, f"0{term}"] if digits == 1 else [term]
+
+
+def match_condition(query: str) -> Q:
+    """The condition on `search_text` for a typed query (rules in the module docstring)."""
+    terms = query_terms(query)
+    condition = Q()
+    for position, (term, whole) in enumerate(terms):
+        if whole:
+            term_condition = Q()
+            for variant in _number_variants(term):
+                term_condition |= Q(search_text__contains=f" {variant} ")
+        elif position == len(terms) - 1:
+            term_condition = Q(search_text__contains=f" {term}")
+        else:
+            term_condition = Q(search_text__contains=f" {term} ")
+        condition &= term_condition
+    return condition
+
+
+def document_search(
+    *,
+    user: User,
+    query: str = "",
+    direction: str = "",
+    document_types: Iterable[DocumentType] = (),
+    urgencies: Iterable[int] = (),
+    unit: Unit | None = None,
+    series: RegisterSeries | None = None,
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+    registered_from: dt.date | None = None,
+    registered_to: dt.date | None = None,
+    sort: str = SearchSort.NEWEST,
+) -> QuerySet[Document]:
+    """Documents the person may see that match the query and the filters, in the chosen order.
+
+    Registration dates are whole local days (Asia/Ho_Chi_Minh): "đến ngày 31/12" includes the
+    documents registered at 23:30 that day.
+    """
+    qs = Document.objects.visible_to(user)
+    if query:
+        qs = qs.filter(match_condition(query))
+    if direction in Direction.values:
+        qs = qs.filter(direction=direction)
+    type_ids = [t.pk for t in document_types]
+    if type_ids:
+        qs = qs.filter(document_type_id__in=type_ids)
+    urgency_values = [u for u in urgencies if u in Urgency.values]
+    if urgency_values:
+        qs = qs.filter(urgency__in=urgency_values)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    if series is not None:
+        qs = qs.filter(series=series)
+    if issued_from is not None:
+        qs = qs.filter(issued_date__gte=issued_from)
+    if issued_to is not None:
+        qs = qs.filter(issued_date__lte=issued_to)
+    if registered_from is not None:
+        qs = qs.filter(registered_at__gte=local_midnight(registered_from))
+    if registered_to is not None:
+        qs = qs.filter(registered_at__lt=local_midnight(registered_to + dt.timedelta(days=1)))
+    order = SORT_ORDER.get(sort, SORT_ORDER[SearchSort.NEWEST])  # type: ignore[call-overload]
+    # The long search text is never shown: leaving it out keeps the rows (and any DISTINCT over
+    # them) small.
+    return qs.select_related("document_type", "unit").defer("search_text").order_by(*order)
+
+
+def search_units(*, user: User) -> QuerySet[Unit]:
+    """Units to filter by: those whose registers the person reads, and their own unit (documents
+    given to a person belong to it)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Unit.objects.none()
+    readable = register_units(user=user).values("pk")
+    return Unit.objects.filter(Q(pk__in=readable) | Q(pk=user.unit_id)).order_by("name")
+
+
+@dataclass
+class SearchPage:
+    """One page of results and the total: exact, or "more than `count`" when `exact` is False."""
+
+    rows: list[Document]
+    number: int
+    page_size: int
+    has_next: bool
+    count: int
+    exact: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.rows)
+
+    @property
+    def num_pages(self) -> int | None:
+        """Known only when the count is exact."""
+        return max(1, -(-self.count // self.page_size)) if self.exact else None
+
+    @property
+    def count_label(self) -> str:
+        if not self.exact:
+            return f"khoảng hơn {number_vi(self.count)} kết quả"
+        return f"{number_vi(self.count)} kết quả"
+
+
+def number_vi(value: int) -> str:
+    """10000 -> "10.000", as Vietnamese readers group digits."""
+    return f"{value:,}".replace(",", ".")
+
+
+def search_page(
+    results: QuerySet[Document], *, page: int = 1, page_size: int | None = None
+) -> SearchPage:
+    """Read one page as `page_size + 1` rows and count the hits up to COUNT_CAP + 1 only."""
+    size = page_size or PAGE_SIZE
+    page = max(1, page)
+    offset = (page - 1) * size
+    rows = list(results[offset : offset + size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    if not has_next and (rows or page == 1):
+        # The last page is in hand: the total is known without a count.
+        count, exact = offset + len(rows), True
+    else:
+        cap = COUNT_CAP
+        count = results.order_by().values("pk")[: cap + 1].count()
+        exact = count <= cap
+        count = min(count, cap)
+    return SearchPage(rows, page, size, has_next, count, exact)
+
+
+def search_export_rows(results: QuerySet[Document]) -> tuple[list[Document], bool]:
+    """At most EXPORT_LIMIT rows of the results, and whether more were left out."""
+    rows = list(results[: EXPORT_LIMIT + 1])
+    return rows[:EXPORT_LIMIT], len(rows) > EXPORT_LIMIT
+
+
+# ---------------------------------------------------------------- saved searches
+
+
+def saved_search_list(*, user: User) -> QuerySet[SavedSearch]:
+    """The person's own saved searches, by name."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return SavedSearch.objects.none()
+    return SavedSearch.objects.filter(user=user).order_by("name", "pk")
+
+
+def access_saved_search(*, user: User, pk: int) -> SavedSearch:
+    """One of the person's saved searches; another person's looks missing."""
+    saved = saved_search_list(user=user).filter(pk=pk).first()
+    if saved is None:
+        raise NotFound("Không tìm thấy tìm kiếm đã lưu.")
+    return saved

@@ -58,3 +58,23 @@ def series_list(*, user: User, unit: Unit, year: int | None = None) -> QuerySet[
     if year:
         qs = qs.filter(year=year)
     return qs.order_by("-year", "direction", "name")
+
+
+def series_units(*, user: User) -> QuerySet[Unit]:
+    """Units whose numbering series the person may see and open (clerks, leaders, unit admins)."""
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    roles = (Role.CLERK, Role.LEADER, Role.UNIT_ADMIN)
+    ids = [u for u, r in user.role_pairs() if r in roles]
+    return Unit.objects.filter(pk__in=ids).order_by("name")
+
+
+def share_candidates(*, document: Document) -> QuerySet[User]:
+    """Active people of the document's unit who have not been given it yet."""
+    from vanban.accounts.models import AccountStatus
+
+    return (
+        User.objects.filter(unit_id=document.unit_id, status=AccountStatus.ACTIVE)
+        .exclude(document_shares__document=document)
+        .order_by("full_name", "pk")
+    )

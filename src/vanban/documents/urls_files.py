@@ -1,5 +1,9 @@
 """URL patterns of one part of the documents app; joined in documents/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import file_views
+
+urlpatterns: list[URLPattern] = [
+    path("tep/<int:pk>/tai-xuong/", file_views.file_download, name="file_download"),
+]

@@ -1,5 +1,12 @@
-"""URL patterns of one part of the documents app; joined in documents/urls.py."""
+"""URL patterns of the registers (R17); joined in documents/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import register_views
+
+urlpatterns: list[URLPattern] = [
+    path("so/den/", register_views.register_incoming, name="register_incoming"),
+    path("so/den/pdf/", register_views.register_incoming_pdf, name="register_incoming_pdf"),
+    path("so/di/", register_views.register_outgoing, name="register_outgoing"),
+    path("so/di/pdf/", register_views.register_outgoing_pdf, name="register_outgoing_pdf"),
+]

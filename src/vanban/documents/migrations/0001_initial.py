@@ -155,7 +155,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='registerseries',
-            constraint=models.UniqueConstraint(fields=('unit', 'year', 'direction', 'document_type', 'legal_normative'), name='unique_series_scope', nulls_distinct=False),
+            constraint=models.UniqueConstraint(condition=models.Q(('document_type__isnull', False)), fields=('unit', 'year', 'direction', 'document_type', 'legal_normative'), name='unique_series_scope_type'),
+        ),
+        migrations.AddConstraint(
+            model_name='registerseries',
+            constraint=models.UniqueConstraint(condition=models.Q(('document_type__isnull', True)), fields=('unit', 'year', 'direction', 'legal_normative'), name='unique_series_scope_all_types'),
         ),
         migrations.AddIndex(
             model_name='document',

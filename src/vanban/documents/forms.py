@@ -1,0 +1,442 @@
+"""Forms of the clerk's pages: document lists, registering incoming and outgoing documents,
+giving a document to a person, numbering series.
+
+Forms only parse input. The record rules (lengths, number and symbol, issuing body, refusals of R13)
+live in documents.services, so most text fields are optional here and the service's Vietnamese
+message is shown next to the field. The browser still gets `maxlength` hints.
+"""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+
+from vanban.accounts.models import Unit, User
+from vanban.core.forms import Form
+from vanban.reports.forms import DATE_INPUT_FORMATS, UnitChoiceField
+
+from .files import ALLOWED_LABEL
+from .models import Direction, DocumentType, Urgency
+from .services import SECRECY_LEVELS, DocumentInput, Refusals
+
+DECLARATION_LABEL = (
+    "Tôi xác nhận văn bản không chứa nội dung nhạy cảm chưa được cơ quan có thẩm quyền kết luận "
+    "và không có nội dung độc hại"
+)
+SECRECY_CHOICES = [("", "Không"), *SECRECY_LEVELS.items()]
+UNIT_ERRORS = {
+    "required": "Hãy chọn đơn vị.",
+    "invalid_choice": "Hãy chọn một đơn vị bạn làm văn thư.",
+}
+
+
+def _text(label: str, max_length: int, *, textarea: bool = False, **kwargs: Any) -> forms.CharField:
+    """Optional text; the service checks the length and says so in Vietnamese."""
+    attrs = {"maxlength": max_length}
+    widget = (
+        forms.Textarea(attrs={**attrs, "rows": 3}) if textarea else forms.TextInput(attrs=attrs)
+    )
+    return forms.CharField(label=label, required=False, strip=True, widget=widget, **kwargs)
+
+
+def _date(label: str, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(
+            attrs={"type": "date", "placeholder": "dd/mm/yyyy"}, format="%Y-%m-%d"
+        ),
+        error_messages={"invalid": f"{label} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
+        **kwargs,
+    )
+
+
+def _count(label: str, **kwargs: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 999}),
+        error_messages={"invalid": f"{label} phải là một số."},
+        **kwargs,
+    )
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the service (format, size, secrecy)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        items = data if isinstance(data, list | tuple) else [data]
+        return [single(item, initial) for item in items if item]
+
+
+def _main_file(help_text: str) -> forms.FileField:
+    return forms.FileField(
+        label="Tệp văn bản chính",
+        required=False,
+        allow_empty_file=True,
+        help_text=help_text,
+        error_messages={"invalid": "Tệp gửi lên không hợp lệ; hãy chọn lại tệp."},
+    )
+
+
+class IssuerUnitField(UnitChoiceField):
+    """A unit of the deployment as the issuing body; the agency code follows the name."""
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{super().label_from_instance(obj)} ({obj.agency_code})"
+
+
+# ---------------------------------------------------------------- lists
+
+
+class DocumentFilterForm(Form):
+    """Unit (among the reader's registers) and year of the document lists."""
+
+    unit = UnitChoiceField(
+        label="Đơn vị",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="Tất cả đơn vị",
+        error_messages={"invalid_choice": "Không tìm thấy đơn vị."},
+    )
+    year = forms.IntegerField(
+        label="Năm",
+        required=False,
+        min_value=1900,
+        max_value=2999,
+        widget=forms.NumberInput(attrs={"min": 1900, "max": 2999, "placeholder": "Mọi năm"}),
+        error_messages={
+            "invalid": "Năm không hợp lệ.",
+            "min_value": "Năm không hợp lệ.",
+            "max_value": "Năm không hợp lệ.",
+        },
+    )
+
+    def __init__(self, data: dict[str, Any], *, units: QuerySet[Unit]) -> None:
+        super().__init__(data)
+        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- registering
+
+
+class RefusalFields(Form):
+    """R13: what may not enter the system, and the clerk's declaration."""
+
+    secrecy = forms.ChoiceField(
+        label="Độ mật",
+        required=False,
+        choices=SECRECY_CHOICES,
+        help_text="Văn bản mật (Mật, Tối mật, Tuyệt mật) không được đưa vào hệ thống.",
+        error_messages={"invalid_choice": "Độ mật không hợp lệ."},
+    )
+    complaint = forms.BooleanField(
+        label="Đơn thư khiếu nại, tố cáo",
+        required=False,
+        help_text="Đơn thư khiếu nại, tố cáo không được đưa vào hệ thống.",
+    )
+    sensitive_declared = forms.BooleanField(
+        label=DECLARATION_LABEL,
+        required=False,
+        # The service gives the message when it is missing; the browser asks first.
+        widget=forms.CheckboxInput(attrs={"required": True}),
+    )
+
+    def refusals(self) -> Refusals:
+        data = self.cleaned_data
+        return Refusals(
+            secrecy=data["secrecy"],
+            complaint=data["complaint"],
+            sensitive_declared=data["sensitive_declared"],
+        )
+
+
+class RegisterForm(RefusalFields):
+    """Fields both registers share: unit, type, subject, signer, urgency, files."""
+
+    unit = UnitChoiceField(
+        label="Đơn vị vào sổ",
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages=UNIT_ERRORS,
+    )
+    document_type = forms.ModelChoiceField(
+        label="Loại văn bản",
+        queryset=DocumentType.objects.filter(is_active=True),
+        empty_label="— Chọn loại văn bản —",
+        error_messages={
+            "required": "Hãy chọn loại văn bản.",
+            "invalid_choice": "Hãy chọn loại văn bản.",
+        },
+    )
+    subject = _text("Trích yếu", 500, textarea=True)
+    signer_name = _text("Người ký", 50)
+    signer_position = _text("Chức vụ người ký", 100)
+    urgency = forms.TypedChoiceField(
+        label="Độ khẩn",
+        choices=Urgency.choices,
+        coerce=int,
+        initial=Urgency.NORMAL,
+        error_messages={"invalid_choice": "Độ khẩn không hợp lệ.", "required": "Hãy chọn độ khẩn."},
+    )
+    page_amount = _count("Số trang")
+    description = _text("Ghi chú", 500, textarea=True)
+    attachments = MultipleFileField(
+        label="Tệp đính kèm", help_text=f"Có thể chọn nhiều tệp; định dạng {ALLOWED_LABEL}."
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+
+    def _input(self, **extra: Any) -> DocumentInput:
+        data = self.cleaned_data
+        return DocumentInput(
+            document_type=data["document_type"],
+            subject=data["subject"],
+            signer_name=data["signer_name"],
+            signer_position=data["signer_position"],
+            urgency=data["urgency"],
+            due_date=data["due_date"],
+            page_amount=data["page_amount"],
+            description=data["description"],
+            **extra,
+        )
+
+    def uploads(self) -> tuple[UploadedFile | None, list[UploadedFile]]:
+        return self.cleaned_data.get("main_file"), self.cleaned_data.get("attachments") or []
+
+
+class IncomingForm(RegisterForm):
+    """Registering an incoming document (R14, R16): the system gives the arrival number."""
+
+    field_order = [
+        "unit", "document_type", "code_number", "code_notation", "issued_date", "issuer_unit",
+        "issuer_name", "issuer_code", "signer_name", "signer_position", "subject", "urgency",
+        "due_date", "page_amount", "to_places", "description", "is_electronic", "main_file",
+        "attachments", "secrecy", "complaint", "sensitive_declared", "confirm_duplicate",
+    ]  # fmt: skip
+
+    code_number = _text("Số", 11, help_text="Chỉ phần số, ví dụ 15.")
+    code_notation = _text("Ký hiệu", 30, help_text="Ví dụ QĐ-UBND; không có khoảng trắng.")
+    issued_date = _date("Ngày văn bản")
+    issuer_unit = IssuerUnitField(
+        label="Cơ quan ban hành trong hệ thống",
+        queryset=Unit.objects.filter(is_active=True)
+        .select_related("parent")
+        .order_by("level", "name"),
+        required=False,
+        empty_label="— Cơ quan ngoài hệ thống (nhập tên bên dưới) —",
+        error_messages={"invalid_choice": "Không tìm thấy đơn vị."},
+    )
+    issuer_name = _text(
+        "Tên cơ quan ban hành bên ngoài",
+        200,
+        help_text="Chỉ nhập khi cơ quan không có trong danh sách.",
+    )
+    issuer_code = _text("Mã định danh cơ quan bên ngoài", 13, help_text="Dạng 000.00.00.H07.")
+    due_date = _date("Hạn xử lý")
+    to_places = _text("Đơn vị hoặc người nhận", 1000, textarea=True)
+    is_electronic = forms.BooleanField(label="Văn bản điện tử", required=False)
+    main_file = _main_file(
+        "Bản quét (PDF, ảnh) của văn bản giấy hoặc tệp văn bản điện tử; định dạng "
+        f"{ALLOWED_LABEL}, nhận biết theo nội dung tệp."
+    )
+    confirm_duplicate = forms.BooleanField(label="Vẫn vào sổ (đây là văn bản khác)", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("issuer_unit") and (data.get("issuer_name") or data.get("issuer_code")):
+            self.add_error(
+                "issuer_name",
+                "Hãy chọn cơ quan trong hệ thống hoặc nhập tên cơ quan bên ngoài, không cả hai.",
+            )
+        return data
+
+    def document_input(self) -> DocumentInput:
+        data = self.cleaned_data
+        return self._input(
+            code_number=data["code_number"],
+            code_notation=data["code_notation"],
+            issued_date=data["issued_date"],
+            issuer_unit=data["issuer_unit"],
+            issuer_name=data["issuer_name"],
+            issuer_code=data["issuer_code"],
+            to_places=data["to_places"],
+            is_electronic=data["is_electronic"],
+        )
+
+
+class OutgoingForm(RegisterForm):
+    """Registering an outgoing document: the system gives number, symbol and date (Art. 15)."""
+
+    field_order = [
+        "unit", "document_type", "legal_normative", "drafting_symbol", "subject", "signer_name",
+        "signer_position", "urgency", "recipients", "archive_holder", "issued_amount",
+        "page_amount", "due_date", "description", "main_file", "attachments", "secrecy",
+        "complaint", "sensitive_declared",
+    ]  # fmt: skip
+
+    legal_normative = forms.BooleanField(
+        label="Văn bản quy phạm pháp luật",
+        required=False,
+        help_text="Được đánh số theo sổ riêng của loại văn bản; ký hiệu có năm (01/2026/QĐ-UBND).",
+    )
+    drafting_symbol = _text(
+        "Đơn vị soạn thảo",
+        10,
+        help_text="Với công văn: chữ viết tắt của đơn vị soạn thảo, ví dụ VP (ký hiệu UBND-VP).",
+    )
+    recipients = _text("Nơi nhận", 1000, textarea=True)
+    archive_holder = _text("Đơn vị, người nhận bản lưu", 200)
+    issued_amount = _count("Số lượng bản")
+    due_date = _date("Hạn trả lời")
+    main_file = _main_file(f"Bắt buộc; định dạng {ALLOWED_LABEL}, nhận biết theo nội dung tệp.")
+
+    def document_input(self) -> DocumentInput:
+        data = self.cleaned_data
+        return self._input(
+            legal_normative=data["legal_normative"],
+            drafting_symbol=data["drafting_symbol"],
+            recipients=data["recipients"],
+            archive_holder=data["archive_holder"],
+            issued_amount=data["issued_amount"],
+        )
+
+
+# ---------------------------------------------------------------- giving a document to a person
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} – {obj.position}" if obj.position else obj.full_name
+
+
+class ShareForm(Form):
+    user = PersonChoiceField(
+        label="Chuyển cho",
+        queryset=User.objects.none(),
+        empty_label="— Chọn cán bộ —",
+        error_messages={
+            "required": "Hãy chọn người nhận.",
+            "invalid_choice": "Chỉ chuyển văn bản cho cán bộ đang hoạt động của đơn vị.",
+        },
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- numbering series
+
+
+SCOPE_ALL, SCOPE_TYPE, SCOPE_LEGAL = "all", "type", "legal"
+SCOPE_CHOICES = [
+    (SCOPE_ALL, "Một sổ chung cho mọi loại văn bản"),
+    (SCOPE_TYPE, "Sổ riêng cho một loại văn bản (văn bản đi)"),
+    (SCOPE_LEGAL, "Sổ văn bản quy phạm pháp luật của một loại (văn bản đi)"),
+]
+
+
+class SeriesFilterForm(Form):
+    unit = UnitChoiceField(
+        label="Đơn vị",
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Hãy chọn đơn vị.", "invalid_choice": "Không tìm thấy đơn vị."},
+    )
+    year = forms.IntegerField(
+        label="Năm",
+        required=False,
+        min_value=1900,
+        max_value=2999,
+        widget=forms.NumberInput(attrs={"min": 1900, "max": 2999, "placeholder": "Mọi năm"}),
+        error_messages={
+            "invalid": "Năm không hợp lệ.",
+            "min_value": "Năm không hợp lệ.",
+            "max_value": "Năm không hợp lệ.",
+        },
+    )
+
+    def __init__(self, data: dict[str, Any], *, units: QuerySet[Unit]) -> None:
+        super().__init__(data)
+        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+
+
+class SeriesCreateForm(Form):
+    """Opening a series for a year, as the head of the unit decided (NĐ 30/2020 Art. 15)."""
+
+    unit = UnitChoiceField(
+        label="Đơn vị",
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Hãy chọn đơn vị.",
+            "invalid_choice": "Hãy chọn một đơn vị bạn được thiết lập sổ văn bản.",
+        },
+    )
+    year = forms.IntegerField(
+        label="Năm",
+        error_messages={"required": "Hãy nhập năm.", "invalid": "Năm không hợp lệ."},
+    )
+    direction = forms.ChoiceField(
+        label="Loại sổ",
+        choices=Direction.choices,
+        initial=Direction.OUTGOING,
+        error_messages={"required": "Hãy chọn loại sổ.", "invalid_choice": "Loại sổ không hợp lệ."},
+    )
+    scope = forms.ChoiceField(
+        label="Cách đánh số",
+        choices=SCOPE_CHOICES,
+        initial=SCOPE_ALL,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Hãy chọn cách đánh số.", "invalid_choice": "Không hợp lệ."},
+    )
+    document_type = forms.ModelChoiceField(
+        label="Loại văn bản của sổ riêng",
+        queryset=DocumentType.objects.filter(is_active=True),
+        required=False,
+        empty_label="— Chọn loại văn bản —",
+        error_messages={"invalid_choice": "Hãy chọn loại văn bản."},
+    )
+    name = _text("Tên sổ", 200, help_text="Để trống để dùng tên theo quy định.")
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        scope = data.get("scope")
+        if scope in (SCOPE_TYPE, SCOPE_LEGAL) and not data.get("document_type"):
+            self.add_error(
+                "document_type", "Sổ riêng phải gắn với một loại văn bản; hãy chọn loại."
+            )
+        if scope == SCOPE_ALL:
+            data["document_type"] = None
+        return data
+
+    def series_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "unit": data["unit"],
+            "year": data["year"],
+            "direction": data["direction"],
+            "document_type": data["document_type"],
+            "legal_normative": data["scope"] == SCOPE_LEGAL,
+            "name": data["name"],
+        }

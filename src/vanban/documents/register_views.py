@@ -1,0 +1,250 @@
+"""The incoming and outgoing registers (R17): a web table and the printed register (PDF)."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from vanban.accounts.models import User
+from vanban.core import clock
+from vanban.core.errors import ServiceError
+from vanban.reports.forms import PERIOD_KINDS, ReportPeriodForm
+from vanban.reports.pdf import render_pdf
+from vanban.reports.periods import Period
+
+from . import registers, selectors
+from .models import Direction, RegisterSeries
+
+PAGE_SIZE = 200
+NO_ROLE_MESSAGE = "Chỉ văn thư và lãnh đạo đơn vị được xem sổ đăng ký văn bản."
+URL_NAMES = {
+    Direction.INCOMING: ("documents:register_incoming", "documents:register_incoming_pdf"),
+    Direction.OUTGOING: ("documents:register_outgoing", "documents:register_outgoing_pdf"),
+}
+FILE_SLUGS = {Direction.INCOMING: "den", Direction.OUTGOING: "di"}
+
+
+class SeriesChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: RegisterSeries) -> str:
+        return f"{obj.name} (năm {obj.year})"
+
+
+class RegisterForm(ReportPeriodForm):
+    """Unit (among those whose registers the reader keeps or leads), month, quarter or year, and
+    optionally one numbering series of the unit for that year."""
+
+    period = forms.ChoiceField(
+        label="Kỳ",
+        choices=[kind for kind in PERIOD_KINDS if kind[0] != "custom"],
+        error_messages={"required": "Hãy chọn kỳ.", "invalid_choice": "Kỳ không hợp lệ."},
+    )
+    # A register covers a month, a quarter or a year: None removes the custom dates' fields.
+    start = None  # type: ignore[assignment]
+    end = None  # type: ignore[assignment]
+    series = SeriesChoiceField(
+        label="Sổ",
+        required=False,
+        queryset=RegisterSeries.objects.none(),
+        empty_label="Tất cả các sổ",
+        error_messages={"invalid_choice": "Không tìm thấy sổ văn bản."},
+    )
+
+    def __init__(self, data: dict[str, Any], *, user: User, direction: str) -> None:
+        super().__init__(data, user=user)
+        units = selectors.register_units(user=user)
+        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+        series = RegisterSeries.objects.filter(unit__in=units, direction=direction)
+        unit_id = str(data.get("unit", ""))
+        if unit_id.isdigit():
+            # Only the series of the chosen unit are offered.
+            series = series.filter(unit_id=int(unit_id))
+        self.fields["series"].queryset = series.order_by(  # type: ignore[attr-defined]
+            "-year", "name", "pk"
+        )
+
+    @staticmethod
+    def register_defaults(*, unit_ids: list[int], user: User) -> dict[str, Any]:
+        """Without a query string: the reader's own unit (or the first whose registers they read)
+        and the current quarter."""
+        current = Period.quarter_of(clock.now())
+        return {
+            "unit": user.unit_id if user.unit_id in unit_ids else unit_ids[0],
+            "period": "quarter",
+            "year": current.first.year,
+            "quarter": (current.first.month + 2) // 3,
+            "month": current.first.month,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        series, period, unit = data.get("series"), data.get("report_period"), data.get("unit")
+        if series is None or period is None or unit is None:
+            return data
+        if series.unit_id != unit.pk:
+            not_found = forms.ValidationError("Không tìm thấy sổ văn bản.", code="invalid_choice")
+            self.add_error("series", not_found)
+        elif series.year != period.first.year:
+            self.add_error(
+                "series",
+                f"“{series.name}” là sổ của năm {series.year}; hãy chọn một kỳ trong năm "
+                f"{series.year} hoặc chọn “Tất cả các sổ”.",
+            )
+        return data
+
+    def is_not_found(self) -> bool:
+        """A unit or series the reader may not see looks the same as one that does not exist."""
+        return "unit" in self.errors or self.has_error("series", "invalid_choice")
+
+    def query(self) -> dict[str, Any]:
+        params = super().query()
+        if self.cleaned_data.get("series") is not None:
+            params["series"] = self.cleaned_data["series"].pk
+        return params
+
+
+def _register(
+    request: HttpRequest, direction: str
+) -> tuple[RegisterForm | None, registers.Register | None, int]:
+    """The bound form and the register, or the form with its errors and the status to answer;
+    no form at all (403) when the reader keeps or leads no unit's registers."""
+    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    unit_ids = list(selectors.register_units(user=user).values_list("pk", flat=True))
+    if not unit_ids:
+        return None, None, 403
+    data = {**RegisterForm.register_defaults(unit_ids=unit_ids, user=user), **request.GET.dict()}
+    data.pop("page", None)
+    form = RegisterForm(data, user=user, direction=direction)
+    if not form.is_valid():
+        return form, None, 404 if form.is_not_found() else 400
+    try:
+        register = registers.register_build(
+            user=user,
+            unit=form.cleaned_data["unit"],
+            direction=direction,
+            period=form.cleaned_data["report_period"],
+            series=form.cleaned_data["series"],
+        )
+    except ServiceError as exc:
+        form.add_error("unit", exc.message)
+        return form, None, 404
+    return form, register, 200
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/forbidden.html", {"message": NO_ROLE_MESSAGE}, status=403)
+
+
+def _page_number(request: HttpRequest, total: int) -> tuple[int, int]:
+    """The page asked for, kept within the register; and the number of pages."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isdigit() else 1
+    return min(max(number, 1), pages), pages
+
+
+def _render_page(
+    request: HttpRequest,
+    direction: str,
+    form: RegisterForm,
+    register: registers.Register | None,
+    status: int,
+) -> HttpResponse:
+    page_name, pdf_name = URL_NAMES[Direction(direction)]
+    other = Direction.OUTGOING if direction == Direction.INCOMING else Direction.INCOMING
+    context: dict[str, Any] = {
+        "form": form,
+        "register": register,
+        "direction": direction,
+        "title": registers.TITLES[Direction(direction)],
+        "columns": registers.COLUMNS[Direction(direction)],
+        "other_url": reverse(URL_NAMES[other][0]),
+        "other_title": registers.TITLES[other],
+    }
+    if register is not None:
+        number, pages = _page_number(request, register.total)
+        offset = (number - 1) * PAGE_SIZE
+        query = form.query()
+        page_url = reverse(page_name)
+
+        def page_link(page: int) -> str:
+            return f"{page_url}?{urlencode({**query, 'page': page})}" if 1 <= page <= pages else ""
+
+        period_query = urlencode({k: v for k, v in query.items() if k != "series"})
+        context |= {
+            "rows": register.rows(register.documents[offset : offset + PAGE_SIZE]),
+            "several_series": len(register.spans) > 1,
+            "page": number,
+            "pages": pages,
+            "previous_url": page_link(number - 1),
+            "next_url": page_link(number + 1),
+            "pdf_url": f"{reverse(pdf_name)}?{urlencode(query)}",
+            "other_url": f"{context['other_url']}?{period_query}",
+        }
+    return render(request, "documents/registers/register.html", context, status=status)
+
+
+def _register_page(request: HttpRequest, direction: str) -> HttpResponse:
+    form, register, status = _register(request, direction)
+    if form is None:
+        return _forbidden(request)
+    return _render_page(request, direction, form, register, status)
+
+
+def _register_pdf(request: HttpRequest, direction: str) -> HttpResponse:
+    form, register, status = _register(request, direction)
+    if form is None:
+        return _forbidden(request)
+    if register is None:
+        return _render_page(request, direction, form, register, status)
+    pdf = render_pdf(
+        "documents/registers/register_pdf.html",
+        {
+            "register": register,
+            "unit": register.unit,
+            "rows": register.rows(),
+            "several_series": len(register.spans) > 1,
+        },
+    )
+    series = f"-so{register.series.pk}" if register.series is not None else ""
+    filename = (
+        f"so-van-ban-{FILE_SLUGS[Direction(direction)]}-{register.unit.abbreviation}-"
+        f"{register.period.slug}{series}.pdf"
+    )
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@login_required
+@require_GET
+def register_incoming(request: HttpRequest) -> HttpResponse:
+    """R17: the incoming register (sổ đăng ký văn bản đến) of a unit for a period."""
+    return _register_page(request, Direction.INCOMING)
+
+
+@login_required
+@require_GET
+def register_outgoing(request: HttpRequest) -> HttpResponse:
+    """R17: the outgoing register (sổ đăng ký văn bản đi) of a unit for a period."""
+    return _register_page(request, Direction.OUTGOING)
+
+
+@login_required
+@require_GET
+def register_incoming_pdf(request: HttpRequest) -> HttpResponse:
+    """R17: the incoming register printed with the columns of NĐ 30/2020 Appendix IV."""
+    return _register_pdf(request, Direction.INCOMING)
+
+
+@login_required
+@require_GET
+def register_outgoing_pdf(request: HttpRequest) -> HttpResponse:
+    """R17: the outgoing register printed with the columns of NĐ 30/2020 Appendix IV."""
+    return _register_pdf(request, Direction.OUTGOING)

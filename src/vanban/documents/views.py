@@ -1,0 +1,375 @@
+"""The clerk's pages: document lists, registering incoming and outgoing documents (R13, R14, R16),
+a document's record, giving it to a person, and the unit's numbering series.
+
+Thin views: parse the form, call documents.services / documents.selectors, show the result. A
+service's refusal is shown next to its field and nothing is written. Documents the reader may not
+see answer 404; pages for which the reader has no role at all answer 403.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from vanban.accounts.models import Role, User
+from vanban.accounts.views import client_ip
+from vanban.core.errors import AccessDenied, NotFound, ServiceError
+
+from . import selectors, services
+from .files import safe_file_name
+from .forms import (
+    DocumentFilterForm,
+    IncomingForm,
+    OutgoingForm,
+    RegisterForm,
+    SeriesCreateForm,
+    SeriesFilterForm,
+    ShareForm,
+)
+from .models import Direction, Document, DocumentFile
+
+DOCUMENTS_PER_PAGE = 50
+CLERK_ONLY = "Chỉ văn thư của đơn vị được vào sổ văn bản."
+SHARE_ONLY = "Chỉ văn thư hoặc lãnh đạo đơn vị được chuyển văn bản."
+SERIES_ONLY = "Chỉ lãnh đạo, văn thư hoặc quản trị đơn vị được xem và thiết lập sổ văn bản."
+REUPLOAD = (
+    "Trình duyệt không giữ lại tệp đã chọn khi biểu mẫu có lỗi: hãy chọn lại tệp văn bản chính "
+    "và tệp đính kèm trước khi gửi lại."
+)
+
+
+def _show_error(form: Form, exc: ServiceError, field: str | None = None) -> None:
+    """Put a service's Vietnamese message next to its field, or at the top of the form."""
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message)
+    field = field or exc.field
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _access(request: HttpRequest, pk: int) -> Document:
+    try:
+        return selectors.access_document(user=request.user, pk=pk)  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _keeps_register(user: User) -> bool:
+    return any(role in (Role.CLERK, Role.LEADER) for _unit, role in user.role_pairs())
+
+
+# ---------------------------------------------------------------- lists
+
+
+def _document_list(request: HttpRequest, direction: str) -> HttpResponse:
+    """Documents the reader may see: urgent first, then newest; by unit and year, 50 a page."""
+    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    year = services.local_today().year
+    form = DocumentFilterForm(
+        {"year": str(year), **request.GET.dict()}, units=selectors.register_units(user=user)
+    )
+    status = 200
+    documents = Document.objects.none()
+    if form.is_valid():
+        unit, chosen_year = form.cleaned_data["unit"], form.cleaned_data["year"]
+        documents = selectors.document_list(user=user, direction=direction, unit=unit)
+        if chosen_year:
+            documents = documents.filter(year=chosen_year)
+    else:
+        # A unit the reader keeps no register of looks the same as a unit that does not exist.
+        status = 404 if "unit" in form.errors else 400
+    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    # "In sổ" opens the register of the same unit; of a whole year only if one was chosen,
+    # otherwise the register page's own default (the current quarter).
+    register_query: dict[str, Any] = {}
+    if form.is_valid():
+        if form.cleaned_data["unit"]:
+            register_query["unit"] = form.cleaned_data["unit"].pk
+        if request.GET.get("year") and form.cleaned_data["year"]:
+            register_query |= {"period": "year", "year": form.cleaned_data["year"]}
+    return render(
+        request,
+        "documents/pages/document_list.html",
+        {
+            "form": form,
+            "page": page,
+            "incoming": direction == Direction.INCOMING,
+            "keeps_register": _keeps_register(user),
+            "is_clerk": user.has_role(Role.CLERK),
+            "register_query": urlencode(register_query),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def incoming_list(request: HttpRequest) -> HttpResponse:
+    return _document_list(request, Direction.INCOMING)
+
+
+@login_required
+@require_GET
+def outgoing_list(request: HttpRequest) -> HttpResponse:
+    return _document_list(request, Direction.OUTGOING)
+
+
+# ---------------------------------------------------------------- registering
+
+
+def _register_error(form: RegisterForm, exc: ServiceError) -> None:
+    """A refused file is named in the message: show it next to the input that holds it."""
+    field = exc.field
+    if field == "files":
+        main_file, _attachments = form.uploads()
+        named = main_file is not None and f"“{safe_file_name(main_file.name or '')}”" in exc.message
+        field = "main_file" if named else "attachments"
+    _show_error(form, exc, field)
+
+
+def _register_page(
+    request: HttpRequest,
+    form_class: type[RegisterForm],
+    register: Callable[[Any], Document],
+    *,
+    template: str,
+    success: Callable[[Document], str],
+) -> HttpResponse:
+    """The register form of either direction; `register` calls the service with the form."""
+    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    units = selectors.clerk_units(user=user)
+    only = list(units[:2])
+    if not only:
+        raise PermissionDenied(CLERK_ONLY)
+    initial = {"unit": only[0].pk} if len(only) == 1 else None
+    bound = request.method == "POST"
+    form = form_class(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        units=units,
+        initial=initial,
+    )
+    duplicate = False
+    if bound and form.is_valid():
+        try:
+            document = register(form)
+        except services.DuplicateDocument as exc:
+            form.add_error("confirm_duplicate", exc.message)
+            duplicate = True
+        except AccessDenied as exc:
+            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            _register_error(form, exc)
+        else:
+            messages.success(request, success(document))
+            return redirect("documents:document_detail", pk=document.pk)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            # Once warned, the confirmation stays on the form until the document is registered.
+            "duplicate": "confirm_duplicate" in form.fields
+            and (duplicate or bool(form["confirm_duplicate"].value())),
+            "reupload": REUPLOAD if bound and request.FILES else "",
+        },
+    )
+
+
+@login_required
+def incoming_create(request: HttpRequest) -> HttpResponse:
+    """R16: the clerk registers an incoming document; the system gives the arrival number."""
+
+    def register(form: IncomingForm) -> Document:
+        main_file, attachments = form.uploads()
+        return services.incoming_register(
+            actor=request.user,  # type: ignore[arg-type]
+            unit=form.cleaned_data["unit"],
+            data=form.document_input(),
+            refusals=form.refusals(),
+            main_file=main_file,
+            attachments=attachments,
+            confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+            ip=client_ip(request),
+        )
+
+    return _register_page(
+        request,
+        IncomingForm,
+        register,
+        template="documents/pages/incoming_create.html",
+        success=lambda d: f"Đã vào sổ đến số {d.register_number}.",
+    )
+
+
+@login_required
+def outgoing_create(request: HttpRequest) -> HttpResponse:
+    """R16: the clerk registers an outgoing document; the system gives number and symbol."""
+
+    def register(form: OutgoingForm) -> Document:
+        main_file, attachments = form.uploads()
+        return services.outgoing_register(
+            actor=request.user,  # type: ignore[arg-type]
+            unit=form.cleaned_data["unit"],
+            data=form.document_input(),
+            refusals=form.refusals(),
+            main_file=main_file,
+            attachments=attachments,
+            ip=client_ip(request),
+        )
+
+    return _register_page(
+        request,
+        OutgoingForm,
+        register,
+        template="documents/pages/outgoing_create.html",
+        success=lambda d: f"Đã cấp số {d.number_symbol}.",
+    )
+
+
+# ---------------------------------------------------------------- one document
+
+
+def _can_share(user: User, document: Document) -> bool:
+    return user.has_role(Role.CLERK, document.unit) or user.has_role(Role.LEADER, document.unit)
+
+
+def _detail_page(
+    request: HttpRequest, document: Document, *, share_form: ShareForm | None = None
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    can_share = _can_share(user, document)
+    if can_share and share_form is None:
+        share_form = ShareForm(candidates=selectors.share_candidates(document=document))
+    files = sorted(document.files.all(), key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk))
+    return render(
+        request,
+        "documents/pages/document_detail.html",
+        {
+            "document": document,
+            "incoming": document.direction == Direction.INCOMING,
+            "files": files,
+            "shares": document.shares.select_related("user", "granted_by").order_by(
+                "granted_at", "pk"
+            ),
+            "can_share": can_share,
+            "share_form": share_form,
+        },
+    )
+
+
+@login_required
+@require_GET
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _access(request, pk))
+
+
+@login_required
+@require_POST
+def document_share(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clerk or leader of the unit gives the document to a person of the unit."""
+    document = _access(request, pk)
+    if not _can_share(request.user, document):  # type: ignore[arg-type]
+        raise PermissionDenied(SHARE_ONLY)
+    form = ShareForm(request.POST, candidates=selectors.share_candidates(document=document))
+    if form.is_valid():
+        person = form.cleaned_data["user"]
+        try:
+            services.document_share(
+                actor=request.user,  # type: ignore[arg-type]
+                document=document,
+                user=person,
+                ip=client_ip(request),
+            )
+        except AccessDenied as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, f"Đã chuyển văn bản cho {person.full_name}.")
+            return redirect("documents:document_detail", pk=document.pk)
+    return _detail_page(request, document, share_form=form)
+
+
+# ---------------------------------------------------------------- numbering series
+
+
+def _series_page(
+    request: HttpRequest,
+    *,
+    query: dict[str, str],
+    create_form: SeriesCreateForm | None = None,
+) -> HttpResponse:
+    """The unit's series for a year, with the form to open one."""
+    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    units = selectors.series_units(user=user)
+    default_unit = units.filter(pk=user.unit_id).first() or units.first()
+    if default_unit is None:
+        raise PermissionDenied(SERIES_ONLY)
+    year = services.local_today().year
+    form = SeriesFilterForm({"unit": str(default_unit.pk), "year": str(year), **query}, units=units)
+    series = None
+    status = 200
+    if form.is_valid():
+        unit = form.cleaned_data["unit"]
+        try:
+            series = list(
+                selectors.series_list(user=user, unit=unit, year=form.cleaned_data["year"])
+            )
+        except NotFound as exc:
+            form.add_error("unit", exc.message)
+            status = 404
+        if create_form is None:
+            create_form = SeriesCreateForm(
+                units=units, initial={"unit": unit.pk, "year": form.cleaned_data["year"] or year}
+            )
+    else:
+        status = 404 if "unit" in form.errors else 400
+    if create_form is None:
+        create_form = SeriesCreateForm(units=units, initial={"unit": default_unit.pk, "year": year})
+    return render(
+        request,
+        "documents/pages/series_list.html",
+        {"form": form, "series": series, "create_form": create_form},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def series_list(request: HttpRequest) -> HttpResponse:
+    return _series_page(request, query=request.GET.dict())
+
+
+@login_required
+@require_POST
+def series_create(request: HttpRequest) -> HttpResponse:
+    """Open a numbering series for a year, as the head of the unit decided."""
+    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    units = selectors.series_units(user=user)
+    if not units.exists():
+        raise PermissionDenied(SERIES_ONLY)
+    form = SeriesCreateForm(request.POST, units=units)
+    if form.is_valid():
+        try:
+            series = services.series_create(actor=user, **form.series_kwargs())
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, f"Đã mở “{series.name}” năm {series.year}.")
+            query = urlencode({"unit": series.unit_id, "year": series.year})
+            return redirect(f"{reverse('documents:series_list')}?{query}")
+    query = {
+        key: request.POST[key]
+        for key in ("unit", "year")
+        if key in request.POST and key not in form.errors
+    }
+    return _series_page(request, query=query, create_form=form)

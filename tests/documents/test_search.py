@@ -1,0 +1,331 @@
+"""Search: matching rules, access, filters, sorting, pagination and counting (selector level)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from tests.documents.conftest import DECLARED, doc_type, docx_bytes, incoming_input, pdf_upload, upload
+from vanban.core import clock
+from vanban.documents import search, services
+from vanban.documents.models import Direction, Document, RegisterSeries, Urgency
+from vanban.documents.search import SearchSort, document_search, search_page
+from vanban.documents.services import DocumentInput
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(dt.datetime(2026, 11, 25, 9, 30))
+
+
+def incoming(office, *, at=NOW, clerk=None, unit=None, main_file=None, **fields) -> Document:
+    with clock.frozen(at):
+        return services.incoming_register(
+            actor=clerk or office.clerk,
+            unit=unit or office.province.stttt,
+            data=incoming_input(**fields),
+            refusals=DECLARED,
+            main_file=main_file,
+            confirm_duplicate=True,
+        )
+
+
+def outgoing(office, *, at=NOW, subject="Công văn về việc góp ý dự thảo", **fields) -> Document:
+    data = DocumentInput(
+        document_type=fields.pop("document_type", doc_type("Công văn")),
+        subject=subject,
+        recipients="Như trên; Lưu: VT.",
+        signer_name="Phạm Minh Đức",
+        **fields,
+    )
+    with clock.frozen(at):
+        return services.outgoing_register(
+            actor=office.clerk,
+            unit=office.province.stttt,
+            data=data,
+            refusals=DECLARED,
+            main_file=pdf_upload("di.pdf", subject),
+        )
+
+
+def found(user, query="", **filters) -> list[int]:
+    return list(document_search(user=user, query=query, **filters).values_list("pk", flat=True))
+
+
+# ---------------------------------------------------------------- matching rules
+
+
+def test_query_without_diacritics_or_case_finds_the_document(office):
+    decision = incoming(
+        office, subject="Quyết định về việc ban hành Quy chế văn thư", code_notation="QĐ-UBND"
+    )
+    other = incoming(office, subject="Quyết định về việc khen thưởng", code_notation="QĐ-SNV",
+                     issuer_name="Sở Nội vụ", issuer_code="")
+    clerk = office.clerk
+    assert found(clerk, "quyet dinh ubnd") == [decision.pk]
+    assert found(clerk, "QUYẾT ĐỊNH UBND") == [decision.pk]
+    assert found(clerk, "Quyết Định") == [other.pk, decision.pk]
+
+
+def test_d_with_stroke_folds_to_d(office):
+    plan = incoming(office, subject="Đề án phát triển đô thị", document_type=doc_type("Đề án"),
+                    code_notation="ĐA-UBND")
+    assert found(office.clerk, "de an do thi") == [plan.pk]
+    assert found(office.clerk, "quyet dinh") == []
+    decision = incoming(office, subject="Quyết định giao chỉ tiêu")
+    assert found(office.clerk, "quyet dinh") == [decision.pk]
+    assert found(office.clerk, "đề án") == [plan.pk]
+
+
+def test_no_word_is_dropped_as_a_stop_word(office):
+    with_words = incoming(office, subject="Báo cáo về tình hình của Sở và các ngành")
+    without = incoming(office, subject="Báo cáo tình hình Sở ngành")
+    assert found(office.clerk, "bao cao tinh hinh so nganh") == [without.pk, with_words.pk]
+    assert found(office.clerk, "và các ngành") == [with_words.pk]
+    assert found(office.clerk, "của sở ngành") == [with_words.pk]
+    assert found(office.clerk, "báo cáo về tình hình") == [with_words.pk]
+
+
+def test_a_number_symbol_matches_exactly(office):
+    exact = incoming(office, code_number="613", code_notation="QĐ-PVHTT")
+    incoming(office, code_number="1613", code_notation="QĐ-PVHTT")
+    incoming(office, code_number="613", code_notation="QĐ-PVHTTX")
+    incoming(office, code_number="6130", code_notation="QĐ-PVHTT")
+    assert found(office.clerk, "613/QD-PVHTT") == [exact.pk]
+    assert found(office.clerk, "613/qđ-pvhtt") == [exact.pk]
+    assert found(office.clerk, "613/QĐ-PVHTT về việc") == [exact.pk]
+
+
+def test_a_pure_number_matches_whole_numbers_only(office):
+    first = incoming(office, code_number="613", code_notation="QĐ-PVHTT")
+    second = incoming(office, code_number="613", code_notation="CV-UBND")
+    incoming(office, code_number="1613", code_notation="QĐ-PVHTT")
+    incoming(office, code_number="6130", code_notation="QĐ-PVHTT")
+    assert found(office.clerk, "613") == [second.pk, first.pk]
+    assert found(office.clerk, "61") == []
+
+
+def test_every_word_must_match(office):
+    both = incoming(office, subject="Kế hoạch chuyển đổi số năm 2026")
+    incoming(office, subject="Kế hoạch tuyển dụng viên chức")
+    incoming(office, subject="Hội nghị chuyển đổi số")
+    assert found(office.clerk, "ke hoach chuyen doi so") == [both.pk]
+    assert found(office.clerk, "ke hoach chuyen doi so tuyen dung") == []
+
+
+def test_the_last_word_may_be_the_start_of_a_word(office):
+    document = incoming(office, subject="Quyết định phê duyệt quy hoạch")
+    assert found(office.clerk, "phe duyet quy ho") == [document.pk]
+    assert found(office.clerk, "quyet di") == [document.pk]
+    # Other words are whole: "quye" is not a word of the document.
+    assert found(office.clerk, "quye dinh") == []
+    assert found(office.clerk, "duyet qu hoach") == []
+
+
+def test_a_one_digit_number_finds_its_two_digit_form(office):
+    five = incoming(office, code_number="5", code_notation="QĐ-UBND")
+    incoming(office, code_number="15", code_notation="QĐ-UBND")
+    assert five.number_symbol == "05/QĐ-UBND"
+    assert found(office.clerk, "5/QĐ-UBND") == [five.pk]
+    assert found(office.clerk, "05/QD-UBND") == [five.pk]
+
+
+def test_parts_and_runs_of_a_number_symbol_are_found(office):
+    decision = incoming(office, code_number="15", code_notation="QĐ-UBND")
+    incoming(office, code_number="115", code_notation="QĐ-UBND")
+    legal = incoming(office, code_number="44", code_notation="2017/QĐ-UBND",
+                     subject="Quyết định ban hành quy định phân cấp")
+    assert found(office.clerk, "15/QĐ") == [decision.pk]
+    assert legal.pk in found(office.clerk, "QĐ-UBND")
+    assert found(office.clerk, "44/2017/QĐ-UBND") == [legal.pk]
+    assert found(office.clerk, "2017/qd-ubnd") == [legal.pk]
+
+
+def test_issuing_body_signer_and_file_text_are_searched(office):
+    by_pdf = incoming(office, subject="Công văn đề nghị phối hợp",
+                      main_file=pdf_upload("cv.pdf", "Triển khai nền tảng chuyển đổi số dùng chung"))
+    by_docx = incoming(office, subject="Thông báo kết luận",
+                       main_file=upload("tb.docx", docx_bytes("Kết luận của đồng chí Chủ tịch về "
+                                                              "an toàn thực phẩm")))
+    by_people = incoming(office, subject="Giấy mời họp", issuer_name="Bộ Thông tin và Truyền thông",
+                         issuer_code="", signer_name="Nguyễn Mạnh Hùng")
+    assert found(office.clerk, "nen tang chuyen doi so") == [by_pdf.pk]
+    assert found(office.clerk, "an toan thuc pham") == [by_docx.pk]
+    assert found(office.clerk, "bo thong tin truyen thong") == [by_people.pk]
+    assert found(office.clerk, "nguyen manh hung") == [by_people.pk]
+
+
+def test_special_characters_in_the_query_are_not_patterns(office):
+    document = incoming(office, subject="Báo cáo tiến độ 100% kế hoạch")
+    assert found(office.clerk, "100%") == [document.pk]
+    assert found(office.clerk, "%") == [document.pk]  # no word: every visible document
+    assert found(office.clerk, "bao_cao") == []
+
+
+# ---------------------------------------------------------------- access
+
+
+def test_documents_of_another_unit_never_appear(office):
+    own = incoming(office, subject="Kế hoạch cải cách hành chính")
+    other = incoming(office, subject="Kế hoạch cải cách hành chính", clerk=office.clerk_snv,
+                     unit=office.province.snv)
+    assert found(office.clerk, "cai cach hanh chinh") == [own.pk]
+    assert found(office.leader, "cai cach hanh chinh") == [own.pk]
+    assert found(office.clerk_snv, "cai cach hanh chinh") == [other.pk]
+    assert found(office.clerk, "") == [own.pk]
+    assert found(office.province.province_admin, "cai cach") == []
+
+
+def test_a_person_finds_the_documents_given_to_them_only(office):
+    given = incoming(office, subject="Kế hoạch kiểm tra công vụ")
+    incoming(office, subject="Kế hoạch kiểm tra nội bộ")
+    staff = office.province.staff_stttt
+    assert found(staff, "ke hoach kiem tra") == []
+    services.document_share(actor=office.clerk, document=given, user=staff)
+    assert found(staff, "ke hoach kiem tra") == [given.pk]
+    assert found(staff) == [given.pk]
+
+
+def test_a_shared_document_is_listed_once(office):
+    document = incoming(office, subject="Chỉ thị tăng cường kỷ luật")
+    services.document_share(actor=office.clerk, document=document, user=office.leader)
+    services.document_share(actor=office.clerk, document=document,
+                            user=office.province.staff_stttt)
+    assert found(office.leader, "chi thi") == [document.pk]
+    page = search_page(document_search(user=office.leader, query="chi thi"))
+    assert (page.count, page.exact, len(page.rows)) == (1, True, 1)
+
+
+def test_an_inactive_or_anonymous_person_finds_nothing(office):
+    from django.contrib.auth.models import AnonymousUser
+
+    incoming(office)
+    assert found(AnonymousUser()) == []
+    office.clerk.status = "locked"
+    assert found(office.clerk) == []
+
+
+# ---------------------------------------------------------------- filters
+
+
+def test_filters_by_direction_type_urgency_unit_and_series(office):
+    received = incoming(office, subject="Quyết định điều động", urgency=Urgency.URGENT)
+    invitation = incoming(office, subject="Giấy mời dự hội nghị", document_type=doc_type("Giấy mời"),
+                          code_notation="GM-UBND")
+    sent = outgoing(office, subject="Công văn về việc điều động cán bộ")
+    clerk = office.clerk
+    assert found(clerk, direction=Direction.INCOMING) == [invitation.pk, received.pk]
+    assert found(clerk, direction=Direction.OUTGOING) == [sent.pk]
+    assert found(clerk, document_types=[doc_type("Giấy mời")]) == [invitation.pk]
+    assert found(clerk, "dieu dong", document_types=[doc_type("Quyết định")]) == [received.pk]
+    assert found(clerk, urgencies=[Urgency.URGENT]) == [received.pk]
+    assert found(clerk, urgencies=[Urgency.FLASH]) == []
+    assert found(clerk, unit=office.province.stttt) == [sent.pk, invitation.pk, received.pk]
+    assert found(clerk, unit=office.province.snv) == []
+    out_series = RegisterSeries.objects.get(direction=Direction.OUTGOING)
+    assert found(clerk, series=out_series) == [sent.pk]
+
+
+def test_filters_by_issued_date_and_by_local_registration_day(office):
+    late = incoming(office, at=timezone.make_aware(dt.datetime(2026, 10, 31, 23, 30)),
+                    issued_date=dt.date(2026, 10, 20), subject="Văn bản tối 31/10")
+    early = incoming(office, at=timezone.make_aware(dt.datetime(2026, 11, 1, 0, 10)),
+                     issued_date=dt.date(2026, 10, 30), subject="Văn bản sáng 01/11")
+    clerk = office.clerk
+    assert found(clerk, registered_to=dt.date(2026, 10, 31)) == [late.pk]
+    assert found(clerk, registered_from=dt.date(2026, 11, 1)) == [early.pk]
+    assert found(clerk, registered_from=dt.date(2026, 10, 31),
+                 registered_to=dt.date(2026, 10, 31)) == [late.pk]
+    assert found(clerk, issued_from=dt.date(2026, 10, 21)) == [early.pk]
+    assert found(clerk, issued_to=dt.date(2026, 10, 20)) == [late.pk]
+    assert found(clerk, issued_from=dt.date(2026, 10, 20), issued_to=dt.date(2026, 10, 30)) == [
+        early.pk, late.pk]
+
+
+# ---------------------------------------------------------------- sorting and pagination
+
+
+def test_sort_orders(office):
+    a = incoming(office, at=NOW - dt.timedelta(days=3), issued_date=dt.date(2026, 11, 10),
+                 urgency=Urgency.NORMAL)
+    b = incoming(office, at=NOW - dt.timedelta(days=2), issued_date=dt.date(2026, 11, 1),
+                 urgency=Urgency.FLASH)
+    c = incoming(office, at=NOW - dt.timedelta(days=1), issued_date=dt.date(2026, 11, 5),
+                 urgency=Urgency.URGENT)
+    assert (a.register_number, b.register_number, c.register_number) == (1, 2, 3)
+    clerk = office.clerk
+    assert found(clerk) == [c.pk, b.pk, a.pk]
+    assert found(clerk, sort=SearchSort.NEWEST) == [c.pk, b.pk, a.pk]
+    assert found(clerk, sort=SearchSort.OLDEST) == [a.pk, b.pk, c.pk]
+    assert found(clerk, sort=SearchSort.ISSUED) == [a.pk, c.pk, b.pk]
+    assert found(clerk, sort=SearchSort.NUMBER) == [c.pk, b.pk, a.pk]
+    assert found(clerk, sort=SearchSort.URGENCY) == [b.pk, c.pk, a.pk]
+    assert found(clerk, sort="nonsense") == [c.pk, b.pk, a.pk]
+
+
+def test_pages_are_read_one_row_ahead(office):
+    documents = [incoming(office, at=NOW + dt.timedelta(minutes=i)) for i in range(5)]
+    newest_first = [d.pk for d in reversed(documents)]
+    results = document_search(user=office.clerk)
+    first = search_page(results, page=1, page_size=2)
+    assert [d.pk for d in first.rows] == newest_first[:2]
+    assert (first.has_next, first.has_previous, first.count, first.exact) == (True, False, 5, True)
+    assert (first.first_index, first.last_index, first.num_pages) == (1, 2, 3)
+    last = search_page(results, page=3, page_size=2)
+    assert [d.pk for d in last.rows] == newest_first[4:]
+    assert (last.has_next, last.has_previous, last.count, last.exact) == (False, True, 5, True)
+    beyond = search_page(results, page=9, page_size=2)
+    assert (beyond.rows, beyond.count, beyond.exact) == ([], 5, True)
+
+
+def test_count_is_exact_up_to_the_cap_and_marked_approximate_above(office, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    for i, week in enumerate(["một", "hai", "ba", "bốn", "năm"]):
+        incoming(office, at=NOW + dt.timedelta(minutes=i), subject=f"Báo cáo tuần thứ {week}")
+    page = search_page(document_search(user=office.clerk, query="bao cao"), page_size=2)
+    assert (page.count, page.exact) == (3, False)
+    assert page.count_label == "khoảng hơn 3 kết quả"
+    assert page.num_pages is None
+    # Every result can still be reached: the cap limits the counting, not the list.
+    third = search_page(document_search(user=office.clerk, query="bao cao"), page=3, page_size=2)
+    assert len(third.rows) == 1 and third.exact and third.count == 5
+    exact = search_page(document_search(user=office.clerk, query="tuan thu hai"), page_size=2)
+    assert (exact.count, exact.exact, exact.count_label) == (1, True, "1 kết quả")
+
+
+def test_a_large_count_is_written_the_vietnamese_way(office, monkeypatch):
+    incoming(office)
+    page = search_page(document_search(user=office.clerk))
+    page.count, page.exact = 10_000, False
+    assert page.count_label == "khoảng hơn 10.000 kết quả"
+    page.exact, page.count = True, 1234
+    assert page.count_label == "1.234 kết quả"
+
+
+def test_the_last_page_in_hand_needs_no_count(office, django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_CAP", 1)
+    for i in range(3):
+        incoming(office, at=NOW + dt.timedelta(minutes=i))
+    results = document_search(user=office.clerk)
+    with django_assert_num_queries(1):
+        page = search_page(results, page_size=10)
+    assert (page.count, page.exact) == (3, True)
+    with django_assert_num_queries(2):  # the page, then the capped count
+        page = search_page(results, page_size=2)
+    assert (page.count, page.exact) == (1, False)
+
+
+# ---------------------------------------------------------------- PostgreSQL indexes
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram index on PostgreSQL only")
+def test_postgresql_answers_a_word_from_the_trigram_index(office):
+    incoming(office, subject="Kế hoạch chuyển đổi số")
+    query = document_search(user=office.clerk, query="chuyen doi so").order_by()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = query.explain()
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    assert "documents_document_search_trgm" in plan
