@@ -37,8 +37,12 @@ def test_anonymous_people_are_sent_to_the_login_page(client):
 
 
 def test_search_box_finds_documents_without_diacritics(office, client_for):
-    decision = incoming(office, code_number="613", code_notation="QĐ-PVHTT",
-                        subject="Quyết định về việc thành lập Ban chỉ đạo")
+    decision = incoming(
+        office,
+        code_number="613",
+        code_notation="QĐ-PVHTT",
+        subject="Quyết định về việc thành lập Ban chỉ đạo",
+    )
     incoming(office, code_number="1613", code_notation="QĐ-PVHTT", subject="Quyết định khác")
     response = client_for(office.clerk).get(URL, {"q": "quyet dinh thanh lap"})
     assert response.status_code == 200
@@ -53,14 +57,26 @@ def test_search_box_finds_documents_without_diacritics(office, client_for):
 
 
 def test_the_results_table_shows_date_type_issuer_direction_and_urgency(office, client_for):
-    incoming(office, subject="Công điện về phòng chống bão", urgency=Urgency.FLASH,
-             document_type=doc_type("Công điện"), code_notation="CĐ-UBND",
-             issued_date=dt.date(2026, 11, 24))
+    incoming(
+        office,
+        subject="Công điện về phòng chống bão",
+        urgency=Urgency.FLASH,
+        document_type=doc_type("Công điện"),
+        code_notation="CĐ-UBND",
+        issued_date=dt.date(2026, 11, 24),
+    )
     html = client_for(office.clerk).get(URL, {"q": "bao"}).content.decode()
     table = re.search(r'<table id="search-table".*?</table>', html, re.S).group(0)
-    for text in ("15/CĐ-UBND", "24/11/2026", "đến 25/11/2026", "Công điện</span>",
-                 "phòng chống bão", "Ủy ban nhân dân tỉnh Bến Tre", "số đến 1",
-                 'class="badge badge-urgency urgency-3">Hỏa tốc</span>'):
+    for text in (
+        "15/CĐ-UBND",
+        "24/11/2026",
+        "đến 25/11/2026",
+        "Công điện</span>",
+        "phòng chống bão",
+        "Ủy ban nhân dân tỉnh Bến Tre",
+        "số đến 1",
+        'class="badge badge-urgency urgency-3">Hỏa tốc</span>',
+    ):
         assert text in table, text
 
 
@@ -89,14 +105,22 @@ def test_empty_result_message(office, client_for):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"issued_from": "2026-11-20", "issued_to": "2026-11-01"},
-         "Ngày văn bản: ngày kết thúc (01/11/2026) không được trước ngày bắt đầu (20/11/2026)."),
-        ({"registered_from": "20/11/2026", "registered_to": "19/11/2026"},
-         "Ngày vào sổ: ngày kết thúc (19/11/2026) không được trước ngày bắt đầu (20/11/2026)."),
-        ({"issued_from": "31/02/2026"},
-         "Ngày văn bản (từ ngày) không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."),
-        ({"registered_to": "hôm qua"},
-         "Ngày vào sổ (đến ngày) không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."),
+        (
+            {"issued_from": "2026-11-20", "issued_to": "2026-11-01"},
+            "Ngày văn bản: ngày kết thúc (01/11/2026) không được trước ngày bắt đầu (20/11/2026).",
+        ),
+        (
+            {"registered_from": "20/11/2026", "registered_to": "19/11/2026"},
+            "Ngày vào sổ: ngày kết thúc (19/11/2026) không được trước ngày bắt đầu (20/11/2026).",
+        ),
+        (
+            {"issued_from": "31/02/2026"},
+            "Ngày văn bản (từ ngày) không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.",
+        ),
+        (
+            {"registered_to": "hôm qua"},
+            "Ngày vào sổ (đến ngày) không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.",
+        ),
         ({"registered_to": "9999-12-31"}, "Năm phải trong khoảng từ 1900 đến 2100."),
         ({"type": "999999"}, "Không tìm thấy loại văn bản đã chọn."),
         ({"type": "abc"}, "Không tìm thấy loại văn bản đã chọn."),
@@ -108,8 +132,9 @@ def test_empty_result_message(office, client_for):
         ({"q": "x" * 201}, "Từ khóa tìm kiếm dài quá 200 ký tự."),
     ],
 )
-def test_bad_input_gets_a_vietnamese_message_never_a_server_error(office, client_for, params,
-                                                                   message):
+def test_bad_input_gets_a_vietnamese_message_never_a_server_error(
+    office, client_for, params, message
+):
     incoming(office)
     client = client_for(office.clerk)
     response = client.get(URL, params)
@@ -140,18 +165,32 @@ def test_units_and_series_of_other_units_cannot_be_chosen(office, client_for):
 
 
 def test_advanced_filters_over_http(office, client_for):
-    urgent = incoming(office, code_number="21", subject="Quyết định khẩn", urgency=Urgency.URGENT,
-                      issued_date=dt.date(2026, 11, 2))
-    incoming(office, code_number="22", subject="Giấy mời họp", document_type=doc_type("Giấy mời"),
-             code_notation="GM-UBND", issued_date=dt.date(2026, 10, 2))
+    urgent = incoming(
+        office,
+        code_number="21",
+        subject="Quyết định khẩn",
+        urgency=Urgency.URGENT,
+        issued_date=dt.date(2026, 11, 2),
+    )
+    incoming(
+        office,
+        code_number="22",
+        subject="Giấy mời họp",
+        document_type=doc_type("Giấy mời"),
+        code_notation="GM-UBND",
+        issued_date=dt.date(2026, 10, 2),
+    )
     client = client_for(office.clerk)
     assert rows(client.get(URL, {"urgency": "1"})) == ["21/QĐ-UBND"]
     assert rows(client.get(URL, {"type": doc_type("Giấy mời").pk})) == ["22/GM-UBND"]
     assert rows(client.get(URL, {"direction": "out"})) == []
     assert rows(client.get(URL, {"issued_from": "01/11/2026", "issued_to": "30/11/2026"})) == [
-        "21/QĐ-UBND"]
+        "21/QĐ-UBND"
+    ]
     assert rows(client.get(URL, {"registered_from": "2026-11-25", "sort": "oldest"})) == [
-        "21/QĐ-UBND", "22/GM-UBND"]
+        "21/QĐ-UBND",
+        "22/GM-UBND",
+    ]
     assert rows(client.get(URL, {"sort": "urgency"}))[0] == urgent.number_symbol
     html = client.get(URL, {"urgency": "1"}).content.decode()
     assert '<details class="advanced" id="advanced-search" open>' in html
@@ -160,8 +199,12 @@ def test_advanced_filters_over_http(office, client_for):
 def test_pagination_links_keep_the_search(office, client_for, monkeypatch):
     monkeypatch.setattr(search, "PAGE_SIZE", 2)
     for i in range(5):
-        incoming(office, at=NOW + dt.timedelta(minutes=i), code_number=str(30 + i),
-                 subject="Báo cáo tuần")
+        incoming(
+            office,
+            at=NOW + dt.timedelta(minutes=i),
+            code_number=str(30 + i),
+            subject="Báo cáo tuần",
+        )
     client = client_for(office.clerk)
     first = client.get(URL, {"q": "bao cao"})
     html = first.content.decode()
@@ -171,7 +214,9 @@ def test_pagination_links_keep_the_search(office, client_for, monkeypatch):
     third = client.get(URL, {"q": "bao cao", "page": "3"})
     assert rows(third) == ["30/QĐ-UBND"]
     assert "Trang 3/3" in third.content.decode()
-    assert rows(client.get(URL, {"q": "bao cao", "page": "9"})) == []
+    beyond = client.get(URL, {"q": "bao cao", "page": "9"})
+    assert rows(beyond) == []
+    assert "Trang 9 không có kết quả: chỉ có 5 kết quả." in beyond.content.decode()
 
 
 def test_a_capped_count_is_shown_as_approximate(office, client_for, monkeypatch):
@@ -198,8 +243,14 @@ def add_documents(template: Document, count: int) -> None:
         document.code_number = str(1000 + i)
         document.subject = f"Báo cáo định kỳ số {i}"
         document.search_text = search_text_build(
-            fields=[document.number_symbol, document.document_type.name, document.subject,
-                    document.issuer_name, document.signer_name, str(document.register_number)],
+            fields=[
+                document.number_symbol,
+                document.document_type.name,
+                document.subject,
+                document.issuer_name,
+                document.signer_name,
+                str(document.register_number),
+            ],
             file_texts=[],
         )
         copies.append(document)

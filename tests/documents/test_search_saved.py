@@ -19,10 +19,13 @@ def saved_of(user) -> list[tuple[str, str]]:
 def test_save_the_current_search_and_run_it_again(office, client_for):
     incoming(office, subject="Quyết định khen thưởng")
     client = client_for(office.clerk)
-    response = client.post(URL + "luu/", {
-        "name": "  Quyết định   khen thưởng ",
-        "query_string": "q=quyet+dinh&urgency=&page=3&csrfmiddlewaretoken=x&sort=oldest",
-    })
+    response = client.post(
+        URL + "luu/",
+        {
+            "name": "  Quyết định   khen thưởng ",
+            "query_string": "q=quyet+dinh&urgency=&page=3&csrfmiddlewaretoken=x&sort=oldest",
+        },
+    )
     assert response.status_code == 302
     assert response.url == URL + "?q=quyet+dinh&sort=oldest"
     assert saved_of(office.clerk) == [("Quyết định khen thưởng", "q=quyet+dinh&sort=oldest")]
@@ -49,11 +52,13 @@ def test_the_save_form_carries_the_current_search(office, client_for):
     ],
 )
 def test_a_name_must_be_given_and_unique(office, client_for, name, message):
-    search_services.saved_search_create(actor=office.clerk, name="Công văn khẩn",
-                                        query_string="urgency=1")
+    search_services.saved_search_create(
+        actor=office.clerk, name="Công văn khẩn", query_string="urgency=1"
+    )
     before = saved_of(office.clerk)
-    response = client_for(office.clerk).post(URL + "luu/", {"name": name,
-                                                             "query_string": "q=cong+van"})
+    response = client_for(office.clerk).post(
+        URL + "luu/", {"name": name, "query_string": "q=cong+van"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
@@ -102,8 +107,9 @@ def test_delete_one_of_my_searches(office, client_for):
 
 
 def test_another_persons_saved_search_looks_missing(office, client_for):
-    theirs = search_services.saved_search_create(actor=office.leader, name="Riêng",
-                                                 query_string="q=a")
+    theirs = search_services.saved_search_create(
+        actor=office.leader, name="Riêng", query_string="q=a"
+    )
     client = client_for(office.clerk)
     assert client.get(f"{URL}da-luu/{theirs.pk}/").status_code == 404
     assert client.post(f"{URL}da-luu/{theirs.pk}/xoa/").status_code == 404
@@ -116,7 +122,8 @@ def test_another_persons_saved_search_looks_missing(office, client_for):
 
 
 def test_delete_needs_post(office, client_for):
-    mine = search_services.saved_search_create(actor=office.clerk, name="Của tôi",
-                                               query_string="q=a")
+    mine = search_services.saved_search_create(
+        actor=office.clerk, name="Của tôi", query_string="q=a"
+    )
     assert client_for(office.clerk).get(f"{URL}da-luu/{mine.pk}/xoa/").status_code == 405
     assert SavedSearch.objects.filter(pk=mine.pk).exists()

@@ -13,4 +13,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_admin": managed is None or bool(managed),
         "nav_is_province_admin": managed is None,
         "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
+        "nav_keeps_registers": any(r in ("clerk", "leader") for _, r in user.role_pairs()),
     }

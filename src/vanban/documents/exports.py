@@ -1,7 +1,8 @@
 """The result list of a search as a spreadsheet (XLSX) or a printed list (PDF, A4 landscape).
 
 Both have the columns of the results table and a heading with the search and the date. At most
-`search.EXPORT_LIMIT` documents are written; when the search found more, the file says so.
+`search.EXPORT_LIMIT` (XLSX) or `search.PDF_EXPORT_LIMIT` (PDF) documents are written; when the
+search found more, the file says so.
 """
 
 import datetime as dt
@@ -17,7 +18,6 @@ from vanban.core.text import format_date_vi
 from vanban.reports.pdf import render_pdf
 
 from .models import Direction, Document
-from . import search
 from .search import number_vi
 
 COLUMNS = (
@@ -41,6 +41,7 @@ class ExportHeading:
     author: str
     count: int
     truncated: bool
+    limit: int
 
     @property
     def title(self) -> str:
@@ -60,7 +61,7 @@ class ExportHeading:
 
     @property
     def count_line(self) -> str:
-        limit = number_vi(search.EXPORT_LIMIT)
+        limit = number_vi(self.limit)
         if self.truncated:
             return (
                 f"Tìm được hơn {limit} văn bản; danh sách chỉ gồm {limit} văn bản đầu tiên theo "
@@ -97,35 +98,36 @@ def results_xlsx(rows: list[Document], *, heading: ExportHeading) -> bytes:
     sheet = workbook.active
     sheet.title = "Kết quả tìm kiếm"
     bold = Font(bold=True)
+    row = 0
     for line, font in (
         (heading.title, Font(bold=True, size=13)),
         (heading.criteria_line, None),
         (heading.author_line, None),
         (heading.count_line, Font(italic=True)),
     ):
-        sheet.append([line])
+        row += 1
+        cell = sheet.cell(row=row, column=1, value=_cell_text(line))
         if font:
-            sheet.cell(row=sheet.max_row, column=1).font = font
-    sheet.append([])
-    sheet.append([name for name, _width in COLUMNS])
-    header_row = sheet.max_row
+            cell.font = font
+    header_row = row + 2
     fill = PatternFill("solid", fgColor="EEF2F7")
-    for index, (_name, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=header_row, column=index)
+    for index, (name, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=header_row, column=index, value=name)
         cell.font, cell.fill = bold, fill
         sheet.column_dimensions[cell.column_letter].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
     for position, document in enumerate(rows, start=1):
-        sheet.append([_cell_text(value) for value in row_values(position, document)])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
+        row = header_row + position
+        for index, value in enumerate(row_values(position, document), start=1):
+            cell = sheet.cell(row=row, column=index, value=_cell_text(value))
+            if isinstance(value, str) and value.startswith("="):
                 # Text from a document is never a formula.
                 cell.data_type = "s"
             cell.alignment = wrap
-        sheet.cell(row=sheet.max_row, column=3).number_format = "DD/MM/YYYY"
+        sheet.cell(row=row, column=3).number_format = "DD/MM/YYYY"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     last_column = sheet.cell(row=header_row, column=len(COLUMNS)).column_letter
-    sheet.auto_filter.ref = f"A{header_row}:{last_column}{max(sheet.max_row, header_row)}"
+    sheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + len(rows)}"
     workbook.properties.title = heading.title
     workbook.properties.creator = "vanban"
     buffer = io.BytesIO()

@@ -297,3 +297,58 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PrintJob(models.Model):
+    """A printed register (R17) too long to render within a web request, made by a worker.
+
+    The PDF is stored under `print-jobs/` with its SHA-256 and given only to the person who asked.
+    `key` names the register (unit, direction, series, period) so that one person never has two
+    jobs for the same register waiting or running at once.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Đang chờ"
+        RUNNING = "running", "Đang tạo"
+        DONE = "done", "Đã xong"
+        FAILED = "failed", "Không tạo được"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="print_jobs"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField("loại sổ", max_length=3, choices=Direction.choices)
+    # The period as the register pages take it: {"period": "quarter", "year": 2026, "quarter": 4}.
+    params = models.JSONField("kỳ", default=dict)
+    series = models.ForeignKey(
+        RegisterSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(max_length=200)
+    total = models.PositiveIntegerField("số văn bản", default=0)
+    file_name = models.CharField("tên tệp", max_length=255)
+    status = models.CharField(
+        "trạng thái", max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    storage_name = models.CharField(max_length=500, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField("dung lượng", null=True, blank=True)
+    error = models.CharField("lỗi", max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "tệp in sổ"
+        verbose_name_plural = "tệp in sổ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "key"],
+                condition=Q(status__in=["queued", "running"]),
+                name="unique_active_print_job",
+            ),
+        ]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.file_name

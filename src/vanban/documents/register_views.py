@@ -1,32 +1,40 @@
-"""The incoming and outgoing registers (R17): a web table and the printed register (PDF)."""
+"""The incoming and outgoing registers (R17): a web table and the printed register (PDF).
+
+A register of up to REGISTER_PDF_INLINE_MAX_ROWS documents is printed within the request; a longer
+one is printed by a worker (a print job) and downloaded from the page "Tệp in sổ" when ready.
+"""
 
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from vanban.accounts.models import User
+from vanban.accounts.views import client_ip
 from vanban.core import clock
-from vanban.core.errors import ServiceError
+from vanban.core.errors import NotFound, ServiceError
 from vanban.reports.forms import PERIOD_KINDS, ReportPeriodForm
-from vanban.reports.pdf import render_pdf
 from vanban.reports.periods import Period
 
-from . import registers, selectors
+from . import files, registers, selectors
 from .models import Direction, RegisterSeries
 
 PAGE_SIZE = 200
+# About 10 ms a row with WeasyPrint (benchmarks/registers_pdf.py): 600 rows take some 6 s, well
+# within the web server's 60 s timeout; longer registers are printed by a worker.
+REGISTER_PDF_INLINE_MAX_ROWS = 600
 NO_ROLE_MESSAGE = "Chỉ văn thư và lãnh đạo đơn vị được xem sổ đăng ký văn bản."
 URL_NAMES = {
     Direction.INCOMING: ("documents:register_incoming", "documents:register_incoming_pdf"),
     Direction.OUTGOING: ("documents:register_outgoing", "documents:register_outgoing_pdf"),
 }
-FILE_SLUGS = {Direction.INCOMING: "den", Direction.OUTGOING: "di"}
 
 
 class SeriesChoiceField(forms.ModelChoiceField):
@@ -108,15 +116,17 @@ class RegisterForm(ReportPeriodForm):
 
 
 def _register(
-    request: HttpRequest, direction: str
+    request: HttpRequest, direction: str, params: dict[str, Any] | None = None
 ) -> tuple[RegisterForm | None, registers.Register | None, int]:
     """The bound form and the register, or the form with its errors and the status to answer;
-    no form at all (403) when the reader keeps or leads no unit's registers."""
+    no form at all (403) when the reader keeps or leads no unit's registers. The parameters are
+    the query string's unless given."""
     user: User = request.user  # type: ignore[assignment]  # signed in: login_required
     unit_ids = list(selectors.register_units(user=user).values_list("pk", flat=True))
     if not unit_ids:
         return None, None, 403
-    data = {**RegisterForm.register_defaults(unit_ids=unit_ids, user=user), **request.GET.dict()}
+    given = request.GET.dict() if params is None else params
+    data = {**RegisterForm.register_defaults(unit_ids=unit_ids, user=user), **given}
     data.pop("page", None)
     form = RegisterForm(data, user=user, direction=direction)
     if not form.is_valid():
@@ -177,6 +187,8 @@ def _render_page(
         period_query = urlencode({k: v for k, v in query.items() if k != "series"})
         context |= {
             "rows": register.rows(register.documents[offset : offset + PAGE_SIZE]),
+            "print_in_background": register.total > REGISTER_PDF_INLINE_MAX_ROWS,
+            "job_fields": _job_fields(direction, query),
             "several_series": len(register.spans) > 1,
             "page": number,
             "pages": pages,
@@ -195,28 +207,35 @@ def _register_page(request: HttpRequest, direction: str) -> HttpResponse:
     return _render_page(request, direction, form, register, status)
 
 
+def _job_fields(direction: str, query: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The hidden fields of the form that asks for a print job: the register's parameters."""
+    return [("direction", direction), *query.items()]
+
+
 def _register_pdf(request: HttpRequest, direction: str) -> HttpResponse:
     form, register, status = _register(request, direction)
     if form is None:
         return _forbidden(request)
     if register is None:
         return _render_page(request, direction, form, register, status)
-    pdf = render_pdf(
-        "documents/registers/register_pdf.html",
-        {
-            "register": register,
-            "unit": register.unit,
-            "rows": register.rows(),
-            "several_series": len(register.spans) > 1,
-        },
-    )
-    series = f"-so{register.series.pk}" if register.series is not None else ""
-    filename = (
-        f"so-van-ban-{FILE_SLUGS[Direction(direction)]}-{register.unit.abbreviation}-"
-        f"{register.period.slug}{series}.pdf"
-    )
+    if register.total > REGISTER_PDF_INLINE_MAX_ROWS:
+        # Too long for a request: offer a print job (or show the one already asked for).
+        user: User = request.user  # type: ignore[assignment]
+        page_name = URL_NAMES[Direction(direction)][0]
+        return render(
+            request,
+            "documents/registers/print_offer.html",
+            {
+                "register": register,
+                "limit": REGISTER_PDF_INLINE_MAX_ROWS,
+                "job": registers.print_job_active(user=user, register=register),
+                "job_fields": _job_fields(direction, form.query()),
+                "register_url": f"{reverse(page_name)}?{urlencode(form.query())}",
+            },
+        )
+    filename = registers.register_file_name(register)
     return HttpResponse(
-        pdf,
+        registers.register_pdf(register),
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -248,3 +267,95 @@ def register_incoming_pdf(request: HttpRequest) -> HttpResponse:
 def register_outgoing_pdf(request: HttpRequest) -> HttpResponse:
     """R17: the outgoing register printed with the columns of NĐ 30/2020 Appendix IV."""
     return _register_pdf(request, Direction.OUTGOING)
+
+
+# ---------------------------------------------------------------- print jobs
+
+
+def _print_job_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    direction = request.POST.get("direction", "")
+    if direction not in Direction.values:
+        raise Http404("Không tìm thấy sổ văn bản.")
+    params = {
+        name: value
+        for name, value in request.POST.items()
+        if name not in ("csrfmiddlewaretoken", "direction")
+    }
+    form, register, status = _register(request, direction, params)
+    if form is None:
+        return _forbidden(request)
+    if register is None:
+        return _render_page(request, direction, form, register, status)
+    try:
+        job, created = registers.print_job_request(
+            actor=user,
+            unit=register.unit,
+            direction=direction,
+            period_params=form.query(),
+            series=register.series,
+        )
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return _render_page(
+            request, direction, form, None, 404 if isinstance(exc, NotFound) else 400
+        )
+    if created:
+        messages.success(
+            request,
+            f"Sổ có {job.total} văn bản; tệp PDF đang được tạo, bạn sẽ nhận thông báo khi xong.",
+        )
+    else:
+        asked = timezone.localtime(job.created_at).strftime("%H:%M %d/%m/%Y")
+        messages.info(
+            request,
+            f"Tệp PDF của sổ này đã được yêu cầu lúc {asked} và đang được tạo; bạn sẽ nhận "
+            "thông báo khi xong.",
+        )
+    return redirect("documents:print_jobs")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def print_jobs(request: HttpRequest) -> HttpResponse:
+    """R17: the printed registers the person asked for, with their state and download links;
+    POST asks for a new one (the register's parameters and `direction`)."""
+    user: User = request.user  # type: ignore[assignment]
+    if not selectors.register_units(user=user).exists():
+        return _forbidden(request)
+    if request.method == "POST":
+        return _print_job_create(request)
+    jobs = registers.print_job_list(user=user)
+    rows = [(job, registers.print_job_label(job)) for job in jobs]
+    waiting = any(job.status in registers.ACTIVE_STATUSES for job in jobs)
+    return render(
+        request, "documents/registers/print_jobs.html", {"rows": rows, "waiting": waiting}
+    )
+
+
+@login_required
+@require_GET
+def print_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finished PDF for the person who asked for it (404 for anyone else); 409 with an
+    explanation when the stored file is missing or no longer matches its SHA-256."""
+    try:
+        download = registers.print_job_download(
+            actor=request.user,  # type: ignore[arg-type]
+            job_id=pk,
+            ip=client_ip(request),
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except files.FileUnavailable as exc:
+        return render(
+            request,
+            "documents/registers/print_job_unavailable.html",
+            {"message": exc.message},
+            status=409,
+        )
+    response = StreamingHttpResponse(download.chunks, content_type="application/pdf")
+    response["Content-Length"] = str(download.size)
+    response["Content-Disposition"] = files.content_disposition(download.job.file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

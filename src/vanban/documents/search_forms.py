@@ -91,10 +91,10 @@ class DocumentSearchForm(Form):
         empty_label="Mọi sổ",
         error_messages={"invalid_choice": "Không tìm thấy sổ văn bản đã chọn."},
     )
-    issued_from = _date_field("Ngày văn bản từ", "Ngày văn bản (từ ngày)")
-    issued_to = _date_field("đến ngày", "Ngày văn bản (đến ngày)")
-    registered_from = _date_field("Ngày đến, ngày vào sổ từ", "Ngày vào sổ (từ ngày)")
-    registered_to = _date_field("đến ngày", "Ngày vào sổ (đến ngày)")
+    issued_from = _date_field("Ngày văn bản từ ngày", "Ngày văn bản (từ ngày)")
+    issued_to = _date_field("Ngày văn bản đến ngày", "Ngày văn bản (đến ngày)")
+    registered_from = _date_field("Ngày đến, ngày vào sổ từ ngày", "Ngày vào sổ (từ ngày)")
+    registered_to = _date_field("Ngày đến, ngày vào sổ đến ngày", "Ngày vào sổ (đến ngày)")
     sort = forms.ChoiceField(
         label="Sắp xếp",
         required=False,

@@ -29,6 +29,13 @@ def _search_url(query_string: str) -> str:
     return f"{url}?{query_string}" if query_string else url
 
 
+def _over(page: search.SearchPage | None, limit: int) -> bool:
+    """Whether the results surely hold more documents than an export takes."""
+    if page is None:
+        return False
+    return page.count > limit or (not page.exact and page.count >= limit)
+
+
 def _page(
     request: HttpRequest,
     form: DocumentSearchForm,
@@ -41,15 +48,16 @@ def _page(
     query_string = ""
     if form.is_valid():
         results = search.document_search(user=user, **form.search_arguments())
-        page = search.search_page(results, page=form.page_number())
+        page = search.search_page(search.result_rows(results), page=form.page_number())
         query_string = form.query_string()
     context = {
         "form": form,
         "page": page,
         "query_string": query_string,
         "export_limit": search.number_vi(search.EXPORT_LIMIT),
-        "export_over_limit": page is not None
-        and (not page.exact or page.count > search.EXPORT_LIMIT),
+        "pdf_export_limit": search.number_vi(search.PDF_EXPORT_LIMIT),
+        "export_over_limit": _over(page, search.EXPORT_LIMIT),
+        "pdf_over_limit": _over(page, search.PDF_EXPORT_LIMIT),
         "save_form": save_form or SavedSearchForm(initial={"query_string": query_string}),
     }
     if request.headers.get("HX-Request"):
@@ -113,7 +121,8 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     results = search.document_search(user=user, **form.search_arguments())
-    rows, truncated = search.search_export_rows(results)
+    limit = search.EXPORT_LIMIT if kind == "xlsx" else search.PDF_EXPORT_LIMIT
+    rows, truncated = search.search_export_rows(search.result_rows(results), limit=limit)
     now = clock.now()
     heading = exports.ExportHeading(
         query=form.cleaned_data["q"],
@@ -122,6 +131,7 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
         author=user.full_name,
         count=len(rows),
         truncated=truncated,
+        limit=limit,
     )
     stamp = f"{timezone.localtime(now):%Y%m%d-%H%M}"
     if kind == "xlsx":
@@ -132,7 +142,7 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
     return HttpResponse(
         content,
         content_type=content_type,
-        headers={"Content-Disposition": f"attachment; filename=\"{quote(filename)}\""},
+        headers={"Content-Disposition": f'attachment; filename="{quote(filename)}"'},
     )
 
 
@@ -146,5 +156,5 @@ def search_export_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def search_export_pdf(request: HttpRequest) -> HttpResponse:
-    """All results of the search (up to search.EXPORT_LIMIT) as a PDF list, A4 landscape."""
+    """All results of the search (up to search.PDF_EXPORT_LIMIT) as a PDF list, A4 landscape."""
     return _export(request, "pdf")

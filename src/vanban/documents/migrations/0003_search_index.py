@@ -1,13 +1,13 @@
 """Search indexes on PostgreSQL only: a trigram index on Document.search_text and one index per
 sort order of the search page.
 
-`search_text LIKE '% term %'` (Django's `contains`) is answered from the trigram GIN index instead of
-a table scan; the sort indexes let the first page of a common word be read in order, stopping after
-one page, instead of sorting every hit. SQLite has no trigram index and reads the table, which is
-fine at the size of a single office.
+`search_text LIKE '% term %'` (Django's `contains`) is answered from the trigram GIN index instead
+of a table scan; the sort indexes let the first page of a common word be read in order, stopping
+after one page, instead of sorting every hit. SQLite has no trigram index and reads the table,
+which is fine at the size of a single office.
 CONCURRENTLY cannot run inside a migration's transaction: on a large existing table, run the
-CREATE INDEX statements below by hand with CONCURRENTLY before migrating; this migration then finds
-them in place (IF NOT EXISTS).
+CREATE INDEX statements below by hand with CONCURRENTLY before migrating; this migration then
+finds them in place (IF NOT EXISTS).
 """
 
 from django.db import migrations
