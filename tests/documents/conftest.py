@@ -39,8 +39,9 @@ def upload(name: str, data: bytes, content_type: str = "application/octet-stream
 
 
 def pdf_upload(name: str = "van-ban.pdf", *lines: str):
-    return upload(name, pdf_bytes(*(lines or ("Quyết định về việc ban hành quy chế",))),
-                  "application/pdf")
+    return upload(
+        name, pdf_bytes(*(lines or ("Quyết định về việc ban hành quy chế",))), "application/pdf"
+    )
 
 
 @dataclass

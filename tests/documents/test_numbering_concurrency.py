@@ -24,12 +24,22 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.django_db(transaction=True)
 def test_many_clerks_registering_at_once_get_consecutive_unique_numbers():
-    root = account_services.unit_create(actor=None, name="UBND tỉnh", symbol="UBND",
-                                        abbreviation="ubndtinh", agency_code="000.00.00.H07",
-                                        parent=None)
-    unit = account_services.unit_create(actor=None, name="Sở Tư pháp", symbol="STP",
-                                        abbreviation="stp", agency_code="000.00.03.H07",
-                                        parent=root)
+    root = account_services.unit_create(
+        actor=None,
+        name="UBND tỉnh",
+        symbol="UBND",
+        abbreviation="ubndtinh",
+        agency_code="000.00.00.H07",
+        parent=None,
+    )
+    unit = account_services.unit_create(
+        actor=None,
+        name="Sở Tư pháp",
+        symbol="STP",
+        abbreviation="stp",
+        agency_code="000.00.03.H07",
+        parent=root,
+    )
     clerks = [make_user(unit, f"Văn Thư Số {chr(65 + i)}", (Role.CLERK,)) for i in range(10)]
     decision = doc_type("Quyết định")
     pdf = pdf_bytes("Quyết định thử nghiệm đồng thời")
@@ -40,7 +50,9 @@ def test_many_clerks_registering_at_once_get_consecutive_unique_numbers():
         try:
             barrier.wait()
             services.incoming_register(
-                actor=clerks[i % len(clerks)], unit=unit, refusals=DECLARED,
+                actor=clerks[i % len(clerks)],
+                unit=unit,
+                refusals=DECLARED,
                 data=incoming_input(code_number=str(1000 + i)),
             )
         except BaseException as exc:  # reported below
@@ -52,9 +64,12 @@ def test_many_clerks_registering_at_once_get_consecutive_unique_numbers():
         try:
             barrier.wait()
             services.outgoing_register(
-                actor=clerks[i % len(clerks)], unit=unit, refusals=DECLARED,
-                data=DocumentInput(document_type=decision, subject=f"Quyết định {i}",
-                                   recipients="Các sở, ngành"),
+                actor=clerks[i % len(clerks)],
+                unit=unit,
+                refusals=DECLARED,
+                data=DocumentInput(
+                    document_type=decision, subject=f"Quyết định {i}", recipients="Các sở, ngành"
+                ),
                 main_file=upload(f"qd-{i}.pdf", pdf),
             )
         except BaseException as exc:  # reported below
@@ -70,12 +85,19 @@ def test_many_clerks_registering_at_once_get_consecutive_unique_numbers():
         thread.join()
 
     assert errors == []
-    arrival = sorted(Document.objects.filter(unit=unit, direction=Direction.INCOMING)
-                     .values_list("register_number", flat=True))
+    arrival = sorted(
+        Document.objects.filter(unit=unit, direction=Direction.INCOMING).values_list(
+            "register_number", flat=True
+        )
+    )
     assert arrival == list(range(1, INCOMING + 1))
-    symbols = sorted(Document.objects.filter(unit=unit, direction=Direction.OUTGOING)
-                     .values_list("code_number", flat=True))
+    symbols = sorted(
+        Document.objects.filter(unit=unit, direction=Direction.OUTGOING).values_list(
+            "code_number", flat=True
+        )
+    )
     assert symbols == [f"{n:02d}" for n in range(1, OUTGOING + 1)]
-    counters = dict(RegisterSeries.objects.filter(unit=unit)
-                    .values_list("direction", "next_number"))
+    counters = dict(
+        RegisterSeries.objects.filter(unit=unit).values_list("direction", "next_number")
+    )
     assert counters == {"in": INCOMING + 1, "out": OUTGOING + 1}

@@ -28,8 +28,12 @@ NOW = timezone.make_aware(dt.datetime(2026, 11, 25, 9, 30))
 
 
 def state() -> tuple[int, int, int, list[int]]:
-    return (Document.objects.count(), DocumentFile.objects.count(), AuditEvent.objects.count(),
-            list(RegisterSeries.objects.values_list("next_number", flat=True)))
+    return (
+        Document.objects.count(),
+        DocumentFile.objects.count(),
+        AuditEvent.objects.count(),
+        list(RegisterSeries.objects.values_list("next_number", flat=True)),
+    )
 
 
 def stored_files() -> list[str]:
@@ -50,8 +54,7 @@ def register_in(office, **kwargs):
     kwargs.setdefault("data", incoming_input())
     kwargs.setdefault("refusals", DECLARED)
     with clock.frozen(NOW):
-        return services.incoming_register(actor=office.clerk, unit=office.province.stttt,
-                                          **kwargs)
+        return services.incoming_register(actor=office.clerk, unit=office.province.stttt, **kwargs)
 
 
 def test_incoming_documents_get_consecutive_arrival_numbers(office):
@@ -65,8 +68,11 @@ def test_incoming_documents_get_consecutive_arrival_numbers(office):
     assert file.file_format == "pdf"
     assert file.sha256 == hashlib.sha256(default_storage.open(file.storage_name).read()).hexdigest()
     assert "quyet dinh ve viec ban hanh quy che" in first.search_text
-    assert AuditEvent.objects.filter(action="document.register_in",
-                                     target_id=str(first.pk)).get().data["sensitive_declared"]
+    assert (
+        AuditEvent.objects.filter(action="document.register_in", target_id=str(first.pk))
+        .get()
+        .data["sensitive_declared"]
+    )
 
 
 def test_numbers_below_ten_are_written_with_a_leading_zero(office):
@@ -78,7 +84,9 @@ def test_numbers_restart_at_one_each_calendar_year(office):
     register_in(office)
     with clock.frozen(timezone.make_aware(dt.datetime(2027, 1, 1, 0, 5))):
         document = services.incoming_register(
-            actor=office.clerk, unit=office.province.stttt, refusals=DECLARED,
+            actor=office.clerk,
+            unit=office.province.stttt,
+            refusals=DECLARED,
             data=incoming_input(code_number="99"),
         )
     assert (document.year, document.register_number) == (2027, 1)
@@ -116,8 +124,9 @@ def test_refused_documents_leave_nothing(office, refusals, message):
 def test_a_secrecy_stamp_in_the_file_blocks_registration(office, stamp):
     before, files = state(), stored_files()
     with pytest.raises(ServiceError, match=f"dấu chỉ độ mật “{stamp}”"):
-        register_in(office, main_file=pdf_upload("scan.pdf", "ỦY BAN NHÂN DÂN", stamp,
-                                                 "Quyết định số 12"))
+        register_in(
+            office, main_file=pdf_upload("scan.pdf", "ỦY BAN NHÂN DÂN", stamp, "Quyết định số 12")
+        )
     with pytest.raises(ServiceError, match=f"dấu chỉ độ mật “{stamp}”"):
         register_in(office, main_file=upload("du-thao.docx", docx_bytes("Số: 12", stamp)))
     assert state() == before
@@ -125,8 +134,10 @@ def test_a_secrecy_stamp_in_the_file_blocks_registration(office, stamp):
 
 
 def test_the_word_mat_inside_a_sentence_is_not_a_stamp(office):
-    document = register_in(office, main_file=pdf_upload(
-        "a.pdf", "Bảo đảm bí mật thông tin cá nhân", "Giữ MẬT KHẨU an toàn"))
+    document = register_in(
+        office,
+        main_file=pdf_upload("a.pdf", "Bảo đảm bí mật thông tin cá nhân", "Giữ MẬT KHẨU an toàn"),
+    )
     assert document.files.count() == 1
 
 
@@ -152,11 +163,16 @@ def test_a_pdf_named_docx_is_stored_as_pdf(office):
 
 def test_only_the_units_clerk_registers(office):
     before = state()
-    for actor in (office.leader, office.province.staff_stttt, office.clerk_snv,
-                  office.province.admin_stttt):
+    for actor in (
+        office.leader,
+        office.province.staff_stttt,
+        office.clerk_snv,
+        office.province.admin_stttt,
+    ):
         with pytest.raises(AccessDenied), clock.frozen(NOW):
-            services.incoming_register(actor=actor, unit=office.province.stttt,
-                                       data=incoming_input(), refusals=DECLARED)
+            services.incoming_register(
+                actor=actor, unit=office.province.stttt, data=incoming_input(), refusals=DECLARED
+            )
     assert state() == before
 
 
@@ -184,14 +200,21 @@ def test_record_fields_are_checked(office, overrides, message):
 
 
 def outgoing(office, type_name: str, **overrides):
-    values = {"document_type": doc_type(type_name), "subject": f"{type_name} thử nghiệm",
-              "recipients": "Các sở, ban, ngành tỉnh", "signer_name": "Phạm Minh Đức",
-              "signer_position": "Giám đốc"}
+    values = {
+        "document_type": doc_type(type_name),
+        "subject": f"{type_name} thử nghiệm",
+        "recipients": "Các sở, ban, ngành tỉnh",
+        "signer_name": "Phạm Minh Đức",
+        "signer_position": "Giám đốc",
+    }
     values.update(overrides)
     with clock.frozen(NOW):
         return services.outgoing_register(
-            actor=office.clerk, unit=office.province.stttt, data=DocumentInput(**values),
-            refusals=DECLARED, main_file=pdf_upload(),
+            actor=office.clerk,
+            unit=office.province.stttt,
+            data=DocumentInput(**values),
+            refusals=DECLARED,
+            main_file=pdf_upload(),
         )
 
 
@@ -209,21 +232,34 @@ def test_outgoing_symbols_follow_the_rules(office):
 
 
 def test_one_series_per_type_when_the_head_decides(office):
-    services.series_create(actor=office.leader, unit=office.province.stttt, year=2026,
-                           direction="out", document_type=doc_type("Quyết định"))
+    services.series_create(
+        actor=office.leader,
+        unit=office.province.stttt,
+        year=2026,
+        direction="out",
+        document_type=doc_type("Quyết định"),
+    )
     first_decision = outgoing(office, "Quyết định")
     letter = outgoing(office, "Công văn")
     second_decision = outgoing(office, "Quyết định")
     assert [first_decision.code_number, letter.code_number, second_decision.code_number] == [
-        "01", "01", "02"]
+        "01",
+        "01",
+        "02",
+    ]
 
 
 def test_series_management_is_refused_to_staff_and_other_units(office):
     before = state()
     for actor in (office.province.staff_stttt, office.clerk_snv):
         with pytest.raises(AccessDenied), clock.frozen(NOW):
-            services.series_create(actor=actor, unit=office.province.stttt, year=2026,
-                                   direction="out", document_type=doc_type("Quyết định"))
+            services.series_create(
+                actor=actor,
+                unit=office.province.stttt,
+                year=2026,
+                direction="out",
+                document_type=doc_type("Quyết định"),
+            )
     assert state() == before
 
 
@@ -233,16 +269,23 @@ def test_outgoing_needs_a_main_file_and_recipients(office):
         outgoing(office, "Quyết định", recipients="")
     with pytest.raises(ServiceError, match="tệp văn bản chính"), clock.frozen(NOW):
         services.outgoing_register(
-            actor=office.clerk, unit=office.province.stttt, refusals=DECLARED,
-            data=DocumentInput(document_type=doc_type("Quyết định"), subject="x",
-                               recipients="y"))
+            actor=office.clerk,
+            unit=office.province.stttt,
+            refusals=DECLARED,
+            data=DocumentInput(document_type=doc_type("Quyết định"), subject="x", recipients="y"),
+        )
     assert state() == before
 
 
 @pytest.mark.parametrize("type_name", [None, "Quyết định"])
 def test_a_series_cannot_be_opened_twice(office, type_name):
-    kwargs = {"actor": office.leader, "unit": office.province.stttt, "year": 2026,
-              "direction": "out", "document_type": doc_type(type_name) if type_name else None}
+    kwargs = {
+        "actor": office.leader,
+        "unit": office.province.stttt,
+        "year": 2026,
+        "direction": "out",
+        "document_type": doc_type(type_name) if type_name else None,
+    }
     with clock.frozen(NOW):
         services.series_create(**kwargs)
         before = state()

@@ -2,8 +2,9 @@
 
 from django.urls import URLPattern, path
 
-from . import file_views
+from . import file_views, policy_views
 
 urlpatterns: list[URLPattern] = [
     path("tep/<int:pk>/tai-xuong/", file_views.file_download, name="file_download"),
+    path("quy-dinh-tep/", policy_views.document_policy, name="document_policy"),
 ]
