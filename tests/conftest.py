@@ -83,6 +83,19 @@ def province(db) -> Province:
 
 
 @pytest.fixture
+def document_types(transactional_db):
+    """The document types of data migration 0002, again: transactional tests flush every table."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from vanban.documents.models import DocumentType
+
+    if not DocumentType.objects.exists():
+        import_module("vanban.documents.migrations.0002_document_types").add_types(apps, None)
+
+
+@pytest.fixture
 def client_for(db):
     """A test client signed in as `user` through the real login page."""
 

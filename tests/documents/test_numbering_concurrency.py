@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_many_clerks_registering_at_once_get_consecutive_unique_numbers():
+def test_many_clerks_registering_at_once_get_consecutive_unique_numbers(document_types):
     root = account_services.unit_create(
         actor=None,
         name="UBND tỉnh",

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def clerk(transactional_db):
+def clerk(transactional_db, document_types):
     root = services.unit_create(
         actor=None,
         name="Ủy ban nhân dân tỉnh Bến Tre",
