@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from vanban.accounts.demo import demo_logins_table, demo_province_load
 from vanban.core.errors import ServiceError
+from vanban.documents.demo import demo_documents_load
 
 
 class Command(BaseCommand):
@@ -21,6 +22,10 @@ class Command(BaseCommand):
                 f"Đã nạp tỉnh mẫu: {result.units} đơn vị, {result.accounts} tài khoản "
                 f"({result.seconds:.1f} giây)."
             )
+        )
+        documents = demo_documents_load()
+        self.stdout.write(
+            f"Đã vào sổ {documents.incoming} văn bản đến và {documents.outgoing} văn bản đi mẫu."
         )
         self.stdout.write("Tài khoản dùng thử:")
         self.stdout.write(demo_logins_table(result.logins))

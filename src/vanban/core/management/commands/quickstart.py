@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from vanban.accounts.demo import demo_logins, demo_logins_table, demo_province_load
 from vanban.accounts.models import Unit, User
 from vanban.core.errors import ServiceError
+from vanban.documents.demo import demo_documents_load
 
 
 def _browser_address(addr: str) -> str:
@@ -89,6 +90,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"    Đã nạp {result.units} đơn vị, {result.accounts} tài khoản "
                 f"({result.seconds:.1f} giây)."
+            )
+            documents = demo_documents_load()
+            self.stdout.write(
+                f"    Đã vào sổ {documents.incoming} văn bản đến và {documents.outgoing} văn bản "
+                "đi mẫu của Sở Thông tin và Truyền thông."
             )
 
         database = settings.DATABASES["default"]
