@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "vanban.audit",
     "vanban.accounts",
     "vanban.documents",
+    "vanban.exchange",
     "vanban.reports",
     "vanban.api",
 ]

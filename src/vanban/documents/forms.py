@@ -256,6 +256,20 @@ class IncomingForm(RegisterForm):
         f"{ALLOWED_LABEL}, nhận biết theo nội dung tệp."
     )
     confirm_duplicate = forms.BooleanField(label="Vẫn vào sổ (đây là văn bản khác)", required=False)
+    # An electronic document received through the exchange axis: read by "Đọc gói edXML"
+    # (vanban.exchange), then kept on the server behind the signed ticket `package_token`.
+    package = forms.FileField(
+        label="Gói văn bản điện tử (edXML)",
+        required=False,
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": ".edxml,.xml"}),
+        help_text=(
+            "Văn bản nhận qua trục liên thông: chọn tệp .edxml rồi bấm “Đọc gói edXML” để điền "
+            "sẵn các trường; các tệp trong gói được lưu cùng văn bản."
+        ),
+        error_messages={"invalid": "Tệp gửi lên không hợp lệ; hãy chọn lại tệp."},
+    )
+    package_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

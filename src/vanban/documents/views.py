@@ -1,5 +1,6 @@
 """The clerk's pages: document lists, registering incoming and outgoing documents (R13, R14, R16),
-a document's record, giving it to a person, and the unit's numbering series.
+an incoming one also from an edXML package (vanban.exchange), a document's record, giving it to a
+person, and the unit's numbering series.
 
 Thin views: parse the form, call documents.services / documents.selectors, show the result. A
 service's refusal is shown next to its field and nothing is written. Documents the reader may not
@@ -23,6 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.accounts.models import Role, User
 from vanban.accounts.views import client_ip
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.exchange import selectors as exchange_selectors
+from vanban.exchange import services as exchange_services
 
 from . import selectors, services
 from .files import safe_file_name
@@ -45,6 +48,17 @@ REUPLOAD = (
     "Trình duyệt không giữ lại tệp đã chọn khi biểu mẫu có lỗi: hãy chọn lại tệp văn bản chính "
     "và tệp đính kèm trước khi gửi lại."
 )
+READ_PACKAGE = "read_package"
+PACKAGE_MAIN_FILE = (
+    "Văn bản điện tử dùng tệp văn bản chính trong gói edXML; không chọn thêm tệp văn bản chính."
+)
+# Fields a clerk may have typed before reading a package; the package's values take precedence.
+# The R13 answers are not carried: the clerk gives them again for the document as read.
+CARRIED_FIELDS = (
+    "unit", "document_type", "code_number", "code_notation", "issued_date", "issuer_unit",
+    "issuer_name", "issuer_code", "signer_name", "signer_position", "subject", "urgency",
+    "due_date", "page_amount", "to_places", "description", "is_electronic",
+)  # fmt: skip
 
 
 def _show_error(form: Form, exc: ServiceError, field: str | None = None) -> None:
@@ -142,8 +156,15 @@ def _register_page(
     *,
     template: str,
     success: Callable[[Document], str],
+    data: Any = None,
+    blocked: ServiceError | None = None,
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """The register form of either direction; `register` calls the service with the form."""
+    """The register form of either direction; `register` calls the service with the form.
+
+    `data` replaces the posted fields; `blocked` is a refusal known before the form is read
+    (shown next to its field, nothing registered); `context` goes to the template as is.
+    """
     user: User = request.user  # type: ignore[assignment]  # signed in: login_required
     units = selectors.clerk_units(user=user)
     only = list(units[:2])
@@ -152,13 +173,16 @@ def _register_page(
     initial = {"unit": only[0].pk} if len(only) == 1 else None
     bound = request.method == "POST"
     form = form_class(
-        request.POST if bound else None,
+        (request.POST if data is None else data) if bound else None,
         request.FILES if bound else None,
         units=units,
         initial=initial,
     )
     duplicate = False
-    if bound and form.is_valid():
+    if bound and blocked is not None:
+        form.is_valid()
+        _show_error(form, blocked)
+    elif bound and form.is_valid():
         try:
             document = register(form)
         except services.DuplicateDocument as exc:
@@ -180,26 +204,65 @@ def _register_page(
             "duplicate": "confirm_duplicate" in form.fields
             and (duplicate or bool(form["confirm_duplicate"].value())),
             "reupload": REUPLOAD if bound and request.FILES else "",
+            **(context or {}),
         },
     )
 
 
 @login_required
 def incoming_create(request: HttpRequest) -> HttpResponse:
-    """R16: the clerk registers an incoming document; the system gives the arrival number."""
+    """R16: the clerk registers an incoming document; the system gives the arrival number.
+
+    A paper document comes with its scan; an electronic one may come as an edXML package: the
+    button "Đọc gói edXML" prefills the form from it (`_package_read`), and the form then carries
+    the package's signed ticket until "Vào sổ" registers the document with the package's files.
+    """
+    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    if request.method == "POST" and (READ_PACKAGE in request.POST or request.FILES.get("package")):
+        return _package_read(request)
+    token = request.POST.get("package_token", "").strip() if request.method == "POST" else ""
+    staged = None
+    blocked: ServiceError | None = None
+    data = None
+    if token:
+        try:
+            _ticket, staged = exchange_selectors.package_load(actor=user, token=token)
+        except ServiceError as exc:
+            blocked = exc
+            data = request.POST.copy()
+            data["package_token"] = ""
 
     def register(form: IncomingForm) -> Document:
         main_file, attachments = form.uploads()
-        return services.incoming_register(
-            actor=request.user,  # type: ignore[arg-type]
-            unit=form.cleaned_data["unit"],
-            data=form.document_input(),
-            refusals=form.refusals(),
-            main_file=main_file,
-            attachments=attachments,
-            confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-            ip=client_ip(request),
-        )
+        if staged is None:
+            return services.incoming_register(
+                actor=user,
+                unit=form.cleaned_data["unit"],
+                data=form.document_input(),
+                refusals=form.refusals(),
+                main_file=main_file,
+                attachments=attachments,
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                ip=client_ip(request),
+            )
+        if main_file is not None:
+            raise ServiceError(PACKAGE_MAIN_FILE)  # the page offers no such input then
+        try:
+            return exchange_services.package_register(
+                actor=user,
+                unit=form.cleaned_data["unit"],
+                token=token,
+                data=form.document_input(),
+                refusals=form.refusals(),
+                attachments=attachments,
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                ip=client_ip(request),
+            )
+        except ServiceError as exc:
+            if exc.field == "files" and not attachments:
+                # A file of the package (the clerk added none): show it by the package.
+                raise ServiceError(exc.message, field="package") from exc
+            raise
 
     return _register_page(
         request,
@@ -207,6 +270,47 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
         register,
         template="documents/pages/incoming_create.html",
         success=lambda d: f"Đã vào sổ đến số {d.register_number}.",
+        data=data,
+        blocked=blocked,
+        context={"staged": staged},
+    )
+
+
+def _package_read(request: HttpRequest) -> HttpResponse:
+    """ "Đọc gói edXML": read and keep the package, show the form prefilled from it.
+
+    Nothing is registered here; a refused package is named next to the package input with what
+    the clerk had typed kept (the R13 answers excepted).
+    """
+    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    units = selectors.clerk_units(user=user)
+    only = list(units[:2])
+    if not only:
+        raise PermissionDenied(CLERK_ONLY)
+    initial: dict[str, Any] = {
+        name: request.POST[name] for name in CARRIED_FIELDS if request.POST.get(name)
+    }
+    if len(only) == 1:
+        initial["unit"] = only[0].pk
+    context: dict[str, Any] = {"staged": None, "package_error": "", "prefill_notes": []}
+    try:
+        staged = exchange_services.package_stage(
+            actor=user, upload=request.FILES.get("package"), ip=client_ip(request)
+        )
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ServiceError as exc:
+        context["package_error"] = exc.message
+    else:
+        prefill = exchange_selectors.package_prefill(package=staged.package)
+        initial |= prefill.initial
+        initial["package_token"] = staged.token
+        context |= {"staged": staged, "prefill_notes": prefill.notes}
+    form = IncomingForm(units=units, initial=initial)
+    return render(
+        request,
+        "documents/pages/incoming_create.html",
+        {"form": form, "duplicate": False, "reupload": "", **context},
     )
 
 

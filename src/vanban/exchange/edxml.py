@@ -19,7 +19,7 @@ import base64
 import binascii
 import datetime as dt
 import unicodedata
-import xml.etree.ElementTree as ET  # noqa: S405 – only after `_scan` refused DTDs and entities
+import xml.etree.ElementTree as ET  # used only after `_scan` refused DTDs and entities
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -129,8 +129,10 @@ class EdxmlPackage:
     repairs: list[str] = field(default_factory=list)
     # What was read differently from how the package wrote it (unzipped files, ignored values).
     notes: list[str] = field(default_factory=list)
-    # The package's bytes as parsed: the repaired bytes when `repairs` is not empty.
+    # The package's bytes as parsed: the repaired bytes when `xml_repaired` (`repairs` also
+    # lists those of a package zipped inside, which leave these bytes as they came).
     xml: bytes = b""
+    xml_repaired: bool = False
 
     @property
     def number_symbol(self) -> str:
@@ -182,21 +184,20 @@ def parse_package(data: bytes, *, max_bytes: int | None = None) -> EdxmlPackage:
 # ---------------------------------------------------------------- XML, safely
 
 
+_ERRORS = expat.errors
 _EXPAT_REASONS = {
-    expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS]: "gói rỗng hoặc bị cắt cụt",
-    expat.errors.codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN]: "gói bị cắt cụt (thiếu phần cuối)",
-    expat.errors.codes[expat.errors.XML_ERROR_PARTIAL_CHAR]: "gói bị cắt cụt giữa một ký tự",
-    expat.errors.codes[expat.errors.XML_ERROR_TAG_MISMATCH]: "thẻ đóng không khớp với thẻ mở",
-    expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]: "có ký tự hoặc cú pháp không hợp lệ",
-    expat.errors.codes[expat.errors.XML_ERROR_SYNTAX]: "sai cú pháp XML",
-    expat.errors.codes[expat.errors.XML_ERROR_UNDEFINED_ENTITY]: "dùng thực thể không khai báo",
-    expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]: (
-        "có nội dung thừa sau phần tử gốc"
-    ),
-    expat.errors.codes[expat.errors.XML_ERROR_UNKNOWN_ENCODING]: "bảng mã ký tự không được hỗ trợ",
-    expat.errors.codes[expat.errors.XML_ERROR_INCORRECT_ENCODING]: "bảng mã ký tự không đúng",
-    expat.errors.codes[expat.errors.XML_ERROR_UNBOUND_PREFIX]: "tiền tố không gian tên chưa khai báo",
-    expat.errors.codes[expat.errors.XML_ERROR_DUPLICATE_ATTRIBUTE]: "một thuộc tính lặp lại",
+    _ERRORS.codes[_ERRORS.XML_ERROR_NO_ELEMENTS]: "gói bị cắt cụt (thiếu phần cuối)",
+    _ERRORS.codes[_ERRORS.XML_ERROR_UNCLOSED_TOKEN]: "gói bị cắt cụt (thiếu phần cuối)",
+    _ERRORS.codes[_ERRORS.XML_ERROR_PARTIAL_CHAR]: "gói bị cắt cụt giữa một ký tự",
+    _ERRORS.codes[_ERRORS.XML_ERROR_TAG_MISMATCH]: "thẻ đóng không khớp với thẻ mở",
+    _ERRORS.codes[_ERRORS.XML_ERROR_INVALID_TOKEN]: "có ký tự hoặc cú pháp không hợp lệ",
+    _ERRORS.codes[_ERRORS.XML_ERROR_SYNTAX]: "sai cú pháp XML",
+    _ERRORS.codes[_ERRORS.XML_ERROR_UNDEFINED_ENTITY]: "dùng thực thể không khai báo",
+    _ERRORS.codes[_ERRORS.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]: "có nội dung thừa sau phần tử gốc",
+    _ERRORS.codes[_ERRORS.XML_ERROR_UNKNOWN_ENCODING]: "bảng mã ký tự không được hỗ trợ",
+    _ERRORS.codes[_ERRORS.XML_ERROR_INCORRECT_ENCODING]: "bảng mã ký tự không đúng",
+    _ERRORS.codes[_ERRORS.XML_ERROR_UNBOUND_PREFIX]: "tiền tố không gian tên chưa khai báo",
+    _ERRORS.codes[_ERRORS.XML_ERROR_DUPLICATE_ATTRIBUTE]: "một thuộc tính lặp lại",
 }
 
 
@@ -390,13 +391,12 @@ def _parse(data: bytes, *, budget: _Budget, depth: int) -> EdxmlPackage:
         signer_competence=_text(message, "SignerInfo", "Competence"),
         sphere=_text(message, "OtherInfo", "SphereOfPromulgation"),
         to_places=[
-            text
-            for e in _children(_child(message, "ToPlaces"), "Place")
-            if (text := _text(e))
+            text for e in _children(_child(message, "ToPlaces"), "Place") if (text := _text(e))
         ],
         repairs=repairs,
         notes=notes,
         xml=xml,
+        xml_repaired=bool(repairs),
     )
     package.promulgation_date = _date(
         _text(message, "PromulgationInfo", "PromulgationDate"), "Ngày ban hành", notes
