@@ -53,6 +53,22 @@ def _date(label: str, **kwargs: Any) -> forms.DateField:
     )
 
 
+def _year() -> forms.IntegerField:
+    """An optional year filter; empty means every year."""
+    return forms.IntegerField(
+        label="Năm",
+        required=False,
+        min_value=1900,
+        max_value=2999,
+        widget=forms.NumberInput(attrs={"min": 1900, "max": 2999, "placeholder": "Mọi năm"}),
+        error_messages={
+            "invalid": "Năm không hợp lệ.",
+            "min_value": "Năm không hợp lệ.",
+            "max_value": "Năm không hợp lệ.",
+        },
+    )
+
+
 def _count(label: str, **kwargs: Any) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
@@ -112,18 +128,7 @@ class DocumentFilterForm(Form):
         empty_label="Tất cả đơn vị",
         error_messages={"invalid_choice": "Không tìm thấy đơn vị."},
     )
-    year = forms.IntegerField(
-        label="Năm",
-        required=False,
-        min_value=1900,
-        max_value=2999,
-        widget=forms.NumberInput(attrs={"min": 1900, "max": 2999, "placeholder": "Mọi năm"}),
-        error_messages={
-            "invalid": "Năm không hợp lệ.",
-            "min_value": "Năm không hợp lệ.",
-            "max_value": "Năm không hợp lệ.",
-        },
-    )
+    year = _year()
 
     def __init__(self, data: dict[str, Any], *, units: QuerySet[Unit]) -> None:
         super().__init__(data)
@@ -373,18 +378,7 @@ class SeriesFilterForm(Form):
         empty_label=None,
         error_messages={"required": "Hãy chọn đơn vị.", "invalid_choice": "Không tìm thấy đơn vị."},
     )
-    year = forms.IntegerField(
-        label="Năm",
-        required=False,
-        min_value=1900,
-        max_value=2999,
-        widget=forms.NumberInput(attrs={"min": 1900, "max": 2999, "placeholder": "Mọi năm"}),
-        error_messages={
-            "invalid": "Năm không hợp lệ.",
-            "min_value": "Năm không hợp lệ.",
-            "max_value": "Năm không hợp lệ.",
-        },
-    )
+    year = _year()
 
     def __init__(self, data: dict[str, Any], *, units: QuerySet[Unit]) -> None:
         super().__init__(data)
