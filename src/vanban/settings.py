@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "vanban.accounts",
     "vanban.documents",
     "vanban.exchange",
+    "vanban.drafting",
+    "vanban.workflow",
     "vanban.reports",
     "vanban.api",
 ]

@@ -6,6 +6,9 @@ urlpatterns = [
     path("tai-khoan/", include("vanban.accounts.urls")),
     path("van-ban/", include("vanban.documents.urls")),
     path("bao-cao/", include("vanban.reports.urls")),
+    path("xu-ly/", include("vanban.workflow.urls")),
+    path("du-thao/", include("vanban.drafting.urls")),
+    path("lien-thong/", include("vanban.exchange.urls")),
     path("api/v1/", include("vanban.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -370,3 +370,6 @@ def me(request: HttpRequest) -> dict[str, Any]:
 # ---------------------------------------------------------------- documents (R9-R17)
 
 api.add_router("/documents", documents.router)
+api.add_router("/workflow", "vanban.workflow.api.router")
+api.add_router("/drafts", "vanban.drafting.api.router")
+api.add_router("/exchange", "vanban.exchange.delivery_api.router")

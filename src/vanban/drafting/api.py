@@ -1,0 +1,623 @@
+"""`/api/v1/drafts`: drafting, comments, checks, approval and issue of outgoing documents.
+
+As on the pages under /du-thao/: each endpoint only parses the request and calls
+drafting.services and drafting.selectors; their refusals become JSON by the handlers of
+vanban.api.api (400 refused, 403 not allowed, 404 missing or not visible).
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from vanban.accounts.models import Unit, User
+from vanban.api.schemas import ErrorOut, PageQuery, ValidationErrorOut
+from vanban.core.errors import ServiceError
+from vanban.documents import files
+from vanban.documents.models import Document, DocumentType, Urgency
+from vanban.documents.services import Refusals
+
+from . import selectors, services
+from .forms import parse_external
+from .models import Authority, Draft, DraftComment, DraftEvent, DraftStatus, DraftVersion
+
+router = Router(tags=["Dự thảo văn bản đi"])
+
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ValidationErrorOut,
+}
+URGENCY_HELP = ", ".join(f"{value} ({label})" for value, label in Urgency.choices)
+AUTHORITY_HELP = ", ".join(f"“{value}” ({label})" for value, label in Authority.choices)
+STATUS_HELP = ", ".join(f"{value} ({label})" for value, label in DraftStatus.choices)
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class VersionOut(Schema):
+    number: int = Field(description="Số phiên bản, từ 1")
+    name: str = Field(description="Tên tệp")
+    format: str = Field(description="Định dạng xác định theo nội dung tệp")
+    size: int = Field(description="Dung lượng (byte)")
+    sha256: str = Field(description="Mã băm SHA-256")
+    page_count: int | None = Field(description="Số trang (tệp PDF)")
+    note: str = Field(description="Nội dung thay đổi")
+    uploaded_by: str = Field(description="Tài khoản người tải lên")
+    uploaded_at: dt.datetime
+
+    @staticmethod
+    def resolve_name(obj: DraftVersion) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_format(obj: DraftVersion) -> str:
+        return obj.file_format
+
+    @staticmethod
+    def resolve_uploaded_by(obj: DraftVersion) -> str:
+        return obj.uploaded_by.username
+
+
+class CommentOut(Schema):
+    id: int
+    person: str = Field(description="Tài khoản người được xin ý kiến")
+    person_name: str
+    deadline: dt.date = Field(description="Hạn góp ý")
+    request_note: str = Field(description="Nội dung xin ý kiến")
+    version: int = Field(description="Phiên bản khi xin ý kiến")
+    requested_at: dt.datetime
+    text: str = Field(description="Ý kiến (trống khi chưa góp ý)")
+    answered_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_person(obj: DraftComment) -> str:
+        return obj.person.username
+
+    @staticmethod
+    def resolve_person_name(obj: DraftComment) -> str:
+        return obj.person.full_name
+
+    @staticmethod
+    def resolve_version(obj: DraftComment) -> int:
+        return obj.version.number
+
+
+class EventOut(Schema):
+    action: str = Field(description="Bước xử lý")
+    action_label: str
+    actor_name: str
+    actor_position: str
+    version: int | None
+    text: str
+    at: dt.datetime
+
+    @staticmethod
+    def resolve_action_label(obj: DraftEvent) -> str:
+        return obj.get_action_display()
+
+    @staticmethod
+    def resolve_version(obj: DraftEvent) -> int | None:
+        return obj.version.number if obj.version else None
+
+
+class RecipientOut(Schema):
+    unit_id: int | None = Field(description="Đơn vị trong hệ thống (nhận văn bản điện tử)")
+    name: str
+    agency_code: str
+
+
+class DraftListItem(Schema):
+    id: int
+    status: str = Field(description=f"Trạng thái: {STATUS_HELP}")
+    status_label: str
+    document_type_id: int
+    document_type_name: str
+    subject: str
+    urgency: int = Field(description=f"Độ khẩn: {URGENCY_HELP}")
+    unit_id: int = Field(description="Đơn vị soạn thảo")
+    issuing_unit_id: int = Field(description="Cơ quan ban hành")
+    drafter: str = Field(description="Tài khoản người soạn thảo")
+    current_version: int | None
+    document_id: int | None = Field(description="Văn bản đi đã ban hành")
+    number_symbol: str = Field(description="Số, ký hiệu khi đã ban hành")
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_status_label(obj: Draft) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_document_type_name(obj: Draft) -> str:
+        return obj.document_type.name
+
+    @staticmethod
+    def resolve_drafter(obj: Draft) -> str:
+        return obj.drafter.username
+
+    @staticmethod
+    def resolve_current_version(obj: Draft) -> int | None:
+        return obj.current_version.number if obj.current_version else None
+
+    @staticmethod
+    def resolve_number_symbol(obj: Draft) -> str:
+        return obj.document.number_symbol if obj.document else ""
+
+
+class DraftOut(DraftListItem):
+    legal_normative: bool
+    due_date: dt.date | None
+    business_type: int = Field(description="0 văn bản mới, 2 cập nhật, 3 thay thế")
+    original_document_id: int | None
+    signer: str = Field(description="Tài khoản người ký")
+    authority: str = Field(description=f"Thẩm quyền ký: {AUTHORITY_HELP}")
+    authority_title: str
+    signer_position: str
+    signer_block: list[str] = Field(description="Các dòng của thể thức chữ ký")
+    reviewer: str | None
+    checker: str | None
+    content_decision: str = Field(description="“” chưa kiểm tra, accepted đạt, returned trả lại")
+    format_decision: str
+    approved_version: int | None = Field(
+        description="Phiên bản đã được phê duyệt (nếu còn hiệu lực)"
+    )
+    recipients: list[RecipientOut]
+    versions: list[VersionOut]
+    comments: list[CommentOut]
+    events: list[EventOut] = Field(description="Quá trình xử lý, theo thời gian")
+    actions: dict[str, bool] = Field(description="Những việc người gọi có thể làm lúc này")
+
+    @staticmethod
+    def resolve_signer(obj: Draft) -> str:
+        return obj.signer.username
+
+    @staticmethod
+    def resolve_signer_block(obj: Draft) -> list[str]:
+        return obj.signer_block()
+
+    @staticmethod
+    def resolve_reviewer(obj: Draft) -> str | None:
+        return obj.reviewer.username if obj.reviewer else None
+
+    @staticmethod
+    def resolve_checker(obj: Draft) -> str | None:
+        return obj.checker.username if obj.checker else None
+
+    @staticmethod
+    def resolve_approved_version(obj: Draft) -> int | None:
+        return obj.approved_version.number if obj.is_approved and obj.approved_version else None
+
+    @staticmethod
+    def resolve_recipients(obj: Draft) -> list[Any]:
+        return list(obj.recipients.all())
+
+    @staticmethod
+    def resolve_versions(obj: Draft) -> list[Any]:
+        return list(obj.versions.all())
+
+    @staticmethod
+    def resolve_comments(obj: Draft) -> list[Any]:
+        return list(obj.comments.all())
+
+    @staticmethod
+    def resolve_events(obj: Draft) -> list[Any]:
+        return list(obj.events.all())
+
+    @staticmethod
+    def resolve_actions(obj: Draft) -> dict[str, bool]:
+        return dict(vars(obj._actions))  # type: ignore[attr-defined]
+
+
+class DraftPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[DraftListItem]
+
+
+class DraftListQuery(PageQuery):
+    status: str = Field("", description=f"Lọc theo trạng thái: {STATUS_HELP}")
+
+
+class WaitingCommentOut(Schema):
+    draft_id: int
+    subject: str
+    deadline: dt.date
+    request_note: str
+    requested_by: str
+
+    @staticmethod
+    def resolve_subject(obj: DraftComment) -> str:
+        return obj.draft.subject
+
+    @staticmethod
+    def resolve_requested_by(obj: DraftComment) -> str:
+        return obj.requested_by.username
+
+
+class WaitingOut(Schema):
+    to_comment: list[WaitingCommentOut] = Field(description="Chờ góp ý")
+    to_review: list[DraftListItem] = Field(description="Chờ kiểm tra nội dung")
+    to_check: list[DraftListItem] = Field(description="Chờ kiểm tra thể thức")
+    to_approve: list[DraftListItem] = Field(description="Chờ phê duyệt")
+    to_issue: list[DraftListItem] = Field(description="Chờ cấp số và ban hành (văn thư)")
+
+
+class DraftCreateIn(Schema):
+    issuing_unit_id: int | None = Field(
+        None, description="Cơ quan ban hành: đơn vị của người gọi (mặc định) hoặc đơn vị cấp trên"
+    )
+    document_type_id: int = Field(description="Mã số loại văn bản (GET /documents/types)")
+    subject: str = Field(description="Trích yếu (tối đa 500 ký tự)")
+    urgency: int = Field(0, description=f"Độ khẩn: {URGENCY_HELP}")
+    legal_normative: bool = False
+    due_date: dt.date | None = Field(None, description="Hạn trả lời (YYYY-MM-DD)")
+    recipient_unit_ids: list[int] = Field(
+        default_factory=list, description="Nơi nhận trong hệ thống (lặp lại trường cho mỗi đơn vị)"
+    )
+    external_recipients: str = Field(
+        "", description="Nơi nhận ngoài hệ thống: mỗi dòng “tên cơ quan; mã định danh”"
+    )
+    signer_id: int | None = Field(None, description="Người ký: lãnh đạo của cơ quan ban hành")
+    authority: str = Field("", description=f"Thẩm quyền ký: {AUTHORITY_HELP}")
+    authority_title: str = Field("", description="Tập thể hoặc người đứng đầu được thay mặt")
+    signer_position: str = Field("", description="Chức vụ người ký")
+    note: str = Field("", description="Ghi chú phiên bản 1")
+    secrecy: str = Field("", description="Độ mật (văn bản mật bị từ chối)")
+    sensitive_declared: bool = Field(
+        False, description="Xác nhận không có nội dung nhạy cảm, độc hại (bắt buộc)"
+    )
+    business_type: int = Field(0, description="0 văn bản mới, 2 cập nhật, 3 thay thế")
+    original_document_id: int | None = Field(
+        None, description="Văn bản đi được cập nhật hoặc thay thế"
+    )
+
+
+class CommentRequestIn(Schema):
+    people: list[int] = Field(description="Mã số tài khoản những người được xin ý kiến")
+    deadline: dt.date = Field(description="Hạn góp ý (YYYY-MM-DD)")
+    note: str = ""
+
+
+class CommentIn(Schema):
+    text: str = Field(description="Ý kiến góp ý")
+
+
+class SubmitIn(Schema):
+    reviewer_id: int = Field(description="Lãnh đạo đơn vị soạn thảo, kiểm tra nội dung")
+    checker_id: int = Field(description="Người kiểm tra thể thức")
+    note: str = ""
+
+
+class DecisionIn(Schema):
+    accept: bool = Field(description="true: đạt / phê duyệt; false: trả lại để sửa")
+    note: str = Field("", description="Ý kiến (bắt buộc khi trả lại)")
+
+
+class IssueIn(Schema):
+    issued_amount: int | None = Field(None, description="Số lượng bản")
+
+
+class IssuedOut(Schema):
+    draft_id: int
+    document_id: int
+    number_symbol: str
+    issued_date: dt.date
+    delivered_unit_ids: list[int] = Field(description="Đơn vị trong hệ thống đã nhận văn bản")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _draft(request: HttpRequest, draft_id: int) -> Draft:
+    user = _actor(request)
+    draft = selectors.access_draft(user=user, pk=draft_id)
+    draft._actions = selectors.draft_actions(user=user, draft=draft)  # type: ignore[attr-defined]
+    return draft
+
+
+def _person(pk: int | None) -> User | None:
+    return User.objects.filter(pk=pk).select_related("unit").first() if pk is not None else None
+
+
+def _page(qs: QuerySet[Any], params: Any) -> dict[str, Any]:
+    offset = (params.page - 1) * params.page_size
+    return {
+        "count": qs.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "items": list(qs[offset : offset + params.page_size]),
+    }
+
+
+# ---------------------------------------------------------------- reads
+
+
+@router.get(
+    "",
+    response={200: DraftPage, **ERRORS},
+    operation_id="draft_list",
+    summary="Dự thảo của tôi",
+)
+def draft_list(request: HttpRequest, params: Query[DraftListQuery]) -> dict[str, Any]:
+    """Dự thảo do người gọi soạn, thay đổi gần nhất trước."""
+    if params.status and params.status not in DraftStatus.values:
+        raise ServiceError(f"Trạng thái không hợp lệ; chọn {STATUS_HELP}.", field="status")
+    return _page(selectors.my_drafts(user=_actor(request), status=params.status), params)
+
+
+@router.get(
+    "/waiting",
+    response={200: WaitingOut, **ERRORS},
+    operation_id="draft_waiting",
+    summary="Dự thảo chờ tôi xử lý",
+)
+def draft_waiting(request: HttpRequest) -> selectors.Waiting:
+    """Chờ góp ý, chờ kiểm tra nội dung, thể thức, chờ phê duyệt, chờ ban hành (văn thư)."""
+    return selectors.waiting_for(user=_actor(request))
+
+
+@router.get(
+    "/{draft_id}",
+    response={200: DraftOut, **ERRORS},
+    operation_id="draft_detail",
+    summary="Một dự thảo: phiên bản, góp ý, quá trình xử lý",
+)
+def draft_detail(request: HttpRequest, draft_id: int) -> Draft:
+    """404 khi không có dự thảo hoặc người gọi không được xem."""
+    return _draft(request, draft_id)
+
+
+@router.get(
+    "/{draft_id}/versions/{number}/download",
+    response={200: None, 409: ErrorOut, **ERRORS},
+    operation_id="draft_version_download",
+    summary="Tải tệp một phiên bản dự thảo",
+)
+def draft_version_download(request: HttpRequest, draft_id: int, number: int) -> Any:
+    """Mã băm SHA-256 được kiểm tra trước khi gửi (409 khi tệp mất hoặc bị thay đổi)."""
+    try:
+        download = services.version_download(
+            actor=_actor(request), draft_pk=draft_id, number=number, ip=_ip(request)
+        )
+    except files.FileUnavailable as exc:
+        return Status(409, {"detail": exc.message, "field": None})
+    response = StreamingHttpResponse(download.chunks, content_type=download.version.content_type)
+    response["Content-Length"] = str(download.size)
+    response["Content-Disposition"] = files.content_disposition(download.version.original_name)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------- writes
+
+
+@router.post(
+    "",
+    response={201: DraftOut, **ERRORS},
+    operation_id="draft_create",
+    summary="Tạo dự thảo (multipart/form-data, kèm tệp nội dung)",
+)
+def draft_create(
+    request: HttpRequest,
+    payload: Form[DraftCreateIn],
+    content_file: File[UploadedFile | None] = None,
+) -> Any:
+    """Tạo dự thảo với phiên bản 1 của tệp nội dung `content_file`. Bị từ chối (400), không lưu
+    gì, khi văn bản có độ mật, thiếu xác nhận không có nội dung nhạy cảm, tệp có dấu MẬT, TỐI MẬT,
+    TUYỆT MẬT hoặc không thuộc định dạng được phép; người ký phải là lãnh đạo cơ quan ban hành."""
+    actor = _actor(request)
+    unit = actor.unit
+    if payload.issuing_unit_id is not None:
+        unit = Unit.objects.filter(pk=payload.issuing_unit_id).first()  # type: ignore[assignment]
+        if unit is None:
+            raise ServiceError("Không tìm thấy cơ quan ban hành.", field="issuing_unit_id")
+    wanted = list(dict.fromkeys(payload.recipient_unit_ids))  # in the order given
+    units = sorted(Unit.objects.filter(pk__in=wanted), key=lambda u: wanted.index(u.pk))
+    if len(units) != len(wanted):
+        raise ServiceError("Không tìm thấy đơn vị nhận.", field="recipient_unit_ids")
+    original = None
+    if payload.original_document_id is not None:
+        original = Document.objects.filter(pk=payload.original_document_id).first()
+        if original is None:
+            raise ServiceError(
+                "Không tìm thấy văn bản được cập nhật hoặc thay thế.", field="original_document_id"
+            )
+    draft = services.draft_create(
+        actor=actor,
+        issuing_unit=unit,
+        data=services.DraftInput(
+            document_type=DocumentType.objects.filter(pk=payload.document_type_id).first(),
+            subject=payload.subject,
+            urgency=payload.urgency,
+            legal_normative=payload.legal_normative,
+            due_date=payload.due_date,
+            authority=payload.authority,
+            authority_title=payload.authority_title,
+            signer_position=payload.signer_position,
+        ),
+        signer=_person(payload.signer_id),
+        refusals=Refusals(
+            secrecy=payload.secrecy.strip(), sensitive_declared=payload.sensitive_declared
+        ),
+        content_file=content_file,
+        recipient_units=units,
+        external_recipients=parse_external(payload.external_recipients),
+        note=payload.note,
+        business_type=payload.business_type,
+        original_document=original,
+        ip=_ip(request),
+    )
+    return Status(201, _draft(request, draft.pk))
+
+
+@router.post(
+    "/{draft_id}/versions",
+    response={201: DraftOut, **ERRORS},
+    operation_id="draft_version_add",
+    summary="Tải lên phiên bản mới (multipart/form-data)",
+)
+def draft_version_add(
+    request: HttpRequest,
+    draft_id: int,
+    content_file: File[UploadedFile | None] = None,
+    note: Form[str] = "",
+) -> Any:
+    """Người soạn thảo tải lên phiên bản mới; phiên bản cũ giữ nguyên. Sau khi đã phê duyệt,
+    phiên bản mới làm phê duyệt hết hiệu lực và phải phê duyệt lại."""
+    draft = _draft(request, draft_id)
+    services.draft_version_add(
+        actor=_actor(request), draft=draft, content_file=content_file, note=note, ip=_ip(request)
+    )
+    return Status(201, _draft(request, draft_id))
+
+
+@router.post(
+    "/{draft_id}/comment-requests",
+    response={200: DraftOut, **ERRORS},
+    operation_id="draft_comments_request",
+    summary="Xin ý kiến góp ý",
+)
+def draft_comments_request(request: HttpRequest, draft_id: int, payload: CommentRequestIn) -> Any:
+    draft = _draft(request, draft_id)
+    people = list(User.objects.filter(pk__in=payload.people))
+    if len(people) != len(set(payload.people)):
+        raise ServiceError("Không tìm thấy người được xin ý kiến.", field="people")
+    services.draft_comments_request(
+        actor=_actor(request),
+        draft=draft,
+        people=people,
+        deadline=payload.deadline,
+        note=payload.note,
+        ip=_ip(request),
+    )
+    return _draft(request, draft_id)
+
+
+@router.post(
+    "/{draft_id}/comments",
+    response={200: DraftOut, **ERRORS},
+    operation_id="draft_comment",
+    summary="Góp ý dự thảo (người được xin ý kiến)",
+)
+def draft_comment(request: HttpRequest, draft_id: int, payload: CommentIn) -> Any:
+    draft = _draft(request, draft_id)
+    services.draft_comment(actor=_actor(request), draft=draft, text=payload.text, ip=_ip(request))
+    return _draft(request, draft_id)
+
+
+@router.post(
+    "/{draft_id}/submit",
+    response={200: DraftOut, **ERRORS},
+    operation_id="draft_submit",
+    summary="Trình kiểm tra nội dung và thể thức",
+)
+def draft_submit(request: HttpRequest, draft_id: int, payload: SubmitIn) -> Any:
+    draft = _draft(request, draft_id)
+    services.draft_submit(
+        actor=_actor(request),
+        draft=draft,
+        reviewer=_person(payload.reviewer_id),
+        checker=_person(payload.checker_id),
+        note=payload.note,
+        ip=_ip(request),
+    )
+    return _draft(request, draft_id)
+
+
+@router.post(
+    "/{draft_id}/content-review",
+    response={200: DraftOut, **ERRORS},
+    operation_id="draft_review_content",
+    summary="Kiểm tra nội dung (lãnh đạo đơn vị soạn thảo)",
+)
+def draft_review_content(request: HttpRequest, draft_id: int, payload: DecisionIn) -> Any:
+    draft = _draft(request, draft_id)
+    services.draft_review_content(
+        actor=_actor(request),
+        draft=draft,
+        accept=payload.accept,
+        note=payload.note,
+        ip=_ip(request),
+    )
+    return _draft(request, draft_id)
+
+
+@router.post(
+    "/{draft_id}/format-check",
+    response={200: DraftOut, **ERRORS},
+    operation_id="draft_check_format",
+    summary="Kiểm tra thể thức (người được giao)",
+)
+def draft_check_format(request: HttpRequest, draft_id: int, payload: DecisionIn) -> Any:
+    draft = _draft(request, draft_id)
+    services.draft_check_format(
+        actor=_actor(request),
+        draft=draft,
+        accept=payload.accept,
+        note=payload.note,
+        ip=_ip(request),
+    )
+    return _draft(request, draft_id)
+
+
+@router.post(
+    "/{draft_id}/approve",
+    response={200: DraftOut, **ERRORS},
+    operation_id="draft_approve",
+    summary="Phê duyệt dự thảo (người ký)",
+)
+def draft_approve(request: HttpRequest, draft_id: int, payload: DecisionIn) -> Any:
+    """Phê duyệt phiên bản mới nhất, hoặc trả lại người soạn thảo (accept=false, kèm ý kiến)."""
+    draft = _draft(request, draft_id)
+    services.draft_approve(
+        actor=_actor(request),
+        draft=draft,
+        accept=payload.accept,
+        note=payload.note,
+        ip=_ip(request),
+    )
+    return _draft(request, draft_id)
+
+
+@router.post(
+    "/{draft_id}/issue",
+    response={201: IssuedOut, **ERRORS},
+    operation_id="draft_issue",
+    summary="Cấp số, vào sổ và ban hành (văn thư)",
+)
+def draft_issue(request: HttpRequest, draft_id: int, payload: IssueIn) -> Any:
+    """Văn thư cơ quan ban hành cấp số, ngày, vào sổ văn bản đi với tệp chính là phiên bản đã
+    phê duyệt, và gửi ngay văn bản điện tử cho các đơn vị nhận trong hệ thống. Một dự thảo chỉ
+    được ban hành một lần."""
+    draft = _draft(request, draft_id)
+    document = services.draft_issue(
+        actor=_actor(request), draft=draft, issued_amount=payload.issued_amount, ip=_ip(request)
+    )
+    return Status(
+        201,
+        {
+            "draft_id": draft.pk,
+            "document_id": document.pk,
+            "number_symbol": document.number_symbol,
+            "issued_date": document.issued_date,
+            "delivered_unit_ids": sorted(
+                document.deliveries.values_list("recipient_unit_id", flat=True)
+            ),
+        },
+    )

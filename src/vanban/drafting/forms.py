@@ -1,0 +1,272 @@
+"""Forms of the drafting pages. They only parse input; the rules (who may be signer, checker,
+reviewer; recipients; refusals of R13) live in drafting.services, whose Vietnamese message is
+shown next to the field."""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+
+from vanban.accounts.models import Unit, User
+from vanban.core.forms import Form
+from vanban.documents.files import ALLOWED_LABEL
+from vanban.documents.forms import DECLARATION_LABEL, SECRECY_CHOICES, PersonChoiceField
+from vanban.documents.models import DocumentType, Urgency
+from vanban.documents.services import Refusals
+from vanban.reports.forms import DATE_INPUT_FORMATS, UnitChoiceField
+
+from .models import Authority
+from .services import DraftInput, ExternalRecipient
+
+ACCEPT, RETURN = "accept", "return"
+
+
+def _text(label: str, max_length: int, *, textarea: bool = False, **kwargs: Any) -> forms.CharField:
+    attrs = {"maxlength": max_length}
+    widget = (
+        forms.Textarea(attrs={**attrs, "rows": 3}) if textarea else forms.TextInput(attrs=attrs)
+    )
+    return forms.CharField(label=label, required=False, strip=True, widget=widget, **kwargs)
+
+
+def _date(label: str, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(
+            attrs={"type": "date", "placeholder": "dd/mm/yyyy"}, format="%Y-%m-%d"
+        ),
+        error_messages={"invalid": f"{label} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
+        **kwargs,
+    )
+
+
+def _content_file() -> forms.FileField:
+    return forms.FileField(
+        label="Tệp nội dung dự thảo",
+        required=False,
+        allow_empty_file=True,
+        help_text=f"Định dạng {ALLOWED_LABEL}, nhận biết theo nội dung tệp; mỗi lần tải lên là "
+        "một phiên bản mới, phiên bản cũ được giữ nguyên.",
+        error_messages={"invalid": "Tệp gửi lên không hợp lệ; hãy chọn lại tệp."},
+    )
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        label = f"{obj.full_name} – {obj.position}" if obj.position else obj.full_name
+        return f"{label} ({obj.unit.name})"
+
+
+class SignerField(PersonChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{super().label_from_instance(obj)} ({obj.unit.name})"
+
+
+def parse_external(text: str) -> list[ExternalRecipient]:
+    """One body a line: "Bộ Nội vụ; 000.00.00.G12" (the agency code is optional)."""
+    rows = []
+    for line in (text or "").splitlines():
+        name, _sep, code = line.partition(";")
+        if name.strip():
+            rows.append(ExternalRecipient(name=name.strip(), agency_code=code.strip()))
+    return rows
+
+
+class DraftCreateForm(Form):
+    issuing_unit = UnitChoiceField(
+        label="Cơ quan ban hành",
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Hãy chọn cơ quan ban hành.",
+            "invalid_choice": "Cơ quan ban hành phải là đơn vị của bạn hoặc đơn vị cấp trên.",
+        },
+    )
+    document_type = forms.ModelChoiceField(
+        label="Loại văn bản",
+        queryset=DocumentType.objects.filter(is_active=True),
+        empty_label="— Chọn loại văn bản —",
+        error_messages={
+            "required": "Hãy chọn loại văn bản.",
+            "invalid_choice": "Hãy chọn loại văn bản.",
+        },
+    )
+    legal_normative = forms.BooleanField(label="Văn bản quy phạm pháp luật", required=False)
+    subject = _text("Trích yếu", 500, textarea=True)
+    urgency = forms.TypedChoiceField(
+        label="Độ khẩn",
+        choices=Urgency.choices,
+        coerce=int,
+        initial=Urgency.NORMAL,
+        error_messages={"invalid_choice": "Độ khẩn không hợp lệ.", "required": "Hãy chọn độ khẩn."},
+    )
+    due_date = _date("Hạn trả lời")
+    recipient_units = forms.ModelMultipleChoiceField(
+        label="Nơi nhận trong hệ thống",
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Các đơn vị này nhận văn bản điện tử ngay khi văn thư ban hành.",
+        error_messages={"invalid_choice": "Không tìm thấy đơn vị nhận."},
+    )
+    external_recipients = _text(
+        "Nơi nhận ngoài hệ thống",
+        1000,
+        textarea=True,
+        help_text="Mỗi dòng một cơ quan: tên cơ quan; mã định danh (nếu có), "
+        "ví dụ: Bộ Nội vụ; 000.00.00.G12",
+    )
+    signer = SignerField(
+        label="Người ký",
+        queryset=User.objects.none(),
+        empty_label="— Chọn lãnh đạo ký —",
+        required=False,
+        error_messages={"invalid_choice": "Người ký phải là lãnh đạo của cơ quan ban hành."},
+    )
+    authority = forms.ChoiceField(
+        label="Thẩm quyền ký",
+        choices=Authority.choices,
+        required=False,
+        error_messages={"invalid_choice": "Thẩm quyền ký không hợp lệ."},
+    )
+    authority_title = _text(
+        "Thay mặt tập thể hoặc người đứng đầu",
+        100,
+        help_text="Ví dụ: ỦY BAN NHÂN DÂN (TM.), GIÁM ĐỐC (KT., TL., TUQ., Q.).",
+    )
+    signer_position = _text(
+        "Chức vụ người ký", 100, help_text="Ví dụ: PHÓ GIÁM ĐỐC, CHÁNH VĂN PHÒNG."
+    )
+    content_file = _content_file()
+    note = _text("Ghi chú phiên bản", 500)
+    secrecy = forms.ChoiceField(
+        label="Độ mật",
+        required=False,
+        choices=SECRECY_CHOICES,
+        help_text="Văn bản mật (Mật, Tối mật, Tuyệt mật) không được soạn thảo trong hệ thống.",
+        error_messages={"invalid_choice": "Độ mật không hợp lệ."},
+    )
+    sensitive_declared = forms.BooleanField(
+        label=DECLARATION_LABEL,
+        required=False,
+        widget=forms.CheckboxInput(attrs={"required": True}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        issuing_units: list[Unit],
+        signers: QuerySet[User],
+        units: QuerySet[Unit],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issuing_unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[u.pk for u in issuing_units]
+        ).select_related("parent")
+        self.fields["signer"].queryset = signers  # type: ignore[attr-defined]
+        self.fields["recipient_units"].queryset = units  # type: ignore[attr-defined]
+
+    def draft_input(self) -> DraftInput:
+        data = self.cleaned_data
+        return DraftInput(
+            document_type=data["document_type"],
+            subject=data["subject"],
+            urgency=data["urgency"],
+            legal_normative=data["legal_normative"],
+            due_date=data["due_date"],
+            authority=data["authority"],
+            authority_title=data["authority_title"],
+            signer_position=data["signer_position"],
+        )
+
+    def refusals(self) -> Refusals:
+        return Refusals(
+            secrecy=self.cleaned_data["secrecy"],
+            sensitive_declared=self.cleaned_data["sensitive_declared"],
+        )
+
+    def external(self) -> list[ExternalRecipient]:
+        return parse_external(self.cleaned_data["external_recipients"])
+
+    def upload(self) -> UploadedFile | None:
+        return self.cleaned_data.get("content_file")
+
+
+class VersionForm(Form):
+    content_file = _content_file()
+    note = _text("Nội dung thay đổi", 500)
+
+
+class CommentRequestForm(Form):
+    people = PeopleField(
+        label="Xin ý kiến của",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        error_messages={"invalid_choice": "Chỉ xin ý kiến cán bộ đang hoạt động của cơ quan."},
+    )
+    deadline = _date("Hạn góp ý")
+    note = _text("Nội dung xin ý kiến", 1000, textarea=True)
+
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = people  # type: ignore[attr-defined]
+
+
+class CommentForm(Form):
+    text = _text("Ý kiến góp ý", 4000, textarea=True)
+
+
+class SubmitForm(Form):
+    reviewer = SignerField(
+        label="Lãnh đạo đơn vị kiểm tra nội dung",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="— Chọn lãnh đạo đơn vị —",
+        error_messages={"invalid_choice": "Người kiểm tra nội dung phải là lãnh đạo đơn vị."},
+    )
+    checker = SignerField(
+        label="Người kiểm tra thể thức",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="— Chọn người kiểm tra thể thức —",
+        error_messages={"invalid_choice": "Người kiểm tra thể thức không hợp lệ."},
+    )
+    note = _text("Nội dung trình", 4000, textarea=True)
+
+    def __init__(
+        self, *args: Any, reviewers: QuerySet[User], checkers: QuerySet[User], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
+        self.fields["checker"].queryset = checkers  # type: ignore[attr-defined]
+
+
+class DecisionForm(Form):
+    """Content check, format check, approval: pass or return, with a note."""
+
+    decision = forms.ChoiceField(
+        label="Kết quả",
+        choices=[(ACCEPT, "Đạt / đồng ý"), (RETURN, "Trả lại để sửa")],
+        initial=ACCEPT,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Hãy chọn kết quả.", "invalid_choice": "Kết quả không hợp lệ."},
+    )
+    note = _text("Ý kiến", 4000, textarea=True)
+
+    @property
+    def accepted(self) -> bool:
+        return self.cleaned_data["decision"] == ACCEPT
+
+
+class IssueForm(Form):
+    issued_amount = forms.IntegerField(
+        label="Số lượng bản",
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 999}),
+        error_messages={"invalid": "Số lượng bản phải là một số."},
+    )

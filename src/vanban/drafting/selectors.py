@@ -1,0 +1,255 @@
+"""Reads of drafts; every query starts from `Draft.objects.visible_to(user)` or the reader's own
+rows. "Missing" and "forbidden" look the same (NotFound)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from vanban.accounts.models import AccountStatus, Role, Unit, User
+from vanban.core.errors import NotFound
+
+from .models import (
+    Decision,
+    Draft,
+    DraftComment,
+    DraftEvent,
+    DraftRecipient,
+    DraftStatus,
+    DraftVersion,
+)
+from .services import issuing_units_for, subtree_ids
+
+WAITING_LIMIT = 100  # per list of "waiting for me"; the page says when there are more
+
+
+def _list(qs: QuerySet[Draft]) -> QuerySet[Draft]:
+    return qs.select_related(
+        "document_type", "issuing_unit", "unit", "drafter", "current_version", "document"
+    )
+
+
+def my_drafts(*, user: User, status: str = "") -> QuerySet[Draft]:
+    """The person's own drafts, the latest changed first."""
+    qs = Draft.objects.filter(drafter_id=user.pk) if user.is_authenticated else Draft.objects.none()
+    if status in DraftStatus.values:
+        qs = qs.filter(status=status)
+    return _list(qs).order_by("-updated_at", "-pk")
+
+
+@dataclass
+class Waiting:
+    """What waits for a person, each list urgent first, then oldest first."""
+
+    to_comment: list[DraftComment] = field(default_factory=list)
+    to_review: list[Draft] = field(default_factory=list)
+    to_check: list[Draft] = field(default_factory=list)
+    to_approve: list[Draft] = field(default_factory=list)
+    to_issue: list[Draft] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return (
+            len(self.to_comment)
+            + len(self.to_review)
+            + len(self.to_check)
+            + len(self.to_approve)
+            + len(self.to_issue)
+        )
+
+
+def waiting_for(*, user: User) -> Waiting:
+    """Drafts waiting for the person: to comment on, to check (content or format), to approve,
+    and, for clerks, to issue. A fixed number of queries whatever the number of drafts."""
+    if not user.is_authenticated or not user.is_active:
+        return Waiting()
+    order = ("-urgency", "updated_at", "pk")
+    clerk_units = [u for u, r in user.role_pairs() if r == Role.CLERK]
+    comments = list(
+        DraftComment.objects.filter(person=user, answered_at__isnull=True)
+        .exclude(draft__status=DraftStatus.ISSUED)
+        .select_related("draft__document_type", "draft__drafter", "version", "requested_by")
+        .order_by("deadline", "pk")[:WAITING_LIMIT]
+    )
+    drafts = _list(Draft.objects.all())
+    return Waiting(
+        to_comment=comments,
+        to_review=list(
+            drafts.filter(
+                status=DraftStatus.REVIEWING, reviewer=user, content_decision=Decision.PENDING
+            ).order_by(*order)[:WAITING_LIMIT]
+        ),
+        to_check=list(
+            drafts.filter(
+                status=DraftStatus.REVIEWING, checker=user, format_decision=Decision.PENDING
+            ).order_by(*order)[:WAITING_LIMIT]
+        ),
+        to_approve=list(
+            drafts.filter(status=DraftStatus.APPROVING, signer=user).order_by(*order)[
+                :WAITING_LIMIT
+            ]
+        ),
+        to_issue=list(
+            drafts.filter(status=DraftStatus.APPROVED, issuing_unit_id__in=clerk_units).order_by(
+                *order
+            )[:WAITING_LIMIT]
+        ),
+    )
+
+
+def access_draft(*, user: User, pk: int) -> Draft:
+    """A draft the person may see, with everything its page shows (a fixed number of queries)."""
+    draft = (
+        Draft.objects.visible_to(user)
+        .select_related(
+            "document_type",
+            "unit",
+            "issuing_unit",
+            "drafter",
+            "signer",
+            "reviewer",
+            "checker",
+            "current_version",
+            "approved_version",
+            "approved_by",
+            "document",
+            "issued_by",
+            "original_document",
+        )
+        .prefetch_related(
+            Prefetch("recipients", queryset=DraftRecipient.objects.order_by("order", "pk")),
+            Prefetch(
+                "versions",
+                queryset=DraftVersion.objects.select_related("uploaded_by").order_by("-number"),
+            ),
+            Prefetch(
+                "comments",
+                queryset=DraftComment.objects.select_related(
+                    "person", "requested_by", "version"
+                ).order_by("requested_at", "pk"),
+            ),
+            Prefetch(
+                "events",
+                queryset=DraftEvent.objects.select_related("version").order_by("at", "pk"),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if draft is None:
+        raise NotFound("Không tìm thấy dự thảo.")
+    return draft
+
+
+def access_version(*, user: User, draft_pk: int, number: int) -> DraftVersion:
+    """A version of a draft the person may see."""
+    version = (
+        DraftVersion.objects.filter(
+            draft__in=Draft.objects.visible_to(user).filter(pk=draft_pk), number=number
+        )
+        .select_related("draft")
+        .first()
+    )
+    if version is None:
+        raise NotFound("Không tìm thấy phiên bản dự thảo.")
+    return version
+
+
+@dataclass
+class DraftActions:
+    """What the person may do on the draft now; the services check the same rules again."""
+
+    add_version: bool = False
+    request_comments: bool = False
+    comment: bool = False
+    submit: bool = False
+    review: bool = False
+    check_format: bool = False
+    approve: bool = False
+    issue: bool = False
+    follow_up: bool = False  # draft an update or a replacement of the issued document
+
+    @property
+    def any(self) -> bool:
+        return any(vars(self).values())
+
+
+def draft_actions(*, user: User, draft: Draft) -> DraftActions:
+    """Uses the draft's prefetched comments; no query of its own."""
+    if not user.is_authenticated or not user.is_active:
+        return DraftActions()
+    status = draft.status
+    is_drafter = draft.drafter_id == user.pk
+    open_statuses = (
+        DraftStatus.DRAFTING,
+        DraftStatus.REVIEWING,
+        DraftStatus.APPROVING,
+        DraftStatus.APPROVED,
+    )
+    return DraftActions(
+        add_version=is_drafter
+        and status in (DraftStatus.DRAFTING, DraftStatus.APPROVING, DraftStatus.APPROVED),
+        request_comments=is_drafter and status in open_statuses,
+        comment=status in open_statuses
+        and any(c.person_id == user.pk and c.answered_at is None for c in draft.comments.all()),
+        submit=is_drafter and status == DraftStatus.DRAFTING,
+        review=status == DraftStatus.REVIEWING
+        and draft.reviewer_id == user.pk
+        and draft.content_decision == Decision.PENDING,
+        check_format=status == DraftStatus.REVIEWING
+        and draft.checker_id == user.pk
+        and draft.format_decision == Decision.PENDING,
+        approve=status == DraftStatus.APPROVING and draft.signer_id == user.pk,
+        issue=status == DraftStatus.APPROVED and user.has_role(Role.CLERK, draft.issuing_unit),
+        follow_up=status == DraftStatus.ISSUED
+        and draft.document_id is not None
+        and (is_drafter or user.has_role(Role.LEADER, draft.issuing_unit))
+        and draft.issuing_unit_id in {u.pk for u in issuing_units_for(user)},
+    )
+
+
+# ---------------------------------------------------------------- people to choose
+
+
+def _active(qs: QuerySet[User]) -> QuerySet[User]:
+    return qs.filter(status=AccountStatus.ACTIVE).select_related("unit").order_by("full_name", "pk")
+
+
+def leaders_of(*, unit: Unit) -> QuerySet[User]:
+    return _active(
+        User.objects.filter(
+            role_assignments__unit=unit, role_assignments__role=Role.LEADER
+        ).distinct()
+    )
+
+
+def signer_choices(*, user: User) -> QuerySet[User]:
+    """Leaders of the units a person may draft for (their unit and the units above it)."""
+    unit_ids = [u.pk for u in issuing_units_for(user)]
+    return _active(
+        User.objects.filter(
+            role_assignments__unit_id__in=unit_ids, role_assignments__role=Role.LEADER
+        ).distinct()
+    )
+
+
+def people_of(*, unit: Unit, exclude: User | None = None) -> QuerySet[User]:
+    """Active people of a unit and the units below it (checkers, people asked for comments)."""
+    qs = _active(User.objects.filter(unit_id__in=subtree_ids(unit)))
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs
+
+
+def recipient_units(*, user: User) -> QuerySet[Unit]:
+    """Units of the deployment a draft may be sent to (all active ones)."""
+    return Unit.objects.filter(is_active=True).select_related("parent").order_by("level", "name")
+
+
+def draft_counts(*, user: User) -> dict[str, int]:
+    """The person's drafts by status, for the list's filter."""
+    rows = (
+        Draft.objects.filter(drafter_id=user.pk).values("status").annotate(n=Count("pk")).order_by()
+    )
+    return {row["status"]: row["n"] for row in rows}

@@ -1,0 +1,26 @@
+"""Drafting pages under /du-thao/ (namespace "drafting")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "drafting"
+urlpatterns = [
+    path("", views.draft_list, name="draft_list"),
+    path("cho-toi/", views.waiting, name="waiting"),
+    path("moi/", views.draft_create, name="draft_create"),
+    path("<int:pk>/", views.draft_detail, name="draft_detail"),
+    path("<int:pk>/phien-ban/", views.version_add, name="version_add"),
+    path(
+        "<int:pk>/phien-ban/<int:number>/tai-xuong/",
+        views.version_download,
+        name="version_download",
+    ),
+    path("<int:pk>/xin-y-kien/", views.comments_request, name="comments_request"),
+    path("<int:pk>/gop-y/", views.comment, name="comment"),
+    path("<int:pk>/trinh/", views.submit, name="submit"),
+    path("<int:pk>/kiem-tra-noi-dung/", views.review_content, name="review_content"),
+    path("<int:pk>/kiem-tra-the-thuc/", views.check_format, name="check_format"),
+    path("<int:pk>/phe-duyet/", views.approve, name="approve"),
+    path("<int:pk>/ban-hanh/", views.issue, name="issue"),
+]

@@ -1,0 +1,498 @@
+"""Drafting pages under /du-thao/: my drafts, what waits for me, a new draft, a draft's page with
+the actions the reader may take now, and the versions' files.
+
+Thin views: parse the form, call drafting.services / drafting.selectors. A refusal is shown next
+to its field (or at the top) and nothing is written; a draft the reader may not see answers 404,
+an action the reader may not take on a draft they see answers 403 with the reason.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from vanban.accounts.models import User
+from vanban.accounts.views import client_ip
+from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.documents import files
+from vanban.exchange.models import BusinessType
+
+from . import selectors, services
+from .forms import (
+    CommentForm,
+    CommentRequestForm,
+    DecisionForm,
+    DraftCreateForm,
+    IssueForm,
+    SubmitForm,
+    VersionForm,
+)
+from .models import Draft, DraftStatus
+
+DRAFTS_PER_PAGE = 50
+REUPLOAD = "Trình duyệt không giữ lại tệp đã chọn khi biểu mẫu có lỗi: hãy chọn lại tệp nội dung."
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # signed in: login_required
+
+
+def _access(request: HttpRequest, pk: int) -> Draft:
+    try:
+        return selectors.access_draft(user=_user(request), pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _show_error(form: Form, exc: ServiceError) -> None:
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message)
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
+@require_GET
+def draft_list(request: HttpRequest) -> HttpResponse:
+    """The reader's own drafts, the latest changed first, 50 a page, by status."""
+    user = _user(request)
+    status = request.GET.get("trang-thai", "")
+    if status and status not in DraftStatus.values:
+        status = ""
+    page = Paginator(selectors.my_drafts(user=user, status=status), DRAFTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "drafting/draft_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": DraftStatus.choices,
+            "counts": selectors.draft_counts(user=user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def waiting(request: HttpRequest) -> HttpResponse:
+    """Drafts waiting for the reader: to comment on, to check, to approve, to issue."""
+    return render(
+        request,
+        "drafting/waiting.html",
+        {
+            "waiting": selectors.waiting_for(user=_user(request)),
+            "limit": selectors.WAITING_LIMIT,
+        },
+    )
+
+
+# ---------------------------------------------------------------- creating
+
+
+def _original(request: HttpRequest, source: Any) -> tuple[Draft | None, int]:
+    """The issued draft a new draft updates or replaces (?goc=<draft>&loai=2|3)."""
+    pk = source.get("goc", "")
+    if not pk:
+        return None, BusinessType.NEW
+    try:
+        kind = int(source.get("loai", ""))
+        if kind not in (BusinessType.UPDATE, BusinessType.REPLACE):
+            raise ValueError
+        draft = selectors.access_draft(user=_user(request), pk=int(pk))
+    except (ValueError, NotFound) as exc:
+        raise Http404("Không tìm thấy văn bản được cập nhật hoặc thay thế.") from exc
+    if not selectors.draft_actions(user=_user(request), draft=draft).follow_up:
+        raise Http404("Không tìm thấy văn bản được cập nhật hoặc thay thế.")
+    return draft, kind
+
+
+def _initial_from(original: Draft) -> dict[str, Any]:
+    return {
+        "issuing_unit": original.issuing_unit_id,
+        "document_type": original.document_type_id,
+        "legal_normative": original.legal_normative,
+        "subject": original.subject,
+        "urgency": original.urgency,
+        "recipient_units": [r.unit_id for r in original.recipients.all() if r.unit_id],
+        "external_recipients": "\n".join(
+            f"{r.name}; {r.agency_code}" if r.agency_code else r.name
+            for r in original.recipients.all()
+            if not r.unit_id
+        ),
+        "signer": original.signer_id,
+        "authority": original.authority,
+        "authority_title": original.authority_title,
+        "signer_position": original.signer_position,
+    }
+
+
+@login_required
+def draft_create(request: HttpRequest) -> HttpResponse:
+    """Anyone drafts in the name of their unit or a unit above it (Art. 10)."""
+    user = _user(request)
+    bound = request.method == "POST"
+    original, kind = _original(request, request.POST if bound else request.GET)
+    issuing_units = services.issuing_units_for(user)
+    initial: dict[str, Any] = {"issuing_unit": user.unit_id}
+    if original is not None:
+        initial |= _initial_from(original)
+    form = DraftCreateForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        issuing_units=issuing_units,
+        signers=selectors.signer_choices(user=user),
+        units=selectors.recipient_units(user=user),
+        initial=initial,
+    )
+    if bound and form.is_valid():
+        try:
+            draft = services.draft_create(
+                actor=user,
+                issuing_unit=form.cleaned_data["issuing_unit"],
+                data=form.draft_input(),
+                signer=form.cleaned_data["signer"],
+                refusals=form.refusals(),
+                content_file=form.upload(),
+                recipient_units=list(form.cleaned_data["recipient_units"]),
+                external_recipients=form.external(),
+                note=form.cleaned_data["note"],
+                business_type=kind,
+                original_document=original.document if original else None,
+                ip=client_ip(request),
+            )
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, "Đã tạo dự thảo với phiên bản 1.")
+            return redirect("drafting:draft_detail", pk=draft.pk)
+    return render(
+        request,
+        "drafting/draft_create.html",
+        {
+            "form": form,
+            "original": original,
+            "kind": kind,
+            "kind_label": BusinessType(kind).label if original else "",
+            "reupload": REUPLOAD if bound and request.FILES else "",
+        },
+    )
+
+
+# ---------------------------------------------------------------- a draft
+
+
+def _forms(user: User, draft: Draft, actions: selectors.DraftActions) -> dict[str, Form]:
+    forms: dict[str, Form] = {}
+    if actions.add_version:
+        forms["version_form"] = VersionForm()
+    if actions.request_comments:
+        forms["comment_request_form"] = CommentRequestForm(
+            people=selectors.people_of(unit=draft.issuing_unit, exclude=draft.drafter)
+        )
+    if actions.comment:
+        forms["comment_form"] = CommentForm()
+    if actions.submit:
+        forms["submit_form"] = SubmitForm(
+            reviewers=selectors.leaders_of(unit=draft.unit),
+            checkers=selectors.people_of(unit=draft.issuing_unit, exclude=draft.drafter),
+        )
+    if actions.review:
+        forms["content_form"] = DecisionForm(prefix="content")
+    if actions.check_format:
+        forms["format_form"] = DecisionForm(prefix="format")
+    if actions.approve:
+        forms["approve_form"] = DecisionForm(prefix="approve")
+    if actions.issue:
+        forms["issue_form"] = IssueForm()
+    return forms
+
+
+def _detail(
+    request: HttpRequest,
+    draft: Draft,
+    *,
+    bound: dict[str, Form] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    actions = selectors.draft_actions(user=user, draft=draft)
+    forms = _forms(user, draft, actions)
+    forms.update(bound or {})
+    return render(
+        request,
+        "drafting/draft_detail.html",
+        {
+            "draft": draft,
+            "actions": actions,
+            "error": error,
+            "signer_block": draft.signer_block(),
+            "versions": list(draft.versions.all()),
+            "comments": list(draft.comments.all()),
+            "events": list(draft.events.all()),
+            "recipients": list(draft.recipients.all()),
+            **forms,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _access(request, pk))
+
+
+def _action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    name: str,
+    flag: str,
+    make: Callable[[Draft], Form],
+    call: Callable[[Draft, Any], Any],
+    success: str | Callable[[Any], str],
+) -> HttpResponse:
+    """One POST on a draft: parse the form, call the service, show the outcome.
+
+    Input that does not parse is shown back to a person who may take the action; for anyone
+    else the service is asked anyway, so that they get its reason (permission and state are
+    checked before the input) and nothing changes.
+    """
+    draft = _access(request, pk)
+    form = make(draft)
+    valid = form.is_valid()
+    allowed = getattr(selectors.draft_actions(user=_user(request), draft=draft), flag)
+    if not valid and allowed:
+        return _detail(request, draft, bound={name: form})
+    try:
+        result = call(draft, form)
+    except AccessDenied as exc:
+        return _detail(request, draft, error=exc.message, status=403)
+    except ServiceError as exc:
+        if isinstance(exc, NotFound):
+            raise Http404(exc.message) from exc
+        if allowed and exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+            return _detail(request, draft, bound={name: form})
+        return _detail(request, draft, error=exc.message)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect("drafting:draft_detail", pk=draft.pk)
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return client_ip(request)
+
+
+@login_required
+@require_POST
+def version_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        name="version_form",
+        flag="add_version",
+        make=lambda d: VersionForm(request.POST, request.FILES),
+        call=lambda d, f: services.draft_version_add(
+            actor=_user(request),
+            draft=d,
+            content_file=f.cleaned_data.get("content_file"),
+            note=f.cleaned_data.get("note", ""),
+            ip=_ip(request),
+        ),
+        success=lambda v: f"Đã tải lên phiên bản {v.number}.",
+    )
+
+
+@login_required
+@require_POST
+def comments_request(request: HttpRequest, pk: int) -> HttpResponse:
+    def make(draft: Draft) -> Form:
+        return CommentRequestForm(
+            request.POST, people=selectors.people_of(unit=draft.issuing_unit, exclude=draft.drafter)
+        )
+
+    return _action(
+        request,
+        pk,
+        name="comment_request_form",
+        flag="request_comments",
+        make=make,
+        call=lambda d, f: services.draft_comments_request(
+            actor=_user(request),
+            draft=d,
+            people=list(f.cleaned_data.get("people") or []),
+            deadline=f.cleaned_data.get("deadline"),
+            note=f.cleaned_data.get("note", ""),
+            ip=_ip(request),
+        ),
+        success=lambda rows: f"Đã xin ý kiến {len(rows)} người.",
+    )
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        name="comment_form",
+        flag="comment",
+        make=lambda d: CommentForm(request.POST),
+        call=lambda d, f: services.draft_comment(
+            actor=_user(request), draft=d, text=f.cleaned_data.get("text", ""), ip=_ip(request)
+        ),
+        success="Đã gửi ý kiến góp ý.",
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    def make(draft: Draft) -> Form:
+        return SubmitForm(
+            request.POST,
+            reviewers=selectors.leaders_of(unit=draft.unit),
+            checkers=selectors.people_of(unit=draft.issuing_unit, exclude=draft.drafter),
+        )
+
+    return _action(
+        request,
+        pk,
+        name="submit_form",
+        flag="submit",
+        make=make,
+        call=lambda d, f: services.draft_submit(
+            actor=_user(request),
+            draft=d,
+            reviewer=f.cleaned_data.get("reviewer"),
+            checker=f.cleaned_data.get("checker"),
+            note=f.cleaned_data.get("note", ""),
+            ip=_ip(request),
+        ),
+        success="Đã trình kiểm tra nội dung và thể thức.",
+    )
+
+
+def _decision(
+    request: HttpRequest,
+    pk: int,
+    *,
+    prefix: str,
+    flag: str,
+    service: Callable[..., Draft],
+    success: Callable[[Draft], str],
+) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        name=f"{prefix}_form",
+        flag=flag,
+        make=lambda d: DecisionForm(request.POST, prefix=prefix),
+        call=lambda d, f: service(
+            actor=_user(request),
+            draft=d,
+            accept=f.cleaned_data.get("decision") == "accept",
+            note=f.cleaned_data.get("note", ""),
+            ip=_ip(request),
+        ),
+        success=success,
+    )
+
+
+def _status_message(draft: Draft) -> str:
+    return f"Đã ghi nhận. Dự thảo: {draft.get_status_display().lower()}."
+
+
+@login_required
+@require_POST
+def review_content(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        prefix="content",
+        flag="review",
+        service=services.draft_review_content,
+        success=_status_message,
+    )
+
+
+@login_required
+@require_POST
+def check_format(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        prefix="format",
+        flag="check_format",
+        service=services.draft_check_format,
+        success=_status_message,
+    )
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        prefix="approve",
+        flag="approve",
+        service=services.draft_approve,
+        success=_status_message,
+    )
+
+
+@login_required
+@require_POST
+def issue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        name="issue_form",
+        flag="issue",
+        make=lambda d: IssueForm(request.POST),
+        call=lambda d, f: services.draft_issue(
+            actor=_user(request),
+            draft=d,
+            issued_amount=f.cleaned_data.get("issued_amount"),
+            ip=_ip(request),
+        ),
+        success=lambda doc: f"Đã cấp số {doc.number_symbol}, vào sổ và ban hành văn bản.",
+    )
+
+
+@login_required
+@require_GET
+def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    try:
+        download = services.version_download(
+            actor=_user(request), draft_pk=pk, number=number, ip=client_ip(request)
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except files.FileUnavailable as exc:
+        return render(
+            request,
+            "documents/files/unavailable.html",
+            {"message": exc.message, "document_id": None},
+            status=409,
+        )
+    version = download.version
+    response = StreamingHttpResponse(download.chunks, content_type=version.content_type)
+    response["Content-Length"] = str(download.size)
+    response["Content-Disposition"] = files.content_disposition(version.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,593 @@
+"""Sending documents between units of one deployment (R15; NĐ 30/2020 Art. 16, 20-22).
+
+- `deliveries_create`: the sender's clerk issues an outgoing document to units of the deployment;
+  each unit gets it in its reception queue at once (01), in the caller's transaction, never twice.
+- `delivery_register` / `delivery_return`: the recipient's clerk registers it as an incoming
+  document, with the fields and files of the outgoing one (03), or returns it with a reason (02).
+- `delivery_status_update`: the incoming processing reports 04 assigned, 05 processing, 06 done.
+- `document_recall` / `delivery_recall_answer`: the sender recalls (13); each recipient accepts
+  (15) or refuses (16).
+
+Every action checks permission first, locks the delivery row before checking its state (no
+check-then-act), writes a `DeliveryEvent` and an audit event, and changes nothing when refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from vanban.accounts.models import AccountStatus, Role, Unit, User
+from vanban.audit.services import audit_record
+from vanban.core import clock
+from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.services import notification_send
+from vanban.core.text import nfc
+from vanban.documents.files import (
+    Download,
+    FileUnavailable,
+    file_discard,
+    file_read_verified,
+    file_stream_verified,
+    file_verify,
+)
+from vanban.documents.models import Direction, Document, DocumentFile
+from vanban.documents.services import DocumentInput, Refusals, incoming_register
+
+from .models import (
+    BusinessType,
+    Delivery,
+    DeliveryEvent,
+    DeliveryStatus,
+    DocumentRecall,
+    RecallStatus,
+    ReturnReason,
+)
+
+SENDER_CLERK_ONLY = "Chỉ văn thư của đơn vị ban hành được gửi văn bản."
+RECALL_ONLY = "Chỉ lãnh đạo hoặc văn thư của đơn vị ban hành được thu hồi văn bản."
+NOT_IN_QUEUE = {
+    DeliveryStatus.RETURNED: "Văn bản đã được trả lại nơi gửi.",
+    DeliveryStatus.REGISTERED: "Văn bản đã được vào sổ đến.",
+}
+# What the incoming processing may report, in the order it happens.
+PROCESSING_STATUSES = (DeliveryStatus.ASSIGNED, DeliveryStatus.PROCESSING, DeliveryStatus.DONE)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _require_active(actor: Any) -> None:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise AccessDenied()
+
+
+def _clerks(unit_ids: list[int]) -> list[User]:
+    return list(
+        User.objects.filter(
+            role_assignments__unit_id__in=unit_ids,
+            role_assignments__role=Role.CLERK,
+            status=AccountStatus.ACTIVE,
+        ).distinct()
+    )
+
+
+def _event(
+    delivery: Delivery, code: str, label: str, *, actor: Any, note: str = "", at: Any = None
+) -> DeliveryEvent:
+    return DeliveryEvent.objects.create(
+        delivery=delivery,
+        code=code,
+        label=label,
+        note=note[:500],
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=at or clock.now(),
+    )
+
+
+def _locked(delivery: Delivery) -> Delivery:
+    """The delivery row, locked and read again: its state is checked after the lock."""
+    return (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("document")
+        .get(pk=delivery.pk)
+    )
+
+
+def _note(value: str, *, label: str, field: str, required: bool) -> str:
+    value = nfc(value or "")
+    if required and not value:
+        raise ServiceError(f"Hãy nhập {label}.", field=field)
+    if len(value) > 500:
+        raise ServiceError(f"{label[:1].upper()}{label[1:]} dài quá 500 ký tự.", field=field)
+    return value
+
+
+def document_label(document: Document) -> str:
+    """ "Quyết định số 01/QĐ-STTTT" as people name a document."""
+    number = f" số {document.number_symbol}" if document.number_symbol else ""
+    return f"{document.document_type.name}{number}"
+
+
+def _queue_check(delivery: Delivery) -> None:
+    """Only a document still waiting in the queue may be registered or returned."""
+    if delivery.recall_status == RecallStatus.REQUESTED:
+        raise ServiceError(
+            "Nơi gửi đã đề nghị thu hồi văn bản này; hãy xác nhận hoặc từ chối việc thu hồi trước."
+        )
+    if delivery.recall_status == RecallStatus.ACCEPTED:
+        raise ServiceError("Văn bản đã được thu hồi theo đề nghị của nơi gửi.")
+    if delivery.status != DeliveryStatus.ARRIVED:
+        raise ServiceError(
+            NOT_IN_QUEUE.get(DeliveryStatus(delivery.status), "Văn bản đã được vào sổ đến.")
+        )
+
+
+# ---------------------------------------------------------------- sending
+
+
+def deliveries_create(
+    *,
+    actor: User,
+    document: Document,
+    units: list[Unit],
+    business_type: int = BusinessType.NEW,
+    original_document: Document | None = None,
+    ip: str | None = None,
+) -> list[Delivery]:
+    """The sender's clerk issues an outgoing document to units of the deployment (R15).
+
+    Each unit gets the document in its reception queue in this transaction (status 01) and its
+    clerks are told. A unit that already has the document is skipped: issuing twice never makes
+    two copies. An update or replacement (business type 2, 3) names the original document of the
+    same unit and links each copy to the copy of the original that unit received.
+    """
+    _require_active(actor)
+    if not actor.has_role(Role.CLERK, document.unit):
+        raise AccessDenied(SENDER_CLERK_ONLY)
+    if document.direction != Direction.OUTGOING:
+        raise ServiceError("Chỉ gửi được văn bản đi đã vào sổ.")
+    if business_type not in (BusinessType.NEW, BusinessType.UPDATE, BusinessType.REPLACE):
+        raise ServiceError("Loại nghiệp vụ không hợp lệ.", field="business_type")
+    if business_type != BusinessType.NEW:
+        if original_document is None:
+            raise ServiceError(
+                "Hãy chọn văn bản được cập nhật hoặc thay thế.", field="original_document"
+            )
+        if (
+            original_document.unit_id != document.unit_id
+            or original_document.direction != Direction.OUTGOING
+            or original_document.pk == document.pk
+        ):
+            raise ServiceError(
+                "Văn bản được cập nhật hoặc thay thế phải là văn bản đi khác của đơn vị.",
+                field="original_document",
+            )
+    else:
+        original_document = None
+    wanted: dict[int, Unit] = {}
+    for unit in units:
+        if unit.pk == document.unit_id:
+            raise ServiceError("Không gửi văn bản cho chính đơn vị ban hành.", field="units")
+        if not unit.is_active:
+            raise ServiceError(f"Đơn vị “{unit.name}” không còn hoạt động.", field="units")
+        wanted[unit.pk] = unit
+    if not wanted:
+        raise ServiceError("Hãy chọn đơn vị nhận trong hệ thống.", field="units")
+    with transaction.atomic():
+        # The document row is the lock that serialises two clerks sending it at the same time.
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if DocumentRecall.objects.filter(document=locked).exists():
+            raise ServiceError("Văn bản đã bị thu hồi nên không gửi được nữa.")
+        already = set(
+            Delivery.objects.filter(document=locked, recipient_unit_id__in=wanted).values_list(
+                "recipient_unit_id", flat=True
+            )
+        )
+        originals: dict[int, Delivery] = {}
+        if original_document is not None:
+            originals = {
+                d.recipient_unit_id: d
+                for d in Delivery.objects.filter(
+                    document=original_document, recipient_unit_id__in=wanted
+                )
+            }
+        now = clock.now()
+        created: list[Delivery] = []
+        for unit_id, unit in wanted.items():
+            if unit_id in already:
+                continue
+            try:
+                with transaction.atomic():
+                    delivery = Delivery.objects.create(
+                        document=locked,
+                        sender_unit_id=locked.unit_id,
+                        recipient_unit=unit,
+                        business_type=business_type,
+                        original=originals.get(unit_id),
+                        status=DeliveryStatus.ARRIVED,
+                        status_at=now,
+                        created_by=actor,
+                        created_at=now,
+                    )
+            except IntegrityError:
+                continue  # sent by someone else meanwhile
+            _event(delivery, DeliveryStatus.ARRIVED, DeliveryStatus.ARRIVED.label, actor=actor)
+            created.append(delivery)
+        if created:
+            audit_record(
+                actor=actor,
+                action="exchange.deliver",
+                unit=locked.unit,
+                target=locked,
+                ip=ip,
+                data={
+                    "units": [d.recipient_unit_id for d in created],
+                    "business_type": business_type,
+                    "original": original_document.pk if original_document else None,
+                },
+            )
+            label = document_label(document)
+            kind = (
+                ""
+                if business_type == BusinessType.NEW
+                else f" ({BusinessType(business_type).label.lower()})"
+            )
+            for delivery in created:
+                notification_send(
+                    recipients=_clerks([delivery.recipient_unit_id]),
+                    title=f"Văn bản đến mới{kind}: {label} của {document.unit.name}",
+                    body=document.subject,
+                    link=reverse("exchange:delivery_detail", kwargs={"pk": delivery.pk}),
+                )
+    return created
+
+
+# ---------------------------------------------------------------- receiving
+
+
+def _require_recipient_clerk(actor: User, delivery: Delivery) -> None:
+    _require_active(actor)
+    if not actor.has_role(Role.CLERK, delivery.recipient_unit):
+        # Another unit's delivery looks the same as one that does not exist.
+        raise NotFound("Không tìm thấy văn bản.")
+
+
+def _uploads(document: Document) -> tuple[UploadedFile | None, list[UploadedFile]]:
+    """The outgoing document's files, read back and checked against their SHA-256."""
+    main: UploadedFile | None = None
+    attachments: list[UploadedFile] = []
+    for item in document.files.order_by("role", "pk"):
+        upload = SimpleUploadedFile(
+            item.original_name,
+            file_read_verified(item.storage_name, item.sha256),
+            content_type=item.content_type,
+        )
+        if item.role == DocumentFile.Role.MAIN and main is None:
+            main = upload
+        else:
+            attachments.append(upload)
+    return main, attachments
+
+
+def _incoming_input(delivery: Delivery) -> DocumentInput:
+    """The incoming record is the outgoing one: nothing is typed again (R15)."""
+    source = delivery.document
+    description = ""
+    if delivery.business_type != BusinessType.NEW and delivery.original_id:
+        original = delivery.original.document  # type: ignore[union-attr]
+        description = (
+            f"{BusinessType(delivery.business_type).label} số {original.number_symbol} ngày "
+            f"{original.issued_date:%d/%m/%Y}"
+        )
+    return DocumentInput(
+        document_type=source.document_type,
+        subject=source.subject,
+        code_number=source.code_number,
+        code_notation=source.code_notation,
+        issued_date=source.issued_date,
+        issuer_unit=source.unit,
+        signer_position=source.signer_position,
+        signer_name=source.signer_name,
+        urgency=source.urgency,
+        due_date=source.due_date,
+        page_amount=source.page_amount,
+        description=description,
+        language=source.language,
+        to_places="",
+        is_electronic=True,
+    )
+
+
+def delivery_register(
+    *,
+    actor: User,
+    delivery: Delivery,
+    refusals: Refusals,
+    confirm_duplicate: bool = False,
+    ip: str | None = None,
+) -> Document:
+    """The recipient's clerk registers a document from the reception queue (R15, R16; Art. 22).
+
+    The incoming document is created by `documents.services.incoming_register` (arrival number,
+    R13 declaration, duplicate warning) with the outgoing document's fields and copies of its
+    files, each checked against its SHA-256 first. The sender then sees 03 "đã vào sổ".
+    """
+    _require_recipient_clerk(actor, delivery)
+    _queue_check(delivery)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _locked(delivery)
+            _queue_check(locked)
+            main_file, attachments = _uploads(locked.document)
+            document = incoming_register(
+                actor=actor,
+                unit=locked.recipient_unit,
+                data=_incoming_input(locked),
+                refusals=refusals,
+                main_file=main_file,
+                attachments=attachments,
+                confirm_duplicate=confirm_duplicate,
+                ip=ip,
+            )
+            stored = list(document.files.values_list("storage_name", flat=True))
+            now = clock.now()
+            locked.status = DeliveryStatus.REGISTERED
+            locked.status_at = now
+            locked.incoming_document = document
+            locked.save(update_fields=["status", "status_at", "incoming_document"])
+            _event(
+                locked,
+                DeliveryStatus.REGISTERED,
+                DeliveryStatus.REGISTERED.label,
+                actor=actor,
+                note=f"Số đến {document.register_number}",
+                at=now,
+            )
+            audit_record(
+                actor=actor,
+                action="exchange.delivery_register",
+                unit=locked.recipient_unit,
+                target=locked,
+                ip=ip,
+                data={"document": locked.document_id, "incoming": document.pk},
+            )
+    except BaseException:
+        for name in stored:
+            file_discard(name)
+        raise
+    delivery.refresh_from_db()
+    return document
+
+
+def delivery_return(
+    *, actor: User, delivery: Delivery, reason: str, note: str, ip: str | None = None
+) -> Delivery:
+    """The recipient's clerk returns a document sent to the wrong unit or invalid (Art. 21).
+
+    The sender sees 02 "bị trả lại" with the reason; its clerks are told.
+    """
+    _require_recipient_clerk(actor, delivery)
+    _queue_check(delivery)
+    if reason not in ReturnReason.values:
+        raise ServiceError("Hãy chọn lý do trả lại.", field="reason")
+    note = _note(note, label="ghi chú", field="note", required=False)
+    with transaction.atomic():
+        locked = _locked(delivery)
+        _queue_check(locked)
+        now = clock.now()
+        locked.status = DeliveryStatus.RETURNED
+        locked.status_at = now
+        locked.return_reason = reason
+        locked.return_note = note
+        locked.save(update_fields=["status", "status_at", "return_reason", "return_note"])
+        label = ReturnReason(reason).label
+        _event(
+            locked,
+            DeliveryStatus.RETURNED,
+            DeliveryStatus.RETURNED.label,
+            actor=actor,
+            note=f"{label}: {note}" if note else label,
+            at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="exchange.delivery_return",
+            unit=locked.recipient_unit,
+            target=locked,
+            ip=ip,
+            data={"document": locked.document_id, "reason": reason, "note": note},
+        )
+        notification_send(
+            recipients=_clerks([locked.sender_unit_id]),
+            title=(
+                f"{document_label(locked.document)} bị {locked.recipient_unit.name} trả lại: "
+                f"{label.lower()}"
+            ),
+            body=note,
+            link=reverse("exchange:sent_status", kwargs={"document_pk": locked.document_id}),
+        )
+    delivery.refresh_from_db()
+    return locked
+
+
+def delivery_status_update(
+    *, incoming_document: Document, status: str, actor: Any = None, note: str = ""
+) -> Delivery | None:
+    """The incoming processing reports progress to the sender: 04 assigned, 05 processing,
+    06 done (R15 "the sender sees the receiver's processing status").
+
+    For the workflow's services, inside their transaction, after their own permission check.
+    Returns None when the document did not come through the internal exchange. A status never
+    goes back: reporting 04 after 05 or the same status twice changes nothing.
+    """
+    if status not in PROCESSING_STATUSES:
+        raise ValueError(f"status must be one of 04, 05, 06, not {status!r}")
+    with transaction.atomic():
+        locked = (
+            Delivery.objects.select_for_update()
+            .filter(incoming_document_id=incoming_document.pk)
+            .first()
+        )
+        if locked is None:
+            return None
+        order = [DeliveryStatus.REGISTERED, *PROCESSING_STATUSES]
+        if locked.status not in order or order.index(DeliveryStatus(status)) <= order.index(
+            DeliveryStatus(locked.status)
+        ):
+            return locked
+        now = clock.now()
+        locked.status = status
+        locked.status_at = now
+        locked.save(update_fields=["status", "status_at"])
+        _event(locked, status, DeliveryStatus(status).label, actor=actor, note=note, at=now)
+        audit_record(
+            actor=actor,
+            action="exchange.delivery_status",
+            unit=locked.recipient_unit,
+            target=locked,
+            data={"status": status, "incoming": incoming_document.pk},
+        )
+    return locked
+
+
+# ---------------------------------------------------------------- recall
+
+
+def document_recall(
+    *, actor: User, document: Document, reason: str, ip: str | None = None
+) -> DocumentRecall:
+    """The sender recalls an outgoing document (thu hồi; Appendix VI "Recall").
+
+    The document is frozen (never sent again, never updated or replaced); every copy not
+    returned is withdrawn from the recipient's queue or marked in its register (13), and each
+    recipient's clerk confirms (15) or refuses (16). Leaders and clerks of the issuing unit.
+    """
+    _require_active(actor)
+    if not (
+        actor.has_role(Role.LEADER, document.unit) or actor.has_role(Role.CLERK, document.unit)
+    ):
+        raise AccessDenied(RECALL_ONLY)
+    if document.direction != Direction.OUTGOING:
+        raise ServiceError("Chỉ thu hồi được văn bản đi.")
+    reason = _note(reason, label="lý do thu hồi", field="reason", required=True)
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if DocumentRecall.objects.filter(document=locked).exists():
+            raise ServiceError("Văn bản đã được thu hồi trước đó.")
+        now = clock.now()
+        recall = DocumentRecall.objects.create(
+            document=locked, reason=reason, requested_by=actor, requested_at=now
+        )
+        deliveries = list(
+            Delivery.objects.select_for_update()
+            .filter(document=locked, recall_status=RecallStatus.NONE)
+            .exclude(status=DeliveryStatus.RETURNED)
+            .order_by("pk")
+        )
+        for delivery in deliveries:
+            delivery.recall_status = RecallStatus.REQUESTED
+            delivery.save(update_fields=["recall_status"])
+            _event(
+                delivery,
+                RecallStatus.REQUESTED,
+                RecallStatus.REQUESTED.label,
+                actor=actor,
+                note=reason,
+                at=now,
+            )
+        audit_record(
+            actor=actor,
+            action="exchange.recall",
+            unit=locked.unit,
+            target=locked,
+            ip=ip,
+            data={"reason": reason, "deliveries": [d.pk for d in deliveries]},
+        )
+        label = document_label(document)
+        for delivery in deliveries:
+            notification_send(
+                recipients=_clerks([delivery.recipient_unit_id]),
+                title=f"{document.unit.name} đề nghị thu hồi {label}",
+                body=reason,
+                link=reverse("exchange:delivery_detail", kwargs={"pk": delivery.pk}),
+            )
+    return recall
+
+
+def delivery_recall_answer(
+    *, actor: User, delivery: Delivery, accept: bool, note: str = "", ip: str | None = None
+) -> Delivery:
+    """The recipient's clerk answers a recall: accepted (15), the copy is withdrawn (out of the
+    queue, or marked as recalled in the register); refused (16, with a reason), it stays."""
+    _require_recipient_clerk(actor, delivery)
+    note = _note(note, label="lý do từ chối thu hồi", field="note", required=not accept)
+
+    def check(item: Delivery) -> None:
+        if item.recall_status != RecallStatus.REQUESTED:
+            raise ServiceError("Không có đề nghị thu hồi nào đang chờ trả lời cho văn bản này.")
+
+    check(delivery)
+    with transaction.atomic():
+        locked = _locked(delivery)
+        check(locked)
+        code = RecallStatus.ACCEPTED if accept else RecallStatus.REFUSED
+        locked.recall_status = code
+        locked.recall_answer_note = note
+        locked.save(update_fields=["recall_status", "recall_answer_note"])
+        _event(locked, code, code.label, actor=actor, note=note)
+        audit_record(
+            actor=actor,
+            action="exchange.recall_answer",
+            unit=locked.recipient_unit,
+            target=locked,
+            ip=ip,
+            data={"document": locked.document_id, "accepted": accept, "note": note},
+        )
+        notification_send(
+            recipients=_clerks([locked.sender_unit_id]),
+            title=(f"{locked.recipient_unit.name} {code.label} {document_label(locked.document)}"),
+            body=note,
+            link=reverse("exchange:sent_status", kwargs={"document_pk": locked.document_id}),
+        )
+    delivery.refresh_from_db()
+    return locked
+
+
+def received_file_download(
+    *, actor: User, delivery_pk: int, file_pk: int, ip: str | None = None
+) -> Download:
+    """The recipient's clerk reads a file of a document in the queue before registering it
+    (no re-typing, no paper). Checked against its SHA-256 before anything is sent; recorded."""
+    from .delivery_selectors import received_file
+
+    file = received_file(user=actor, delivery_pk=delivery_pk, file_pk=file_pk)
+    delivery = Delivery.objects.select_related("recipient_unit").get(pk=delivery_pk)
+    data = {"file": file.pk, "name": file.original_name, "sha256": file.sha256}
+    try:
+        size = file_verify(file.storage_name, file.sha256)
+    except FileUnavailable as exc:
+        audit_record(
+            actor=actor,
+            action="exchange.file_download_refused",
+            unit=delivery.recipient_unit,
+            target=delivery,
+            ip=ip,
+            data={**data, "reason": exc.reason},
+        )
+        raise
+    audit_record(
+        actor=actor,
+        action="exchange.file_download",
+        unit=delivery.recipient_unit,
+        target=delivery,
+        ip=ip,
+        data=data,
+    )
+    return Download(
+        file=file, size=size, chunks=file_stream_verified(file.storage_name, file.sha256, size)
+    )

@@ -1,0 +1,397 @@
+"""`/api/v1/exchange`: the exchange inside the deployment (R15), as on the pages under
+/lien-thong/: a unit's reception queue, registering or returning a received document, answering
+a recall; a sent document's recipients and their statuses, sending to more units, recalling.
+
+Each endpoint only parses the request and calls exchange.delivery and
+exchange.delivery_selectors; refusals become JSON by the handlers of vanban.api.api.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from vanban.accounts.models import Unit, User
+from vanban.api.schemas import ErrorOut, ValidationErrorOut
+from vanban.core.errors import AccessDenied, ServiceError
+from vanban.documents.services import DuplicateDocument, Refusals
+
+from . import delivery as services
+from . import delivery_selectors as selectors
+from .models import Delivery, DeliveryEvent, ReturnReason
+
+router = Router(tags=["Liên thông trong hệ thống"])
+
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ValidationErrorOut,
+}
+STATUS_HELP = (
+    "01 đã đến, 02 bị trả lại, 03 đã vào sổ, 04 đã giao xử lý, 05 đang xử lý, 06 hoàn thành"
+)
+RECALL_HELP = "“” không, 13 đề nghị thu hồi, 15 đã đồng ý thu hồi, 16 từ chối thu hồi"
+REASON_HELP = ", ".join(f"{value} ({label})" for value, label in ReturnReason.choices)
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class EventOut(Schema):
+    code: str = Field(description=f"Mã trạng thái: {STATUS_HELP}; {RECALL_HELP}")
+    label: str
+    note: str
+    actor: str | None = Field(description="Tài khoản người thực hiện")
+    at: dt.datetime
+
+    @staticmethod
+    def resolve_actor(obj: DeliveryEvent) -> str | None:
+        return obj.actor.username if obj.actor else None
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    role: str
+    format: str
+    size: int
+    sha256: str
+
+
+class DeliveryOut(Schema):
+    id: int
+    document_id: int = Field(description="Văn bản đi của nơi gửi")
+    number_symbol: str
+    issued_date: dt.date
+    document_type_name: str
+    subject: str
+    urgency: int
+    sender_unit_id: int
+    sender_unit_name: str
+    recipient_unit_id: int
+    recipient_unit_name: str
+    business_type: int = Field(description="0 mới, 2 cập nhật, 3 thay thế")
+    original_number_symbol: str = Field(description="Văn bản được cập nhật hoặc thay thế")
+    status: str = Field(description=f"Trạng thái: {STATUS_HELP}")
+    status_label: str
+    status_at: dt.datetime
+    return_reason: str
+    return_note: str
+    recall_status: str = Field(description=f"Thu hồi: {RECALL_HELP}")
+    recall_reason: str
+    incoming_document_id: int | None = Field(description="Văn bản đến đã vào sổ ở đơn vị nhận")
+    created_at: dt.datetime
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_number_symbol(obj: Delivery) -> str:
+        return obj.document.number_symbol
+
+    @staticmethod
+    def resolve_issued_date(obj: Delivery) -> dt.date:
+        return obj.document.issued_date
+
+    @staticmethod
+    def resolve_document_type_name(obj: Delivery) -> str:
+        return obj.document.document_type.name
+
+    @staticmethod
+    def resolve_subject(obj: Delivery) -> str:
+        return obj.document.subject
+
+    @staticmethod
+    def resolve_urgency(obj: Delivery) -> int:
+        return obj.document.urgency
+
+    @staticmethod
+    def resolve_sender_unit_name(obj: Delivery) -> str:
+        return obj.sender_unit.name
+
+    @staticmethod
+    def resolve_recipient_unit_name(obj: Delivery) -> str:
+        return obj.recipient_unit.name
+
+    @staticmethod
+    def resolve_original_number_symbol(obj: Delivery) -> str:
+        return obj.original.document.number_symbol if obj.original else ""
+
+    @staticmethod
+    def resolve_status_label(obj: Delivery) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_recall_reason(obj: Delivery) -> str:
+        recall = getattr(obj.document, "recall", None) if obj.recall_status else None
+        return recall.reason if recall else ""
+
+    @staticmethod
+    def resolve_events(obj: Delivery) -> list[Any]:
+        return list(obj.events.all())
+
+
+class ReceivedOut(DeliveryOut):
+    files: list[FileOut] = Field(description="Tệp của văn bản (tải qua trang hàng chờ)")
+
+    @staticmethod
+    def resolve_files(obj: Delivery) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "role": f.role,
+                "format": f.file_format,
+                "size": f.size,
+                "sha256": f.sha256,
+            }
+            for f in obj.document.files.all()
+        ]
+
+
+class QueueOut(Schema):
+    count: int = Field(description="Số văn bản chờ vào sổ")
+    items: list[DeliveryOut] = Field(description="Văn bản chờ vào sổ (tối đa 200)")
+    recall_requests: list[DeliveryOut] = Field(description="Đề nghị thu hồi chờ trả lời")
+
+
+class QueueQuery(Schema):
+    unit: int | None = Field(None, description="Chỉ một đơn vị mà người gọi là văn thư")
+
+
+class SentOut(Schema):
+    document_id: int
+    number_symbol: str
+    recalled: bool
+    recall_reason: str
+    deliveries: list[DeliveryOut]
+
+
+class RegisterIn(Schema):
+    secrecy: str = Field("", description="Độ mật (văn bản mật bị từ chối)")
+    complaint: bool = Field(False, description="Đơn thư khiếu nại, tố cáo (bị từ chối)")
+    sensitive_declared: bool = Field(
+        False, description="Xác nhận không có nội dung nhạy cảm, độc hại (bắt buộc)"
+    )
+    confirm_duplicate: bool = Field(
+        False, description="Vẫn vào sổ khi trùng số, ký hiệu, cơ quan ban hành"
+    )
+
+
+class RegisteredOut(Schema):
+    delivery_id: int
+    incoming_document_id: int
+    arrival_number: int
+    number_symbol: str
+
+
+class DuplicateOut(ErrorOut):
+    existing_id: int
+    existing_number_symbol: str
+    existing_arrival_number: int
+
+
+class ReturnIn(Schema):
+    reason: str = Field(description=f"Lý do: {REASON_HELP}")
+    note: str = Field("", description="Ghi chú (tối đa 500 ký tự)")
+
+
+class RecallAnswerIn(Schema):
+    accept: bool = Field(description="true: đồng ý thu hồi (15); false: từ chối (16)")
+    note: str = Field("", description="Lý do (bắt buộc khi từ chối)")
+
+
+class SendIn(Schema):
+    unit_ids: list[int] = Field(description="Đơn vị nhận trong hệ thống")
+
+
+class RecallIn(Schema):
+    reason: str = Field(description="Lý do thu hồi")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _sent(request: HttpRequest, document_id: int) -> dict[str, Any]:
+    sent = selectors.sent_document(user=_actor(request), document_pk=document_id)
+    for delivery in sent.deliveries:
+        delivery.document = sent.document  # no query per row
+    return {
+        "document_id": sent.document.pk,
+        "number_symbol": sent.document.number_symbol,
+        "recalled": sent.recall is not None,
+        "recall_reason": sent.recall.reason if sent.recall else "",
+        "deliveries": sent.deliveries,
+    }
+
+
+# ---------------------------------------------------------------- receiving
+
+
+@router.get(
+    "/queue",
+    response={200: QueueOut, **ERRORS},
+    operation_id="delivery_queue",
+    summary="Hàng chờ tiếp nhận văn bản (văn thư)",
+)
+def delivery_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, Any]:
+    """Văn bản các đơn vị trong hệ thống gửi đến các đơn vị mà người gọi là văn thư, chờ vào sổ
+    hoặc trả lại; văn bản khẩn trước. Kèm các đề nghị thu hồi chờ trả lời. 403 nếu không phải
+    văn thư."""
+    user = _actor(request)
+    unit_ids = selectors.clerk_unit_ids(user)
+    if not unit_ids:
+        raise AccessDenied("Chỉ văn thư của đơn vị được xem hàng chờ tiếp nhận văn bản.")
+    unit = None
+    if params.unit is not None:
+        unit = Unit.objects.filter(pk=params.unit, pk__in=unit_ids).first()
+        if unit is None:
+            raise ServiceError("Không tìm thấy đơn vị.", field="unit")
+    queue = selectors.reception_queue(user=user, unit=unit).prefetch_related("events__actor")
+    recalls = selectors.recall_requests(user=user, unit=unit).prefetch_related("events__actor")
+    return {
+        "count": queue.count(),
+        "items": list(queue[:200]),
+        "recall_requests": list(recalls[:200]),
+    }
+
+
+@router.get(
+    "/queue/{delivery_id}",
+    response={200: ReceivedOut, **ERRORS},
+    operation_id="delivery_detail",
+    summary="Một văn bản gửi đến, với các tệp",
+)
+def delivery_detail(request: HttpRequest, delivery_id: int) -> Delivery:
+    return selectors.access_received(user=_actor(request), pk=delivery_id)
+
+
+@router.post(
+    "/queue/{delivery_id}/register",
+    response={201: RegisteredOut, 409: DuplicateOut, **ERRORS},
+    operation_id="delivery_register",
+    summary="Vào sổ đến văn bản từ hàng chờ",
+)
+def delivery_register(request: HttpRequest, delivery_id: int, payload: RegisterIn) -> Any:
+    """Tạo văn bản đến với thông tin và tệp của văn bản đi (không nhập lại); số đến do hệ thống
+    cấp. Nơi gửi thấy trạng thái 03 “đã vào sổ”. Trùng số, ký hiệu, cơ quan ban hành: 409."""
+    actor = _actor(request)
+    delivery = selectors.access_received(user=actor, pk=delivery_id)
+    try:
+        document = services.delivery_register(
+            actor=actor,
+            delivery=delivery,
+            refusals=Refusals(
+                secrecy=payload.secrecy.strip(),
+                complaint=payload.complaint,
+                sensitive_declared=payload.sensitive_declared,
+            ),
+            confirm_duplicate=payload.confirm_duplicate,
+            ip=_ip(request),
+        )
+    except DuplicateDocument as exc:
+        return Status(
+            409,
+            {
+                "detail": exc.message,
+                "field": exc.field,
+                "existing_id": exc.existing.pk,
+                "existing_number_symbol": exc.existing.number_symbol,
+                "existing_arrival_number": exc.existing.register_number,
+            },
+        )
+    return Status(
+        201,
+        {
+            "delivery_id": delivery.pk,
+            "incoming_document_id": document.pk,
+            "arrival_number": document.register_number,
+            "number_symbol": document.number_symbol,
+        },
+    )
+
+
+@router.post(
+    "/queue/{delivery_id}/return",
+    response={200: ReceivedOut, **ERRORS},
+    operation_id="delivery_return",
+    summary="Trả lại văn bản cho nơi gửi",
+)
+def delivery_return(request: HttpRequest, delivery_id: int, payload: ReturnIn) -> Delivery:
+    actor = _actor(request)
+    delivery = selectors.access_received(user=actor, pk=delivery_id)
+    services.delivery_return(
+        actor=actor, delivery=delivery, reason=payload.reason, note=payload.note, ip=_ip(request)
+    )
+    return selectors.access_received(user=actor, pk=delivery_id)
+
+
+@router.post(
+    "/queue/{delivery_id}/recall-answer",
+    response={200: ReceivedOut, **ERRORS},
+    operation_id="delivery_recall_answer",
+    summary="Trả lời đề nghị thu hồi",
+)
+def delivery_recall_answer(
+    request: HttpRequest, delivery_id: int, payload: RecallAnswerIn
+) -> Delivery:
+    actor = _actor(request)
+    delivery = selectors.access_received(user=actor, pk=delivery_id)
+    services.delivery_recall_answer(
+        actor=actor, delivery=delivery, accept=payload.accept, note=payload.note, ip=_ip(request)
+    )
+    return selectors.access_received(user=actor, pk=delivery_id)
+
+
+# ---------------------------------------------------------------- sending
+
+
+@router.get(
+    "/sent/{document_id}",
+    response={200: SentOut, **ERRORS},
+    operation_id="delivery_statuses",
+    summary="Tình trạng của từng đơn vị nhận một văn bản đi",
+)
+def delivery_statuses(request: HttpRequest, document_id: int) -> dict[str, Any]:
+    """Cho người được xem văn bản đi: trạng thái và thời điểm của từng đơn vị nhận, quá trình,
+    và việc thu hồi."""
+    return _sent(request, document_id)
+
+
+@router.post(
+    "/sent/{document_id}/deliveries",
+    response={200: SentOut, **ERRORS},
+    operation_id="delivery_send",
+    summary="Gửi văn bản đi cho đơn vị trong hệ thống (văn thư)",
+)
+def delivery_send(request: HttpRequest, document_id: int, payload: SendIn) -> dict[str, Any]:
+    """Đơn vị đã nhận văn bản thì không nhận lần nữa."""
+    actor = _actor(request)
+    document = selectors.sent_document(user=actor, document_pk=document_id).document
+    units = list(Unit.objects.filter(pk__in=payload.unit_ids))
+    if len(units) != len(set(payload.unit_ids)):
+        raise ServiceError("Không tìm thấy đơn vị nhận.", field="unit_ids")
+    services.deliveries_create(actor=actor, document=document, units=units, ip=_ip(request))
+    return _sent(request, document_id)
+
+
+@router.post(
+    "/sent/{document_id}/recall",
+    response={200: SentOut, **ERRORS},
+    operation_id="document_recall",
+    summary="Thu hồi văn bản đi (lãnh đạo, văn thư)",
+)
+def document_recall(request: HttpRequest, document_id: int, payload: RecallIn) -> dict[str, Any]:
+    actor = _actor(request)
+    document = selectors.sent_document(user=actor, document_pk=document_id).document
+    services.document_recall(actor=actor, document=document, reason=payload.reason, ip=_ip(request))
+    return _sent(request, document_id)

@@ -1,0 +1,492 @@
+"""`/api/v1/workflow`: processing of incoming documents (R18) with the same rules as the pages.
+
+Each endpoint checks the caller's right first (403), then reads the ids in the request (400 for
+an unknown one), then calls workflow.services; refusals become JSON through the handlers of
+`vanban.api.api` (400, 403, 404). Documents the caller may not see answer 404.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from vanban.accounts.models import Unit, User
+from vanban.api.schemas import ErrorOut, ValidationErrorOut
+from vanban.core.errors import AccessDenied, ServiceError
+
+from . import selectors, services
+from .access import authority_of
+
+router = Router(tags=["Xử lý văn bản đến"])
+
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class AssignmentOut(Schema):
+    id: int
+    parent_id: int | None = Field(description="Việc của đơn vị mà việc này được phân công từ đó")
+    role: str = Field(description="lead (chủ trì), co (phối hợp), info (nhận để biết)")
+    assignee_unit_id: int | None
+    assignee_user_id: int | None
+    assignee: str = Field(description="Tên đơn vị hoặc người được giao")
+    deadline: dt.date | None = Field(description="Hạn giải quyết")
+    status: str = Field(description="open (đang xử lý), done (đã hoàn thành), closed (đã kết thúc)")
+    status_label: str
+    mark: str = Field(description="overdue (quá hạn), due_soon (sắp đến hạn) hoặc rỗng")
+    reminder_count: int = Field(description="Số lần đã đôn đốc")
+
+
+class ExtensionOut(Schema):
+    id: int
+    assignment_id: int
+    current_deadline: dt.date
+    requested_deadline: dt.date
+    reason: str
+    status: str = Field(description="pending, granted, refused")
+    decision_reason: str
+
+
+class TrailOut(Schema):
+    at: dt.datetime
+    action: str
+    action_label: str
+    actor: str = Field(description="Người thực hiện")
+    on_behalf_of: str = Field(description="Thay mặt (khi làm theo ủy quyền), hoặc rỗng")
+    summary: str
+    text: str = Field(description="Ý kiến chỉ đạo, nội dung tiến độ, lý do...")
+
+
+class ProcessingOut(Schema):
+    document_id: int
+    number_symbol: str
+    subject: str
+    status: str = Field(description="waiting, presented, in_progress, done")
+    status_label: str
+    direction: str = Field(description="Ý kiến chỉ đạo")
+    deadline: dt.date | None
+    reply_reference: str
+    assignments: list[AssignmentOut]
+    extensions: list[ExtensionOut]
+    trail: list[TrailOut]
+
+
+class WorkItemOut(Schema):
+    document_id: int
+    number_symbol: str
+    subject: str
+    urgency: int
+    assignment_id: int | None = None
+    extension_id: int | None = None
+    role: str = ""
+    deadline: dt.date | None = None
+    mark: str = ""
+    acting: str = Field("", description="“thay mặt …” khi việc là của người ủy quyền")
+
+
+class MyWorkOut(Schema):
+    to_present: list[WorkItemOut]
+    to_present_total: int
+    to_direct: list[WorkItemOut]
+    assigned: list[WorkItemOut]
+    for_information: list[WorkItemOut]
+    extensions: list[WorkItemOut]
+
+
+class PresentIn(Schema):
+    leader_id: int = Field(description="Lãnh đạo của đơn vị được trình")
+    note: str = ""
+
+
+class AssignIn(Schema):
+    direction: str = Field(description="Ý kiến chỉ đạo")
+    lead_unit_id: int | None = Field(None, description="Đơn vị chủ trì (hoặc lead_user_id)")
+    lead_user_id: int | None = Field(None, description="Người chủ trì (hoặc lead_unit_id)")
+    co_unit_ids: list[int] = []
+    co_user_ids: list[int] = []
+    info_user_ids: list[int] = []
+    deadline: dt.date | None = Field(None, description="Để trống: theo quy định của đơn vị")
+
+
+class ReassignIn(Schema):
+    lead_user_id: int
+    co_user_ids: list[int] = []
+    info_user_ids: list[int] = []
+    deadline: dt.date | None = None
+    note: str = ""
+
+
+class ProgressIn(Schema):
+    text: str
+
+
+class CompleteIn(Schema):
+    result: str = ""
+    reply_reference: str = ""
+
+
+class RemindIn(Schema):
+    text: str
+
+
+class ExtensionIn(Schema):
+    requested_deadline: dt.date
+    reason: str
+
+
+class DecideIn(Schema):
+    grant: bool
+    reason: str = ""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise AccessDenied(message)
+
+
+def _users(ids: list[int], field: str) -> list[User]:
+    found = User.objects.in_bulk(ids)
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise ServiceError(f"Không tìm thấy người có mã số {missing[0]}.", field=field)
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+def _units(ids: list[int], field: str) -> list[Unit]:
+    found = Unit.objects.in_bulk(ids)
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise ServiceError(f"Không tìm thấy đơn vị có mã số {missing[0]}.", field=field)
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+def _processing(user: User, document_id: int) -> dict[str, Any]:
+    document = selectors.access_incoming(user=user, pk=document_id)
+    page = selectors.processing_page(user=user, document=document)
+    processing = page.processing
+    return {
+        "document_id": document.pk,
+        "number_symbol": document.number_symbol,
+        "subject": document.subject,
+        "status": processing.status if processing else "waiting",
+        "status_label": page.status_label,
+        "direction": processing.direction if processing else "",
+        "deadline": processing.deadline if processing else None,
+        "reply_reference": processing.reply_reference if processing else "",
+        "assignments": [
+            {
+                "id": a.pk,
+                "parent_id": a.parent_id,
+                "role": a.role,
+                "assignee_unit_id": a.assignee_unit_id,
+                "assignee_user_id": a.assignee_user_id,
+                "assignee": a.assignee_label,
+                "deadline": a.deadline,
+                "status": a.status,
+                "status_label": a.status_label,
+                "mark": a.mark,  # type: ignore[attr-defined]
+                "reminder_count": a.reminder_count,
+            }
+            for a in page.assignments
+        ],
+        "extensions": page.extensions,
+        "trail": [
+            {
+                "at": e.at,
+                "action": e.action,
+                "action_label": e.get_action_display(),
+                "actor": e.actor_name,
+                "on_behalf_of": e.on_behalf_of_name,
+                "summary": e.summary,
+                "text": e.text,
+            }
+            for e in page.trail
+        ],
+    }
+
+
+# ---------------------------------------------------------------- reads
+
+
+@router.get(
+    "/my-work",
+    response={200: MyWorkOut, **ERRORS},
+    operation_id="workflow_my_work",
+    summary="Việc của tôi",
+)
+def my_work(request: HttpRequest) -> dict[str, Any]:
+    """Những việc đang chờ người gọi (và những lãnh đạo mà người gọi được ủy quyền), văn bản
+    khẩn trước rồi theo hạn: văn bản chờ trình (văn thư), chờ cho ý kiến chỉ đạo (lãnh đạo), việc
+    được giao chủ trì hoặc phối hợp, văn bản nhận để biết, đề nghị gia hạn chờ quyết định."""
+    work = selectors.my_work(user=_actor(request))
+
+    def item(document: Any, **extra: Any) -> dict[str, Any]:
+        return {
+            "document_id": document.pk,
+            "number_symbol": document.number_symbol,
+            "subject": document.subject,
+            "urgency": document.urgency,
+            **extra,
+        }
+
+    def assignment(a: Any) -> dict[str, Any]:
+        return item(
+            a.document,
+            assignment_id=a.pk,
+            role=a.role,
+            deadline=a.deadline,
+            mark=a.mark,
+            acting=a.acting,
+        )
+
+    return {
+        "to_present": [item(d, deadline=d.due_date, mark=d.mark) for d in work.to_present],
+        "to_present_total": work.to_present_total,
+        "to_direct": [
+            item(p.document, deadline=p.document.due_date, mark=p.mark, acting=p.acting)
+            for p in work.to_direct
+        ],
+        "assigned": [assignment(a) for a in work.assigned],
+        "for_information": [assignment(a) for a in work.for_information],
+        "extensions": [
+            item(
+                r.assignment.document,
+                assignment_id=r.assignment_id,
+                extension_id=r.pk,
+                role=r.assignment.role,
+                deadline=r.requested_deadline,
+                mark=r.mark,
+            )
+            for r in work.extensions
+        ],
+    }
+
+
+@router.get(
+    "/documents/{document_id}",
+    response={200: ProcessingOut, **ERRORS},
+    operation_id="workflow_document",
+    summary="Tình hình xử lý một văn bản đến",
+)
+def document_processing(request: HttpRequest, document_id: int) -> dict[str, Any]:
+    """Trạng thái, phân công (chủ trì, phối hợp, nhận để biết, hạn), đề nghị gia hạn và toàn bộ
+    quá trình xử lý (ai, làm gì, khi nào, ý kiến, thay mặt ai)."""
+    return _processing(_actor(request), document_id)
+
+
+# ---------------------------------------------------------------- steps
+
+
+@router.post(
+    "/documents/{document_id}/present",
+    response={200: ProcessingOut, **ERRORS},
+    operation_id="workflow_present",
+    summary="Trình văn bản cho lãnh đạo (văn thư)",
+)
+def present(request: HttpRequest, document_id: int, payload: PresentIn) -> dict[str, Any]:
+    actor = _actor(request)
+    document = selectors.access_incoming(user=actor, pk=document_id)
+    _require(authority_of(actor).is_clerk_of(document.unit_id), services.MSG_NOT_CLERK)
+    services.processing_present(
+        actor=actor,
+        document=document,
+        leader=User.objects.filter(pk=payload.leader_id).first(),
+        note=payload.note,
+        ip=_ip(request),
+    )
+    return _processing(actor, document_id)
+
+
+@router.post(
+    "/documents/{document_id}/assign",
+    response={200: ProcessingOut, **ERRORS},
+    operation_id="workflow_assign",
+    summary="Cho ý kiến chỉ đạo và giao xử lý (lãnh đạo)",
+)
+def assign(request: HttpRequest, document_id: int, payload: AssignIn) -> dict[str, Any]:
+    """Chủ trì là một đơn vị trực thuộc (`lead_unit_id`) hoặc một người (`lead_user_id`);
+    phối hợp là đơn vị hoặc người; nhận để biết là người. Không có `deadline`: hạn ghi trên văn
+    bản hoặc theo quy định thời hạn của đơn vị với độ khẩn của văn bản."""
+    actor = _actor(request)
+    document = selectors.access_incoming(user=actor, pk=document_id)
+    _require(authority_of(actor).as_leader_of(document.unit_id)[0], services.MSG_NOT_LEADER)
+    services.processing_direct(
+        actor=actor,
+        document=document,
+        direction=payload.direction,
+        lead_unit=_units([payload.lead_unit_id], "lead_unit_id")[0]
+        if payload.lead_unit_id is not None
+        else None,
+        lead_user=_users([payload.lead_user_id], "lead_user_id")[0]
+        if payload.lead_user_id is not None
+        else None,
+        co_units=_units(payload.co_unit_ids, "co_unit_ids"),
+        co_users=_users(payload.co_user_ids, "co_user_ids"),
+        info_users=_users(payload.info_user_ids, "info_user_ids"),
+        deadline=payload.deadline,
+        ip=_ip(request),
+    )
+    return _processing(actor, document_id)
+
+
+@router.post(
+    "/assignments/{assignment_id}/reassign",
+    response={200: ProcessingOut, **ERRORS},
+    operation_id="workflow_reassign",
+    summary="Phân công trong đơn vị được giao (lãnh đạo đơn vị)",
+)
+def reassign(request: HttpRequest, assignment_id: int, payload: ReassignIn) -> dict[str, Any]:
+    actor = _actor(request)
+    assignment = selectors.access_assignment(user=actor, pk=assignment_id)
+    unit_id = assignment.assignee_unit_id
+    _require(
+        bool(unit_id) and authority_of(actor).as_leader_of(unit_id)[0],  # type: ignore[arg-type]
+        services.MSG_NOT_UNIT_LEADER,
+    )
+    services.assignment_reassign(
+        actor=actor,
+        assignment=assignment,
+        lead_user=_users([payload.lead_user_id], "lead_user_id")[0],
+        co_users=_users(payload.co_user_ids, "co_user_ids"),
+        info_users=_users(payload.info_user_ids, "info_user_ids"),
+        deadline=payload.deadline,
+        note=payload.note,
+        ip=_ip(request),
+    )
+    return _processing(actor, assignment.document_id)
+
+
+@router.post(
+    "/assignments/{assignment_id}/progress",
+    response={200: ProcessingOut, **ERRORS},
+    operation_id="workflow_progress",
+    summary="Cập nhật tiến độ, kèm tệp kết quả hoặc dự thảo trả lời",
+)
+def progress(
+    request: HttpRequest,
+    assignment_id: int,
+    payload: Form[ProgressIn],
+    result_files: File[list[UploadedFile] | None] = None,
+    draft_files: File[list[UploadedFile] | None] = None,
+) -> dict[str, Any]:
+    """Gửi dạng multipart/form-data: `text`, tệp kết quả `result_files` và dự thảo văn bản trả
+    lời `draft_files`. Tệp được kiểm tra như tệp văn bản (định dạng theo nội dung, dung lượng,
+    dấu độ mật) và lưu kèm mã băm SHA-256."""
+    actor = _actor(request)
+    assignment = selectors.access_assignment(user=actor, pk=assignment_id)
+    _require(authority_of(actor).as_handler(assignment)[0], services.MSG_NOT_HANDLER)
+    services.assignment_progress(
+        actor=actor,
+        assignment=assignment,
+        text=payload.text,
+        result_files=list(result_files or []),
+        draft_files=list(draft_files or []),
+        ip=_ip(request),
+    )
+    return _processing(actor, assignment.document_id)
+
+
+@router.post(
+    "/assignments/{assignment_id}/complete",
+    response={200: ProcessingOut, **ERRORS},
+    operation_id="workflow_complete",
+    summary="Báo hoàn thành phần việc (hoặc đã xem, với việc nhận để biết)",
+)
+def complete(request: HttpRequest, assignment_id: int, payload: CompleteIn) -> dict[str, Any]:
+    """Người chủ trì hoàn thành thì văn bản hoàn thành xử lý (phải có `result`); người phối hợp
+    hoàn thành phần của mình; người nhận để biết ghi nhận đã xem."""
+    actor = _actor(request)
+    assignment = selectors.access_assignment(user=actor, pk=assignment_id)
+    _require(authority_of(actor).as_handler(assignment)[0], services.MSG_NOT_HANDLER)
+    services.assignment_complete(
+        actor=actor,
+        assignment=assignment,
+        result=payload.result,
+        reply_reference=payload.reply_reference,
+        ip=_ip(request),
+    )
+    return _processing(actor, assignment.document_id)
+
+
+@router.post(
+    "/assignments/{assignment_id}/remind",
+    response={200: ProcessingOut, **ERRORS},
+    operation_id="workflow_remind",
+    summary="Đôn đốc (lãnh đạo đơn vị giao việc)",
+)
+def remind(request: HttpRequest, assignment_id: int, payload: RemindIn) -> dict[str, Any]:
+    actor = _actor(request)
+    assignment = selectors.access_assignment(user=actor, pk=assignment_id)
+    _require(
+        authority_of(actor).as_supervisor(assignment, document_unit_id=assignment.document.unit_id)[
+            0
+        ],
+        services.MSG_NOT_SUPERVISOR,
+    )
+    services.assignment_remind(
+        actor=actor, assignment=assignment, text=payload.text, ip=_ip(request)
+    )
+    return _processing(actor, assignment.document_id)
+
+
+@router.post(
+    "/assignments/{assignment_id}/extensions",
+    response={200: ProcessingOut, **ERRORS},
+    operation_id="workflow_extension_request",
+    summary="Đề nghị gia hạn giải quyết",
+)
+def extension_request(
+    request: HttpRequest, assignment_id: int, payload: ExtensionIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    assignment = selectors.access_assignment(user=actor, pk=assignment_id)
+    _require(authority_of(actor).as_handler(assignment)[0], services.MSG_NOT_HANDLER)
+    services.extension_request(
+        actor=actor,
+        assignment=assignment,
+        requested_deadline=payload.requested_deadline,
+        reason=payload.reason,
+        ip=_ip(request),
+    )
+    return _processing(actor, assignment.document_id)
+
+
+@router.post(
+    "/extensions/{extension_id}/decide",
+    response={200: ProcessingOut, **ERRORS},
+    operation_id="workflow_extension_decide",
+    summary="Đồng ý hoặc không đồng ý gia hạn (lãnh đạo đơn vị giao việc)",
+)
+def extension_decide(request: HttpRequest, extension_id: int, payload: DecideIn) -> dict[str, Any]:
+    """`grant` true: hạn giải quyết đổi thành hạn đề nghị; false: phải có `reason`."""
+    actor = _actor(request)
+    extension = selectors.access_extension(user=actor, pk=extension_id)
+    _require(
+        authority_of(actor).as_leader_of(extension.assignment.assigner_unit_id)[0],
+        services.MSG_NOT_DECIDER,
+    )
+    services.extension_decide(
+        actor=actor, request=extension, grant=payload.grant, reason=payload.reason, ip=_ip(request)
+    )
+    return _processing(actor, extension.assignment.document_id)

@@ -1,0 +1,440 @@
+"""The processing page of one incoming document and its forms (R18).
+
+Thin views: parse the form, call workflow.services, show the result. A document the person may not
+see answers 404; a step the person may not take answers 403 with the reason; a refused step (wrong
+state, bad input) shows the service's Vietnamese message and changes nothing (400).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from vanban.accounts.models import User
+from vanban.accounts.views import client_ip
+from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.documents import files as document_files
+from vanban.documents.models import Document
+
+from . import selectors, services
+from .access import Authority, authority_of
+from .forms import (
+    CompleteForm,
+    DirectForm,
+    ExtensionDecideForm,
+    ExtensionRequestForm,
+    PresentForm,
+    ProgressForm,
+    ReassignForm,
+    RemindForm,
+)
+from .models import Assignment, AssignmentRole, ExtensionRequest, ExtensionStatus
+
+# A bound form that failed, to show again in place: (kind, object id or None, form).
+Bound = tuple[str, int | None, Form]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # login_required
+
+
+def _document(request: HttpRequest, pk: int) -> Document:
+    try:
+        return selectors.access_incoming(user=_user(request), pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _assignment(request: HttpRequest, pk: int) -> Assignment:
+    try:
+        return selectors.access_assignment(user=_user(request), pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _auto_id(kind: str, pk: int) -> str:
+    return f"id_{kind}{pk}_%s"
+
+
+def _forms(page: selectors.ProcessingPage, bound: Bound | None) -> dict[str, Any]:
+    """The forms the person may use on this page, each with its own element ids."""
+    actions = page.actions
+    document = page.document
+
+    def pick(kind: str, pk: int | None, make: Callable[[], Form]) -> Form:
+        if bound is not None and bound[0] == kind and bound[1] == pk:
+            return bound[2]
+        return make()
+
+    context: dict[str, Any] = {}
+    if actions.present:
+        leaders = selectors.unit_leaders(unit_id=document.unit_id)
+        context["present_form"] = pick(
+            "present", None, lambda: PresentForm(leaders=leaders, auto_id="id_present_%s")
+        )
+    if actions.direct:
+        units, people = selectors.direct_choices(unit=document.unit)
+        deadline = services.default_deadline(document, today=page.today)
+        context["direct_form"] = pick(
+            "direct",
+            None,
+            lambda: DirectForm(
+                units=units,
+                people=people,
+                initial={"deadline": deadline},
+                auto_id="id_direct_%s",
+            ),
+        )
+    choices = selectors.reassign_choices(
+        unit_ids=sorted({a.assignee_unit_id for a in actions.reassignable})  # type: ignore[misc]
+    )
+    context["reassign_forms"] = [
+        (
+            a,
+            pick(
+                "reassign",
+                a.pk,
+                lambda a=a: ReassignForm(
+                    people=choices[a.assignee_unit_id],
+                    initial={"deadline": a.deadline},
+                    auto_id=_auto_id("reassign", a.pk),
+                ),
+            ),
+        )
+        for a in actions.reassignable
+    ]
+    pending = {r.assignment_id for r in page.extensions if r.status == ExtensionStatus.PENDING}
+    handled = []
+    for a in actions.handled:
+        item: dict[str, Any] = {"assignment": a, "info": a.role == AssignmentRole.INFO}
+        item["complete_form"] = pick(
+            "complete", a.pk, lambda a=a: CompleteForm(auto_id=_auto_id("complete", a.pk))
+        )
+        if not item["info"]:
+            item["progress_form"] = pick(
+                "progress", a.pk, lambda a=a: ProgressForm(auto_id=_auto_id("progress", a.pk))
+            )
+            if a.deadline and a.pk not in pending:
+                item["extension_form"] = pick(
+                    "extension",
+                    a.pk,
+                    lambda a=a: ExtensionRequestForm(auto_id=_auto_id("extension", a.pk)),
+                )
+        handled.append(item)
+    context["handled"] = handled
+    # A reminder is sent from the assignment's row in the table.
+    for a in actions.remindable:
+        a.remind_form = pick(  # type: ignore[attr-defined]
+            "remind", a.pk, lambda a=a: RemindForm(auto_id=_auto_id("remind", a.pk))
+        )
+    context["can_remind"] = bool(actions.remindable)
+    context["decide_forms"] = [
+        (r, pick("decide", r.pk, lambda r=r: ExtensionDecideForm(auto_id=_auto_id("decide", r.pk))))
+        for r in page.decidable
+    ]
+    return context
+
+
+def _render(
+    request: HttpRequest,
+    document: Document,
+    *,
+    bound: Bound | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    page = selectors.processing_page(user=_user(request), document=document)
+    context = {"page": page, "document": document, "error": error, **_forms(page, bound)}
+    return render(request, "workflow/document.html", context, status=status)
+
+
+@login_required
+@require_GET
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The document's processing: status, who has which part, the timeline and the forms."""
+    return _render(request, _document(request, pk))
+
+
+def _step(
+    request: HttpRequest,
+    document: Document,
+    *,
+    kind: str,
+    pk: int | None,
+    allowed: bool,
+    refusal: str,
+    form: Form,
+    call: Callable[[], Any],
+    success: str,
+) -> HttpResponse:
+    """One POST: the person's right first (403), then the form (400), then the service."""
+    if not allowed:
+        raise PermissionDenied(refusal)
+    if form.is_valid():
+        try:
+            call()
+        except AccessDenied as exc:
+            raise PermissionDenied(exc.message) from exc
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return _render(request, document, bound=(kind, pk, form), error=exc.message, status=400)
+        messages.success(request, success)
+        return redirect("workflow:document", pk=document.pk)
+    return _render(
+        request,
+        document,
+        bound=(kind, pk, form),
+        error="Chưa lưu gì: hãy sửa các mục được báo lỗi.",
+        status=400,
+    )
+
+
+def _authority(request: HttpRequest) -> Authority:
+    return authority_of(_user(request))
+
+
+@login_required
+@require_POST
+def present(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    authority = _authority(request)
+    form = PresentForm(
+        request.POST,
+        leaders=selectors.unit_leaders(unit_id=document.unit_id),
+        auto_id="id_present_%s",
+    )
+    return _step(
+        request,
+        document,
+        kind="present",
+        pk=None,
+        allowed=authority.is_clerk_of(document.unit_id),
+        refusal=services.MSG_NOT_CLERK,
+        form=form,
+        call=lambda: services.processing_present(
+            actor=_user(request),
+            document=document,
+            leader=User.objects.filter(pk=form.cleaned_data["leader"]).first(),
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        ),
+        success="Đã trình văn bản.",
+    )
+
+
+@login_required
+@require_POST
+def direct(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    authority = _authority(request)
+    units, people = selectors.direct_choices(unit=document.unit)
+    form = DirectForm(request.POST, units=units, people=people, auto_id="id_direct_%s")
+    return _step(
+        request,
+        document,
+        kind="direct",
+        pk=None,
+        allowed=authority.as_leader_of(document.unit_id)[0],
+        refusal=services.MSG_NOT_LEADER,
+        form=form,
+        call=lambda: services.processing_direct(
+            actor=_user(request),
+            document=document,
+            direction=form.cleaned_data["direction"],
+            ip=client_ip(request),
+            **form.targets(),  # type: ignore[attr-defined]
+        ),
+        success="Đã cho ý kiến chỉ đạo và giao xử lý.",
+    )
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    authority = _authority(request)
+    unit_id = assignment.assignee_unit_id
+    people = selectors.reassign_choices(unit_ids=[unit_id]).get(unit_id, []) if unit_id else []
+    form = ReassignForm(request.POST, people=people, auto_id=_auto_id("reassign", pk))
+    return _step(
+        request,
+        assignment.document,
+        kind="reassign",
+        pk=pk,
+        allowed=bool(unit_id) and authority.as_leader_of(unit_id)[0],  # type: ignore[arg-type]
+        refusal=services.MSG_NOT_UNIT_LEADER,
+        form=form,
+        call=lambda: services.assignment_reassign(
+            actor=_user(request),
+            assignment=assignment,
+            ip=client_ip(request),
+            **form.targets(),  # type: ignore[attr-defined]
+        ),
+        success="Đã phân công trong đơn vị.",
+    )
+
+
+@login_required
+@require_POST
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    form = ProgressForm(request.POST, request.FILES, auto_id=_auto_id("progress", pk))
+    return _step(
+        request,
+        assignment.document,
+        kind="progress",
+        pk=pk,
+        allowed=_authority(request).as_handler(assignment)[0],
+        refusal=services.MSG_NOT_HANDLER,
+        form=form,
+        call=lambda: services.assignment_progress(
+            actor=_user(request),
+            assignment=assignment,
+            text=form.cleaned_data["text"],
+            result_files=form.cleaned_data["result_files"],
+            draft_files=form.cleaned_data["draft_files"],
+            ip=client_ip(request),
+        ),
+        success="Đã cập nhật tiến độ.",
+    )
+
+
+@login_required
+@require_POST
+def complete(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    form = CompleteForm(request.POST, auto_id=_auto_id("complete", pk))
+    info = assignment.role == AssignmentRole.INFO
+    return _step(
+        request,
+        assignment.document,
+        kind="complete",
+        pk=pk,
+        allowed=_authority(request).as_handler(assignment)[0],
+        refusal=services.MSG_NOT_HANDLER,
+        form=form,
+        call=lambda: services.assignment_complete(
+            actor=_user(request),
+            assignment=assignment,
+            result=form.cleaned_data["result"],
+            reply_reference=form.cleaned_data["reply_reference"],
+            ip=client_ip(request),
+        ),
+        success="Đã ghi nhận đã xem văn bản." if info else "Đã báo hoàn thành.",
+    )
+
+
+@login_required
+@require_POST
+def remind(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    form = RemindForm(request.POST, auto_id=_auto_id("remind", pk))
+    allowed = _authority(request).as_supervisor(
+        assignment, document_unit_id=assignment.document.unit_id
+    )[0]
+    return _step(
+        request,
+        assignment.document,
+        kind="remind",
+        pk=pk,
+        allowed=allowed,
+        refusal=services.MSG_NOT_SUPERVISOR,
+        form=form,
+        call=lambda: services.assignment_remind(
+            actor=_user(request),
+            assignment=assignment,
+            text=form.cleaned_data["text"],
+            ip=client_ip(request),
+        ),
+        success="Đã gửi đôn đốc.",
+    )
+
+
+@login_required
+@require_POST
+def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    form = ExtensionRequestForm(request.POST, auto_id=_auto_id("extension", pk))
+    return _step(
+        request,
+        assignment.document,
+        kind="extension",
+        pk=pk,
+        allowed=_authority(request).as_handler(assignment)[0],
+        refusal=services.MSG_NOT_HANDLER,
+        form=form,
+        call=lambda: services.extension_request(
+            actor=_user(request),
+            assignment=assignment,
+            requested_deadline=form.cleaned_data["requested_deadline"],
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        ),
+        success="Đã gửi đề nghị gia hạn.",
+    )
+
+
+@login_required
+@require_POST
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        extension: ExtensionRequest = selectors.access_extension(user=_user(request), pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    assignment = extension.assignment
+    form = ExtensionDecideForm(request.POST, auto_id=_auto_id("decide", pk))
+    grant = request.POST.get("decision") == "grant"
+    return _step(
+        request,
+        assignment.document,
+        kind="decide",
+        pk=pk,
+        allowed=_authority(request).as_leader_of(assignment.assigner_unit_id)[0],
+        refusal=services.MSG_NOT_DECIDER,
+        form=form,
+        call=lambda: services.extension_decide(
+            actor=_user(request),
+            request=extension,
+            grant=grant,
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        ),
+        success="Đã đồng ý gia hạn." if grant else "Đã ghi nhận không đồng ý gia hạn.",
+    )
+
+
+@login_required
+@require_GET
+def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A result file or reply draft; 404 when the person may not see its document, 409 when the
+    stored file is missing or no longer matches its SHA-256."""
+    try:
+        download = services.progress_file_download(
+            actor=_user(request), file_id=pk, ip=client_ip(request)
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except document_files.FileUnavailable as exc:
+        return render(
+            request,
+            "documents/files/unavailable.html",
+            {"message": exc.message, "document_id": exc.document_id},
+            status=409,
+        )
+    response = StreamingHttpResponse(download.chunks, content_type=download.file.content_type)
+    response["Content-Length"] = str(download.size)
+    response["Content-Disposition"] = document_files.content_disposition(
+        download.file.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,129 @@
+"""Drafting test data: the people of an outgoing document's path in the Sở Thông tin và Truyền
+thông (drafter, head, checker, signer, clerk) and the clerk of the Sở Nội vụ who receives it, and
+helpers that move a draft along its steps through the services."""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import Province, make_user
+from tests.documents.conftest import DECLARED, doc_type, pdf_bytes, upload
+from vanban.accounts.models import Role, User
+from vanban.core import clock
+from vanban.drafting import services
+from vanban.drafting.models import Draft
+from vanban.drafting.services import DraftInput, ExternalRecipient
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=VN)
+SUBJECT = "Kế hoạch chuyển đổi số của tỉnh năm 2027"
+
+
+@dataclass
+class Team:
+    province: Province
+    drafter: User
+    head: User  # leader of the drafting unit, checks the content
+    checker: User  # checks the format
+    signer: User  # the competent signer (leader)
+    clerk: User  # clerk of the issuing unit
+    colleague: User  # asked for comments
+    outsider: User  # staff of the unit, not involved
+    clerk_snv: User  # clerk of the recipient unit
+    staff_snv: User  # staff of another unit
+
+
+@pytest.fixture(autouse=True)
+def _own_storage(settings, tmp_path):
+    """Each test gets its own empty storage, so that it can count the files it stored."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    """Everything happens on 25/11/2026, Vietnam time."""
+    with clock.frozen(NOW):
+        yield
+
+
+def make_team(province: Province) -> Team:
+    return Team(
+        province=province,
+        drafter=province.staff_stttt,
+        head=make_user(province.stttt, "Lâm Quốc Hùng", (Role.LEADER,), position="Phó Giám đốc"),
+        checker=make_user(province.stttt, "Trương Thị Mai", position="Chánh Văn phòng"),
+        signer=province.leader_stttt,
+        clerk=make_user(province.stttt, "Võ Thị Thu Trang", (Role.CLERK,)),
+        colleague=make_user(province.stttt, "Đặng Văn Góp"),
+        outsider=province.admin_stttt,
+        clerk_snv=make_user(province.snv, "Đinh Văn Thư", (Role.CLERK,)),
+        staff_snv=province.staff_snv,
+    )
+
+
+@pytest.fixture
+def team(province) -> Team:
+    return make_team(province)
+
+
+def pdf(name: str = "Kế hoạch.pdf", *lines: str):
+    return upload(name, pdf_bytes(*(lines or (SUBJECT,))), "application/pdf")
+
+
+def draft_input(**overrides) -> DraftInput:
+    values = {
+        "document_type": doc_type("Kế hoạch"),
+        "subject": SUBJECT,
+        "authority": "KT",
+        "authority_title": "Giám đốc",
+        "signer_position": "Phó Giám đốc",
+    }
+    values.update(overrides)
+    return DraftInput(**values)
+
+
+def create_draft(team: Team, *, units=None, external=None, **overrides) -> Draft:
+    return services.draft_create(
+        actor=team.drafter,
+        issuing_unit=team.province.stttt,
+        data=draft_input(**overrides),
+        signer=team.signer,
+        refusals=DECLARED,
+        content_file=pdf(),
+        recipient_units=[team.province.snv] if units is None else units,
+        external_recipients=[ExternalRecipient("Bộ Thông tin và Truyền thông", "000.00.00.G22")]
+        if external is None
+        else external,
+    )
+
+
+def to_reviewing(team: Team, draft: Draft) -> Draft:
+    return services.draft_submit(
+        actor=team.drafter, draft=draft, reviewer=team.head, checker=team.checker
+    )
+
+
+def to_approving(team: Team, draft: Draft) -> Draft:
+    to_reviewing(team, draft)
+    services.draft_review_content(actor=team.head, draft=draft, accept=True)
+    return services.draft_check_format(actor=team.checker, draft=draft, accept=True)
+
+
+def to_approved(team: Team, draft: Draft) -> Draft:
+    to_approving(team, draft)
+    return services.draft_approve(actor=team.signer, draft=draft, accept=True)
+
+
+def issued(team: Team, **overrides):  # type: ignore[no-untyped-def]
+    draft = create_draft(team, **overrides)
+    to_approved(team, draft)
+    document = services.draft_issue(actor=team.clerk, draft=draft)
+    return draft, document

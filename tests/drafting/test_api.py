@@ -1,0 +1,553 @@
+"""The outgoing path and the exchange inside the deployment through the API (issue 4 point 8),
+with the same rules and Vietnamese errors as the pages, and the authorization matrix of every
+drafting and exchange endpoint."""
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import ApiClient, token_for
+from tests.documents.conftest import DECLARED, doc_type, pdf_bytes, upload
+from tests.drafting.conftest import (
+    SUBJECT,
+    Team,
+    create_draft,
+    issued,
+    to_approved,
+    to_approving,
+)
+from tests.drafting.test_services import state
+from tests.exchange.test_delivery import state as exchange_state
+from vanban.documents.models import Direction, Document
+from vanban.drafting import services
+from vanban.drafting.models import Draft, DraftStatus
+from vanban.exchange import delivery
+from vanban.exchange.models import Delivery
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api() -> ApiClient:
+    return ApiClient()
+
+
+class Tokens(dict):
+    """A bearer token per kind of caller, made when first asked for."""
+
+    def __init__(self, team: Team) -> None:
+        super().__init__()
+        self.people = {
+            "anonymous": None,
+            "other_unit": team.staff_snv,
+            "not_involved": team.outsider,
+            "drafter": team.drafter,
+            "head": team.head,
+            "checker": team.checker,
+            "leader": team.signer,
+            "clerk": team.clerk,
+            "colleague": team.colleague,
+            "recipient_clerk": team.clerk_snv,
+        }
+
+    def __missing__(self, key: str) -> str | None:
+        person = self.people[key]
+        self[key] = token_for(person) if person is not None else None
+        return self[key]
+
+
+@pytest.fixture
+def tokens(team) -> Tokens:
+    return Tokens(team)
+
+
+def multipart(api: ApiClient, path: str, token: str | None, data: dict[str, Any]):  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return api.client.post(f"/api/v1{path}", data=data, headers=headers)
+
+
+def create_fields(team: Team, **overrides: Any) -> dict[str, Any]:
+    values = {
+        "document_type_id": doc_type("Kế hoạch").pk,
+        "subject": SUBJECT,
+        "recipient_unit_ids": [team.province.snv.pk, team.province.root.pk],
+        "external_recipients": "Bộ Thông tin và Truyền thông; 000.00.00.G22",
+        "signer_id": team.signer.pk,
+        "authority": "KT",
+        "authority_title": "Giám đốc",
+        "signer_position": "Phó Giám đốc",
+        "sensitive_declared": "true",
+        "content_file": upload("Kế hoạch.pdf", pdf_bytes(SUBJECT), "application/pdf"),
+    }
+    values.update(overrides)
+    return values
+
+
+def ok(response, status: int = 200) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.content.decode()
+    return response.json()
+
+
+def test_outgoing_path_through_the_api(team, api, tokens):
+    body = ok(multipart(api, "/drafts", tokens["drafter"], create_fields(team)), 201)
+    draft_id = body["id"]
+    assert body["status"] == "drafting"
+    assert body["signer_block"] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", team.signer.full_name]
+    assert [r["unit_id"] for r in body["recipients"]] == [
+        team.province.snv.pk,
+        team.province.root.pk,
+        None,
+    ]
+    assert body["versions"][0]["sha256"] == hashlib.sha256(pdf_bytes(SUBJECT)).hexdigest()
+    assert body["actions"]["submit"] is True and body["actions"]["approve"] is False
+    path = f"/drafts/{draft_id}"
+
+    body = ok(
+        api.post(
+            f"{path}/comment-requests",
+            tokens["drafter"],
+            {"people": [team.colleague.pk], "deadline": "2026-11-30", "note": "Xin ý kiến"},
+        )
+    )
+    assert body["comments"][0]["person"] == team.colleague.username
+    waiting = ok(api.get("/drafts/waiting", tokens["colleague"]))
+    assert [c["draft_id"] for c in waiting["to_comment"]] == [draft_id]
+    ok(api.post(f"{path}/comments", tokens["colleague"], {"text": "Đồng ý."}))
+    ok(
+        api.post(
+            f"{path}/submit",
+            tokens["drafter"],
+            {"reviewer_id": team.head.pk, "checker_id": team.checker.pk},
+        )
+    )
+    ok(api.post(f"{path}/content-review", tokens["head"], {"accept": True}))
+    body = ok(api.post(f"{path}/format-check", tokens["checker"], {"accept": True}))
+    assert body["status"] == "approving"
+    body = ok(api.post(f"{path}/approve", tokens["leader"], {"accept": True, "note": "Đồng ý"}))
+    assert (body["status"], body["approved_version"]) == ("approved", 1)
+
+    second = pdf_bytes(SUBJECT, "Bản sửa")
+    body = ok(
+        multipart(
+            api,
+            f"{path}/versions",
+            tokens["drafter"],
+            {"content_file": upload("Bản 2.pdf", second, "application/pdf"), "note": "Sửa"},
+        ),
+        201,
+    )
+    assert (body["status"], body["approved_version"], body["current_version"]) == (
+        "approving",
+        None,
+        2,
+    )
+    download = api.client.get(
+        f"/api/v1{path}/versions/2/download", headers={"Authorization": f"Bearer {tokens['head']}"}
+    )
+    assert download.status_code == 200 and b"".join(download.streaming_content) == second
+    ok(api.post(f"{path}/approve", tokens["leader"], {"accept": True}))
+    body = ok(api.post(f"{path}/issue", tokens["clerk"], {"issued_amount": 3}), 201)
+    assert body["number_symbol"] == "01/KH-STTTT"
+    assert body["delivered_unit_ids"] == sorted([team.province.snv.pk, team.province.root.pk])
+    document_id = body["document_id"]
+    refusal = api.post(f"{path}/issue", tokens["clerk"], {})
+    assert refusal.status_code == 400
+    assert refusal.json()["detail"] == "Dự thảo đã được ban hành; không thay đổi được nữa."
+    assert Delivery.objects.count() == 2
+
+    # The recipient's clerk: queue, register, and the sender sees "đã vào sổ".
+    queue = ok(api.get("/exchange/queue", tokens["recipient_clerk"]))
+    assert queue["count"] == 1
+    item = queue["items"][0]
+    assert (item["number_symbol"], item["sender_unit_name"], item["status"]) == (
+        "01/KH-STTTT",
+        "Sở Thông tin và Truyền thông",
+        "01",
+    )
+    detail = ok(api.get(f"/exchange/queue/{item['id']}", tokens["recipient_clerk"]))
+    assert detail["files"][0]["sha256"] == hashlib.sha256(second).hexdigest()
+    refusal = api.post(f"/exchange/queue/{item['id']}/register", tokens["recipient_clerk"], {})
+    assert refusal.status_code == 400 and refusal.json()["field"] == "sensitive_declared"
+    body = ok(
+        api.post(
+            f"/exchange/queue/{item['id']}/register",
+            tokens["recipient_clerk"],
+            {"sensitive_declared": True},
+        ),
+        201,
+    )
+    assert (body["arrival_number"], body["number_symbol"]) == (1, "01/KH-STTTT")
+    assert Document.objects.get(pk=body["incoming_document_id"]).direction == Direction.INCOMING
+    statuses = ok(api.get(f"/exchange/sent/{document_id}", tokens["clerk"]))
+    assert {
+        d["recipient_unit_name"]: (d["status"], d["status_label"]) for d in statuses["deliveries"]
+    } == {
+        "Sở Nội vụ": ("03", "đã vào sổ"),
+        "Ủy ban nhân dân tỉnh Bến Tre": ("01", "đã đến"),
+    }
+
+    # Recall through the API: the registered copy is marked; its clerk refuses.
+    body = ok(api.post(f"/exchange/sent/{document_id}/recall", tokens["leader"], {"reason": "Sai"}))
+    assert body["recalled"] is True
+    assert {d["recall_status"] for d in body["deliveries"]} == {"13"}
+    refusal = api.post(
+        f"/exchange/queue/{item['id']}/recall-answer", tokens["recipient_clerk"], {"accept": False}
+    )
+    assert refusal.status_code == 400
+    assert refusal.json()["detail"] == "Hãy nhập lý do từ chối thu hồi."
+    body = ok(
+        api.post(
+            f"/exchange/queue/{item['id']}/recall-answer",
+            tokens["recipient_clerk"],
+            {"accept": False, "note": "Đã giao xử lý"},
+        )
+    )
+    assert body["recall_status"] == "16"
+    assert body["recall_reason"] == "Sai"
+
+
+def test_api_refusals_are_vietnamese_json_and_change_nothing(team, api, tokens):
+    draft = create_draft(team)
+    for name in ("leader", "drafter", "other_unit"):
+        assert tokens[name]  # made before the snapshot: a new token is an audited change
+    before = state()
+    response = api.post(
+        f"/drafts/{draft.pk}/approve", tokens["leader"], {"accept": True, "note": ""}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Dự thảo đang được soạn thảo, chưa được trình kiểm tra.",
+        "field": None,
+    }
+    response = api.post(
+        f"/drafts/{draft.pk}/submit", tokens["leader"], {"reviewer_id": 1, "checker_id": 1}
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Chỉ người soạn thảo được thực hiện thao tác này."
+    response = api.post(
+        f"/drafts/{draft.pk}/submit",
+        tokens["drafter"],
+        {"reviewer_id": team.checker.pk, "checker_id": team.checker.pk},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Người kiểm tra nội dung phải là lãnh đạo đơn vị soạn thảo.",
+        "field": "reviewer",
+    }
+    assert api.get(f"/drafts/{draft.pk}", tokens["other_unit"]).status_code == 404
+    assert api.get(f"/drafts/{draft.pk}", None).status_code == 401
+    response = multipart(
+        api,
+        "/drafts",
+        tokens["drafter"],
+        create_fields(
+            team,
+            content_file=upload("Mật.pdf", pdf_bytes("TUYỆT MẬT", SUBJECT), "application/pdf"),
+        ),
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "content_file"
+    assert "TUYỆT MẬT" in response.json()["detail"]
+    assert state() == before
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: Callable[[Draft, Any], str]
+    allowed: dict[str, int]  # actor -> status; everyone else 404 (401 without a token)
+    setup: str = "drafting"
+    body: Callable[[Team], Any] = lambda t: {}
+    refused: dict[str, int] = field(default_factory=dict)
+    multipart: bool = False
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _setup(team: Team, kind: str) -> tuple[Draft, Any]:
+    draft = create_draft(team)
+    if kind == "approving":
+        to_approving(team, draft)
+    elif kind == "approved":
+        to_approved(team, draft)
+    elif kind == "asked":
+        services.draft_comments_request(
+            actor=team.drafter, draft=draft, people=[team.outsider], deadline=dt.date(2026, 12, 1)
+        )
+    elif kind == "reviewing":
+        services.draft_submit(
+            actor=team.drafter, draft=draft, reviewer=team.signer, checker=team.outsider
+        )
+    elif kind in ("issued", "recalled"):
+        draft, document = issued(team)
+        if kind == "recalled":
+            delivery.document_recall(actor=team.clerk, document=document, reason="Sai")
+        return draft, Delivery.objects.get(document=document)
+    return draft, None
+
+
+MATRIX_ACTORS = [
+    "anonymous",
+    "other_unit",
+    "not_involved",
+    "drafter",
+    "leader",
+    "clerk",
+    "recipient_clerk",
+]
+ENDPOINTS = [
+    Endpoint("draft list", "get", lambda d, x: "/drafts", dict.fromkeys(MATRIX_ACTORS[1:], 200)),
+    Endpoint(
+        "waiting", "get", lambda d, x: "/drafts/waiting", dict.fromkeys(MATRIX_ACTORS[1:], 200)
+    ),
+    Endpoint(
+        "draft detail", "get", lambda d, x: f"/drafts/{d.pk}", {"drafter": 200, "leader": 200}
+    ),
+    Endpoint(
+        "version download",
+        "get",
+        lambda d, x: f"/drafts/{d.pk}/versions/1/download",
+        {"drafter": 200, "leader": 200},
+    ),
+    Endpoint(
+        "create",
+        "post",
+        lambda d, x: "/drafts",
+        {"not_involved": 201, "drafter": 201, "leader": 201, "clerk": 201},
+        body=create_fields,
+        refused={"other_unit": 400, "recipient_clerk": 400},
+        multipart=True,
+    ),
+    Endpoint(
+        "new version",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/versions",
+        {"drafter": 201},
+        body=lambda t: {"content_file": upload("Bản 2.pdf", pdf_bytes("Bản 2"), "application/pdf")},
+        refused={"leader": 403},
+        multipart=True,
+    ),
+    Endpoint(
+        "content review",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/content-review",
+        {"leader": 200},
+        setup="reviewing",
+        body=lambda t: {"accept": True},
+        refused={"drafter": 403, "not_involved": 403},
+    ),
+    Endpoint(
+        "format check",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/format-check",
+        {"not_involved": 200},
+        setup="reviewing",
+        body=lambda t: {"accept": True},
+        refused={"drafter": 403, "leader": 403},
+    ),
+    Endpoint(
+        "comment request",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/comment-requests",
+        {"drafter": 200},
+        body=lambda t: {"people": [t.checker.pk], "deadline": "2026-12-01"},
+        refused={"leader": 403},
+    ),
+    Endpoint(
+        "comment",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/comments",
+        {"not_involved": 200},
+        setup="asked",
+        body=lambda t: {"text": "Đồng ý"},
+        refused={"drafter": 403, "leader": 403},
+    ),
+    Endpoint(
+        "submit",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/submit",
+        {"drafter": 200},
+        body=lambda t: {"reviewer_id": t.head.pk, "checker_id": t.checker.pk},
+        refused={"leader": 403},
+    ),
+    Endpoint(
+        "approve",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/approve",
+        {"leader": 200},
+        setup="approving",
+        body=lambda t: {"accept": True},
+        refused={"drafter": 403},
+    ),
+    Endpoint(
+        "issue",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/issue",
+        {"clerk": 201},
+        setup="approved",
+        refused={"drafter": 403, "leader": 403},
+    ),
+    Endpoint(
+        "queue",
+        "get",
+        lambda d, x: "/exchange/queue",
+        {"clerk": 200, "recipient_clerk": 200},
+        setup="issued",
+        refused={"other_unit": 403, "not_involved": 403, "drafter": 403, "leader": 403},
+    ),
+    Endpoint(
+        "queue item",
+        "get",
+        lambda d, x: f"/exchange/queue/{x.pk}",
+        {"recipient_clerk": 200},
+        setup="issued",
+    ),
+    Endpoint(
+        "register",
+        "post",
+        lambda d, x: f"/exchange/queue/{x.pk}/register",
+        {"recipient_clerk": 201},
+        setup="issued",
+        body=lambda t: {"sensitive_declared": True},
+    ),
+    Endpoint(
+        "return",
+        "post",
+        lambda d, x: f"/exchange/queue/{x.pk}/return",
+        {"recipient_clerk": 200},
+        setup="issued",
+        body=lambda t: {"reason": "invalid"},
+    ),
+    Endpoint(
+        "recall answer",
+        "post",
+        lambda d, x: f"/exchange/queue/{x.pk}/recall-answer",
+        {"recipient_clerk": 200},
+        setup="recalled",
+        body=lambda t: {"accept": True},
+    ),
+    Endpoint(
+        "statuses",
+        "get",
+        lambda d, x: f"/exchange/sent/{x.document_id}",
+        {"leader": 200, "clerk": 200},
+        setup="issued",
+    ),
+    Endpoint(
+        "send",
+        "post",
+        lambda d, x: f"/exchange/sent/{x.document_id}/deliveries",
+        {"clerk": 200},
+        setup="issued",
+        body=lambda t: {"unit_ids": [t.province.root.pk]},
+        refused={"leader": 403},
+    ),
+    Endpoint(
+        "recall",
+        "post",
+        lambda d, x: f"/exchange/sent/{x.document_id}/recall",
+        {"leader": 200, "clerk": 200},
+        setup="issued",
+        body=lambda t: {"reason": "Sai"},
+    ),
+]
+
+
+@pytest.mark.parametrize("actor", MATRIX_ACTORS)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_api_authorization(team, api, tokens, endpoint: Endpoint, actor: str):
+    draft, item = _setup(team, endpoint.setup)
+    path = endpoint.path(draft, item)
+    token = tokens[actor]
+    before = (state(), exchange_state())
+    if endpoint.method == "get":
+        response = api.get(path, token)
+    elif endpoint.multipart:
+        response = multipart(api, path, token, endpoint.body(team))
+    else:
+        response = api.post(path, token, endpoint.body(team))
+    expected = (
+        401
+        if actor == "anonymous"
+        else endpoint.allowed.get(actor, endpoint.refused.get(actor, 404))
+    )
+    assert response.status_code == expected, response.content.decode()[:500]
+    if endpoint.method == "post":
+        if actor in endpoint.allowed:
+            assert (state(), exchange_state()) != before
+        else:
+            assert (state(), exchange_state()) == before
+            assert response.json()["detail"]
+    if actor == "other_unit" and endpoint.name == "draft list":
+        assert response.json()["items"] == []
+
+
+def test_draft_list_filter_and_status_values(team, api, tokens):
+    issued(team)
+    create_draft(team)
+    body = ok(api.get("/drafts", tokens["drafter"], status="issued"))
+    assert [i["status"] for i in body["items"]] == ["issued"]
+    assert body["items"][0]["number_symbol"] == "01/KH-STTTT"
+    response = api.get("/drafts", tokens["drafter"], status="xyz")
+    assert response.status_code == 400 and response.json()["field"] == "status"
+    assert Draft.objects.filter(status=DraftStatus.DRAFTING).count() == 1
+
+
+def test_delivery_status_api_after_processing(team, api, tokens):
+    _draft, document = issued(team)
+    item = Delivery.objects.get(document=document)
+    incoming = delivery.delivery_register(
+        actor=team.clerk_snv,
+        delivery=item,
+        refusals=DECLARED,
+    )
+    delivery.delivery_status_update(incoming_document=incoming, status="05")
+    body = ok(api.get(f"/exchange/sent/{document.pk}", tokens["leader"]))
+    assert [e["code"] for e in body["deliveries"][0]["events"]] == ["01", "03", "05"]
+    assert body["deliveries"][0]["status_label"] == "đang xử lý"
+
+
+ROUTES = {
+    "draft list": "GET /drafts",
+    "waiting": "GET /drafts/waiting",
+    "draft detail": "GET /drafts/{draft_id}",
+    "version download": "GET /drafts/{draft_id}/versions/{number}/download",
+    "create": "POST /drafts",
+    "new version": "POST /drafts/{draft_id}/versions",
+    "comment request": "POST /drafts/{draft_id}/comment-requests",
+    "comment": "POST /drafts/{draft_id}/comments",
+    "submit": "POST /drafts/{draft_id}/submit",
+    "content review": "POST /drafts/{draft_id}/content-review",
+    "format check": "POST /drafts/{draft_id}/format-check",
+    "approve": "POST /drafts/{draft_id}/approve",
+    "issue": "POST /drafts/{draft_id}/issue",
+    "queue": "GET /exchange/queue",
+    "queue item": "GET /exchange/queue/{delivery_id}",
+    "register": "POST /exchange/queue/{delivery_id}/register",
+    "return": "POST /exchange/queue/{delivery_id}/return",
+    "recall answer": "POST /exchange/queue/{delivery_id}/recall-answer",
+    "statuses": "GET /exchange/sent/{document_id}",
+    "send": "POST /exchange/sent/{document_id}/deliveries",
+    "recall": "POST /exchange/sent/{document_id}/recall",
+}
+
+
+def test_every_documented_endpoint_is_in_the_matrix(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    documented = {
+        f"{method.upper()} {path.removeprefix('/api/v1')}": operation
+        for path, operations in paths.items()
+        if path.startswith(("/api/v1/drafts", "/api/v1/exchange"))
+        for method, operation in operations.items()
+    }
+    assert set(documented) == set(ROUTES.values())
+    assert {e.name for e in ENDPOINTS} == set(ROUTES)
+    for name, operation in documented.items():
+        assert operation["security"], name
+        assert {"401", "403", "404"} <= set(operation["responses"]), name

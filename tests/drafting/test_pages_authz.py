@@ -1,0 +1,274 @@
+"""Who may open each drafting page and send each form (issue 4 point 7).
+
+Every page and POST is tried by six people: nobody signed in, a staff member of another unit
+trying the direct address, a person of the unit not involved in the draft (the unit admin), the
+drafter, the leader who signs, and the clerk. Each case puts a fresh draft in the state where its
+action is possible; a refused request leaves the database and the storage exactly as they were.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.documents.conftest import doc_type
+from tests.drafting.conftest import (
+    SUBJECT,
+    Team,
+    create_draft,
+    pdf,
+    to_approved,
+    to_approving,
+)
+from tests.drafting.test_services import state
+from vanban.drafting import services
+from vanban.drafting.models import Draft
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ["anonymous", "other_unit", "not_involved", "drafter", "leader", "clerk"]
+
+
+def actor_user(team: Team, actor: str):  # type: ignore[no-untyped-def]
+    return {
+        "anonymous": None,
+        "other_unit": team.staff_snv,
+        "not_involved": team.outsider,
+        "drafter": team.drafter,
+        "leader": team.signer,
+        "clerk": team.clerk,
+    }[actor]
+
+
+def drafting(team: Team) -> Draft:
+    return create_draft(team)
+
+
+def reviewing_by_leader(team: Team) -> Draft:
+    """The signer checks the content; the unit admin (not involved otherwise) the format."""
+    draft = create_draft(team)
+    services.draft_submit(
+        actor=team.drafter, draft=draft, reviewer=team.signer, checker=team.outsider
+    )
+    return draft
+
+
+def asked(team: Team) -> Draft:
+    draft = create_draft(team)
+    services.draft_comments_request(
+        actor=team.drafter, draft=draft, people=[team.outsider], deadline=dt.date(2026, 12, 1)
+    )
+    return draft
+
+
+def approving(team: Team) -> Draft:
+    draft = create_draft(team)
+    to_approving(team, draft)
+    return draft
+
+
+def approved(team: Team) -> Draft:
+    draft = create_draft(team)
+    to_approved(team, draft)
+    return draft
+
+
+def create_data(team: Team) -> dict[str, Any]:
+    return {
+        "issuing_unit": team.province.stttt.pk,
+        "document_type": doc_type("Kế hoạch").pk,
+        "subject": "Kế hoạch thử quyền",
+        "urgency": "0",
+        "recipient_units": [team.province.snv.pk],
+        "signer": team.signer.pk,
+        "signer_position": "Giám đốc",
+        "sensitive_declared": "on",
+        "content_file": pdf(),
+    }
+
+
+def expect(other_unit: int, not_involved: int, drafter: int, leader: int, clerk: int) -> dict:
+    return {
+        "anonymous": 302,
+        "other_unit": other_unit,
+        "not_involved": not_involved,
+        "drafter": drafter,
+        "leader": leader,
+        "clerk": clerk,
+    }
+
+
+@dataclass
+class Case:
+    name: str
+    method: str
+    url: Callable[[Draft], str]
+    setup: Callable[[Team], Draft]
+    expect: dict[str, int]
+    allowed: set[str] = field(default_factory=set)  # whose POST changes something
+    data: Callable[[Team], dict[str, Any]] = lambda t: {}
+    marker: str = ""  # text the allowed GET shows
+    allowed_get: set[str] = field(default_factory=set)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+CASES = [
+    Case(
+        "my drafts",
+        "get",
+        lambda d: "/du-thao/",
+        drafting,
+        expect(200, 200, 200, 200, 200),
+        marker=SUBJECT,
+        allowed_get={"drafter"},
+    ),
+    Case(
+        "waiting for me",
+        "get",
+        lambda d: "/du-thao/cho-toi/",
+        approved,
+        expect(200, 200, 200, 200, 200),
+        marker=SUBJECT,
+        allowed_get={"clerk"},
+    ),
+    Case(
+        "create form", "get", lambda d: "/du-thao/moi/", drafting, expect(200, 200, 200, 200, 200)
+    ),
+    Case(
+        "detail",
+        "get",
+        lambda d: f"/du-thao/{d.pk}/",
+        drafting,
+        expect(404, 404, 200, 200, 404),
+        marker=SUBJECT,
+        allowed_get={"drafter", "leader"},
+    ),
+    Case(
+        "detail once approved",
+        "get",
+        lambda d: f"/du-thao/{d.pk}/",
+        approved,
+        expect(404, 404, 200, 200, 200),
+        marker=SUBJECT,
+        allowed_get={"drafter", "leader", "clerk"},
+    ),
+    Case(
+        "version download",
+        "get",
+        lambda d: f"/du-thao/{d.pk}/phien-ban/1/tai-xuong/",
+        drafting,
+        expect(404, 404, 200, 200, 404),
+        allowed_get={"drafter", "leader"},
+    ),
+    Case(
+        "create",
+        "post",
+        lambda d: "/du-thao/moi/",
+        drafting,
+        expect(200, 302, 302, 302, 302),
+        {"not_involved", "drafter", "leader", "clerk"},
+        data=create_data,
+    ),
+    Case(
+        "new version",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/phien-ban/",
+        drafting,
+        expect(404, 404, 302, 403, 404),
+        {"drafter"},
+        data=lambda t: {"content_file": pdf("Bản 2.pdf")},
+    ),
+    Case(
+        "ask for comments",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/xin-y-kien/",
+        drafting,
+        expect(404, 404, 302, 403, 404),
+        {"drafter"},
+        data=lambda t: {"people": [t.checker.pk], "deadline": "2026-12-01"},
+    ),
+    Case(
+        "comment",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/gop-y/",
+        asked,
+        expect(404, 302, 403, 403, 404),
+        {"not_involved"},
+        data=lambda t: {"text": "Đồng ý với dự thảo."},
+    ),
+    Case(
+        "submit",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/trinh/",
+        drafting,
+        expect(404, 404, 302, 403, 404),
+        {"drafter"},
+        data=lambda t: {"reviewer": t.head.pk, "checker": t.checker.pk},
+    ),
+    Case(
+        "check content",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/kiem-tra-noi-dung/",
+        reviewing_by_leader,
+        expect(404, 403, 403, 302, 404),
+        {"leader"},
+        data=lambda t: {"content-decision": "accept"},
+    ),
+    Case(
+        "check format",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/kiem-tra-the-thuc/",
+        reviewing_by_leader,
+        expect(404, 302, 403, 403, 404),
+        {"not_involved"},
+        data=lambda t: {"format-decision": "accept"},
+    ),
+    Case(
+        "approve",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/phe-duyet/",
+        approving,
+        expect(404, 404, 403, 302, 404),
+        {"leader"},
+        data=lambda t: {"approve-decision": "accept"},
+    ),
+    Case(
+        "issue",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/ban-hanh/",
+        approved,
+        expect(404, 404, 403, 403, 302),
+        {"clerk"},
+    ),
+]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_page_authorization(team, client_for, case: Case, actor: str):
+    draft = case.setup(team)
+    user = actor_user(team, actor)
+    client = client_for(user) if user is not None else Client()
+    url = case.url(draft)
+    before = state()
+    response = client.get(url) if case.method == "get" else client.post(url, case.data(team))
+    html = response.content.decode() if not hasattr(response, "streaming_content") else ""
+    assert response.status_code == case.expect[actor], html[:2000]
+    if response.status_code == 302 and actor == "anonymous":
+        assert response["Location"].startswith("/tai-khoan/dang-nhap/")
+    if case.method == "get":
+        if case.marker:
+            assert (case.marker in html) == (actor in case.allowed_get), html[:2000]
+        assert state()["drafts"] == before["drafts"]
+        return
+    if actor in case.allowed:
+        assert state() != before
+    else:
+        assert state() == before
+        if response.status_code == 403:
+            assert 'id="action-error"' in html

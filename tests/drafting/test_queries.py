@@ -1,0 +1,132 @@
+"""The drafting and exchange pages keep a fixed number of SQL queries whatever the number of
+rows they show (no N+1): each is measured with a small and a larger data set."""
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import make_user
+from tests.documents.conftest import DECLARED, doc_type, pdf_upload
+from tests.drafting.conftest import create_draft, issued, pdf, to_approved
+from vanban.accounts import services as account_services
+from vanban.accounts.models import Role
+from vanban.documents import services as document_services
+from vanban.drafting import services
+from vanban.exchange import delivery
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, roles, notifications badge (the base page), then the page's own queries.
+MY_DRAFTS = 7
+WAITING = 9
+DETAIL = 14
+QUEUE = 7
+SENT = 9
+
+
+def test_my_drafts(team, client_for, django_assert_num_queries):
+    client = client_for(team.drafter)
+    create_draft(team)
+    with django_assert_num_queries(MY_DRAFTS):
+        html = client.get("/du-thao/").content.decode()
+    assert html.count("/du-thao/1/") == 1
+    for _ in range(5):
+        draft = create_draft(team)
+    to_approved(team, draft)
+    services.draft_issue(actor=team.clerk, draft=draft)
+    with django_assert_num_queries(MY_DRAFTS):
+        html = client.get("/du-thao/").content.decode()
+    assert "6 dự thảo" in html and "01/KH-STTTT" in html
+
+
+def test_waiting_for_me(team, client_for, django_assert_num_queries):
+    for _ in range(2):
+        to_approved(team, create_draft(team))
+    client = client_for(team.clerk)
+    with django_assert_num_queries(WAITING):
+        html = client.get("/du-thao/cho-toi/").content.decode()
+    assert "Chờ cấp số và ban hành (2)" in html
+    for _ in range(4):
+        to_approved(team, create_draft(team))
+    with django_assert_num_queries(WAITING):
+        html = client.get("/du-thao/cho-toi/").content.decode()
+    assert "Chờ cấp số và ban hành (6)" in html
+
+
+def test_draft_page(team, client_for, django_assert_num_queries):
+    draft = create_draft(team)
+    client = client_for(team.drafter)
+    with django_assert_num_queries(DETAIL):
+        client.get(f"/du-thao/{draft.pk}/")
+    people = [make_user(team.province.stttt, f"Người góp ý {i}") for i in range(4)]
+    services.draft_comments_request(
+        actor=team.drafter, draft=draft, people=people, deadline=dt.date(2026, 12, 1)
+    )
+    for person in people:
+        services.draft_comment(actor=person, draft=draft, text=f"Ý kiến của {person.full_name}")
+    for number in range(2, 5):
+        services.draft_version_add(
+            actor=team.drafter, draft=draft, content_file=pdf(f"{number}.pdf")
+        )
+    with django_assert_num_queries(DETAIL):
+        html = client.get(f"/du-thao/{draft.pk}/").content.decode()
+    assert html.count("/tai-xuong/") == 4
+    assert html.count("Ý kiến của Người góp ý") == 8  # comment table and timeline
+
+
+def outgoing(team, subject: str):  # type: ignore[no-untyped-def]
+    return document_services.outgoing_register(
+        actor=team.clerk,
+        unit=team.province.stttt,
+        data=document_services.DocumentInput(
+            document_type=doc_type("Công văn"), subject=subject, recipients="Sở Nội vụ"
+        ),
+        refusals=DECLARED,
+        main_file=pdf_upload(),
+    )
+
+
+def test_reception_queue(team, client_for, django_assert_num_queries):
+    client = client_for(team.clerk_snv)
+    _draft, first = issued(team)
+    with django_assert_num_queries(QUEUE):
+        html = client.get("/lien-thong/hang-cho/").content.decode()
+    assert "01/KH-STTTT" in html
+    for number in range(5):
+        document = outgoing(team, f"Công văn thứ {number}")
+        delivery.deliveries_create(actor=team.clerk, document=document, units=[team.province.snv])
+    delivery.document_recall(actor=team.clerk, document=first, reason="Sai")
+    with django_assert_num_queries(QUEUE):
+        html = client.get("/lien-thong/hang-cho/").content.decode()
+    assert "Văn bản chờ vào sổ (5)" in html and "Đề nghị thu hồi chờ trả lời (1)" in html
+
+
+def test_sender_statuses(team, client_for, django_assert_num_queries):
+    client = client_for(team.clerk)
+    _draft, document = issued(team)
+    with django_assert_num_queries(SENT):
+        client.get(f"/lien-thong/van-ban/{document.pk}/")
+    units = [
+        account_services.unit_create(
+            actor=None,
+            name=f"Sở thử nghiệm {i}",
+            symbol=f"ST{i}",
+            abbreviation=f"sothu{i}",
+            agency_code=f"000.00.{30 + i}.H07",
+            parent=team.province.root,
+        )
+        for i in range(4)
+    ]
+    for unit in units:
+        make_user(unit, f"Văn thư {unit.symbol}", (Role.CLERK,))
+    delivery.deliveries_create(actor=team.clerk, document=document, units=units)
+    incoming = delivery.delivery_register(
+        actor=team.clerk_snv,
+        delivery=document.deliveries.get(recipient_unit=team.province.snv),
+        refusals=DECLARED,
+    )
+    delivery.delivery_status_update(incoming_document=incoming, status="04")
+    with django_assert_num_queries(SENT):
+        html = client.get(f"/lien-thong/van-ban/{document.pk}/").content.decode()
+    assert html.count('<tr id="recipient-') == 5
+    assert "04 đã giao xử lý" in html

@@ -1,0 +1,211 @@
+"""Who may open each exchange page and send each form (issue 4 points 4 and 7).
+
+Seven people: nobody signed in, a staff member of the recipient unit (not its clerk), the sending
+unit's admin (not involved), the drafter, the sending unit's leader, the sending unit's clerk
+and the recipient unit's clerk. Each case issues a fresh document to the Sở Nội vụ; a refused
+request leaves the database exactly as it was.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.documents.conftest import DECLARED
+from tests.drafting.conftest import (  # noqa: F401 – fixtures
+    SUBJECT,
+    Team,
+    _fixed_clock,
+    _own_storage,
+    issued,
+    make_team,
+)
+from tests.exchange.test_delivery import state
+from vanban.documents.models import Document
+from vanban.exchange import delivery
+from vanban.exchange.models import Delivery
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(province) -> Team:
+    return make_team(province)
+
+
+ACTORS = [
+    "anonymous",
+    "recipient_staff",
+    "not_involved",
+    "drafter",
+    "leader",
+    "clerk",
+    "recipient_clerk",
+]
+
+
+def actor_user(team: Team, actor: str):  # type: ignore[no-untyped-def]
+    return {
+        "anonymous": None,
+        "recipient_staff": team.staff_snv,
+        "not_involved": team.outsider,
+        "drafter": team.drafter,
+        "leader": team.signer,
+        "clerk": team.clerk,
+        "recipient_clerk": team.clerk_snv,
+    }[actor]
+
+
+@dataclass
+class Sent:
+    document: Document
+    delivery: Delivery
+
+
+def sent(team: Team) -> Sent:
+    _draft, document = issued(team)
+    return Sent(document, Delivery.objects.get(document=document))
+
+
+def recalled(team: Team) -> Sent:
+    item = sent(team)
+    delivery.document_recall(actor=team.signer, document=item.document, reason="Sai số liệu")
+    return item
+
+
+def expect(**values: int) -> dict[str, int]:
+    base = dict.fromkeys(ACTORS, 404)
+    base["anonymous"] = 302
+    base.update(values)
+    return base
+
+
+@dataclass
+class Case:
+    name: str
+    method: str
+    url: Callable[[Sent], str]
+    expect: dict[str, int]
+    allowed: set[str] = field(default_factory=set)
+    setup: Callable[[Team], Sent] = sent
+    data: Callable[[Team], dict[str, Any]] = lambda t: {}
+    marker: str = ""
+    allowed_get: set[str] = field(default_factory=set)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+QUEUE = expect(recipient_staff=403, not_involved=403, drafter=403, leader=403, clerk=200)
+CASES = [
+    Case(
+        "queue",
+        "get",
+        lambda s: "/lien-thong/hang-cho/",
+        {**QUEUE, "recipient_clerk": 200},
+        marker=SUBJECT,
+        allowed_get={"recipient_clerk"},
+    ),
+    Case(
+        "received document",
+        "get",
+        lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/",
+        expect(recipient_clerk=200),
+        marker=SUBJECT,
+        allowed_get={"recipient_clerk"},
+    ),
+    Case(
+        "received file",
+        "get",
+        lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/tep/{s.document.files.get().pk}/",
+        expect(recipient_clerk=200),
+    ),
+    Case(
+        "register",
+        "post",
+        lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/vao-so/",
+        expect(recipient_clerk=302),
+        {"recipient_clerk"},
+        data=lambda t: {"sensitive_declared": "on"},
+    ),
+    Case(
+        "return",
+        "post",
+        lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/tra-lai/",
+        expect(recipient_clerk=302),
+        {"recipient_clerk"},
+        data=lambda t: {"reason": "invalid", "note": "Thiếu phụ lục"},
+    ),
+    Case(
+        "answer a recall",
+        "post",
+        lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/thu-hoi/",
+        expect(recipient_clerk=302),
+        {"recipient_clerk"},
+        setup=recalled,
+        data=lambda t: {"answer": "accept"},
+    ),
+    Case(
+        "sender's statuses",
+        "get",
+        lambda s: f"/lien-thong/van-ban/{s.document.pk}/",
+        expect(leader=200, clerk=200),
+        marker="Sở Nội vụ",
+        allowed_get={"leader", "clerk"},
+    ),
+    Case(
+        "send to more units",
+        "post",
+        lambda s: f"/lien-thong/van-ban/{s.document.pk}/gui/",
+        expect(leader=403, clerk=302),
+        {"clerk"},
+        data=lambda t: {"units": [t.province.root.pk]},
+    ),
+    Case(
+        "recall",
+        "post",
+        lambda s: f"/lien-thong/van-ban/{s.document.pk}/thu-hoi/",
+        expect(leader=302, clerk=302),
+        {"leader", "clerk"},
+        data=lambda t: {"reason": "Sai số liệu"},
+    ),
+]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_page_authorization(team, client_for, case: Case, actor: str):
+    item = case.setup(team)
+    user = actor_user(team, actor)
+    client = client_for(user) if user is not None else Client()
+    before = state()
+    url = case.url(item)
+    response = client.get(url) if case.method == "get" else client.post(url, case.data(team))
+    html = "" if hasattr(response, "streaming_content") else response.content.decode()
+    assert response.status_code == case.expect[actor], html[:2000]
+    if actor == "anonymous":
+        assert response["Location"].startswith("/tai-khoan/dang-nhap/")
+    if case.method == "get":
+        if case.marker:
+            assert (case.marker in html) == (actor in case.allowed_get)
+        assert state()["deliveries"] == before["deliveries"]
+        return
+    if actor in case.allowed:
+        assert state() != before
+    else:
+        assert state() == before
+
+
+def test_another_units_clerk_cannot_register_by_the_service_either(team):
+    item = sent(team)
+    before = state()
+    for person in (team.clerk, team.signer, team.staff_snv):
+        with pytest.raises(delivery.NotFound):
+            delivery.delivery_register(actor=person, delivery=item.delivery, refusals=DECLARED)
+        with pytest.raises(delivery.NotFound):
+            delivery.delivery_return(
+                actor=person, delivery=item.delivery, reason="invalid", note=""
+            )
+    assert state() == before

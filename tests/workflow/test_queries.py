@@ -1,0 +1,152 @@
+"""Every work page costs the same number of SQL queries whatever the amount of work (no N+1)."""
+
+import datetime as dt
+
+import pytest
+
+from tests.documents.conftest import pdf_upload
+from tests.workflow.conftest import TODAY, Work, assignment, directed, register
+from vanban.workflow import services
+
+pytestmark = pytest.mark.django_db
+
+
+def busy_document(work: Work, number: int):  # type: ignore[no-untyped-def]
+    """A document with every kind of step: a unit part divided, progress with files, an
+    extension decided and one pending, reminders, a part completed."""
+    document = directed(
+        work,
+        code_number=str(number),
+        urgency=number % 3,
+        lead_user=None,
+        lead_unit=work.plan,
+        co_units=[work.tech],
+        co_users=[work.deputy],
+        deadline=TODAY + dt.timedelta(days=number % 5),
+    )
+    unit_part = assignment(document, role="lead")
+    services.assignment_reassign(
+        actor=work.plan_head,
+        assignment=unit_part,
+        lead_user=work.plan_staff,
+        co_users=[work.plan_staff2],
+    )
+    child = assignment(document, parent=unit_part, role="lead")
+    for step in range(2):
+        services.assignment_progress(
+            actor=work.plan_staff,
+            assignment=child,
+            text=f"Bước {step}",
+            result_files=[pdf_upload(f"ket-qua-{step}.pdf")],
+        )
+    co = assignment(document, role="co", assignee_unit=work.tech)
+    services.assignment_remind(actor=work.director, assignment=co, text="Khẩn trương.")
+    request = services.extension_request(
+        actor=work.tech_head,
+        assignment=co,
+        requested_deadline=TODAY + dt.timedelta(days=20),
+        reason="Chờ ý kiến.",
+    )
+    services.extension_decide(actor=work.director, request=request, grant=False, reason="Không.")
+    services.extension_request(
+        actor=work.plan_head,
+        assignment=unit_part,
+        requested_deadline=TODAY + dt.timedelta(days=20),
+        reason="Chờ số liệu.",
+    )
+    services.assignment_complete(
+        actor=work.deputy, assignment=assignment(document, role="co", assignee_user=work.deputy)
+    )
+    return document
+
+
+def grow(work: Work, first: int, last: int) -> None:
+    for number in range(first, last):
+        busy_document(work, number)
+        register(work, code_number=str(100 + number))  # waiting to be presented
+
+
+# Every page: session, user, the user's roles, unread notifications (menu).
+# "Việc của tôi": delegations, then one query per section (to present: list and count, only for
+# clerks; to direct; assigned; for information; extensions to decide, only for leaders).
+MY_WORK = {"clerk": 10, "director": 9, "plan_head": 9, "plan_staff": 8}
+# The rows, with the visible documents as a subquery.
+DEADLINES = 5
+# Delegations, then document statuses, deadline totals, by unit, by person.
+DASHBOARD = 9
+# Document, delegations, processing, assignments, trail, files, extensions.
+PROCESSING = {"director": 11, "plan_staff": 11, "plan_head": 11, "clerk": 11}
+# Register units (form choices, the check, the select's options), count, rows, assignments.
+FOLLOWUP = 12
+
+
+@pytest.mark.parametrize("who", sorted(MY_WORK))
+def test_my_work(work, client_for, django_assert_num_queries, who):
+    grow(work, 1, 2)
+    client = client_for(getattr(work, who))
+    with django_assert_num_queries(MY_WORK[who]):
+        small = client.get("/xu-ly/viec-cua-toi/")
+    grow(work, 2, 8)
+    with django_assert_num_queries(MY_WORK[who]):
+        big = client.get("/xu-ly/viec-cua-toi/")
+    assert small.status_code == big.status_code == 200
+    assert len(big.content) > len(small.content)
+
+
+@pytest.mark.parametrize("theo", ["nguoi", "don-vi", "lanh-dao"])
+def test_deadline_lists(work, client_for, django_assert_num_queries, theo):
+    grow(work, 1, 2)
+    client = client_for(work.director)
+    with django_assert_num_queries(DEADLINES):
+        small = client.get(f"/xu-ly/han-xu-ly/?theo={theo}")
+    grow(work, 2, 8)
+    with django_assert_num_queries(DEADLINES):
+        big = client.get(f"/xu-ly/han-xu-ly/?theo={theo}")
+    assert big.content.count(b'<tr class="row-') > small.content.count(b'<tr class="row-') > 0
+
+
+def test_dashboard(work, client_for, django_assert_num_queries):
+    grow(work, 1, 2)
+    client = client_for(work.director)
+    with django_assert_num_queries(DASHBOARD):
+        small = client.get("/xu-ly/tong-hop/")
+    grow(work, 2, 8)
+    with django_assert_num_queries(DASHBOARD):
+        big = client.get("/xu-ly/tong-hop/")
+    assert small.status_code == big.status_code == 200
+    assert big.content.count(b'class="bar-') > small.content.count(b'class="bar-')
+
+
+@pytest.mark.parametrize("who", sorted(PROCESSING))
+def test_processing_page(work, client_for, django_assert_num_queries, who):
+    small = busy_document(work, 1)
+    big = busy_document(work, 2)
+    child = assignment(big, role="lead", parent__isnull=False)
+    for number in range(3, 6):
+        services.assignment_progress(
+            actor=work.plan_staff,
+            assignment=child,
+            text=f"Thêm {number}",
+            result_files=[pdf_upload(f"them-{number}.pdf")],
+        )
+        services.assignment_remind(actor=work.director, assignment=child, text=f"Lần {number}")
+    client = client_for(getattr(work, who))
+    with django_assert_num_queries(PROCESSING[who]):
+        first = client.get(f"/xu-ly/van-ban/{small.pk}/")
+    with django_assert_num_queries(PROCESSING[who]):
+        second = client.get(f"/xu-ly/van-ban/{big.pk}/")
+    assert first.status_code == second.status_code == 200
+    assert first.content.count(b"/xu-ly/tep/") == 2
+    assert second.content.count(b"/xu-ly/tep/") == 5
+
+
+def test_follow_up_register(work, client_for, django_assert_num_queries):
+    grow(work, 1, 2)
+    client = client_for(work.clerk)
+    url = f"/xu-ly/so-theo-doi/?unit={work.so.pk}&period=year&year=2026"
+    with django_assert_num_queries(FOLLOWUP):
+        small = client.get(url)
+    grow(work, 2, 8)
+    with django_assert_num_queries(FOLLOWUP):
+        big = client.get(url)
+    assert big.content.count(b"<tr") > small.content.count(b"<tr")
