@@ -22,12 +22,17 @@ def pdf_bytes(*lines: str) -> bytes:
 
 
 def docx_bytes(*paragraphs: str) -> bytes:
+    """A minimal DOCX; fixed member times, so the same text always gives the same bytes."""
     buffer = io.BytesIO()
+
+    def member(name: str) -> zipfile.ZipInfo:
+        return zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(member("[Content_Types].xml"), "<Types/>")
         body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
         archive.writestr(
-            "word/document.xml",
+            member("word/document.xml"),
             '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
             f'openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>',
         )

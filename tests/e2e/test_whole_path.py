@@ -1,0 +1,347 @@
+"""The whole path in a real browser (issue 4, point 9), each person in their own browser window.
+
+The Sở Nội vụ asks the Sở Thông tin và Truyền thông for a report. The Sở's clerk registers the
+scanned request and presents it to the director; the director directs and assigns a specialist with
+a deadline; she records progress and completes it. She then drafts the reply; the deputy director
+checks its content, the chief of the office its format, the director approves, and the clerk issues
+it to the Sở Nội vụ. The Sở Nội vụ's clerk finds it in the reception queue and registers it (arrival
+number 1), and the sender's page shows "đã vào sổ" for the Sở Nội vụ.
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import PASSWORD, make_user
+from tests.documents.conftest import pdf_bytes
+from vanban.accounts import services
+from vanban.accounts.models import Role, Unit, User
+from vanban.documents.models import Direction, Document
+from vanban.drafting.models import Draft, DraftStatus
+from vanban.workflow.models import Processing, ProcessingStatus
+
+pytestmark = pytest.mark.browser
+
+REQUEST_SUBJECT = "Đề nghị báo cáo tình hình sử dụng văn bản điện tử năm 2026"
+REPLY_SUBJECT = "Báo cáo tình hình sử dụng văn bản điện tử năm 2026"
+DIRECTION = "Giao đồng chí Phương tổng hợp số liệu, dự thảo công văn trả lời Sở Nội vụ."
+
+
+@dataclass
+class People:
+    stttt: Unit
+    snv: Unit
+    clerk: User  # văn thư of the Sở Thông tin và Truyền thông
+    director: User  # directs the handling, signs the reply
+    deputy: User  # head of the drafting unit: checks the reply's content
+    office_chief: User  # checks the reply's format
+    specialist: User  # handles the request and drafts the reply
+    clerk_snv: User  # văn thư of the Sở Nội vụ
+
+
+@pytest.fixture
+def people(transactional_db, document_types) -> People:
+    root = services.unit_create(
+        actor=None,
+        name="Ủy ban nhân dân tỉnh Bến Tre",
+        symbol="UBND",
+        abbreviation="ubndtinh",
+        agency_code="000.00.00.H07",
+        parent=None,
+    )
+    stttt = services.unit_create(
+        actor=None,
+        name="Sở Thông tin và Truyền thông",
+        symbol="STTTT",
+        abbreviation="stttt",
+        agency_code="000.00.12.H07",
+        parent=root,
+    )
+    snv = services.unit_create(
+        actor=None,
+        name="Sở Nội vụ",
+        symbol="SNV",
+        abbreviation="snv",
+        agency_code="000.00.05.H07",
+        parent=root,
+    )
+    return People(
+        stttt=stttt,
+        snv=snv,
+        clerk=make_user(stttt, "Võ Thị Thu Trang", (Role.CLERK,), position="Văn thư"),
+        director=make_user(stttt, "Phạm Minh Đức", (Role.LEADER,), position="Giám đốc"),
+        deputy=make_user(stttt, "Lâm Quốc Hùng", (Role.LEADER,), position="Phó Giám đốc"),
+        office_chief=make_user(stttt, "Trương Thị Mai", position="Chánh Văn phòng"),
+        specialist=make_user(stttt, "Nguyễn Thu Phương", position="Chuyên viên"),
+        clerk_snv=make_user(snv, "Đinh Văn Thư", (Role.CLERK,), position="Văn thư"),
+    )
+
+
+@pytest.fixture
+def window_for(browser: Browser, live_server) -> Iterator[Callable[[User], Page]]:
+    """A browser window of its own for one person, signed in through the login page."""
+    contexts = []
+
+    def open_window(user: User) -> Page:
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
+        page.get_by_label("Tên tài khoản").fill(user.username)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.get_by_role("heading", name=f"Xin chào, {user.full_name}")).to_be_visible()
+        return page
+
+    yield open_window
+    for context in contexts:
+        context.close()
+
+
+def menu(page: Page, name: str) -> None:
+    page.locator("nav.menu").get_by_role("link", name=name, exact=True).click()
+
+
+def flash(page: Page, text: str) -> None:
+    expect(page.locator("ul.messages").get_by_text(text, exact=True)).to_be_visible()
+
+
+def test_request_handled_reply_issued_and_registered_by_the_recipient(people, window_for, tmp_path):
+    today = timezone.localdate()
+    deadline = today + dt.timedelta(days=7)
+    scan = tmp_path / "cong-van-245-snv.pdf"
+    scan.write_bytes(pdf_bytes("SỞ NỘI VỤ TỈNH BẾN TRE", "Số 245/SNV-CCHC", REQUEST_SUBJECT))
+    reply = pdf_bytes("SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "Kính gửi: Sở Nội vụ", REPLY_SUBJECT)
+    reply_file = tmp_path / "cong-van-tra-loi-snv.pdf"
+    reply_file.write_bytes(reply)
+
+    # 1. The clerk registers the scanned request of the Sở Nội vụ.
+    clerk = window_for(people.clerk)
+    menu(clerk, "Văn bản đến")
+    clerk.get_by_role("link", name="Vào sổ").first.click()
+    expect(clerk.get_by_role("heading", name="Vào sổ văn bản đến")).to_be_visible()
+    clerk.select_option("#id_document_type", label="Công văn")
+    clerk.fill("#id_code_number", "245")
+    clerk.fill("#id_code_notation", "SNV-CCHC")
+    clerk.fill("#id_issued_date", (today - dt.timedelta(days=2)).isoformat())
+    clerk.select_option("#id_issuer_unit", label="Sở Nội vụ (000.00.05.H07)")
+    clerk.fill("#id_signer_name", "Huỳnh Văn Nội")
+    clerk.fill("#id_subject", REQUEST_SUBJECT)
+    clerk.set_input_files("#id_main_file", str(scan))
+    clerk.check("#id_sensitive_declared")
+    clerk.locator("#register-form").get_by_role("button", name="Vào sổ", exact=True).click()
+    flash(clerk, "Đã vào sổ đến số 1.")
+    expect(clerk.locator("#arrival-number")).to_have_text("1")
+
+    # ... and presents it to the director from its processing page.
+    clerk.get_by_role("link", name="Xử lý văn bản").click()
+    expect(clerk.locator("#processing-status-label")).to_have_text("Chờ trình")
+    expect(clerk.get_by_text("Văn bản chưa được trình.")).to_be_visible()
+    clerk.select_option("#id_present_leader", label="Phạm Minh Đức")
+    clerk.fill("#id_present_note", "Kính trình Giám đốc cho ý kiến chỉ đạo.")
+    clerk.get_by_role("button", name="Trình văn bản").click()
+    flash(clerk, "Đã trình văn bản.")
+    expect(clerk.locator("#processing-status-label")).to_have_text("Đã trình")
+    steps = clerk.locator("#timeline-list > li")
+    expect(steps).to_have_count(1)
+    expect(steps.nth(0)).to_contain_text("Võ Thị Thu Trang – Trình văn bản")
+    expect(steps.nth(0)).to_contain_text("Trình lãnh đạo Phạm Minh Đức.")
+
+    # 2. The director finds it in "Việc của tôi", directs and assigns the specialist.
+    director = window_for(people.director)
+    menu(director, "Việc của tôi")
+    waiting = director.locator("#to-direct")
+    expect(waiting.get_by_text(REQUEST_SUBJECT)).to_be_visible()
+    waiting.get_by_role("link", name="Công văn số 245/SNV-CCHC").click()
+    expect(director.locator("#document-subject")).to_have_text(REQUEST_SUBJECT)
+    director.fill("#id_direct_direction", DIRECTION)
+    director.select_option(
+        "#id_direct_lead", label="Nguyễn Thu Phương – Sở Thông tin và Truyền thông"
+    )
+    director.fill("#id_direct_deadline", deadline.isoformat())
+    director.get_by_role("button", name="Giao xử lý").click()
+    flash(director, "Đã cho ý kiến chỉ đạo và giao xử lý.")
+    expect(director.locator("#processing-status-label")).to_have_text("Đang xử lý")
+    expect(director.locator("#processing-deadline")).to_have_text(f"{deadline:%d/%m/%Y}")
+    expect(director.locator("#direction-text")).to_contain_text(DIRECTION)
+    lead_row = director.locator("#assignment-table tbody tr").first
+    expect(lead_row).to_contain_text("Chủ trì")
+    expect(lead_row).to_contain_text("Nguyễn Thu Phương")
+    expect(lead_row).to_contain_text(f"{deadline:%d/%m/%Y}")
+
+    # 3. The specialist records progress and completes her part.
+    specialist = window_for(people.specialist)
+    menu(specialist, "Việc của tôi")
+    assigned = specialist.locator("#assigned")
+    expect(assigned.get_by_text(REQUEST_SUBJECT)).to_be_visible()
+    expect(assigned).to_contain_text(f"{deadline:%d/%m/%Y}")
+    assigned.get_by_role("link", name="Công văn số 245/SNV-CCHC").click()
+    progress = specialist.locator("form[id^='progress-form-']")
+    progress.locator("[name=text]").fill("Đã tổng hợp số liệu của các phòng.")
+    progress.get_by_role("button", name="Lưu tiến độ").click()
+    flash(specialist, "Đã cập nhật tiến độ.")
+    specialist.get_by_text("Báo hoàn thành", exact=True).click()
+    complete = specialist.locator("form[id^='complete-form-']")
+    complete.locator("[name=result]").fill("Đã tổng hợp số liệu; dự thảo công văn trả lời.")
+    complete.get_by_role("button", name="Hoàn thành").click()
+    flash(specialist, "Đã báo hoàn thành.")
+    expect(specialist.locator("#processing-status-label")).to_have_text("Hoàn thành")
+    expect(specialist.locator("#processing-result")).to_have_text(
+        "Đã tổng hợp số liệu; dự thảo công văn trả lời."
+    )
+    steps = specialist.locator("#timeline-list > li")
+    expect(steps).to_have_count(4)
+    for step, text in enumerate(
+        (
+            "Võ Thị Thu Trang – Trình văn bản",
+            "Phạm Minh Đức – Cho ý kiến chỉ đạo",
+            "Nguyễn Thu Phương – Cập nhật tiến độ",
+            "Nguyễn Thu Phương – Hoàn thành",
+        )
+    ):
+        expect(steps.nth(step)).to_contain_text(text)
+    expect(steps.nth(1)).to_contain_text(
+        f"Chủ trì: Nguyễn Thu Phương; hạn giải quyết: {deadline:%d/%m/%Y}."
+    )
+    expect(steps.nth(1)).to_contain_text(DIRECTION)
+    expect(steps.nth(2)).to_contain_text("Đã tổng hợp số liệu của các phòng.")
+    expect(steps.nth(3)).to_contain_text("văn bản hoàn thành xử lý")
+
+    # 4. She drafts the reply with its PDF and sends it for checking.
+    menu(specialist, "Dự thảo")
+    specialist.get_by_role("link", name="Soạn dự thảo mới").click()
+    specialist.select_option("#id_issuing_unit", label="Sở Thông tin và Truyền thông")
+    specialist.select_option("#id_document_type", label="Công văn")
+    specialist.fill("#id_subject", REPLY_SUBJECT)
+    specialist.select_option("#id_recipient_units", label="Sở Nội vụ")
+    specialist.select_option(
+        "#id_signer", label="Phạm Minh Đức – Giám đốc (Sở Thông tin và Truyền thông)"
+    )
+    specialist.fill("#id_signer_position", "Giám đốc")
+    specialist.set_input_files("#id_content_file", str(reply_file))
+    specialist.check("#id_sensitive_declared")
+    specialist.get_by_role("button", name="Tạo dự thảo").click()
+    flash(specialist, "Đã tạo dự thảo với phiên bản 1.")
+    expect(specialist.locator("#draft-status")).to_contain_text("Đang soạn thảo")
+    expect(specialist.locator("#version-table")).to_contain_text("cong-van-tra-loi-snv.pdf")
+    submit = specialist.locator("#submit-form")
+    submit.locator("[name=reviewer]").select_option(
+        label="Lâm Quốc Hùng – Phó Giám đốc (Sở Thông tin và Truyền thông)"
+    )
+    submit.locator("[name=checker]").select_option(
+        label="Trương Thị Mai – Chánh Văn phòng (Sở Thông tin và Truyền thông)"
+    )
+    submit.get_by_role("button", name="Trình").click()
+    flash(specialist, "Đã trình kiểm tra nội dung và thể thức.")
+    expect(specialist.locator("#draft-status")).to_contain_text(
+        "Đang kiểm tra nội dung và thể thức"
+    )
+
+    # 5. The deputy director checks the content.
+    deputy = window_for(people.deputy)
+    menu(deputy, "Dự thảo")
+    deputy.get_by_role("link", name="Dự thảo chờ tôi xử lý").click()
+    deputy.locator("#review-table").get_by_role("link", name=REPLY_SUBJECT).click()
+    review = deputy.locator("#content-form")
+    review.get_by_label("Đạt / đồng ý").check()
+    review.get_by_role("button", name="Ghi kết quả kiểm tra nội dung").click()
+    flash(deputy, "Đã ghi nhận. Dự thảo: đang kiểm tra nội dung và thể thức.")
+    expect(deputy.locator("#draft-record")).to_contain_text("Lâm Quốc Hùng: Đạt")
+
+    # 6. The chief of the office checks the format.
+    office_chief = window_for(people.office_chief)
+    menu(office_chief, "Dự thảo")
+    office_chief.get_by_role("link", name="Dự thảo chờ tôi xử lý").click()
+    office_chief.locator("#check-table").get_by_role("link", name=REPLY_SUBJECT).click()
+    check = office_chief.locator("#format-form")
+    check.get_by_label("Đạt / đồng ý").check()
+    check.get_by_role("button", name="Ghi kết quả kiểm tra thể thức").click()
+    flash(office_chief, "Đã ghi nhận. Dự thảo: chờ phê duyệt.")
+    expect(office_chief.locator("#draft-record")).to_contain_text("Trương Thị Mai: Đạt")
+
+    # 7. The director approves.
+    menu(director, "Dự thảo")
+    director.get_by_role("link", name="Dự thảo chờ tôi xử lý").click()
+    director.locator("#approve-table").get_by_role("link", name=REPLY_SUBJECT).click()
+    approve = director.locator("#approve-form")
+    approve.get_by_label("Đạt / đồng ý").check()
+    approve.locator("[name=approve-note]").fill("Đồng ý ban hành.")
+    approve.get_by_role("button", name="Ghi ý kiến phê duyệt").click()
+    flash(director, "Đã ghi nhận. Dự thảo: đã phê duyệt, chờ ban hành.")
+    expect(director.locator("#approval")).to_contain_text("Phạm Minh Đức phê duyệt phiên bản 1")
+
+    # 8. The clerk gives it a number and issues it to the Sở Nội vụ.
+    menu(clerk, "Dự thảo")
+    clerk.get_by_role("link", name="Dự thảo chờ tôi xử lý").click()
+    clerk.locator("#issue-table").get_by_role("link", name=REPLY_SUBJECT).click()
+    issue = clerk.locator("#issue-form")
+    issue.locator("[name=issued_amount]").fill("2")
+    issue.get_by_role("button", name="Cấp số và ban hành").click()
+    flash(clerk, "Đã cấp số 01/STTTT, vào sổ và ban hành văn bản.")
+    expect(clerk.locator("#draft-status")).to_contain_text("Đã ban hành – số, ký hiệu 01/STTTT")
+    events = clerk.locator("#draft-timeline li")
+    for step, text in enumerate(
+        (
+            "Nguyễn Thu Phương (Chuyên viên): Tạo dự thảo – phiên bản 1",
+            "Nguyễn Thu Phương (Chuyên viên): Trình kiểm tra",
+            "Lâm Quốc Hùng (Phó Giám đốc): Nội dung đạt",
+            "Trương Thị Mai (Chánh Văn phòng): Thể thức đạt",
+            "Phạm Minh Đức (Giám đốc): Phê duyệt – phiên bản 1",
+            "Võ Thị Thu Trang (Văn thư): Cấp số, vào sổ và ban hành",
+        )
+    ):
+        expect(events.nth(step)).to_contain_text(text)
+    expect(events).to_have_count(6)
+    clerk.locator("#delivery-link").click()
+    expect(
+        clerk.get_by_role("heading", name="Tình trạng gửi, nhận văn bản số 01/STTTT")
+    ).to_be_visible()
+    snv_row = clerk.locator(f"#recipient-{people.snv.pk}")
+    expect(snv_row.locator("td.status")).to_have_text("01 đã đến")
+
+    # 9. The Sở Nội vụ's clerk finds it in the reception queue and registers it.
+    clerk_snv = window_for(people.clerk_snv)
+    menu(clerk_snv, "Tiếp nhận")
+    queue = clerk_snv.locator("#queue-table")
+    expect(queue.get_by_text("Sở Thông tin và Truyền thông")).to_be_visible()
+    expect(queue.get_by_role("link", name=REPLY_SUBJECT)).to_be_visible()
+    queue.get_by_role("link", name="01/STTTT").click()
+    expect(clerk_snv.locator("#document-files")).to_contain_text("cong-van-tra-loi-snv.pdf")
+    receive = clerk_snv.locator("#receive-form")
+    receive.locator("[name=sensitive_declared]").check()
+    receive.get_by_role("button", name="Vào sổ đến").click()
+    flash(clerk_snv, "Đã vào sổ đến số 1.")
+    expect(clerk_snv.locator("#arrival-number")).to_have_text("1")
+    expect(clerk_snv.locator("#number-symbol")).to_have_text("01/STTTT")
+    menu(clerk_snv, "Tiếp nhận")
+    expect(clerk_snv.get_by_text("Không có văn bản nào chờ vào sổ.")).to_be_visible()
+
+    # 10. The sender sees "đã vào sổ" (status 03) for the Sở Nội vụ.
+    clerk.reload()
+    expect(snv_row.get_by_role("cell", name="03 đã vào sổ", exact=True)).to_be_visible()
+    expect(snv_row.locator("td.status")).to_have_text("03 đã vào sổ")
+
+    # What the pages showed is what was stored.
+    request = Document.objects.get(unit=people.stttt, direction=Direction.INCOMING)
+    assert request.files.get().sha256 == hashlib.sha256(scan.read_bytes()).hexdigest()
+    processing = Processing.objects.get(document=request)
+    assert (processing.status, processing.deadline) == (ProcessingStatus.DONE, deadline)
+    draft = Draft.objects.get()
+    assert draft.status == DraftStatus.ISSUED
+    sent = draft.document
+    assert (sent.number_symbol, sent.unit) == ("01/STTTT", people.stttt)
+    sent_sha256 = sent.files.get().sha256
+    assert sent_sha256 == hashlib.sha256(reply).hexdigest()
+    received = Document.objects.get(unit=people.snv, direction=Direction.INCOMING)
+    assert (received.register_number, received.number_symbol, received.issuer_unit) == (
+        1,
+        "01/STTTT",
+        people.stttt,
+    )
+    assert received.files.get().sha256 == sent_sha256
