@@ -18,6 +18,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.core.errors import NotFound, ServiceError
+from vanban.core.forms import show_service_error
 
 from . import selectors, services
 from .forms import (
@@ -68,13 +69,6 @@ def _access_account(request: HttpRequest, pk: int) -> User:
         return selectors.access_account(user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-
-
-def _show_error(form: Form, exc: ServiceError) -> None:
-    """Put a service's Vietnamese message next to its field, or at the top of the form."""
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message)
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _reason_label(code: str) -> str:
@@ -157,7 +151,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             return _one_time_password_page(
                 request,
@@ -254,7 +248,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, user=account, ip=client_ip(request), **form.cleaned_data
             )
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             return _done(request, account, f"Đã cập nhật thông tin tài khoản {account.username}.")
     return _detail_page(request, account, edit_form=form)
@@ -274,7 +268,7 @@ def account_roles(request: HttpRequest, pk: int) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             return _done(request, account, f"Đã cập nhật vai trò của tài khoản {account.username}.")
     return _detail_page(request, account, roles_form=form)
@@ -292,7 +286,7 @@ def account_lock(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, user=account, ip=client_ip(request), **form.cleaned_data
             )
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             return _done(request, account, f"Đã tạm khóa tài khoản {account.username}.")
     return _detail_page(request, account, lock_form=form)
@@ -312,7 +306,7 @@ def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             return _done(request, account, f"Đã mở khóa tài khoản {account.username}.")
     return _detail_page(request, account, unlock_form=form)
@@ -330,7 +324,7 @@ def account_revoke(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, user=account, ip=client_ip(request), **form.cleaned_data
             )
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             done = (
                 "Đã xóa tài khoản {} khỏi đơn vị."
@@ -411,7 +405,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         try:
             unit = services.unit_create(actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             messages.success(request, f"Đã thêm đơn vị {unit.name}.")
             return redirect("accounts:unit_list")
@@ -441,7 +435,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             messages.success(request, f"Đã cập nhật đơn vị {unit.name}.")
             return redirect("accounts:unit_list")
@@ -461,7 +455,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         try:
             services.policy_update(actor=request.user, values=form.cleaned_data)
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             messages.success(request, "Đã lưu chính sách tài khoản.")
             return redirect("accounts:policy")

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from vanban.core.errors import ServiceError
-from vanban.core.forms import Form
+from vanban.core.forms import Form, show_service_error
 
 from . import selectors, services
 
@@ -82,7 +82,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_service_error(form, exc)
         else:
             update_session_auth_hash(request, user)
             messages.success(request, "Đã đổi mật khẩu.")

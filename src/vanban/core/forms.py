@@ -1,4 +1,7 @@
 from django import forms
+from django.http import Http404
+
+from vanban.core.errors import NotFound, ServiceError
 
 
 class LabelSuffixMixin:
@@ -15,3 +18,13 @@ class Form(LabelSuffixMixin, forms.Form):
 
 class ModelForm(LabelSuffixMixin, forms.ModelForm):  # type: ignore[type-arg]
     pass
+
+
+def show_service_error(form: forms.Form, exc: ServiceError) -> None:
+    """Put a refused action's Vietnamese message next to its field, or above the form.
+
+    A `NotFound` means the object is gone or not the reader's: the page answers 404.
+    """
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message)
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from vanban.core.errors import ServiceError
-from vanban.core.forms import Form
+from vanban.core.forms import Form, show_service_error
 
 from . import services
 from .models import DocumentPolicy
@@ -40,7 +40,7 @@ def document_policy(request: HttpRequest) -> HttpResponse:
         try:
             services.document_policy_update(actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_service_error(form, exc)
         else:
             messages.success(request, "Đã lưu quy định về tệp văn bản.")
             return redirect("documents:document_policy")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.accounts.models import User
 from vanban.accounts.views import client_ip
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.forms import show_service_error
 from vanban.documents import files
 from vanban.exchange.models import BusinessType
 
@@ -48,12 +49,6 @@ def _access(request: HttpRequest, pk: int) -> Draft:
         return selectors.access_draft(user=_user(request), pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-
-
-def _show_error(form: Form, exc: ServiceError) -> None:
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message)
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # ---------------------------------------------------------------- lists
@@ -171,7 +166,7 @@ def draft_create(request: HttpRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ServiceError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
         else:
             messages.success(request, "Đã tạo dự thảo với phiên bản 1.")
             return redirect("drafting:draft_detail", pk=draft.pk)

@@ -22,6 +22,7 @@ from vanban.accounts.models import Role, Unit, User
 from vanban.accounts.views import client_ip
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import Form as VnForm
+from vanban.core.forms import show_service_error
 from vanban.documents import files
 from vanban.documents.forms import RefusalFields
 from vanban.documents.services import DuplicateDocument
@@ -122,12 +123,6 @@ def _received(request: HttpRequest, pk: int) -> Delivery:
         raise Http404(exc.message) from exc
 
 
-def _error(form: Form, exc: ServiceError) -> None:
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message)
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 # ---------------------------------------------------------------- the reception queue
 
 
@@ -203,7 +198,7 @@ def delivery_register(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("confirm_duplicate", exc.message)
             duplicate = True
         except ServiceError as exc:
-            _error(form, exc)
+            show_service_error(form, exc)
         else:
             messages.success(request, f"Đã vào sổ đến số {document.register_number}.")
             return redirect("documents:document_detail", pk=document.pk)
@@ -227,7 +222,7 @@ def delivery_return(request: HttpRequest, pk: int) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ServiceError as exc:
-            _error(form, exc)
+            show_service_error(form, exc)
         else:
             messages.success(request, "Đã trả lại văn bản cho nơi gửi.")
             return redirect("exchange:queue")
@@ -250,7 +245,7 @@ def recall_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ServiceError as exc:
-            _error(form, exc)
+            show_service_error(form, exc)
         else:
             messages.success(
                 request,

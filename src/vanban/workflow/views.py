@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.accounts.models import User
 from vanban.accounts.views import client_ip
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.forms import show_service_error
 from vanban.documents import files as document_files
 from vanban.documents.models import Document
 
@@ -184,7 +185,7 @@ def _step(
         except NotFound as exc:
             raise Http404(exc.message) from exc
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_service_error(form, exc)
             return _render(request, document, bound=(kind, pk, form), error=exc.message, status=400)
         messages.success(request, success)
         return redirect("workflow:document", pk=document.pk)
