@@ -68,8 +68,10 @@ def grow(work: Work, first: int, last: int) -> None:
 
 # Every page: session, user, the user's roles, unread notifications (menu).
 # "Việc của tôi": delegations, then one query per section (to present: list and count, only for
-# clerks; to direct; assigned; for information; extensions to decide, only for leaders).
-MY_WORK = {"clerk": 10, "director": 9, "plan_head": 9, "plan_staff": 8}
+# clerks; to direct; assigned; for information; extensions to decide, only for leaders); the
+# drafts waiting (comments, content, format, approval; to issue only for clerks) and the
+# reception queue counts (only for clerks).
+MY_WORK = {"clerk": 16, "director": 13, "plan_head": 13, "plan_staff": 12}
 # The rows, with the visible documents as a subquery.
 DEADLINES = 5
 # Delegations, then document statuses, deadline totals, by unit, by person.

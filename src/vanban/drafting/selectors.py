@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from vanban.accounts.models import AccountStatus, Role, Unit, User
+from vanban.core import clock
 from vanban.core.errors import NotFound
+from vanban.workflow.models import Delegation
 
 from .models import (
     Decision,
@@ -27,6 +29,18 @@ WAITING_LIMIT = 100  # per list of "waiting for me"; the page says when there ar
 def _list(qs: QuerySet[Draft]) -> QuerySet[Draft]:
     return qs.select_related(
         "document_type", "issuing_unit", "unit", "drafter", "current_version", "document"
+    )
+
+
+def _acting_for_signer(user: User) -> Exists:
+    """True for a draft whose signer `user` acts for now, under a delegation in force in the
+    issuing unit (a subquery: no query of its own)."""
+    return Exists(
+        Delegation.objects.active_at(clock.now()).filter(
+            deputy_id=user.pk,
+            delegator_id=OuterRef("signer_id"),
+            unit_id=OuterRef("issuing_unit_id"),
+        )
     )
 
 
@@ -86,9 +100,10 @@ def waiting_for(*, user: User) -> Waiting:
             ).order_by(*order)[:WAITING_LIMIT]
         ),
         to_approve=list(
-            drafts.filter(status=DraftStatus.APPROVING, signer=user).order_by(*order)[
-                :WAITING_LIMIT
-            ]
+            drafts.select_related("signer")
+            .annotate(acting_for_signer=_acting_for_signer(user))
+            .filter(Q(signer=user) | Q(acting_for_signer=True), status=DraftStatus.APPROVING)
+            .order_by(*order)[:WAITING_LIMIT]
         ),
         to_issue=list(
             drafts.filter(status=DraftStatus.APPROVED, issuing_unit_id__in=clerk_units).order_by(
@@ -100,8 +115,12 @@ def waiting_for(*, user: User) -> Waiting:
 
 def access_draft(*, user: User, pk: int) -> Draft:
     """A draft the person may see, with everything its page shows (a fixed number of queries)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise NotFound("Không tìm thấy dự thảo.")
+    acting = _acting_for_signer(user)
     draft = (
-        Draft.objects.visible_to(user)
+        Draft.objects.annotate(acting_for_signer=acting)
+        .filter(Q(pk__in=Draft.objects.visible_to(user).values("pk")) | Q(acting_for_signer=True))
         .select_related(
             "document_type",
             "unit",
@@ -200,7 +219,8 @@ def draft_actions(*, user: User, draft: Draft) -> DraftActions:
         check_format=status == DraftStatus.REVIEWING
         and draft.checker_id == user.pk
         and draft.format_decision == Decision.PENDING,
-        approve=status == DraftStatus.APPROVING and draft.signer_id == user.pk,
+        approve=status == DraftStatus.APPROVING
+        and (draft.signer_id == user.pk or getattr(draft, "acting_for_signer", False)),
         issue=status == DraftStatus.APPROVED and user.has_role(Role.CLERK, draft.issuing_unit),
         follow_up=status == DraftStatus.ISSUED
         and draft.document_id is not None

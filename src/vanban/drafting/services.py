@@ -60,6 +60,8 @@ from vanban.documents.services import (
 )
 from vanban.exchange.delivery import deliveries_create
 from vanban.exchange.models import BusinessType, DocumentRecall
+from vanban.workflow.access import authority_of
+from vanban.workflow.models import Delegation
 
 from .models import (
     Authority,
@@ -847,6 +849,25 @@ def draft_check_format(
     return _check(actor=actor, draft=draft, accept=accept, note=note, ip=ip, kind="format")
 
 
+MSG_SIGNER_ONLY = "Chỉ người ký được phê duyệt dự thảo."
+MSG_DELEGATION_INACTIVE = (
+    "Ủy quyền của người ký cho bạn không có hiệu lực vào thời điểm này; "
+    "chỉ người ký hoặc người được ủy quyền trong thời gian ủy quyền được phê duyệt dự thảo."
+)
+
+
+def signer_delegator(*, actor: User, draft: Draft, at: dt.datetime) -> User | None:
+    """The draft's signer when `actor` acts for them at `at` under a delegation in force in the
+    issuing unit (workflow.access.authority_of); else None."""
+    for delegation in authority_of(actor, at=at).delegations:
+        if (
+            delegation.delegator_id == draft.signer_id
+            and delegation.unit_id == draft.issuing_unit_id
+        ):
+            return delegation.delegator
+    return None
+
+
 def draft_approve(
     *, actor: User, draft: Draft, accept: bool = True, note: str = "", ip: str | None = None
 ) -> Draft:
@@ -854,14 +875,22 @@ def draft_approve(
     the drafter. The approval holds for that version only. Until the signature issue adds the
     cryptography, this step records the approval and the signer."""
     _require_active(actor)
+    now = clock.now()
+    on_behalf_of = None
     if draft.signer_id != actor.pk:
-        raise AccessDenied("Chỉ người ký được phê duyệt dự thảo.")
+        on_behalf_of = signer_delegator(actor=actor, draft=draft, at=now)
+        if on_behalf_of is None:
+            delegated = Delegation.objects.filter(
+                deputy_id=actor.pk,
+                delegator_id=draft.signer_id,
+                unit_id=draft.issuing_unit_id,
+            ).exists()
+            raise AccessDenied(MSG_DELEGATION_INACTIVE if delegated else MSG_SIGNER_ONLY)
     _check_status(draft, DraftStatus.APPROVING)
     note = _text(note, label="ý kiến", field="note", required=not accept)
     with transaction.atomic():
         locked = _lock(draft)
         _check_status(locked, DraftStatus.APPROVING)
-        now = clock.now()
         version = locked.current_version
         if accept:
             locked.status = DraftStatus.APPROVED
@@ -881,6 +910,15 @@ def draft_approve(
             text = f"Phê duyệt phiên bản {version.number}." + (  # type: ignore[union-attr]
                 f"\n{note}" if note else ""
             )
+        behalf: dict[str, Any] = {}
+        if on_behalf_of is not None:
+            text = f"Thay mặt {on_behalf_of.full_name} (ủy quyền).\n{text}".rstrip()
+            behalf = {
+                "on_behalf_of": on_behalf_of.username,
+                "on_behalf_of_name": on_behalf_of.full_name,
+                "actor_name": actor.full_name,
+                "acting": f"{actor.full_name} thay mặt {on_behalf_of.full_name}",
+            }
         _trail(locked, action, actor, text=text, version=version, at=now)
         _audit(
             actor,
@@ -889,6 +927,7 @@ def draft_approve(
             ip,
             version=version.number if version else None,  # type: ignore[union-attr]
             sha256=version.sha256 if version else None,  # type: ignore[union-attr]
+            **behalf,
         )
         if accept:
             clerks = _active_in([locked.issuing_unit_id], Role.CLERK)

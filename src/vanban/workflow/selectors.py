@@ -18,6 +18,10 @@ from vanban.accounts.models import AccountStatus, Role, Unit, User
 from vanban.core.errors import NotFound
 from vanban.documents.models import Direction, Document
 from vanban.documents.selectors import access_document
+from vanban.drafting.models import Draft
+from vanban.drafting.selectors import waiting_for
+from vanban.exchange.delivery_selectors import reception_queue
+from vanban.exchange.models import Delivery
 
 from .access import (
     DUE_SOON_DAYS,
@@ -286,6 +290,26 @@ def reassign_choices(*, unit_ids: list[int]) -> dict[int, list[tuple[int, str]]]
 
 
 @dataclass
+class DraftTask:
+    """One draft waiting for the person, and what to do with it."""
+
+    task: str
+    draft: Draft
+    deadline: dt.date | None
+    mark: str = ""
+    acting: str = ""
+
+
+DRAFT_TASKS = {
+    "to_comment": "Góp ý",
+    "to_review": "Kiểm tra nội dung",
+    "to_check": "Kiểm tra thể thức",
+    "to_approve": "Phê duyệt",
+    "to_issue": "Ban hành",
+}
+
+
+@dataclass
 class MyWork:
     today: dt.date
     authority: Authority
@@ -295,6 +319,13 @@ class MyWork:
     assigned: list[Assignment]
     for_information: list[Assignment]
     extensions: list[ExtensionRequest]
+    drafts: list[DraftTask] = field(default_factory=list)
+    # (unit id, unit name, documents waiting) of the clerk's reception queues
+    reception: list[tuple[int, str, int]] = field(default_factory=list)
+
+    @property
+    def reception_total(self) -> int:
+        return sum(count for _unit, _name, count in self.reception)
 
     @property
     def total(self) -> int:
@@ -304,7 +335,53 @@ class MyWork:
             + len(self.assigned)
             + len(self.for_information)
             + len(self.extensions)
+            + len(self.drafts)
+            + self.reception_total
         )
+
+
+def _draft_tasks(user: User, today: dt.date) -> list[DraftTask]:
+    """The drafts waiting for the person (drafting.selectors.waiting_for), urgent first, then by
+    deadline (the comment deadline, or the draft's reply deadline)."""
+    waiting = waiting_for(user=user)
+    tasks = [
+        DraftTask(
+            task=DRAFT_TASKS["to_comment"],
+            draft=comment.draft,
+            deadline=comment.deadline,
+            mark=deadline_mark(comment.deadline, today),
+        )
+        for comment in waiting.to_comment
+    ]
+    for key in ("to_review", "to_check", "to_approve", "to_issue"):
+        for draft in getattr(waiting, key):
+            acting = ""
+            if key == "to_approve" and draft.signer_id != user.pk:
+                acting = f"thay mặt {draft.signer.full_name}"
+            tasks.append(
+                DraftTask(
+                    task=DRAFT_TASKS[key],
+                    draft=draft,
+                    deadline=draft.due_date,
+                    mark=deadline_mark(draft.due_date, today),
+                    acting=acting,
+                )
+            )
+    tasks.sort(
+        key=lambda t: (-t.draft.urgency, t.deadline is None, t.deadline or today, t.draft.pk)
+    )
+    return tasks
+
+
+def _reception(user: User) -> list[tuple[int, str, int]]:
+    """Documents waiting in the reception queue of each unit whose register the person keeps."""
+    rows = (
+        Delivery.objects.filter(pk__in=reception_queue(user=user).values("pk"))
+        .values("recipient_unit_id", "recipient_unit__name")
+        .annotate(waiting=Count("pk", distinct=True))
+        .order_by("recipient_unit__name", "recipient_unit_id")
+    )
+    return [(r["recipient_unit_id"], r["recipient_unit__name"], r["waiting"]) for r in rows]
 
 
 def my_work(*, user: User) -> MyWork:
@@ -395,6 +472,8 @@ def my_work(*, user: User) -> MyWork:
         assigned=_mark(assigned, today),
         for_information=for_information,
         extensions=_mark(extensions, today),
+        drafts=_draft_tasks(user, today),
+        reception=_reception(user) if authority.clerk_units else [],
     )
 
 
