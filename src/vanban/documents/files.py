@@ -700,8 +700,33 @@ def file_download(*, actor: Any, file_id: int, ip: str | None = None) -> Downloa
 class FileProblem:
     storage_name: str
     file_id: int | None = None
-    document_id: int | None = None
+    document_id: int | None = None  # the owner: a document, a progress entry, a draft
     name: str = ""
+    kind: str = ""  # which record: "" for a document file, else FileSource.label
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A model whose rows point at stored files (storage_name, sha256, original_name).
+
+    Apps register theirs in AppConfig.ready(), so `vanban files check` sees every record and
+    walks every prefix without the documents app knowing the others.
+    """
+
+    model: str  # "app_label.ModelName"
+    prefix: str  # where its files are stored
+    owner_field: str  # the owner's id, e.g. "document_id"
+    label: str = ""  # Vietnamese name of the owner shown in the report; "" for documents
+
+
+FILE_SOURCES: list[FileSource] = [
+    FileSource("documents.DocumentFile", STORAGE_PREFIX, "document_id")
+]
+
+
+def file_source_register(source: FileSource) -> None:
+    if source not in FILE_SOURCES:
+        FILE_SOURCES.append(source)
 
 
 @dataclass
@@ -740,18 +765,26 @@ def files_check(*, verify_hashes: bool = True) -> FilesReport:
     like a missing file; a file stored by a registration still in progress can show as an orphan
     until it commits (run the check again before removing anything).
     """
+    from django.apps import apps
+
     report = FilesReport(hashed=verify_hashes)
-    rows = list(
-        DocumentFile.objects.order_by("pk")
-        .values_list("pk", "document_id", "storage_name", "sha256", "original_name")
-        .iterator(chunk_size=2000)
-    )
-    stored = storage_walk()
+    rows = []
+    for source in FILE_SOURCES:
+        model = apps.get_model(source.model)
+        rows.extend(
+            (source, *row)
+            for row in model.objects.order_by("pk")
+            .values_list("pk", source.owner_field, "storage_name", "sha256", "original_name")
+            .iterator(chunk_size=2000)
+        )
+    stored: set[str] = set()
+    for prefix in sorted({source.prefix for source in FILE_SOURCES}):
+        stored |= storage_walk(prefix)
     report.records, report.stored = len(rows), len(stored)
     referenced = set()
-    for pk, document_id, storage_name, sha256, original_name in rows:
+    for source, pk, owner_id, storage_name, sha256, original_name in rows:
         referenced.add(storage_name)
-        problem = FileProblem(storage_name, pk, document_id, original_name)
+        problem = FileProblem(storage_name, pk, owner_id, original_name, source.label)
         if storage_name not in stored and not default_storage.exists(storage_name):
             report.missing.append(problem)
             continue

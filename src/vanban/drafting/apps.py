@@ -6,3 +6,12 @@ class DraftingConfig(AppConfig):
     label = "drafting"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Soạn thảo và ban hành văn bản"
+
+    def ready(self) -> None:
+        from vanban.documents.files import FileSource, file_source_register
+
+        from .services import STORAGE_PREFIX
+
+        file_source_register(
+            FileSource("drafting.DraftVersion", STORAGE_PREFIX, "draft_id", "dự thảo")
+        )

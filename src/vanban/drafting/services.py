@@ -75,7 +75,7 @@ from .models import (
     DraftVersion,
 )
 
-STORAGE_PREFIX = "drafts"  # apart from documents/, which `vanban files check` walks
+STORAGE_PREFIX = "drafts"  # `vanban files check` walks it too (see apps.py)
 MAX_TEXT = 4000
 MAX_RECIPIENTS_TEXT = 1000  # Nơi nhận of the outgoing register (Appendix VI)
 

@@ -6,3 +6,11 @@ class WorkflowConfig(AppConfig):
     label = "workflow"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Xử lý văn bản"
+
+    def ready(self) -> None:
+        from vanban.documents.files import STORAGE_PREFIX, FileSource, file_source_register
+
+        # Result files and reply drafts are stored beside document files.
+        file_source_register(
+            FileSource("workflow.ProgressFile", STORAGE_PREFIX, "entry_id", "tiến độ xử lý")
+        )

@@ -11,8 +11,15 @@ def describe(problem: FileProblem) -> str:
         return problem.storage_name
     return (
         f"{problem.storage_name} (tệp #{problem.file_id} “{problem.name}” "
-        f"của văn bản #{problem.document_id})"
+        f"của {problem.kind or 'văn bản'} #{problem.document_id})"
     )
+
+
+def _json(problem: FileProblem) -> dict[str, object]:
+    row = asdict(problem)
+    if not row.pop("kind"):
+        return row
+    return {**row, "kind": problem.kind}
 
 
 class Command(BaseCommand):
@@ -43,8 +50,8 @@ class Command(BaseCommand):
                         "records": report.records,
                         "stored": report.stored,
                         "hashed": report.hashed,
-                        "missing": [asdict(p) for p in report.missing],
-                        "changed": [asdict(p) for p in report.changed],
+                        "missing": [_json(p) for p in report.missing],
+                        "changed": [_json(p) for p in report.changed],
                         "orphans": [p.storage_name for p in report.orphans],
                     },
                     ensure_ascii=False,
