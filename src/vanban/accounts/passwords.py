@@ -4,8 +4,6 @@ import secrets
 
 from .models import AccountPolicy
 
-SYMBOLS = "!@#$%^&*()-_=+[]{};:,.?/"
-
 
 def password_problems(password: str, *, username: str, policy: AccountPolicy) -> list[str]:
     """Every rule the password breaks, as Vietnamese sentences; empty when it is acceptable."""

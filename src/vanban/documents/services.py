@@ -6,7 +6,7 @@ taken, in the same transaction as the document row, so a failed registration giv
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -273,7 +273,6 @@ class DocumentInput:
     issued_amount: int | None = None
     drafting_symbol: str = ""
     is_electronic: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _clean(data: DocumentInput, *, direction: str) -> dict[str, Any]:
