@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "vanban.documents",
     "vanban.exchange",
     "vanban.drafting",
+    "vanban.signatures",
     "vanban.workflow",
     "vanban.reports",
     "vanban.api",
@@ -195,6 +196,20 @@ DEFAULT_FROM_EMAIL = os.environ.get("VANBAN_EMAIL_FROM", "vanban@localhost")
 # E-mail alerts are sent only when a mail server is configured.
 VANBAN_EMAIL_ENABLED = bool(os.environ.get("VANBAN_EMAIL_HOST"))
 
+# Digital signatures (docs/signatures.md).
+# Time-stamping service (RFC 3161) added to every signature made here; empty: no time stamp.
+VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
+# "hard-fail": a signature whose revocation status cannot be fetched (OCSP/CRL unreachable) is
+# invalid; "soft-fail": it is accepted when nothing says the certificate is revoked.
+VANBAN_SIGNATURE_REVOCATION = os.environ.get("VANBAN_SIGNATURE_REVOCATION", "hard-fail")
+# Whether OCSP responses and CRLs may be fetched over the network while signing and checking.
+VANBAN_SIGNATURE_FETCH = env_bool("VANBAN_SIGNATURE_FETCH", True)
+# PKCS#11 module of the server's token or HSM (e.g. /usr/lib/softhsm/libsofthsm2.so), its token.
+VANBAN_PKCS11_MODULE = os.environ.get("VANBAN_PKCS11_MODULE", "")
+VANBAN_PKCS11_TOKEN = os.environ.get("VANBAN_PKCS11_TOKEN", "")
+# Directory of the test PKI made by `vanban testpki create` (demo and tests only).
+VANBAN_TESTPKI_DIR = Path(os.environ.get("VANBAN_TESTPKI_DIR", DATA_DIR / "testpki"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -204,6 +219,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Signature checks report their findings in the verification report; pyHanko's own
+        # messages about a refused certificate or an unreachable OCSP service would repeat them.
+        "pyhanko": {"level": "CRITICAL"},
+        "pyhanko_certvalidator": {"level": "CRITICAL"},
     },
 }
 CSRF_FAILURE_VIEW = "vanban.core.views.csrf_failure"

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests import signing
 from tests.conftest import Province, make_user
 from tests.documents.conftest import DECLARED, doc_type, pdf_bytes, upload
 from vanban.accounts.models import Role, User
@@ -15,6 +16,9 @@ from vanban.core import clock
 from vanban.drafting import services
 from vanban.drafting.models import Draft
 from vanban.drafting.services import DraftInput, ExternalRecipient
+from vanban.signatures import services as signature_services
+from vanban.signatures.models import Certificate
+from vanban.signatures.services import OrganisationKey
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=VN)
@@ -122,8 +126,36 @@ def to_approved(team: Team, draft: Draft) -> Draft:
     return services.draft_approve(actor=team.signer, draft=draft, accept=True)
 
 
+def signer_certificate(team: Team):  # type: ignore[no-untyped-def]
+    """The signer's personal certificate (PKCS#12 of the test PKI) and signature image."""
+    existing = Certificate.objects.filter(user=team.signer, active=True).first()
+    return existing or signing.personal(team.signer)
+
+
+def organisation_key(team: Team) -> OrganisationKey:
+    """The Sở's organisation certificate and seal, as the clerk gives them when issuing."""
+    existing = Certificate.objects.filter(unit=team.province.stttt, active=True).first()
+    if existing is not None:
+        return OrganisationKey(certificate=existing, pin=signing.PIN)
+    return signing.organisation(team.province.stttt, team.province.admin_stttt)
+
+
+def to_signed(team: Team, draft: Draft) -> Draft:
+    return signature_services.draft_sign(
+        actor=team.signer, draft=draft, certificate=signer_certificate(team), pin=signing.PIN
+    )
+
+
+def issue(team: Team, draft: Draft, **kwargs):  # type: ignore[no-untyped-def]
+    """The clerk issues a signed draft with the unit's organisation signature."""
+    return services.draft_issue(
+        actor=team.clerk, draft=draft, organisation_key=organisation_key(team), **kwargs
+    )
+
+
 def issued(team: Team, **overrides):  # type: ignore[no-untyped-def]
     draft = create_draft(team, **overrides)
     to_approved(team, draft)
-    document = services.draft_issue(actor=team.clerk, draft=draft)
+    to_signed(team, draft)
+    document = issue(team, draft)
     return draft, document

@@ -37,6 +37,13 @@ class DocumentType(models.Model):
     )
     order = models.PositiveSmallIntegerField("thứ tự", default=0)
     is_active = models.BooleanField("đang dùng", default=True)
+    kept_permanently = models.BooleanField(
+        "cơ quan nhận lưu trữ vĩnh viễn",
+        default=False,
+        help_text=(
+            "Văn bản điện tử loại này gửi đi vẫn cần kèm bản giấy (Quy chế, Điều 3 khoản 5)."
+        ),
+    )
 
     class Meta:
         ordering = ["order", "name"]
@@ -164,6 +171,11 @@ class Document(models.Model):
     recipients = models.CharField("nơi nhận", max_length=1000, blank=True)
     archive_holder = models.CharField("đơn vị, người nhận bản lưu", max_length=200, blank=True)
     issued_amount = models.PositiveSmallIntegerField("số lượng bản", null=True, blank=True)
+    needs_paper_copy = models.BooleanField(
+        "cần gửi kèm bản giấy",
+        default=False,
+        help_text="Văn bản mà cơ quan nhận phải lưu trữ vĩnh viễn (R12).",
+    )
     # Register bookkeeping.
     sensitive_declared = models.BooleanField(
         "đã cam kết không thuộc vấn đề nhạy cảm", default=False

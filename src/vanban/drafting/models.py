@@ -159,6 +159,16 @@ class Draft(models.Model):
     approved_version = models.ForeignKey(
         "DraftVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    signed_version = models.ForeignKey(
+        "DraftVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_storage_name = models.CharField(max_length=500, blank=True)
+    signed_sha256 = models.CharField(max_length=64, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_via = models.CharField("cách ký", max_length=10, blank=True)
     document = models.OneToOneField(
         Document,
         null=True,
@@ -194,6 +204,16 @@ class Draft(models.Model):
         """Approved, and for the latest version (a new version voids the approval)."""
         return self.approved_version_id is not None and (
             self.approved_version_id == self.current_version_id
+        )
+
+    @property
+    def is_signed(self) -> bool:
+        """The approved latest version carries the competent signer's signature (R11)."""
+        return (
+            self.is_approved
+            and self.signed_version_id is not None
+            and self.signed_version_id == self.current_version_id
+            and bool(self.signed_storage_name)
         )
 
     def signer_block(self, signer_name: str | None = None) -> list[str]:
@@ -328,6 +348,7 @@ class DraftAction(models.TextChoices):
     APPROVED = "approved", "Phê duyệt"
     APPROVAL_RETURNED = "approval_returned", "Không phê duyệt, trả lại để sửa"
     APPROVAL_VOIDED = "approval_voided", "Phê duyệt hết hiệu lực"
+    SIGNED = "signed", "Ký số (người có thẩm quyền)"
     ISSUED = "issued", "Cấp số, vào sổ và ban hành"
 
 

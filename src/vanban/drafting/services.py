@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from vanban.documents.files import (
     file_verify,
 )
 from vanban.documents.models import Direction, Document, DocumentType, Urgency
+from vanban.signatures.services import OrganisationKey
 from vanban.documents.services import (
     DocumentInput,
     Refusals,
@@ -974,36 +976,75 @@ def _document_input(
     )
 
 
-def draft_issue(
-    *, actor: User, draft: Draft, issued_amount: int | None = None, ip: str | None = None
-) -> Document:
-    """The issuing unit's clerk numbers, dates, registers and issues an approved draft
-    (Art. 15-16; R15).
+def _attachment_pdfs(attachments: list[UploadedFile]) -> list[UploadedFile]:
+    """Attachments issued electronically carry the organisation signature, so they must be PDF."""
+    for upload in attachments:
+        upload.seek(0)
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise ServiceError(
+                f"Tệp đính kèm “{upload.name}” phải là PDF để văn thư ký số tổ chức.",
+                field="attachments",
+            )
+    return attachments
 
-    The latest version, which is the approved one, read back and checked against its SHA-256,
-    becomes the main file of the outgoing document registered by
-    documents.services.outgoing_register; in the same transaction each recipient unit of the
+
+def draft_issue(
+    *,
+    actor: User,
+    draft: Draft,
+    issued_amount: int | None = None,
+    organisation_key: OrganisationKey | None = None,
+    attachments: list[UploadedFile] | None = None,
+    ip: str | None = None,
+) -> Document:
+    """The issuing unit's clerk numbers, dates, registers, signs and issues an approved draft
+    (Art. 15-16; R11, R12, R15, R16).
+
+    The draft must carry the competent signer's valid signature on the approved version (read
+    back by SHA-256 and checked again); the clerk adds the unit's organisation signature (the
+    seal over the signer's image; attachments get the number and signing time at the top right)
+    and the result becomes the main file of the outgoing document registered by
+    documents.services.outgoing_register. In the same transaction each recipient unit of the
     deployment gets the document in its reception queue. A draft is issued once: a second
-    attempt is refused and sends nothing.
+    attempt is refused and sends nothing. Types kept permanently by the recipients are flagged
+    as also needing a paper copy (R12).
     """
+    from vanban.signatures import services as signing
+    from vanban.signatures.models import Trigger
+
     _require_active(actor)
     if not actor.has_role(Role.CLERK, draft.issuing_unit):
         raise AccessDenied(MSG_CLERK_ONLY)
     _check_status(draft, DraftStatus.APPROVED)
+    if not draft.is_approved:
+        raise ServiceError("Phiên bản mới nhất của dự thảo chưa được phê duyệt.")
+    signing.organisation_check(actor=actor, unit=draft.issuing_unit, key=organisation_key)
+    extra = _attachment_pdfs(list(attachments or []))
+    personally_signed, _report = signing.signed_for_issue(draft=draft)
+    main_signed = signing.organisation_sign(
+        personally_signed,
+        unit=draft.issuing_unit,
+        key=organisation_key,  # type: ignore[arg-type]
+    )
+    main_report = signing.verify_bytes(main_signed)
+    if main_report.status != "valid" or len(main_report.signatures) < 2:
+        reasons = " ".join(main_report.reasons()) or main_report.label
+        raise ServiceError(f"Văn bản sau khi ký số tổ chức không hợp lệ: {reasons}")
     stored: list[str] = []
+    replaced: list[str] = []
     try:
         with transaction.atomic():
             locked = _lock(draft)
             _check_status(locked, DraftStatus.APPROVED)
-            if not locked.is_approved:
-                raise ServiceError("Phiên bản mới nhất của dự thảo chưa được phê duyệt.")
+            if not locked.is_signed or locked.signed_sha256 != draft.signed_sha256:
+                raise ServiceError("Bản ký số của dự thảo đã thay đổi; hãy tải lại trang.")
             version = locked.current_version
             if version is None:  # every draft is created with its first version
                 raise ServiceError("Dự thảo chưa có tệp nội dung.")
             upload = SimpleUploadedFile(
-                version.original_name,
-                file_read_verified(version.storage_name, version.sha256),
-                content_type=version.content_type,
+                version.original_name, main_signed, content_type=version.content_type
             )
             rows = list(locked.recipients.select_related("unit").order_by("order", "pk"))
             document = outgoing_register(
@@ -1012,9 +1053,40 @@ def draft_issue(
                 data=_document_input(locked, rows, issued_amount),
                 refusals=Refusals(sensitive_declared=locked.sensitive_declared),
                 main_file=upload,
+                attachments=extra,
                 ip=ip,
             )
             stored = list(document.files.values_list("storage_name", flat=True))
+            for file in document.files.filter(role="attachment"):
+                data = file_read_verified(file.storage_name, file.sha256)
+                signed = signing.organisation_sign(
+                    data,
+                    unit=locked.issuing_unit,
+                    key=organisation_key,  # type: ignore[arg-type]
+                    number_symbol=document.number_symbol,
+                    attachment=True,
+                )
+                name = default_storage.save(
+                    file.storage_name.rsplit(".", 1)[0] + "-ky-so.pdf", ContentFile(signed)
+                )
+                stored.append(name)
+                replaced.append(file.storage_name)
+                file.storage_name = name
+                file.sha256 = hashlib.sha256(signed).hexdigest()
+                file.size = len(signed)
+                file.save(update_fields=["storage_name", "sha256", "size"])
+            document.needs_paper_copy = (
+                locked.document_type.kept_permanently or locked.legal_normative
+            )
+            document.save(update_fields=["needs_paper_copy"])
+            signing.report_store(
+                report=main_report,
+                trigger=Trigger.ISSUE,
+                file_name=version.original_name,
+                data=main_signed,
+                document=document,
+                actor=actor,
+            )
             units = [row.unit for row in rows if row.unit is not None]
             if units:
                 deliveries_create(
@@ -1031,13 +1103,18 @@ def draft_issue(
             locked.issued_by = actor
             locked.issued_at = now
             _touch(locked, now, "status", "document", "issued_by", "issued_at")
+            paper = " Cần gửi kèm bản giấy (cơ quan nhận lưu trữ vĩnh viễn)." if (
+                document.needs_paper_copy
+            ) else ""
             _trail(
                 locked,
                 DraftAction.ISSUED,
                 actor,
                 text=(
                     f"Số, ký hiệu {document.number_symbol} ngày {document.issued_date:%d/%m/%Y}; "
-                    f"gửi {len(units)} đơn vị trong hệ thống."
+                    f"ký số tổ chức bằng chứng thư của "
+                    f"{organisation_key.certificate.subject_name}; "  # type: ignore[union-attr]
+                    f"gửi {len(units)} đơn vị trong hệ thống.{paper}"
                 ),
                 version=version,
                 at=now,
@@ -1050,6 +1127,9 @@ def draft_issue(
                 document=document.pk,
                 number_symbol=document.number_symbol,
                 units=[u.pk for u in units],
+                sha256=hashlib.sha256(main_signed).hexdigest(),
+                certificate=organisation_key.certificate.fingerprint,  # type: ignore[union-attr]
+                paper_copy=document.needs_paper_copy,
             )
             _notify(
                 [locked.drafter],
@@ -1060,6 +1140,8 @@ def draft_issue(
         for name in stored:
             file_discard(name)
         raise
+    for name in replaced:
+        file_discard(name)
     draft.refresh_from_db()
     return document
 

@@ -1,0 +1,1008 @@
+"""Certificates, trust roots, signature images, signing and verification (R11, R12, R16;
+issue 5).
+
+Who does what:
+- the province admin manages the trust roots (`trust_root_add`, `trust_root_set_active`);
+- a person registers their own personal certificate; a unit admin registers those of the people
+  of the unit and the unit's organisation certificate; the province admin anywhere
+  (`certificate_add`, `certificate_set_active`); the same for the handwritten-signature images
+  and seals (`mark_upload`);
+- the competent signer signs the approved draft (`draft_sign` with a key held by the server,
+  `draft_sign_request` + `signing_request_complete` with a key on their own computer, or
+  `draft_signed_upload` for a PDF signed by another tool); the clerk applies the organisation
+  signature when issuing (`organisation_sign`, called by drafting.services.draft_issue);
+- every signature made or received is checked (`verify_bytes`) and the report kept
+  (`report_store`).
+
+Every write checks permission first, runs in a transaction, writes one audit event and changes
+nothing when refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import secrets
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from asn1crypto import pem, x509
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from vanban.accounts.models import Role, Unit, User
+from vanban.audit.services import audit_record
+from vanban.core import clock
+from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.documents.files import file_discard, file_read_verified
+
+from . import pdfsign, verify
+from .models import (
+    Certificate,
+    CertificateKind,
+    KeyStorage,
+    MarkKind,
+    RequestStatus,
+    SignatureMark,
+    SigningPurpose,
+    SigningRequest,
+    Trigger,
+    TrustRoot,
+    VerificationReport,
+)
+
+if TYPE_CHECKING:
+    from vanban.drafting.models import Draft
+
+MARKS_PREFIX = "signatures/marks"
+KEYS_PREFIX = "signatures/keys"
+SIGNED_PREFIX = "signatures/signed"
+REQUESTS_PREFIX = "signatures/requests"
+PERSONAL_FIELD = "ChuKyNguoiCoThamQuyen"
+ORGANISATION_FIELD = "ChuKyCoQuan"
+REQUEST_LIFETIME = dt.timedelta(hours=2)
+MAX_CERT_BYTES = 64 * 1024
+MAX_MARK_BYTES = 2 * 1024 * 1024
+MAX_P12_BYTES = 64 * 1024
+
+MSG_NOT_TRUSTED = (
+    "Chứng thư số không được cấp bởi tổ chức chứng thực nằm trong danh sách tin cậy của tỉnh."
+)
+
+
+def _now() -> dt.datetime:
+    return clock.now()
+
+
+def _audit(actor: Any, action: str, target: Any, ip: str | None, unit: Any = None, **data: Any):
+    return audit_record(
+        actor=actor, action=f"signatures.{action}", unit=unit, target=target, data=data, ip=ip
+    )
+
+
+def _require_active(actor: User) -> None:
+    if not actor.is_active:
+        raise AccessDenied()
+
+
+# ---------------------------------------------------------------- parsing certificates
+
+
+def parse_certificates(data: bytes) -> list[x509.Certificate]:
+    """Certificates from DER or PEM (a PEM file may hold the chain too); ServiceError if none."""
+    if not data or len(data) > MAX_CERT_BYTES:
+        raise ServiceError("Tệp chứng thư số rỗng hoặc quá lớn.", field="certificate")
+    try:
+        if pem.detect(data):
+            certs = [
+                x509.Certificate.load(der)
+                for kind, _headers, der in pem.unarmor(data, multiple=True)
+                if kind == "CERTIFICATE"
+            ]
+        else:
+            certs = [x509.Certificate.load(data)]
+        for cert in certs:
+            cert.native  # noqa: B018  (parses every field: a damaged file fails here)
+    except Exception as exc:
+        raise ServiceError(
+            "Tệp không phải chứng thư số X.509 (định dạng DER hoặc PEM).", field="certificate"
+        ) from exc
+    if not certs:
+        raise ServiceError("Tệp không chứa chứng thư số nào.", field="certificate")
+    return certs
+
+
+def _name(cert: x509.Certificate, key: str) -> str:
+    value = cert.subject.native.get(key, "")
+    if isinstance(value, list):
+        value = ", ".join(value)
+    return str(value)[:255]
+
+
+def trust_roots() -> list[x509.Certificate]:
+    return [x509.Certificate.load(bytes(r.der)) for r in TrustRoot.objects.filter(active=True)]
+
+
+def _chain_trusted(cert: x509.Certificate, chain: list[x509.Certificate]) -> bool:
+    """Whether `cert` chains to an active trust root (revocation is checked when signing)."""
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+
+    roots = trust_roots()
+    if not roots:
+        return False
+    vc = ValidationContext(
+        trust_roots=roots,
+        other_certs=chain,
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+    validator = CertificateValidator(cert, intermediate_certs=chain, validation_context=vc)
+    try:
+        pdfsign.run(validator.async_validate_path(), vc)
+    except Exception:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- trust roots
+
+
+def trust_root_add(*, actor: User, data: bytes, ip: str | None = None) -> TrustRoot:
+    """The province admin adds a root certificate (self-signed CA) to the trust list."""
+    _require_active(actor)
+    if not actor.is_province_admin:
+        raise AccessDenied("Chỉ quản trị tỉnh quản lý danh sách chứng thư gốc tin cậy.")
+    certs = parse_certificates(data)
+    if len(certs) != 1:
+        raise ServiceError("Mỗi lần chỉ thêm một chứng thư gốc.", field="certificate")
+    cert = certs[0]
+    if not cert.self_signed or not cert.ca:
+        raise ServiceError(
+            "Đây không phải chứng thư gốc (CA tự ký); chỉ chứng thư gốc được đưa vào danh sách "
+            "tin cậy.",
+            field="certificate",
+        )
+    fingerprint = cert.sha256.hex()
+    if TrustRoot.objects.filter(fingerprint=fingerprint).exists():
+        raise ServiceError("Chứng thư gốc này đã có trong danh sách.", field="certificate")
+    with transaction.atomic():
+        root = TrustRoot.objects.create(
+            name=_name(cert, "common_name") or cert.subject.human_friendly[:255],
+            subject=cert.subject.human_friendly[:1000],
+            der=cert.dump(),
+            fingerprint=fingerprint,
+            not_before=cert.not_valid_before,
+            not_after=cert.not_valid_after,
+            added_by=actor,
+            added_at=_now(),
+        )
+        _audit(actor, "trust_root_add", root, ip, fingerprint=fingerprint, name=root.name)
+    return root
+
+
+def trust_root_set_active(
+    *, actor: User, root: TrustRoot, active: bool, ip: str | None = None
+) -> TrustRoot:
+    _require_active(actor)
+    if not actor.is_province_admin:
+        raise AccessDenied("Chỉ quản trị tỉnh quản lý danh sách chứng thư gốc tin cậy.")
+    with transaction.atomic():
+        root.active = active
+        root.save(update_fields=["active"])
+        _audit(actor, "trust_root_on" if active else "trust_root_off", root, ip)
+    return root
+
+
+# ---------------------------------------------------------------- certificates
+
+
+def _may_manage_person(actor: User, person: User) -> bool:
+    return actor.pk == person.pk or actor.can_manage_unit(person.unit)
+
+
+def certificate_add(
+    *,
+    actor: User,
+    kind: str,
+    user: User | None = None,
+    unit: Unit | None = None,
+    key_storage: str,
+    certificate: bytes | None = None,
+    pkcs12: bytes | None = None,
+    pin: str = "",
+    pkcs11_key_label: str = "",
+    ip: str | None = None,
+) -> Certificate:
+    """Registers a certificate for a person (personal) or a unit (organisation), with where its
+    key is: a PKCS#12 file kept by the server (opened with the PIN to check it; the PIN is not
+    kept), a key on the server's PKCS#11 token/HSM (its label), or a key on the signer's own
+    computer (only the public certificate is uploaded)."""
+    _require_active(actor)
+    if kind == CertificateKind.PERSONAL:
+        if user is None or unit is not None:
+            raise ServiceError("Chứng thư số cá nhân phải gắn với một người.")
+        if not _may_manage_person(actor, user):
+            raise AccessDenied()
+        owner_unit = user.unit
+    elif kind == CertificateKind.ORGANISATION:
+        if unit is None or user is not None:
+            raise ServiceError("Chứng thư số tổ chức phải gắn với một đơn vị.")
+        if not actor.can_manage_unit(unit):
+            raise AccessDenied()
+        owner_unit = unit
+    else:
+        raise ServiceError("Loại chứng thư số không hợp lệ.", field="kind")
+    if key_storage not in KeyStorage.values:
+        raise ServiceError("Nơi giữ khóa không hợp lệ.", field="key_storage")
+    p12_data = b""
+    if key_storage == KeyStorage.PKCS12:
+        if not pkcs12 or len(pkcs12) > MAX_P12_BYTES:
+            raise ServiceError("Cần tệp khóa PKCS#12 (.p12, .pfx).", field="pkcs12")
+        holder = pdfsign.load_pkcs12(pkcs12, pin) if pin else None
+        if holder is None:
+            raise ServiceError("Cần mã PIN để mở tệp khóa PKCS#12.", field="pin")
+        cert = holder.signing_cert
+        chain = pdfsign.holder_chain(holder)
+        p12_data = pkcs12
+    else:
+        if certificate is None:
+            raise ServiceError("Cần tệp chứng thư số (.cer, .crt, .pem).", field="certificate")
+        certs = parse_certificates(certificate)
+        cert, chain = certs[0], certs[1:]
+    if key_storage == KeyStorage.PKCS11:
+        pkcs11_key_label = pkcs11_key_label.strip()
+        if not pkcs11_key_label:
+            raise ServiceError("Cần nhãn khóa trên thiết bị PKCS#11.", field="pkcs11_key_label")
+    now = _now()
+    if cert.not_valid_after < now:
+        raise ServiceError(
+            f"Chứng thư số đã hết hạn từ {cert.not_valid_after.astimezone(pdfsign.VN_TZ):%d/%m/%Y}.",
+            field="certificate",
+        )
+    if cert.ca:
+        raise ServiceError("Đây là chứng thư của tổ chức chứng thực, không dùng để ký.")
+    usage = cert.key_usage_value.native if cert.key_usage_value else set()
+    if usage and not ({"digital_signature", "non_repudiation"} & set(usage)):
+        raise ServiceError("Chứng thư số không được phép dùng để ký số.", field="certificate")
+    if not _chain_trusted(cert, chain):
+        raise ServiceError(MSG_NOT_TRUSTED, field="certificate")
+    fingerprint = cert.sha256.hex()
+    if Certificate.objects.filter(fingerprint=fingerprint).exists():
+        raise ServiceError("Chứng thư số này đã được đăng ký.", field="certificate")
+    stored = ""
+    try:
+        with transaction.atomic():
+            if p12_data:
+                stored = default_storage.save(
+                    f"{KEYS_PREFIX}/{uuid.uuid4().hex}.p12", ContentFile(p12_data)
+                )
+            record = Certificate.objects.create(
+                kind=kind,
+                user=user,
+                unit=unit,
+                der=cert.dump(),
+                chain=[base64.b64encode(c.dump()).decode() for c in chain],
+                fingerprint=fingerprint,
+                subject_name=_name(cert, "common_name"),
+                organisation=_name(cert, "organization_name"),
+                subject=cert.subject.human_friendly[:1000],
+                issuer=str(cert.issuer.native.get("common_name", ""))[:255],
+                serial=format(cert.serial_number, "x")[:80],
+                not_before=cert.not_valid_before,
+                not_after=cert.not_valid_after,
+                key_storage=key_storage,
+                pkcs12_storage_name=stored,
+                pkcs12_sha256=hashlib.sha256(p12_data).hexdigest() if p12_data else "",
+                pkcs11_key_label=pkcs11_key_label if key_storage == KeyStorage.PKCS11 else "",
+                added_by=actor,
+                added_at=now,
+            )
+            _audit(
+                actor,
+                "certificate_add",
+                record,
+                ip,
+                unit=owner_unit,
+                kind=kind,
+                owner=user.username if user else unit.name if unit else "",
+                fingerprint=fingerprint,
+                key_storage=key_storage,
+            )
+    except BaseException:
+        if stored:
+            file_discard(stored)
+        raise
+    return record
+
+
+def certificate_set_active(
+    *, actor: User, certificate: Certificate, active: bool, ip: str | None = None
+) -> Certificate:
+    _require_active(actor)
+    owner_unit = certificate.unit if certificate.unit_id else certificate.user.unit  # type: ignore[union-attr]
+    allowed = (
+        _may_manage_person(actor, certificate.user)  # type: ignore[arg-type]
+        if certificate.user_id
+        else actor.can_manage_unit(owner_unit)  # type: ignore[arg-type]
+    )
+    if not allowed:
+        raise AccessDenied()
+    with transaction.atomic():
+        certificate.active = active
+        certificate.save(update_fields=["active"])
+        _audit(actor, "certificate_on" if active else "certificate_off", certificate, ip)
+    return certificate
+
+
+def certificate_chain(certificate: Certificate) -> list[x509.Certificate]:
+    return [x509.Certificate.load(base64.b64decode(c)) for c in certificate.chain]
+
+
+def certificate_x509(certificate: Certificate) -> x509.Certificate:
+    return x509.Certificate.load(bytes(certificate.der))
+
+
+def key_holder(certificate: Certificate, pin: str) -> pdfsign.KeyHolder:
+    """The key of a certificate held by the server, unlocked with the signer's PIN."""
+    if certificate.key_storage == KeyStorage.PKCS12:
+        data = file_read_verified(certificate.pkcs12_storage_name, certificate.pkcs12_sha256)
+        holder = pdfsign.load_pkcs12(data, pin)
+        if holder.signing_cert.sha256.hex() != certificate.fingerprint:
+            raise pdfsign.SigningFailed("Tệp khóa không khớp với chứng thư số đã đăng ký.")
+        return holder
+    if certificate.key_storage == KeyStorage.PKCS11:
+        from .pkcs11 import pkcs11_holder
+
+        return pkcs11_holder(certificate, pin)
+    raise pdfsign.SigningFailed(
+        "Khóa của chứng thư số này nằm trên máy người ký: dùng lệnh vanban-sign để ký."
+    )
+
+
+# ---------------------------------------------------------------- images and seals
+
+
+def _check_png(data: bytes, kind: str) -> tuple[int, int]:
+    from PIL import Image
+
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ServiceError("Hình phải là tệp PNG.", field="image")
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except Exception as exc:
+        raise ServiceError("Tệp PNG bị hỏng.", field="image") from exc
+    if image.width * image.height > 4000 * 4000:
+        raise ServiceError("Hình quá lớn (tối đa 4000 × 4000 điểm ảnh).", field="image")
+    rgba = image.convert("RGBA")
+    alpha = rgba.getchannel("A")
+    low, high = alpha.getextrema()
+    if low > 0 or "A" not in image.getbands() and "transparency" not in image.info:
+        raise ServiceError(
+            "Hình phải có nền trong suốt (PNG có kênh alpha).", field="image"
+        )
+    if high == 0:
+        raise ServiceError("Hình trong suốt hoàn toàn, không có nét nào.", field="image")
+    small = rgba.resize((min(rgba.width, 200), min(rgba.height, 200)))
+    red = green = blue = count = 0
+    for r, g, b, a in small.getdata():  # type: ignore[misc]
+        if a >= 128:
+            red, green, blue, count = red + r, green + g, blue + b, count + 1
+    if count:
+        red, green, blue = red / count, green / count, blue / count
+    if kind == MarkKind.SIGNATURE and not (blue > red + 20 and blue > green + 20):
+        raise ServiceError("Hình chữ ký phải có màu xanh (Phụ lục I, Nghị định 30/2020).")
+    if kind == MarkKind.SEAL and not (red > green + 40 and red > blue + 40):
+        raise ServiceError("Hình con dấu phải có màu đỏ (Phụ lục I, Nghị định 30/2020).")
+    return image.width, image.height
+
+
+def mark_upload(
+    *,
+    actor: User,
+    kind: str,
+    data: bytes,
+    original_name: str = "",
+    width_mm: Decimal | float | None = None,
+    user: User | None = None,
+    unit: Unit | None = None,
+    ip: str | None = None,
+) -> SignatureMark:
+    """A person's handwritten-signature image or a unit's seal (PNG, transparent background,
+    blue or red); it replaces the one in use. `width_mm` is the real width (the seal's
+    diameter)."""
+    _require_active(actor)
+    if kind == MarkKind.SIGNATURE:
+        if user is None:
+            raise ServiceError("Hình chữ ký phải gắn với một người.")
+        if not _may_manage_person(actor, user):
+            raise AccessDenied()
+        owner_unit = user.unit
+        default_width = Decimal("40")
+    elif kind == MarkKind.SEAL:
+        if unit is None:
+            raise ServiceError("Hình con dấu phải gắn với một đơn vị.")
+        if not actor.can_manage_unit(unit):
+            raise AccessDenied()
+        owner_unit = unit
+        default_width = Decimal("36")
+    else:
+        raise ServiceError("Loại hình không hợp lệ.", field="kind")
+    if not data or len(data) > MAX_MARK_BYTES:
+        raise ServiceError("Tệp hình rỗng hoặc lớn hơn 2 MB.", field="image")
+    width = Decimal(str(width_mm)) if width_mm not in (None, "") else default_width
+    if not Decimal("10") <= width <= Decimal("80"):
+        raise ServiceError("Kích thước thật phải từ 10 đến 80 mm.", field="width_mm")
+    pixel_w, pixel_h = _check_png(data, kind)
+    stored = ""
+    try:
+        with transaction.atomic():
+            stored = default_storage.save(
+                f"{MARKS_PREFIX}/{uuid.uuid4().hex}.png", ContentFile(data)
+            )
+            owner = {"user": user} if kind == MarkKind.SIGNATURE else {"unit": unit}
+            SignatureMark.objects.filter(kind=kind, active=True, **owner).update(active=False)
+            mark = SignatureMark.objects.create(
+                kind=kind,
+                storage_name=stored,
+                sha256=hashlib.sha256(data).hexdigest(),
+                original_name=(original_name or f"{kind}.png")[:255],
+                width_mm=width,
+                pixel_width=pixel_w,
+                pixel_height=pixel_h,
+                uploaded_by=actor,
+                uploaded_at=_now(),
+                **owner,
+            )
+            _audit(actor, "mark_upload", mark, ip, unit=owner_unit, kind=kind, sha256=mark.sha256)
+    except BaseException:
+        if stored:
+            file_discard(stored)
+        raise
+    return mark
+
+
+def active_mark(*, kind: str, user: User | None = None, unit: Unit | None = None):
+    owner = {"user": user} if kind == MarkKind.SIGNATURE else {"unit": unit}
+    return SignatureMark.objects.filter(kind=kind, active=True, **owner).first()
+
+
+def mark_bytes(mark: SignatureMark) -> bytes:
+    return file_read_verified(mark.storage_name, mark.sha256)
+
+
+# ---------------------------------------------------------------- verification
+
+
+def validation_context() -> Any:
+    """The context used to embed validation data when signing: the province's trust roots."""
+    return verify.context(
+        trust_roots(),
+        revocation="soft-fail",
+        allow_fetching=settings.VANBAN_SIGNATURE_FETCH,
+    )
+
+
+def verify_bytes(data: bytes) -> verify.Report:
+    return verify.verify_pdf(
+        data,
+        trust_roots(),
+        revocation=settings.VANBAN_SIGNATURE_REVOCATION,
+        allow_fetching=settings.VANBAN_SIGNATURE_FETCH,
+        now=_now(),
+    )
+
+
+def report_store(
+    *,
+    report: verify.Report,
+    trigger: str,
+    file_name: str,
+    data: bytes,
+    document: Any = None,
+    draft: Any = None,
+    actor: User | None = None,
+) -> VerificationReport:
+    return VerificationReport.objects.create(
+        document=document,
+        draft=draft,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        trigger=trigger,
+        status=report.status,
+        content=report.as_dict(),
+        checked_by=actor,
+        checked_at=_now(),
+    )
+
+
+def document_verify(
+    *, actor: User | None, document: Any, trigger: str = Trigger.DEMAND, ip: str | None = None
+) -> list[VerificationReport]:
+    """Checks the signatures of every PDF of a document and keeps the reports (on receipt, on
+    upload, on demand). Access is the caller's business (views check `visible_to`)."""
+    reports = []
+    for file in document.files.all():
+        if file.file_format != "pdf":
+            continue
+        data = file_read_verified(file.storage_name, file.sha256)
+        report = verify_bytes(data)
+        reports.append(
+            report_store(
+                report=report,
+                trigger=trigger,
+                file_name=file.original_name,
+                data=data,
+                document=document,
+                actor=actor,
+            )
+        )
+    if actor is not None and reports:
+        audit_record(
+            actor=actor,
+            action="signatures.verify",
+            unit=document.unit,
+            target=document,
+            data={"trigger": trigger, "results": [r.status for r in reports]},
+            ip=ip,
+        )
+    return reports
+
+
+# ---------------------------------------------------------------- the competent signer signs
+
+
+def _signable(actor: User, draft: Draft) -> None:
+    from vanban.drafting.models import DraftStatus
+
+    if draft.status != DraftStatus.APPROVED or not draft.is_approved:
+        raise ServiceError("Chỉ ký số được dự thảo đã được phê duyệt ở phiên bản mới nhất.")
+    if draft.approved_by_id != actor.pk:
+        raise AccessDenied("Chỉ người đã phê duyệt dự thảo mới ký số văn bản.")
+    if draft.is_signed:
+        raise ServiceError("Phiên bản này đã được ký số.")
+    version = draft.current_version
+    if version is None or version.file_format != "pdf":
+        raise ServiceError(
+            "Chỉ ký số được tệp PDF: hãy tải lên bản PDF của dự thảo (phiên bản mới cần phê "
+            "duyệt lại)."
+        )
+
+
+def _personal_certificate(actor: User, certificate: Certificate) -> None:
+    if (
+        certificate.kind != CertificateKind.PERSONAL
+        or certificate.user_id != actor.pk
+        or not certificate.active
+    ):
+        raise AccessDenied("Chỉ ký bằng chứng thư số cá nhân của chính mình.")
+    if not certificate.valid_at(_now()):
+        raise ServiceError("Chứng thư số không còn hiệu lực tại thời điểm ký.")
+
+
+def _personal_appearance(actor: User, draft: Draft, pdf: bytes) -> pdfsign.Appearance:
+    mark = active_mark(kind=MarkKind.SIGNATURE, user=actor)
+    if mark is None:
+        raise ServiceError(
+            "Chưa có hình chữ ký của người ký (PNG nền trong suốt, màu xanh): hãy tải lên ở "
+            "trang “Chữ ký số”."
+        )
+    box = pdfsign.personal_box(
+        pdf,
+        actor.full_name,
+        title=draft.signer_position or draft.authority_title,
+        width_mm=float(mark.width_mm),
+    )
+    return pdfsign.Appearance(box, image_png=mark_bytes(mark))
+
+
+def _approved_pdf(draft: Draft) -> bytes:
+    version = draft.current_version
+    return file_read_verified(version.storage_name, version.sha256)  # type: ignore[union-attr]
+
+
+def _check_signed(
+    *, actor: User, draft: Draft, data: bytes, approved: bytes, trigger: str
+) -> verify.Report:
+    """A signed PDF is accepted for the draft when it is the approved version with signatures
+    appended (incremental update), and its last signature is valid and made with a personal
+    certificate registered for the approver."""
+    if not data.startswith(approved):
+        raise ServiceError(
+            "Tệp đã ký không phải là phiên bản đã được phê duyệt (nội dung khác hoặc đã bị sửa)."
+        )
+    report = verify_bytes(data)
+    if report.status != verify.VALID:
+        reasons = " ".join(report.reasons()) or report.label
+        raise ServiceError(f"Chữ ký số không hợp lệ: {reasons}")
+    fingerprints = set(
+        Certificate.objects.filter(
+            kind=CertificateKind.PERSONAL, user=actor, active=True
+        ).values_list("fingerprint", flat=True)
+    )
+    if not report.signatures or report.signatures[-1].fingerprint not in fingerprints:
+        raise ServiceError(
+            "Tệp được ký bằng chứng thư số không đăng ký cho người phê duyệt văn bản."
+        )
+    return report
+
+
+def _store_signed(
+    *,
+    actor: User,
+    draft: Draft,
+    data: bytes,
+    report: verify.Report,
+    via: str,
+    trigger: str,
+    ip: str | None,
+) -> Draft:
+    from vanban.drafting.models import Draft as DraftModel
+    from vanban.drafting.models import DraftAction, DraftEvent
+
+    now = _now()
+    stored = ""
+    try:
+        with transaction.atomic():
+            locked = DraftModel.objects.select_for_update().get(pk=draft.pk)
+            _signable(actor, locked)
+            stored = default_storage.save(
+                f"{SIGNED_PREFIX}/{now:%Y/%m}/{uuid.uuid4().hex}.pdf", ContentFile(data)
+            )
+            locked.signed_version = locked.current_version
+            locked.signed_storage_name = stored
+            locked.signed_sha256 = hashlib.sha256(data).hexdigest()
+            locked.signed_by = actor
+            locked.signed_at = now
+            locked.signed_via = via
+            locked.updated_at = now
+            locked.save(
+                update_fields=[
+                    "signed_version",
+                    "signed_storage_name",
+                    "signed_sha256",
+                    "signed_by",
+                    "signed_at",
+                    "signed_via",
+                    "updated_at",
+                ]
+            )
+            last = report.signatures[-1]
+            DraftEvent.objects.create(
+                draft=locked,
+                action=DraftAction.SIGNED,
+                actor=actor,
+                actor_name=actor.full_name,
+                actor_position=actor.position,
+                version=locked.current_version,
+                text=(
+                    f"Ký số bằng chứng thư số của {last.signer} (số hiệu {last.serial}, "
+                    f"{last.issuer})."
+                ),
+                at=now,
+            )
+            report_store(
+                report=report,
+                trigger=trigger,
+                file_name=locked.current_version.original_name,  # type: ignore[union-attr]
+                data=data,
+                draft=locked,
+                actor=actor,
+            )
+            _audit(
+                actor,
+                "draft_sign",
+                locked,
+                ip,
+                unit=locked.issuing_unit,
+                via=via,
+                sha256=locked.signed_sha256,
+                certificate=last.fingerprint,
+            )
+    except BaseException:
+        if stored:
+            file_discard(stored)
+        raise
+    draft.refresh_from_db()
+    return draft
+
+
+def draft_sign(
+    *, actor: User, draft: Draft, certificate: Certificate, pin: str, ip: str | None = None
+) -> Draft:
+    """The competent signer signs the approved PDF with a key held by the server (PKCS#12 file
+    or PKCS#11 token/HSM): the handwritten-signature image between the position title and the
+    name, a time stamp when configured, validation data embedded."""
+    _require_active(actor)
+    _signable(actor, draft)
+    _personal_certificate(actor, certificate)
+    approved = _approved_pdf(draft)
+    appearance = _personal_appearance(actor, draft, approved)
+    try:
+        holder = key_holder(certificate, pin)
+        signed = pdfsign.sign(
+            approved,
+            holder,
+            field_name=PERSONAL_FIELD,
+            appearance=appearance,
+            signing_time=_now(),
+            reason="Người có thẩm quyền ký ban hành",
+            location=draft.issuing_unit.name,
+            tsa_url=settings.VANBAN_TSA_URL or None,
+            validation_context=validation_context(),
+        )
+    except pdfsign.SigningFailed as exc:
+        raise ServiceError(str(exc)) from exc
+    report = _check_signed(
+        actor=actor, draft=draft, data=signed, approved=approved, trigger=Trigger.SIGNING
+    )
+    return _store_signed(
+        actor=actor,
+        draft=draft,
+        data=signed,
+        report=report,
+        via=certificate.key_storage,
+        trigger=Trigger.SIGNING,
+        ip=ip,
+    )
+
+
+def draft_signed_upload(
+    *, actor: User, draft: Draft, data: bytes, ip: str | None = None
+) -> Draft:
+    """The competent signer uploads the approved PDF signed with another tool; it is verified on
+    upload and refused unless it is the approved version carrying a valid signature of theirs."""
+    _require_active(actor)
+    _signable(actor, draft)
+    approved = _approved_pdf(draft)
+    report = _check_signed(
+        actor=actor, draft=draft, data=data, approved=approved, trigger=Trigger.UPLOAD
+    )
+    return _store_signed(
+        actor=actor,
+        draft=draft,
+        data=data,
+        report=report,
+        via="upload",
+        trigger=Trigger.UPLOAD,
+        ip=ip,
+    )
+
+
+# ---------------------------------------------------------------- a key on the signer's computer
+
+
+@dataclass
+class RequestData:
+    """What `vanban-sign` receives: the bytes to sign and the certificate expected."""
+
+    code: str
+    to_be_signed: bytes
+    certificate: bytes
+    digest_algorithm: str = pdfsign.DIGEST
+
+
+def draft_sign_request(
+    *, actor: User, draft: Draft, certificate: Certificate, ip: str | None = None
+) -> SigningRequest:
+    """Prepares the approved PDF for a signature made next to the signer's token: the server
+    keeps the prepared file and hands out a one-time code; `vanban-sign` fetches the bytes to
+    sign, signs them with the token and returns the value (`signing_request_complete`)."""
+    _require_active(actor)
+    _signable(actor, draft)
+    _personal_certificate(actor, certificate)
+    approved = _approved_pdf(draft)
+    appearance = _personal_appearance(actor, draft, approved)
+    now = _now()
+    try:
+        prepared = pdfsign.prepare(
+            approved,
+            certificate=certificate_x509(certificate),
+            chain=certificate_chain(certificate),
+            field_name=PERSONAL_FIELD,
+            appearance=appearance,
+            signing_time=now,
+            reason="Người có thẩm quyền ký ban hành",
+            location=draft.issuing_unit.name,
+        )
+    except pdfsign.SigningFailed as exc:
+        raise ServiceError(str(exc)) from exc
+    stored = ""
+    try:
+        with transaction.atomic():
+            SigningRequest.objects.filter(
+                draft=draft, status=RequestStatus.PENDING, requested_by=actor
+            ).update(status=RequestStatus.CANCELLED)
+            stored = default_storage.save(
+                f"{REQUESTS_PREFIX}/{uuid.uuid4().hex}.pdf", ContentFile(prepared.pdf)
+            )
+            request = SigningRequest.objects.create(
+                code=secrets.token_hex(16),
+                purpose=SigningPurpose.PERSONAL,
+                draft=draft,
+                certificate=certificate,
+                requested_by=actor,
+                prepared_storage_name=stored,
+                prepared_sha256=hashlib.sha256(prepared.pdf).hexdigest(),
+                prepared=prepared.to_dict(),
+                created_at=now,
+                expires_at=now + REQUEST_LIFETIME,
+            )
+            _audit(actor, "sign_request", draft, ip, unit=draft.issuing_unit, request=request.pk)
+    except BaseException:
+        if stored:
+            file_discard(stored)
+        raise
+    return request
+
+
+def _pending_request(*, actor: User, code: str) -> SigningRequest:
+    request = (
+        SigningRequest.objects.select_related("draft", "certificate")
+        .filter(code=code, requested_by=actor)
+        .first()
+    )
+    if request is None:
+        raise NotFound("Không tìm thấy yêu cầu ký số.")
+    if request.status != RequestStatus.PENDING:
+        raise ServiceError("Yêu cầu ký số này đã được dùng hoặc đã bị hủy.")
+    if request.expires_at < _now():
+        raise ServiceError("Yêu cầu ký số đã hết hạn; hãy tạo yêu cầu mới.")
+    return request
+
+
+def signing_request_data(*, actor: User, code: str) -> RequestData:
+    request = _pending_request(actor=actor, code=code)
+    prepared = pdfsign.Prepared.from_dict(b"", request.prepared)
+    return RequestData(
+        code=request.code,
+        to_be_signed=pdfsign.to_be_signed(prepared),
+        certificate=bytes(request.certificate.der),
+    )
+
+
+def signing_request_complete(
+    *, actor: User, code: str, signature_value: bytes, ip: str | None = None
+) -> Draft:
+    """Completes the PDF with the signature value made by `vanban-sign`, checks it and keeps it
+    as the signed version. A wrong value (another key, other data) changes nothing."""
+    _require_active(actor)
+    request = _pending_request(actor=actor, code=code)
+    draft = request.draft
+    _signable(actor, draft)
+    pdf = file_read_verified(request.prepared_storage_name, request.prepared_sha256)
+    prepared = pdfsign.Prepared.from_dict(pdf, request.prepared)
+    try:
+        signed = pdfsign.complete(
+            prepared,
+            signature_value,
+            tsa_url=settings.VANBAN_TSA_URL or None,
+            validation_context=validation_context(),
+        )
+    except pdfsign.SigningFailed as exc:
+        raise ServiceError(str(exc)) from exc
+    approved = _approved_pdf(draft)
+    report = _check_signed(
+        actor=actor, draft=draft, data=signed, approved=approved, trigger=Trigger.SIGNING
+    )
+    result = _store_signed(
+        actor=actor,
+        draft=draft,
+        data=signed,
+        report=report,
+        via=KeyStorage.LOCAL,
+        trigger=Trigger.SIGNING,
+        ip=ip,
+    )
+    with transaction.atomic():
+        SigningRequest.objects.filter(pk=request.pk).update(
+            status=RequestStatus.COMPLETED, completed_at=_now()
+        )
+    file_discard(request.prepared_storage_name)
+    return result
+
+
+# ---------------------------------------------------------------- the clerk's organisation signature
+
+
+@dataclass
+class OrganisationKey:
+    """The issuing unit's certificate and its PIN, given by the clerk when issuing."""
+
+    certificate: Certificate
+    pin: str
+
+
+def organisation_check(*, actor: User, unit: Unit, key: OrganisationKey | None) -> None:
+    if key is None:
+        raise ServiceError(
+            "Cần chứng thư số tổ chức của đơn vị để ký số khi phát hành (R11).", field="certificate"
+        )
+    cert = key.certificate
+    if (
+        cert.kind != CertificateKind.ORGANISATION
+        or cert.unit_id != unit.pk
+        or not cert.active
+    ):
+        raise AccessDenied("Chỉ ký bằng chứng thư số tổ chức của đơn vị phát hành.")
+    if not actor.has_role(Role.CLERK, unit):
+        raise AccessDenied("Chỉ văn thư của đơn vị phát hành ký số tổ chức.")
+    if not cert.valid_at(_now()):
+        raise ServiceError("Chứng thư số tổ chức không còn hiệu lực.")
+    if cert.key_storage == KeyStorage.LOCAL:
+        raise ServiceError(
+            "Khóa của chứng thư số tổ chức này nằm trên máy văn thư; phát hành điện tử cần khóa "
+            "do máy chủ giữ (tệp PKCS#12 hoặc thiết bị PKCS#11/HSM).",
+            field="certificate",
+        )
+    if active_mark(kind=MarkKind.SEAL, unit=unit) is None:
+        raise ServiceError(
+            "Chưa có hình con dấu của đơn vị (PNG nền trong suốt, màu đỏ): quản trị đơn vị tải "
+            "lên ở trang “Chữ ký số”."
+        )
+
+
+def signed_for_issue(*, draft: Draft) -> tuple[bytes, verify.Report]:
+    """The personally signed PDF of the draft, read back by SHA-256 and checked again: the clerk
+    signs only what the competent person has validly signed (R11)."""
+    if not draft.is_signed:
+        raise ServiceError(
+            "Văn bản chưa được người có thẩm quyền ký số ở phiên bản đã phê duyệt; không thể phát "
+            "hành điện tử."
+        )
+    data = file_read_verified(draft.signed_storage_name, draft.signed_sha256)
+    report = verify_bytes(data)
+    if report.status != verify.VALID:
+        reasons = " ".join(report.reasons()) or report.label
+        raise ServiceError(f"Chữ ký của người có thẩm quyền không còn hợp lệ: {reasons}")
+    return data, report
+
+
+def organisation_sign(
+    pdf: bytes,
+    *,
+    unit: Unit,
+    key: OrganisationKey,
+    number_symbol: str = "",
+    attachment: bool = False,
+) -> bytes:
+    """The clerk's organisation signature: on the main document the seal at real size over the
+    left third of the signer's image; on an attachment, text only at the top right of page 1:
+    number and symbol, then the signing time (Appendix I)."""
+    try:
+        holder = key_holder(key.certificate, key.pin)
+        if attachment:
+            appearance = pdfsign.Appearance(
+                pdfsign.attachment_box(pdf), text="%(number)s\n%(ts)s"
+            )
+        else:
+            mark = active_mark(kind=MarkKind.SEAL, unit=unit)
+            boxes = pdfsign.signature_boxes(pdf)
+            personal = next(
+                (box for name, box in boxes if name == PERSONAL_FIELD),
+                boxes[0][1] if boxes else pdfsign.personal_box(pdf, ""),
+            )
+            appearance = pdfsign.Appearance(
+                pdfsign.seal_box(personal, diameter_mm=float(mark.width_mm)),  # type: ignore[union-attr]
+                image_png=mark_bytes(mark),  # type: ignore[arg-type]
+            )
+        return pdfsign.sign(
+            pdf,
+            holder,
+            field_name=ORGANISATION_FIELD,
+            appearance=appearance,
+            signing_time=_now(),
+            reason=f"Văn thư ký số phát hành văn bản {number_symbol}".strip(),
+            location=unit.name,
+            text_params={"number": number_symbol},
+            tsa_url=settings.VANBAN_TSA_URL or None,
+            validation_context=validation_context(),
+        )
+    except pdfsign.SigningFailed as exc:
+        raise ServiceError(str(exc)) from exc

@@ -1,0 +1,330 @@
+"""Verification of the signatures in a PDF (R11; issue 5 point 5).
+
+For each signature: integrity (the signed bytes hash to what was signed and the signature
+matches the certificate), the chain to the province's trust roots (never the operating
+system's list), validity of the certificate at the signing time (the time-stamp's time when
+there is one, else the time the signer states), revocation (OCSP, CRL, or what the document
+embeds; whether missing revocation data fails is the setting SIGNATURE_REVOCATION), changes
+made to the file after the signature, and who signed for which organisation and when.
+
+The result is plain data (`Report.as_dict()`), stored with the document and shown as its
+verification panel. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from asn1crypto import x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from .pdfsign import VN_TZ, run
+
+VALID = "valid"
+INVALID = "invalid"
+UNSIGNED = "unsigned"
+DAMAGED = "damaged"
+
+STATUS_LABELS = {
+    VALID: "Hợp lệ",
+    INVALID: "Không hợp lệ",
+    UNSIGNED: "Không có chữ ký số",
+    DAMAGED: "Tệp PDF bị hỏng",
+}
+
+REASON_TAMPERED = "Nội dung văn bản đã bị thay đổi sau khi ký (giá trị băm không khớp)."
+REASON_CRYPTO = "Giá trị chữ ký không khớp với chứng thư số của người ký."
+REASON_UNTRUSTED = (
+    "Chứng thư số không được cấp bởi tổ chức chứng thực nằm trong danh sách tin cậy của tỉnh."
+)
+REASON_EXPIRED = "Chứng thư số đã hết hạn tại thời điểm ký (hết hạn {date})."
+REASON_NOT_YET = "Chứng thư số chưa có hiệu lực tại thời điểm ký (hiệu lực từ {date})."
+REASON_REVOKED = "Chứng thư số đã bị thu hồi từ {date}."
+REASON_REVOCATION_UNKNOWN = (
+    "Không kiểm tra được tình trạng thu hồi của chứng thư số (không truy cập được OCSP/CRL)."
+)
+REASON_MODIFIED = "Tệp đã bị sửa đổi sau khi ký ngoài các thay đổi được phép."
+REASON_OTHER = "Không xác thực được chữ ký: {detail}."
+
+
+@dataclass
+class SignatureCheck:
+    field: str
+    signer: str  # common name of the certificate
+    organisation: str
+    organisation_unit: str
+    serial: str
+    issuer: str
+    not_before: str
+    not_after: str
+    fingerprint: str  # SHA-256 of the certificate, hex
+    signing_time: str | None  # ISO 8601, Vietnam time
+    timestamp_time: str | None
+    intact: bool
+    trusted: bool
+    valid: bool
+    covers_whole_file: bool
+    reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    status: str
+    signatures: list[SignatureCheck] = field(default_factory=list)
+    detail: str = ""
+    checked_at: str = ""
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def reasons(self) -> list[str]:
+        return [r for s in self.signatures for r in s.reasons]
+
+
+def _vn(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(VN_TZ).isoformat() if moment else None
+
+
+def _name(cert: x509.Certificate, key: str) -> str:
+    value = cert.subject.native.get(key, "")
+    if isinstance(value, list):
+        value = ", ".join(value)
+    return str(value)
+
+
+def _date(moment: dt.datetime) -> str:
+    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y")
+
+
+def context(
+    trust_roots: list[x509.Certificate],
+    *,
+    revocation: str = "soft-fail",
+    allow_fetching: bool = True,
+    moment: dt.datetime | None = None,
+    other_certs: list[x509.Certificate] | None = None,
+) -> ValidationContext:
+    """A validation context that trusts exactly `trust_roots` (an empty list trusts nothing)."""
+    return ValidationContext(
+        trust_roots=list(trust_roots),
+        other_certs=other_certs or [],
+        allow_fetching=allow_fetching,
+        revocation_mode=revocation,
+        moment=moment,
+        time_tolerance=dt.timedelta(minutes=5),
+    )
+
+
+def verify_pdf(
+    pdf: bytes,
+    trust_roots: list[x509.Certificate],
+    *,
+    revocation: str = "soft-fail",
+    allow_fetching: bool = True,
+    now: dt.datetime | None = None,
+) -> Report:
+    """Checks every signature of `pdf`. `revocation` is "hard-fail" (missing revocation data
+    makes the signature invalid) or "soft-fail"."""
+    checked_at = _vn(now or dt.datetime.now(dt.UTC)) or ""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_regular_signatures)
+    except Exception as exc:
+        return Report(DAMAGED, detail=f"Không đọc được tệp PDF: {exc}", checked_at=checked_at)
+    if not embedded:
+        return Report(UNSIGNED, checked_at=checked_at)
+    checks = []
+    for sig in embedded:
+        checks.append(_check(sig, trust_roots, revocation, allow_fetching, reader))
+    status = VALID if all(c.valid for c in checks) else INVALID
+    return Report(status, checks, checked_at=checked_at)
+
+
+def _check(
+    sig: Any,
+    trust_roots: list[x509.Certificate],
+    revocation: str,
+    allow_fetching: bool,
+    reader: PdfFileReader,
+) -> SignatureCheck:
+    cert: x509.Certificate = sig.signer_cert
+    dss_certs, dss_crls, dss_ocsps = _dss(reader)
+    vc = ValidationContext(
+        trust_roots=list(trust_roots),
+        other_certs=dss_certs,
+        crls=dss_crls,
+        ocsps=dss_ocsps,
+        allow_fetching=allow_fetching,
+        revocation_mode=revocation,
+        time_tolerance=dt.timedelta(minutes=5),
+    )
+    check = SignatureCheck(
+        field=str(sig.field_name),
+        signer=_name(cert, "common_name"),
+        organisation=_name(cert, "organization_name"),
+        organisation_unit=_name(cert, "organizational_unit_name"),
+        serial=format(cert.serial_number, "x"),
+        issuer=str(cert.issuer.native.get("common_name", "")),
+        not_before=_vn(cert.not_valid_before) or "",
+        not_after=_vn(cert.not_valid_after) or "",
+        fingerprint=cert.sha256.hex(),
+        signing_time=None,
+        timestamp_time=None,
+        intact=False,
+        trusted=False,
+        valid=False,
+        covers_whole_file=False,
+    )
+    try:
+        status = run(
+            async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc),
+            vc,
+        )
+    except Exception as exc:  # a malformed signature container
+        check.reasons.append(REASON_OTHER.format(detail=exc))
+        return check
+    claimed = status.signer_reported_dt
+    stamped = status.timestamp_validity.timestamp if status.timestamp_validity else None
+    if stamped is not None and not (
+        status.timestamp_validity.intact and status.timestamp_validity.valid  # type: ignore[union-attr]
+    ):
+        check.notes.append("Dấu thời gian không hợp lệ, không được dùng làm thời điểm ký.")
+        stamped = None
+    check.signing_time = _vn(claimed)
+    check.timestamp_time = _vn(stamped)
+    signed_at = stamped or claimed
+    check.intact = bool(status.intact)
+    check.trusted = bool(status.trusted)
+    check.covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if not status.intact:
+        check.reasons.append(REASON_TAMPERED)
+    elif not status.valid:
+        check.reasons.append(REASON_CRYPTO)
+    if signed_at is not None and signed_at > cert.not_valid_after:
+        check.reasons.append(REASON_EXPIRED.format(date=_date(cert.not_valid_after)))
+    elif signed_at is not None and signed_at < cert.not_valid_before:
+        check.reasons.append(REASON_NOT_YET.format(date=_date(cert.not_valid_before)))
+    indic = status.trust_problem_indic
+    revoked = status.revocation_details
+    if revoked is not None or indic in (
+        AdESFailure.REVOKED,
+        AdESIndeterminate.REVOKED_NO_POE,
+        AdESIndeterminate.REVOKED_CA_NO_POE,
+    ):
+        when = _date(revoked.revocation_date) if revoked is not None else "không rõ ngày"
+        check.reasons.append(REASON_REVOKED.format(date=when))
+    elif indic in (
+        AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND,
+        AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE,
+        AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE,
+    ):
+        if revocation == "hard-fail" and _trusted_without_revocation(sig, trust_roots, vc):
+            check.reasons.append(REASON_REVOCATION_UNKNOWN)
+        else:
+            check.reasons.append(REASON_UNTRUSTED)
+    elif indic == AdESIndeterminate.TRY_LATER:
+        check.reasons.append(REASON_REVOCATION_UNKNOWN)
+    elif indic in (AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.NO_POE):
+        # Expired today: valid if it was valid when signed (checked above) and the embedded
+        # validation data prove it (PAdES B-LT).
+        if signed_at is not None and not any("hết hạn" in r for r in check.reasons):
+            if _valid_at(sig, trust_roots, signed_at, dss_certs, dss_crls, dss_ocsps):
+                check.trusted = True
+                check.notes.append(
+                    "Chứng thư số nay đã hết hạn; chữ ký được xác thực tại thời điểm ký "
+                    "bằng dữ liệu xác thực kèm trong tệp."
+                )
+            else:
+                check.reasons.append(REASON_EXPIRED.format(date=_date(cert.not_valid_after)))
+    elif indic is not None and not check.reasons:
+        check.reasons.append(REASON_OTHER.format(detail=getattr(indic, "name", indic)))
+    modification = getattr(status, "modification_level", None)
+    if modification is not None and getattr(modification, "name", "") == "OTHER":
+        check.reasons.append(REASON_MODIFIED)
+    if status.docmdp_ok is False:
+        check.reasons.append(REASON_MODIFIED)
+    if not check.covers_whole_file and not check.reasons:
+        check.notes.append(
+            "Sau chữ ký này tệp có thêm chữ ký hoặc dữ liệu xác thực (được phép, đã kiểm tra)."
+        )
+    if check.trusted and status.revocation_details is None and revocation == "soft-fail":
+        pass
+    check.valid = check.intact and check.trusted and not check.reasons
+    return check
+
+
+def _dss(reader: PdfFileReader) -> tuple[list[Any], list[Any], list[Any]]:
+    try:
+        from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:
+        return [], [], []
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
+
+    certs = list(dss.load_certs())
+    crls = [ref.get_object().read_data(DecodePurpose.CRL) for ref in dss.crls]
+    ocsps = [ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE) for ref in dss.ocsps]
+    return certs, crls, ocsps
+
+
+def _trusted_without_revocation(
+    sig: Any, trust_roots: list[x509.Certificate], used: ValidationContext
+) -> bool:
+    """Whether the chain reaches a trust root when revocation data may be missing: tells a
+    hard-fail for want of OCSP/CRL apart from an untrusted issuer."""
+    vc = ValidationContext(
+        trust_roots=list(trust_roots),
+        other_certs=[c.chosen for c in sig.signed_data["certificates"]],
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+        time_tolerance=dt.timedelta(minutes=5),
+    )
+    try:
+        status = run(
+            async_validate_pdf_signature(sig, signer_validation_context=vc, skip_diff=True), vc
+        )
+    except Exception:
+        return False
+    return bool(status.trusted)
+
+
+def _valid_at(
+    sig: Any,
+    trust_roots: list[x509.Certificate],
+    moment: dt.datetime,
+    certs: list[Any],
+    crls: list[Any],
+    ocsps: list[Any],
+) -> bool:
+    vc = ValidationContext(
+        trust_roots=list(trust_roots),
+        other_certs=certs,
+        crls=crls,
+        ocsps=ocsps,
+        allow_fetching=False,
+        moment=moment,
+        retroactive_revinfo=True,
+        revocation_mode="soft-fail",
+        time_tolerance=dt.timedelta(minutes=5),
+    )
+    try:
+        status = run(
+            async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc),
+            vc,
+        )
+    except Exception:
+        return False
+    return bool(status.intact and status.valid and status.trusted)
