@@ -6,6 +6,7 @@ taken, in the same transaction as the document row, so a failed registration giv
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.text import fold, nfc
+from vanban.signatures import receipt
+from vanban.signatures.models import Trigger
 
 from .files import PreparedFile, file_discard, file_prepare, file_store
 from .models import (
@@ -416,8 +419,10 @@ def _save_with_files(
     audit_action: str,
     audit_data: dict[str, Any],
     ip: str | None,
+    after: Callable[[Document], None] | None = None,
 ) -> Document:
-    """Store the files, then number and save the document in one transaction.
+    """Store the files, then number and save the document in one transaction; `after(document)`
+    runs last inside it.
 
     If the transaction fails the stored files are removed; if the process dies in between, they
     stay as orphans that `vanban files check` lists.
@@ -459,6 +464,8 @@ def _save_with_files(
                 ip=ip,
                 data={**audit_data, "files": [item.sha256 for _r, item in prepared]},
             )
+            if after is not None:
+                after(document)
     except BaseException:
         for name in stored:
             file_discard(name)
@@ -510,6 +517,8 @@ def incoming_register(
     main_file: UploadedFile | None = None,
     attachments: list[UploadedFile] | None = None,
     confirm_duplicate: bool = False,
+    signature_trigger: str = Trigger.UPLOAD,
+    signature_checks: list[receipt.Checked] | None = None,
     ip: str | None = None,
 ) -> Document:
     """The clerk registers an incoming document: arrival date and number by the system (R14, R16).
@@ -517,6 +526,10 @@ def incoming_register(
     Refused, with nothing stored, when the document is secret, a complaint, undeclared as to
     sensitive matters, or its file carries a secrecy stamp (R13). A (number, symbol, issuing body)
     already in the unit's register needs the clerk's confirmation.
+
+    The signatures of its PDF files are checked before the numbering transaction (or by the
+    caller, `signature_checks`, when it holds locks of its own) and the reports kept with the
+    document (R11); whatever they say, the document is registered.
     """
     _require_clerk(actor, unit)
     _check_refusals(refusals)
@@ -526,6 +539,11 @@ def incoming_register(
         existing = _find_duplicate(unit=unit, cleaned=cleaned)
         if existing is not None and not confirm_duplicate:
             raise DuplicateDocument(existing)
+    if signature_checks is None:
+        signature_checks = receipt.check_files(
+            (item.original_name, item.file_format, item.data) for _role, item in prepared
+        )
+    checks = signature_checks
     now = clock.now()
     year = timezone.localdate(now).year
 
@@ -558,6 +576,9 @@ def incoming_register(
         ip=ip,
         audit_action="document.register_in",
         audit_data={"sensitive_declared": True, "duplicate_confirmed": confirm_duplicate},
+        after=lambda document: receipt.keep(
+            checks, document=document, trigger=signature_trigger, actor=actor
+        ),
     )
 
 

@@ -36,6 +36,8 @@ from vanban.documents.files import (
 )
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.services import DocumentInput, Refusals, incoming_register
+from vanban.signatures import receipt
+from vanban.signatures.models import Trigger
 
 from .models import (
     BusinessType,
@@ -256,21 +258,23 @@ def _require_recipient_clerk(actor: User, delivery: Delivery) -> None:
         raise NotFound("Không tìm thấy văn bản.")
 
 
-def _uploads(document: Document) -> tuple[UploadedFile | None, list[UploadedFile]]:
-    """The outgoing document's files, read back and checked against their SHA-256."""
+def _uploads(
+    document: Document,
+) -> tuple[UploadedFile | None, list[UploadedFile], list[receipt.Checked]]:
+    """The outgoing document's files, read back and checked against their SHA-256, and the
+    check of their signatures (R11)."""
     main: UploadedFile | None = None
     attachments: list[UploadedFile] = []
+    contents: list[tuple[str, str, bytes]] = []
     for item in document.files.order_by("role", "pk"):
-        upload = SimpleUploadedFile(
-            item.original_name,
-            file_read_verified(item.storage_name, item.sha256),
-            content_type=item.content_type,
-        )
+        data = file_read_verified(item.storage_name, item.sha256)
+        contents.append((item.original_name, item.file_format, data))
+        upload = SimpleUploadedFile(item.original_name, data, content_type=item.content_type)
         if item.role == DocumentFile.Role.MAIN and main is None:
             main = upload
         else:
             attachments.append(upload)
-    return main, attachments
+    return main, attachments, receipt.check_files(contents)
 
 
 def _incoming_input(delivery: Delivery) -> DocumentInput:
@@ -315,15 +319,17 @@ def delivery_register(
     The incoming document is created by `documents.services.incoming_register` (arrival number,
     R13 declaration, duplicate warning) with the outgoing document's fields and copies of its
     files, each checked against its SHA-256 first. The sender then sees 03 "đã vào sổ".
+    The files' signatures are checked before the delivery is locked (the check may go to the
+    network) and the reports kept with the incoming document (R11, trigger "receipt").
     """
     _require_recipient_clerk(actor, delivery)
     _queue_check(delivery)
+    main_file, attachments, checks = _uploads(delivery.document)
     stored: list[str] = []
     try:
         with transaction.atomic():
             locked = _locked(delivery)
             _queue_check(locked)
-            main_file, attachments = _uploads(locked.document)
             document = incoming_register(
                 actor=actor,
                 unit=locked.recipient_unit,
@@ -332,6 +338,8 @@ def delivery_register(
                 main_file=main_file,
                 attachments=attachments,
                 confirm_duplicate=confirm_duplicate,
+                signature_trigger=Trigger.RECEIPT,
+                signature_checks=checks,
                 ip=ip,
             )
             stored = list(document.files.values_list("storage_name", flat=True))

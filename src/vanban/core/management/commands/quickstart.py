@@ -13,6 +13,8 @@ from vanban.accounts.demo import demo_logins, demo_logins_table, demo_province_l
 from vanban.accounts.models import Unit, User
 from vanban.core.errors import ServiceError
 from vanban.documents.demo import demo_documents_load
+from vanban.signatures import testpki
+from vanban.signatures.demo import demo_signatures_load
 
 
 def _browser_address(addr: str) -> str:
@@ -96,6 +98,13 @@ class Command(BaseCommand):
                 f"    Đã vào sổ {documents.incoming} văn bản đến và {documents.outgoing} văn bản "
                 "đi mẫu của Sở Thông tin và Truyền thông."
             )
+            signatures = demo_signatures_load()
+            if signatures.loaded:
+                self.stdout.write(
+                    f"    Hệ thống chứng thực thử nghiệm tại {signatures.directory}: chứng thư số "
+                    "cá nhân của Giám đốc Sở, chứng thư số tổ chức và con dấu của Sở "
+                    f"(mã PIN {testpki.PIN})."
+                )
 
         database = settings.DATABASES["default"]
         if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -116,6 +125,26 @@ class Command(BaseCommand):
             )
         if options["no_serve"]:
             return
+        self._serve_test_pki()
         self.stdout.write("")
         self.stdout.write("Mở địa chỉ trên trong trình duyệt. Nhấn Ctrl+C để dừng máy chủ.")
         call_command("runserver", addr, use_reloader=False)
+
+    def _serve_test_pki(self) -> None:
+        """The demo's test PKI answers CRL, OCSP and time-stamp requests on loopback while the
+        server runs, and signatures made in the demo get a time stamp from it."""
+        directory = Path(settings.VANBAN_TESTPKI_DIR)
+        if not (directory / testpki.MANIFEST).exists():
+            return
+        pki = testpki.load(directory)
+        try:
+            testpki.serve(pki)
+        except OSError as exc:
+            self.stdout.write(
+                f"Không mở được dịch vụ chứng thực thử nghiệm ở cổng {pki.port} ({exc}); "
+                "kiểm tra chữ ký số sẽ báo không truy cập được OCSP/CRL."
+            )
+            return
+        if not settings.VANBAN_TSA_URL:
+            settings.VANBAN_TSA_URL = pki.tsa_url
+        self.stdout.write(f"Dịch vụ chứng thực thử nghiệm (CRL, OCSP, dấu thời gian): {pki.base_url}")
