@@ -9,6 +9,7 @@ urlpatterns = [
     path("xu-ly/", include("vanban.workflow.urls")),
     path("du-thao/", include("vanban.drafting.urls")),
     path("lien-thong/", include("vanban.exchange.urls")),
+    path("chu-ky-so/", include("vanban.signatures.urls")),
     path("api/v1/", include("vanban.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

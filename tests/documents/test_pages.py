@@ -960,8 +960,9 @@ def test_detail_query_count_does_not_grow(office, client_for, django_assert_num_
     assert html.count("Cán Bộ Nhận") == 4
 
 
-# session, user, roles, unread notifications, document, files, shares, share choices
-DETAIL_QUERIES = 8
+# session, user, roles, unread notifications, document, files, shares, share choices,
+# latest signature verification reports
+DETAIL_QUERIES = 9
 
 
 # ---------------------------------------------------------------- numbering series

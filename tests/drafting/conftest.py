@@ -13,11 +13,13 @@ from tests.conftest import Province, make_user
 from tests.documents.conftest import DECLARED, doc_type, pdf_bytes, upload
 from vanban.accounts.models import Role, User
 from vanban.core import clock
+from vanban.documents.files import file_read_verified
 from vanban.drafting import services
 from vanban.drafting.models import Draft
 from vanban.drafting.services import DraftInput, ExternalRecipient
+from vanban.signatures import pdfsign
 from vanban.signatures import services as signature_services
-from vanban.signatures.models import Certificate
+from vanban.signatures.models import Certificate, CertificateKind, KeyStorage, MarkKind
 from vanban.signatures.services import OrganisationKey
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -159,3 +161,36 @@ def issued(team: Team, **overrides):  # type: ignore[no-untyped-def]
     to_signed(team, draft)
     document = issue(team, draft)
     return draft, document
+
+
+def local_certificate(team: Team) -> Certificate:
+    """The signer's certificate whose key stays on their own computer (only the public part is
+    registered), and their signature image."""
+    signing.trust()
+    certificate = signature_services.certificate_add(
+        actor=team.signer,
+        kind=CertificateKind.PERSONAL,
+        user=team.signer,
+        key_storage=KeyStorage.LOCAL,
+        certificate=signing.pki().cert_pem("nguoi-ky") + signing.pki().sub_ca_pem(),
+    )
+    signature_services.mark_upload(
+        actor=team.signer, kind=MarkKind.SIGNATURE, user=team.signer, data=signing.signature_png()
+    )
+    return certificate
+
+
+def signed_elsewhere(draft: Draft, label: str = "nguoi-ky") -> bytes:
+    """The approved version of `draft` signed by another tool with the key of `label` of the
+    test PKI (nothing is written to the database)."""
+    version = draft.current_version
+    assert version is not None
+    holder = pdfsign.load_pkcs12(signing.pki().p12(label), signing.PIN)
+    return pdfsign.sign(
+        file_read_verified(version.storage_name, version.sha256),
+        holder,
+        field_name="ChuKyPhanMemKhac",
+        appearance=pdfsign.Appearance(pdfsign.Box(0, 300, 80, 500, 140), text="Đã ký số"),
+        signing_time=clock.now(),
+        validation_context=signature_services.validation_context(),
+    )

@@ -17,11 +17,17 @@ from tests.drafting.conftest import (
     Team,
     create_draft,
     issued,
+    local_certificate,
+    organisation_key,
+    signed_elsewhere,
+    signer_certificate,
     to_approved,
     to_approving,
+    to_signed,
 )
 from tests.drafting.test_services import state
 from tests.exchange.test_delivery import state as exchange_state
+from tests.signing import PIN
 from vanban.documents.models import Direction, Document
 from vanban.drafting import services
 from vanban.drafting.models import Draft, DraftStatus
@@ -150,11 +156,24 @@ def test_outgoing_path_through_the_api(team, api, tokens):
     )
     assert download.status_code == 200 and b"".join(download.streaming_content) == second
     ok(api.post(f"{path}/approve", tokens["leader"], {"accept": True}))
-    body = ok(api.post(f"{path}/issue", tokens["clerk"], {"issued_amount": 3}), 201)
+
+    # The leader signs version 2 with their certificate; then the clerk issues it with the
+    # unit's organisation certificate.
+    certificate, key = signer_certificate(team), organisation_key(team)
+    fields = {"issued_amount": 3, "certificate_id": key.certificate.pk, "pin": PIN}
+    refusal = multipart(api, f"{path}/issue", tokens["clerk"], fields)
+    assert refusal.status_code == 400
+    assert "chưa được người có thẩm quyền ký số" in refusal.json()["detail"]
+    body = ok(
+        api.post(f"{path}/sign", tokens["leader"], {"certificate_id": certificate.pk, "pin": PIN})
+    )
+    assert (body["signed"], body["signed_by"]) == (True, team.signer.username)
+    body = ok(multipart(api, f"{path}/issue", tokens["clerk"], fields), 201)
     assert body["number_symbol"] == "01/KH-STTTT"
+    assert body["needs_paper_copy"] is False
     assert body["delivered_unit_ids"] == sorted([team.province.snv.pk, team.province.root.pk])
     document_id = body["document_id"]
-    refusal = api.post(f"{path}/issue", tokens["clerk"], {})
+    refusal = multipart(api, f"{path}/issue", tokens["clerk"], fields)
     assert refusal.status_code == 400
     assert refusal.json()["detail"] == "Dự thảo đã được ban hành; không thay đổi được nữa."
     assert Delivery.objects.count() == 2
@@ -169,7 +188,8 @@ def test_outgoing_path_through_the_api(team, api, tokens):
         "01",
     )
     detail = ok(api.get(f"/exchange/queue/{item['id']}", tokens["recipient_clerk"]))
-    assert detail["files"][0]["sha256"] == hashlib.sha256(second).hexdigest()
+    main = Document.objects.get(pk=document_id).files.get()
+    assert detail["files"][0]["sha256"] == main.sha256 != hashlib.sha256(second).hexdigest()
     refusal = api.post(f"/exchange/queue/{item['id']}/register", tokens["recipient_clerk"], {})
     assert refusal.status_code == 400 and refusal.json()["field"] == "sensitive_declared"
     body = ok(
@@ -276,6 +296,15 @@ def _setup(team: Team, kind: str) -> tuple[Draft, Any]:
         to_approving(team, draft)
     elif kind == "approved":
         to_approved(team, draft)
+    elif kind == "approved_with_certificate":
+        to_approved(team, draft)
+        signer_certificate(team)
+    elif kind == "approved_with_local_key":
+        to_approved(team, draft)
+        local_certificate(team)
+    elif kind == "signed":
+        to_signed(team, to_approved(team, draft))
+        organisation_key(team)
     elif kind == "asked":
         services.draft_comments_request(
             actor=team.drafter, draft=draft, people=[team.outsider], deadline=dt.date(2026, 12, 1)
@@ -386,12 +415,44 @@ ENDPOINTS = [
         refused={"drafter": 403},
     ),
     Endpoint(
+        "sign",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/sign",
+        {"leader": 200},
+        setup="approved_with_certificate",
+        body=lambda t: {"certificate_id": signer_certificate(t).pk, "pin": PIN},
+        refused={"drafter": 403, "clerk": 403},
+    ),
+    Endpoint(
+        "signed upload",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/signed-upload",
+        {"leader": 200},
+        setup="approved_with_certificate",
+        body=lambda t: {
+            "file": upload("Đã ký.pdf", signed_elsewhere(Draft.objects.get()), "application/pdf")
+        },
+        refused={"drafter": 403, "clerk": 403},
+        multipart=True,
+    ),
+    Endpoint(
+        "sign request",
+        "post",
+        lambda d, x: f"/drafts/{d.pk}/sign-request",
+        {"leader": 201},
+        setup="approved_with_local_key",
+        body=lambda t: {"certificate_id": signer_certificate(t).pk},
+        refused={"drafter": 403, "clerk": 403},
+    ),
+    Endpoint(
         "issue",
         "post",
         lambda d, x: f"/drafts/{d.pk}/issue",
         {"clerk": 201},
-        setup="approved",
+        setup="signed",
+        body=lambda t: {"certificate_id": organisation_key(t).certificate.pk, "pin": PIN},
         refused={"drafter": 403, "leader": 403},
+        multipart=True,
     ),
     Endpoint(
         "queue",
@@ -526,6 +587,9 @@ ROUTES = {
     "content review": "POST /drafts/{draft_id}/content-review",
     "format check": "POST /drafts/{draft_id}/format-check",
     "approve": "POST /drafts/{draft_id}/approve",
+    "sign": "POST /drafts/{draft_id}/sign",
+    "signed upload": "POST /drafts/{draft_id}/signed-upload",
+    "sign request": "POST /drafts/{draft_id}/sign-request",
     "issue": "POST /drafts/{draft_id}/issue",
     "queue": "GET /exchange/queue",
     "queue item": "GET /exchange/queue/{delivery_id}",

@@ -14,16 +14,22 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.documents.conftest import doc_type
+from tests.documents.conftest import doc_type, upload
 from tests.drafting.conftest import (
     SUBJECT,
     Team,
     create_draft,
+    local_certificate,
+    organisation_key,
     pdf,
+    signed_elsewhere,
+    signer_certificate,
     to_approved,
     to_approving,
+    to_signed,
 )
 from tests.drafting.test_services import state
+from tests.signing import PIN
 from vanban.drafting import services
 from vanban.drafting.models import Draft
 
@@ -74,6 +80,31 @@ def approved(team: Team) -> Draft:
     draft = create_draft(team)
     to_approved(team, draft)
     return draft
+
+
+def approved_with_certificate(team: Team) -> Draft:
+    draft = approved(team)
+    signer_certificate(team)
+    return draft
+
+
+def approved_with_local_key(team: Team) -> Draft:
+    draft = approved(team)
+    local_certificate(team)
+    return draft
+
+
+def signed(team: Team) -> Draft:
+    """Signed by the leader; the Sở has its organisation certificate and seal."""
+    draft = approved(team)
+    to_signed(team, draft)
+    organisation_key(team)
+    return draft
+
+
+def signed_upload_data(team: Team) -> dict[str, Any]:
+    draft = Draft.objects.latest("pk")
+    return {"signed_file": upload("Đã ký.pdf", signed_elsewhere(draft), "application/pdf")}
 
 
 def create_data(team: Team) -> dict[str, Any]:
@@ -238,12 +269,48 @@ CASES = [
         data=lambda t: {"approve-decision": "accept"},
     ),
     Case(
+        "sign",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/ky-so/",
+        approved_with_certificate,
+        expect(404, 404, 403, 302, 403),
+        {"leader"},
+        data=lambda t: {"certificate": signer_certificate(t).pk, "pin": PIN},
+    ),
+    Case(
+        "sign request",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/ky-so/yeu-cau/",
+        approved_with_local_key,
+        expect(404, 404, 403, 302, 403),
+        {"leader"},
+        data=lambda t: {"local_certificate": signer_certificate(t).pk},
+    ),
+    Case(
+        "signed upload",
+        "post",
+        lambda d: f"/du-thao/{d.pk}/ky-so/tai-len/",
+        approved_with_certificate,
+        expect(404, 404, 403, 302, 403),
+        {"leader"},
+        data=signed_upload_data,
+    ),
+    Case(
+        "signed download",
+        "get",
+        lambda d: f"/du-thao/{d.pk}/ky-so/tai-xuong/",
+        signed,
+        expect(404, 404, 200, 200, 200),
+        allowed_get={"drafter", "leader", "clerk"},
+    ),
+    Case(
         "issue",
         "post",
         lambda d: f"/du-thao/{d.pk}/ban-hanh/",
-        approved,
+        signed,
         expect(404, 404, 403, 403, 302),
         {"clerk"},
+        data=lambda t: {"certificate": organisation_key(t).certificate.pk, "pin": PIN},
     ),
 ]
 

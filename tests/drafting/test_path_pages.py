@@ -1,7 +1,8 @@
 """The whole outgoing path through the pages, as the people who do it (issue 4 points 3 and 4):
 the drafter creates a draft with a real PDF, asks a colleague for comments, sends it for checking;
 the head checks the content, the checker the format, the leader approves; a new version voids
-the approval and the leader approves again; the clerk issues it with its number from the series;
+the approval and the leader approves again and signs it digitally; the clerk issues it with its
+number from the series and the unit's organisation signature;
 the Sở Nội vụ's clerk finds it in the reception queue and registers it (arrival number 1); the
 sender's page shows "đã vào sổ" for the Sở Nội vụ."""
 
@@ -12,7 +13,8 @@ from django.core.files.storage import default_storage
 
 from tests.documents.conftest import doc_type, pdf_bytes, upload
 from tests.documents.test_pages import table_rows
-from tests.drafting.conftest import SUBJECT
+from tests.drafting.conftest import SUBJECT, organisation_key, signer_certificate
+from tests.signing import PIN
 from vanban.audit.models import AuditEvent
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.drafting.models import Draft, DraftAction, DraftStatus
@@ -140,10 +142,25 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
     draft.refresh_from_db()
     assert draft.approved_version.number == 2
 
-    # The clerk issues it: number and symbol from the series, the latest version as main file.
+    # The leader signs the approved version with their certificate (registered beforehand, with
+    # their signature image, as on the "Chữ ký số" page); the clerk waits for it.
+    certificate = signer_certificate(team)
+    key = organisation_key(team)
+    assert 'id="issue-form"' not in clerk.get(url).content.decode()
+    assert 'id="sign-form"' in signer.get(url).content.decode()
+    response = signer.post(f"{url}ky-so/", {"certificate": certificate.pk, "pin": PIN})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_signed and draft.signed_by == team.signer
+
+    # The clerk issues it: number and symbol from the series, the signed latest version as main
+    # file with the organisation signature.
     issue_rows = table_rows(clerk.get("/du-thao/cho-toi/").content.decode(), "issue-table")
     assert len(issue_rows) == 1 and SUBJECT in issue_rows[0][1]
-    response = clerk.post(f"{url}ban-hanh/", {"issued_amount": "5"})
+    response = clerk.post(
+        f"{url}ban-hanh/",
+        {"issued_amount": "5", "certificate": key.certificate.pk, "pin": PIN},
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
     document = draft.document
@@ -160,7 +177,9 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
     )
     assert (document.issued_amount, document.urgency, document.page_amount) == (5, 1, 1)
     main = document.files.get()
-    assert main.sha256 == hashlib.sha256(SECOND).hexdigest()
+    issued_bytes = default_storage.open(main.storage_name).read()
+    assert issued_bytes.startswith(SECOND)  # version 2 with the signatures appended
+    assert main.sha256 == hashlib.sha256(issued_bytes).hexdigest()
     assert main.original_name == "Kế hoạch CĐS v2.pdf"
     timeline = [e.action for e in draft.events.order_by("at", "pk")]
     assert timeline == [
@@ -174,6 +193,7 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
         DraftAction.VERSION,
         DraftAction.APPROVAL_VOIDED,
         DraftAction.APPROVED,
+        DraftAction.SIGNED,
         DraftAction.ISSUED,
     ]
     html = drafter.get(url).content.decode()
@@ -193,7 +213,7 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
     assert f"/lien-thong/hang-cho/{delivery.pk}/tep/{main.pk}/" in page
     download = clerk_snv.get(f"/lien-thong/hang-cho/{delivery.pk}/tep/{main.pk}/")
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == SECOND
+    assert b"".join(download.streaming_content) == issued_bytes
     response = clerk_snv.post(
         f"/lien-thong/hang-cho/{delivery.pk}/vao-so/", {"sensitive_declared": "on"}
     )
@@ -213,7 +233,7 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
     assert incoming.is_electronic and incoming.urgency == 1
     copy = DocumentFile.objects.get(document=incoming)
     assert copy.sha256 == main.sha256 and copy.storage_name != main.storage_name
-    assert default_storage.open(copy.storage_name).read() == SECOND
+    assert default_storage.open(copy.storage_name).read() == issued_bytes
     assert table_rows(clerk_snv.get("/lien-thong/hang-cho/").content.decode(), "queue-table") == [
         ["Không có văn bản nào chờ vào sổ."]
     ]

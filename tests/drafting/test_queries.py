@@ -7,7 +7,16 @@ import pytest
 
 from tests.conftest import make_user
 from tests.documents.conftest import DECLARED, doc_type, pdf_upload
-from tests.drafting.conftest import create_draft, issued, pdf, to_approved
+from tests.drafting.conftest import (
+    create_draft,
+    issue,
+    issued,
+    organisation_key,
+    pdf,
+    signer_certificate,
+    to_approved,
+    to_signed,
+)
 from vanban.accounts import services as account_services
 from vanban.accounts.models import Role
 from vanban.documents import services as document_services
@@ -20,6 +29,12 @@ pytestmark = pytest.mark.django_db
 MY_DRAFTS = 7
 WAITING = 9
 DETAIL = 14
+# The draft's page once approved: the approver who may sign (their certificates), then once
+# signed the approver and the clerk (signer, verification reports; for the clerk the unit's
+# organisation certificates).
+TO_SIGN = 10
+SIGNED = 11
+TO_ISSUE = 12
 QUEUE = 7
 SENT = 9
 
@@ -33,7 +48,7 @@ def test_my_drafts(team, client_for, django_assert_num_queries):
     for _ in range(5):
         draft = create_draft(team)
     to_approved(team, draft)
-    services.draft_issue(actor=team.clerk, draft=draft)
+    issue(team, to_signed(team, draft))
     with django_assert_num_queries(MY_DRAFTS):
         html = client.get("/du-thao/").content.decode()
     assert "6 dự thảo" in html and "01/KH-STTTT" in html
@@ -72,6 +87,35 @@ def test_draft_page(team, client_for, django_assert_num_queries):
         html = client.get(f"/du-thao/{draft.pk}/").content.decode()
     assert html.count("/tai-xuong/") == 4
     assert html.count("Ý kiến của Người góp ý") == 8  # comment table and timeline
+
+
+def test_draft_page_once_approved_and_signed(team, client_for, django_assert_num_queries):
+    draft = create_draft(team)
+    to_approved(team, draft)
+    signer_certificate(team)
+    organisation_key(team)
+    signer, clerk = client_for(team.signer), client_for(team.clerk)
+    url = f"/du-thao/{draft.pk}/"
+    with django_assert_num_queries(TO_SIGN):
+        assert 'id="sign-form"' in signer.get(url).content.decode()
+    to_signed(team, draft)
+    with django_assert_num_queries(SIGNED):
+        signer.get(url)
+    with django_assert_num_queries(TO_ISSUE):
+        assert 'id="issue-form"' in clerk.get(url).content.decode()
+    # More versions, approvals, signatures and reports: the same number of queries.
+    for number in range(2, 4):
+        services.draft_version_add(
+            actor=team.drafter, draft=draft, content_file=pdf(f"{number}.pdf")
+        )
+        services.draft_approve(actor=team.signer, draft=draft, accept=True)
+        to_signed(team, draft)
+    assert draft.verification_reports.count() == 3
+    with django_assert_num_queries(SIGNED):
+        html = signer.get(url).content.decode()
+    assert html.count('id="report-') == 3
+    with django_assert_num_queries(TO_ISSUE):
+        assert 'id="issue-form"' in clerk.get(url).content.decode()
 
 
 def outgoing(team, subject: str):  # type: ignore[no-untyped-def]

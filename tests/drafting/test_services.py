@@ -16,11 +16,14 @@ from tests.drafting.conftest import (
     SUBJECT,
     create_draft,
     draft_input,
+    issue,
     issued,
+    organisation_key,
     pdf,
     to_approved,
     to_approving,
     to_reviewing,
+    to_signed,
 )
 from vanban.accounts import services as account_services
 from vanban.accounts.models import Role, Unit
@@ -43,6 +46,7 @@ from vanban.drafting.models import (
 from vanban.drafting.services import ExternalRecipient
 from vanban.exchange import delivery
 from vanban.exchange.models import BusinessType, Delivery
+from vanban.signatures.models import VerificationReport
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +78,8 @@ def state() -> dict[str, Any]:
                 "reviewer_id",
                 "checker_id",
                 "document_id",
+                "signed_version_id",
+                "signed_sha256",
             )
         ),
         "versions": DraftVersion.objects.count(),
@@ -85,7 +91,8 @@ def state() -> dict[str, Any]:
         "deliveries": Delivery.objects.count(),
         "audit": AuditEvent.objects.count(),
         "notifications": Notification.objects.count(),
-        "stored": stored() + stored("documents"),
+        "reports": VerificationReport.objects.count(),
+        "stored": stored() + stored("documents") + stored("signatures"),
     }
 
 
@@ -426,7 +433,8 @@ def test_steps_in_the_wrong_state_are_refused(team):
         ServiceError,
         "Dự thảo đã được phê duyệt, đang chờ văn thư ban hành.",
     )
-    services.draft_issue(actor=team.clerk, draft=draft)
+    to_signed(team, draft)
+    issue(team, draft)
     for call in (
         lambda: services.draft_issue(actor=team.clerk, draft=draft),
         lambda: services.draft_version_add(actor=team.drafter, draft=draft, content_file=pdf()),
@@ -449,7 +457,7 @@ def test_a_draft_is_issued_once_and_sent_once(team):
     stale = Draft.objects.get(pk=draft.pk)
     stale.status = DraftStatus.APPROVED
     refused(
-        lambda: services.draft_issue(actor=team.clerk, draft=stale),
+        lambda: issue(team, stale),
         ServiceError,
         "Dự thảo đã được ban hành; không thay đổi được nữa.",
     )
@@ -515,8 +523,16 @@ def test_a_new_version_after_approval_voids_it(team):
         "Dự thảo đang chờ phê duyệt.",
     )
     services.draft_approve(actor=team.signer, draft=draft, accept=True)
-    document = services.draft_issue(actor=team.clerk, draft=draft)
-    assert document.files.get().sha256 == version.sha256
+    to_signed(team, draft)
+    document = issue(team, draft)
+    # The main file is version 2 with the signatures appended (incremental updates).
+    main = document.files.get()
+    assert main.original_name == version.original_name
+    assert (
+        default_storage.open(main.storage_name)
+        .read()
+        .startswith(default_storage.open(version.storage_name).read())
+    )
 
 
 # ---------------------------------------------------------------- comments
@@ -595,7 +611,8 @@ def test_issue_numbers_in_the_series_and_sends_to_every_unit_of_the_deployment(t
     services.draft_review_content(actor=head, draft=draft, accept=True)
     services.draft_check_format(actor=team.checker, draft=draft, accept=True)
     services.draft_approve(actor=team.signer, draft=draft, accept=True)
-    document = services.draft_issue(actor=team.clerk, draft=draft)
+    to_signed(team, draft)
+    document = issue(team, draft)
     # One outgoing series for every type: number 2; công văn symbol with the drafting unit.
     assert document.number_symbol == "02/STTTT-BCVT"
     assert document.archive_holder == "VT, BCVT"
@@ -604,7 +621,10 @@ def test_issue_numbers_in_the_series_and_sends_to_every_unit_of_the_deployment(t
         "Ủy ban nhân dân tỉnh Bến Tre",
     ]
     event = draft.events.get(action=DraftAction.ISSUED)
-    assert event.text == "Số, ký hiệu 02/STTTT-BCVT ngày 25/11/2026; gửi 2 đơn vị trong hệ thống."
+    assert event.text == (
+        "Số, ký hiệu 02/STTTT-BCVT ngày 25/11/2026; ký số tổ chức bằng chứng thư của "
+        "Sở Thông tin và Truyền thông; gửi 2 đơn vị trong hệ thống."
+    )
     assert Notification.objects.filter(
         recipient=team.clerk_snv, title__startswith="Văn bản đến mới: Công văn số 02/STTTT-BCVT"
     ).exists()
@@ -615,26 +635,30 @@ def test_a_failed_delivery_undoes_the_whole_issue(team):
     left in storage when a recipient unit cannot receive it."""
     draft = create_draft(team)
     to_approved(team, draft)
+    to_signed(team, draft)
+    organisation_key(team)
     Unit.objects.filter(pk=team.province.snv.pk).update(is_active=False)
     refused(
-        lambda: services.draft_issue(actor=team.clerk, draft=draft),
+        lambda: issue(team, draft),
         ServiceError,
         "Đơn vị “Sở Nội vụ” không còn hoạt động.",
         "units",
     )
     assert stored("documents") == []
     Unit.objects.filter(pk=team.province.snv.pk).update(is_active=True)
-    assert services.draft_issue(actor=team.clerk, draft=draft).number_symbol == "01/KH-STTTT"
+    assert issue(team, draft).number_symbol == "01/KH-STTTT"
 
 
-def test_a_changed_stored_version_stops_the_issue(team):
+def test_a_changed_stored_signed_file_stops_the_issue(team):
+    """What is issued is the personally signed file, read back by its SHA-256."""
     draft = create_draft(team)
     to_approved(team, draft)
-    version = draft.current_version
-    with default_storage.open(version.storage_name, "wb") as handle:
+    to_signed(team, draft)
+    organisation_key(team)
+    with default_storage.open(draft.signed_storage_name, "wb") as handle:
         handle.write(pdf_bytes("Nội dung bị sửa ngoài hệ thống"))
     refused(
-        lambda: services.draft_issue(actor=team.clerk, draft=draft),
+        lambda: issue(team, draft),
         ServiceError,
         "Tệp trong kho lưu trữ đã bị thay đổi (mã băm SHA-256 không khớp với lúc vào sổ) "
         "nên không tải xuống. Hãy báo quản trị hệ thống.",
@@ -657,7 +681,8 @@ def test_update_and_replace_link_to_the_original_at_each_recipient(team):
         original_document=original,
     )
     to_approved(team, replacing)
-    document = services.draft_issue(actor=team.clerk, draft=replacing)
+    to_signed(team, replacing)
+    document = issue(team, replacing)
     copy = Delivery.objects.get(document=document)
     assert (copy.business_type, copy.original) == (BusinessType.REPLACE, received)
     incoming = delivery.delivery_register(actor=team.clerk_snv, delivery=copy, refusals=DECLARED)

@@ -7,7 +7,15 @@ import re
 import pytest
 
 from tests.conftest import make_user
-from tests.drafting.conftest import Team, create_draft, to_approved, to_approving, to_reviewing
+from tests.drafting.conftest import (
+    Team,
+    create_draft,
+    issue,
+    to_approved,
+    to_approving,
+    to_reviewing,
+    to_signed,
+)
 from tests.workflow.conftest import NOW, TODAY, Work
 from vanban.accounts.models import Role
 from vanban.documents.models import Urgency
@@ -104,7 +112,7 @@ def test_clerk_sees_the_reception_queue_of_their_unit(work, client_for):
     team = team_of(work)
     for number in range(2):
         draft = to_approved(team, create_draft(team, subject=f"Gửi Sở Nội vụ {number}"))
-        drafting_services.draft_issue(actor=team.clerk, draft=draft)
+        issue(team, to_signed(team, draft))
     queue = section(page(client_for, team.clerk_snv), "reception-queue")
     assert "Văn bản chờ tiếp nhận liên thông (2)" in queue
     assert work.province.snv.name in queue and "<strong>2</strong>" in queue
@@ -146,7 +154,7 @@ def grow(team: Team, first: int, last: int) -> None:
         )
         to_approving(team, create_draft(team, subject=f"Chờ duyệt {number}"))
         sent = to_approved(team, create_draft(team, subject=f"Đã gửi {number}"))
-        drafting_services.draft_issue(actor=team.clerk, draft=sent)
+        issue(team, to_signed(team, sent))
 
 
 @pytest.mark.parametrize("who", sorted(QUERIES))

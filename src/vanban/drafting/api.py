@@ -1,8 +1,10 @@
-"""`/api/v1/drafts`: drafting, comments, checks, approval and issue of outgoing documents.
+"""`/api/v1/drafts`: drafting, comments, checks, approval, digital signature and issue of
+outgoing documents.
 
 As on the pages under /du-thao/: each endpoint only parses the request and calls
-drafting.services and drafting.selectors; their refusals become JSON by the handlers of
-vanban.api.api (400 refused, 403 not allowed, 404 missing or not visible).
+drafting.services, drafting.selectors and (for signing) signatures.services; their refusals
+become JSON by the handlers of vanban.api.api (400 refused, 403 not allowed, 404 missing or not
+visible).
 """
 
 import datetime as dt
@@ -19,10 +21,14 @@ from vanban.core.errors import ServiceError
 from vanban.documents import files
 from vanban.documents.models import Document, DocumentType, Urgency
 from vanban.documents.services import Refusals
+from vanban.signatures import services as signing
+from vanban.signatures.models import Certificate
+from vanban.signatures.services import OrganisationKey
 
 from . import selectors, services
 from .forms import parse_external
 from .models import Authority, Draft, DraftComment, DraftEvent, DraftStatus, DraftVersion
+from .views import may_sign
 
 router = Router(tags=["Dự thảo văn bản đi"])
 
@@ -167,6 +173,12 @@ class DraftOut(DraftListItem):
     approved_version: int | None = Field(
         description="Phiên bản đã được phê duyệt (nếu còn hiệu lực)"
     )
+    signed: bool = Field(
+        description="Phiên bản đã phê duyệt đã được người có thẩm quyền ký số (điều kiện ban hành)"
+    )
+    signed_by: str | None = Field(description="Tài khoản người ký số")
+    signed_at: dt.datetime | None
+    signed_sha256: str = Field(description="Mã băm SHA-256 của bản đã ký số")
     recipients: list[RecipientOut]
     versions: list[VersionOut]
     comments: list[CommentOut]
@@ -194,6 +206,22 @@ class DraftOut(DraftListItem):
         return obj.approved_version.number if obj.is_approved and obj.approved_version else None
 
     @staticmethod
+    def resolve_signed(obj: Draft) -> bool:
+        return obj.is_signed
+
+    @staticmethod
+    def resolve_signed_by(obj: Draft) -> str | None:
+        return obj.signed_by.username if obj.is_signed and obj.signed_by else None
+
+    @staticmethod
+    def resolve_signed_at(obj: Draft) -> dt.datetime | None:
+        return obj.signed_at if obj.is_signed else None
+
+    @staticmethod
+    def resolve_signed_sha256(obj: Draft) -> str:
+        return obj.signed_sha256 if obj.is_signed else ""
+
+    @staticmethod
     def resolve_recipients(obj: Draft) -> list[Any]:
         return list(obj.recipients.all())
 
@@ -211,7 +239,7 @@ class DraftOut(DraftListItem):
 
     @staticmethod
     def resolve_actions(obj: Draft) -> dict[str, bool]:
-        return dict(vars(obj._actions))  # type: ignore[attr-defined]
+        return {**vars(obj._actions), "sign": obj._may_sign}  # type: ignore[attr-defined]
 
 
 class DraftPage(Schema):
@@ -302,6 +330,28 @@ class DecisionIn(Schema):
 
 class IssueIn(Schema):
     issued_amount: int | None = Field(None, description="Số lượng bản")
+    certificate_id: int | None = Field(
+        None, description="Chứng thư số tổ chức của cơ quan ban hành dùng để ký số khi phát hành"
+    )
+    pin: str = Field("", description="Mã PIN mở khóa của chứng thư số tổ chức (không được lưu)")
+
+
+class SignIn(Schema):
+    certificate_id: int = Field(
+        description="Chứng thư số cá nhân của người gọi, khóa do máy chủ giữ (PKCS#12, PKCS#11)"
+    )
+    pin: str = Field("", description="Mã PIN mở khóa (không được lưu)")
+
+
+class SignRequestIn(Schema):
+    certificate_id: int = Field(
+        description="Chứng thư số cá nhân của người gọi, khóa trên máy người ký (vanban-sign)"
+    )
+
+
+class SignRequestOut(Schema):
+    code: str = Field(description="Mã yêu cầu ký, dùng một lần với lệnh vanban-sign --code")
+    expires_at: dt.datetime = Field(description="Hết hạn lúc")
 
 
 class IssuedOut(Schema):
@@ -309,6 +359,9 @@ class IssuedOut(Schema):
     document_id: int
     number_symbol: str
     issued_date: dt.date
+    needs_paper_copy: bool = Field(
+        description="Cơ quan nhận lưu trữ vĩnh viễn: cần gửi kèm bản giấy (R12)"
+    )
     delivered_unit_ids: list[int] = Field(description="Đơn vị trong hệ thống đã nhận văn bản")
 
 
@@ -327,7 +380,18 @@ def _draft(request: HttpRequest, draft_id: int) -> Draft:
     user = _actor(request)
     draft = selectors.access_draft(user=user, pk=draft_id)
     draft._actions = selectors.draft_actions(user=user, draft=draft)  # type: ignore[attr-defined]
+    draft._may_sign = may_sign(user, draft)  # type: ignore[attr-defined]
     return draft
+
+
+def _certificate(pk: int | None, field: str = "certificate_id") -> Certificate | None:
+    """The certificate named by the caller; whether they may use it is the service's business."""
+    if pk is None:
+        return None
+    certificate = Certificate.objects.filter(pk=pk).first()
+    if certificate is None:
+        raise ServiceError("Không tìm thấy chứng thư số.", field=field)
+    return certificate
 
 
 def _person(pk: int | None) -> User | None:
@@ -596,18 +660,94 @@ def draft_approve(request: HttpRequest, draft_id: int, payload: DecisionIn) -> A
 
 
 @router.post(
+    "/{draft_id}/sign",
+    response={200: DraftOut, **ERRORS},
+    operation_id="draft_sign",
+    summary="Ký số phiên bản đã phê duyệt (người phê duyệt, khóa do máy chủ giữ)",
+)
+def draft_sign(request: HttpRequest, draft_id: int, payload: SignIn) -> Any:
+    """Người đã phê duyệt ký số tệp PDF của phiên bản đã phê duyệt bằng chứng thư số cá nhân có
+    khóa do máy chủ giữ; chữ ký được kiểm tra ngay. Sai mã PIN, chứng thư số không phải của người
+    gọi hoặc hết hiệu lực: bị từ chối, không lưu gì."""
+    draft = _draft(request, draft_id)
+    signing.draft_sign(
+        actor=_actor(request),
+        draft=draft,
+        certificate=_certificate(payload.certificate_id),  # type: ignore[arg-type]
+        pin=payload.pin,
+        ip=_ip(request),
+    )
+    return _draft(request, draft_id)
+
+
+@router.post(
+    "/{draft_id}/signed-upload",
+    response={200: DraftOut, **ERRORS},
+    operation_id="draft_signed_upload",
+    summary="Tải lên bản đã ký số bằng phần mềm khác (multipart/form-data)",
+)
+def draft_signed_upload(
+    request: HttpRequest, draft_id: int, file: File[UploadedFile | None] = None
+) -> Any:
+    """Tệp PDF `file` phải là phiên bản đã phê duyệt được ký thêm (không sửa nội dung) bằng
+    chứng thư số cá nhân đã đăng ký của người phê duyệt, với chữ ký hợp lệ."""
+    draft = _draft(request, draft_id)
+    data = b""
+    if file is not None:
+        file.seek(0)
+        data = file.read()
+    signing.draft_signed_upload(actor=_actor(request), draft=draft, data=data, ip=_ip(request))
+    return _draft(request, draft_id)
+
+
+@router.post(
+    "/{draft_id}/sign-request",
+    response={201: SignRequestOut, **ERRORS},
+    operation_id="draft_sign_request",
+    summary="Tạo yêu cầu ký số bằng thiết bị ký trên máy người ký",
+)
+def draft_sign_request(request: HttpRequest, draft_id: int, payload: SignRequestIn) -> Any:
+    """Máy chủ chuẩn bị tệp cần ký và trả về mã yêu cầu dùng một lần; người ký chạy
+    `vanban-sign --server <địa chỉ> --token <mã truy cập API> --code <mã>` trên máy có thiết bị
+    ký. Yêu cầu đang chờ trước đó của người gọi cho dự thảo này bị hủy."""
+    draft = _draft(request, draft_id)
+    signing_request = signing.draft_sign_request(
+        actor=_actor(request),
+        draft=draft,
+        certificate=_certificate(payload.certificate_id),  # type: ignore[arg-type]
+        ip=_ip(request),
+    )
+    return Status(201, {"code": signing_request.code, "expires_at": signing_request.expires_at})
+
+
+@router.post(
     "/{draft_id}/issue",
     response={201: IssuedOut, **ERRORS},
     operation_id="draft_issue",
-    summary="Cấp số, vào sổ và ban hành (văn thư)",
+    summary="Cấp số, ký số tổ chức, vào sổ và ban hành (văn thư; multipart/form-data)",
 )
-def draft_issue(request: HttpRequest, draft_id: int, payload: IssueIn) -> Any:
-    """Văn thư cơ quan ban hành cấp số, ngày, vào sổ văn bản đi với tệp chính là phiên bản đã
-    phê duyệt, và gửi ngay văn bản điện tử cho các đơn vị nhận trong hệ thống. Một dự thảo chỉ
-    được ban hành một lần."""
+def draft_issue(
+    request: HttpRequest,
+    draft_id: int,
+    payload: Form[IssueIn],
+    attachments: File[list[UploadedFile] | None] = None,
+) -> Any:
+    """Văn thư cơ quan ban hành cấp số, ngày, ký số tổ chức bằng chứng thư số của đơn vị
+    (`certificate_id`, `pin`), vào sổ văn bản đi với tệp chính là bản đã được người có thẩm quyền
+    ký số, và gửi ngay văn bản điện tử cho các đơn vị nhận trong hệ thống. Các tệp PDF
+    `attachments` (lặp lại trường cho mỗi tệp) được đính kèm và ký số tổ chức. Một dự thảo chỉ
+    được ban hành một lần; dự thảo chưa được ký số bị từ chối."""
     draft = _draft(request, draft_id)
+    certificate = _certificate(payload.certificate_id)
     document = services.draft_issue(
-        actor=_actor(request), draft=draft, issued_amount=payload.issued_amount, ip=_ip(request)
+        actor=_actor(request),
+        draft=draft,
+        issued_amount=payload.issued_amount,
+        organisation_key=(
+            OrganisationKey(certificate=certificate, pin=payload.pin) if certificate else None
+        ),
+        attachments=list(attachments or []),
+        ip=_ip(request),
     )
     return Status(
         201,
@@ -616,6 +756,7 @@ def draft_issue(request: HttpRequest, draft_id: int, payload: IssueIn) -> Any:
             "document_id": document.pk,
             "number_symbol": document.number_symbol,
             "issued_date": document.issued_date,
+            "needs_paper_copy": document.needs_paper_copy,
             "delivered_unit_ids": sorted(
                 document.deliveries.values_list("recipient_unit_id", flat=True)
             ),

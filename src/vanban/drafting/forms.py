@@ -11,10 +11,16 @@ from django.db.models import QuerySet
 from vanban.accounts.models import Unit, User
 from vanban.core.forms import Form
 from vanban.documents.files import ALLOWED_LABEL
-from vanban.documents.forms import DECLARATION_LABEL, SECRECY_CHOICES, PersonChoiceField
+from vanban.documents.forms import (
+    DECLARATION_LABEL,
+    SECRECY_CHOICES,
+    MultipleFileField,
+    PersonChoiceField,
+)
 from vanban.documents.models import DocumentType, Urgency
 from vanban.documents.services import Refusals
 from vanban.reports.forms import DATE_INPUT_FORMATS, UnitChoiceField
+from vanban.signatures.models import Certificate
 
 from .models import Authority
 from .services import DraftInput, ExternalRecipient
@@ -263,10 +269,107 @@ class DecisionForm(Form):
         return self.cleaned_data["decision"] == ACCEPT
 
 
-class IssueForm(Form):
+def certificate_label(cert: Certificate) -> str:
+    """A certificate to sign with: holder, serial, issuer and expiry."""
+    return (
+        f"{cert.subject_name} – số hiệu {cert.serial}, {cert.issuer}, "
+        f"hiệu lực đến {cert.not_after:%d/%m/%Y}"
+    )
+
+
+def _certificate(label: str, *, required: bool = False) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        required=required,
+        choices=[],
+        error_messages={
+            "required": "Hãy chọn chứng thư số.",
+            "invalid_choice": "Chứng thư số không hợp lệ hoặc không còn dùng.",
+        },
+    )
+
+
+def _pin() -> forms.CharField:
+    return forms.CharField(
+        label="Mã PIN",
+        required=False,
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text="Mã PIN chỉ dùng để mở khóa khi ký, không được lưu lại.",
+    )
+
+
+class _CertificateForm(Form):
+    """A form with a choice among the certificates the view has read (no query of its own);
+    `chosen()` is the Certificate chosen, or None."""
+
+    empty_label = "— Chọn chứng thư số —"
+    certificate_field = "certificate"
+
+    def __init__(self, *args: Any, certificates: list[Certificate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.certificates = {str(c.pk): c for c in certificates}
+        field = self.fields[self.certificate_field]
+        field.choices = [  # type: ignore[attr-defined]
+            ("", self.empty_label),
+            *((pk, certificate_label(c)) for pk, c in self.certificates.items()),
+        ]
+        if len(certificates) == 1:
+            field.initial = str(certificates[0].pk)
+
+    def chosen(self) -> Certificate | None:
+        cleaned = getattr(self, "cleaned_data", {})
+        return self.certificates.get(cleaned.get(self.certificate_field) or "")
+
+
+class SignForm(_CertificateForm):
+    """The approver signs with a key held by the server (PKCS#12 file or PKCS#11 token)."""
+
+    certificate = _certificate("Chứng thư số cá nhân", required=True)
+    pin = _pin()
+
+
+class SignRequestForm(_CertificateForm):
+    """The approver signs with a token on their own computer (vanban-sign)."""
+
+    certificate_field = "local_certificate"
+    local_certificate = _certificate("Chứng thư số trên thiết bị ký của bạn", required=True)
+
+
+class SignedUploadForm(Form):
+    signed_file = forms.FileField(
+        label="Tệp PDF đã ký số",
+        required=True,
+        allow_empty_file=True,
+        help_text="Tệp PDF của phiên bản đã phê duyệt, được ký số bằng phần mềm khác với chứng "
+        "thư số cá nhân đã đăng ký của bạn; hệ thống kiểm tra chữ ký ngay khi tải lên.",
+        error_messages={
+            "required": "Hãy chọn tệp PDF đã ký số.",
+            "invalid": "Tệp gửi lên không hợp lệ; hãy chọn lại tệp.",
+        },
+    )
+
+    def data_bytes(self) -> bytes:
+        upload = self.cleaned_data.get("signed_file")
+        if upload is None:
+            return b""
+        upload.seek(0)
+        return bytes(upload.read())
+
+
+class IssueForm(_CertificateForm):
+    empty_label = "— Chọn chứng thư số tổ chức —"
     issued_amount = forms.IntegerField(
         label="Số lượng bản",
         required=False,
         widget=forms.NumberInput(attrs={"min": 1, "max": 999}),
         error_messages={"invalid": "Số lượng bản phải là một số."},
+    )
+    certificate = _certificate("Chứng thư số tổ chức")
+    pin = _pin()
+    attachments = MultipleFileField(
+        label="Phụ lục, tệp đính kèm (PDF)",
+        help_text="Có thể chọn nhiều tệp PDF; mỗi tệp được ký số tổ chức, ghi số, ký hiệu và "
+        "thời gian ký ở góc trên bên phải trang đầu.",
     )

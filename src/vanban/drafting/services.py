@@ -52,7 +52,6 @@ from vanban.documents.files import (
     file_verify,
 )
 from vanban.documents.models import Direction, Document, DocumentType, Urgency
-from vanban.signatures.services import OrganisationKey
 from vanban.documents.services import (
     DocumentInput,
     Refusals,
@@ -62,6 +61,7 @@ from vanban.documents.services import (
 )
 from vanban.exchange.delivery import deliveries_create
 from vanban.exchange.models import BusinessType, DocumentRecall
+from vanban.signatures.services import OrganisationKey
 from vanban.workflow.access import authority_of
 from vanban.workflow.models import Delegation
 
@@ -1103,9 +1103,11 @@ def draft_issue(
             locked.issued_by = actor
             locked.issued_at = now
             _touch(locked, now, "status", "document", "issued_by", "issued_at")
-            paper = " Cần gửi kèm bản giấy (cơ quan nhận lưu trữ vĩnh viễn)." if (
-                document.needs_paper_copy
-            ) else ""
+            paper = (
+                " Cần gửi kèm bản giấy (cơ quan nhận lưu trữ vĩnh viễn)."
+                if (document.needs_paper_copy)
+                else ""
+            )
             _trail(
                 locked,
                 DraftAction.ISSUED,

@@ -22,5 +22,9 @@ urlpatterns = [
     path("<int:pk>/kiem-tra-noi-dung/", views.review_content, name="review_content"),
     path("<int:pk>/kiem-tra-the-thuc/", views.check_format, name="check_format"),
     path("<int:pk>/phe-duyet/", views.approve, name="approve"),
+    path("<int:pk>/ky-so/", views.sign, name="sign"),
+    path("<int:pk>/ky-so/yeu-cau/", views.sign_request, name="sign_request"),
+    path("<int:pk>/ky-so/tai-len/", views.signed_upload, name="signed_upload"),
+    path("<int:pk>/ky-so/tai-xuong/", views.signed_download, name="signed_download"),
     path("<int:pk>/ban-hanh/", views.issue, name="issue"),
 ]

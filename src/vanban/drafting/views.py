@@ -1,12 +1,15 @@
 """Drafting pages under /du-thao/: my drafts, what waits for me, a new draft, a draft's page with
 the actions the reader may take now, and the versions' files.
 
-Thin views: parse the form, call drafting.services / drafting.selectors. A refusal is shown next
-to its field (or at the top) and nothing is written; a draft the reader may not see answers 404,
-an action the reader may not take on a draft they see answers 403 with the reason.
+Thin views: parse the form, call drafting.services / drafting.selectors (and, for the digital
+signatures of an approved draft, signatures.services). A refusal is shown next to its field (or at
+the top) and nothing is written; a draft the reader may not see answers 404, an action the reader
+may not take on a draft they see answers 403 with the reason.
 """
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -15,14 +18,28 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.models import User
 from vanban.accounts.views import client_ip
+from vanban.audit.services import audit_record
+from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import show_service_error
 from vanban.documents import files
 from vanban.exchange.models import BusinessType
+from vanban.signatures import services as signing
+from vanban.signatures.models import (
+    Certificate,
+    CertificateKind,
+    KeyStorage,
+    RequestStatus,
+    SigningRequest,
+    VerificationReport,
+)
+from vanban.signatures.services import OrganisationKey
+from vanban.signatures.verify import STATUS_LABELS
 
 from . import selectors, services
 from .forms import (
@@ -31,6 +48,9 @@ from .forms import (
     DecisionForm,
     DraftCreateForm,
     IssueForm,
+    SignedUploadForm,
+    SignForm,
+    SignRequestForm,
     SubmitForm,
     VersionForm,
 )
@@ -186,7 +206,157 @@ def draft_create(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- a draft
 
 
-def _forms(user: User, draft: Draft, actions: selectors.DraftActions) -> dict[str, Form]:
+# ---------------------------------------------------------------- digital signatures (R11)
+
+SIGNED_VIA = {
+    KeyStorage.PKCS12: "khóa PKCS#12 do máy chủ giữ",
+    KeyStorage.PKCS11: "thiết bị ký PKCS#11/HSM của máy chủ",
+    KeyStorage.LOCAL: "thiết bị ký trên máy người ký (vanban-sign)",
+    "upload": "tải lên bản đã ký bằng phần mềm khác",
+}
+SERVER_KEYS = (KeyStorage.PKCS12, KeyStorage.PKCS11)
+
+
+def may_sign(user: User, draft: Draft) -> bool:
+    """The approver of the approved latest version, before it is signed (the rule of
+    signatures.services, which checks it again)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and draft.status == DraftStatus.APPROVED
+        and draft.is_approved
+        and draft.approved_by_id == user.pk
+        and not draft.is_signed
+    )
+
+
+def _personal_certificates(user: User) -> list[Certificate]:
+    """The person's active personal certificates, newest expiry first (one query)."""
+    return list(
+        Certificate.objects.filter(kind=CertificateKind.PERSONAL, user=user, active=True).order_by(
+            "-not_after", "pk"
+        )
+    )
+
+
+def _server_certificates(user: User) -> list[Certificate]:
+    return [c for c in _personal_certificates(user) if c.key_storage in SERVER_KEYS]
+
+
+def _local_certificates(user: User) -> list[Certificate]:
+    return [c for c in _personal_certificates(user) if c.key_storage == KeyStorage.LOCAL]
+
+
+def _organisation_certificates(draft: Draft) -> list[Certificate]:
+    """The issuing unit's active organisation certificates (one query)."""
+    return list(
+        Certificate.objects.filter(
+            kind=CertificateKind.ORGANISATION, unit_id=draft.issuing_unit_id, active=True
+        ).order_by("-not_after", "pk")
+    )
+
+
+def _vn_time(value: str | None) -> str:
+    """An ISO 8601 time of a verification report as dd/mm/yyyy hh:mm:ss, Vietnam time."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M:%S") if moment.tzinfo else str(value)
+
+
+@dataclass
+class ReportRow:
+    report: VerificationReport
+    label: str
+    signatures: list[dict[str, Any]]
+
+
+@dataclass
+class Signing:
+    """The signature part of a draft's page: state, stored reports, what the reader may do."""
+
+    may_sign: bool = False
+    server_certificates: list[Certificate] = field(default_factory=list)
+    local_certificates: list[Certificate] = field(default_factory=list)
+    pending: SigningRequest | None = None
+    command: str = ""
+    reports: list[ReportRow] = field(default_factory=list)
+    signature: dict[str, Any] | None = None  # the approver's signature in the signed file
+    signed_via: str = ""
+    organisation_certificates: list[Certificate] = field(default_factory=list)
+
+    @property
+    def shown(self) -> bool:
+        return self.may_sign or bool(self.reports)
+
+
+def _report_row(report: VerificationReport) -> ReportRow:
+    signatures = []
+    for item in report.content.get("signatures") or []:
+        signatures.append(
+            {
+                **item,
+                "signing_time": _vn_time(item.get("signing_time")),
+                "timestamp_time": _vn_time(item.get("timestamp_time")),
+            }
+        )
+    return ReportRow(report, STATUS_LABELS.get(report.status, report.status), signatures)
+
+
+def _signing(request: HttpRequest, draft: Draft, actions: selectors.DraftActions) -> Signing:
+    """A fixed number of queries: the draft's reports once it has been signed, the reader's
+    certificates (and pending request) when they may sign, the unit's organisation
+    certificates for the clerk of a signed draft."""
+    user = _user(request)
+    signing_state = Signing(may_sign=may_sign(user, draft))
+    if draft.signed_at is not None:
+        reports = draft.verification_reports.select_related("checked_by").order_by(
+            "-checked_at", "-pk"
+        )
+        signing_state.reports = [_report_row(r) for r in reports]
+        own = next(
+            (r for r in signing_state.reports if r.report.file_sha256 == draft.signed_sha256),
+            None,
+        )
+        if own is not None and own.signatures:
+            signing_state.signature = own.signatures[-1]
+        signing_state.signed_via = SIGNED_VIA.get(draft.signed_via, draft.signed_via)
+    if signing_state.may_sign:
+        certificates = _personal_certificates(user)
+        signing_state.server_certificates = [
+            c for c in certificates if c.key_storage in SERVER_KEYS
+        ]
+        signing_state.local_certificates = [
+            c for c in certificates if c.key_storage == KeyStorage.LOCAL
+        ]
+        if signing_state.local_certificates:
+            pending = (
+                SigningRequest.objects.filter(
+                    draft=draft,
+                    requested_by=user,
+                    status=RequestStatus.PENDING,
+                    expires_at__gt=clock.now(),
+                )
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            if pending is not None:
+                signing_state.pending = pending
+                server = request.build_absolute_uri("/").rstrip("/")
+                signing_state.command = (
+                    f"vanban-sign --server {server} --token <mã truy cập API> --code {pending.code}"
+                )
+    if actions.issue and draft.is_signed:
+        signing_state.organisation_certificates = _organisation_certificates(draft)
+    return signing_state
+
+
+def _forms(
+    user: User, draft: Draft, actions: selectors.DraftActions, signing_state: Signing
+) -> dict[str, Form]:
     forms: dict[str, Form] = {}
     if actions.add_version:
         forms["version_form"] = VersionForm()
@@ -208,7 +378,11 @@ def _forms(user: User, draft: Draft, actions: selectors.DraftActions) -> dict[st
     if actions.approve:
         forms["approve_form"] = DecisionForm(prefix="approve")
     if actions.issue:
-        forms["issue_form"] = IssueForm()
+        forms["issue_form"] = IssueForm(certificates=signing_state.organisation_certificates)
+    if signing_state.may_sign:
+        forms["sign_form"] = SignForm(certificates=signing_state.server_certificates)
+        forms["sign_request_form"] = SignRequestForm(certificates=signing_state.local_certificates)
+        forms["signed_upload_form"] = SignedUploadForm()
     return forms
 
 
@@ -222,7 +396,8 @@ def _detail(
 ) -> HttpResponse:
     user = _user(request)
     actions = selectors.draft_actions(user=user, draft=draft)
-    forms = _forms(user, draft, actions)
+    signing_state = _signing(request, draft, actions)
+    forms = _forms(user, draft, actions, signing_state)
     forms.update(bound or {})
     return render(
         request,
@@ -230,6 +405,7 @@ def _detail(
         {
             "draft": draft,
             "actions": actions,
+            "signing": signing_state,
             "error": error,
             "signer_block": draft.signer_block(),
             "versions": list(draft.versions.all()),
@@ -253,21 +429,27 @@ def _action(
     pk: int,
     *,
     name: str,
-    flag: str,
+    flag: str | Callable[[Draft], bool],
     make: Callable[[Draft], Form],
     call: Callable[[Draft, Any], Any],
     success: str | Callable[[Any], str],
+    on_form: bool = False,
 ) -> HttpResponse:
     """One POST on a draft: parse the form, call the service, show the outcome.
 
     Input that does not parse is shown back to a person who may take the action; for anyone
     else the service is asked anyway, so that they get its reason (permission and state are
-    checked before the input) and nothing changes.
+    checked before the input) and nothing changes. With `on_form`, a refusal without a field
+    (a wrong PIN, an invalid signature) is shown above the form rather than at the top.
     """
     draft = _access(request, pk)
     form = make(draft)
     valid = form.is_valid()
-    allowed = getattr(selectors.draft_actions(user=_user(request), draft=draft), flag)
+    allowed = (
+        flag(draft)
+        if callable(flag)
+        else getattr(selectors.draft_actions(user=_user(request), draft=draft), flag)
+    )
     if not valid and allowed:
         return _detail(request, draft, bound={name: form})
     try:
@@ -277,8 +459,8 @@ def _action(
     except ServiceError as exc:
         if isinstance(exc, NotFound):
             raise Http404(exc.message) from exc
-        if allowed and exc.field in form.fields:
-            form.add_error(exc.field, exc.message)
+        if allowed and (on_form or exc.field in form.fields):
+            show_service_error(form, exc)
             return _detail(request, draft, bound={name: form})
         return _detail(request, draft, error=exc.message)
     messages.success(request, success(result) if callable(success) else success)
@@ -448,28 +630,126 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _issued_message(document: Any) -> str:
+    message = f"Đã cấp số {document.number_symbol}, ký số tổ chức, vào sổ và ban hành văn bản."
+    if document.needs_paper_copy:
+        message += (
+            " Cơ quan nhận phải lưu trữ vĩnh viễn văn bản này: cần gửi kèm bản giấy "
+            "(Quy chế, Điều 3 khoản 5)."
+        )
+    return message
+
+
 @login_required
 @require_POST
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk numbers, signs with the unit's organisation certificate and issues a draft the
+    competent person has signed; PDF attachments get the organisation signature too."""
+
+    def call(draft: Draft, form: Any) -> Any:
+        certificate = form.chosen()
+        return services.draft_issue(
+            actor=_user(request),
+            draft=draft,
+            issued_amount=form.cleaned_data.get("issued_amount"),
+            organisation_key=(
+                OrganisationKey(certificate=certificate, pin=form.cleaned_data.get("pin") or "")
+                if certificate is not None
+                else None
+            ),
+            attachments=list(form.cleaned_data.get("attachments") or []),
+            ip=_ip(request),
+        )
+
     return _action(
         request,
         pk,
         name="issue_form",
         flag="issue",
-        make=lambda d: IssueForm(request.POST),
-        call=lambda d, f: services.draft_issue(
-            actor=_user(request),
+        make=lambda d: IssueForm(
+            request.POST, request.FILES, certificates=_organisation_certificates(d)
+        ),
+        call=call,
+        success=_issued_message,
+        on_form=True,
+    )
+
+
+# A certificate that is nobody's: given to the service when none was chosen, so that the
+# service's own checks (state and permission first) give the reason of the refusal.
+def _chosen(form: Any) -> Certificate:
+    return form.chosen() or Certificate()
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The approver signs the approved PDF with a key held by the server."""
+    user = _user(request)
+    return _action(
+        request,
+        pk,
+        name="sign_form",
+        flag=lambda d: may_sign(user, d),
+        make=lambda d: SignForm(request.POST, certificates=_server_certificates(user)),
+        call=lambda d, f: signing.draft_sign(
+            actor=user,
             draft=d,
-            issued_amount=f.cleaned_data.get("issued_amount"),
+            certificate=_chosen(f),
+            pin=f.cleaned_data.get("pin") or "",
             ip=_ip(request),
         ),
-        success=lambda doc: f"Đã cấp số {doc.number_symbol}, vào sổ và ban hành văn bản.",
+        success="Đã ký số văn bản; chữ ký đã được kiểm tra và hợp lệ. Văn thư có thể phát hành.",
+        on_form=True,
+    )
+
+
+@login_required
+@require_POST
+def sign_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The approver asks for a signing request, to sign with the token on their computer."""
+    user = _user(request)
+    return _action(
+        request,
+        pk,
+        name="sign_request_form",
+        flag=lambda d: may_sign(user, d),
+        make=lambda d: SignRequestForm(request.POST, certificates=_local_certificates(user)),
+        call=lambda d, f: signing.draft_sign_request(
+            actor=user, draft=d, certificate=_chosen(f), ip=_ip(request)
+        ),
+        success=lambda r: (
+            "Đã tạo yêu cầu ký số: chạy lệnh vanban-sign trên máy có thiết bị ký "
+            f"trước {timezone.localtime(r.expires_at):%H:%M ngày %d/%m/%Y}."
+        ),
+        on_form=True,
+    )
+
+
+@login_required
+@require_POST
+def signed_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """The approver uploads the approved PDF signed with another tool; it is checked first."""
+    user = _user(request)
+    return _action(
+        request,
+        pk,
+        name="signed_upload_form",
+        flag=lambda d: may_sign(user, d),
+        make=lambda d: SignedUploadForm(request.POST, request.FILES),
+        call=lambda d, f: signing.draft_signed_upload(
+            actor=user, draft=d, data=f.data_bytes() if f.is_valid() else b"", ip=_ip(request)
+        ),
+        success="Đã nhận bản ký số; chữ ký đã được kiểm tra và hợp lệ. Văn thư có thể phát hành.",
+        on_form=True,
     )
 
 
 @login_required
 @require_GET
-def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_download(
+    request: HttpRequest, pk: int, number: int
+) -> HttpResponse | StreamingHttpResponse:
     try:
         download = services.version_download(
             actor=_user(request), draft_pk=pk, number=number, ip=client_ip(request)
@@ -487,6 +767,60 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
     response = StreamingHttpResponse(download.chunks, content_type=version.content_type)
     response["Content-Length"] = str(download.size)
     response["Content-Disposition"] = files.content_disposition(version.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def signed_download(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
+    """The PDF signed by the competent person, for whoever may see the draft's versions; the
+    stored bytes are checked against their SHA-256 before anything is sent."""
+    user = _user(request)
+    draft = (
+        Draft.objects.visible_to(user)
+        .select_related("unit", "signed_version")
+        .filter(pk=pk)
+        .first()
+    )
+    if draft is None or not draft.signed_storage_name:
+        raise Http404("Không tìm thấy bản ký số của dự thảo.")
+    data = {"sha256": draft.signed_sha256}
+    try:
+        size = files.file_verify(draft.signed_storage_name, draft.signed_sha256)
+    except files.FileUnavailable as exc:
+        audit_record(
+            actor=user,
+            action="draft.signed_download_refused",
+            unit=draft.unit,
+            target=draft,
+            data={**data, "reason": exc.reason},
+            ip=client_ip(request),
+        )
+        return render(
+            request,
+            "documents/files/unavailable.html",
+            {"message": exc.message, "document_id": None},
+            status=409,
+        )
+    audit_record(
+        actor=user,
+        action="draft.signed_download",
+        unit=draft.unit,
+        target=draft,
+        data=data,
+        ip=client_ip(request),
+    )
+    name = draft.signed_version.original_name if draft.signed_version else "van-ban.pdf"
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    response = StreamingHttpResponse(
+        files.file_stream_verified(draft.signed_storage_name, draft.signed_sha256, size),
+        content_type="application/pdf",
+    )
+    response["Content-Length"] = str(size)
+    response["Content-Disposition"] = files.content_disposition(f"{stem} (đã ký số).pdf")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

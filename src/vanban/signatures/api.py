@@ -40,9 +40,7 @@ class SigningRequestOut(Schema):
         description="Dữ liệu cần ký (base64): các thuộc tính được ký của chữ ký CMS, chứa mã "
         "băm của tệp PDF đã chuẩn bị"
     )
-    certificate: str = Field(
-        description="Chứng thư số (DER, base64) mà khóa ký phải thuộc về"
-    )
+    certificate: str = Field(description="Chứng thư số (DER, base64) mà khóa ký phải thuộc về")
 
 
 class SignatureIn(Schema):

@@ -11,7 +11,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
-from vanban.accounts.models import Unit, User
+from vanban.accounts.models import User
 from vanban.core.forms import Form
 
 from . import services
@@ -37,7 +37,10 @@ class CertificateForm(Form):
         choices=KeyStorage.choices,
         initial=KeyStorage.PKCS12,
         widget=forms.RadioSelect,
-        error_messages={"required": "Hãy chọn nơi giữ khóa.", "invalid_choice": "Hãy chọn nơi giữ khóa."},
+        error_messages={
+            "required": "Hãy chọn nơi giữ khóa.",
+            "invalid_choice": "Hãy chọn nơi giữ khóa.",
+        },
     )
     pkcs12 = forms.FileField(
         label="Tệp khóa PKCS#12 (.p12, .pfx)",
@@ -58,7 +61,7 @@ class CertificateForm(Form):
         required=False,
         allow_empty_file=True,
         help_text="Khi khóa nằm trên thiết bị PKCS#11/HSM của máy chủ hoặc trên máy người ký: chỉ "
-        "tải lên phần công khai (có thể kèm chứng thư trung gian trong tệp PEM).",
+        "tải lên phần công khai, kèm chứng thư của tổ chức chứng thực cấp nó trong cùng tệp PEM.",
     )
     pkcs11_key_label = forms.CharField(
         label="Nhãn khóa trên thiết bị PKCS#11", required=False, max_length=100
@@ -88,6 +91,7 @@ class PersonCertificateForm(CertificateForm):
     person = forms.ModelChoiceField(
         label="Người được cấp chứng thư số",
         queryset=User.objects.none(),
+        empty_label="— Chọn người —",
         error_messages={
             "required": "Hãy chọn người.",
             "invalid_choice": "Hãy chọn một người của đơn vị.",
@@ -110,6 +114,13 @@ class MarkForm(Form):
         max_value=Decimal("80"),
         decimal_places=1,
         max_digits=4,
+        error_messages={
+            "min_value": "Kích thước thật phải từ 10 đến 80 mm.",
+            "max_value": "Kích thước thật phải từ 10 đến 80 mm.",
+            "invalid": "Hãy nhập một số, ví dụ 36 hoặc 36,5.",
+            "max_decimal_places": "Chỉ nhập tới một chữ số thập phân.",
+            "max_digits": "Kích thước thật phải từ 10 đến 80 mm.",
+        },
     )
 
     def __init__(self, *args: Any, seal: bool = False, **kwargs: Any) -> None:
@@ -150,11 +161,3 @@ class ActiveForm(Form):
     active = forms.TypedChoiceField(
         choices=ACTIVE_CHOICES, coerce=lambda v: v == "1", empty_value=None
     )
-
-
-class UnitChoiceForm(Form):
-    unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.none(), empty_label=None)
-
-    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]

@@ -144,6 +144,9 @@ class SignatureMark(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
+
 
 class SigningPurpose(models.TextChoices):
     PERSONAL = "personal", "Ký số cá nhân (người có thẩm quyền)"
@@ -183,10 +186,13 @@ class SigningRequest(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "yêu cầu ký số"
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.code[:8]}"
+
 
 class Trigger(models.TextChoices):
     SIGNING = "signing", "Khi ký"
-    UPLOAD = "upload", "Khi tải lên tệp đã ký"
+    UPLOAD = "upload", "Khi tải lên hoặc vào sổ"
     ISSUE = "issue", "Khi phát hành"
     RECEIPT = "receipt", "Khi tiếp nhận"
     DEMAND = "demand", "Kiểm tra theo yêu cầu"
@@ -224,6 +230,9 @@ class VerificationReport(models.Model):
         ordering = ["-checked_at", "-id"]
         verbose_name = "kết quả kiểm tra chữ ký số"
         indexes = [models.Index(fields=["document", "-checked_at"], name="verif_document_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}: {self.status}"
 
     @property
     def valid(self) -> bool:

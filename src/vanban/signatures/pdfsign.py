@@ -122,6 +122,8 @@ class Appearance:
     text: str = ""  # may contain %(ts)s, the signing time
 
     def style(self) -> Any:
+        if self.image_png is None and not self.text.strip():
+            raise SigningFailed("Chữ ký hiển thị phải có hình hoặc chữ.")
         if self.image_png is not None:
             from PIL import Image
 
@@ -198,9 +200,7 @@ def find_line(pdf: bytes, needle: str, page: int) -> tuple[float, float, float] 
     return found[0] if found else None
 
 
-def personal_box(
-    pdf: bytes, signer_name: str, *, title: str = "", width_mm: float = 40
-) -> Box:
+def personal_box(pdf: bytes, signer_name: str, *, title: str = "", width_mm: float = 40) -> Box:
     """The handwritten-signature box: centred on the signer's full name on the last page, in the
     space between the position title and the name (Appendix I). Without the name in the text
     layer (a scanned page), the usual place of the signer block: lower right of the last page."""
@@ -256,6 +256,14 @@ def seal_box(personal: Box, *, diameter_mm: float) -> Box:
     right = personal.x1 + personal.width / 3
     centre_y = (personal.y1 + personal.y2) / 2
     return Box(personal.page, right - size, centre_y - size / 2, right, centre_y + size / 2)
+
+
+def inside_page(pdf: bytes, box: Box) -> Box:
+    """`box` moved (not resized) so that it lies on its page."""
+    page_w, page_h = page_sizes(pdf)[box.page]
+    dx = max(0.0, -box.x1) - max(0.0, box.x2 - page_w)
+    dy = max(0.0, -box.y1) - max(0.0, box.y2 - page_h)
+    return Box(box.page, box.x1 + dx, box.y1 + dy, box.x2 + dx, box.y2 + dy)
 
 
 def attachment_box(pdf: bytes) -> Box:
@@ -458,7 +466,7 @@ async def _complete(
 
     certificate = x509.Certificate.load(prepared.certificate)
     chain = [x509.Certificate.load(c) for c in prepared.chain]
-    if not _signature_matches(certificate, prepared.signed_attrs, signature_value):
+    if not signature_matches(certificate, prepared.signed_attrs, signature_value):
         raise SigningFailed(
             "Chữ ký nhận được không khớp với chứng thư số đã chọn (sai khóa hoặc sai dữ liệu ký)."
         )
@@ -484,14 +492,31 @@ async def _complete(
         return signed
     reader = PdfFileReader(io.BytesIO(signed), strict=False)
     embedded = reader.embedded_signatures[-1]
-    extended = await async_add_validation_info(
-        embedded, validation_context, skip_timestamp=timestamper is None, output=io.BytesIO()
-    )
+    from pyhanko_certvalidator.errors import ExpiredError, PathBuildingError, RevokedError
+
+    try:
+        extended = await async_add_validation_info(
+            embedded, validation_context, skip_timestamp=timestamper is None, output=io.BytesIO()
+        )
+    except RevokedError as exc:
+        when = exc.revocation_dt.astimezone(VN_TZ) if exc.revocation_dt else None
+        since = f" từ {when:%d/%m/%Y}" if when else ""
+        raise SigningFailed(f"Chứng thư số đã bị thu hồi{since}; không ký được.") from exc
+    except ExpiredError as exc:
+        raise SigningFailed(
+            f"Chứng thư số đã hết hạn từ {exc.expired_dt.astimezone(VN_TZ):%d/%m/%Y}; "
+            "không ký được."
+        ) from exc
+    except PathBuildingError as exc:
+        raise SigningFailed(
+            "Chứng thư số không được cấp bởi tổ chức chứng thực nằm trong danh sách tin cậy "
+            "của tỉnh; không ký được."
+        ) from exc
     extended.seek(0)
     return extended.read()  # type: ignore[no-any-return]
 
 
-def _signature_matches(certificate: x509.Certificate, data: bytes, signature: bytes) -> bool:
+def signature_matches(certificate: x509.Certificate, data: bytes, signature: bytes) -> bool:
     from cryptography import x509 as pyca_x509
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from asn1crypto import keys, x509
@@ -77,10 +77,8 @@ class Pkcs11Key:
             try:
                 yield session
             finally:
-                try:
+                with suppress(Exception):  # a removed token has nothing left to close
                     session.close()
-                except Exception:  # noqa: S110  (the token was removed: nothing left to close)
-                    pass
 
     def _open(self) -> Any:
         import pkcs11
@@ -96,9 +94,7 @@ class Pkcs11Key:
         criteria = TokenCriteria(label=self.token_label) if self.token_label else None
         for attempt in (1, 2):
             try:
-                return open_pkcs11_session(
-                    self.module, token_criteria=criteria, user_pin=self.pin
-                )
+                return open_pkcs11_session(self.module, token_criteria=criteria, user_pin=self.pin)
             except (pkcs11.PinIncorrect, pkcs11.PinLenRange, pkcs11.PinInvalid) as exc:
                 _drop_sessions(library)
                 raise SigningFailed(MSG_PIN_WRONG) from exc
@@ -111,19 +107,26 @@ class Pkcs11Key:
                     "Mã PIN của thiết bị ký đã hết hạn; hãy đổi mã PIN bằng phần mềm của thiết bị."
                 ) from exc
             except pkcs11.PKCS11Error as exc:
-                if attempt == 1 and str(exc).startswith("No token"):
-                    # A token plugged in (or initialised) after the module was loaded is seen
-                    # only after the module is initialised again.
-                    _drop_sessions(library)
-                    continue
-                if self.token_label:
+                message = str(exc)
+                if message.startswith("No token"):
+                    if attempt == 1:
+                        # A token plugged in (or initialised) after the module was loaded is
+                        # seen only after the module is initialised again.
+                        _drop_sessions(library)
+                        continue
                     raise SigningFailed(
                         f"Không tìm thấy thiết bị ký có nhãn “{self.token_label}” "
                         "(thiết bị chưa được cắm hoặc sai nhãn)."
                     ) from exc
+                if message.startswith("Module has more than 1 slot"):
+                    raise SigningFailed(
+                        "Thư viện PKCS#11 không có thiết bị ký nào hoặc có nhiều thiết bị; hãy "
+                        "chỉ rõ nhãn thiết bị ký."
+                    ) from exc
+                _drop_sessions(library)
+                reason = f"{type(exc).__name__} {message}".strip()
                 raise SigningFailed(
-                    "Không xác định được thiết bị ký: thư viện PKCS#11 không có thiết bị nào hoặc "
-                    f"có nhiều thiết bị; hãy chỉ rõ nhãn thiết bị ({exc})."
+                    f"Thiết bị ký báo lỗi khi mở phiên làm việc ({reason})."
                 ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -199,15 +202,11 @@ class Pkcs11Key:
 def _drop_sessions(library: Any) -> None:
     """Initialises the module again: this closes a session that a failed login left open and
     lets the module see tokens added since it was loaded. Called with `_LOCK` held."""
-    try:
+    with suppress(Exception):  # the next open reports what is wrong
         library.reinitialize()
-    except Exception:  # noqa: S110  (the next open reports what is wrong)
-        pass
 
 
-def _same_public_key(
-    session: Any, key: Any, label: str, public_key: keys.PublicKeyInfo
-) -> bool:
+def _same_public_key(session: Any, key: Any, label: str, public_key: keys.PublicKeyInfo) -> bool:
     """Whether the private key on the token is the one of `public_key`: the RSA modulus of the
     private key object, or the public key object stored next to it."""
     from pkcs11 import Attribute, KeyType, ObjectClass

@@ -39,7 +39,9 @@ def check_files(files: Iterable[tuple[str, str, bytes]]) -> list[Checked]:
         try:
             report = services.verify_bytes(data)
         except Exception:
-            log.exception("Signature check of %s failed; the document is registered without it", name)
+            log.exception(
+                "Signature check of %s failed; the document is registered without it", name
+            )
             continue
         checked.append(Checked(name, data, report))
     return checked

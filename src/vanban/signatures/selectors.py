@@ -3,8 +3,6 @@ verification reports of a document, each starting from what the reader may see."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from vanban.accounts.models import AccountStatus, Unit, User
@@ -46,9 +44,7 @@ def people_certificates(*, unit: Unit) -> QuerySet[Certificate]:
 
 def people_of(*, unit: Unit) -> QuerySet[User]:
     """Active people of the unit, to whom a personal certificate may be given."""
-    return User.objects.filter(unit=unit, status=AccountStatus.ACTIVE).order_by(
-        "full_name", "pk"
-    )
+    return User.objects.filter(unit=unit, status=AccountStatus.ACTIVE).order_by("full_name", "pk")
 
 
 def signature_mark(*, user: User) -> SignatureMark | None:
@@ -116,18 +112,16 @@ def visible_document(*, user: User, pk: int) -> Document:
     return document
 
 
-def latest_reports(*, document: Document, sha256s: Iterable[str]) -> dict[str, VerificationReport]:
-    """The latest report of each file of the document (by the file's SHA-256), in one query
-    however many files and checks there are."""
-    wanted = sorted(set(sha256s))
-    if not wanted:
-        return {}
+def latest_reports(*, document: Document) -> dict[str, VerificationReport]:
+    """The latest report of each file of the document, by the file's SHA-256: one query however
+    many files and checks there are (also for a document without files, so the page's query
+    count is the same for every document)."""
     latest = (
         VerificationReport.objects.filter(document=document, file_sha256=OuterRef("file_sha256"))
         .order_by("-checked_at", "-pk")
         .values("pk")[:1]
     )
     reports = VerificationReport.objects.filter(
-        document=document, file_sha256__in=wanted, pk=Subquery(latest)
+        document=document, pk=Subquery(latest)
     ).select_related("checked_by")
     return {r.file_sha256: r for r in reports}

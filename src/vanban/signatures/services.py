@@ -136,6 +136,14 @@ def _chain_trusted(cert: x509.Certificate, chain: list[x509.Certificate]) -> boo
     roots = trust_roots()
     if not roots:
         return False
+    # A certificate is often downloaded without its issuing CA: the intermediates already known
+    # from registered certificates complete the chain.
+    known: dict[str, x509.Certificate] = {c.sha256.hex(): c for c in chain}
+    for stored in Certificate.objects.exclude(chain=[]).values_list("chain", flat=True)[:500]:
+        for item in stored:
+            cert_ = x509.Certificate.load(base64.b64decode(item))
+            known.setdefault(cert_.sha256.hex(), cert_)
+    chain = list(known.values())
     vc = ValidationContext(
         trust_roots=roots,
         other_certs=chain,
@@ -162,7 +170,7 @@ def trust_root_add(*, actor: User, data: bytes, ip: str | None = None) -> TrustR
     if len(certs) != 1:
         raise ServiceError("Mỗi lần chỉ thêm một chứng thư gốc.", field="certificate")
     cert = certs[0]
-    if not cert.self_signed or not cert.ca:
+    if cert.self_signed == "no" or not cert.ca:
         raise ServiceError(
             "Đây không phải chứng thư gốc (CA tự ký); chỉ chứng thư gốc được đưa vào danh sách "
             "tin cậy.",
@@ -244,7 +252,10 @@ def certificate_add(
     if key_storage == KeyStorage.PKCS12:
         if not pkcs12 or len(pkcs12) > MAX_P12_BYTES:
             raise ServiceError("Cần tệp khóa PKCS#12 (.p12, .pfx).", field="pkcs12")
-        holder = pdfsign.load_pkcs12(pkcs12, pin) if pin else None
+        try:
+            holder = pdfsign.load_pkcs12(pkcs12, pin) if pin else None
+        except pdfsign.SigningFailed as exc:
+            raise ServiceError(str(exc), field="pin") from exc
         if holder is None:
             raise ServiceError("Cần mã PIN để mở tệp khóa PKCS#12.", field="pin")
         cert = holder.signing_cert
@@ -262,7 +273,8 @@ def certificate_add(
     now = _now()
     if cert.not_valid_after < now:
         raise ServiceError(
-            f"Chứng thư số đã hết hạn từ {cert.not_valid_after.astimezone(pdfsign.VN_TZ):%d/%m/%Y}.",
+            "Chứng thư số đã hết hạn từ "
+            f"{cert.not_valid_after.astimezone(pdfsign.VN_TZ):%d/%m/%Y}.",
             field="certificate",
         )
     if cert.ca:
@@ -382,16 +394,17 @@ def _check_png(data: bytes, kind: str) -> tuple[int, int]:
         raise ServiceError("Hình quá lớn (tối đa 4000 × 4000 điểm ảnh).", field="image")
     rgba = image.convert("RGBA")
     alpha = rgba.getchannel("A")
-    low, high = alpha.getextrema()
-    if low > 0 or "A" not in image.getbands() and "transparency" not in image.info:
-        raise ServiceError(
-            "Hình phải có nền trong suốt (PNG có kênh alpha).", field="image"
-        )
+    extrema: Any = alpha.getextrema()
+    low, high = extrema
+    if low > 0 or ("A" not in image.getbands() and "transparency" not in image.info):
+        raise ServiceError("Hình phải có nền trong suốt (PNG có kênh alpha).", field="image")
     if high == 0:
         raise ServiceError("Hình trong suốt hoàn toàn, không có nét nào.", field="image")
     small = rgba.resize((min(rgba.width, 200), min(rgba.height, 200)))
-    red = green = blue = count = 0
-    for r, g, b, a in small.getdata():  # type: ignore[misc]
+    red = green = blue = 0.0
+    count = 0
+    pixels: Any = getattr(small, "get_flattened_data", small.getdata)()
+    for r, g, b, a in pixels:
         if a >= 128:
             red, green, blue, count = red + r, green + g, blue + b, count + 1
     if count:
@@ -753,9 +766,7 @@ def draft_sign(
     )
 
 
-def draft_signed_upload(
-    *, actor: User, draft: Draft, data: bytes, ip: str | None = None
-) -> Draft:
+def draft_signed_upload(*, actor: User, draft: Draft, data: bytes, ip: str | None = None) -> Draft:
     """The competent signer uploads the approved PDF signed with another tool; it is verified on
     upload and refused unless it is the approved version carrying a valid signature of theirs."""
     _require_active(actor)
@@ -908,7 +919,7 @@ def signing_request_complete(
     return result
 
 
-# ---------------------------------------------------------------- the clerk's organisation signature
+# ------------------------------------------------------ the clerk's organisation signature
 
 
 @dataclass
@@ -925,11 +936,7 @@ def organisation_check(*, actor: User, unit: Unit, key: OrganisationKey | None) 
             "Cần chứng thư số tổ chức của đơn vị để ký số khi phát hành (R11).", field="certificate"
         )
     cert = key.certificate
-    if (
-        cert.kind != CertificateKind.ORGANISATION
-        or cert.unit_id != unit.pk
-        or not cert.active
-    ):
+    if cert.kind != CertificateKind.ORGANISATION or cert.unit_id != unit.pk or not cert.active:
         raise AccessDenied("Chỉ ký bằng chứng thư số tổ chức của đơn vị phát hành.")
     if not actor.has_role(Role.CLERK, unit):
         raise AccessDenied("Chỉ văn thư của đơn vị phát hành ký số tổ chức.")
@@ -978,9 +985,7 @@ def organisation_sign(
     try:
         holder = key_holder(key.certificate, key.pin)
         if attachment:
-            appearance = pdfsign.Appearance(
-                pdfsign.attachment_box(pdf), text="%(number)s\n%(ts)s"
-            )
+            appearance = pdfsign.Appearance(pdfsign.attachment_box(pdf), text="%(number)s\n%(ts)s")
         else:
             mark = active_mark(kind=MarkKind.SEAL, unit=unit)
             boxes = pdfsign.signature_boxes(pdf)
@@ -989,7 +994,10 @@ def organisation_sign(
                 boxes[0][1] if boxes else pdfsign.personal_box(pdf, ""),
             )
             appearance = pdfsign.Appearance(
-                pdfsign.seal_box(personal, diameter_mm=float(mark.width_mm)),  # type: ignore[union-attr]
+                pdfsign.inside_page(
+                    pdf,
+                    pdfsign.seal_box(personal, diameter_mm=float(mark.width_mm)),  # type: ignore[union-attr]
+                ),
                 image_png=mark_bytes(mark),  # type: ignore[arg-type]
             )
         return pdfsign.sign(

@@ -181,7 +181,10 @@ def _architecture(
                 _key_usage("digital_signature", "key_cert_sign", "crl_sign"),
                 {
                     "id": "crl_distribution_points",
-                    "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}},
+                    "smart-value": {
+                        "schema": "crl-dist-url",
+                        "params": {"crl-repo-names": ["root"]},
+                    },
                 },
             ],
         },
@@ -206,7 +209,10 @@ def _architecture(
                 {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
                 {
                     "id": "crl_distribution_points",
-                    "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}},
+                    "smart-value": {
+                        "schema": "crl-dist-url",
+                        "params": {"crl-repo-names": ["root"]},
+                    },
                 },
             ],
         },
@@ -265,7 +271,9 @@ def default_identities() -> list[Identity]:
     """The identities every test PKI has, whatever else it serves: a current, an expired and a
     revoked personal certificate, and one from the untrusted hierarchy."""
     return [
-        Identity("nguoi-ky", "Nguyễn Văn Ký", "UBND tỉnh (thử nghiệm)", "Sở Thông tin và Truyền thông"),
+        Identity(
+            "nguoi-ky", "Nguyễn Văn Ký", "UBND tỉnh (thử nghiệm)", "Sở Thông tin và Truyền thông"
+        ),
         Identity("het-han", "Trần Văn Hết Hạn", "UBND tỉnh (thử nghiệm)", state="expired"),
         Identity("thu-hoi", "Lê Thị Thu Hồi", "UBND tỉnh (thử nghiệm)", state="revoked"),
         Identity(
@@ -369,7 +377,7 @@ def load(directory: Path) -> TestPki:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
@@ -377,9 +385,7 @@ class _ThreadingServer(WSGIServer):
     daemon_threads = True
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        thread = threading.Thread(
-            target=self._handle, args=(request, client_address), daemon=True
-        )
+        thread = threading.Thread(target=self._handle, args=(request, client_address), daemon=True)
         thread.start()
 
     def _handle(self, request: Any, client_address: Any) -> None:

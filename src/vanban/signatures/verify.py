@@ -189,7 +189,9 @@ def _check(
     )
     try:
         status = run(
-            async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc),
+            async_validate_pdf_signature(
+                sig, signer_validation_context=vc, ts_validation_context=vc
+            ),
             vc,
         )
     except Exception as exc:  # a malformed signature container
@@ -322,7 +324,9 @@ def _valid_at(
     )
     try:
         status = run(
-            async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc),
+            async_validate_pdf_signature(
+                sig, signer_validation_context=vc, ts_validation_context=vc
+            ),
             vc,
         )
     except Exception:

@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('file_name', models.CharField(max_length=255, verbose_name='tệp')),
                 ('file_sha256', models.CharField(max_length=64)),
-                ('trigger', models.CharField(choices=[('signing', 'Khi ký'), ('upload', 'Khi tải lên tệp đã ký'), ('issue', 'Khi phát hành'), ('receipt', 'Khi tiếp nhận'), ('demand', 'Kiểm tra theo yêu cầu')], max_length=10, verbose_name='thời điểm kiểm tra')),
+                ('trigger', models.CharField(choices=[('signing', 'Khi ký'), ('upload', 'Khi tải lên hoặc vào sổ'), ('issue', 'Khi phát hành'), ('receipt', 'Khi tiếp nhận'), ('demand', 'Kiểm tra theo yêu cầu')], max_length=10, verbose_name='thời điểm kiểm tra')),
                 ('status', models.CharField(max_length=10, verbose_name='kết quả')),
                 ('content', models.JSONField(default=dict)),
                 ('checked_at', models.DateTimeField()),

@@ -147,4 +147,6 @@ class Command(BaseCommand):
             return
         if not settings.VANBAN_TSA_URL:
             settings.VANBAN_TSA_URL = pki.tsa_url
-        self.stdout.write(f"Dịch vụ chứng thực thử nghiệm (CRL, OCSP, dấu thời gian): {pki.base_url}")
+        self.stdout.write(
+            f"Dịch vụ chứng thực thử nghiệm (CRL, OCSP, dấu thời gian): {pki.base_url}"
+        )

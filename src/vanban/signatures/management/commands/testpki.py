@@ -53,9 +53,7 @@ class Command(BaseCommand):
         if port is not None and not 0 < port < 65536:
             raise CommandError("Cổng phải từ 1 đến 65535.")
         try:
-            pki = testpki.build(
-                directory, port=port or testpki.DEFAULT_PORT, identities=existing
-            )
+            pki = testpki.build(directory, port=port or testpki.DEFAULT_PORT, identities=existing)
         except OSError as exc:
             raise CommandError(f"Không ghi được vào thư mục {directory}: {exc}") from exc
         write = self.stdout.write

@@ -1,0 +1,51 @@
+"""The verification panel of a document's page (R11) and the display of signature times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+
+from vanban.signatures import selectors
+from vanban.signatures.pdfsign import VN_TZ
+from vanban.signatures.verify import STATUS_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def vn_datetime(value: str | None) -> str:
+    """An ISO 8601 time of a report as dd/mm/yyyy hh:mm:ss, Vietnam time."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(VN_TZ)
+    return moment.strftime("%d/%m/%Y %H:%M:%S")
+
+
+@register.inclusion_tag("signatures/_verification_panel.html", takes_context=True)
+def verification_panel(context: template.Context, document: Any, files: Any) -> dict[str, Any]:
+    """For each PDF file of the document, its latest verification report (one query)."""
+    pdfs = [f for f in files if f.file_format == "pdf"]
+    reports = selectors.latest_reports(document=document)
+    rows = []
+    for file in pdfs:
+        report = reports.get(file.sha256)
+        rows.append(
+            {
+                "file": file,
+                "report": report,
+                "label": STATUS_LABELS.get(report.status, report.status) if report else "",
+                "signatures": (report.content.get("signatures") or []) if report else [],
+            }
+        )
+    return {
+        "document": document,
+        "rows": rows,
+        "csrf_token": context.get("csrf_token"),
+    }

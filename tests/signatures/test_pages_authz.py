@@ -1,0 +1,250 @@
+"""Who may open each page under /chu-ky-so/ and send each form.
+
+Every page and POST is tried by: nobody signed in, a staff member of the unit, the leader who
+signs (a person with a certificate, no admin role), the admin of another unit, the unit's admin
+and the province admin. A refused request (login redirect, 403, or 404 for a document the person
+may not see) leaves the database and the storage exactly as they were, even when its input
+would have been accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from tests import signing
+from tests.signatures.test_pages import (
+    p12_upload,
+    pem_upload,
+    png,
+    register_by_hand,
+    signed_pdf,
+    state,
+)
+from vanban.signatures import services
+from vanban.signatures.models import Certificate, MarkKind, SignatureMark
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ["anonymous", "staff", "leader", "other_admin", "unit_admin", "province_admin"]
+
+
+@dataclass
+class World:
+    team: Any
+    certificate: Certificate  # the leader's personal certificate (Sở TT&TT)
+    organisation: Certificate  # the Sở Nội vụ's organisation certificate
+    signature: SignatureMark  # the leader's handwritten-signature image
+    seal: SignatureMark  # the Sở TT&TT's seal
+    root: Any
+    document: Any  # an incoming document of the Sở TT&TT with a signed PDF
+
+
+@pytest.fixture
+def world(team) -> World:
+    province = team.province
+    root = signing.trust()
+    certificate = signing.personal(team.signer)
+    organisation = signing.organisation(province.snv, province.admin_snv, with_seal=False)
+    seal = services.mark_upload(
+        actor=province.admin_stttt, kind=MarkKind.SEAL, unit=province.stttt, data=signing.seal_png()
+    )
+    return World(
+        team=team,
+        certificate=certificate,
+        organisation=organisation.certificate,
+        signature=SignatureMark.objects.get(kind=MarkKind.SIGNATURE, user=team.signer),
+        seal=seal,
+        root=root,
+        document=register_by_hand(team, ("Quyết định.pdf", signed_pdf())),
+    )
+
+
+def person(world: World, actor: str):  # type: ignore[no-untyped-def]
+    province = world.team.province
+    return {
+        "anonymous": None,
+        "staff": province.staff_stttt,
+        "leader": world.team.signer,
+        "other_admin": province.admin_snv,
+        "unit_admin": province.admin_stttt,
+        "province_admin": province.province_admin,
+    }[actor]
+
+
+@dataclass
+class Case:
+    method: str
+    url: Callable[[World], str]
+    allowed: set[str]
+    data: Callable[[World], dict[str, Any]] = lambda w: {}
+    refusal: int = 403  # how a signed-in person who may not is answered
+
+
+def stttt(w: World) -> int:
+    return w.team.province.stttt.pk
+
+
+EVERYONE = {"staff", "leader", "other_admin", "unit_admin", "province_admin"}
+UNIT = {"unit_admin", "province_admin"}
+
+CASES = {
+    "my page": Case("get", lambda w: "/chu-ky-so/", EVERYONE),
+    "my certificate": Case(
+        "post",
+        lambda w: "/chu-ky-so/chung-thu-ca-nhan/",
+        EVERYONE,
+        lambda w: {"cert-key_storage": "pkcs12", "cert-pkcs12": p12_upload(), "cert-pin": "1"},
+    ),
+    "my signature image": Case(
+        "post",
+        lambda w: "/chu-ky-so/hinh-chu-ky/",
+        EVERYONE,
+        lambda w: {"mark-image": png(signing.signature_png())},
+    ),
+    "a signature image": Case(
+        "get", lambda w: f"/chu-ky-so/hinh/{w.signature.pk}/", {"leader", *UNIT}
+    ),
+    "the seal image": Case("get", lambda w: f"/chu-ky-so/hinh/{w.seal.pk}/", UNIT),
+    "a person's certificate off": Case(
+        "post",
+        lambda w: f"/chu-ky-so/chung-thu/{w.certificate.pk}/trang-thai/",
+        {"leader", *UNIT},
+        lambda w: {"active": "0"},
+    ),
+    "another unit's certificate off": Case(
+        "post",
+        lambda w: f"/chu-ky-so/chung-thu/{w.organisation.pk}/trang-thai/",
+        {"other_admin", "province_admin"},
+        lambda w: {"active": "0"},
+    ),
+    "unit page choice": Case(
+        "get", lambda w: "/chu-ky-so/don-vi/", {"other_admin", "unit_admin", "province_admin"}
+    ),
+    "unit page": Case("get", lambda w: f"/chu-ky-so/don-vi/{stttt(w)}/", UNIT),
+    "unit organisation certificate": Case(
+        "post",
+        lambda w: f"/chu-ky-so/don-vi/{stttt(w)}/chung-thu-to-chuc/",
+        UNIT,
+        lambda w: {"org-key_storage": "local", "org-certificate": pem_upload("to-chuc")},
+    ),
+    "unit person certificate": Case(
+        "post",
+        lambda w: f"/chu-ky-so/don-vi/{stttt(w)}/chung-thu-ca-nhan/",
+        UNIT,
+        lambda w: {
+            "person-person": w.team.province.staff_stttt.pk,
+            "person-key_storage": "pkcs12",
+            "person-pkcs12": p12_upload(),
+            "person-pin": signing.PIN,
+        },
+    ),
+    "unit seal": Case(
+        "post",
+        lambda w: f"/chu-ky-so/don-vi/{stttt(w)}/con-dau/",
+        UNIT,
+        lambda w: {"seal-image": png(signing.seal_png()), "seal-width_mm": "40"},
+    ),
+    "trust roots": Case("get", lambda w: "/chu-ky-so/chung-thu-goc/", {"province_admin"}),
+    "trust root add": Case(
+        "post",
+        lambda w: "/chu-ky-so/chung-thu-goc/them/",
+        {"province_admin"},
+        lambda w: {"certificate": SimpleUploadedFile("khac.pem", signing.pki().other_root_pem())},
+    ),
+    "trust root off": Case(
+        "post",
+        lambda w: f"/chu-ky-so/chung-thu-goc/{w.root.pk}/trang-thai/",
+        {"province_admin"},
+        lambda w: {"active": "0"},
+    ),
+    # Only the unit's clerks and leaders (and people it was given to) see the document.
+    "check a document again": Case(
+        "post",
+        lambda w: f"/chu-ky-so/van-ban/{w.document.pk}/kiem-tra/",
+        {"leader"},
+        refusal=404,
+    ),
+}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", list(CASES))
+def test_signature_pages_authorization_matrix(world, client_for, name, actor):
+    case = CASES[name]
+    user = person(world, actor)
+    client = Client() if user is None else client_for(user)
+    url = case.url(world)
+    before = state()
+    response = getattr(client, case.method)(url, case.data(world))
+    if user is None:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/tai-khoan/dang-nhap/")
+        assert state() == before
+    elif actor in case.allowed:
+        assert response.status_code in (200, 302), response.status_code
+        if case.method == "get" and response.status_code == 302:
+            assert response["Location"].startswith("/chu-ky-so/don-vi/")
+    else:
+        assert response.status_code == case.refusal, (name, actor, response.status_code)
+        assert state() == before
+
+
+def test_what_an_allowed_post_changes(world, client_for):
+    """The allowed side of the matrix does change things (the refusals above are real)."""
+    province = world.team.province
+    client = client_for(province.admin_stttt)
+    client.post(
+        f"/chu-ky-so/don-vi/{province.stttt.pk}/con-dau/",
+        {"seal-image": png(signing.seal_png()), "seal-width_mm": "40"},
+    )
+    assert SignatureMark.objects.filter(kind=MarkKind.SEAL, active=True).get().width_mm == 40
+    client.post(f"/chu-ky-so/chung-thu/{world.certificate.pk}/trang-thai/", {"active": "0"})
+    world.certificate.refresh_from_db()
+    assert not world.certificate.active
+    response = client.post(
+        f"/chu-ky-so/don-vi/{province.stttt.pk}/chung-thu-to-chuc/",
+        {"org-key_storage": "local", "org-certificate": pem_upload("to-chuc")},
+    )
+    # The Sở Nội vụ already registered this certificate: refused on the form, not forbidden.
+    assert response.status_code == 200
+    assert "Chứng thư số này đã được đăng ký." in response.content.decode()
+    admin = client_for(province.province_admin)
+    admin.post(f"/chu-ky-so/chung-thu-goc/{world.root.pk}/trang-thai/", {"active": "0"})
+    world.root.refresh_from_db()
+    assert not world.root.active
+    clerk = client_for(world.team.clerk)
+    assert clerk.post(f"/chu-ky-so/van-ban/{world.document.pk}/kiem-tra/").status_code == 302
+    assert world.document.verification_reports.count() == 2
+
+
+def test_unknown_objects_answer_404(world, client_for):
+    client = client_for(world.team.province.province_admin)
+    before = state()
+    for url in (
+        "/chu-ky-so/chung-thu/999999/trang-thai/",
+        "/chu-ky-so/chung-thu-goc/999999/trang-thai/",
+        "/chu-ky-so/don-vi/999999/con-dau/",
+        "/chu-ky-so/van-ban/999999/kiem-tra/",
+    ):
+        assert client.post(url, {"active": "0"}).status_code == 404, url
+    assert client.get("/chu-ky-so/hinh/999999/").status_code == 404
+    assert client.get("/chu-ky-so/don-vi/999999/").status_code == 404
+    assert state() == before
+
+
+def test_forms_only_take_posts(world, client_for):
+    client = client_for(world.team.province.province_admin)
+    for url in (
+        "/chu-ky-so/chung-thu-ca-nhan/",
+        "/chu-ky-so/hinh-chu-ky/",
+        f"/chu-ky-so/chung-thu/{world.certificate.pk}/trang-thai/",
+        "/chu-ky-so/chung-thu-goc/them/",
+        f"/chu-ky-so/van-ban/{world.document.pk}/kiem-tra/",
+    ):
+        assert client.get(url).status_code == 405, url

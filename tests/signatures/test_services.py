@@ -1,0 +1,719 @@
+"""Refusals of the signature services: registering certificates and trust roots, signature
+images and seals, the competent signer's signature and the clerk's organisation signature when
+issuing. Every refusal asserts the Vietnamese reason and that nothing changed: no row, no stored
+file, no audit event, no number taken."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+
+from tests import signing
+from tests.conftest import make_user
+from tests.documents.conftest import DECLARED, docx_bytes, pdf_bytes, upload
+from tests.drafting.conftest import (
+    create_draft,
+    draft_input,
+    issue,
+    organisation_key,
+    signer_certificate,
+    to_approved,
+    to_signed,
+)
+from vanban.accounts.models import Role
+from vanban.audit.models import AuditEvent
+from vanban.core.errors import AccessDenied, ServiceError
+from vanban.documents.files import FileUnavailable
+from vanban.documents.models import Document, DocumentFile, RegisterSeries
+from vanban.drafting import services as drafting
+from vanban.drafting.models import Draft, DraftAction, DraftStatus, DraftVersion
+from vanban.signatures import pdfsign, services, verify
+from vanban.signatures.models import (
+    Certificate,
+    CertificateKind,
+    KeyStorage,
+    MarkKind,
+    SignatureMark,
+    TrustRoot,
+    VerificationReport,
+)
+from vanban.signatures.services import OrganisationKey
+
+pytestmark = pytest.mark.django_db
+PIN = signing.PIN
+
+
+def stored(prefix: str = "") -> list[str]:
+    found: list[str] = []
+
+    def walk(path: str) -> None:
+        dirs, names = default_storage.listdir(path)
+        found.extend(f"{path}/{n}".lstrip("/") for n in names)
+        for d in dirs:
+            walk(f"{path}/{d}".lstrip("/"))
+
+    if prefix == "" or default_storage.exists(prefix):
+        walk(prefix)
+    return sorted(found)
+
+
+def state() -> dict[str, Any]:
+    return {
+        "trust_roots": list(TrustRoot.objects.values_list("pk", "fingerprint", "active")),
+        "certificates": list(Certificate.objects.values_list("pk", "fingerprint", "active")),
+        "marks": list(SignatureMark.objects.values_list("pk", "sha256", "active")),
+        "reports": VerificationReport.objects.count(),
+        "drafts": list(
+            Draft.objects.order_by("pk").values_list(
+                "pk",
+                "status",
+                "current_version_id",
+                "approved_version_id",
+                "signed_version_id",
+                "signed_storage_name",
+                "signed_sha256",
+                "document_id",
+            )
+        ),
+        "versions": DraftVersion.objects.count(),
+        "documents": Document.objects.count(),
+        "files": DocumentFile.objects.count(),
+        "series": list(RegisterSeries.objects.values_list("pk", "next_number")),
+        "audit": AuditEvent.objects.count(),
+        "stored": stored(),
+    }
+
+
+def refused(call, error: type[ServiceError], message: str, field: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    before = state()
+    with pytest.raises(error) as caught:
+        call()
+    assert caught.value.message == message
+    if field is not None:
+        assert caught.value.field == field
+    assert state() == before
+
+
+def add_p12(actor, label: str = "nguoi-ky", *, user=None, unit=None, pin: str = PIN, **kw):  # type: ignore[no-untyped-def]
+    kind = CertificateKind.ORGANISATION if unit is not None else CertificateKind.PERSONAL
+    return services.certificate_add(
+        actor=actor,
+        kind=kind,
+        user=user,
+        unit=unit,
+        key_storage=KeyStorage.PKCS12,
+        pkcs12=signing.pki().p12(label),
+        pin=pin,
+        **kw,
+    )
+
+
+# ---------------------------------------------------------------- certificates
+
+
+def test_a_person_registers_their_own_certificate(team):
+    signing.trust()
+    certificate = add_p12(team.signer, user=team.signer)
+    assert (certificate.kind, certificate.user, certificate.subject_name) == (
+        CertificateKind.PERSONAL,
+        team.signer,
+        "Nguyễn Văn Ký",
+    )
+    assert certificate.issuer == "CA phục vụ các cơ quan Nhà nước (thử nghiệm)"
+    assert stored() == [certificate.pkcs12_storage_name]
+    assert AuditEvent.objects.filter(action="signatures.certificate_add").count() == 1
+
+
+def test_certificate_refusals(team):
+    province = team.province
+    signing.trust()
+    refused(
+        lambda: add_p12(team.signer, "la", user=team.signer),
+        ServiceError,
+        services.MSG_NOT_TRUSTED,
+        "certificate",
+    )
+    refused(
+        lambda: add_p12(team.signer, "het-han", user=team.signer),
+        ServiceError,
+        "Chứng thư số đã hết hạn từ 30/06/2025.",
+        "certificate",
+    )
+    refused(
+        lambda: services.certificate_add(
+            actor=team.signer,
+            kind=CertificateKind.PERSONAL,
+            user=team.signer,
+            key_storage=KeyStorage.LOCAL,
+            certificate=signing.pki().sub_ca_pem(),
+        ),
+        ServiceError,
+        "Đây là chứng thư của tổ chức chứng thực, không dùng để ký.",
+    )
+    refused(
+        lambda: services.certificate_add(
+            actor=team.signer,
+            kind=CertificateKind.PERSONAL,
+            user=team.signer,
+            key_storage=KeyStorage.LOCAL,
+            certificate=b"%PDF-1.7 this is not a certificate",
+        ),
+        ServiceError,
+        "Tệp không phải chứng thư số X.509 (định dạng DER hoặc PEM).",
+        "certificate",
+    )
+    refused(
+        lambda: add_p12(team.signer, user=team.signer, pin="654321"),
+        ServiceError,
+        "Mã PIN không đúng hoặc tệp khóa PKCS#12 bị hỏng.",
+    )
+    refused(
+        lambda: services.certificate_add(
+            actor=team.signer,
+            kind=CertificateKind.PERSONAL,
+            user=team.signer,
+            key_storage=KeyStorage.PKCS12,
+            pkcs12=b"not a PKCS#12 file",
+            pin=PIN,
+        ),
+        ServiceError,
+        "Mã PIN không đúng hoặc tệp khóa PKCS#12 bị hỏng.",
+    )
+    # A person registers for someone else; a unit admin for a person or unit of another unit.
+    refused(
+        lambda: add_p12(team.drafter, user=team.signer),
+        AccessDenied,
+        "Bạn không có quyền thực hiện thao tác này.",
+    )
+    refused(
+        lambda: add_p12(province.admin_snv, user=team.signer),
+        AccessDenied,
+        "Bạn không có quyền thực hiện thao tác này.",
+    )
+    refused(
+        lambda: add_p12(province.admin_snv, "to-chuc", unit=province.stttt),
+        AccessDenied,
+        "Bạn không có quyền thực hiện thao tác này.",
+    )
+    refused(
+        lambda: add_p12(team.signer, "to-chuc", unit=province.stttt),
+        AccessDenied,
+        "Bạn không có quyền thực hiện thao tác này.",
+    )
+    # The same certificate twice, for the same person or for another one.
+    add_p12(province.admin_stttt, user=team.signer)
+    refused(
+        lambda: add_p12(team.signer, user=team.signer),
+        ServiceError,
+        "Chứng thư số này đã được đăng ký.",
+        "certificate",
+    )
+    refused(
+        lambda: add_p12(province.admin_stttt, user=team.head),
+        ServiceError,
+        "Chứng thư số này đã được đăng ký.",
+        "certificate",
+    )
+
+
+def test_without_trust_roots_no_certificate_is_accepted(team):
+    refused(
+        lambda: add_p12(team.signer, user=team.signer),
+        ServiceError,
+        services.MSG_NOT_TRUSTED,
+        "certificate",
+    )
+
+
+# ---------------------------------------------------------------- trust roots
+
+
+def test_the_province_admin_adds_a_trust_root(team):
+    province = team.province
+    root = services.trust_root_add(actor=province.province_admin, data=signing.pki().root_pem())
+    assert root.name == "Ban Cơ yếu Chính phủ - CA gốc (thử nghiệm)"
+    assert root.active and root.added_by == province.province_admin
+    assert AuditEvent.objects.filter(action="signatures.trust_root_add").count() == 1
+
+
+def test_trust_root_refusals(team):
+    province = team.province
+    pki = signing.pki()
+    for actor in (province.admin_stttt, team.signer):
+        refused(
+            lambda actor=actor: services.trust_root_add(actor=actor, data=pki.root_pem()),
+            AccessDenied,
+            "Chỉ quản trị tỉnh quản lý danh sách chứng thư gốc tin cậy.",
+        )
+    not_a_root = (
+        "Đây không phải chứng thư gốc (CA tự ký); chỉ chứng thư gốc được đưa vào danh sách tin cậy."
+    )
+    for data in (pki.cert_pem("nguoi-ky"), pki.sub_ca_pem()):
+        refused(
+            lambda data=data: services.trust_root_add(actor=province.province_admin, data=data),
+            ServiceError,
+            not_a_root,
+            "certificate",
+        )
+    refused(
+        lambda: services.trust_root_add(actor=province.province_admin, data=b"garbage"),
+        ServiceError,
+        "Tệp không phải chứng thư số X.509 (định dạng DER hoặc PEM).",
+        "certificate",
+    )
+    signing.trust()
+    refused(
+        lambda: services.trust_root_add(actor=province.province_admin, data=pki.root_pem()),
+        ServiceError,
+        "Chứng thư gốc này đã có trong danh sách.",
+        "certificate",
+    )
+
+
+# ---------------------------------------------------------------- signature images and seals
+
+
+def jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (200, 100), (20, 40, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_marks_are_stored_and_replace_the_previous_one(team):
+    first = services.mark_upload(
+        actor=team.signer, kind=MarkKind.SIGNATURE, user=team.signer, data=signing.signature_png()
+    )
+    second = services.mark_upload(
+        actor=team.signer,
+        kind=MarkKind.SIGNATURE,
+        user=team.signer,
+        data=signing.signature_png(colour=(10, 10, 160, 255)),
+        width_mm=35,
+    )
+    first.refresh_from_db()
+    assert (first.active, second.active, second.width_mm) == (False, True, Decimal("35"))
+    seal = services.mark_upload(
+        actor=team.province.admin_stttt,
+        kind=MarkKind.SEAL,
+        unit=team.province.stttt,
+        data=signing.seal_png(),
+    )
+    assert (seal.kind, seal.width_mm, seal.pixel_width) == (MarkKind.SEAL, Decimal("36"), 300)
+    assert len(stored("signatures/marks")) == 3
+
+
+def test_mark_refusals(team):
+    admin = team.province.admin_stttt
+    unit = team.province.stttt
+
+    def signature(data: bytes, **kw):  # type: ignore[no-untyped-def]
+        return lambda: services.mark_upload(
+            actor=team.signer, kind=MarkKind.SIGNATURE, user=team.signer, data=data, **kw
+        )
+
+    def seal(data: bytes, **kw):  # type: ignore[no-untyped-def]
+        return lambda: services.mark_upload(
+            actor=admin, kind=MarkKind.SEAL, unit=unit, data=data, **kw
+        )
+
+    refused(signature(jpeg()), ServiceError, "Hình phải là tệp PNG.", "image")
+    refused(
+        signature(signing.signature_png(alpha=False)),
+        ServiceError,
+        "Hình phải có nền trong suốt (PNG có kênh alpha).",
+        "image",
+    )
+    refused(
+        signature(signing.signature_png(colour=(220, 20, 20, 255))),
+        ServiceError,
+        "Hình chữ ký phải có màu xanh (Phụ lục I, Nghị định 30/2020).",
+    )
+    refused(
+        seal(signing.seal_png(colour=(20, 40, 200, 255))),
+        ServiceError,
+        "Hình con dấu phải có màu đỏ (Phụ lục I, Nghị định 30/2020).",
+    )
+    for width in (120, 5):
+        refused(
+            seal(signing.seal_png(), width_mm=width),
+            ServiceError,
+            "Kích thước thật phải từ 10 đến 80 mm.",
+            "width_mm",
+        )
+    refused(signature(b""), ServiceError, "Tệp hình rỗng hoặc lớn hơn 2 MB.", "image")
+    # Someone else's signature image; another unit's seal.
+    refused(
+        lambda: services.mark_upload(
+            actor=team.drafter,
+            kind=MarkKind.SIGNATURE,
+            user=team.signer,
+            data=signing.signature_png(),
+        ),
+        AccessDenied,
+        "Bạn không có quyền thực hiện thao tác này.",
+    )
+    refused(
+        lambda: services.mark_upload(
+            actor=team.province.admin_snv, kind=MarkKind.SEAL, unit=unit, data=signing.seal_png()
+        ),
+        AccessDenied,
+        "Bạn không có quyền thực hiện thao tác này.",
+    )
+
+
+# ---------------------------------------------------------------- the competent signer signs
+
+
+def test_the_approver_signs_the_approved_pdf(team):
+    draft = create_draft(team)
+    to_approved(team, draft)
+    to_signed(team, draft)
+    assert draft.is_signed
+    assert (draft.signed_by, draft.signed_via) == (team.signer, KeyStorage.PKCS12)
+    data = default_storage.open(draft.signed_storage_name).read()
+    approved = default_storage.open(draft.current_version.storage_name).read()
+    assert data.startswith(approved)  # an incremental update of the approved bytes
+    report = VerificationReport.objects.get(draft=draft)
+    assert report.status == verify.VALID
+    assert draft.events.filter(action=DraftAction.SIGNED).count() == 1
+
+
+def test_draft_sign_refusals(team, province):
+    draft = create_draft(team)
+    to_approved(team, draft)
+    certificate = signer_certificate(team)
+    approver_only = "Chỉ người đã phê duyệt dự thảo mới ký số văn bản."
+    refused(
+        lambda: services.draft_sign(actor=team.head, draft=draft, certificate=certificate, pin=PIN),
+        AccessDenied,
+        approver_only,
+    )
+    refused(
+        lambda: services.draft_sign(
+            actor=team.clerk, draft=draft, certificate=certificate, pin=PIN
+        ),
+        AccessDenied,
+        approver_only,
+    )
+    own_only = "Chỉ ký bằng chứng thư số cá nhân của chính mình."
+    key = organisation_key(team)
+    refused(
+        lambda: services.draft_sign(
+            actor=team.signer, draft=draft, certificate=key.certificate, pin=PIN
+        ),
+        AccessDenied,
+        own_only,
+    )
+    # Another person's certificate: the head's, while the signer has none of their own.
+    Certificate.objects.filter(pk=certificate.pk).update(user=team.head)
+    certificate.refresh_from_db()
+    refused(
+        lambda: services.draft_sign(
+            actor=team.signer, draft=draft, certificate=certificate, pin=PIN
+        ),
+        AccessDenied,
+        own_only,
+    )
+    Certificate.objects.filter(pk=certificate.pk).update(user=team.signer)
+    certificate.refresh_from_db()
+    # A wrong PIN.
+    refused(
+        lambda: services.draft_sign(
+            actor=team.signer, draft=draft, certificate=certificate, pin="000000"
+        ),
+        ServiceError,
+        "Mã PIN không đúng hoặc tệp khóa PKCS#12 bị hỏng.",
+    )
+    # A certificate switched off by its owner.
+    services.certificate_set_active(actor=team.signer, certificate=certificate, active=False)
+    refused(
+        lambda: services.draft_sign(
+            actor=team.signer, draft=draft, certificate=certificate, pin=PIN
+        ),
+        AccessDenied,
+        own_only,
+    )
+    # A draft that is not approved yet.
+    services.certificate_set_active(actor=team.signer, certificate=certificate, active=True)
+    other = create_draft(team)
+    refused(
+        lambda: services.draft_sign(
+            actor=team.signer, draft=other, certificate=certificate, pin=PIN
+        ),
+        ServiceError,
+        "Chỉ ký số được dự thảo đã được phê duyệt ở phiên bản mới nhất.",
+    )
+
+
+def test_only_a_pdf_version_is_signed(team):
+    draft = drafting.draft_create(
+        actor=team.drafter,
+        issuing_unit=team.province.stttt,
+        data=draft_input(),
+        signer=team.signer,
+        refusals=DECLARED,
+        content_file=upload(
+            "Kế hoạch.docx",
+            docx_bytes("Kế hoạch chuyển đổi số"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        recipient_units=[team.province.snv],
+    )
+    to_approved(team, draft)
+    certificate = signer_certificate(team)
+    refused(
+        lambda: services.draft_sign(
+            actor=team.signer, draft=draft, certificate=certificate, pin=PIN
+        ),
+        ServiceError,
+        "Chỉ ký số được tệp PDF: hãy tải lên bản PDF của dự thảo (phiên bản mới cần phê duyệt "
+        "lại).",
+    )
+
+
+def test_signing_needs_the_signature_image(team):
+    draft = create_draft(team)
+    to_approved(team, draft)
+    certificate = signing.personal(team.signer, with_image=False)
+    refused(
+        lambda: services.draft_sign(
+            actor=team.signer, draft=draft, certificate=certificate, pin=PIN
+        ),
+        ServiceError,
+        "Chưa có hình chữ ký của người ký (PNG nền trong suốt, màu xanh): hãy tải lên ở trang "
+        "“Chữ ký số”.",
+    )
+
+
+def test_a_revoked_certificate_does_not_sign(team):
+    """Registration checks the chain only; signing checks revocation and refuses."""
+    draft = create_draft(team)
+    to_approved(team, draft)
+    certificate = signing.personal(team.signer, "thu-hoi")
+    before = state()
+    with pytest.raises(ServiceError) as caught:
+        services.draft_sign(actor=team.signer, draft=draft, certificate=certificate, pin=PIN)
+    assert caught.value.message.startswith("Chứng thư số đã bị thu hồi từ 01/06/2026")
+    assert state() == before
+    draft.refresh_from_db()
+    assert not draft.is_signed
+
+
+def test_a_new_version_after_signing_voids_approval_and_signature(team):
+    draft = create_draft(team)
+    to_approved(team, draft)
+    to_signed(team, draft)
+    assert draft.is_signed
+    drafting.draft_version_add(
+        actor=team.drafter,
+        draft=draft,
+        content_file=upload("Kế hoạch.pdf", pdf_bytes("Kế hoạch, bản sửa"), "application/pdf"),
+        note="Sửa sau khi ký",
+    )
+    draft.refresh_from_db()
+    assert (draft.status, draft.is_approved, draft.is_signed) == (
+        DraftStatus.APPROVING,
+        False,
+        False,
+    )
+    key = organisation_key(team)
+    refused(
+        lambda: drafting.draft_issue(actor=team.clerk, draft=draft, organisation_key=key),
+        ServiceError,
+        drafting.STATUS_REFUSALS[DraftStatus.APPROVING],
+    )
+    # Approved again: the old signature does not count for the new version.
+    drafting.draft_approve(actor=team.signer, draft=draft, accept=True)
+    draft.refresh_from_db()
+    assert draft.is_approved and not draft.is_signed
+    refused(
+        lambda: drafting.draft_issue(actor=team.clerk, draft=draft, organisation_key=key),
+        ServiceError,
+        "Văn bản chưa được người có thẩm quyền ký số ở phiên bản đã phê duyệt; không thể phát "
+        "hành điện tử.",
+    )
+
+
+# ---------------------------------------------------------------- a PDF signed with another tool
+
+
+def approved_bytes(draft: Draft) -> bytes:
+    version = draft.current_version
+    with default_storage.open(version.storage_name) as handle:  # type: ignore[union-attr]
+        return handle.read()
+
+
+def sign_elsewhere(pdf: bytes, label: str = "nguoi-ky") -> bytes:
+    holder = pdfsign.load_pkcs12(signing.pki().p12(label), PIN)
+    return pdfsign.sign(
+        pdf,
+        holder,
+        field_name="Signature1",
+        appearance=pdfsign.Appearance(pdfsign.personal_box(pdf, ""), text="Đã ký số %(ts)s"),
+        signing_time=dt.datetime.now(dt.UTC),
+        validation_context=services.validation_context(),
+    )
+
+
+def test_a_pdf_signed_elsewhere_is_accepted(team):
+    draft = create_draft(team)
+    to_approved(team, draft)
+    signer_certificate(team)
+    data = sign_elsewhere(approved_bytes(draft))
+    services.draft_signed_upload(actor=team.signer, draft=draft, data=data)
+    draft.refresh_from_db()
+    assert draft.is_signed and draft.signed_via == "upload"
+    assert default_storage.open(draft.signed_storage_name).read() == data
+
+
+def test_draft_signed_upload_refusals(team):
+    draft = create_draft(team)
+    to_approved(team, draft)
+    signing.trust()
+    approved = approved_bytes(draft)
+    refused(
+        lambda: services.draft_signed_upload(
+            actor=team.signer, draft=draft, data=sign_elsewhere(pdf_bytes("Một văn bản khác"))
+        ),
+        ServiceError,
+        "Tệp đã ký không phải là phiên bản đã được phê duyệt (nội dung khác hoặc đã bị sửa).",
+    )
+    refused(
+        lambda: services.draft_signed_upload(actor=team.signer, draft=draft, data=approved),
+        ServiceError,
+        "Chữ ký số không hợp lệ: Không có chữ ký số",
+    )
+    # Valid, but the certificate is not registered for the approver.
+    signed = sign_elsewhere(approved)
+    refused(
+        lambda: services.draft_signed_upload(actor=team.signer, draft=draft, data=signed),
+        ServiceError,
+        "Tệp được ký bằng chứng thư số không đăng ký cho người phê duyệt văn bản.",
+    )
+    # Registered for someone else.
+    signing.personal(team.head)
+    refused(
+        lambda: services.draft_signed_upload(actor=team.signer, draft=draft, data=signed),
+        ServiceError,
+        "Tệp được ký bằng chứng thư số không đăng ký cho người phê duyệt văn bản.",
+    )
+    # Signed by an untrusted certificate.
+    untrusted = pdfsign.sign(
+        approved,
+        pdfsign.load_pkcs12(signing.pki().p12("la"), PIN),
+        field_name="Signature1",
+        appearance=pdfsign.Appearance(pdfsign.personal_box(approved, ""), text="%(ts)s"),
+        signing_time=dt.datetime.now(dt.UTC),
+    )
+    refused(
+        lambda: services.draft_signed_upload(actor=team.signer, draft=draft, data=untrusted),
+        ServiceError,
+        f"Chữ ký số không hợp lệ: {verify.REASON_UNTRUSTED}",
+    )
+    # Only the approver uploads.
+    refused(
+        lambda: services.draft_signed_upload(actor=team.head, draft=draft, data=signed),
+        AccessDenied,
+        "Chỉ người đã phê duyệt dự thảo mới ký số văn bản.",
+    )
+
+
+# ---------------------------------------------------------------- issuing with the organisation key
+
+
+def signed_draft(team) -> Draft:  # type: ignore[no-untyped-def]
+    draft = create_draft(team)
+    to_approved(team, draft)
+    return to_signed(team, draft)
+
+
+def test_issue_signs_with_the_organisation_key(team):
+    draft = signed_draft(team)
+    document = issue(team, draft)
+    main = document.files.get(role="main")
+    with default_storage.open(main.storage_name) as handle:
+        data = handle.read()
+    report = verify.verify_pdf(data, services.trust_roots(), revocation="hard-fail")
+    assert report.status == verify.VALID
+    assert [s.field for s in report.signatures] == [
+        services.PERSONAL_FIELD,
+        services.ORGANISATION_FIELD,
+    ]
+    assert [s.signer for s in report.signatures] == [
+        "Nguyễn Văn Ký",
+        "Sở Thông tin và Truyền thông",
+    ]
+
+
+def test_issue_refusals(team, province):
+    draft = signed_draft(team)
+    refused(
+        lambda: drafting.draft_issue(actor=team.clerk, draft=draft, organisation_key=None),
+        ServiceError,
+        "Cần chứng thư số tổ chức của đơn vị để ký số khi phát hành (R11).",
+        "certificate",
+    )
+    # The organisation certificate of another unit.
+    other = add_p12(province.admin_snv, "to-chuc", unit=province.snv)
+    services.mark_upload(
+        actor=province.admin_snv, kind=MarkKind.SEAL, unit=province.snv, data=signing.seal_png()
+    )
+    refused(
+        lambda: drafting.draft_issue(
+            actor=team.clerk, draft=draft, organisation_key=OrganisationKey(other, PIN)
+        ),
+        AccessDenied,
+        "Chỉ ký bằng chứng thư số tổ chức của đơn vị phát hành.",
+    )
+    # A personal certificate is not an organisation key.
+    personal = Certificate.objects.get(user=team.signer)
+    refused(
+        lambda: drafting.draft_issue(
+            actor=team.clerk, draft=draft, organisation_key=OrganisationKey(personal, PIN)
+        ),
+        AccessDenied,
+        "Chỉ ký bằng chứng thư số tổ chức của đơn vị phát hành.",
+    )
+
+
+def test_issue_needs_the_unit_seal(team, province):
+    draft = signed_draft(team)
+    Certificate.objects.filter(kind=CertificateKind.ORGANISATION).delete()
+    key = signing.organisation(province.stttt, province.admin_stttt, with_seal=False)
+    refused(
+        lambda: drafting.draft_issue(actor=team.clerk, draft=draft, organisation_key=key),
+        ServiceError,
+        "Chưa có hình con dấu của đơn vị (PNG nền trong suốt, màu đỏ): quản trị đơn vị tải lên ở "
+        "trang “Chữ ký số”.",
+    )
+
+
+def test_only_the_clerk_applies_the_organisation_signature(team, province):
+    draft = signed_draft(team)
+    key = organisation_key(team)
+    clerk_elsewhere = make_user(province.snv, "Văn Thư Khác", (Role.CLERK,))
+    for actor in (team.signer, clerk_elsewhere):
+        with pytest.raises(AccessDenied):
+            drafting.draft_issue(actor=actor, draft=draft, organisation_key=key)
+    assert Document.objects.count() == 0
+
+
+def test_a_changed_signed_file_stops_the_issue(team):
+    draft = signed_draft(team)
+    key = organisation_key(team)
+    series = list(RegisterSeries.objects.values_list("pk", "next_number"))
+    signed = default_storage.open(draft.signed_storage_name).read()
+    with default_storage.open(draft.signed_storage_name, "wb") as handle:
+        handle.write(signed.replace(b"WeasyPrint", b"XeasyPrint", 1))
+    before = state()
+    with pytest.raises(FileUnavailable) as caught:
+        drafting.draft_issue(actor=team.clerk, draft=draft, organisation_key=key)
+    assert caught.value.reason == "changed"
+    assert state() == before
+    assert Document.objects.count() == 0
+    assert list(RegisterSeries.objects.values_list("pk", "next_number")) == series
