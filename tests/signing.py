@@ -21,6 +21,12 @@ from vanban.signatures.models import (
 from vanban.signatures.services import OrganisationKey
 
 PIN = testpki.PIN
+# People of the browser tests, whose certificates carry their own names.
+EXTRA_IDENTITIES = [
+    testpki.Identity(
+        "ducpm", "Phạm Minh Đức", "UBND tỉnh (thử nghiệm)", "Sở Thông tin và Truyền thông"
+    ),
+]
 _PKI: testpki.TestPki | None = None
 
 
@@ -35,7 +41,7 @@ def pki() -> testpki.TestPki:
     global _PKI
     if _PKI is None:
         directory = Path(tempfile.mkdtemp(prefix="vanban-testpki-"))
-        built = testpki.build(directory, port=_free_port())
+        built = testpki.build(directory, port=_free_port(), identities=EXTRA_IDENTITIES)
         testpki.serve(built)
         _PKI = built
     return _PKI

@@ -3,20 +3,29 @@
 The Sở Nội vụ asks the Sở Thông tin và Truyền thông for a report. The Sở's clerk registers the
 scanned request and presents it to the director; the director directs and assigns a specialist with
 a deadline; she records progress and completes it. She then drafts the reply; the deputy director
-checks its content, the chief of the office its format, the director approves, and the clerk issues
-it to the Sở Nội vụ. The Sở Nội vụ's clerk finds it in the reception queue and registers it (arrival
-number 1), and the sender's page shows "đã vào sổ" for the Sở Nội vụ.
+checks its content, the chief of the office its format, the director approves and signs it with his
+personal certificate (issue 5), and the clerk issues it to the Sở Nội vụ with the Sở's organisation
+signature and seal. The Sở Nội vụ's clerk finds it in the reception queue and registers it (arrival
+number 1) and sees both signatures verified; the sender's page shows "đã vào sổ" for the Sở Nội vụ.
+The issued PDF is then checked by two validators that are not ours: poppler's `pdfsig` and pyHanko's
+command line, trusting only the test root.
 """
 
 import datetime as dt
 import hashlib
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from tests import signing
 from tests.conftest import PASSWORD, make_user
 from tests.documents.conftest import pdf_bytes
 from vanban.accounts import services
@@ -42,6 +51,7 @@ class People:
     office_chief: User  # checks the reply's format
     specialist: User  # handles the request and drafts the reply
     clerk_snv: User  # văn thư of the Sở Nội vụ
+    admin: User  # unit admin of the Sở: registers its organisation certificate and seal
 
 
 @pytest.fixture
@@ -70,7 +80,7 @@ def people(transactional_db, document_types) -> People:
         agency_code="000.00.05.H07",
         parent=root,
     )
-    return People(
+    people = People(
         stttt=stttt,
         snv=snv,
         clerk=make_user(stttt, "Võ Thị Thu Trang", (Role.CLERK,), position="Văn thư"),
@@ -79,7 +89,13 @@ def people(transactional_db, document_types) -> People:
         office_chief=make_user(stttt, "Trương Thị Mai", position="Chánh Văn phòng"),
         specialist=make_user(stttt, "Nguyễn Thu Phương", position="Chuyên viên"),
         clerk_snv=make_user(snv, "Đinh Văn Thư", (Role.CLERK,), position="Văn thư"),
+        admin=make_user(stttt, "Lê Thị Hồng", (Role.UNIT_ADMIN,), position="Quản trị đơn vị"),
     )
+    # The director's personal certificate (PKCS#12 of the test PKI) and signature image, the
+    # Sở's organisation certificate and seal, registered through the services.
+    signing.personal(people.director, label="ducpm")
+    signing.organisation(stttt, people.admin)
+    return people
 
 
 @pytest.fixture
@@ -112,12 +128,25 @@ def flash(page: Page, text: str) -> None:
     expect(page.locator("ul.messages").get_by_text(text, exact=True)).to_be_visible()
 
 
-def test_request_handled_reply_issued_and_registered_by_the_recipient(people, window_for, tmp_path):
+def test_request_handled_reply_issued_and_registered_by_the_recipient(
+    people, window_for, tmp_path, settings
+):
+    settings.VANBAN_TSA_URL = signing.pki().tsa_url  # signatures get a time stamp
     today = timezone.localdate()
     deadline = today + dt.timedelta(days=7)
     scan = tmp_path / "cong-van-245-snv.pdf"
     scan.write_bytes(pdf_bytes("SỞ NỘI VỤ TỈNH BẾN TRE", "Số 245/SNV-CCHC", REQUEST_SUBJECT))
-    reply = pdf_bytes("SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "Kính gửi: Sở Nội vụ", REPLY_SUBJECT)
+    reply = pdf_bytes(
+        "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        "Kính gửi: Sở Nội vụ",
+        REPLY_SUBJECT,
+        "",
+        "GIÁM ĐỐC",
+        "",
+        "",
+        "",
+        "Phạm Minh Đức",
+    )
     reply_file = tmp_path / "cong-van-tra-loi-snv.pdf"
     reply_file.write_bytes(reply)
 
@@ -276,14 +305,25 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(people, wi
     flash(director, "Đã ghi nhận. Dự thảo: đã phê duyệt, chờ ban hành.")
     expect(director.locator("#approval")).to_contain_text("Phạm Minh Đức phê duyệt phiên bản 1")
 
+    # 7b. He signs the approved PDF with his personal certificate (PIN of the PKCS#12 key).
+    sign = director.locator("#sign-form")
+    sign.locator("[name=pin]").fill(signing.PIN)
+    sign.get_by_role("button", name="Ký số").click()
+    flash(
+        director,
+        "Đã ký số văn bản; chữ ký đã được kiểm tra và hợp lệ. Văn thư có thể phát hành.",
+    )
+    expect(director.locator("#signed-status")).to_contain_text("Đã ký số")
+
     # 8. The clerk gives it a number and issues it to the Sở Nội vụ.
     menu(clerk, "Dự thảo")
     clerk.get_by_role("link", name="Dự thảo chờ tôi xử lý").click()
     clerk.locator("#issue-table").get_by_role("link", name=REPLY_SUBJECT).click()
     issue = clerk.locator("#issue-form")
     issue.locator("[name=issued_amount]").fill("2")
-    issue.get_by_role("button", name="Cấp số và ban hành").click()
-    flash(clerk, "Đã cấp số 01/STTTT, vào sổ và ban hành văn bản.")
+    issue.locator("[name=pin]").fill(signing.PIN)
+    issue.get_by_role("button", name="Cấp số, ký số và ban hành").click()
+    expect(clerk.locator("ul.messages")).to_contain_text("Đã cấp số 01/STTTT")
     expect(clerk.locator("#draft-status")).to_contain_text("Đã ban hành – số, ký hiệu 01/STTTT")
     events = clerk.locator("#draft-timeline li")
     for step, text in enumerate(
@@ -293,11 +333,12 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(people, wi
             "Lâm Quốc Hùng (Phó Giám đốc): Nội dung đạt",
             "Trương Thị Mai (Chánh Văn phòng): Thể thức đạt",
             "Phạm Minh Đức (Giám đốc): Phê duyệt – phiên bản 1",
+            "Phạm Minh Đức (Giám đốc): Ký số (người có thẩm quyền)",
             "Võ Thị Thu Trang (Văn thư): Cấp số, vào sổ và ban hành",
         )
     ):
         expect(events.nth(step)).to_contain_text(text)
-    expect(events).to_have_count(6)
+    expect(events).to_have_count(7)
     clerk.locator("#delivery-link").click()
     expect(
         clerk.get_by_role("heading", name="Tình trạng gửi, nhận văn bản số 01/STTTT")
@@ -318,6 +359,12 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(people, wi
     receive.get_by_role("button", name="Vào sổ đến").click()
     flash(clerk_snv, "Đã vào sổ đến số 1.")
     expect(clerk_snv.locator("#arrival-number")).to_have_text("1")
+    panel = clerk_snv.locator("#signature-verification")
+    expect(panel).to_contain_text("Hợp lệ")
+    expect(panel).to_contain_text("Phạm Minh Đức")
+    expect(panel).to_contain_text("Sở Thông tin và Truyền thông")
+    expect(panel).not_to_contain_text("Không hợp lệ")
+    expect(panel.locator("tbody tr")).to_have_count(2)
     expect(clerk_snv.locator("#number-symbol")).to_have_text("01/STTTT")
     menu(clerk_snv, "Tiếp nhận")
     expect(clerk_snv.get_by_text("Không có văn bản nào chờ vào sổ.")).to_be_visible()
@@ -336,8 +383,11 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(people, wi
     assert draft.status == DraftStatus.ISSUED
     sent = draft.document
     assert (sent.number_symbol, sent.unit) == ("01/STTTT", people.stttt)
-    sent_sha256 = sent.files.get().sha256
-    assert sent_sha256 == hashlib.sha256(reply).hexdigest()
+    sent_file = sent.files.get()
+    sent_sha256 = sent_file.sha256
+    signed = default_storage.open(sent_file.storage_name).read()
+    assert hashlib.sha256(signed).hexdigest() == sent_sha256
+    assert signed.startswith(reply)  # the approved bytes, signatures appended
     received = Document.objects.get(unit=people.snv, direction=Direction.INCOMING)
     assert (received.register_number, received.number_symbol, received.issuer_unit) == (
         1,
@@ -345,3 +395,30 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(people, wi
         people.stttt,
     )
     assert received.files.get().sha256 == sent_sha256
+
+    # Two validators that are not ours accept the personal signature and the seal.
+    validators_accept(signed, tmp_path)
+
+
+def validators_accept(signed: bytes, tmp_path: Path) -> None:
+    pdf = tmp_path / "01-STTTT.pdf"
+    pdf.write_bytes(signed)
+    root = tmp_path / "root.pem"
+    root.write_bytes(signing.pki().root_pem())
+    pdfsig = shutil.which("pdfsig")
+    pyhanko = Path(sys.executable).with_name("pyhanko")
+    assert pdfsig and pyhanko.exists(), "pdfsig (poppler-utils) and pyhanko-cli are needed"
+    report = subprocess.run(  # noqa: S603
+        [pdfsig, "-nocert", str(pdf)], capture_output=True, text=True, check=False
+    ).stdout
+    assert report.count("Signature is Valid.") == 2, report
+    assert "Phạm Minh Đức" in report and "Sở Thông tin và Truyền thông" in report
+    validated = subprocess.run(  # noqa: S603
+        [str(pyhanko), "sign", "validate", "--trust", str(root), "--pretty-print", str(pdf)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert validated.stdout.count("The signer's certificate is trusted.") == 2, validated.stdout
+    assert validated.stdout.count("The signature is judged VALID.") == 2, validated.stdout

@@ -606,7 +606,7 @@ def test_registration_by_hand_keeps_a_report_per_pdf_and_the_panel_shows_them(te
         SUB_CA,
         "25/11/2026 09:30:05",
         reports["Quyết định.pdf"].content["signatures"][0]["serial"],
-        "khi tải lên tệp đã ký",
+        "khi tải lên hoặc vào sổ",
         team.clerk.full_name,
     ):
         assert expected in valid, expected
