@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "vanban.exchange",
     "vanban.drafting",
     "vanban.signatures",
+    "vanban.interop",
     "vanban.workflow",
     "vanban.reports",
     "vanban.api",
@@ -209,6 +210,11 @@ VANBAN_PKCS11_MODULE = os.environ.get("VANBAN_PKCS11_MODULE", "")
 VANBAN_PKCS11_TOKEN = os.environ.get("VANBAN_PKCS11_TOKEN", "")
 # Directory of the test PKI made by `vanban testpki create` (demo and tests only).
 VANBAN_TESTPKI_DIR = Path(os.environ.get("VANBAN_TESTPKI_DIR", DATA_DIR / "testpki"))
+
+# Exchange with other systems: seconds before the first new attempt to send a
+# message a partner did not take, doubled after each failure up to the maximum.
+VANBAN_INTEROP_BACKOFF_FIRST = float(os.environ.get("VANBAN_INTEROP_BACKOFF_FIRST", "5"))
+VANBAN_INTEROP_BACKOFF_MAX = float(os.environ.get("VANBAN_INTEROP_BACKOFF_MAX", "3600"))
 
 LOGGING = {
     "version": 1,

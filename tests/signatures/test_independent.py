@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from tests.drafting.conftest import issued
 from tests.signing import pki
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.process]
 
 FIELDS = ["ChuKyNguoiCoThamQuyen", "ChuKyCoQuan"]
 SIGNERS = ["nguoi-ky", "to-chuc"]  # labels of the test PKI, in signing order

@@ -29,7 +29,7 @@ from vanban.drafting.models import Draft
 from vanban.signatures import pdfsign, services, verify
 from vanban.signatures.models import KeyStorage, RequestStatus, SigningRequest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.process]
 
 VANBAN_SIGN = Path(sys.executable).parent / "vanban-sign"
 MSG_USED = "Yêu cầu ký số này đã được dùng hoặc đã bị hủy."

@@ -17,6 +17,8 @@ from django.core.management import CommandError, call_command
 
 from vanban.signatures import testpki
 
+pytestmark = pytest.mark.process
+
 
 def free_port() -> int:
     with socket.socket() as sock:

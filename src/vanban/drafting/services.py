@@ -61,6 +61,7 @@ from vanban.documents.services import (
 )
 from vanban.exchange.delivery import deliveries_create
 from vanban.exchange.models import BusinessType, DocumentRecall
+from vanban.interop.services import external_send
 from vanban.signatures.services import OrganisationKey
 from vanban.workflow.access import authority_of
 from vanban.workflow.models import Delegation
@@ -1022,7 +1023,7 @@ def draft_issue(
         raise ServiceError("Phiên bản mới nhất của dự thảo chưa được phê duyệt.")
     signing.organisation_check(actor=actor, unit=draft.issuing_unit, key=organisation_key)
     extra = _attachment_pdfs(list(attachments or []))
-    personally_signed, _report = signing.signed_for_issue(draft=draft)
+    personally_signed = signing.signed_for_issue(draft=draft)
     main_signed = signing.organisation_sign(
         personally_signed,
         unit=draft.issuing_unit,
@@ -1031,7 +1032,7 @@ def draft_issue(
     main_report = signing.verify_bytes(main_signed)
     if main_report.status != "valid" or len(main_report.signatures) < 2:
         reasons = " ".join(main_report.reasons()) or main_report.label
-        raise ServiceError(f"Văn bản sau khi ký số tổ chức không hợp lệ: {reasons}")
+        raise ServiceError(f"Chữ ký số của văn bản không hợp lệ, không phát hành: {reasons}")
     stored: list[str] = []
     replaced: list[str] = []
     try:
@@ -1097,6 +1098,18 @@ def draft_issue(
                     original_document=locked.original_document,
                     ip=ip,
                 )
+            # Agencies of other systems get an edXML package through the outbox (issue 6).
+            external_send(
+                actor=actor,
+                document=document,
+                recipients=[
+                    (row.agency_code, row.name)
+                    for row in rows
+                    if row.unit is None and row.agency_code
+                ],
+                business_type=locked.business_type,
+                original_document=locked.original_document,
+            )
             now = clock.now()
             locked.status = DraftStatus.ISSUED
             locked.document = document

@@ -442,6 +442,10 @@ def delivery_status_update(
             .first()
         )
         if locked is None:
+            # Received from another system: the status goes back as an edXML message.
+            from vanban.interop.services import inbound_progress
+
+            inbound_progress(incoming_document=incoming_document, status=status, actor=actor)
             return None
         order = [DeliveryStatus.REGISTERED, *PROCESSING_STATUSES]
         if locked.status not in order or order.index(DeliveryStatus(status)) <= order.index(

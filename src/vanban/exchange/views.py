@@ -26,6 +26,8 @@ from vanban.core.forms import show_service_error
 from vanban.documents import files
 from vanban.documents.forms import RefusalFields
 from vanban.documents.services import DuplicateDocument
+from vanban.interop.selectors import external_status
+from vanban.interop.services import queue_for
 from vanban.reports.forms import UnitChoiceField
 
 from . import delivery as services
@@ -141,6 +143,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     if request.GET.get("unit") and not form.is_valid():
         raise Http404("Không tìm thấy đơn vị.")
     waiting = selectors.reception_queue(user=user, unit=unit)
+    # Packages received from other systems (vanban.interop), waiting for the same clerks.
+    inbound = queue_for([unit.pk] if unit is not None else unit_ids).order_by("received_at", "pk")
     return render(
         request,
         "exchange/delivery/queue.html",
@@ -150,6 +154,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "count": waiting.count(),
             "deliveries": list(waiting[:QUEUE_LIMIT]),
             "recalls": list(selectors.recall_requests(user=user, unit=unit)[:QUEUE_LIMIT]),
+            "inbound": list(inbound[:QUEUE_LIMIT]),
             "limit": QUEUE_LIMIT,
         },
     )
@@ -306,6 +311,8 @@ def _sent_page(
         if can_send
         else None,
         "recall_form": RecallForm() if can_recall else None,
+        # Agencies of other systems (vanban.interop) and what their systems reported back.
+        "external": external_status(document),
     }
     context.update(forms_)
     return render(request, "exchange/delivery/sent.html", context, status=status)

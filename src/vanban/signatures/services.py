@@ -955,20 +955,16 @@ def organisation_check(*, actor: User, unit: Unit, key: OrganisationKey | None) 
         )
 
 
-def signed_for_issue(*, draft: Draft) -> tuple[bytes, verify.Report]:
-    """The personally signed PDF of the draft, read back by SHA-256 and checked again: the clerk
-    signs only what the competent person has validly signed (R11)."""
+def signed_for_issue(*, draft: Draft) -> bytes:
+    """The personally signed PDF of the draft, read back by SHA-256. Its signature is checked
+    again with the organisation signature added (`draft_issue` refuses unless both are valid):
+    the clerk signs only what the competent person has validly signed (R11)."""
     if not draft.is_signed:
         raise ServiceError(
             "Văn bản chưa được người có thẩm quyền ký số ở phiên bản đã phê duyệt; không thể phát "
             "hành điện tử."
         )
-    data = file_read_verified(draft.signed_storage_name, draft.signed_sha256)
-    report = verify_bytes(data)
-    if report.status != verify.VALID:
-        reasons = " ".join(report.reasons()) or report.label
-        raise ServiceError(f"Chữ ký của người có thẩm quyền không còn hợp lệ: {reasons}")
-    return data, report
+    return file_read_verified(draft.signed_storage_name, draft.signed_sha256)
 
 
 def organisation_sign(

@@ -62,6 +62,8 @@ class TestPki:
     directory: Path
     port: int
     identities: list[Identity] = field(default_factory=list)
+    # The loaded certomancer configuration (loading its keys takes seconds): kept once built.
+    loaded: Any = field(default=None, repr=False, compare=False)
 
     @property
     def base_url(self) -> str:
@@ -98,8 +100,10 @@ class TestPki:
     def config(self) -> Any:
         from certomancer.registry import CertomancerConfig
 
-        raw = json.loads((self.directory / "certomancer.json").read_text("utf-8"))
-        return CertomancerConfig(raw, key_search_dir=str(self.directory / "keys"))
+        if self.loaded is None:
+            raw = json.loads((self.directory / "certomancer.json").read_text("utf-8"))
+            self.loaded = CertomancerConfig(raw, key_search_dir=str(self.directory / "keys"))
+        return self.loaded
 
     def wsgi_app(self) -> Any:
         from certomancer.integrations.animator import Animator, AnimatorArchStore
@@ -355,7 +359,7 @@ def build(
         (directory / "p12" / f"{ident.label}.p12").write_bytes(
             source.package_pkcs12(ident.label, password=PIN.encode())
         )
-    pki = TestPki(directory=directory, port=port, identities=wanted)
+    pki = TestPki(directory=directory, port=port, identities=wanted, loaded=config)
     (directory / MANIFEST).write_text(
         json.dumps(
             {"port": port, "identities": [asdict(i) for i in wanted]}, ensure_ascii=False, indent=1

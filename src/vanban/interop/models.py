@@ -1,0 +1,227 @@
+"""Exchange with other systems (R15; issue 6): partner systems and the agency codes they serve,
+the transactional outbox of packages and status messages, what arrived from partners, and the
+status of each document sent outside as the partner reports it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from vanban.accounts.models import Unit
+from vanban.documents.models import Document
+
+
+class Transport(models.TextChoices):
+    DIRECT = "direct", "Kết nối trực tiếp giữa hai hệ thống (HTTP)"
+    GATEWAY = "gateway", "Trục liên thông của tỉnh (LGSP)"
+
+
+class Partner(models.Model):
+    """Another document system (another province's deployment, a ministry, the provincial
+    gateway) and how to reach it. `inbound_token_hash` is the SHA-256 of the secret it presents
+    to us; `outbound_token` is the secret we present to it."""
+
+    name = models.CharField("tên hệ thống", max_length=255, unique=True)
+    transport = models.CharField(
+        "cách kết nối", max_length=10, choices=Transport.choices, default=Transport.DIRECT
+    )
+    endpoint = models.URLField("địa chỉ nhận gói tin", max_length=500)
+    outbound_token = models.CharField("mã xác thực khi gửi", max_length=200, blank=True)
+    inbound_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    allowed_units = models.ManyToManyField(
+        Unit,
+        blank=True,
+        related_name="+",
+        verbose_name="đơn vị được gửi qua hệ thống này (để trống: mọi đơn vị)",
+    )
+    active = models.BooleanField("đang dùng", default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "hệ thống liên thông"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerCode(models.Model):
+    """An agency code (mã định danh) served by a partner system: documents for it go there."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="codes")
+    agency_code = models.CharField("mã định danh", max_length=13, unique=True)
+    name = models.CharField("tên cơ quan", max_length=255)
+
+    class Meta:
+        ordering = ["agency_code"]
+        verbose_name = "cơ quan thuộc hệ thống liên thông"
+
+    def __str__(self) -> str:
+        return f"{self.agency_code} {self.name}"
+
+
+class MessageKind(models.TextChoices):
+    PACKAGE = "package", "Gói văn bản"
+    STATUS = "status", "Thông điệp trạng thái"
+
+
+class OutboundState(models.TextChoices):
+    PENDING = "pending", "Chờ gửi"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Gửi không được (dừng thử lại)"
+
+
+class Outbound(models.Model):
+    """One message to send to a partner: written in the same transaction as what it reports
+    (issue, registration, processing), sent by the workers with retries and backoff."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="outbound")
+    kind = models.CharField(max_length=10, choices=MessageKind.choices)
+    edxml_id = models.CharField("DocumentId", max_length=255)
+    to_code = models.CharField("mã định danh nơi nhận", max_length=13)
+    status_code = models.CharField("mã trạng thái", max_length=2, blank=True)
+    business_type = models.PositiveSmallIntegerField(default=0)
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The message itself, kept in the row so that it is written in the same transaction as what
+    # it reports (no file to clean up when that transaction rolls back).
+    payload = models.BinaryField()
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    state = models.CharField(
+        "tình trạng", max_length=10, choices=OutboundState.choices, default=OutboundState.PENDING
+    )
+    attempts = models.PositiveIntegerField("số lần gửi", default=0)
+    next_attempt_at = models.DateTimeField("lần gửi tới")
+    last_error = models.CharField("lỗi gần nhất", max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "gói tin gửi đi"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="outbound_due",
+            ),
+            models.Index(fields=["edxml_id"], name="outbound_edxml_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.edxml_id} -> {self.to_code} ({self.state})"
+
+
+class ExternalDelivery(models.Model):
+    """One outgoing document sent to an agency of another system, with the status the partner
+    reports back (01 đã đến ... 06 hoàn thành, 02 bị từ chối with the reason, 13/15/16)."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="external")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    agency_code = models.CharField("mã định danh nơi nhận", max_length=13)
+    name = models.CharField("nơi nhận", max_length=255)
+    edxml_id = models.CharField("DocumentId", max_length=255)
+    business_type = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField("trạng thái", max_length=2, blank=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField("lý do", max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["edxml_id", "agency_code"]
+        verbose_name = "văn bản gửi hệ thống khác"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "agency_code", "business_type"],
+                name="unique_external_delivery",
+            )
+        ]
+        indexes = [models.Index(fields=["edxml_id", "agency_code"], name="external_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.edxml_id} -> {self.agency_code}: {self.status or 'chờ gửi'}"
+
+
+class ExternalEvent(models.Model):
+    delivery = models.ForeignKey(ExternalDelivery, on_delete=models.CASCADE, related_name="events")
+    code = models.CharField(max_length=2)
+    label = models.CharField(max_length=100)
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+class InboundState(models.TextChoices):
+    QUEUED = "queued", "Chờ vào sổ"
+    REGISTERED = "registered", "Đã vào sổ"
+    REFUSED = "refused", "Đã từ chối"
+    REJECTED = "rejected", "Từ chối khi nhận (chữ ký số không hợp lệ)"
+    APPLIED = "applied", "Đã cập nhật trạng thái"
+    RECALLED = "recalled", "Bên gửi đã thu hồi"
+
+
+class Inbound(models.Model):
+    """A package or status message received from a partner. A package is kept once per
+    (DocumentId, recipient code): the same content again is acknowledged, other content under
+    the same DocumentId is refused."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="inbound")
+    kind = models.CharField(max_length=10, choices=MessageKind.choices)
+    edxml_id = models.CharField("DocumentId", max_length=255)
+    from_code = models.CharField("mã định danh nơi gửi", max_length=13)
+    from_name = models.CharField("nơi gửi", max_length=255, blank=True)
+    to_code = models.CharField("mã định danh nơi nhận", max_length=13, blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status_code = models.CharField(max_length=2, blank=True)
+    business_type = models.PositiveSmallIntegerField(default=0)
+    subject = models.CharField("trích yếu", max_length=500, blank=True)
+    number_symbol = models.CharField("số, ký hiệu", max_length=100, blank=True)
+    storage_name = models.CharField(max_length=500, unique=True)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    state = models.CharField("tình trạng", max_length=10, choices=InboundState.choices)
+    reason = models.CharField("lý do", max_length=500, blank=True)
+    incoming_document = models.OneToOneField(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="inbound"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = "gói tin nhận từ hệ thống khác"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edxml_id", "to_code", "business_type"],
+                condition=Q(kind="package"),
+                name="unique_inbound_package",
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "sha256"],
+                condition=Q(kind="status"),
+                name="unique_inbound_status",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["unit", "-received_at"], condition=Q(state="queued"), name="inbound_queue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.edxml_id} ({self.state})"

@@ -1,0 +1,38 @@
+"""Reads of the exchange with other systems for pages of other apps: what became of an outgoing
+document sent to agencies of other systems."""
+
+from __future__ import annotations
+
+from vanban.documents.models import Document
+
+from .models import ExternalDelivery, MessageKind, Outbound, OutboundState
+from .services import STATUS_LABELS, external_for
+
+
+def external_status(document: Document) -> list[ExternalDelivery]:
+    """The document's deliveries to other systems, each with `status_label` (the last status
+    the recipient's system reported, else how far our sending got) and its events."""
+    deliveries = external_for(document)
+    if not deliveries:
+        return []
+    packages = {
+        (m.to_code, m.business_type): m
+        for m in Outbound.objects.filter(document=document, kind=MessageKind.PACKAGE)
+    }
+    for delivery in deliveries:
+        message = packages.get((delivery.agency_code, delivery.business_type))
+        delivery.message = message  # type: ignore[attr-defined]
+        if delivery.status:
+            label = STATUS_LABELS.get(delivery.status, "")
+        elif message is None:
+            label = "chưa gửi"
+        elif message.state == OutboundState.SENT:
+            label = "đã gửi, chờ hệ thống nhận xác nhận"
+        elif message.state == OutboundState.FAILED:
+            label = "gửi không được"
+        elif message.attempts:
+            label = f"đang gửi lại (đã thử {message.attempts} lần)"
+        else:
+            label = "chờ gửi"
+        delivery.status_label = label  # type: ignore[attr-defined]
+    return deliveries
