@@ -11,7 +11,6 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
-from tests.drafting.conftest import _fixed_clock, _own_storage, team  # noqa: F401 - fixtures
 from tests.interop.support import MINISTRY, issued_outside, partner, readdressed
 from vanban.interop import services
 from vanban.interop.models import Inbound, InboundState, Outbound, OutboundState
