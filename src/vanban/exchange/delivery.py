@@ -512,6 +512,10 @@ def document_recall(
                 note=reason,
                 at=now,
             )
+        # Agencies of other systems get a revocation package (issue 6).
+        from vanban.interop.services import external_recall
+
+        external_recall(actor=actor, document=locked, reason=reason)
         audit_record(
             actor=actor,
             action="exchange.recall",

@@ -64,6 +64,7 @@ def package_for_document(
     to_name: str,
     business_type: int = 0,
     original_document: Document | None = None,
+    reason: str = "",
 ) -> tuple[bytes, str]:
     """The package of an issued outgoing document for one recipient: its record, the business
     type (with the DocumentId it updates, replaces or revokes) and its files, each read back
@@ -129,7 +130,7 @@ def package_for_document(
             10,
         ),
         _el("BussinessDocType", business_type, 10),
-        _el("BussinessDocReason", BUSINESS_REASONS.get(business_type, ""), 10),
+        _el("BussinessDocReason", reason or BUSINESS_REASONS.get(business_type, ""), 10),
         _el("Paper", 1 if document.needs_paper_copy else 0, 10),
         "        </edXML:Bussiness>\n",
         "      </edXML:TraceHeaderList>\n",

@@ -250,7 +250,10 @@ def _inbound_page(
     # is not given on this page; it is neither registered nor refused.
     queued = inbound.state == InboundState.QUEUED and inbound.business_type != REVOCATION
     if queued and register_form is None:
-        register_form = InboundRegisterForm(unit=inbound.unit, initial=prefill.initial)
+        register_form = InboundRegisterForm(
+            unit=inbound.unit,  # type: ignore[arg-type]  # _inbound: a unit of the reader
+            initial=prefill.initial,
+        )
     return render(
         request,
         "interop/inbound.html",

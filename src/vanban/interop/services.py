@@ -636,8 +636,12 @@ def _notify_clerks(row: Inbound) -> None:
 
 def _revocation_arrived(row: Inbound, package: Any) -> None:
     """The sender takes back a document (business type 1): the earlier package is withdrawn if
-    not yet registered (answer 15), else the clerk decides (13 recorded, answer later)."""
-    refs = list(package.business_refs) or [package.document_id]
+    not yet registered (answer 15), else the clerk decides (13 recorded, answer later with
+    `inbound_revocation_answer`)."""
+    _take_back(row, list(package.business_refs) or [package.document_id])
+
+
+def _take_back(row: Inbound, refs: list[str]) -> None:
     earlier = Inbound.objects.filter(
         kind=MessageKind.PACKAGE, edxml_id__in=refs, to_code=row.to_code, business_type=0
     ).first()
@@ -675,6 +679,8 @@ def _receive_status(partner: Partner, data: bytes, status: Any) -> Received:
     ).first()
     if existing is not None:
         return Received("duplicate", existing)
+    if status.code == "13":
+        return _take_back_requested(partner, data, status, sha256)
     delivery = ExternalDelivery.objects.filter(
         edxml_id=status.document_id, agency_code=sender, partner=partner
     ).first()
@@ -960,3 +966,141 @@ def codes_import(*, actor: User, text: str, ip: str | None = None) -> int:
             )
         audit_record(actor=actor, action="interop.codes_import", ip=ip, data={"count": len(rows)})
     return len(rows)
+
+
+def _take_back_requested(partner: Partner, data: bytes, status: Any, sha256: str) -> Received:
+    """A status 13 from the sender of a package we received: it asks to take the document back,
+    as a revocation package does."""
+    earlier = Inbound.objects.filter(
+        kind=MessageKind.PACKAGE,
+        edxml_id=status.document_id,
+        from_code=status.from_code,
+        business_type=0,
+    ).first()
+    if earlier is None:
+        raise Refused(
+            f"Không có văn bản nào có DocumentId {status.document_id} nhận từ {status.from_code}.",
+            http_status=404,
+        )
+    storage_name = _store(INBOUND_PREFIX, data)
+    try:
+        with transaction.atomic():
+            row = Inbound.objects.create(
+                partner=partner,
+                kind=MessageKind.STATUS,
+                edxml_id=status.document_id,
+                from_code=status.from_code,
+                from_name=status.from_name[:255],
+                to_code=earlier.to_code,
+                unit=earlier.unit,
+                status_code="13",
+                business_type=1,
+                subject=earlier.subject,
+                number_symbol=earlier.number_symbol,
+                storage_name=storage_name,
+                original_name="trang-thai-13.edxml",
+                sha256=sha256,
+                size=len(data),
+                state=InboundState.APPLIED,
+                reason=status.description[:500],
+                received_at=clock.now(),
+            )
+            _take_back(row, [status.document_id])
+    except BaseException:
+        file_discard(storage_name)
+        raise
+    return Received("applied", row)
+
+
+def inbound_revocation_answer(
+    *, actor: User, inbound: Inbound, accept: bool, note: str = "", ip: str | None = None
+) -> Inbound:
+    """The clerk answers a take-back request for a document already registered: 15 (agreed;
+    the registered document is marked as taken back) or 16 (refused, with the reason)."""
+    note = (note or "").strip()
+    if not accept and not note:
+        raise ServiceError("Hãy ghi lý do từ chối cho lấy lại.", field="note")
+    if inbound.business_type != 1 or inbound.state != InboundState.QUEUED:
+        raise ServiceError("Không có đề nghị lấy lại văn bản nào chờ trả lời.")
+    _require_clerk(actor, inbound)
+    with transaction.atomic():
+        locked = Inbound.objects.select_for_update().get(pk=inbound.pk)
+        if locked.state != InboundState.QUEUED:
+            raise ServiceError("Không có đề nghị lấy lại văn bản nào chờ trả lời.")
+        earlier = Inbound.objects.filter(
+            kind=MessageKind.PACKAGE,
+            edxml_id=locked.edxml_id,
+            to_code=locked.to_code,
+            business_type=0,
+        ).first()
+        if earlier is None:
+            raise ServiceError("Không tìm thấy văn bản được đề nghị lấy lại.")
+        now = clock.now()
+        locked.state = InboundState.APPLIED
+        locked.answered_by = actor
+        locked.answered_at = now
+        if accept:
+            locked.reason = note or "Đồng ý cho bên gửi lấy lại văn bản."
+            earlier.state = InboundState.RECALLED
+            earlier.reason = f"Bên gửi đã lấy lại văn bản ({clock.now():%d/%m/%Y})."
+            earlier.save(update_fields=["state", "reason"])
+        else:
+            locked.reason = note
+        locked.save(update_fields=["state", "reason", "answered_by", "answered_at"])
+        status_send(
+            inbound=earlier,
+            code="15" if accept else "16",
+            description=locked.reason,
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="interop.take_back_answer",
+            unit=locked.unit,
+            target=locked,
+            ip=ip,
+            data={"edxml_id": locked.edxml_id, "accept": accept, "note": note},
+        )
+    inbound.refresh_from_db()
+    return inbound
+
+
+def external_recall(*, actor: User, document: Document, reason: str) -> list[ExternalDelivery]:
+    """Our document is recalled (exchange.delivery.document_recall): each agency of another
+    system that has it gets a revocation package (business type 1) in the same transaction;
+    its system answers 15 or 16."""
+    from .edxml_out import package_for_document
+
+    deliveries = list(
+        ExternalDelivery.objects.select_for_update()
+        .filter(document=document, business_type=0)
+        .exclude(status="02")
+        .select_related("partner")
+    )
+    now = clock.now()
+    for delivery in deliveries:
+        data, _ = package_for_document(
+            document,
+            to_code=delivery.agency_code,
+            to_name=delivery.name,
+            business_type=1,
+            original_document=document,
+            reason=reason,
+        )
+        _outbound(
+            partner=delivery.partner,
+            kind=MessageKind.PACKAGE,
+            document_id=delivery.edxml_id,
+            to_code=delivery.agency_code,
+            data=data,
+            name=_package_name(document.number_symbol),
+            business_type=1,
+            document=document,
+        )
+        ExternalEvent.objects.create(
+            delivery=delivery, code="13", label=STATUS_LABELS["13"], note=reason[:500], at=now
+        )
+        delivery.status = "13"
+        delivery.status_at = now
+        delivery.save(update_fields=["status", "status_at"])
+    return deliveries
