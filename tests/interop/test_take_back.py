@@ -122,3 +122,30 @@ def test_a_status_13_takes_back_a_queued_package(team, link, document, queued, c
     response = post(client, unknown, link)
     assert response.status_code == 404
     assert support.snapshot() == before
+
+
+def test_the_clerk_answers_on_the_package_page(team, link, document, queued, client, client_for):
+    _register(team, queued)
+    revoke = to_snv(team, document).replace(
+        b"<edXML:BussinessDocType>0</edXML:BussinessDocType>",
+        b"<edXML:BussinessDocType>1</edXML:BussinessDocType>",
+    )
+    post(client, revoke, link)
+    request = Inbound.objects.get(business_type=1)
+    clerk = client_for(team.clerk_snv)
+    page = clerk.get(f"/lien-thong/he-thong-khac/den/{request.pk}/").content.decode()
+    assert 'id="take-back-form"' in page and "đề nghị lấy lại" in page
+    refused = clerk.post(f"/lien-thong/he-thong-khac/den/{request.pk}/lay-lai/", {"accept": "0"})
+    assert refused.status_code == 200
+    assert "Hãy ghi lý do từ chối cho lấy lại." in refused.content.decode()
+    assert [code for code, _ in status_payloads()] == ["01", "03"]
+    other = client_for(team.clerk)
+    assert (
+        other.post(
+            f"/lien-thong/he-thong-khac/den/{request.pk}/lay-lai/", {"accept": "1"}
+        ).status_code
+        == 404
+    )
+    done = clerk.post(f"/lien-thong/he-thong-khac/den/{request.pk}/lay-lai/", {"accept": "1"})
+    assert done.status_code == 302
+    assert status_payloads()[-1][0] == "15"

@@ -154,3 +154,18 @@ class MonitorFilterForm(Form):
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class TakeBackAnswerForm(Form):
+    accept = forms.TypedChoiceField(
+        label="Trả lời",
+        choices=[("1", "Đồng ý cho lấy lại"), ("0", "Không đồng ý")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Ý kiến (bắt buộc khi không đồng ý)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

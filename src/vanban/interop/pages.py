@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +38,7 @@ from .forms import (
     InboundRegisterForm,
     MonitorFilterForm,
     PartnerForm,
+    TakeBackAnswerForm,
 )
 from .models import Inbound, InboundState, MessageKind, Outbound, OutboundState, Partner
 
@@ -203,7 +205,11 @@ def _inbound(request: HttpRequest, pk: int) -> Inbound:
     clerk_units = [u for u, r in user.role_pairs() if r == Role.CLERK] if user.is_active else []
     row = (
         Inbound.objects.select_related("unit", "partner", "incoming_document", "answered_by")
-        .filter(pk=pk, kind=MessageKind.PACKAGE, unit_id__in=clerk_units)
+        .filter(
+            Q(kind=MessageKind.PACKAGE) | Q(kind=MessageKind.STATUS, business_type=REVOCATION),
+            pk=pk,
+            unit_id__in=clerk_units,
+        )
         .first()
     )
     if row is None:
@@ -231,6 +237,7 @@ def _inbound_page(
     *,
     register_form: InboundRegisterForm | None = None,
     refuse_form: InboundRefuseForm | None = None,
+    take_back_form: TakeBackAnswerForm | None = None,
     duplicate: bool = False,
     status: int = 200,
 ) -> HttpResponse:
@@ -238,8 +245,19 @@ def _inbound_page(
     from vanban.exchange.staging import package_files
     from vanban.signatures.services import verify_bytes
 
-    package = _package(inbound)
-    package_list, notes = package_files(package, inbound.original_name)
+    source = inbound
+    if inbound.kind == MessageKind.STATUS:  # a status 13: show the package it asks back
+        source = (
+            Inbound.objects.filter(
+                kind=MessageKind.PACKAGE,
+                edxml_id=inbound.edxml_id,
+                to_code=inbound.to_code,
+                business_type=0,
+            ).first()
+            or inbound
+        )
+    package = _package(source)
+    package_list, notes = package_files(package, source.original_name)
     checks = [
         {"file": item, "report": verify_bytes(item.data)}
         for item in package_list
@@ -267,6 +285,7 @@ def _inbound_page(
             "revocation": inbound.business_type == REVOCATION,
             "form": register_form,
             "refuse_form": refuse_form or InboundRefuseForm(),
+            "take_back_form": take_back_form or TakeBackAnswerForm(),
             "duplicate": duplicate,
             "answers": _labelled(
                 Outbound.objects.filter(
@@ -344,6 +363,31 @@ def inbound_refuse(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Đã từ chối văn bản; lý do được gửi về cơ quan gửi.")
             return redirect("exchange:queue")
     return _inbound_page(request, inbound, refuse_form=form)
+
+
+@login_required
+@require_POST
+def inbound_take_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk answers a take-back request for a document already registered: 15 or 16."""
+    inbound = _inbound(request, pk)
+    form = TakeBackAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.inbound_revocation_answer(
+                actor=_user(request),
+                inbound=inbound,
+                accept=form.cleaned_data["accept"],
+                note=form.cleaned_data["note"],
+                ip=client_ip(request),
+            )
+        except AccessDenied as exc:
+            raise Http404(exc.message) from exc
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, "Đã trả lời đề nghị lấy lại văn bản.")
+            return redirect("exchange:queue")
+    return _inbound_page(request, inbound, take_back_form=form)
 
 
 @login_required

@@ -879,8 +879,12 @@ def external_for(document: Document) -> list[ExternalDelivery]:
 
 
 def queue_for(unit_ids: list[int]) -> Any:
+    """What waits for the clerks of `unit_ids`: packages to register or refuse, and take-back
+    requests (revocation package or status 13) for documents already registered."""
     return Inbound.objects.filter(
-        unit_id__in=unit_ids, kind=MessageKind.PACKAGE, state=InboundState.QUEUED
+        Q(kind=MessageKind.PACKAGE) | Q(kind=MessageKind.STATUS, business_type=1),
+        unit_id__in=unit_ids,
+        state=InboundState.QUEUED,
     ).select_related("unit")
 
 

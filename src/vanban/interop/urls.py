@@ -15,6 +15,7 @@ urlpatterns = [
     path("den/<int:pk>/vao-so/", pages.inbound_register, name="inbound_register"),
     path("den/<int:pk>/tu-choi/", pages.inbound_refuse, name="inbound_refuse"),
     path("den/<int:pk>/tep/<int:index>/", pages.inbound_file, name="inbound_file"),
+    path("den/<int:pk>/lay-lai/", pages.inbound_take_back, name="inbound_take_back"),
     path("giam-sat/", pages.monitor, name="monitor"),
     path("giam-sat/<int:pk>/gui-lai/", pages.retry, name="retry"),
 ]
