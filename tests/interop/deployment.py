@@ -4,9 +4,10 @@ exchange between two systems (issue 6 point 6).
 Each `Instance` has its own data directory, database, secret key and port on 127.0.0.1, and
 runs as a real deployment does: `vanban migrate`, a web server (`vanban runserver --noreload`)
 and a worker (`vanban interop work`). It is driven only from outside: its commands, its HTTP
-endpoints and `call()`, which runs a function in a new Python process with the instance's
-environment (for the steps that have no command or endpoint: creating units, people and
-certificates through the services, reading what the instance recorded).
+endpoints and `call()`, which runs a function in the instance's console, a Python process of
+its own with the instance's environment, like `vanban shell` (for the steps that have no
+command or endpoint: creating units, people and certificates through the services, reading
+what the instance recorded).
 
 Databases: when the test run's DATABASE_URL is PostgreSQL, each instance gets its own database
 on that server (`test_vanban_interop_<xdist worker>_<name>`, dropped afterwards); otherwise a

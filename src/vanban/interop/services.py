@@ -549,7 +549,7 @@ def _receive_package(partner: Partner, data: bytes, package: Any) -> Received:
     result: Received | None = None
     try:
         with transaction.atomic():
-            rows = []
+            rows: list[Inbound] = []
             for code in targets:
                 state = InboundState.REJECTED if problem else InboundState.QUEUED
                 row = Inbound.objects.create(
@@ -595,11 +595,11 @@ def _receive_package(partner: Partner, data: bytes, package: Any) -> Received:
     except IntegrityError:
         # Another request stored the same DocumentId meanwhile: answer as for a repeat.
         file_discard(storage_name)
-        row = Inbound.objects.filter(
+        again = Inbound.objects.filter(
             kind=MessageKind.PACKAGE, edxml_id=package.document_id, to_code__in=targets
         ).first()
-        if row is not None and row.sha256 == sha256:
-            return Received("duplicate", row)
+        if again is not None and again.sha256 == sha256:
+            return Received("duplicate", again)
         raise Refused(
             f"DocumentId {package.document_id} đã nhận với nội dung khác; gói tin bị từ chối.",
             http_status=409,
@@ -794,11 +794,11 @@ def inbound_register(
             _queued(locked)
             document = incoming_register(
                 actor=actor,
-                unit=locked.unit,
+                unit=locked.unit,  # type: ignore[arg-type]  # _require_clerk: a unit of ours
                 data=data,
                 refusals=refusals,
                 main_file=main_file,
-                attachments=others,
+                attachments=list[Any](others),
                 confirm_duplicate=confirm_duplicate,
                 signature_trigger=Trigger.RECEIPT,
                 ip=ip,
