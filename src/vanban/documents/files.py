@@ -717,6 +717,10 @@ class FileSource:
     prefix: str  # where its files are stored
     owner_field: str  # the owner's id, e.g. "document_id"
     label: str = ""  # Vietnamese name of the owner shown in the report; "" for documents
+    # The row's fields, when they are named otherwise; rows with an empty storage name are skipped.
+    storage_field: str = "storage_name"
+    sha256_field: str = "sha256"
+    name_field: str = "original_name"
 
 
 FILE_SOURCES: list[FileSource] = [
@@ -773,8 +777,15 @@ def files_check(*, verify_hashes: bool = True) -> FilesReport:
         model = apps.get_model(source.model)
         rows.extend(
             (source, *row)
-            for row in model.objects.order_by("pk")
-            .values_list("pk", source.owner_field, "storage_name", "sha256", "original_name")
+            for row in model.objects.exclude(**{source.storage_field: ""})
+            .order_by("pk")
+            .values_list(
+                "pk",
+                source.owner_field,
+                source.storage_field,
+                source.sha256_field,
+                source.name_field,
+            )
             .iterator(chunk_size=2000)
         )
     stored: set[str] = set()

@@ -10,6 +10,28 @@ class SignaturesConfig(AppConfig):
     def ready(self) -> None:
         from vanban.documents.files import FileSource, file_source_register
 
-        from .services import MARKS_PREFIX
+        from .services import KEYS_PREFIX, MARKS_PREFIX, SIGNED_PREFIX
 
         file_source_register(FileSource("signatures.SignatureMark", MARKS_PREFIX, "id", "hình"))
+        file_source_register(
+            FileSource(
+                "signatures.Certificate",
+                KEYS_PREFIX,
+                "id",
+                "tệp khóa PKCS#12",
+                storage_field="pkcs12_storage_name",
+                sha256_field="pkcs12_sha256",
+                name_field="subject_name",
+            )
+        )
+        file_source_register(
+            FileSource(
+                "drafting.Draft",
+                SIGNED_PREFIX,
+                "id",
+                "bản ký số của dự thảo",
+                storage_field="signed_storage_name",
+                sha256_field="signed_sha256",
+                name_field="subject",
+            )
+        )
