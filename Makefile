@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# `make bench` measures a quick province; `make bench SIZE=1000000` the full one (benchmarks/README.md).
+SIZE ?= 10000
+REPEAT ?= 20
+BENCH_ARGS ?=
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("vanban cần Python 3.11 trở lên (Python >= 3.11 required)") if sys.version_info < (3, 11) else None'
@@ -28,6 +32,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/suite.py --size $(SIZE) --repeat $(REPEAT) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -12,7 +12,6 @@ built again afterwards, as one would for a first import.
 
 import argparse
 import datetime as dt
-import importlib
 import os
 import random
 import statistics
@@ -30,58 +29,6 @@ PASSWORD = "Bench-mark-1"
 UNITS = 12
 BATCH = 5000
 
-# Words of real subjects: "Công văn về việc triển khai kế hoạch chuyển đổi số năm 2025".
-ACTIONS = [
-    "triển khai",
-    "tăng cường",
-    "hướng dẫn thực hiện",
-    "tổ chức",
-    "báo cáo kết quả",
-    "đề nghị phối hợp",
-    "góp ý dự thảo",
-    "kiểm tra",
-    "tổng kết",
-    "phê duyệt",
-    "ban hành",
-    "đôn đốc",
-    "rà soát",
-    "điều chỉnh",
-    "bổ sung",
-    "giao chỉ tiêu",
-    "cử cán bộ tham dự",
-]
-OBJECTS = [
-    "kế hoạch chuyển đổi số",
-    "công tác phòng chống thiên tai",
-    "quy chế quản lý văn bản điện tử",
-    "chương trình mục tiêu quốc gia xây dựng nông thôn mới",
-    "công tác cải cách hành chính",
-    "dự toán ngân sách nhà nước",
-    "công tác thi đua khen thưởng",
-    "an toàn thông tin mạng",
-    "đề án phát triển du lịch",
-    "công tác tuyển dụng viên chức",
-    "hội nghị giao ban",
-    "phòng chống dịch bệnh",
-    "đầu tư công trung hạn",
-    "bồi thường giải phóng mặt bằng",
-    "công tác dân vận chính quyền",
-    "vệ sinh an toàn thực phẩm",
-    "cấp giấy chứng nhận quyền sử dụng đất",
-    "chính sách hỗ trợ hộ nghèo",
-    "quản lý trật tự xây dựng",
-    "nước sạch nông thôn",
-]
-PLACES = [
-    "trên địa bàn tỉnh",
-    "tại các huyện, thành phố",
-    "của Sở",
-    "trong toàn ngành",
-    "tại xã Phú Thuận",
-    "của Ủy ban nhân dân tỉnh",
-    "giai đoạn 2021-2025",
-    "và các năm tiếp theo",
-]
 RARE = "hỗ trợ trồng sầu riêng"  # in one document out of 100,000
 EXTERNAL = [
     ("Bộ Thông tin và Truyền thông", "BTTTT", "000.00.00.G22"),
@@ -149,6 +96,13 @@ def generate(count: int, rng: random.Random) -> None:
     from vanban.accounts import services as account_services
     from vanban.accounts.models import Role
     from vanban.documents import services
+    from vanban.documents.benchdata import (
+        ACTIONS,
+        OBJECTS,
+        PLACES,
+        search_indexes_build,
+        search_indexes_drop,
+    )
     from vanban.documents.models import (
         Direction,
         Document,
@@ -159,7 +113,6 @@ def generate(count: int, rng: random.Random) -> None:
     )
     from vanban.documents.search import search_text_build
 
-    index = importlib.import_module("vanban.documents.migrations.0003_search_index")
     started = time.perf_counter()
     root = account_services.unit_create(
         actor=None,
@@ -216,8 +169,7 @@ def generate(count: int, rng: random.Random) -> None:
     unit_weights = [UNITS] + [2] * (UNITS - 1)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for name in index.INDEXES:
-                cursor.execute(index.drop_sql(name))
+            search_indexes_drop(cursor)
     batch: list[Document] = []
     made = 0
 
@@ -317,9 +269,7 @@ def generate(count: int, rng: random.Random) -> None:
     if connection.vendor == "postgresql":
         start = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-            for name in index.INDEXES:
-                cursor.execute(index.create_sql(name))
+            search_indexes_build(cursor)
             cursor.execute("ANALYZE documents_document")
             cursor.execute("ANALYZE documents_documentshare")
         print(f"search indexes built in {time.perf_counter() - start:.0f} s", flush=True)

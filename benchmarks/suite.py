@@ -1,0 +1,908 @@
+"""The performance suite: a realistic province, its pages and actions timed against their ceilings.
+
+Usage:
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/vanban_bench \\
+        .venv/bin/python benchmarks/suite.py [--size 10000] [--repeat 20] [--reuse]
+
+Without DATABASE_URL the suite uses PostgreSQL at 127.0.0.1:5432 (user postgres, database
+vanban_bench_<size>, created when missing) when it answers, else an SQLite file under
+var/bench/. The database is filled by `vanban bench-data --docs <size>` unless it already holds
+that many generated documents; `--reuse` takes whatever generated documents it holds.
+
+Production settings (vanban.settings, DEBUG off); people are signed in with force_login, so no
+password hash is timed. Each page is requested `--repeat` times after a warm-up and reported as
+p50/p95, next to two ceilings measured in the same run:
+  * bare Django: a view behind the same Client, middleware, session and login check that runs the
+    page's main query (the slowest SQL statement the page issues, captured with
+    CaptureQueriesContext) with cursor.execute and answers with the row count;
+  * raw SQL: that statement alone, with cursor.execute and fetchall.
+The ratio ours / bare Django is what the page adds to its main query: the other queries, the ORM's
+model instances and the template.
+
+Writes are timed through the services: an incoming document with a 1 MB PDF, and (PostgreSQL
+only) 50 clerks registering at the same moment, with the proof that the numbers have no gaps.
+Both happen in a unit the suite adds for each run, so the generated documents stay as they were.
+
+The table is printed and written to benchmarks/results/<size>.md (<size>-sqlite.md on SQLite)
+together with a JSON file of every sample and the machine it ran on.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import importlib.util
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("VANBAN_DATA_DIR", str(ROOT / "var" / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanban.settings")
+os.environ.setdefault("VANBAN_ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("VANBAN_LOG_LEVEL", "WARNING")
+os.environ["VANBAN_PLAIN_STATIC"] = "1"
+
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432"
+# The unit each run adds for its writes; its abbreviation ends with the run's time.
+RUN_UNIT_NAME = "Tổ đo hiệu năng"
+RUN_UNIT_PREFIX = "dohieunang"
+CLERKS = 50
+BARE_PATH = "__bench__/bare/<int:key>/"
+
+
+# ---------------------------------------------------------------- measuring
+
+
+@dataclass
+class Timing:
+    samples: list[float]  # milliseconds
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "p50_ms": round(self.p50, 2),
+            "p95_ms": round(self.p95, 2),
+            "samples_ms": [round(s, 2) for s in self.samples],
+        }
+
+
+def measure(fn: Callable[[], Any], repeat: int, *, warm: bool = True) -> Timing:
+    if warm:
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return Timing(samples)
+
+
+@dataclass
+class Row:
+    scenario: str
+    user: str = ""
+    url: str = ""
+    queries: int | None = None
+    ours: Timing | None = None
+    bare: Timing | None = None
+    raw: Timing | None = None
+    main_query: str = ""
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.ours is None or self.bare is None or not self.bare.p50:
+            return None
+        return self.ours.p50 / self.bare.p50
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "user": self.user,
+            "url": self.url,
+            "queries": self.queries,
+            "ours": self.ours.as_json() if self.ours else None,
+            "bare_django": self.bare.as_json() if self.bare else None,
+            "raw_sql": self.raw.as_json() if self.raw else None,
+            "ratio_ours_to_bare_p50": round(self.ratio, 2) if self.ratio else None,
+            "main_query": self.main_query,
+            "note": self.note,
+            **self.extra,
+        }
+
+
+# ---------------------------------------------------------------- database
+
+
+def choose_database(size: int) -> str:
+    """DATABASE_URL if set; else a local PostgreSQL if one answers; else an SQLite file."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    name = f"vanban_bench_{size}"
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            f"{LOCAL_POSTGRES}/postgres", connect_timeout=2, autocommit=True
+        ) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        url = f"{LOCAL_POSTGRES}/{name}"
+    except Exception as exc:  # any failure means: no local PostgreSQL
+        print(f"no local PostgreSQL ({type(exc).__name__}); using SQLite", flush=True)
+        path = Path(os.environ["VANBAN_DATA_DIR"]) / f"bench-{size}.sqlite3"
+        url = f"sqlite:///{path}"
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def generated_documents() -> int:
+    """Documents loaded by bench-data (its audit events count them), without the suite's own."""
+    try:
+        from vanban.documents.benchdata import bench_documents_count
+    except ImportError:
+        from vanban.documents.models import Document
+
+        return Document.objects.exclude(unit__abbreviation__startswith=RUN_UNIT_PREFIX).count()
+    return bench_documents_count()
+
+
+def prepare_data(size: int, reuse: bool) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    existing = generated_documents()
+    if existing and (reuse or existing == size):
+        print(f"using the {existing} generated documents already in the database", flush=True)
+        return
+    if reuse:
+        raise SystemExit("--reuse: the database holds no generated documents.")
+    from vanban.documents.models import Document
+
+    if existing:
+        # Only a database bench-data filled is ever emptied.
+        print(f"the database holds {existing} generated documents, not {size}: emptying it")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        else:
+            connection.close()
+            name = connection.settings_dict["NAME"]
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{name}{suffix}").unlink(missing_ok=True)
+        call_command("migrate", verbosity=0)
+    elif Document.objects.exists():
+        raise SystemExit(
+            "The database holds documents that bench-data did not generate; the suite does not "
+            "touch it. Point DATABASE_URL at an empty database."
+        )
+    from django.core.management import get_commands
+
+    command = "bench-data" if "bench-data" in get_commands() else "bench_data"
+    start = time.perf_counter()
+    call_command(command, docs=size)
+    print(f"bench-data --docs {size}: {time.perf_counter() - start:.0f} s", flush=True)
+
+
+def machine(connection: Any) -> dict[str, Any]:
+    import django
+
+    info: dict[str, Any] = {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "cpu_model": "",
+        "ram_gb": None,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": connection.vendor,
+        "database_version": "",
+        "commit": "",
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                info["ram_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            info["database_version"] = f"PostgreSQL {cursor.fetchone()[0]}"
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            info["database_size"] = cursor.fetchone()[0]
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            info["database_version"] = f"SQLite {cursor.fetchone()[0]}"
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        info["commit"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    return info
+
+
+# ---------------------------------------------------------------- pages and ceilings
+
+# The main query of each page, by key; the bare view runs it.
+BARE_QUERIES: dict[int, str] = {}
+
+
+def install_bare_view() -> None:
+    """A URLconf with every page of the project and one bare view in front."""
+    from django.conf import settings
+    from django.contrib.auth.decorators import login_required
+    from django.db import connection
+    from django.http import HttpRequest, HttpResponse
+    from django.urls import clear_url_caches, include, path
+
+    @login_required
+    def bare(request: HttpRequest, key: int) -> HttpResponse:
+        with connection.cursor() as cursor:
+            cursor.execute(BARE_QUERIES[key])
+            rows = cursor.fetchall()
+        return HttpResponse(str(len(rows)), content_type="text/plain")
+
+    module = types.ModuleType("vanban_bench_urls")
+    module.urlpatterns = [  # type: ignore[attr-defined]
+        path(BARE_PATH, bare),
+        path("", include("vanban.urls")),
+    ]
+    sys.modules[module.__name__] = module
+    settings.ROOT_URLCONF = module.__name__
+    clear_url_caches()
+
+
+def run_sql(sql: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return len(cursor.fetchall())
+
+
+def main_query(client: Any, url: str) -> tuple[str, int, list[tuple[float, str]]]:
+    """The page's slowest SELECT (each statement the page issues, run alone three times), the
+    number of statements, and the five slowest with their median times."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    timed: list[tuple[float, str]] = []
+    for query in ctx.captured_queries:
+        sql = query["sql"]
+        if not sql.lstrip().upper().startswith("SELECT") or "FOR UPDATE" in sql.upper():
+            continue
+        timed.append((measure(lambda sql=sql: run_sql(sql), 3).p50, sql))
+    timed.sort(key=lambda item: -item[0])
+    return timed[0][1], len(ctx.captured_queries), timed[:5]
+
+
+def page_row(client: Any, scenario: str, who: str, url: str, repeat: int) -> Row:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{scenario} ({who}): {url} answered {response.status_code}")
+    sql, count, slowest = main_query(client, url)
+    key = len(BARE_QUERIES)
+    BARE_QUERIES[key] = sql
+    bare_url = BARE_PATH.replace("<int:key>", str(key))
+    ours = measure(lambda: client.get(url), repeat)
+    bare = measure(lambda: client.get(f"/{bare_url}"), repeat)
+    raw = measure(lambda: run_sql(sql), repeat)
+    row = Row(scenario, who, url, count, ours, bare, raw, main_query=sql)
+    row.extra["slowest_queries"] = [{"ms": round(t, 2), "sql": q[:300]} for t, q in slowest]
+    print(f"  {scenario} ({who}): {ours.p50:.1f} ms, bare {bare.p50:.1f} ms", flush=True)
+    return row
+
+
+@dataclass
+class Cast:
+    """The people and data the scenarios use, chosen in the generated province."""
+
+    leader: Any
+    staff: Any
+    unit: Any
+    quarter: tuple[int, int]
+    leader_document: Any
+    staff_document: Any
+    number_symbol: str
+
+
+def choose_cast(leader_name: str | None, staff_name: str | None) -> Cast:
+    """A leader of the unit with most documents, and the ordinary staff member (no clerk or
+    leader role) given most of that unit's documents; `--leader` / `--staff` name them instead."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractQuarter, ExtractYear
+
+    from vanban.accounts.models import AccountStatus, Role, RoleAssignment, User
+    from vanban.documents.models import Direction, Document, DocumentShare
+
+    generated = Document.objects.exclude(unit__abbreviation__startswith=RUN_UNIT_PREFIX)
+    if leader_name:
+        leader = User.objects.get(username=leader_name)
+        unit_id = RoleAssignment.objects.filter(user=leader, role=Role.LEADER).values_list(
+            "unit_id", flat=True
+        )[0]
+    else:
+        busiest = (
+            generated.filter(unit__role_assignments__role=Role.LEADER)
+            .values("unit_id")
+            .annotate(n=Count("id", distinct=True))
+            .order_by("-n")
+            .first()
+        )
+        if busiest is None:
+            raise SystemExit("No unit with a leader holds documents.")
+        unit_id = busiest["unit_id"]
+        leaders = User.objects.filter(
+            role_assignments__unit_id=unit_id,
+            role_assignments__role=Role.LEADER,
+            status=AccountStatus.ACTIVE,
+        ).order_by("pk")
+        leader = leaders.first()
+    register_roles = (Role.CLERK, Role.LEADER)
+    if staff_name:
+        staff = User.objects.get(username=staff_name)
+    else:
+        ordinary = User.objects.filter(
+            status=AccountStatus.ACTIVE, role_assignments__role=Role.STAFF
+        ).exclude(role_assignments__role__in=register_roles)
+        # Given most of the leader's unit's documents (so both find the same number-symbol),
+        # else most documents anywhere.
+        shares = DocumentShare.objects.filter(user__in=ordinary, document__in=generated)
+        given = None
+        for scope in (shares.filter(document__unit_id=unit_id), shares):
+            given = scope.values("user_id").annotate(n=Count("id")).order_by("-n").first()
+            if given:
+                break
+        staff = (
+            User.objects.get(pk=given["user_id"])
+            if given
+            else ordinary.filter(unit_id=unit_id).order_by("pk").first()
+        )
+    unit = leader.unit.__class__.objects.get(pk=unit_id)
+    incoming = generated.filter(unit_id=unit_id, direction=Direction.INCOMING)
+    quarter = (
+        incoming.annotate(y=ExtractYear("registered_at"), q=ExtractQuarter("registered_at"))
+        .values("y", "q")
+        .annotate(n=Count("id"))
+        .order_by("-n", "-y", "-q")
+        .first()
+    )
+    if quarter is None:
+        raise SystemExit(f"{unit.name} holds no incoming documents.")
+    # The most worked-on kind of document: one with a processing, else the newest.
+    with_processing = incoming.filter(processing__isnull=False).order_by("-registered_at")
+    leader_document = with_processing.first() or incoming.order_by("-registered_at").first()
+    shares = DocumentShare.objects.filter(user=staff).order_by("-document__registered_at")
+    share = shares.select_related("document").first()
+    staff_document = share.document if share else None
+    # A number-symbol both can find, if the staff member was given one of the unit's documents.
+    sample = (
+        shares.filter(document__unit_id=unit_id).exclude(document__code_notation="").first()
+        or shares.exclude(document__code_notation="").first()
+    )
+    target = sample.document if sample else incoming.exclude(code_notation="").first()
+    return Cast(
+        leader=leader,
+        staff=staff,
+        unit=unit,
+        quarter=(quarter["y"], quarter["q"]),
+        leader_document=leader_document,
+        staff_document=staff_document,
+        number_symbol=f"{target.code_number}/{target.code_notation}",
+    )
+
+
+def search_url(query: str) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('documents:search')}?{urlencode({'q': query})}"
+
+
+def page_rows(cast: Cast, args: argparse.Namespace) -> list[Row]:
+    from django.test import Client
+    from django.urls import reverse
+
+    from vanban.core.text import fold
+
+    backend = "vanban.accounts.backends.AccountBackend"
+    clients = {}
+    for who, user in (("leader", cast.leader), ("staff", cast.staff)):
+        client = Client()
+        client.force_login(user, backend=backend)
+        clients[who] = client
+    year, quarter = cast.quarter
+    register = (
+        reverse("documents:register_incoming")
+        + "?"
+        + urlencode({"unit": cast.unit.pk, "period": "quarter", "year": year, "quarter": quarter})
+    )
+    plan: list[tuple[str, str, str]] = [
+        ("my work", "leader", reverse("workflow:my_work")),
+        ("my work", "staff", reverse("workflow:my_work")),
+        (f"incoming register, Q{quarter}/{year}", "leader", register),
+        (
+            "document detail",
+            "leader",
+            reverse("documents:document_detail", args=[cast.leader_document.pk]),
+        ),
+    ]
+    if cast.staff_document is not None:
+        plan.append(
+            (
+                "document detail",
+                "staff",
+                reverse("documents:document_detail", args=[cast.staff_document.pk]),
+            )
+        )
+    searches = []
+    for kind, term in (
+        ("common", args.common),
+        ("medium", args.medium),
+        ("rare", args.rare),
+        ("number-symbol", cast.number_symbol),
+    ):
+        searches.append((f"search {kind} “{term}”", term))
+        if fold(term) != term:
+            searches.append((f"search {kind} “{fold(term)}”", fold(term)))
+    for label, query in searches:
+        for who in ("leader", "staff"):
+            plan.append((label, who, search_url(query)))
+    queries = {url: query for _label, query in searches for url in [search_url(query)]}
+    rows = []
+    for scenario, who, url in plan:
+        row = page_row(clients[who], scenario, who, url, args.repeat)
+        user = cast.leader if who == "leader" else cast.staff
+        row.user = f"{who} ({user.username})"
+        if url in queries:
+            hits = search_hits(user, queries[url])
+            row.user += f", {hits}"
+            row.extra["hits"] = hits
+        rows.append(row)
+    return rows
+
+
+def search_hits(user: Any, query: str) -> str:
+    """What the search page says about the number of hits."""
+    from vanban.documents import search
+
+    page = search.search_page(search.result_rows(search.document_search(user=user, query=query)))
+    count = search.number_vi(page.count)
+    word = "hit" if page.count == 1 else "hits"
+    return f"{count} {word}" if page.exact else f"over {count} {word}"
+
+
+# ---------------------------------------------------------------- writes
+
+
+def run_unit(stamp: str) -> tuple[Any, list[Any]]:
+    """A unit of this run under the root unit, with its clerks."""
+    from django.contrib.auth.hashers import make_password
+
+    from vanban.accounts import services
+    from vanban.accounts.models import Role, Unit
+
+    root = Unit.objects.get(parent__isnull=True)
+    number = Unit.objects.filter(abbreviation__startswith=RUN_UNIT_PREFIX).count() + 1
+    unit = services.unit_create(
+        actor=None,
+        name=f"{RUN_UNIT_NAME} {stamp}",
+        symbol="DHN",
+        abbreviation=f"{RUN_UNIT_PREFIX}{stamp}",
+        agency_code=f"{900 + number % 100:03d}.{number // 100 % 100:02d}.99.H99",
+        parent=root,
+    )
+    hashed = make_password("Bench-mark-1")
+    clerks = [
+        services.account_create(
+            actor=None,
+            unit=unit,
+            full_name=f"Văn Thư Đo {i + 1}",
+            roles=[Role.CLERK],
+            password_hash=hashed,
+            must_change_password=False,
+        ).user
+        for i in range(CLERKS)
+    ]
+    return unit, clerks
+
+
+def local_today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+class Registrar:
+    """Registers incoming documents with distinct numbers and symbols through the service."""
+
+    def __init__(self) -> None:
+        from vanban.documents.models import DocumentType
+
+        self.document_type = DocumentType.objects.get(name="Công văn")
+        self.lock = threading.Lock()
+        self.counter = 0
+
+    def __call__(self, clerk: Any, unit: Any, pdf: bytes) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from vanban.documents import services
+
+        with self.lock:
+            self.counter += 1
+            n = self.counter
+        return services.incoming_register(
+            actor=clerk,
+            unit=unit,
+            data=services.DocumentInput(
+                document_type=self.document_type,
+                code_number=str(n),
+                code_notation="UBND-VP",
+                issued_date=local_today(),
+                issuer_name="Ủy ban nhân dân tỉnh",
+                issuer_code="000.00.00.H07",
+                subject=f"Về việc triển khai kế hoạch chuyển đổi số, đợt {n}",
+                signer_name="Nguyễn Văn An",
+                signer_position="Phó Chủ tịch",
+            ),
+            refusals=services.Refusals(sensitive_declared=True),
+            main_file=SimpleUploadedFile("cong-van.pdf", pdf, content_type="application/pdf"),
+        )
+
+
+def register_row(
+    clerk: Any, unit: Any, pdf: bytes, register: Registrar, repeat: int, note: str = ""
+) -> Row:
+    ours = measure(lambda: register(clerk, unit, pdf), repeat)
+    size = f"{len(pdf) / 1024 / 1024:.1f} MB" if len(pdf) > 500_000 else f"{len(pdf) // 1024} KB"
+    print(f"  register incoming, {size} PDF: {ours.p50:.1f} ms", flush=True)
+    return Row(
+        f"register incoming, {size} PDF (service, one clerk)",
+        "clerk",
+        ours=ours,
+        note=note,
+    )
+
+
+def concurrent_row(
+    clerks: list[Any], unit: Any, pdf: bytes, register: Registrar, rounds: int
+) -> Row:
+    """`rounds` times, every clerk registers one document at the same moment, each thread with
+    its own database connection; afterwards the series must hold 1..clerks*rounds."""
+    from django.db import connection
+
+    from vanban.documents.models import Document
+
+    rates: list[float] = []
+    failures: list[str] = []
+    for _ in range(rounds):
+        barrier = threading.Barrier(len(clerks) + 1)
+
+        def work(clerk: Any, barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait()
+                register(clerk, unit, pdf)
+            except Exception as exc:  # reported below
+                failures.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=work, args=(c,)) for c in clerks]
+        for thread in threads:
+            thread.start()
+        barrier.wait()
+        start = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        rates.append(len(clerks) / (time.perf_counter() - start))
+    numbers = sorted(
+        Document.objects.filter(unit=unit, year=local_today().year).values_list(
+            "register_number", flat=True
+        )
+    )
+    expected = list(range(1, len(clerks) * rounds + 1))
+    gap_free = numbers == expected
+    series = Document.objects.filter(unit=unit).values("series_id").distinct().count()
+    proof = (
+        f"{len(numbers)} numbers in {series} series, 1..{numbers[-1] if numbers else 0}, "
+        f"{'no gaps, no duplicates' if gap_free else 'GAPS OR DUPLICATES'}"
+    )
+    if failures:
+        proof += f"; {len(failures)} failed: {failures[0]}"
+    print(f"  {len(clerks)} concurrent registrations: {statistics.median(rates):.0f}/s; {proof}")
+    return Row(
+        f"{len(clerks)} clerks register at once, {len(pdf) // 1024} KB PDF",
+        f"{len(clerks)} clerks",
+        note=f"{statistics.median(rates):.0f} registrations/s (median of {rounds} rounds); {proof}",
+        extra={
+            "throughput_per_s": [round(r, 1) for r in rates],
+            "numbers_gap_free": gap_free,
+            "failures": failures,
+        },
+    )
+
+
+# ---------------------------------------------------------------- signatures
+
+
+def load_signatures_module() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "vanban_bench_signatures", ROOT / "benchmarks" / "signatures.py"
+    )
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def signature_rows(sig: Any, pdf: bytes, repeat: int) -> list[Row]:
+    """Sign with a PKCS#12 key and verify with OCSP/CRL fetched from the loopback test PKI."""
+    from asn1crypto import pem, x509
+
+    from vanban.signatures import pdfsign, testpki, verify
+
+    pki = testpki.build(Path(tempfile.mkdtemp(prefix="vanban-bench-pki-")), port=sig.free_port())
+    server = testpki.serve(pki)
+    try:
+        root = x509.Certificate.load(pem.unarmor(pki.root_pem())[2])
+        holder = pdfsign.load_pkcs12(pki.p12("nguoi-ky"), testpki.PIN)
+        box = pdfsign.personal_box(pdf, sig.SIGNER, title=sig.TITLE)
+        appearance = pdfsign.Appearance(box, image_png=sig._signature_png())
+        pdfsign.font_path()
+
+        def sign() -> bytes:
+            return pdfsign.sign(
+                pdf,
+                holder,
+                field_name="ChuKyNguoiCoThamQuyen",
+                appearance=appearance,
+                signing_time=dt.datetime.now(dt.UTC),
+            )
+
+        signed = sign()
+
+        def check() -> None:
+            report = verify.verify_pdf(signed, [root], revocation="hard-fail", allow_fetching=True)
+            if report.status != verify.VALID:
+                raise SystemExit(f"verification failed: {report.reasons()}")
+
+        size = f"{len(pdf) / 1024 / 1024:.1f} MB"
+        rows = [
+            Row(f"sign {size} (PKCS#12, PAdES)", "signer", ours=measure(sign, repeat)),
+            Row(
+                f"verify {size} (OCSP/CRL fetched on loopback)",
+                "clerk",
+                ours=measure(check, repeat),
+            ),
+        ]
+    finally:
+        server.shutdown()
+    for row in rows:
+        print(f"  {row.scenario}: {row.ours.p50:.1f} ms", flush=True)  # type: ignore[union-attr]
+    return rows
+
+
+# ---------------------------------------------------------------- output
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def markdown(rows: list[Row], info: dict[str, Any], args: argparse.Namespace) -> str:
+    ram = f", {info['ram_gb']} GB RAM" if info["ram_gb"] else ""
+    lines = [
+        f"# Performance suite: {info['documents']:,} documents".replace(",", "."),
+        "",
+        f"{info['date']}; {info['cpus']} CPUs ({info['cpu_model'] or 'unknown model'}){ram}; "
+        f"{info['database_version']}"
+        + (f" ({info['database_size']})" if info.get("database_size") else "")
+        + f"; Python {info['python']}; Django {info['django']}; commit {info['commit'] or '?'}. "
+        f"{args.repeat} requests per row after one warm-up; times in ms; Django test Client "
+        "(no HTTP server), DEBUG off.",
+        "",
+        "| scenario | as | queries | ours p50 | ours p95 | bare Django p50 | bare p95 "
+        "| raw SQL p50 | raw p95 | ours / bare |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        ours = row.ours
+        cells = [
+            row.scenario,
+            row.user,
+            "" if row.queries is None else str(row.queries),
+            ms(ours.p50) if ours else "",
+            ms(ours.p95) if ours else "",
+            ms(row.bare.p50) if row.bare else "",
+            ms(row.bare.p95) if row.bare else "",
+            ms(row.raw.p50) if row.raw else "",
+            ms(row.raw.p95) if row.raw else "",
+            f"{row.ratio:.2f}" if row.ratio else "",
+        ]
+        if ours is None:
+            cells[3] = row.note
+        lines.append("| " + " | ".join(cells) + " |")
+    pairs = staff_vs_leader(rows)
+    if pairs:
+        lines += [
+            "",
+            "Staff against leader (same page, p95; the staff member sees only the documents given "
+            "to them):",
+            "",
+            "| scenario | leader p95 | staff p95 | staff / leader |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for scenario, leader, staff in pairs:
+            lines.append(f"| {scenario} | {ms(leader)} | {ms(staff)} | {staff / leader:.2f} |")
+    notes = [row for row in rows if row.ours is not None and row.note]
+    if notes:
+        lines += [""] + [f"- {row.scenario}: {row.note}" for row in notes]
+    return "\n".join(lines) + "\n"
+
+
+def staff_vs_leader(rows: list[Row]) -> list[tuple[str, float, float]]:
+    by_key: dict[tuple[str, str], Row] = {}
+    for row in rows:
+        if row.ours is not None and row.user:
+            by_key[(row.scenario, row.user.split(" ", 1)[0])] = row
+    pairs = []
+    for (scenario, who), row in by_key.items():
+        other = by_key.get((scenario, "staff"))
+        if who == "leader" and other is not None and row.ours and other.ours:
+            pairs.append((scenario, row.ours.p95, other.ours.p95))
+    return pairs
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--size", type=int, default=10_000, help="generated documents")
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per row")
+    parser.add_argument("--reuse", action="store_true", help="use the generated documents held")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of 50 concurrent clerks")
+    parser.add_argument(
+        "--common", default="kế hoạch", help="a term found in many documents (about a third)"
+    )
+    # bench-data puts "nạo vét kênh thủy lợi nội đồng" in 1% of the subjects and "hỗ trợ trồng
+    # sầu riêng" in one document out of 100,000.
+    parser.add_argument("--medium", default="nạo vét kênh", help="a term found in about 1%%")
+    parser.add_argument("--rare", default="sầu riêng", help="a term found in very few")
+    parser.add_argument("--leader", help="username of the leader (default: chosen)")
+    parser.add_argument("--staff", help="username of the staff member (default: chosen)")
+    parser.add_argument("--no-writes", action="store_true", help="skip the registrations")
+    parser.add_argument("--no-signatures", action="store_true", help="skip sign and verify")
+    args = parser.parse_args()
+
+    url = choose_database(args.size)
+    print(f"database: {url}", flush=True)
+    # The signatures benchmark's module sets defaults only; ours are already in place.
+    sig = load_signatures_module()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    if settings.DEBUG:
+        raise SystemExit("The suite measures production settings: unset VANBAN_DEBUG.")
+    prepare_data(args.size, args.reuse)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it
+    install_bare_view()
+    info = machine(connection)
+    info["documents"] = generated_documents()
+    cast = choose_cast(args.leader, args.staff)
+    # Generated people still hold the one-time password of a new account; these two have signed
+    # in before.
+    type(cast.leader).objects.filter(pk__in=[cast.leader.pk, cast.staff.pk]).update(
+        must_change_password=False
+    )
+    print(
+        f"leader {cast.leader.username}, staff {cast.staff.username}, unit {cast.unit.name}, "
+        f"Q{cast.quarter[1]}/{cast.quarter[0]}, number-symbol {cast.number_symbol}",
+        flush=True,
+    )
+
+    rows = page_rows(cast, args)
+    megabyte_pdf: bytes | None = None
+    if not (args.no_writes and args.no_signatures):
+        megabyte_pdf = sig.document(1.0)
+    if not args.no_writes:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+        unit, clerks = run_unit(stamp)
+        register = Registrar()
+        page_pdf = one_page_pdf()
+        note = "documents.services.incoming_register: PDF checks and text, storage, number, audit"
+        rows.append(register_row(clerks[0], unit, megabyte_pdf, register, args.repeat, note))
+        rows.append(register_row(clerks[1], unit, page_pdf, register, args.repeat))
+        if connection.vendor == "postgresql":
+            concurrent_unit, concurrent_clerks = run_unit(f"{stamp}c")
+            rows.append(
+                concurrent_row(concurrent_clerks, concurrent_unit, page_pdf, register, args.rounds)
+            )
+        else:
+            print("  concurrent registrations: PostgreSQL only, skipped", flush=True)
+    if not args.no_signatures:
+        rows += signature_rows(sig, megabyte_pdf, max(5, args.repeat // 2))
+
+    table = markdown(rows, info, args)
+    print()
+    print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    size = info["documents"]
+    name = str(size) if connection.vendor == "postgresql" else f"{size}-sqlite"
+    if args.no_writes or args.no_signatures:
+        name += "-partial"  # never in place of a full run's table
+    (RESULTS / f"{name}.md").write_text(table)
+    (RESULTS / f"{name}.json").write_text(
+        json.dumps(
+            {
+                "machine": info,
+                "size": size,
+                "repeat": args.repeat,
+                "cast": {
+                    "leader": cast.leader.username,
+                    "staff": cast.staff.username,
+                    "unit": cast.unit.name,
+                    "quarter": list(cast.quarter),
+                    "number_symbol": cast.number_symbol,
+                },
+                "rows": [row.as_json() for row in rows],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    print(f"written to {RESULTS / name}.md and .json")
+
+
+def one_page_pdf() -> bytes:
+    import weasyprint
+
+    body = "".join(
+        f"<p>Điều {n}. Các cơ quan, đơn vị triển khai kế hoạch chuyển đổi số năm 2026.</p>"
+        for n in range(1, 15)
+    )
+    return weasyprint.HTML(string=f"<html><body><h1>CÔNG VĂN</h1>{body}</body></html>").write_pdf()  # type: ignore[no-any-return]
+
+
+if __name__ == "__main__":
+    main()
