@@ -29,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -784,7 +785,7 @@ def inbound_register(
     _queued(inbound)
     package = inbound_package(inbound)
     files, _notes = package_files(package, inbound.original_name)
-    uploads = [_as_upload(item) for item in files]
+    uploads: list[UploadedFile] = [_as_upload(item) for item in files]
     main_file = uploads[0] if files and files[0].role == "main" else None
     others = uploads[1:] if main_file is not None else uploads
     stored: list[str] = []
@@ -798,7 +799,7 @@ def inbound_register(
                 data=data,
                 refusals=refusals,
                 main_file=main_file,
-                attachments=list[Any](others),
+                attachments=others,
                 confirm_duplicate=confirm_duplicate,
                 signature_trigger=Trigger.RECEIPT,
                 ip=ip,
