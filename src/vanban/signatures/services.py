@@ -119,10 +119,7 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
 
 
 def _name(cert: x509.Certificate, key: str) -> str:
-    value = cert.subject.native.get(key, "")
-    if isinstance(value, list):
-        value = ", ".join(value)
-    return str(value)[:255]
+    return verify.subject_field(cert, key)[:255]
 
 
 def trust_roots() -> list[x509.Certificate]:

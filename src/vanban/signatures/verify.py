@@ -97,7 +97,8 @@ def _vn(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(VN_TZ).isoformat() if moment else None
 
 
-def _name(cert: x509.Certificate, key: str) -> str:
+def subject_field(cert: x509.Certificate, key: str) -> str:
+    """One field of the certificate's subject (several values joined by commas)."""
     value = cert.subject.native.get(key, "")
     if isinstance(value, list):
         value = ", ".join(value)
@@ -172,9 +173,9 @@ def _check(
     )
     check = SignatureCheck(
         field=str(sig.field_name),
-        signer=_name(cert, "common_name"),
-        organisation=_name(cert, "organization_name"),
-        organisation_unit=_name(cert, "organizational_unit_name"),
+        signer=subject_field(cert, "common_name"),
+        organisation=subject_field(cert, "organization_name"),
+        organisation_unit=subject_field(cert, "organizational_unit_name"),
         serial=format(cert.serial_number, "x"),
         issuer=str(cert.issuer.native.get("common_name", "")),
         not_before=_vn(cert.not_valid_before) or "",

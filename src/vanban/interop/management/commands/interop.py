@@ -66,8 +66,6 @@ class Command(BaseCommand):
                 close_old_connections()
                 time.sleep(interval)
                 continue
-            if counts and options_verbose(self):
-                self.stdout.write(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
             if once:
                 self.stdout.write(
                     "Đã gửi một lượt: "
@@ -144,7 +142,3 @@ class Command(BaseCommand):
         except (OSError, ServiceError) as exc:
             raise CommandError(getattr(exc, "message", str(exc))) from exc
         self.stdout.write(f"Đã nhập {count} mã định danh.")
-
-
-def options_verbose(command: BaseCommand) -> bool:
-    return False
