@@ -39,7 +39,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import types
 from collections.abc import Callable
@@ -555,15 +554,14 @@ class Registrar:
         from vanban.documents.models import DocumentType
 
         self.document_type = DocumentType.objects.get(name="Công văn")
-        self.lock = threading.Lock()
         self.counter = 0
 
-    def __call__(self, clerk: Any, unit: Any, pdf: bytes) -> Any:
+    def __call__(self, clerk: Any, unit: Any, pdf: bytes, n: int | None = None) -> Any:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from vanban.documents import services
 
-        with self.lock:
+        if n is None:
             self.counter += 1
             n = self.counter
         return services.incoming_register(
@@ -600,42 +598,67 @@ def register_row(
 
 
 def concurrent_row(
-    clerks: list[Any], unit: Any, pdf: bytes, register: Registrar, rounds: int
+    clerks: list[Any], unit: Any, pdf: bytes, register: Registrar, rounds: int, each: int
 ) -> Row:
-    """`rounds` times, every clerk registers one document at the same moment, each thread with
-    its own database connection; afterwards the series must hold 1..clerks*rounds."""
-    from django.db import connection
+    """`rounds` times, every clerk (a process of its own, as under a multi-process server, with
+    its own database connection) registers `each` documents one after another, all starting at
+    the same moment; afterwards the series must hold 1..clerks*each*rounds, no gap, no
+    duplicate. Throughput: documents registered / time from the start to the last commit."""
+    import multiprocessing
 
+    from django.db import connections
+
+    from vanban.documents.files import extract_text
     from vanban.documents.models import Document
 
+    context = multiprocessing.get_context("fork")
     rates: list[float] = []
     failures: list[str] = []
-    for _ in range(rounds):
-        barrier = threading.Barrier(len(clerks) + 1)
+    base = register.counter + 1_000_000  # code numbers no other row of the run uses
+    for round_number in range(rounds):
+        barrier = context.Barrier(len(clerks) + 1)
+        errors = context.Queue()
+        connections.close_all()  # each child opens its own connection
 
-        def work(clerk: Any, barrier: threading.Barrier = barrier) -> None:
+        def work(
+            index: int,
+            clerk: Any,
+            barrier: Any = barrier,
+            errors: Any = errors,
+            round_number: int = round_number,
+        ) -> None:
             try:
+                # Connect, and start the PDF text helper, before the start: a server process
+                # has both from its first request on.
+                Document.objects.exists()
+                extract_text(pdf, "pdf")
                 barrier.wait()
-                register(clerk, unit, pdf)
+                for i in range(each):
+                    n = base + (round_number * len(clerks) + index) * each + i
+                    register(clerk, unit, pdf, n)
             except Exception as exc:  # reported below
-                failures.append(f"{type(exc).__name__}: {exc}")
+                errors.put(f"{type(exc).__name__}: {exc}")
             finally:
-                connection.close()
+                connections.close_all()
 
-        threads = [threading.Thread(target=work, args=(c,)) for c in clerks]
-        for thread in threads:
-            thread.start()
+        processes = [
+            context.Process(target=work, args=(i, clerk)) for i, clerk in enumerate(clerks)
+        ]
+        for process in processes:
+            process.start()
         barrier.wait()
         start = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        rates.append(len(clerks) / (time.perf_counter() - start))
+        for process in processes:
+            process.join()
+        rates.append(len(clerks) * each / (time.perf_counter() - start))
+        while not errors.empty():
+            failures.append(errors.get())
     numbers = sorted(
         Document.objects.filter(unit=unit, year=local_today().year).values_list(
             "register_number", flat=True
         )
     )
-    expected = list(range(1, len(clerks) * rounds + 1))
+    expected = list(range(1, len(clerks) * each * rounds + 1))
     gap_free = numbers == expected
     series = Document.objects.filter(unit=unit).values("series_id").distinct().count()
     proof = (
@@ -644,11 +667,12 @@ def concurrent_row(
     )
     if failures:
         proof += f"; {len(failures)} failed: {failures[0]}"
-    print(f"  {len(clerks)} concurrent registrations: {statistics.median(rates):.0f}/s; {proof}")
+    rate = statistics.median(rates)
+    print(f"  {len(clerks)} concurrent clerks: {rate:.0f} registrations/s; {proof}", flush=True)
     return Row(
-        f"{len(clerks)} clerks register at once, {len(pdf) // 1024} KB PDF",
+        f"{len(clerks)} clerks register at once, {each} each, {len(pdf) // 1024} KB PDF",
         f"{len(clerks)} clerks",
-        note=f"{statistics.median(rates):.0f} registrations/s (median of {rounds} rounds); {proof}",
+        note=f"{rate:.0f} registrations/s (median of {rounds} rounds); {proof}",
         extra={
             "throughput_per_s": [round(r, 1) for r in rates],
             "numbers_gap_free": gap_free,
@@ -714,6 +738,183 @@ def signature_rows(sig: Any, pdf: bytes, repeat: int) -> list[Row]:
     for row in rows:
         print(f"  {row.scenario}: {row.ours.p50:.1f} ms", flush=True)  # type: ignore[union-attr]
     return rows
+
+
+# ---------------------------------------------------------------- HTTP load
+
+
+def http_plan(cast: Cast, people: int) -> list[tuple[str, str]]:
+    """(session cookie, path) lines of the mixed workload: leaders, clerks and staff of the
+    generated province, each opening their work, documents they may see, searches and (leaders
+    and clerks) their unit's register; every line answers 200 before the run."""
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    from vanban.accounts.models import AccountStatus, Role, User
+    from vanban.core.text import fold
+    from vanban.documents.models import Document
+
+    backend = "vanban.accounts.backends.AccountBackend"
+    year, quarter = cast.quarter
+    active = User.objects.filter(status=AccountStatus.ACTIVE).exclude(
+        username__startswith=RUN_UNIT_PREFIX
+    )
+    chosen: list[tuple[Any, str]] = [(cast.leader, Role.LEADER), (cast.staff, Role.STAFF)]
+    for role in (Role.LEADER, Role.CLERK, Role.STAFF):
+        others = active.filter(role_assignments__role=role).exclude(
+            pk__in=[cast.leader.pk, cast.staff.pk]
+        )
+        if role == Role.STAFF:
+            others = others.exclude(role_assignments__role__in=(Role.LEADER, Role.CLERK))
+        chosen += [(u, role) for u in others.distinct().order_by("pk")[: people // 3]]
+    User.objects.filter(pk__in=[u.pk for u, _ in chosen]).update(must_change_password=False)
+    searches = [
+        "kế hoạch",
+        "ke hoach",
+        "nạo vét kênh",
+        fold("nạo vét kênh"),
+        "sầu riêng",
+        cast.number_symbol,
+    ]
+    plan: list[tuple[str, str]] = []
+    for index, (user, role) in enumerate(chosen[:people]):
+        client = Client()
+        client.force_login(user, backend=backend)
+        cookie = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+        paths = [reverse("workflow:my_work")] * 3
+        newest = (
+            Document.objects.visible_to(user)
+            .order_by("-registered_at")
+            .values_list("pk", flat=True)
+        )[:3]
+        paths += [reverse("documents:document_detail", args=[pk]) for pk in newest]
+        paths += [search_url(searches[(index + k) % len(searches)]) for k in range(3)]
+        unit_id = user.role_assignments.filter(role=role).values_list("unit_id", flat=True).first()
+        if role in (Role.LEADER, Role.CLERK) and unit_id:
+            paths.append(
+                reverse("documents:register_incoming")
+                + "?"
+                + urlencode(
+                    {"unit": unit_id, "period": "quarter", "year": year, "quarter": quarter}
+                )
+            )
+        for path in paths:
+            status = client.get(path).status_code
+            if status != 200:
+                raise SystemExit(f"HTTP plan: {path} answered {status} to {user.username}")
+            plan.append((cookie, path))
+    return plan
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wrk(url: str, script: Path, plan: Path, connections: int, seconds: int) -> dict[str, Any]:
+    result = subprocess.run(  # noqa: S603 - our own arguments
+        [  # noqa: S607 - wrk from the system's packages
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            url,
+            "--",
+            str(plan),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :])  # type: ignore[no-any-return]
+    raise SystemExit(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
+
+
+def http_rows(cast: Cast, args: argparse.Namespace) -> list[Row]:
+    """The mixed workload through gunicorn, measured with wrk."""
+    import shutil
+
+    scenario = (
+        f"HTTP mixed workload: {args.http_connections} users, gunicorn {args.http_workers} "
+        f"workers, {args.http_seconds} s"
+    )
+    missing = [
+        name
+        for name, found in (
+            ("wrk (apt-get install wrk)", shutil.which("wrk")),
+            ("gunicorn", importlib.util.find_spec("gunicorn")),
+        )
+        if not found
+    ]
+    if missing:
+        print(f"  HTTP load skipped: {', '.join(missing)} not installed", flush=True)
+        return [Row(scenario, note=f"not measured: {', '.join(missing)} not installed")]
+    plan = http_plan(cast, args.http_connections)
+    workdir = Path(tempfile.mkdtemp(prefix="vanban-bench-http-"))
+    plan_file = workdir / "plan.tsv"
+    plan_file.write_text("".join(f"{cookie}\t{path}\n" for cookie, path in plan))
+    port = free_port()
+    env = {**os.environ, "VANBAN_ALLOWED_HOSTS": "127.0.0.1"}
+    server = subprocess.Popen(  # noqa: S603 - our own arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "vanban.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.http_workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    from django.urls import reverse
+
+    login = url + reverse("accounts:login")
+    try:
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(login, timeout=10)  # noqa: S310 - loopback
+                break
+            except OSError:  # URLError, refused, timed out: not up yet
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("gunicorn did not start") from None
+                time.sleep(0.3)
+        script = ROOT / "benchmarks" / "mixed.lua"
+        wrk(url, script, plan_file, args.http_connections, 5)  # warm-up
+        result = wrk(url, script, plan_file, args.http_connections, args.http_seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    rate = result["requests"] / (result["duration_us"] / 1e6)
+    note = (
+        f"{rate:.0f} requests/s; p50 {result['p50_us'] / 1000:.0f} ms, "
+        f"p95 {result['p95_us'] / 1000:.0f} ms, p99 {result['p99_us'] / 1000:.0f} ms; "
+        f"{result['requests']} requests, {result['non_2xx']} not 2xx, "
+        f"{result['socket_errors'] + result['timeouts']} socket errors or time-outs; "
+        f"{len(plan)} (person, page) pairs: work, document detail, searches, registers"
+    )
+    print(f"  {scenario}: {note}", flush=True)
+    return [Row(scenario, f"{args.http_connections} people", note=note, extra=result)]
 
 
 # ---------------------------------------------------------------- output
@@ -798,6 +999,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per row")
     parser.add_argument("--reuse", action="store_true", help="use the generated documents held")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of 50 concurrent clerks")
+    parser.add_argument("--each", type=int, default=4, help="documents per clerk and round")
     parser.add_argument(
         "--common", default="kế hoạch", help="a term found in many documents (about a third)"
     )
@@ -809,6 +1011,10 @@ def main() -> None:
     parser.add_argument("--staff", help="username of the staff member (default: chosen)")
     parser.add_argument("--no-writes", action="store_true", help="skip the registrations")
     parser.add_argument("--no-signatures", action="store_true", help="skip sign and verify")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP load")
+    parser.add_argument("--http-connections", type=int, default=50, help="concurrent users")
+    parser.add_argument("--http-seconds", type=int, default=60, help="length of the HTTP load")
+    parser.add_argument("--http-workers", type=int, default=5, help="gunicorn workers")
     args = parser.parse_args()
 
     url = choose_database(args.size)
@@ -856,12 +1062,16 @@ def main() -> None:
         if connection.vendor == "postgresql":
             concurrent_unit, concurrent_clerks = run_unit(f"{stamp}c")
             rows.append(
-                concurrent_row(concurrent_clerks, concurrent_unit, page_pdf, register, args.rounds)
+                concurrent_row(
+                    concurrent_clerks, concurrent_unit, page_pdf, register, args.rounds, args.each
+                )
             )
         else:
             print("  concurrent registrations: PostgreSQL only, skipped", flush=True)
     if not args.no_signatures:
         rows += signature_rows(sig, megabyte_pdf, max(5, args.repeat // 2))
+    if not args.no_http:
+        rows += http_rows(cast, args)
 
     table = markdown(rows, info, args)
     print()
@@ -869,7 +1079,7 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     size = info["documents"]
     name = str(size) if connection.vendor == "postgresql" else f"{size}-sqlite"
-    if args.no_writes or args.no_signatures:
+    if args.no_writes or args.no_signatures or args.no_http:
         name += "-partial"  # never in place of a full run's table
     (RESULTS / f"{name}.md").write_text(table)
     (RESULTS / f"{name}.json").write_text(

@@ -72,9 +72,11 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction (R25, STYLE "services").
 
-    The chain head row is locked so concurrent writers append one after another.
+    The chain head row is locked so concurrent writers append one after another; the lock lasts
+    until the caller's transaction ends, so callers record the event as their last write. Inside
+    a caller's transaction no savepoint is made: a failure here fails the whole action.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         at = clock.now().astimezone(dt.UTC)
         # JSON round trip so the stored data hashes the same after reading it back.

@@ -14,7 +14,6 @@ import hashlib
 import logging
 import re
 import struct
-import time
 import unicodedata
 import uuid
 import zipfile
@@ -33,6 +32,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
 
+from . import pdftext
 from .models import DocumentFile, DocumentPolicy
 from .selectors import access_document
 
@@ -345,27 +345,9 @@ def extract_text(data: bytes, file_format: str) -> str:
 
 
 def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader  # pypdf caps every stream's decompressed size itself
-
-    reader = PdfReader(BytesIO(data))
-    if reader.is_encrypted:
-        # Only "owner password" files (empty user password) can be read; AES needs a crypto
-        # package that is not a dependency, so such files simply have no text.
-        reader.decrypt("")
-    parts: list[str] = []
-    length = 0
-    deadline = time.monotonic() + MAX_PDF_SECONDS
-    for index, page in enumerate(reader.pages):
-        if index >= MAX_PDF_PAGES or length > MAX_TEXT_CHARS or time.monotonic() > deadline:
-            break
-        try:
-            part = page.extract_text() or ""
-        except Exception:  # one broken page does not lose the others
-            logger.info("PDF page %s has no readable text", index + 1, exc_info=True)
-            continue
-        parts.append(part)
-        length += len(part)
-    return "\n".join(parts)
+    return pdftext.pdf_text(
+        data, max_pages=MAX_PDF_PAGES, max_chars=MAX_TEXT_CHARS, timeout=MAX_PDF_SECONDS
+    )
 
 
 class _Enough(Exception):

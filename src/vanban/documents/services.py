@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from vanban.accounts.models import AGENCY_CODE_RE, Role, Unit, User
@@ -172,12 +172,20 @@ def _series_for(
 
 
 def _take_number(series: RegisterSeries) -> int:
-    """Next number of the series under a row lock; the caller's transaction keeps it gap-free."""
-    locked = RegisterSeries.objects.select_for_update().get(pk=series.pk)
-    number = locked.next_number
-    locked.next_number = number + 1
-    locked.save(update_fields=["next_number"])
-    return number
+    """Next number of the series; the row stays locked until the caller's transaction ends,
+    which keeps the series gap-free. One statement: the lock is held from here to the commit,
+    so everything before it is done first (docs/performance.md)."""
+    table = RegisterSeries._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_number = next_number + 1 "  # noqa: S608 - our table name
+            "WHERE id = %s RETURNING next_number - 1",
+            [series.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise ServiceError("Không tìm thấy sổ đăng ký.")
+    return int(row[0])
 
 
 def format_number(number: int) -> str:
@@ -422,7 +430,7 @@ def _save_with_files(
     after: Callable[[Document], None] | None = None,
 ) -> Document:
     """Store the files, then number and save the document in one transaction; `after(document)`
-    runs last inside it.
+    runs inside it, before the audit event. `build()` returns the unsaved document, numbered.
 
     If the transaction fails the stored files are removed; if the process dies in between, they
     stay as orphans that `vanban files check` lists.
@@ -433,6 +441,10 @@ def _save_with_files(
             stored.append(file_store(item))
         with transaction.atomic():
             document = build()
+            document.search_text = search_text_build(
+                fields=_search_fields(document), file_texts=[item.text for _r, item in prepared]
+            )
+            document.save(force_insert=True)
             now = clock.now()
             DocumentFile.objects.bulk_create(
                 [
@@ -452,10 +464,8 @@ def _save_with_files(
                     for (role, item), name in zip(prepared, stored, strict=True)
                 ]
             )
-            document.search_text = search_text_build(
-                fields=_search_fields(document), file_texts=[item.text for _r, item in prepared]
-            )
-            document.save(update_fields=["search_text"])
+            if after is not None:
+                after(document)
             audit_record(
                 actor=actor,
                 action=audit_action,
@@ -464,8 +474,6 @@ def _save_with_files(
                 ip=ip,
                 data={**audit_data, "files": [item.sha256 for _r, item in prepared]},
             )
-            if after is not None:
-                after(document)
     except BaseException:
         for name in stored:
             file_discard(name)
@@ -556,7 +564,7 @@ def incoming_register(
             legal_normative=False,
         )
         number = _take_number(series)
-        return Document.objects.create(
+        return Document(
             unit=unit,
             direction=Direction.INCOMING,
             series=series,
@@ -619,7 +627,7 @@ def outgoing_register(
             legal_normative=cleaned["legal_normative"],
         )
         number = _take_number(series)
-        return Document.objects.create(
+        return Document(
             unit=unit,
             direction=Direction.OUTGOING,
             series=series,
