@@ -427,10 +427,15 @@ def choose_cast(leader_name: str | None, staff_name: str | None) -> Cast:
     )
 
 
-def search_url(query: str) -> str:
+def search_url(query: str, view: str = "documents:search") -> str:
     from django.urls import reverse
 
-    return f"{reverse('documents:search')}?{urlencode({'q': query})}"
+    return f"{reverse(view)}?{urlencode({'q': query})}"
+
+
+def count_url(query: str) -> str:
+    """The count the search page asks for once it shows (when its page is not the last)."""
+    return search_url(query, "documents:search_count")
 
 
 def page_rows(cast: Cast, args: argparse.Namespace) -> list[Row]:
@@ -482,6 +487,14 @@ def page_rows(cast: Cast, args: argparse.Namespace) -> list[Row]:
     for label, query in searches:
         for who in ("leader", "staff"):
             plan.append((label, who, search_url(query)))
+    for who in ("leader", "staff"):
+        plan.append(
+            (
+                f"search count “{args.common}” (asked after the page shows)",
+                who,
+                count_url(args.common),
+            )
+        )
     queries = {url: query for _label, query in searches for url in [search_url(query)]}
     rows = []
     for scenario, who, url in plan:
@@ -791,7 +804,10 @@ def http_plan(cast: Cast, people: int) -> list[tuple[str, str]]:
             .values_list("pk", flat=True)
         )[:3]
         paths += [reverse("documents:document_detail", args=[pk]) for pk in newest]
-        paths += [search_url(searches[(index + k) % len(searches)]) for k in range(3)]
+        for k in range(3):
+            term = searches[(index + k) % len(searches)]
+            # The browser asks for the count once a page that is not the last one shows.
+            paths += [search_url(term), count_url(term)]
         unit_id = user.role_assignments.filter(role=role).values_list("unit_id", flat=True).first()
         if role in (Role.LEADER, Role.CLERK) and unit_id:
             paths.append(

@@ -258,8 +258,13 @@ class DocumentShare(models.Model):
     """A document given to a person (chuyển cho cá nhân), who may then see it."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="shares")
+    # Indexed with the document (below): "the documents given to this person", the half of the
+    # visibility rule every list and search runs, is read from the index alone.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="document_shares"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="document_shares",
+        db_index=False,
     )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -270,6 +275,7 @@ class DocumentShare(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "user"], name="unique_document_share")
         ]
+        indexes = [models.Index(fields=["user", "document"], name="document_share_user_doc")]
 
     def __str__(self) -> str:
         return f"{self.document_id} -> {self.user_id}"

@@ -250,7 +250,7 @@ class SearchPage:
     number: int
     page_size: int
     has_next: bool
-    count: int
+    count: int | None  # None: not counted yet (the page asks for the count after it shows)
     exact: bool
 
     @property
@@ -268,10 +268,14 @@ class SearchPage:
     @property
     def num_pages(self) -> int | None:
         """Known only when the count is exact."""
-        return max(1, -(-self.count // self.page_size)) if self.exact else None
+        if self.count is None or not self.exact:
+            return None
+        return max(1, -(-self.count // self.page_size))
 
     @property
     def count_label(self) -> str:
+        if self.count is None:
+            return ""
         if not self.exact:
             return f"khoảng hơn {number_vi(self.count)} kết quả"
         return f"{number_vi(self.count)} kết quả"
@@ -283,24 +287,40 @@ def number_vi(value: int) -> str:
 
 
 def search_page(
-    results: QuerySet[Document], *, page: int = 1, page_size: int | None = None
+    results: QuerySet[Document],
+    *,
+    page: int = 1,
+    page_size: int | None = None,
+    count: bool = True,
 ) -> SearchPage:
-    """Read one page as `page_size + 1` rows and count the hits up to COUNT_CAP + 1 only."""
+    """Read one page as `page_size + 1` rows and count the hits up to COUNT_CAP + 1 only.
+
+    With `count=False` a page that is not the last one is not counted (`count` None): the
+    search page shows its rows at once and asks for the count afterwards, since counting a word
+    found in most documents takes far longer than reading one page of them.
+    """
     size = page_size or PAGE_SIZE
     page = max(1, page)
     offset = (page - 1) * size
     rows = list(results[offset : offset + size + 1])
     has_next = len(rows) > size
     rows = rows[:size]
+    total: int | None
     if not has_next and (rows or page == 1):
         # The last page is in hand: the total is known without a count.
-        count, exact = offset + len(rows), True
+        total, exact = offset + len(rows), True
+    elif count or not rows:  # a page past the end says how many there are
+        total, exact = capped_count(results)
     else:
-        cap = COUNT_CAP
-        count = results.order_by().values("pk")[: cap + 1].count()
-        exact = count <= cap
-        count = min(count, cap)
-    return SearchPage(rows, page, size, has_next, count, exact)
+        total, exact = None, False
+    return SearchPage(rows, page, size, has_next, total, exact)
+
+
+def capped_count(results: QuerySet[Document]) -> tuple[int, bool]:
+    """The number of hits up to COUNT_CAP, and whether it is exact."""
+    cap = COUNT_CAP
+    total = results.order_by().values("pk")[: cap + 1].count()
+    return min(total, cap), total <= cap
 
 
 def search_export_rows(results: QuerySet[Document], *, limit: int) -> tuple[list[Document], bool]:

@@ -31,7 +31,7 @@ def _search_url(query_string: str) -> str:
 
 def _over(page: search.SearchPage | None, limit: int) -> bool:
     """Whether the results surely hold more documents than an export takes."""
-    if page is None:
+    if page is None or page.count is None:
         return False
     return page.count > limit or (not page.exact and page.count >= limit)
 
@@ -42,13 +42,16 @@ def _page(
     *,
     save_form: SavedSearchForm | None = None,
     status: int = 200,
+    count: bool = False,
 ) -> HttpResponse:
+    """The search page, or its results for htmx; the count of a page that is not the last one
+    comes afterwards from `search_count_view` (`count=True`)."""
     user: User = request.user  # type: ignore[assignment]  # signed in: login_required
     page = None
     query_string = ""
     if form.is_valid():
         results = search.document_search(user=user, **form.search_arguments())
-        page = search.search_page(search.result_rows(results), page=form.page_number())
+        page = search.search_page(search.result_rows(results), page=form.page_number(), count=count)
         query_string = form.query_string()
     context = {
         "form": form,
@@ -60,6 +63,8 @@ def _page(
         "pdf_over_limit": _over(page, search.PDF_EXPORT_LIMIT),
         "save_form": save_form or SavedSearchForm(initial={"query_string": query_string}),
     }
+    if count:
+        return render(request, "documents/search/_count.html", context, status=status)
     if request.headers.get("HX-Request"):
         return render(request, "documents/search/_results.html", context, status=status)
     context["saved_searches"] = search.saved_search_list(user=user)
@@ -71,6 +76,14 @@ def _page(
 def search_view(request: HttpRequest) -> HttpResponse:
     """Search box and advanced form; an htmx request gets only the results."""
     return _page(request, DocumentSearchForm(request.GET, user=request.user))
+
+
+@login_required
+@require_GET
+def search_count_view(request: HttpRequest) -> HttpResponse:
+    """The number of hits of a search (up to search.COUNT_CAP), asked for by the results page
+    once it shows: the count line, the export note and the page label, for htmx."""
+    return _page(request, DocumentSearchForm(request.GET, user=request.user), count=True)
 
 
 @login_required

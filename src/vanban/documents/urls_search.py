@@ -6,6 +6,7 @@ from . import search_views
 
 urlpatterns: list[URLPattern] = [
     path("tim-kiem/", search_views.search_view, name="search"),
+    path("tim-kiem/dem/", search_views.search_count_view, name="search_count"),
     path("tim-kiem/xuat/xlsx/", search_views.search_export_xlsx, name="search_export_xlsx"),
     path("tim-kiem/xuat/pdf/", search_views.search_export_pdf, name="search_export_pdf"),
     path("tim-kiem/luu/", search_views.saved_search_create, name="saved_search_create"),
