@@ -753,6 +753,62 @@ def signature_rows(sig: Any, pdf: bytes, repeat: int) -> list[Row]:
     return rows
 
 
+# ---------------------------------------------------------------- edXML
+
+
+def edxml_rows(pdf: bytes, repeat: int) -> list[Row]:
+    """Build (write and check against the schema, as every outbound package is) and parse an
+    edXML package carrying the 1 MB PDF: the national sample "edoc_new" with its attachments
+    replaced."""
+    import dataclasses
+
+    from vanban.interop import edxml_io
+    from vanban.interop.edxml_model import Attachment
+
+    samples = os.environ.get("VANBAN_EDXML_SAMPLES") or ROOT.parent / "shared" / "interop" / "edxml"
+    sample = Path(samples) / "edoc_new.edxml"
+    if not sample.exists():
+        return [Row("edXML package with a 1 MB PDF", note=f"not measured: {sample} missing")]
+    message = edxml_io.read_message(sample.read_bytes())
+    package = dataclasses.replace(
+        message,  # type: ignore[type-var]
+        attachments=[  # the same files, as far as the manifest knows, each now the PDF
+            Attachment.from_bytes(
+                pdf,
+                content_id=item.content_id or "1",
+                name=item.attachment_name or "cong-van.pdf",
+                content_type="application/pdf",
+            )
+            for item in message.attachments or []
+        ][:1],
+    )
+
+    def build() -> bytes:
+        data = edxml_io.write_message(package)
+        problems = edxml_io.validate(data)
+        if problems:
+            raise SystemExit(f"edXML: {problems[0]}")
+        return data
+
+    data = build()
+    size = f"{len(data) / 1024 / 1024:.1f} MB"
+    rows = [
+        Row(
+            f"build edXML package ({size}, 1 MB PDF), schema check",
+            "sender",
+            ours=measure(build, repeat),
+        ),
+        Row(
+            f"parse edXML package ({size})",
+            "receiver",
+            ours=measure(lambda: edxml_io.read_message(data), repeat),
+        ),
+    ]
+    for row in rows:
+        print(f"  {row.scenario}: {row.ours.p50:.1f} ms", flush=True)  # type: ignore[union-attr]
+    return rows
+
+
 # ---------------------------------------------------------------- HTTP load
 
 
@@ -1086,6 +1142,8 @@ def main() -> None:
             print("  concurrent registrations: PostgreSQL only, skipped", flush=True)
     if not args.no_signatures:
         rows += signature_rows(sig, megabyte_pdf, max(5, args.repeat // 2))
+    if megabyte_pdf is not None:
+        rows += edxml_rows(megabyte_pdf, args.repeat)
     if not args.no_http:
         rows += http_rows(cast, args)
 
