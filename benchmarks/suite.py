@@ -1084,6 +1084,7 @@ def main() -> None:
     parser.add_argument("--no-writes", action="store_true", help="skip the registrations")
     parser.add_argument("--no-signatures", action="store_true", help="skip sign and verify")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP load")
+    parser.add_argument("--results", default=str(RESULTS), help="folder of the tables")
     parser.add_argument("--http-connections", type=int, default=50, help="concurrent users")
     parser.add_argument("--http-seconds", type=int, default=60, help="length of the HTTP load")
     parser.add_argument("--http-workers", type=int, default=5, help="gunicorn workers")
@@ -1150,13 +1151,14 @@ def main() -> None:
     table = markdown(rows, info, args)
     print()
     print(table)
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = Path(args.results)
+    results.mkdir(parents=True, exist_ok=True)
     size = info["documents"]
     name = str(size) if connection.vendor == "postgresql" else f"{size}-sqlite"
     if args.no_writes or args.no_signatures or args.no_http:
         name += "-partial"  # never in place of a full run's table
-    (RESULTS / f"{name}.md").write_text(table)
-    (RESULTS / f"{name}.json").write_text(
+    (results / f"{name}.md").write_text(table)
+    (results / f"{name}.json").write_text(
         json.dumps(
             {
                 "machine": info,
@@ -1175,7 +1177,7 @@ def main() -> None:
             indent=2,
         )
     )
-    print(f"written to {RESULTS / name}.md and .json")
+    print(f"written to {results / name}.md and .json")
 
 
 def one_page_pdf() -> bytes:

@@ -1,0 +1,70 @@
+"""`make bench` keeps working: the suite runs whole on a tiny province and writes its tables.
+
+Only that it runs and what it reports on are checked, never a time.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.process
+
+
+def test_the_suite_runs_on_a_small_province_and_writes_its_tables(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+        "VANBAN_DATA_DIR": str(tmp_path / "data"),
+        "DJANGO_SETTINGS_MODULE": "vanban.settings",
+    }
+    env.pop("VANBAN_DEBUG", None)
+    result = subprocess.run(  # noqa: S603 - our own script
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "suite.py"),
+            "--size",
+            "300",
+            "--repeat",
+            "2",
+            "--http-seconds",
+            "2",
+            "--http-connections",
+            "4",
+            "--results",
+            str(tmp_path / "results"),
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    table = (tmp_path / "results" / "300-sqlite.md").read_text()
+    data = json.loads((tmp_path / "results" / "300-sqlite.json").read_text())
+    scenarios = [row["scenario"] for row in data["rows"]]
+    for expected in (
+        "my work",
+        "document detail",
+        "register incoming, 1.0 MB PDF (service, one clerk)",
+        "sign 1.0 MB (PKCS#12, PAdES)",
+        "parse edXML package (1.4 MB)",
+    ):
+        assert expected in scenarios, expected
+    assert any(s.startswith("incoming register, Q") for s in scenarios)
+    assert any(s.startswith("search count") for s in scenarios)
+    pages = [row for row in data["rows"] if row["bare_django"]]
+    assert pages and all(row["queries"] and row["ratio_ours_to_bare_p50"] for row in pages)
+    http = next(row for row in data["rows"] if row["scenario"].startswith("HTTP mixed workload"))
+    if shutil.which("wrk"):
+        assert http["requests"] > 0 and http["non_2xx"] == 0
+    else:
+        assert "not measured: wrk" in http["note"]
+    assert "| ours / bare |" in table
