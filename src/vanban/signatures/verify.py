@@ -128,6 +128,13 @@ def context(
     )
 
 
+def plainly_unsigned(pdf: bytes) -> bool:
+    """A PDF whose bytes hold no /ByteRange has no signature, known without reading its
+    structure: a signature's value is left out of the signed bytes as the file is written, so its
+    dictionary (which holds /ByteRange) can never be inside a compressed object stream."""
+    return pdf.startswith(b"%PDF-") and b"/ByteRange" not in pdf
+
+
 def verify_pdf(
     pdf: bytes,
     trust_roots: list[x509.Certificate],
@@ -139,6 +146,8 @@ def verify_pdf(
     """Checks every signature of `pdf`. `revocation` is "hard-fail" (missing revocation data
     makes the signature invalid) or "soft-fail"."""
     checked_at = _vn(now or dt.datetime.now(dt.UTC)) or ""
+    if plainly_unsigned(pdf):
+        return Report(UNSIGNED, checked_at=checked_at)
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_regular_signatures)
