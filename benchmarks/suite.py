@@ -522,7 +522,7 @@ def search_hits(user: Any, query: str) -> str:
 # ---------------------------------------------------------------- writes
 
 
-def run_unit(stamp: str) -> tuple[Any, list[Any]]:
+def run_unit(stamp: str, clerks: int = CLERKS) -> tuple[Any, list[Any]]:
     """A unit of this run under the root unit, with its clerks."""
     from django.contrib.auth.hashers import make_password
 
@@ -549,7 +549,7 @@ def run_unit(stamp: str) -> tuple[Any, list[Any]]:
             password_hash=hashed,
             must_change_password=False,
         ).user
-        for i in range(CLERKS)
+        for i in range(clerks)
     ]
     return unit, clerks
 
@@ -611,13 +611,20 @@ def register_row(
 
 
 def concurrent_row(
-    clerks: list[Any], unit: Any, pdf: bytes, register: Registrar, rounds: int, each: int
+    desks: list[tuple[Any, Any]],
+    pdf: bytes,
+    register: Registrar,
+    rounds: int,
+    each: int,
+    workers: int,
 ) -> Row:
-    """`rounds` times, every clerk (a process of its own, as under a multi-process server, with
-    its own database connection) registers `each` documents one after another, all starting at
-    the same moment; afterwards the series must hold 1..clerks*each*rounds, no gap, no
-    duplicate. Throughput: documents registered / time from the start to the last commit."""
+    """`rounds` times, every clerk of `desks` (unit, clerk) submits `each` registrations at the
+    same moment, and `workers` server processes (each with its own database connection and PDF
+    text helper, as gunicorn's sync workers) register them in the order they came; afterwards
+    each unit's series must hold 1..n, no gap, no duplicate. Throughput: documents registered /
+    time from the start to the last commit."""
     import multiprocessing
+    from collections import Counter
 
     from django.db import connections
 
@@ -627,64 +634,77 @@ def concurrent_row(
     context = multiprocessing.get_context("fork")
     rates: list[float] = []
     failures: list[str] = []
+    per_unit = Counter(unit.pk for unit, _clerk in desks)
+    this_year = local_today().year
+    before = Document.objects.filter(unit_id__in=list(per_unit), year=this_year).count()
     base = register.counter + 1_000_000  # code numbers no other row of the run uses
+    register.counter += 1_000_000 + len(desks) * each * rounds
     for round_number in range(rounds):
-        barrier = context.Barrier(len(clerks) + 1)
+        barrier = context.Barrier(workers + 1)
         errors = context.Queue()
-        connections.close_all()  # each child opens its own connection
+        submitted = context.Queue()
+        for i in range(each):  # every clerk's first document, then every clerk's second...
+            for index in range(len(desks)):
+                submitted.put((index, base + (round_number * len(desks) + index) * each + i))
+        for _ in range(workers):
+            submitted.put(None)
+        connections.close_all()  # each process opens its own connection
 
-        def work(
-            index: int,
-            clerk: Any,
-            barrier: Any = barrier,
-            errors: Any = errors,
-            round_number: int = round_number,
-        ) -> None:
+        def work(barrier: Any = barrier, errors: Any = errors, submitted: Any = submitted) -> None:
             try:
                 # Connect, and start the PDF text helper, before the start: a server process
                 # has both from its first request on.
                 Document.objects.exists()
                 extract_text(pdf, "pdf")
                 barrier.wait()
-                for i in range(each):
-                    n = base + (round_number * len(clerks) + index) * each + i
-                    register(clerk, unit, pdf, n)
+                while (task := submitted.get()) is not None:
+                    unit, clerk = desks[task[0]]
+                    register(clerk, unit, pdf, task[1])
             except Exception as exc:  # reported below
                 errors.put(f"{type(exc).__name__}: {exc}")
             finally:
                 connections.close_all()
 
-        processes = [
-            context.Process(target=work, args=(i, clerk)) for i, clerk in enumerate(clerks)
-        ]
+        processes = [context.Process(target=work) for _ in range(workers)]
         for process in processes:
             process.start()
         barrier.wait()
         start = time.perf_counter()
         for process in processes:
             process.join()
-        rates.append(len(clerks) * each / (time.perf_counter() - start))
+        rates.append(len(desks) * each / (time.perf_counter() - start))
         while not errors.empty():
             failures.append(errors.get())
-    numbers = sorted(
-        Document.objects.filter(unit=unit, year=local_today().year).values_list(
-            "register_number", flat=True
+    # Every unit's series, with what earlier rows registered in it, holds exactly 1..n.
+    gap_free = True
+    total = 0
+    for unit_id in per_unit:
+        numbers = sorted(
+            Document.objects.filter(unit_id=unit_id, year=this_year).values_list(
+                "register_number", flat=True
+            )
         )
-    )
-    expected = list(range(1, len(clerks) * each * rounds + 1))
-    gap_free = numbers == expected
-    series = Document.objects.filter(unit=unit).values("series_id").distinct().count()
+        total += len(numbers)
+        gap_free &= numbers == list(range(1, len(numbers) + 1))
+    added = total - before
+    gap_free &= added == len(desks) * each * rounds
+    units = len(per_unit)
     proof = (
-        f"{len(numbers)} numbers in {series} series, 1..{numbers[-1] if numbers else 0}, "
+        f"{added} registered, {total} numbers in {units} series (one per unit), each 1..n, "
         f"{'no gaps, no duplicates' if gap_free else 'GAPS OR DUPLICATES'}"
     )
     if failures:
         proof += f"; {len(failures)} failed: {failures[0]}"
     rate = statistics.median(rates)
-    print(f"  {len(clerks)} concurrent clerks: {rate:.0f} registrations/s; {proof}", flush=True)
+    where = "one unit" if units == 1 else f"{units} units"
+    scenario = (
+        f"{len(desks)} clerks of {where} submit {each} each at once, {workers} server "
+        f"processes, {len(pdf) // 1024} KB PDF"
+    )
+    print(f"  {scenario}: {rate:.0f} registrations/s; {proof}", flush=True)
     return Row(
-        f"{len(clerks)} clerks register at once, {each} each, {len(pdf) // 1024} KB PDF",
-        f"{len(clerks)} clerks",
+        scenario,
+        f"{len(desks)} clerks",
         note=f"{rate:.0f} registrations/s (median of {rounds} rounds); {proof}",
         extra={
             "throughput_per_s": [round(r, 1) for r in rates],
@@ -1081,7 +1101,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per row")
     parser.add_argument("--reuse", action="store_true", help="use the generated documents held")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of 50 concurrent clerks")
-    parser.add_argument("--each", type=int, default=4, help="documents per clerk and round")
+    parser.add_argument("--each", type=int, default=8, help="documents per clerk and round")
     parser.add_argument(
         "--common", default="kế hoạch", help="a term found in many documents (about a third)"
     )
@@ -1143,12 +1163,24 @@ def main() -> None:
         rows.append(register_row(clerks[0], unit, megabyte_pdf, register, args.repeat, note))
         rows.append(register_row(clerks[1], unit, page_pdf, register, args.repeat))
         if connection.vendor == "postgresql":
-            concurrent_unit, concurrent_clerks = run_unit(f"{stamp}c")
-            rows.append(
-                concurrent_row(
-                    concurrent_clerks, concurrent_unit, page_pdf, register, args.rounds, args.each
+            # All in one series (the worst case for its lock), then spread over ten units.
+            one_unit, one_unit_clerks = run_unit(f"{stamp}c")
+            desks = [(one_unit, clerk) for clerk in one_unit_clerks]
+            spread = []
+            for k in range(10):
+                unit_k, clerks_k = run_unit(f"{stamp}d{k}", clerks=CLERKS // 10)
+                spread += [(unit_k, clerk) for clerk in clerks_k]
+            # As many server processes as cores, gunicorn's usual 2 x cores + 1, and one
+            # process per clerk (the overloaded case).
+            cores = os.cpu_count() or 2
+            for workers in sorted({cores, 2 * cores + 1}):
+                rows.append(
+                    concurrent_row(desks, page_pdf, register, args.rounds, args.each, workers)
                 )
+            rows.append(
+                concurrent_row(spread, page_pdf, register, args.rounds, args.each, 2 * cores + 1)
             )
+            rows.append(concurrent_row(desks, page_pdf, register, args.rounds, args.each, CLERKS))
         else:
             print("  concurrent registrations: PostgreSQL only, skipped", flush=True)
     if not args.no_signatures:

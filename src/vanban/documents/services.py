@@ -142,25 +142,46 @@ def series_create(
     return series
 
 
-def _series_for(
+def _series_scope(
     *, unit: Unit, year: int, direction: str, document_type: DocumentType, legal_normative: bool
-) -> RegisterSeries:
-    """The series a document is numbered in, opened on first use in a new year."""
-    candidates = RegisterSeries.objects.filter(
-        unit=unit, year=year, direction=direction, is_active=True
-    )
+) -> dict[str, Any]:
+    """Which series of the unit's year numbers the document: for outgoing documents, a series
+    of their own type (legal normative documents always, others when the unit keeps one), else
+    the unit's general series of the direction."""
     scope_type: DocumentType | None = None
     scope_legal = False
     if direction == Direction.OUTGOING:
         if legal_normative:
             scope_type, scope_legal = document_type, True
-        elif candidates.filter(document_type=document_type, legal_normative=False).exists():
+        elif RegisterSeries.objects.filter(
+            unit=unit,
+            year=year,
+            direction=direction,
+            is_active=True,
+            document_type=document_type,
+            legal_normative=False,
+        ).exists():
             scope_type = document_type
-    scope = {"document_type": scope_type, "legal_normative": scope_legal}
-    series = candidates.filter(**scope).first()
+    return {"document_type": scope_type, "legal_normative": scope_legal}
+
+
+def _series_for(
+    *, unit: Unit, year: int, direction: str, document_type: DocumentType, legal_normative: bool
+) -> RegisterSeries:
+    """The series a document is numbered in, opened on first use in a new year."""
+    scope = _series_scope(
+        unit=unit,
+        year=year,
+        direction=direction,
+        document_type=document_type,
+        legal_normative=legal_normative,
+    )
+    series = RegisterSeries.objects.filter(
+        unit=unit, year=year, direction=direction, is_active=True, **scope
+    ).first()
     if series is not None:
         return series
-    name = _series_default_name(direction, scope_type, scope_legal)
+    name = _series_default_name(direction, scope["document_type"], scope["legal_normative"])
     try:
         with transaction.atomic():
             return RegisterSeries.objects.create(
@@ -169,6 +190,44 @@ def _series_for(
     except IntegrityError:
         # Another clerk opened it at the same moment.
         return RegisterSeries.objects.get(unit=unit, year=year, direction=direction, **scope)
+
+
+def _series_and_number(
+    *, unit: Unit, year: int, direction: str, document_type: DocumentType, legal_normative: bool
+) -> tuple[int, int]:
+    """(series id, number) for a new document: the series of `_series_scope` takes its next
+    number in one statement (the constraints of RegisterSeries allow one such series); a series
+    not opened yet this year is opened first."""
+    scope = _series_scope(
+        unit=unit,
+        year=year,
+        direction=direction,
+        document_type=document_type,
+        legal_normative=legal_normative,
+    )
+    scope_type = scope["document_type"]
+    table = RegisterSeries._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_number = next_number + 1 "  # noqa: S608 - our table name
+            "WHERE unit_id = %s AND year = %s AND direction = %s AND is_active "
+            "AND legal_normative = %s AND "
+            + ("document_type_id = %s" if scope_type else "document_type_id IS NULL")
+            + " RETURNING id, next_number - 1",
+            [unit.pk, year, direction, scope["legal_normative"]]
+            + ([scope_type.pk] if scope_type else []),
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0]), int(row[1])
+    series = _series_for(
+        unit=unit,
+        year=year,
+        direction=direction,
+        document_type=document_type,
+        legal_normative=legal_normative,
+    )
+    return series.pk, _take_number(series)
 
 
 def _take_number(series: RegisterSeries) -> int:
@@ -556,18 +615,17 @@ def incoming_register(
     year = timezone.localdate(now).year
 
     def build() -> Document:
-        series = _series_for(
+        series_id, number = _series_and_number(
             unit=unit,
             year=year,
             direction=Direction.INCOMING,
             document_type=cleaned["document_type"],
             legal_normative=False,
         )
-        number = _take_number(series)
         return Document(
             unit=unit,
             direction=Direction.INCOMING,
-            series=series,
+            series_id=series_id,
             year=year,
             register_number=number,
             arrival_date=now,
@@ -619,18 +677,17 @@ def outgoing_register(
     drafting_symbol = cleaned.pop("drafting_symbol")
 
     def build() -> Document:
-        series = _series_for(
+        series_id, number = _series_and_number(
             unit=unit,
             year=today.year,
             direction=Direction.OUTGOING,
             document_type=cleaned["document_type"],
             legal_normative=cleaned["legal_normative"],
         )
-        number = _take_number(series)
         return Document(
             unit=unit,
             direction=Direction.OUTGOING,
-            series=series,
+            series_id=series_id,
             year=today.year,
             register_number=number,
             code_number=format_number(number),
