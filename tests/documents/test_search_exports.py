@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from tests.documents.conftest import doc_type
 from tests.documents.test_search import NOW, incoming
+from tests.documents.test_search_pages import counted
 from vanban.core import clock
 from vanban.documents import search
 from vanban.documents.models import Urgency
@@ -165,6 +166,25 @@ def test_exports_stop_at_the_limit_and_say_so(office, client_for, three, monkeyp
     assert (
         "bản PDF chỉ gồm 1 văn bản đầu tiên (theo thứ tự đang chọn), bản Excel gồm đủ kết quả."
     ) in html
+
+
+def test_a_count_capped_below_the_sheet_limit_does_not_promise_every_result(
+    office, client_for, three, monkeypatch
+):
+    # Three results, one per page, counted up to 2: the page cannot know whether the
+    # spreadsheet's limit (10 here) holds them all, and says "at most".
+    monkeypatch.setattr(search, "PAGE_SIZE", 1)
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    monkeypatch.setattr(search, "EXPORT_LIMIT", 10)
+    monkeypatch.setattr(search, "PDF_EXPORT_LIMIT", 1)
+    client = client_for(office.clerk)
+    html = counted(client, client.get(URL, {"q": "ke hoach"}))
+    assert "khoảng hơn 2 kết quả" in html
+    assert (
+        "bản PDF chỉ gồm 1 văn bản đầu tiên (theo thứ tự đang chọn), bản Excel gồm tối đa 10 "
+        "văn bản đầu tiên."
+    ) in html
+    assert "bản Excel gồm đủ kết quả" not in html
 
 
 def test_the_page_states_the_export_limits(office, client_for, three):

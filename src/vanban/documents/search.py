@@ -16,7 +16,7 @@ Matching rules of `document_search` (each one has a test in tests/documents/test
 Counting (no silent cap, and a common word stays fast): a page is read as `page size + 1` rows,
 which tells whether a next page exists without counting. The total is counted only up to
 `COUNT_CAP + 1` rows (`SELECT COUNT(*) FROM (SELECT id ... LIMIT COUNT_CAP + 1)`): up to the cap
-it is exact, above it the page says "khoảng hơn 10.000 kết quả". When the page in hand is the last
+it is exact, above it the page says "khoảng hơn 1.000 kết quả". When the page in hand is the last
 one, its position gives the total and no count is run at all.
 
 On PostgreSQL `search_text` has a trigram GIN index and each sort order a b-tree index
@@ -95,8 +95,10 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
 # ---------------------------------------------------------------- the search itself
 
 PAGE_SIZE = 50
-# Hits counted exactly; above this the page says "khoảng hơn 10.000 kết quả".
-COUNT_CAP = 10_000
+# Hits counted exactly; above this the page says "khoảng hơn 1.000 kết quả". Counting up to 10,000
+# visible hits of a word found in a third of the documents took a leader 1.4 s at 1,000,000
+# documents, and a server process with it; up to 1,000, a tenth of that (docs/performance.md).
+COUNT_CAP = 1_000
 # Rows in one export; the file and the page say so when there are more. A PDF is set by WeasyPrint
 # at about 7 ms a row on a 2-core server (benchmarks/search.py), so it is kept to what a request
 # can wait for; the spreadsheet takes 10,000 rows in about 2 s.

@@ -61,6 +61,11 @@ def _page(
         "pdf_export_limit": search.number_vi(search.PDF_EXPORT_LIMIT),
         "export_over_limit": _over(page, search.EXPORT_LIMIT),
         "pdf_over_limit": _over(page, search.PDF_EXPORT_LIMIT),
+        # Counted only up to a cap below the spreadsheet's limit: it may or may not hold them all.
+        "export_unsure": page is not None
+        and page.count is not None
+        and not page.exact
+        and page.count < search.EXPORT_LIMIT,
         "save_form": save_form or SavedSearchForm(initial={"query_string": query_string}),
     }
     if count:
