@@ -206,20 +206,14 @@ def _series_and_number(
         legal_normative=legal_normative,
     )
     scope_type = scope["document_type"]
-    table = RegisterSeries._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET next_number = next_number + 1 "  # noqa: S608 - our table name
-            "WHERE unit_id = %s AND year = %s AND direction = %s AND is_active "
-            "AND legal_normative = %s AND "
-            + ("document_type_id = %s" if scope_type else "document_type_id IS NULL")
-            + " RETURNING id, next_number - 1",
-            [unit.pk, year, direction, scope["legal_normative"]]
-            + ([scope_type.pk] if scope_type else []),
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        return int(row[0]), int(row[1])
+    taken = _next_number(
+        "unit_id = %s AND year = %s AND direction = %s AND is_active AND legal_normative = %s AND "
+        + ("document_type_id = %s" if scope_type else "document_type_id IS NULL"),
+        [unit.pk, year, direction, scope["legal_normative"]]
+        + ([scope_type.pk] if scope_type else []),
+    )
+    if taken is not None:
+        return taken
     series = _series_for(
         unit=unit,
         year=year,
@@ -231,20 +225,25 @@ def _series_and_number(
 
 
 def _take_number(series: RegisterSeries) -> int:
-    """Next number of the series; the row stays locked until the caller's transaction ends,
-    which keeps the series gap-free. One statement: the lock is held from here to the commit,
-    so everything before it is done first (docs/performance.md)."""
+    taken = _next_number("id = %s", [series.pk])
+    if taken is None:
+        raise ServiceError("Không tìm thấy sổ đăng ký.")
+    return taken[1]
+
+
+def _next_number(where: str, params: list[Any]) -> tuple[int, int] | None:
+    """(series id, number): the next number of the series matching `where`, in one statement.
+    The row stays locked until the caller's transaction ends, which keeps the series gap-free;
+    callers do everything they can before it (docs/performance.md)."""
     table = RegisterSeries._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET next_number = next_number + 1 "  # noqa: S608 - our table name
-            "WHERE id = %s RETURNING next_number - 1",
-            [series.pk],
+            f"UPDATE {table} SET next_number = next_number + 1 "  # noqa: S608 - our own SQL
+            f"WHERE {where} RETURNING id, next_number - 1",
+            params,
         )
         row = cursor.fetchone()
-    if row is None:
-        raise ServiceError("Không tìm thấy sổ đăng ký.")
-    return int(row[0])
+    return None if row is None else (int(row[0]), int(row[1]))
 
 
 def format_number(number: int) -> str:
