@@ -839,6 +839,47 @@ def edxml_rows(pdf: bytes, repeat: int) -> list[Row]:
     return rows
 
 
+# ---------------------------------------------------------------- exchange between two systems
+
+
+def exchange_rows(args: argparse.Namespace) -> list[Row]:
+    """Two deployments exchanging signed documents (benchmarks/exchange_pair.py, run by pytest
+    in a process of its own: it starts the two deployments, each with its own database)."""
+    scenario = f"exchange between two deployments, {args.exchange} signed documents A -> B"
+    env = {**os.environ, "VANBAN_BENCH_EXCHANGE": str(args.exchange)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # pytest's settings, as the tests have
+    result = subprocess.run(  # noqa: S603 - our own arguments
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "benchmarks" / "exchange_pair.py"),
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = [line for line in result.stdout.splitlines() if line.startswith("EXCHANGE ")]
+    if result.returncode != 0 or not found:
+        print(result.stdout[-3000:], result.stderr[-3000:], flush=True)
+        return [Row(scenario, note=f"failed (pytest exit {result.returncode}); see the output")]
+    data = json.loads(found[-1][len("EXCHANGE ") :])
+    note = (
+        f"{data['acknowledged_per_s']:.1f} documents/s issued, delivered and acknowledged "
+        f"({data['documents']} in {data['acknowledged_s']:.1f} s: issuing on A through its API "
+        f"{data['issue_s']:.1f} s, all received by B {data['delivered_s']:.1f} s, every status "
+        f"01 back on A {data['acknowledged_s']:.1f} s)"
+    )
+    print(f"  {scenario}: {note}", flush=True)
+    return [Row(scenario, "A's clerk", note=note, extra=data)]
+
+
 # ---------------------------------------------------------------- HTTP load
 
 
@@ -1114,6 +1155,9 @@ def main() -> None:
     parser.add_argument("--no-writes", action="store_true", help="skip the registrations")
     parser.add_argument("--no-signatures", action="store_true", help="skip sign and verify")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP load")
+    parser.add_argument(
+        "--exchange", type=int, default=30, help="documents sent between two deployments (0: none)"
+    )
     parser.add_argument("--results", default=str(RESULTS), help="folder of the tables")
     parser.add_argument("--http-connections", type=int, default=50, help="concurrent users")
     parser.add_argument("--http-seconds", type=int, default=60, help="length of the HTTP load")
@@ -1187,6 +1231,8 @@ def main() -> None:
         rows += signature_rows(sig, megabyte_pdf, max(5, args.repeat // 2))
     if megabyte_pdf is not None:
         rows += edxml_rows(megabyte_pdf, args.repeat)
+    if args.exchange:
+        rows += exchange_rows(args)
     if not args.no_http:
         rows += http_rows(cast, args)
 
@@ -1197,7 +1243,7 @@ def main() -> None:
     results.mkdir(parents=True, exist_ok=True)
     size = info["documents"]
     name = str(size) if connection.vendor == "postgresql" else f"{size}-sqlite"
-    if args.no_writes or args.no_signatures or args.no_http:
+    if args.no_writes or args.no_signatures or args.no_http or not args.exchange:
         name += "-partial"  # never in place of a full run's table
     (results / f"{name}.md").write_text(table)
     (results / f"{name}.json").write_text(
