@@ -595,7 +595,7 @@ class _Generator:
     def series_for(
         self, unit: Unit, year: int, direction: str, doc_type: DocumentType, legal: bool
     ) -> RegisterSeries:
-        """As services._series_for: outgoing documents in the type's series if the unit has one,
+        """As services._series_scope: outgoing documents in the type's series if the unit has one,
         legal normative ones in theirs, everything else in the unit's series of the year."""
         if direction == Direction.OUTGOING and legal:
             key = (unit.pk, year, direction, doc_type.pk, True)

@@ -165,17 +165,8 @@ def _series_scope(
     return {"document_type": scope_type, "legal_normative": scope_legal}
 
 
-def _series_for(
-    *, unit: Unit, year: int, direction: str, document_type: DocumentType, legal_normative: bool
-) -> RegisterSeries:
-    """The series a document is numbered in, opened on first use in a new year."""
-    scope = _series_scope(
-        unit=unit,
-        year=year,
-        direction=direction,
-        document_type=document_type,
-        legal_normative=legal_normative,
-    )
+def _series_open(*, unit: Unit, year: int, direction: str, scope: dict[str, Any]) -> RegisterSeries:
+    """The active series of `scope` (from `_series_scope`), opened on first use in a new year."""
     series = RegisterSeries.objects.filter(
         unit=unit, year=year, direction=direction, is_active=True, **scope
     ).first()
@@ -214,13 +205,7 @@ def _series_and_number(
     )
     if taken is not None:
         return taken
-    series = _series_for(
-        unit=unit,
-        year=year,
-        direction=direction,
-        document_type=document_type,
-        legal_normative=legal_normative,
-    )
+    series = _series_open(unit=unit, year=year, direction=direction, scope=scope)
     return series.pk, _take_number(series)
 
 
