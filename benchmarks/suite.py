@@ -20,11 +20,13 @@ The ratio ours / bare Django is what the page adds to its main query: the other 
 model instances and the template.
 
 Writes are timed through the services: an incoming document with a 1 MB PDF, and (PostgreSQL
-only) 50 clerks registering at the same moment, with the proof that the numbers have no gaps.
-Both happen in a unit the suite adds for each run, so the generated documents stay as they were.
+only) 50 clerks submitting at the same moment to a fixed number of server processes, with the
+proof that the numbers have no gaps. They happen in units the suite adds for each run, so the
+generated documents stay as they were. Then: signing and verifying, edXML, the exchange between
+two deployments (benchmarks/exchange_pair.py) and the HTTP load (gunicorn and wrk).
 
 The table is printed and written to benchmarks/results/<size>.md (<size>-sqlite.md on SQLite)
-together with a JSON file of every sample and the machine it ran on.
+together with a JSON file of every sample and the machine it ran on (benchmarks/README.md).
 """
 
 import argparse
