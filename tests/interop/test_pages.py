@@ -11,13 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.documents.conftest import pdf_bytes
-from tests.drafting.conftest import (  # noqa: F401 – fixtures
+from tests.drafting.conftest import (
     NOW,
-    Team,
-    _fixed_clock,
-    _own_storage,
     issued,
-    make_team,
 )
 from tests.exchange.conftest import build_package
 from tests.interop import support
@@ -34,12 +30,6 @@ from vanban.interop.models import (
     Partner,
     PartnerCode,
 )
-
-
-@pytest.fixture
-def team(province) -> Team:
-    return make_team(province)
-
 
 BASE = "/lien-thong/he-thong-khac/"
 LOGIN = "/tai-khoan/dang-nhap/"

@@ -10,12 +10,8 @@ import pytest
 
 from tests.conftest import make_user
 from tests.documents.conftest import DECLARED, incoming_input, pdf_bytes
-from tests.drafting.conftest import (  # noqa: F401 – fixtures
-    Team,
-    _fixed_clock,
-    _own_storage,
+from tests.drafting.conftest import (
     issued,
-    make_team,
 )
 from tests.exchange.conftest import build_package
 from tests.interop import support
@@ -33,11 +29,6 @@ from vanban.interop.models import (
     Outbound,
 )
 from vanban.workflow import services as workflow_services
-
-
-@pytest.fixture
-def team(province) -> Team:
-    return make_team(province)
 
 
 @pytest.fixture

@@ -6,15 +6,11 @@ import datetime as dt
 import pytest
 
 from tests.conftest import make_user
-from tests.drafting.conftest import (  # noqa: F401 – fixtures
+from tests.drafting.conftest import (
     NOW,
-    Team,
-    _fixed_clock,
-    _own_storage,
     create_draft,
     issue,
     issued,
-    make_team,
     organisation_key,
     to_approved,
     to_signed,
@@ -42,12 +38,6 @@ from vanban.interop.models import (
     Transport,
 )
 from vanban.signatures.services import OrganisationKey
-
-
-@pytest.fixture
-def team(province) -> Team:
-    return make_team(province)
-
 
 # ---------------------------------------------------------------- the outbox at issue
 
