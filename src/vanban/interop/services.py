@@ -23,6 +23,7 @@ import hashlib
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -691,6 +692,31 @@ def _receive_status(partner: Partner, data: bytes, status: Any) -> Received:
             http_status=404,
         )
     now = clock.now()
+    return _status_applied(
+        partner,
+        data,
+        sha256,
+        status,
+        lambda row: _apply_status(delivery, status.code, status.description, now),
+        to_code=delivery.document.unit.agency_code,
+        unit=delivery.document.unit,
+        status_code=status.code,
+        original_name=f"trang-thai-{status.code}.edxml",
+        received_at=now,
+    )
+
+
+def _status_applied(
+    partner: Partner,
+    data: bytes,
+    sha256: str,
+    status: Any,
+    apply: Callable[[Inbound], None],
+    **fields: Any,
+) -> Received:
+    """Keep a status message from `partner` as an applied Inbound row and `apply` it, in one
+    transaction; the same message arriving twice at once is answered "duplicate". The stored
+    file is removed again when nothing is kept."""
     storage_name = _store(INBOUND_PREFIX, data)
     try:
         with transaction.atomic():
@@ -698,20 +724,16 @@ def _receive_status(partner: Partner, data: bytes, status: Any) -> Received:
                 partner=partner,
                 kind=MessageKind.STATUS,
                 edxml_id=status.document_id,
-                from_code=sender,
+                from_code=status.from_code,
                 from_name=status.from_name[:255],
-                to_code=delivery.document.unit.agency_code,
-                unit=delivery.document.unit,
-                status_code=status.code,
                 storage_name=storage_name,
-                original_name=f"trang-thai-{status.code}.edxml",
                 sha256=sha256,
                 size=len(data),
                 state=InboundState.APPLIED,
                 reason=status.description[:500],
-                received_at=now,
+                **fields,
             )
-            _apply_status(delivery, status.code, status.description, now)
+            apply(row)
     except IntegrityError:
         file_discard(storage_name)
         existing = Inbound.objects.filter(
@@ -987,34 +1009,21 @@ def _take_back_requested(partner: Partner, data: bytes, status: Any, sha256: str
             f"Không có văn bản nào có DocumentId {status.document_id} nhận từ {status.from_code}.",
             http_status=404,
         )
-    storage_name = _store(INBOUND_PREFIX, data)
-    try:
-        with transaction.atomic():
-            row = Inbound.objects.create(
-                partner=partner,
-                kind=MessageKind.STATUS,
-                edxml_id=status.document_id,
-                from_code=status.from_code,
-                from_name=status.from_name[:255],
-                to_code=earlier.to_code,
-                unit=earlier.unit,
-                status_code="13",
-                business_type=1,
-                subject=earlier.subject,
-                number_symbol=earlier.number_symbol,
-                storage_name=storage_name,
-                original_name="trang-thai-13.edxml",
-                sha256=sha256,
-                size=len(data),
-                state=InboundState.APPLIED,
-                reason=status.description[:500],
-                received_at=clock.now(),
-            )
-            _take_back(row, [status.document_id])
-    except BaseException:
-        file_discard(storage_name)
-        raise
-    return Received("applied", row)
+    return _status_applied(
+        partner,
+        data,
+        sha256,
+        status,
+        lambda row: _take_back(row, [status.document_id]),
+        to_code=earlier.to_code,
+        unit=earlier.unit,
+        status_code="13",
+        business_type=1,
+        subject=earlier.subject,
+        number_symbol=earlier.number_symbol,
+        original_name="trang-thai-13.edxml",
+        received_at=clock.now(),
+    )
 
 
 def inbound_revocation_answer(
