@@ -9,13 +9,19 @@ SIZE ?= 10000
 REPEAT ?= 20
 BENCH_ARGS ?=
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean lock lock-check
 
-$(STAMP): pyproject.toml
+# Every package comes from requirements.lock, with its hashes: a new machine installs exactly the
+# versions CI tested. `make lock` refreshes the lock after pyproject.toml changes; CI refuses a
+# pyproject.toml the lock does not match (`make lock-check`).
+LOCK := requirements.lock
+LOCK_ARGS := --all-extras --universal --generate-hashes --python-version 3.11 --quiet
+
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit("vanban cần Python 3.11 trở lên (Python >= 3.11 required)") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -35,6 +41,16 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/suite.py --size $(SIZE) --repeat $(REPEAT) $(BENCH_ARGS)
+
+# The build backend (setuptools) is locked too: the project is installed without build isolation.
+lock: $(STAMP)
+	printf 'setuptools>=68\n' | $(BIN)/uv pip compile pyproject.toml - $(LOCK_ARGS) --upgrade -o $(LOCK)
+
+# Resolving again while keeping the locked versions must change nothing.
+lock-check: $(STAMP)
+	cp $(LOCK) $(VENV)/lock-check.txt
+	printf 'setuptools>=68\n' | $(BIN)/uv pip compile pyproject.toml - $(LOCK_ARGS) -o $(VENV)/lock-check.txt
+	@diff -u -I '^#' $(LOCK) $(VENV)/lock-check.txt >/dev/null || { diff -u -I '^#' $(LOCK) $(VENV)/lock-check.txt | head -40; echo "requirements.lock không khớp pyproject.toml: chạy make lock (the lock does not match pyproject.toml)"; exit 1; }
 
 clean:
 	rm -rf $(VENV) var

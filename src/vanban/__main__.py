@@ -4,7 +4,11 @@ import os
 import sys
 
 
+from vanban.console import quiet_library_warnings
+
+
 def main() -> None:
+    quiet_library_warnings()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanban.settings")
     from django.core.management import execute_from_command_line
 

@@ -23,6 +23,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from vanban.console import quiet_library_warnings
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -249,6 +251,7 @@ def sign(args: argparse.Namespace) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    quiet_library_warnings()
     from vanban.signatures.pdfsign import SigningFailed
 
     args = _parser().parse_args(argv)
