@@ -32,7 +32,7 @@ def test_commands_print_no_library_warning(command, setting, tmp_path):
         "VANBAN_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 (our own console scripts)
         [BIN / command[0], *command[1:]],
         capture_output=True,
         text=True,
