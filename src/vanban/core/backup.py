@@ -305,7 +305,13 @@ def backup_create(*, directory: Path, progress: Progress = _quiet) -> BackupResu
     for name in storage_walk_all():
         if not _safe_relative(name):
             raise BackupError(f"Tên tệp không hợp lệ trong kho lưu trữ: {name!r}.")
-        sha, size = _copy_out(name, directory / FILES_DIR / name)
+        try:
+            sha, size = _copy_out(name, directory / FILES_DIR / name)
+        except FileNotFoundError:
+            # Removed since the listing: the clean-up of a refused upload. A referenced file
+            # cannot go away like this; if it did, it is reported below as missing.
+            (directory / FILES_DIR / name).unlink(missing_ok=True)
+            continue
         copied[name] = sha
         entries.append(
             {"name": name, "size": size, "sha256": sha, "referenced": name in snapshot.referenced}
