@@ -89,18 +89,20 @@ def _snapshot_read(cursor: Any) -> Snapshot:
         cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608 - model tables
         counts[label] = int(cursor.fetchone()[0])
     head = AuditChainHead._meta
+
+    def column(meta: Any, name: str) -> str:
+        return quote(str(meta.get_field(name).column))
+
     cursor.execute(
-        f"SELECT {quote(head.get_field('last_seq').column)}, "  # noqa: S608 - model columns
-        f"{quote(head.get_field('last_hash').column)} FROM {quote(head.db_table)} "
-        f"ORDER BY {quote(head.pk.column)}"
+        f"SELECT {column(head, 'last_seq')}, {column(head, 'last_hash')} "  # noqa: S608
+        f"FROM {quote(head.db_table)} ORDER BY {column(head, 'id')}"
     )
     row = cursor.fetchone()
     audit = {"last_seq": int(row[0]) if row else 0, "last_hash": row[1] if row else ""}
     referenced: dict[str, str] = {}
     for source in FILE_SOURCES:
         meta = apps.get_model(source.model)._meta
-        name = quote(meta.get_field(source.storage_field).column)
-        sha = quote(meta.get_field(source.sha256_field).column)
+        name, sha = column(meta, source.storage_field), column(meta, source.sha256_field)
         cursor.execute(
             f"SELECT {name}, {sha} FROM {quote(meta.db_table)} WHERE {name} <> ''"  # noqa: S608
         )
