@@ -314,6 +314,11 @@ def test_an_unfinished_backup_and_a_used_directory_are_refused(source, backup, b
     code, output = run(source, "backup", str(backup))
     assert code == 1
     assert f"Thư mục {backup} đã có dữ liệu: hãy chọn một thư mục mới hoặc trống." in output
+    inside = source.directory / "media" / "sao-luu"
+    code, output = run(source, "backup", str(inside))
+    assert code == 1
+    assert f"Thư mục {inside} nằm trong kho lưu trữ tệp" in output
+    assert not inside.exists()
     unfinished = base / "unfinished"
     shutil.copytree(backup, unfinished)
     (unfinished / "manifest.json").unlink()

@@ -294,6 +294,12 @@ def backup_create(*, directory: Path, progress: Progress = _quiet) -> BackupResu
         raise BackupError(
             f"Thư mục {directory} đã có dữ liệu: hãy chọn một thư mục mới hoặc trống."
         )
+    location = getattr(default_storage, "location", None)  # local storage only
+    if location and directory.resolve().is_relative_to(Path(location).resolve()):
+        raise BackupError(
+            f"Thư mục {directory} nằm trong kho lưu trữ tệp ({location}): hãy chọn một thư mục "
+            "ở ngoài kho."
+        )
     directory.mkdir(parents=True, exist_ok=True)
     started = clock.now()
     database_file = directory / DATABASE_FILES[engine]
