@@ -327,3 +327,54 @@ def test_an_unfinished_backup_and_a_used_directory_are_refused(source, backup, b
     assert code == 1
     assert "Không có manifest.json trong" in output and "chưa hoàn tất" in output
     assert target.call(f"{HERE}:tables") == []
+
+
+def delete_file_of_first_document() -> str:
+    """Someone removed a stored file by hand."""
+    from django.core.files.storage import default_storage
+
+    from vanban.documents.models import DocumentFile
+
+    name = DocumentFile.objects.order_by("pk").first().storage_name
+    default_storage.delete(name)
+    return name
+
+
+def test_a_file_missing_from_storage_is_reported_by_backup_and_restore(base, new_instance):
+    broken = new_instance("broken")
+    broken.migrate()
+    people = broken.call(f"{HERE}:setup_source")
+    broken.call(f"{HERE}:register", **people, first=1, count=2)
+    gone = broken.call(f"{HERE}:delete_file_of_first_document")
+    directory = base / "backup-with-a-missing-file"
+    code, output = run(broken, "backup", str(directory))
+    assert code == 1
+    assert f"Thiếu tệp trong kho lưu trữ: {gone}" in output
+    assert (
+        "Bản sao lưu đã ghi xong nhưng kho lưu trữ có 1 tệp thiếu và 0 tệp bị thay đổi: chạy "
+        "`vanban files check`."
+    ) in output
+    manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
+    assert manifest["missing_files"] == [gone]
+    assert manifest["referenced_files"] == 4
+    assert len(manifest["files"]) == 3
+
+    target = new_instance("target")
+    code, output = run(target, "restore", str(directory))
+    assert code == 1
+    assert "Kiểm tra tệp: 4 bản ghi tệp, 1 thiếu, 0 bị thay đổi, 0 mồ côi." in output
+    assert "Phục hồi xong nhưng có 1 vấn đề cần xem lại." in output
+    assert target.call(f"{HERE}:counts")["documents.Document"] == 2
+
+
+def test_a_manifest_that_is_not_one_is_refused(backup, base, new_instance):
+    altered = base / "manifest-without-files"
+    shutil.copytree(backup, altered)
+    manifest = json.loads((altered / "manifest.json").read_text("utf-8"))
+    del manifest["files"]
+    (altered / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    target = new_instance("target")
+    code, output = run(target, "restore", str(altered))
+    assert code == 1
+    assert "manifest.json không đúng định dạng bản sao lưu của phiên bản này." in output
+    assert target.call(f"{HERE}:tables") == []

@@ -40,6 +40,7 @@ FORMAT = 1
 FILES_DIR = "files"
 DATABASE_FILES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 CHUNK_SIZE = 1024 * 1024
+MANIFEST_KEYS = {"created_at", "versions", "database", "counts", "audit", "migrations", "files"}
 PROBLEMS_SHOWN = 10  # names listed in a refusal; the rest are counted
 
 
@@ -399,7 +400,13 @@ def manifest_read(directory: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise BackupError(f"Không đọc được {MANIFEST_NAME}: {exc}.") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not set(manifest) >= MANIFEST_KEYS
+        or not isinstance(manifest["database"], dict)
+        or not isinstance(manifest["files"], list)
+    ):
         raise BackupError(f"{MANIFEST_NAME} không đúng định dạng bản sao lưu của phiên bản này.")
     return manifest
 
@@ -408,6 +415,8 @@ def manifest_verify(directory: Path, manifest: dict[str, Any]) -> None:
     """Every file of the backup against its SHA-256 and size; no file missing, none added."""
     database = manifest["database"]
     damaged: list[str] = []
+    if database.get("file") not in DATABASE_FILES.values():
+        raise BackupError(f"{MANIFEST_NAME} có tên tệp cơ sở dữ liệu không hợp lệ.")
     database_path = directory / str(database["file"])
     if not database_path.is_file() or _hash_file(database_path) != (
         database["sha256"],
