@@ -788,3 +788,77 @@ def files_check(*, verify_hashes: bool = True) -> FilesReport:
                 (report.missing if exc.reason == "missing" else report.changed).append(problem)
     report.orphans = [FileProblem(name) for name in sorted(stored - referenced)]
     return report
+
+
+# ---------------------------------------------------------------- orphans to quarantine
+
+QUARANTINE_PREFIX = "quarantine"  # outside every FileSource prefix: never walked as orphans
+
+
+@dataclass
+class QuarantinedFile:
+    storage_name: str
+    moved_to: str
+    size: int
+    sha256: str
+    modified_at: str
+
+
+def files_quarantine_orphans(*, report: FilesReport, grace_hours: int) -> list[QuarantinedFile]:
+    """Move the orphans of `report` older than `grace_hours` to the quarantine folder.
+
+    An orphan is a stored file no row references: what a crash between storing a file and
+    committing its row leaves (STYLE "Concurrency and data safety"). A registration in progress
+    also has its file stored before its row commits, so only files older than the grace period
+    are moved; younger orphans stay in `report`. Files are moved through the storage API (disk
+    and S3), nothing is deleted for good, and the move is written to the audit trail (R25).
+    """
+    import datetime as dt
+
+    from django.db import transaction
+
+    now = clock.now()
+    folder = f"{QUARANTINE_PREFIX}/{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+    moved: list[QuarantinedFile] = []
+    kept: list[FileProblem] = []
+    for problem in report.orphans:
+        name = problem.storage_name
+        modified = default_storage.get_modified_time(name)
+        if now - modified < dt.timedelta(hours=grace_hours):
+            kept.append(problem)
+            continue
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+        target = default_storage.save(f"{folder}/{name}", ContentFile(data))
+        default_storage.delete(name)
+        moved.append(
+            QuarantinedFile(
+                storage_name=name,
+                moved_to=target,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                modified_at=modified.isoformat(),
+            )
+        )
+        logger.warning("Orphan file %s moved to %s", name, target)
+    report.orphans = kept
+    if moved:
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="files.orphans_quarantined",
+                data={
+                    "grace_hours": grace_hours,
+                    "folder": folder,
+                    "files": [
+                        {
+                            "name": f.storage_name,
+                            "to": f.moved_to,
+                            "size": f.size,
+                            "sha256": f.sha256,
+                        }
+                        for f in moved
+                    ],
+                },
+            )
+    return moved

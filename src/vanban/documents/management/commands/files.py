@@ -3,7 +3,9 @@ from dataclasses import asdict
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vanban.documents.files import FileProblem, files_check
+from vanban.documents.files import FileProblem, files_check, files_quarantine_orphans
+
+MIN_GRACE_HOURS = 1  # a registration in progress has its file stored before its row commits
 
 
 def describe(problem: FileProblem) -> str:
@@ -37,27 +39,45 @@ class Command(BaseCommand):
             action="store_true",
             help="Chỉ tìm tệp thiếu và tệp mồ côi, không tính lại mã băm SHA-256",
         )
+        check.add_argument(
+            "--quarantine-orphans",
+            action="store_true",
+            help="Chuyển tệp mồ côi cũ hơn thời gian chờ vào thư mục cách ly quarantine/ của kho",
+        )
+        check.add_argument(
+            "--grace-hours",
+            type=int,
+            default=24,
+            help="Chỉ cách ly tệp mồ côi được lưu cách đây ít nhất chừng này giờ (mặc định 24)",
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        if options["grace_hours"] < MIN_GRACE_HOURS:
+            raise CommandError(
+                f"--grace-hours phải từ {MIN_GRACE_HOURS} trở lên: tệp của một lần vào sổ đang "
+                "diễn ra được lưu trước khi bản ghi của nó được ghi. Không có gì bị chuyển."
+            )
         try:
             report = files_check(verify_hashes=not options["quick"])
+            quarantined = (
+                files_quarantine_orphans(report=report, grace_hours=options["grace_hours"])
+                if options["quarantine_orphans"]
+                else []
+            )
         except OSError as exc:
             raise CommandError(f"Không đọc được kho lưu trữ tệp: {exc}") from exc
         if options["json"]:
-            self.stdout.write(
-                json.dumps(
-                    {
-                        "records": report.records,
-                        "stored": report.stored,
-                        "hashed": report.hashed,
-                        "missing": [_json(p) for p in report.missing],
-                        "changed": [_json(p) for p in report.changed],
-                        "orphans": [p.storage_name for p in report.orphans],
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                )
-            )
+            result: dict[str, object] = {
+                "records": report.records,
+                "stored": report.stored,
+                "hashed": report.hashed,
+                "missing": [_json(p) for p in report.missing],
+                "changed": [_json(p) for p in report.changed],
+                "orphans": [p.storage_name for p in report.orphans],
+            }
+            if options["quarantine_orphans"]:
+                result["quarantined"] = [asdict(q) for q in quarantined]
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         else:
             for problem in report.missing:
                 self.stdout.write(f"Thiếu tệp: {describe(problem)}")
@@ -65,11 +85,18 @@ class Command(BaseCommand):
                 self.stdout.write(f"Tệp bị thay đổi: {describe(problem)}")
             for problem in report.orphans:
                 self.stdout.write(f"Tệp mồ côi (không có bản ghi): {describe(problem)}")
+            for moved in quarantined:
+                self.stdout.write(f"Đã cách ly tệp mồ côi: {moved.storage_name} → {moved.moved_to}")
             hashed = "" if report.hashed else " (không tính lại mã băm)"
             self.stdout.write(
                 f"Đã đối chiếu {report.records} bản ghi tệp với {report.stored} tệp trong kho"
                 f"{hashed}: {len(report.missing)} thiếu, {len(report.changed)} bị thay đổi, "
                 f"{len(report.orphans)} mồ côi."
             )
+            if options["quarantine_orphans"]:
+                self.stdout.write(
+                    f"Đã cách ly {len(quarantined)} tệp mồ côi cũ hơn {options['grace_hours']} "
+                    "giờ (tệp mồ côi mới hơn được giữ nguyên vì có thể đang được vào sổ)."
+                )
         if report.problems:
             raise CommandError(f"Phát hiện {report.problems} vấn đề về tệp văn bản.")
