@@ -27,9 +27,9 @@ class NoStoreForSignedInMiddleware:
             return response
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
-        if signed_in or "HTTP_AUTHORIZATION" in request.META:
-            if "no-store" not in response.get("Cache-Control", ""):
-                response["Cache-Control"] = NO_STORE
-                if "Expires" in response:
-                    del response["Expires"]
+        personal = signed_in or "HTTP_AUTHORIZATION" in request.META
+        if personal and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = NO_STORE
+            if "Expires" in response:
+                del response["Expires"]
         return response
