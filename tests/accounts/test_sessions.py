@@ -1,4 +1,4 @@
-"""The person's own sessions (R6): list, end one, end all others; password change and lock end them."""
+"""My own sessions (R6): list, end one, end all others; password change and lock end them."""
 
 import pytest
 from django.contrib.sessions.models import Session
