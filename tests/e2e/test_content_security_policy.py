@@ -29,3 +29,8 @@ def test_the_policy_blocks_inline_code_and_the_fixture_reports_it(
     assert any("script-src" in v for v in csp_violations), csp_violations
     assert any("style-src" in v for v in csp_violations), csp_violations
     csp_violations.clear()  # expected here; any other test fails on such a message
+
+
+def test_the_api_reference_page_works_under_the_policy(live_server, page, transactional_db):
+    page.goto(f"{live_server.url}/api/v1/docs")
+    expect(page.locator(".swagger-ui .title").first).to_contain_text("vanban API")
