@@ -995,8 +995,10 @@ def sessions_end_others(*, user: User, current_session_key: str, ip: str | None 
     _require_active(user)
     with transaction.atomic():
         locked = _locked_user(user)
-        others = SessionRecord.objects.filter(user=locked).exclude(session_key=current_session_key)
-        count = others.count()
+        from .selectors import sessions_of
+
+        listed = sessions_of(user=locked, current_session_key=current_session_key)
+        count = sum(not s.is_current for s in listed)  # type: ignore[attr-defined]
         _end_sessions(locked)
         locked.save(update_fields=["session_salt"])
         audit_record(
