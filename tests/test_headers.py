@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import make_user
-from vanban.accounts.models import Role
+from vanban.accounts.models import Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,43 @@ def test_main_pages_render_without_inline_code(province, client_for):
             response = client.get(path)
             assert response.status_code == 200, path
             assert_no_inline_code(path, response.content.decode())
+
+
+def test_django_admin_pages_hold_no_inline_code(province):
+    """The Django admin (for the server's operators) renders under the same policy."""
+    operator = province.province_admin
+    User.objects.filter(pk=operator.pk).update(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(User.objects.get(pk=operator.pk))
+    for path in (
+        "/django-admin/",
+        "/django-admin/accounts/unit/",
+        f"/django-admin/accounts/unit/{province.stttt.pk}/change/",
+        "/django-admin/accounts/user/add/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_policy(path, response)
+        assert "no-store" in response.headers["Cache-Control"], path
+        assert_no_inline_code(path, response.content.decode())
+
+
+def test_a_nonce_used_by_a_page_is_in_the_header(rf):
+    """An inline script a template must keep uses the request's nonce (docs/architecture.md)."""
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.template import engines
+
+    def view(request):
+        template = engines["django"].from_string(
+            '<script nonce="{{ request.csp_nonce }}">let ready = true;</script>'
+        )
+        return HttpResponse(template.render({"request": request}))
+
+    request = rf.get("/")
+    response = CSPMiddleware(view)(request)
+    nonce = re.search(r'nonce="([^"]+)"', response.content.decode()).group(1)
+    assert f"'nonce-{nonce}'" in csp_directives(response)["script-src"]
+    # A page that uses no nonce does not announce one.
+    plain = CSPMiddleware(lambda request: HttpResponse("<p>ok</p>"))(rf.get("/"))
+    assert csp_directives(plain)["script-src"] == ["'self'"]
