@@ -232,3 +232,41 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "vanban.core.views.csrf_failure"
+
+# ---------------------------------------------------------------------------------------------
+# Web hardening: Content-Security-Policy, no caching of signed-in responses, session rows.
+# (docs/deployment.md "Headers", docs/accounts.md "Sessions", docs/architecture.md.)
+# Kept in one block; the middleware are placed relative to Django's own so this block does not
+# depend on the order of the list above.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "vanban.core.middleware.NoStoreForSignedInMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("vanban.core.middleware.NoStoreForSignedInMiddleware") + 1,
+    "vanban.accounts.middleware.SessionActivityMiddleware",
+)
+# No inline script, no inline style, no eval: every script and style sheet is a static file. A
+# template that needs an inline <script> adds nonce="{{ request.csp_nonce }}" (NONCE below).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": os.environ.get("VANBAN_CSP_REPORT_URI") or None,
+    },
+}
+# ---------------------------------------------------------------------------------------------

@@ -50,9 +50,23 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def csp_violations():
+    """Console errors the browser reported for the Content-Security-Policy during the test."""
+    return []
+
+
+@pytest.fixture
+def page(browser, csp_violations):
+    """A browser page; the test fails if any page it opened broke the Content-Security-Policy."""
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15000)
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            csp_violations.append(f"{page.url}: {message.text}")
+
+    context.on("console", on_console)
     yield page
     context.close()
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)

@@ -430,7 +430,8 @@ def test_the_unit_admin_adds_the_organisation_certificate_and_the_seal(team, cli
     section = page[page.index('id="organisation-certificates"') : page.index('id="seal"')]
     assert certificate.serial in section and "Sở Thông tin và Truyền thông" in section
     assert f'src="/chu-ky-so/hinh/{mark.pk}/"' in page
-    assert "width: 38.0mm" in page
+    # Shown at its real size: 38 mm at 96 CSS pixels per 25.4 mm (a width attribute, not a style).
+    assert 'id="seal-image" width="144"' in page
     assert re.search(r"Đường kính thật 38[,.]0 mm", page)
     assert client.get(f"/chu-ky-so/hinh/{mark.pk}/").content == seal
     # Deactivating sends the admin back to the unit's page.

@@ -330,7 +330,7 @@ def test_deadline_lists_and_dashboard(work, client_for):
         assert section(board, "status-overdue") == "Văn bản quá hạn giải quyết 1"
         assert section(board, "total-all") == "6"
         assert "Phòng Công nghệ thông tin" in section(board, "unit-table")
-        assert 'class="bar-overdue" style="width: ' in board
+        assert '<rect class="bar-overdue" x="0.0" width="' in board
     assert overdue.pk
 
 

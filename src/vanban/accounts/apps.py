@@ -13,3 +13,8 @@ class AccountsConfig(AppConfig):
 
         # accounts.services.login_attempt records the login time itself (with the project clock).
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+
+        from .session_views import record_login
+
+        # Each login gets a row on "Phiên đăng nhập" (docs/accounts.md, "Sessions").
+        user_logged_in.connect(record_login, dispatch_uid="vanban_session_record")

@@ -18,3 +18,36 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith(("/static/", "/api/")):
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class SessionActivityMiddleware:
+    """Keep "hoạt động gần nhất" of the person's session row fresh (docs/accounts.md, "Sessions").
+
+    At most one write a minute per session and process: the last touch is remembered in the
+    cache, not in the session (writing the session would extend its fixed lifetime).
+    """
+
+    TOUCH_EVERY = 60
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        key = session.session_key if session is not None else None
+        if user is not None and user.is_authenticated and key:
+            from django.core.cache import cache
+
+            from . import services
+            from .session_views import request_ip, request_user_agent
+
+            if cache.add(f"vanban:session-touch:{key}", 1, self.TOUCH_EVERY):
+                services.session_touch(
+                    user=user,
+                    session_key=key,
+                    user_agent=request_user_agent(request),
+                    ip=request_ip(request),
+                )
+        return response

@@ -293,3 +293,28 @@ class AccountPolicy(models.Model):
     def current(cls) -> "AccountPolicy":
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class SessionRecord(models.Model):
+    """What a person is shown about one of their signed-in sessions ("Phiên đăng nhập").
+
+    Django's session table holds the session itself; this row only describes it (device, address,
+    times), is written at login and touched at most once a minute (docs/accounts.md, "Sessions").
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="session_records", verbose_name="tài khoản"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField("thiết bị", max_length=300, blank=True)
+    ip = models.GenericIPAddressField("địa chỉ", null=True, blank=True)
+    started_at = models.DateTimeField("đăng nhập lúc")
+    last_seen_at = models.DateTimeField("hoạt động gần nhất")
+
+    class Meta:
+        ordering = ["-last_seen_at", "-pk"]
+        verbose_name = "phiên đăng nhập"
+        verbose_name_plural = "phiên đăng nhập"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,7 @@ from vanban.core import clock
 from vanban.core.errors import NotFound
 from vanban.core.text import fold
 
-from .models import AccountChange, AccountPolicy, AccountStatus, Role, Unit, User
+from .models import AccountChange, AccountPolicy, AccountStatus, Role, SessionRecord, Unit, User
 
 
 def roles_of(*, user: User) -> list[str]:
@@ -149,3 +149,38 @@ def unit_people(*, user: User) -> list[dict[str, Any]]:
         }
         for person in people
     ]
+
+
+def sessions_of(*, user: User, current_session_key: str | None) -> list[SessionRecord]:
+    """The person's own signed-in sessions that still work, the current one marked (R6).
+
+    A row whose session has expired, was deleted, or carries an old session hash (password
+    changed, account locked, other sessions ended) is left out: that session no longer signs in.
+    Each kept record gets `is_current`.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.utils import timezone
+    from django.utils.crypto import constant_time_compare
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    records = list(SessionRecord.objects.filter(user=user))
+    if not records:
+        return []
+    stored = store.get_model_class().objects.filter(
+        session_key__in=[r.session_key for r in records], expire_date__gt=timezone.now()
+    )
+    auth_hash = user.get_session_auth_hash()
+    live = set()
+    for session in stored:
+        data = store().decode(session.session_data)
+        if str(data.get(SESSION_KEY)) == str(user.pk) and constant_time_compare(
+            data.get(HASH_SESSION_KEY, ""), auth_hash
+        ):
+            live.add(session.session_key)
+    kept = [r for r in records if r.session_key in live]
+    for record in kept:
+        record.is_current = record.session_key == current_session_key  # type: ignore[attr-defined]
+    return kept

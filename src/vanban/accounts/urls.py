@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views, views
+from . import admin_views, session_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,13 @@ urlpatterns = [
     path("doi-mat-khau/", views.password_change, name="password_change"),
     path("bi-lo/", views.compromised, name="compromised"),
     path("cua-toi/", views.profile, name="profile"),
+    path("cua-toi/phien/", session_views.session_list, name="sessions"),
+    path("cua-toi/phien/<int:pk>/ket-thuc/", session_views.session_end, name="session_end"),
+    path(
+        "cua-toi/phien/ket-thuc-cac-phien-khac/",
+        session_views.sessions_end_others,
+        name="sessions_end_others",
+    ),
     # Administration of units and accounts (R7); pages in admin_views.py.
     path("quan-tri/tai-khoan/", admin_views.account_list, name="account_list"),
     path("quan-tri/tai-khoan/them/", admin_views.account_create, name="account_create"),

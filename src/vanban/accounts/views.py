@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +13,7 @@ from vanban.core.errors import ServiceError
 from vanban.core.forms import Form, show_service_error
 
 from . import selectors, services
+from .session_views import keep_only_this_session
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -84,7 +85,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
-            update_session_auth_hash(request, user)
+            # Every other session of the account ends; this one stays (R6).
+            keep_only_this_session(request, user)
             messages.success(request, "Đã đổi mật khẩu.")
             return redirect("core:home")
     return render(
