@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "vanban.core",
     "vanban.audit",
     "vanban.accounts",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vanban.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "vanban.accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "vanban.urls"
@@ -134,6 +137,10 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("VANBAN_BEHIND_PROXY", False) else None
 )
 X_FRAME_OPTIONS = "DENY"
+# Behind nginx the client's address comes from X-Real-IP (accounts.views.client_ip).
+VANBAN_BEHIND_PROXY = env_bool("VANBAN_BEHIND_PROXY", False)
+# The second factor (R6): the name shown in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("VANBAN_OTP_ISSUER", "VanBan")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
