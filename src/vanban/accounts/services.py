@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -739,14 +739,15 @@ def login_error_message(policy: AccountPolicy) -> str:
     return f"{GENERIC_LOGIN_ERROR} Sau {limit} lần sai liên tiếp, tài khoản {after}."
 
 
-_dummy_hash: list[str] = []
+_dummy_hashes: dict[str, str] = {}
 
 
 def _check_unknown_password(password: str) -> None:
     """Verify against a fixed hash made with the same hasher: the cost of a real check (R6)."""
-    if not _dummy_hash:
-        _dummy_hash.append(make_password(secrets.token_urlsafe(16)))
-    check_password(password, _dummy_hash[0])
+    algorithm = get_hasher().algorithm
+    if algorithm not in _dummy_hashes:
+        _dummy_hashes[algorithm] = make_password(secrets.token_urlsafe(16))
+    check_password(password, _dummy_hashes[algorithm])
 
 
 def _address_wait_minutes(*, ip: str | None, policy: AccountPolicy, now: dt.datetime) -> int:
