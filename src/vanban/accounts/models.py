@@ -355,9 +355,7 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
             self.throttle_increment(commit=True)
             return False
         match.delete()
-        self.throttle_reset(commit=False)
-        self.set_last_used_timestamp(commit=False)
-        self.save()
+        self.throttle_reset(commit=True)
         return True
 
     def get_throttle_factor(self) -> int:
