@@ -3,6 +3,7 @@ that signs in an account whose role requires it: codes are computed from the dev
 as the app on the phone does.
 """
 
+import base64
 import time
 
 from django.test import Client
@@ -15,24 +16,31 @@ CODE_PAGE = "/tai-khoan/dang-nhap/ma-xac-thuc/"
 ENROL_PAGE = "/tai-khoan/xac-thuc-hai-buoc/"
 
 
-def totp_code(device: TOTPDevice) -> str:
-    """The app's current code, or the next one when the current was already used.
+def code_from_secret(secret: str, *, last_used_step: int = -1) -> str:
+    """What the app shows for the base32 `secret` typed or scanned from the enrolment page.
 
     A code is accepted once (django-otp refuses a time step already used), so a test signing in
-    the same person again within 30 seconds uses the next step, as the device's tolerance allows;
-    beyond that it waits for the clock like a person would.
+    the same person again within 30 seconds uses the next step, as the device's tolerance of one
+    step allows; beyond that it waits for the clock like a person would.
     """
-    device.refresh_from_db()
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    key = base64.b32decode(secret.replace(" ", "").upper())
+    totp = TOTP(key)
     now = time.time()
     totp.time = now
     current = totp.t()
-    wanted = max(current, device.last_t + 1)
-    if wanted > current + device.tolerance:
-        time.sleep((wanted - device.tolerance) * device.step + device.t0 - now + 0.1)
-        return totp_code(device)
-    totp.time = now + (wanted - current) * device.step
-    return f"{totp.token():0{device.digits}d}"
+    wanted = max(current, last_used_step + 1)
+    if wanted > current + 1:
+        time.sleep((wanted - 1) * totp.step - now + 0.1)
+        return code_from_secret(secret, last_used_step=last_used_step)
+    totp.time = now + (wanted - current) * totp.step
+    return f"{totp.token():06d}"
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The next code the device accepts, from its secret."""
+    device.refresh_from_db()
+    assert (device.step, device.t0, device.digits, device.drift) == (30, 0, 6, 0)
+    return code_from_secret(base64.b32encode(device.bin_key).decode(), last_used_step=device.last_t)
 
 
 def pending_device(user: User) -> TOTPDevice:
