@@ -744,7 +744,7 @@ _dummy_hashes: dict[str, str] = {}
 
 def _check_unknown_password(password: str) -> None:
     """Verify against a fixed hash made with the same hasher: the cost of a real check (R6)."""
-    algorithm = get_hasher().algorithm
+    algorithm = str(get_hasher().algorithm)
     if algorithm not in _dummy_hashes:
         _dummy_hashes[algorithm] = make_password(secrets.token_urlsafe(16))
     check_password(password, _dummy_hashes[algorithm])
