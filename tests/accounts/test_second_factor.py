@@ -264,3 +264,25 @@ def test_api_tokens_do_not_ask_for_the_code(province):
     response = ApiClient().get("/me", token_for(admin))
     assert response.status_code == 200
     assert response.json()["username"] == admin.username
+
+
+def test_enrolling_ends_the_other_sessions_opened_without_a_code(province):
+    user = province.staff_stttt
+    other, _ = password_step(user)
+    assert other.get("/").status_code == 200
+    client, _ = password_step(user)
+    enrol(client, user)
+    assert client.get("/").status_code == 200
+    assert other.get("/").headers["Location"].startswith(LOGIN)
+
+
+def test_an_admin_enrolled_from_another_window_signs_in_again_with_the_code(province):
+    admin = province.admin_stttt
+    first, _ = password_step(admin)
+    second, _ = password_step(admin)
+    enrol(first, admin)
+    # The second window's session has ended: it signs in again, now with the code.
+    response = second.get(ENROL_PAGE)
+    assert response.headers["Location"].startswith(LOGIN)
+    _, response = password_step(admin, second)
+    assert response.headers["Location"] == CODE_PAGE

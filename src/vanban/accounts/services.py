@@ -960,6 +960,7 @@ def _issue_recovery_codes(user: User) -> list[str]:
 
 @dataclass
 class Enrolment:
+    user: User
     device: TOTPDevice
     recovery_codes: list[str]
 
@@ -969,7 +970,7 @@ def second_factor_confirm(
 ) -> Enrolment:
     """The person confirms the authenticator with a first code; recovery codes are issued (R6).
 
-    The codes are returned once and kept only as digests.
+    The codes are returned once and kept only as digests; the account's other sessions end.
     """
     _require_active(user)
     if device.user_id != user.pk or device.confirmed:
@@ -992,6 +993,9 @@ def second_factor_confirm(
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _issue_recovery_codes(locked)
+        # Other sessions of the account were opened without the code: they end (R6).
+        _end_sessions(locked)
+        locked.save(update_fields=["session_salt"])
         audit_record(
             actor=locked,
             action="account.second_factor_enrol",
@@ -999,7 +1003,7 @@ def second_factor_confirm(
             target=locked,
             ip=ip,
         )
-    return Enrolment(device=device, recovery_codes=codes)
+    return Enrolment(user=locked, device=device, recovery_codes=codes)
 
 
 def _throttle_message(info: dict[str, Any] | None) -> str:

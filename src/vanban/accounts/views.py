@@ -241,6 +241,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
+            update_session_auth_hash(request, enrolment.user)
             request.session[SECOND_FACTOR_KEY] = "verified"
             return render(
                 request,
