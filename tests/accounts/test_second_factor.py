@@ -286,3 +286,25 @@ def test_an_admin_enrolled_from_another_window_signs_in_again_with_the_code(prov
     assert response.headers["Location"].startswith(LOGIN)
     _, response = password_step(admin, second)
     assert response.headers["Location"] == CODE_PAGE
+
+
+def test_the_code_step_keeps_the_page_asked_for_and_expires(province):
+    user = province.staff_stttt
+    enrolled(user)
+    client = Client()
+    response = client.post(
+        f"{LOGIN}?next=/tai-khoan/cua-toi/", {"username": user.username, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == CODE_PAGE
+    done = client.post(CODE_PAGE, {"code": totp_code(enrolled_device(user))})
+    assert done.headers["Location"] == PROFILE
+
+    late = Client()
+    password_step(user, late)
+    session = late.session
+    session["vanban_login_pending"]["at"] -= 301
+    session.save()
+    response = late.post(CODE_PAGE, {"code": totp_code(enrolled_device(user))})
+    assert response.headers["Location"] == LOGIN
+    assert "_auth_user_id" not in late.session
+    assert "Phiên đăng nhập đã hết hạn" in late.get(LOGIN).content.decode()

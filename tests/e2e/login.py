@@ -26,7 +26,7 @@ def sign_in(page: Page, base_url: str, user: User, password: str = PASSWORD) -> 
         device = enrolled_device(user)
         secret = base64.b32encode(device.bin_key).decode()
         page.get_by_label("Mã xác thực").fill(
-            code_from_secret(secret, last_used_step=device.last_t)
+            code_from_secret(secret, last_used_step=device.last_t, drift=device.drift)
         )
         page.get_by_role("button", name="Xác nhận").click()
         page.wait_for_url(lambda url: CODE_PAGE not in url)
