@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from tests.second_factor import ENROL_PAGE, enrol
 from vanban.accounts.demo import DEMO_LOGIN_USERNAMES
 from vanban.accounts.models import Unit, User
 from vanban.audit.models import AuditEvent
@@ -34,6 +35,8 @@ def test_quickstart_loads_the_demo_once_and_prints_logins_that_work():
     logins = {m["username"]: m["password"] for m in LOGIN_ROW.finditer(output)}
     assert list(logins) == list(DEMO_LOGIN_USERNAMES)
 
+    # The administrators are told they enrol a second factor at first login (R6).
+    assert "honglt.stttt, quannh.stttt: vai trò quản trị phải bật xác thực hai bước" in output
     for username in ("quannh.stttt", "phuongnt.stttt"):
         client = Client()
         response = client.post(
@@ -41,6 +44,9 @@ def test_quickstart_loads_the_demo_once_and_prints_logins_that_work():
         )
         assert response.status_code == 302
         assert response.headers["Location"] == "/"
+        if username == "quannh.stttt":
+            assert client.get("/").headers["Location"] == ENROL_PAGE
+            enrol(client, User.objects.get(username=username))
         assert client.get("/").status_code == 200
 
     # A second run changes nothing and still shows the same logins.

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "vanban.core",
     "vanban.audit",
     "vanban.accounts",
@@ -67,14 +69,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vanban.core.middleware.NoStoreForSignedInMiddleware",
+    "vanban.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vanban.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "vanban.accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "vanban.urls"
@@ -134,6 +140,10 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("VANBAN_BEHIND_PROXY", False) else None
 )
 X_FRAME_OPTIONS = "DENY"
+# Behind nginx the client's address comes from X-Real-IP (accounts.views.client_ip).
+VANBAN_BEHIND_PROXY = env_bool("VANBAN_BEHIND_PROXY", False)
+# The second factor (R6): the name shown in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("VANBAN_OTP_ISSUER", "VanBan")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
@@ -236,22 +246,9 @@ CSRF_FAILURE_VIEW = "vanban.core.views.csrf_failure"
 # ---------------------------------------------------------------------------------------------
 # Web hardening: Content-Security-Policy, no caching of signed-in responses, session rows.
 # (docs/deployment.md "Headers", docs/accounts.md "Sessions", docs/architecture.md.)
-# Kept in one block; the middleware are placed relative to Django's own so this block does not
-# depend on the order of the list above.
+# The middleware are in MIDDLEWARE above.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
-    "csp.middleware.CSPMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "vanban.core.middleware.NoStoreForSignedInMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("vanban.core.middleware.NoStoreForSignedInMiddleware") + 1,
-    "vanban.accounts.middleware.SessionActivityMiddleware",
-)
 # No inline script, no inline style, no eval: every script and style sheet is a static file. A
 # template that needs an inline <script> adds nonce="{{ request.csp_nonce }}" (NONCE below).
 CONTENT_SECURITY_POLICY = {

@@ -126,6 +126,9 @@ POLICY_DATA = {
     "failed_login_lock_minutes": "15",
     "unused_lock_days": "30",
     "inactive_revoke_days": "60",
+    "address_max_failed_logins": "20",
+    "address_window_minutes": "10",
+    "second_factor_roles": ["province_admin", "unit_admin"],
 }
 
 CASES = [

@@ -233,8 +233,10 @@ def test_lock_with_reason_stops_the_person_and_is_recorded(province, client_for)
     ) in page
     # The open session has ended and the password no longer opens the account.
     assert their_session.get("/").headers["Location"].startswith(LOGIN)
+    # The refusal reads like a wrong password: the lock is no password oracle (R6).
     _, refusal = login(target.username, PASSWORD)
-    assert "Tài khoản đang bị tạm khóa (Tài khoản bị lộ, bị tấn công hoặc chiếm quyền)." in refusal
+    assert "Tên tài khoản hoặc mật khẩu không đúng." in refusal
+    assert "Tài khoản đang bị" not in refusal and "chiếm quyền" not in refusal
 
 
 def test_unlock_lets_the_person_in_again(province, client_for):
@@ -293,7 +295,8 @@ def test_revoke_keeps_history_and_stops_login(reason, kind, message, province, c
     assert "Quyết định số 12/QĐ-STTTT." in page
     assert f"{detail(target)}cap-lai-mat-khau/" not in page  # no actions on a revoked account
     _, refusal = login(target.username, PASSWORD)
-    assert "Tài khoản đã bị thu hồi. Liên hệ quản trị đơn vị." in refusal
+    assert "Tên tài khoản hoặc mật khẩu không đúng." in refusal
+    assert "thu hồi" not in refusal
 
 
 def test_reset_password_shows_a_new_one_time_password_once(province, client_for):

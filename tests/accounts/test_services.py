@@ -260,11 +260,12 @@ def test_compromised_account_is_locked_sessions_end_and_admins_are_alerted(provi
     recipients = set(Notification.objects.values_list("recipient__username", flat=True))
     assert recipients == {province.admin_stttt.username, province.province_admin.username}
     assert AccountChange.objects.get(user=user, kind="locked").actor == user
-    # The password no longer opens the account.
+    # The password no longer opens the account, and the answer is that of a wrong password.
     response = Client().post(
         "/tai-khoan/dang-nhap/", {"username": user.username, "password": PASSWORD}
     )
-    assert "Tài khoản đang bị tạm khóa" in response.content.decode()
+    assert "Tên tài khoản hoặc mật khẩu không đúng." in response.content.decode()
+    assert "Tài khoản đang bị" not in response.content.decode()
 
 
 def test_compromise_needs_confirmation(province, client_for):

@@ -26,8 +26,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests import signing
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import make_user
 from tests.documents.conftest import pdf_bytes
+from tests.e2e.login import sign_in
 from vanban.accounts import services
 from vanban.accounts.models import Role, Unit, User
 from vanban.documents.models import Direction, Document
@@ -108,10 +109,7 @@ def window_for(browser: Browser, live_server) -> Iterator[Callable[[User], Page]
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
-        page.get_by_label("Tên tài khoản").fill(user.username)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, live_server.url, user)
         expect(page.get_by_role("heading", name=f"Xin chào, {user.full_name}")).to_be_visible()
         return page
 

@@ -184,7 +184,12 @@ def account_username_suggest(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest, account: User, *, reset_error: str = "", **bound: Form
+    request: HttpRequest,
+    account: User,
+    *,
+    reset_error: str = "",
+    second_factor_error: str = "",
+    **bound: Form,
 ) -> HttpResponse:
     """The account's page; `bound` replaces a blank form with one that carries errors."""
     actor = request.user
@@ -220,6 +225,9 @@ def _detail_page(
             "status_reason": _reason_label(account.status_reason),
             "Status": AccountStatus,
             "reset_error": reset_error,
+            "second_factor_enrolled": services.second_factor_enrolled(account),
+            "second_factor_required": services.second_factor_required(account),
+            "second_factor_error": second_factor_error,
             **forms,
         },
     )
@@ -350,6 +358,25 @@ def account_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail_page(request, account, reset_error=exc.message)
     return _one_time_password_page(
         request, account=account, secret=secret, title="Đã cấp lại mật khẩu"
+    )
+
+
+@login_required
+@require_POST
+def account_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """R6, R7: remove the person's authenticator and recovery codes; they enrol again."""
+    account = _access_account(request, pk)
+    try:
+        services.second_factor_reset(actor=request.user, user=account, ip=client_ip(request))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        return _detail_page(request, account, second_factor_error=exc.message)
+    return _done(
+        request,
+        account,
+        f"Đã đặt lại xác thực hai bước của tài khoản {account.username}; mọi phiên đăng nhập "
+        "của tài khoản đã kết thúc.",
     )
 
 

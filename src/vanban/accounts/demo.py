@@ -776,6 +776,14 @@ def demo_logins() -> list[DemoLogin]:
     ]
 
 
+def second_factor_logins(logins: list[DemoLogin]) -> list[str]:
+    """The demo logins whose role must enrol a second factor at first login (R6)."""
+    from .services import second_factor_required
+
+    users = User.objects.filter(username__in=[login.username for login in logins])
+    return sorted(u.username for u in users if second_factor_required(u))
+
+
 def demo_logins_table(logins: list[DemoLogin]) -> str:
     """The demo logins as a plain-text table for the console."""
     header = DemoLogin("Tên tài khoản", "Vai trò", "Đơn vị", "Mật khẩu")

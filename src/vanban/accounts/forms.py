@@ -228,4 +228,28 @@ class PolicyForm(ModelForm):
             "failed_login_lock_minutes",
             "unused_lock_days",
             "inactive_revoke_days",
+            "address_max_failed_logins",
+            "address_window_minutes",
+            "second_factor_roles",
         ]
+
+    second_factor_roles = forms.MultipleChoiceField(
+        label="Vai trò bắt buộc xác thực hai bước",
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Người có một trong các vai trò này phải nhập mã từ ứng dụng xác thực khi "
+        "đăng nhập; người khác có thể tự bật trong trang “Tài khoản của tôi”.",
+    )
+
+
+class CodeForm(Form):
+    """The second step of login and the confirmation of a new authenticator (R6)."""
+
+    code = forms.CharField(
+        label="Mã xác thực",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )

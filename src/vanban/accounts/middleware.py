@@ -1,3 +1,4 @@
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -51,3 +52,40 @@ class SessionActivityMiddleware:
                     ip=request_ip(request),
                 )
         return response
+
+
+class SecondFactorMiddleware:
+    """R6: a session of an account with a second factor is used only after the code; an account
+    whose role requires one and has none sees only the enrolment page until it enrols.
+
+    The state is decided at login and kept in the session (accounts.views.SECOND_FACTOR_KEY), so
+    ordinary requests cost no query; a session opened another way is checked once.
+    """
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        from . import services
+        from .views import SECOND_FACTOR_KEY
+
+        user = getattr(request, "user", None)
+        if (
+            user is None
+            or not user.is_authenticated
+            or user.must_change_password
+            or request.path.startswith(("/static/", "/api/"))
+        ):
+            return self.get_response(request)
+        state = request.session.get(SECOND_FACTOR_KEY)
+        if state is None:
+            if services.second_factor_enrolled(user):
+                logout(request)
+                return redirect("accounts:login")
+            state = "enrol" if services.second_factor_required(user) else "none"
+            request.session[SECOND_FACTOR_KEY] = state
+        if state == "enrol":
+            allowed = (reverse("accounts:second_factor"), reverse("accounts:logout"))
+            if request.path not in allowed:
+                return redirect("accounts:second_factor")
+        return self.get_response(request)

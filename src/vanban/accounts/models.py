@@ -1,12 +1,15 @@
 """Units (the province's organisation tree), accounts, roles and the account policy."""
 
+import hashlib
 import re
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils.crypto import salted_hmac
+from django_otp.models import Device, ThrottlingMixin
 
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 ABBREVIATION_RE = re.compile(r"^[a-z0-9]{2,30}$")
@@ -261,6 +264,11 @@ class AccountChange(models.Model):
         return self.actor.full_name if self.actor_id and self.actor else "Hệ thống (tự động)"
 
 
+def default_second_factor_roles() -> list[str]:
+    """R6: administrators sign in with a second factor unless the province decides otherwise."""
+    return [Role.PROVINCE_ADMIN.value, Role.UNIT_ADMIN.value]
+
+
 class AccountPolicy(models.Model):
     """Province-wide account rules; one row, edited by the province admin (R3-R5)."""
 
@@ -281,6 +289,18 @@ class AccountPolicy(models.Model):
     )
     inactive_revoke_days = models.PositiveIntegerField(
         "thu hồi nếu không đăng nhập (ngày)", default=60
+    )
+    address_max_failed_logins = models.PositiveIntegerField(
+        "số lần đăng nhập sai tối đa từ một địa chỉ (0 = không giới hạn)", default=20
+    )
+    address_window_minutes = models.PositiveIntegerField(
+        "trong khoảng thời gian (phút)", default=10
+    )
+    second_factor_roles = models.JSONField(
+        "vai trò bắt buộc xác thực hai bước",
+        default=default_second_factor_roles,
+        blank=True,
+        help_text="Các vai trò này phải dùng mã xác thực (TOTP) khi đăng nhập.",
     )
 
     class Meta:
@@ -318,3 +338,58 @@ class SessionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class LoginFailure(models.Model):
+    """One failed login from a client address, for the per-address limit (R6).
+
+    Kept apart from the audit trail so the limit is one indexed count; rows older than a day
+    are removed by the daily sweep.
+    """
+
+    ip = models.GenericIPAddressField()
+    at = models.DateTimeField()
+    username = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+def recovery_code_digest(code: str) -> str:
+    """Recovery codes are kept only as digests; a code has 80 random bits (R6)."""
+    normalized = "".join(c for c in code.lower() if c.isalnum())
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """One-time recovery codes for the second factor, stored as digests (R6).
+
+    A django-otp device, so a session verified with a recovery code is verified like one with
+    the authenticator app; each code works once.
+    """
+
+    def verify_token(self, token):  # type: ignore[no-untyped-def]
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = self.codes.filter(digest=recovery_code_digest(str(token))).first()
+        if match is None:
+            self.throttle_increment(commit=True)
+            return False
+        match.delete()
+        self.throttle_reset(commit=True)
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{self.digest[:8]}"

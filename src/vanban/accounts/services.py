@@ -5,14 +5,18 @@ R6 (compromised accounts), R7 (who administers what), R25 (audit of security act
 """
 
 import datetime as dt
+import math
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vanban.audit.services import audit_record
 from vanban.core import clock
@@ -29,6 +33,9 @@ from .models import (
     AccountPolicy,
     AccountStatus,
     LockReason,
+    LoginFailure,
+    RecoveryCode,
+    RecoveryCodeDevice,
     RevokeReason,
     Role,
     RoleAssignment,
@@ -36,6 +43,7 @@ from .models import (
     Unit,
     User,
     new_session_salt,
+    recovery_code_digest,
 )
 from .passwords import one_time_password, password_problems
 
@@ -713,37 +721,152 @@ def account_report_compromised(*, user: User, note: str = "", ip: str | None = N
 
 # ---------------------------------------------------------------- login
 
+LIFECYCLE_LOCKS = (LockReason.NOT_USED, LockReason.PASSWORD_NOT_CHANGED)
+
+
+def login_error_message(policy: AccountPolicy) -> str:
+    """The one answer to every refused password (R6): the same text for every account name.
+
+    It says when an account locks itself, so a person whose account is locked by failed
+    attempts knows why the right password is refused, without the page telling anyone else.
+    """
+    if not policy.max_failed_logins:
+        return GENERIC_LOGIN_ERROR
+    if policy.failed_login_lock_minutes:
+        after = f"bị tạm khóa {policy.failed_login_lock_minutes} phút"
+    else:
+        after = "bị tạm khóa đến khi quản trị đơn vị mở khóa"
+    limit = policy.max_failed_logins
+    return f"{GENERIC_LOGIN_ERROR} Sau {limit} lần sai liên tiếp, tài khoản {after}."
+
+
+_dummy_hashes: dict[str, str] = {}
+
+
+def _check_unknown_password(password: str) -> None:
+    """Verify against a fixed hash made with the same hasher: the cost of a real check (R6)."""
+    algorithm = str(get_hasher().algorithm)
+    if algorithm not in _dummy_hashes:
+        _dummy_hashes[algorithm] = make_password(secrets.token_urlsafe(16))
+    check_password(password, _dummy_hashes[algorithm])
+
+
+def _address_wait_minutes(*, ip: str | None, policy: AccountPolicy, now: dt.datetime) -> int:
+    """Minutes until `ip` may try again, 0 when it is under the per-address limit (R6)."""
+    if not ip or not policy.address_max_failed_logins or not policy.address_window_minutes:
+        return 0
+    window = dt.timedelta(minutes=policy.address_window_minutes)
+    recent = LoginFailure.objects.filter(ip=ip, at__gt=now - window).order_by("-at")
+    times = list(recent.values_list("at", flat=True)[: policy.address_max_failed_logins])
+    if len(times) < policy.address_max_failed_logins:
+        return 0
+    # The address may try again when the oldest of the last `limit` failures leaves the window.
+    free_at = times[-1] + window
+    return max(1, math.ceil((free_at - now).total_seconds() / 60))
+
+
+def _address_refusal(*, ip: str | None, username: str, policy: AccountPolicy) -> str:
+    wait = _address_wait_minutes(ip=ip, policy=policy, now=clock.now())
+    if not wait:
+        return ""
+    audit_record(
+        actor=None,
+        action="login.address_limited",
+        ip=ip,
+        data={"username": username[:100], "wait_minutes": wait},
+    )
+    return f"Quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau {wait} phút."
+
+
+def _note_failure(*, ip: str | None, username: str) -> None:
+    if ip:
+        LoginFailure.objects.create(ip=ip, at=clock.now(), username=username[:100])
+
+
+def _count_failure(
+    user: User, *, policy: AccountPolicy, ip: str | None, why: str, **data: Any
+) -> None:
+    """A refused attempt on an existing account: counted, audited, locking at the limit (R3)."""
+    user.failed_login_count += 1
+    user.save(update_fields=["failed_login_count"])
+    _note_failure(ip=ip, username=user.username)
+    audit_record(
+        actor=user,
+        action="login.failure",
+        unit=user.unit,
+        target=user,
+        ip=ip,
+        data={"why": why, "count": user.failed_login_count, **data},
+    )
+    if (
+        user.status == AccountStatus.ACTIVE
+        and policy.max_failed_logins
+        and user.failed_login_count >= policy.max_failed_logins
+    ):
+        _lock(
+            user,
+            reason=LockReason.FAILED_LOGINS,
+            actor=None,
+            ip=ip,
+            note=f"Nhập sai {user.failed_login_count} lần liên tiếp.",
+        )
+
 
 @dataclass
 class _LoginOutcome:
     user: User | None = None
     error: str = ""
+    needs_code: bool = False
+
+
+@dataclass
+class PasswordStep:
+    """A password accepted: `needs_code` when the account has a second factor (R6)."""
+
+    user: User
+    needs_code: bool
 
 
 def login_attempt(*, username: str, password: str, ip: str | None = None) -> User:
-    """Check a login; count failures and lock after the policy's limit (R3, R25).
+    """Check a login; count failures and lock after the policy's limit (R3, R6, R25).
 
-    The outcome (counter, lock, audit) is committed before a refusal is raised.
+    Used by the authentication backend. A user returned here who has a second factor is not
+    verified yet: SecondFactorMiddleware refuses such a session until the code is given.
     """
-    outcome = _login_check(username=username.strip().lower(), password=password, ip=ip)
+    return login_password_step(username=username, password=password, ip=ip).user
+
+
+def login_password_step(*, username: str, password: str, ip: str | None = None) -> PasswordStep:
+    """The password step of the login page (R3, R6).
+
+    Every refusal has the same text whether the account exists, is active, locked or revoked,
+    and costs one password hash; the outcome (counter, lock, audit) is committed before the
+    refusal is raised.
+    """
+    outcome = _login_check(username=nfc(username).strip().lower(), password=password, ip=ip)
     if outcome.user is None:
         raise ServiceError(outcome.error)
-    return outcome.user
+    return PasswordStep(user=outcome.user, needs_code=outcome.needs_code)
 
 
 @transaction.atomic
 def _login_check(*, username: str, password: str, ip: str | None) -> _LoginOutcome:
     policy = AccountPolicy.current()
+    refusal = _address_refusal(ip=ip, username=username, policy=policy)
+    if refusal:
+        return _LoginOutcome(error=refusal)
+    generic = login_error_message(policy)
     user = User.objects.select_for_update().select_related("unit").filter(username=username).first()
     if user is None:
-        make_password(password)  # same cost as a real check: no timing hint that it is unknown
+        _check_unknown_password(password)
+        _note_failure(ip=ip, username=username)
         audit_record(
             actor=None,
             action="login.failure",
             ip=ip,
             data={"username": username[:100], "why": "unknown"},
         )
-        return _LoginOutcome(error=GENERIC_LOGIN_ERROR)
+        return _LoginOutcome(error=generic)
     now = clock.now()
     if (
         user.status == AccountStatus.LOCKED
@@ -755,58 +878,227 @@ def _login_check(*, username: str, password: str, ip: str | None) -> _LoginOutco
         _unlock(user, actor=None, note="Tự mở khóa sau thời gian chờ.", ip=ip)
     password_ok = user.check_password(password)
     if user.status != AccountStatus.ACTIVE:
-        audit_record(
-            actor=user,
-            action="login.failure",
-            unit=user.unit,
-            target=user,
-            ip=ip,
-            data={"why": user.status},
-        )
-        if not password_ok:
-            return _LoginOutcome(error=GENERIC_LOGIN_ERROR)
-        if user.status == AccountStatus.REVOKED:
-            return _LoginOutcome(error="Tài khoản đã bị thu hồi. Liên hệ quản trị đơn vị.")
-        reason = (
-            LockReason(user.status_reason).label if user.status_reason in LockReason.values else ""
-        )
-        return _LoginOutcome(
-            error=f"Tài khoản đang bị tạm khóa ({reason}). Liên hệ quản trị đơn vị để mở khóa."
-        )
-    if not password_ok:
-        user.failed_login_count += 1
-        user.save(update_fields=["failed_login_count"])
-        audit_record(
-            actor=user,
-            action="login.failure",
-            unit=user.unit,
-            target=user,
-            ip=ip,
-            data={"why": "password", "count": user.failed_login_count},
-        )
-        if policy.max_failed_logins and user.failed_login_count >= policy.max_failed_logins:
-            _lock(
-                user,
-                reason=LockReason.FAILED_LOGINS,
-                actor=None,
-                ip=ip,
-                note=f"Nhập sai mật khẩu {user.failed_login_count} lần liên tiếp.",
-            )
-            wait = (
-                f"sau {policy.failed_login_lock_minutes} phút"
-                if policy.failed_login_lock_minutes
-                else "khi quản trị đơn vị mở khóa"
-            )
+        # Every attempt on a locked or revoked account is a counted failure, the right password
+        # included, so neither the answer nor the per-address count tells them apart (R6).
+        tries_before = user.failed_login_count
+        _count_failure(user, policy=policy, ip=ip, why=user.status, password_ok=password_ok)
+        if (
+            password_ok
+            and user.status == AccountStatus.LOCKED
+            and user.status_reason in LIFECYCLE_LOCKS
+            and (not policy.max_failed_logins or tries_before < policy.max_failed_logins)
+        ):
+            # R3: an issued password left unused. Only its holder learns why, and only while
+            # the account has fewer failed attempts than the limit.
+            reason = LockReason(user.status_reason).label
             return _LoginOutcome(
-                error=f"Tài khoản đã bị tạm khóa do nhập sai mật khẩu "
-                f"{user.failed_login_count} lần; có thể đăng nhập lại {wait}."
+                error=f"Tài khoản đang bị tạm khóa ({reason}). Liên hệ quản trị đơn vị để mở khóa."
             )
-        return _LoginOutcome(error=GENERIC_LOGIN_ERROR)
-    user.failed_login_count = 0
-    user.last_login = now
-    user.save(update_fields=["failed_login_count", "last_login"])
-    audit_record(actor=user, action="login.success", unit=user.unit, target=user, ip=ip)
+        return _LoginOutcome(error=generic)
+    if not password_ok:
+        _count_failure(user, policy=policy, ip=ip, why="password")
+        return _LoginOutcome(error=generic)
+    if second_factor_enrolled(user):
+        # The counter is reset only when the second step succeeds.
+        audit_record(actor=user, action="login.password", unit=user.unit, target=user, ip=ip)
+        return _LoginOutcome(user=user, needs_code=True)
+    _login_succeeded(user, ip=ip)
     return _LoginOutcome(user=user)
+
+
+def _login_succeeded(user: User, *, ip: str | None, **data: Any) -> None:
+    user.failed_login_count = 0
+    user.last_login = clock.now()
+    user.save(update_fields=["failed_login_count", "last_login"])
+    audit_record(
+        actor=user, action="login.success", unit=user.unit, target=user, ip=ip, data=data or None
+    )
+
+
+# ---------------------------------------------------------------- second factor (R6)
+
+RECOVERY_CODE_COUNT = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def second_factor_required(user: User) -> bool:
+    """The policy names the roles that must sign in with a code (R6)."""
+    roles = set(AccountPolicy.current().second_factor_roles or [])
+    return any(role in roles for _, role in user.role_pairs())
+
+
+def totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def second_factor_enrolled(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def second_factor_pending_device(*, user: User) -> TOTPDevice:
+    """The authenticator device being enrolled: created unconfirmed, kept until confirmed."""
+    _require_active(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
+    return device
+
+
+def _new_recovery_code() -> str:
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def _issue_recovery_codes(user: User) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="Mã khôi phục", confirmed=True)
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, digest=recovery_code_digest(c)) for c in codes]
+    )
+    return codes
+
+
+@dataclass
+class Enrolment:
+    user: User
+    device: TOTPDevice
+    recovery_codes: list[str]
+
+
+def second_factor_confirm(
+    *, user: User, device: TOTPDevice, code: str, ip: str | None = None
+) -> Enrolment:
+    """The person confirms the authenticator with a first code; recovery codes are issued (R6).
+
+    The codes are returned once and kept only as digests; the account's other sessions end.
+    """
+    _require_active(user)
+    if device.user_id != user.pk or device.confirmed:
+        raise AccessDenied()
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == device.digits):
+        raise ServiceError("Mã xác thực gồm 6 chữ số.", field="code")
+    with transaction.atomic():
+        locked = _locked_user(user)
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            raise ServiceError(_throttle_message(info), field="code")
+        if not device.verify_token(code):
+            raise ServiceError(
+                "Mã xác thực không đúng. Kiểm tra giờ trên điện thoại và nhập mã đang hiển thị.",
+                field="code",
+            )
+        TOTPDevice.objects.filter(user=locked).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _issue_recovery_codes(locked)
+        # Other sessions of the account were opened without the code: they end (R6).
+        _end_sessions(locked)
+        locked.save(update_fields=["session_salt"])
+        audit_record(
+            actor=locked,
+            action="account.second_factor_enrol",
+            unit=locked.unit,
+            target=locked,
+            ip=ip,
+        )
+    return Enrolment(user=locked, device=device, recovery_codes=codes)
+
+
+def _throttle_message(info: dict[str, Any] | None) -> str:
+    until = (info or {}).get("locked_until")
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds())) if until else 1
+    return f"Nhập sai mã nhiều lần. Vui lòng chờ {seconds} giây rồi thử lại."
+
+
+@dataclass
+class _CodeOutcome:
+    device: Device | None = None
+    error: str = ""
+    recovery_left: int | None = None
+
+
+@dataclass
+class CodeStep:
+    device: Device
+    recovery_left: int | None
+
+
+def login_code_step(*, user: User, code: str, ip: str | None = None) -> CodeStep:
+    """The second step of the login page: the 6-digit code or a recovery code (R6).
+
+    Wrong codes are throttled by the device and counted like wrong passwords (R3 lock, the
+    per-address limit, the audit trail); the outcome is committed before a refusal is raised.
+    """
+    outcome = _code_check(user=user, code=code, ip=ip)
+    if outcome.device is None:
+        raise ServiceError(outcome.error, field="code")
+    return CodeStep(device=outcome.device, recovery_left=outcome.recovery_left)
+
+
+@transaction.atomic
+def _code_check(*, user: User, code: str, ip: str | None) -> _CodeOutcome:
+    policy = AccountPolicy.current()
+    refusal = _address_refusal(ip=ip, username=user.username, policy=policy)
+    if refusal:
+        return _CodeOutcome(error=refusal)
+    user = _locked_user(user)
+    if user.status != AccountStatus.ACTIVE:
+        return _CodeOutcome(error=login_error_message(policy))
+    code = "".join(code.split())
+    device: Device | None
+    if code.isdigit():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        factor = "totp"
+    else:
+        device = RecoveryCodeDevice.objects.select_for_update().filter(user=user).first()
+        factor = "recovery"
+    if device is None:
+        _count_failure(user, policy=policy, ip=ip, why="second_factor", factor=factor)
+        return _CodeOutcome(error="Mã xác thực không đúng.")
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        return _CodeOutcome(error=_throttle_message(info))
+    if not device.verify_token(code):
+        _count_failure(user, policy=policy, ip=ip, why="second_factor", factor=factor)
+        if user.status != AccountStatus.ACTIVE:
+            return _CodeOutcome(error=login_error_message(policy))
+        return _CodeOutcome(error="Mã xác thực không đúng.")
+    left = None
+    if isinstance(device, RecoveryCodeDevice):
+        left = device.codes.count()
+    _login_succeeded(user, ip=ip, factor=factor)
+    return _CodeOutcome(device=device, recovery_left=left)
+
+
+def second_factor_reset(*, actor: User, user: User, ip: str | None = None) -> User:
+    """An admin removes a person's second factor; they enrol again at next login (R6, R7).
+
+    Unit admins within their unit, the province admin everywhere; every session ends.
+    """
+    _require_unit_admin(actor, user.unit)
+    if user.pk == actor.pk:
+        raise ServiceError(
+            "Không thể tự đặt lại xác thực hai bước của mình; hãy nhờ quản trị khác."
+        )
+    with transaction.atomic():
+        user = _locked_user(user)
+        had = second_factor_enrolled(user)
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCodeDevice.objects.filter(user=user).delete()
+        _end_sessions(user)
+        user.save(update_fields=["session_salt"])
+        audit_record(
+            actor=actor,
+            action="account.second_factor_reset",
+            unit=user.unit,
+            target=user,
+            ip=ip,
+            data={"was_enrolled": had},
+        )
+    return user
 
 
 # ---------------------------------------------------------------- lifecycle sweep (R3, R4)
@@ -830,6 +1122,8 @@ def accounts_sweep(*, at: dt.datetime | None = None) -> SweepResult:
     result = SweepResult()
     revoke_before = at - dt.timedelta(days=policy.inactive_revoke_days)
     lock_before = at - dt.timedelta(days=policy.unused_lock_days)
+    # The per-address limit (R6) looks back minutes, never a day.
+    LoginFailure.objects.filter(at__lt=at - dt.timedelta(days=1)).delete()
     live = User.objects.exclude(status=AccountStatus.REVOKED).exclude(is_superuser=True)
     to_revoke = live.filter(
         Q(last_login__lt=revoke_before) | Q(last_login__isnull=True, created_at__lt=revoke_before)
@@ -889,6 +1183,11 @@ def policy_update(*, actor: User, values: dict[str, Any]) -> AccountPolicy:
         raise ServiceError(
             "Độ dài tối thiểu của mật khẩu phải từ 8 đến 64.", field="password_min_length"
         )
+    if "second_factor_roles" in values:
+        roles = list(values["second_factor_roles"] or [])
+        if not set(roles) <= set(Role.values):
+            raise ServiceError("Vai trò không hợp lệ.", field="second_factor_roles")
+        values = {**values, "second_factor_roles": sorted(roles)}
     with transaction.atomic():
         before = {k: getattr(policy, k) for k in values}
         for key, value in values.items():

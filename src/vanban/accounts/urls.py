@@ -5,7 +5,9 @@ from . import admin_views, session_views, views
 app_name = "accounts"
 urlpatterns = [
     path("dang-nhap/", views.login_view, name="login"),
+    path("dang-nhap/ma-xac-thuc/", views.login_code, name="login_code"),
     path("dang-xuat/", views.logout_view, name="logout"),
+    path("xac-thuc-hai-buoc/", views.second_factor, name="second_factor"),
     path("doi-mat-khau/", views.password_change, name="password_change"),
     path("bi-lo/", views.compromised, name="compromised"),
     path("cua-toi/", views.profile, name="profile"),
@@ -34,6 +36,11 @@ urlpatterns = [
         "quan-tri/tai-khoan/<int:pk>/cap-lai-mat-khau/",
         admin_views.account_password_reset,
         name="account_password_reset",
+    ),
+    path(
+        "quan-tri/tai-khoan/<int:pk>/dat-lai-xac-thuc/",
+        admin_views.account_second_factor_reset,
+        name="account_second_factor_reset",
     ),
     path("quan-tri/don-vi/", admin_views.unit_list, name="unit_list"),
     path("quan-tri/don-vi/them/", admin_views.unit_create, name="unit_create"),

@@ -1,23 +1,50 @@
-"""Signing in and out, the forced password change (R5) and "my account is compromised" (R6)."""
+"""Signing in and out, the forced password change (R5), "my account is compromised" (R6) and
+the second factor (R6)."""
 
+import base64
+import time
+
+import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from vanban.core.errors import ServiceError
 from vanban.core.forms import Form, show_service_error
 
 from . import selectors, services
+from .forms import CodeForm
+from .models import User
 from .session_views import keep_only_this_session
+
+BACKEND = "vanban.accounts.backends.AccountBackend"
+# Between the password and the code: the account, its session hash and when (R6).
+PENDING_KEY = "vanban_login_pending"
+PENDING_SECONDS = 300
+# How this session passed the second factor: "verified", "none" (not required) or "enrol".
+SECOND_FACTOR_KEY = "vanban_second_factor"
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The client's address; behind the nginx of docs/deployment.md, its X-Real-IP header."""
+    if getattr(settings, "VANBAN_BEHIND_PROXY", False):
+        real = request.META.get("HTTP_X_REAL_IP", "").strip()
+        if real:
+            return real
     return request.META.get("REMOTE_ADDR")
+
+
+def _next_target(request: HttpRequest, target: str) -> str:
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return ""
+    return target
 
 
 class LoginForm(Form):
@@ -26,12 +53,13 @@ class LoginForm(Form):
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Password step. Every refusal reads the same for every account name (R6)."""
     if request.user.is_authenticated:
         return redirect("core:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.login_attempt(
+            step = services.login_password_step(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
@@ -39,14 +67,73 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            login(request, user, backend="vanban.accounts.backends.AccountBackend")
-            target = request.POST.get("next") or request.GET.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                target = ""
+            target = _next_target(
+                request, request.POST.get("next") or request.GET.get("next") or ""
+            )
+            if step.needs_code:
+                request.session.cycle_key()
+                request.session[PENDING_KEY] = {
+                    "user": step.user.pk,
+                    "hash": step.user.get_session_auth_hash(),
+                    "at": time.time(),
+                    "next": target,
+                }
+                return redirect("accounts:login_code")
+            login(request, step.user, backend=BACKEND)
+            required = services.second_factor_required(step.user)
+            request.session[SECOND_FACTOR_KEY] = "enrol" if required else "none"
             return redirect(target or "core:home")
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
+
+
+def _pending_user(request: HttpRequest) -> tuple[User, str] | None:
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = User.objects.select_related("unit").filter(pk=pending.get("user")).first()
+    if user is None or not user.is_active or user.get_session_auth_hash() != pending.get("hash"):
+        return None
+    return user, pending.get("next", "")
+
+
+@never_cache
+def login_code(request: HttpRequest) -> HttpResponse:
+    """Second step (R6): the code of the authenticator app, or a one-time recovery code."""
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    pending = _pending_user(request)
+    if pending is None:
+        request.session.pop(PENDING_KEY, None)
+        messages.info(request, "Phiên đăng nhập đã hết hạn. Vui lòng nhập lại mật khẩu.")
+        return redirect("accounts:login")
+    user, target = pending
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step = services.login_code_step(
+                user=user, code=form.cleaned_data["code"], ip=client_ip(request)
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+            if _pending_user(request) is None:
+                request.session.pop(PENDING_KEY, None)
+                messages.error(request, exc.message)
+                return redirect("accounts:login")
+        else:
+            request.session.pop(PENDING_KEY, None)
+            user.otp_device = step.device  # type: ignore[attr-defined]
+            login(request, user, backend=BACKEND)
+            request.session[SECOND_FACTOR_KEY] = "verified"
+            if step.recovery_left is not None:
+                messages.warning(
+                    request,
+                    f"Bạn vừa dùng một mã khôi phục; còn {step.recovery_left} mã chưa dùng. "
+                    "Nếu mất điện thoại, hãy báo quản trị đơn vị để đặt lại xác thực hai bước.",
+                )
+            return redirect(target or "core:home")
+    return render(request, "accounts/login_code.html", {"form": form})
 
 
 @require_POST
@@ -134,5 +221,44 @@ def profile(request: HttpRequest) -> HttpResponse:
         "accounts/profile.html",
         {
             "roles": selectors.roles_of(user=request.user),
+            "second_factor_enrolled": services.second_factor_enrolled(request.user),
+        },
+    )
+
+
+@never_cache
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: QR code and secret, a first code, then recovery codes (R6)."""
+    user = request.user
+    if services.second_factor_enrolled(user):
+        return render(request, "accounts/second_factor.html", {"enrolled": True})
+    device = services.second_factor_pending_device(user=user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = services.second_factor_confirm(
+                user=user, device=device, code=form.cleaned_data["code"], ip=client_ip(request)
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            keep_only_this_session(request, enrolment.user)
+            request.session[SECOND_FACTOR_KEY] = "verified"
+            return render(
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": enrolment.recovery_codes},
+            )
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {
+            "enrolled": False,
+            "form": form,
+            "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=4),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "required": services.second_factor_required(user),
         },
     )

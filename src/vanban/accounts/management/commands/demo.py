@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from vanban.accounts.demo import demo_logins_table, demo_province_load
+from vanban.accounts.demo import demo_logins_table, demo_province_load, second_factor_logins
 from vanban.core.errors import ServiceError
 from vanban.documents.demo import demo_documents_load
 
@@ -29,3 +29,9 @@ class Command(BaseCommand):
         )
         self.stdout.write("Tài khoản dùng thử:")
         self.stdout.write(demo_logins_table(result.logins))
+        enrol = second_factor_logins(result.logins)
+        if enrol:
+            self.stdout.write(
+                f"{', '.join(enrol)}: vai trò quản trị phải bật xác thực hai bước ở lần "
+                "đăng nhập đầu (quét mã QR bằng ứng dụng xác thực trên điện thoại)."
+            )

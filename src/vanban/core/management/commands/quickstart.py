@@ -9,7 +9,12 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_s
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from vanban.accounts.demo import demo_logins, demo_logins_table, demo_province_load
+from vanban.accounts.demo import (
+    demo_logins,
+    demo_logins_table,
+    demo_province_load,
+    second_factor_logins,
+)
 from vanban.accounts.models import Unit, User
 from vanban.core.errors import ServiceError
 from vanban.documents.demo import demo_documents_load
@@ -118,6 +123,12 @@ class Command(BaseCommand):
                 "và phải đổi mật khẩu khi đăng nhập lần đầu):"
             )
             self.stdout.write(demo_logins_table(logins))
+            enrol = second_factor_logins(logins)
+            if enrol:
+                self.stdout.write(
+                    f"{', '.join(enrol)}: vai trò quản trị phải bật xác thực hai bước ở lần "
+                    "đăng nhập đầu (quét mã QR bằng ứng dụng xác thực trên điện thoại)."
+                )
         else:
             self.stdout.write(
                 "Không có tài khoản dùng thử nào mở được bằng mật khẩu mẫu; "
