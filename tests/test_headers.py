@@ -181,12 +181,11 @@ def test_main_pages_render_without_inline_code(province, client_for):
             assert_no_inline_code(path, response.content.decode())
 
 
-def test_django_admin_pages_hold_no_inline_code(province):
+def test_django_admin_pages_hold_no_inline_code(province, client_for):
     """The Django admin (for the server's operators) renders under the same policy."""
     operator = province.province_admin
     User.objects.filter(pk=operator.pk).update(is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(User.objects.get(pk=operator.pk))
+    client = client_for(User.objects.get(pk=operator.pk))
     for path in (
         "/django-admin/",
         "/django-admin/accounts/unit/",

@@ -7,6 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD
+from tests.second_factor import finish_login
 from vanban.accounts.models import SessionRecord, User
 from vanban.audit.models import AuditEvent
 
@@ -23,7 +24,7 @@ def sign_in(user: User, agent: str, address: str = "10.0.0.1") -> Client:
     response = client.post(
         "/tai-khoan/dang-nhap/", {"username": user.username, "password": PASSWORD}
     )
-    assert response.status_code == 302
+    finish_login(client, response, user)  # administrators answer the second step (R6)
     return client
 
 
