@@ -3,7 +3,6 @@
 import os
 import sys
 
-
 from vanban.console import quiet_library_warnings
 
 
