@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.documents.conftest import office  # noqa: F401 - the clerks' fixture, shared
+from tests.drafting.conftest import team  # noqa: F401 - the drafting team's fixture, shared
 from vanban.scanning import clamd
 
 HERE = Path(__file__).parent

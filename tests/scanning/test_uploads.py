@@ -17,9 +17,9 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from tests.api.conftest import ApiClient, token_for
-from tests.documents.conftest import office, pdf_bytes, upload  # noqa: F401 - fixture
+from tests.documents.conftest import pdf_bytes, upload
 from tests.documents.test_pages import INCOMING_NEW, incoming_data
-from tests.drafting.conftest import create_draft, team  # noqa: F401 - fixture
+from tests.drafting.conftest import create_draft
 from tests.scanning import hostile
 from tests.scanning.conftest import EICAR
 from vanban.audit.models import AuditEvent
