@@ -457,14 +457,17 @@ def _prepare_files(
     source: str,
 ) -> list[tuple[str, PreparedFile]]:
     policy = DocumentPolicy.current()
-    gate = {"actor": actor, "unit": unit, "policy": policy, "source": source}
+
+    def gate(upload: UploadedFile) -> PreparedFile:
+        return file_prepare(upload, actor=actor, unit=unit, policy=policy, source=source)
+
     if len(attachments) > policy.max_attachments:
         raise ServiceError(f"Tối đa {policy.max_attachments} tệp đính kèm.", field="attachments")
     prepared: list[tuple[str, PreparedFile]] = []
     if main_file is not None:
-        prepared.append((DocumentFile.Role.MAIN, file_prepare(main_file, **gate)))
+        prepared.append((DocumentFile.Role.MAIN, gate(main_file)))
     for upload in attachments:
-        prepared.append((DocumentFile.Role.ATTACHMENT, file_prepare(upload, **gate)))
+        prepared.append((DocumentFile.Role.ATTACHMENT, gate(upload)))
     return prepared
 
 
