@@ -497,6 +497,8 @@ ACTIVE_LABELS = {
 }
 # Formats that are not ZIP archives: one that is also a valid ZIP is a polyglot.
 _NOT_ZIP = ("pdf", "png", "jpeg", "tiff", "doc", "xml")
+# Binary formats in which HTML near the start can only be a disguise.
+_NOT_HTML = ("pdf", "png", "jpeg", "tiff", "doc")
 _HTML_MARKERS = (b"<html", b"<script", b"<body", b"<head", b"<iframe", b"<svg", b"<!doctype")
 
 
@@ -511,7 +513,7 @@ def _refuse_disguised(data: bytes, file_format: str, name: str) -> None:
             "không được nhận. Hãy gửi riêng từng tệp.",
             field="files",
         )
-    if file_format in _NOT_ZIP[:5] and any(m in data[:1024].lower() for m in _HTML_MARKERS):
+    if file_format in _NOT_HTML and any(m in data[:1024].lower() for m in _HTML_MARKERS):
         raise ServiceError(
             f"Tệp “{name}” có phần đầu của tệp {label} nhưng chứa mã trang web (HTML) nên không "
             "được nhận.",
