@@ -38,7 +38,10 @@ def _answer(connection: socket.socket) -> str:
     """Read up to the terminating NUL (or the end of the connection)."""
     data = b""
     while b"\0" not in data and len(data) < MAX_ANSWER:
-        chunk = connection.recv(MAX_ANSWER)
+        try:
+            chunk = connection.recv(MAX_ANSWER)
+        except ConnectionResetError:
+            break  # closed by the peer: whatever came is the answer
         if not chunk:
             break
         data += chunk

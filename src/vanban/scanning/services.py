@@ -59,7 +59,7 @@ def scanner_status() -> str:
     if not scanning_enabled():
         return "Quét mã độc: ĐANG TẮT (VANBAN_CLAMD=off); tệp tải lên không được quét."
     try:
-        return f"Quét mã độc: bật, {clamd.version(path)} tại {path}."
+        return f"Quét mã độc: bật, {clamd.version(path, timeout=2.0)} tại {path}."
     except clamd.ScannerUnavailable:
         return (
             f"Quét mã độc: bật nhưng không kết nối được clamd tại {path}; mọi tệp tải lên sẽ bị "
