@@ -116,8 +116,12 @@ def client_for(db):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """Say plainly when the browser tests did not run."""
+    """Say plainly when the browser tests or the malware-scanning tests did not run."""
     from tests.e2e.conftest import CHROMIUM, SKIP_MESSAGE
+    from tests.scanning.conftest import CLAMD
+    from tests.scanning.conftest import SKIP_MESSAGE as NO_CLAMD
 
     if not CHROMIUM:
         terminalreporter.write_sep("!", SKIP_MESSAGE, yellow=True)
+    if CLAMD is None:
+        terminalreporter.write_sep("!", NO_CLAMD, yellow=True)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "vanban.core",
     "vanban.audit",
     "vanban.accounts",
+    "vanban.scanning",
     "vanban.documents",
     "vanban.exchange",
     "vanban.drafting",
@@ -225,6 +226,20 @@ VANBAN_TESTPKI_DIR = Path(os.environ.get("VANBAN_TESTPKI_DIR", DATA_DIR / "testp
 # message a partner did not take, doubled after each failure up to the maximum.
 VANBAN_INTEROP_BACKOFF_FIRST = float(os.environ.get("VANBAN_INTEROP_BACKOFF_FIRST", "5"))
 VANBAN_INTEROP_BACKOFF_MAX = float(os.environ.get("VANBAN_INTEROP_BACKOFF_MAX", "3600"))
+
+# ---- Malware scanning of uploaded files (R20; docs/files.md, docs/deployment.md) ----
+# On unless VANBAN_CLAMD=off (or 0/false/no) is set explicitly: a server without clamd refuses
+# uploads rather than storing them unscanned. `vanban quickstart` alone switches it off for its
+# own process when clamd is absent and VANBAN_CLAMD is not set, and says so.
+VANBAN_CLAMD_ENABLED = os.environ.get("VANBAN_CLAMD", "on").strip().lower() not in {
+    "off",
+    "0",
+    "false",
+    "no",
+}
+VANBAN_CLAMD_SOCKET = os.environ.get("VANBAN_CLAMD_SOCKET", "/run/clamav/clamd.ctl")
+VANBAN_CLAMD_TIMEOUT = float(os.environ.get("VANBAN_CLAMD_TIMEOUT", "60"))
+# ---- end of malware scanning ----
 
 LOGGING = {
     "version": 1,

@@ -22,3 +22,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = tempfile.mkdtemp(prefix="vanban-test-static-")
 WHITENOISE_USE_FINDERS = True
+# Malware scanning (R20) is off for the suite's thousands of uploads; the tests of scanning
+# (tests/scanning/) switch it on against a real clamd started for them.
+VANBAN_CLAMD_ENABLED = False

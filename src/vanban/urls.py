@@ -11,6 +11,7 @@ urlpatterns = [
     path("lien-thong/he-thong-khac/", include("vanban.interop.urls")),
     path("lien-thong/", include("vanban.exchange.urls")),
     path("chu-ky-so/", include("vanban.signatures.urls")),
+    path("ma-doc/", include("vanban.scanning.urls")),
     path("api/v1/", include("vanban.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -183,7 +183,8 @@ def test_a_changed_file_is_refused_and_nothing_is_sent(office, registered, clien
 def test_a_file_changed_while_streaming_never_arrives_complete(
     office, registered, client_for, storage, change
 ):
-    large = b"%PDF-1.7\n" + bytes(range(256)) * 2000  # several chunks
+    # Several chunks: a real PDF (the upload gate opens it) followed by bytes after its end.
+    large = pdf_bytes("Quyết định số 16") + b"%" + bytes(range(256)) * 2000
     with clock.frozen(NOW):
         document = services.incoming_register(
             actor=office.clerk,

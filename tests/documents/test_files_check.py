@@ -78,7 +78,9 @@ def test_a_crash_between_storing_and_committing_leaves_a_findable_orphan(office,
     service's clean-up never runs. What is left is a stored file without a row."""
     register(office, 15)
     rows = DocumentFile.objects.count()
-    prepared = files.file_prepare(upload("Quyết định.pdf", pdf_bytes("Quyết định số 9")))
+    prepared = files.file_prepare(
+        upload("Quyết định.pdf", pdf_bytes("Quyết định số 9")), actor=None
+    )
     stored_name = files.file_store(prepared)  # ... and here the process is killed
     assert DocumentFile.objects.count() == rows
     assert storage.exists(stored_name)
@@ -114,7 +116,7 @@ def test_json_for_machines(office, storage):
     document = register(office, 15)
     gone = document.files.get()
     storage.delete(gone.storage_name)
-    orphan = files.file_store(files.file_prepare(upload("a.pdf", pdf_bytes("Mồ côi"))))
+    orphan = files.file_store(files.file_prepare(upload("a.pdf", pdf_bytes("Mồ côi")), actor=None))
     output, error = check("--json")
     assert error == "Phát hiện 2 vấn đề về tệp văn bản."
     assert json.loads(output) == {
@@ -153,8 +155,9 @@ def test_files_outside_the_documents_prefix_are_not_orphans(office, storage):
 @pytest.mark.parametrize("count", [1, 6])
 def test_one_query_whatever_the_number_of_files(office, storage, count, django_assert_num_queries):
     """One query per kind of file record (documents, progress files, draft versions, signature
-    images and seals, PKCS#12 key files, signed drafts, packages received from other systems)."""
-    assert len(files.FILE_SOURCES) == 7
+    images and seals, PKCS#12 key files, signed drafts, packages received from other systems,
+    quarantined infected uploads)."""
+    assert len(files.FILE_SOURCES) == 8
     for number in range(count):
         register(office, 20 + number, attachments=1)
     with django_assert_num_queries(len(files.FILE_SOURCES)):

@@ -67,5 +67,5 @@ def test_a_helper_past_its_deadline_is_replaced():
 
 
 def test_a_file_pdfium_cannot_open_is_unreadable():
-    with pytest.raises(pdftext.Unreadable, match="PdfiumError"):
+    with pytest.raises(pdftext.NotOpened, match="PdfiumError"):
         pdftext.pdf_text(b"%PDF-1.7 broken", max_pages=10, max_chars=1000, timeout=30)

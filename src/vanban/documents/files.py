@@ -1,4 +1,5 @@
-"""Document files: format from content, size limit, safe names, SHA-256, text, storage (R10, R13).
+"""Document files: malware scan, format from content, size limit, safe names, SHA-256, text,
+storage (R10, R13, R20).
 
 The order of work keeps every file findable: a file is checked and read in memory, written to
 storage under a fresh name, then its row is committed with the document. A crash between the two
@@ -31,6 +32,7 @@ from django.core.files.uploadedfile import UploadedFile
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
+from vanban.scanning.services import upload_scan
 
 from . import pdftext
 from .models import DocumentFile, DocumentPolicy
@@ -484,10 +486,92 @@ def _read_at_most(upload: UploadedFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def file_prepare(upload: UploadedFile, *, policy: DocumentPolicy | None = None) -> PreparedFile:
+# Active parts of a PDF (pdftext.ACTIVE_KINDS) as the refusal names them.
+ACTIVE_LABELS = {
+    "javascript": "mã JavaScript",
+    "launch": "lệnh mở chương trình hoặc tệp khác (Launch)",
+    "embedded_file": "tệp nhúng bên trong",
+    "rich_media": "nội dung đa phương tiện tự chạy (RichMedia, Flash, 3D, âm thanh, phim)",
+    "xfa": "biểu mẫu XFA",
+    "other_action": "thao tác tự động khác",
+}
+# Formats that are not ZIP archives: one that is also a valid ZIP is a polyglot.
+_NOT_ZIP = ("pdf", "png", "jpeg", "tiff", "doc", "xml")
+# Binary formats in which HTML near the start can only be a disguise.
+_NOT_HTML = ("pdf", "png", "jpeg", "tiff", "doc")
+_HTML_MARKERS = (b"<html", b"<script", b"<body", b"<head", b"<iframe", b"<svg", b"<!doctype")
+
+
+def _refuse_disguised(data: bytes, file_format: str, name: str) -> None:
+    """A file that is also something else (R20): a ZIP archive appended to a PDF or an image
+    ("polyglot"), or HTML inside the first kilobyte of a binary format, which an old browser or
+    a careless viewer could run as a web page."""
+    label = file_format.upper()
+    if file_format in _NOT_ZIP and zipfile.is_zipfile(BytesIO(data)):
+        raise ServiceError(
+            f"Tệp “{name}” vừa là tệp {label} vừa chứa một tệp nén ZIP (tệp “đa định dạng”) nên "
+            "không được nhận. Hãy gửi riêng từng tệp.",
+            field="files",
+        )
+    if file_format in _NOT_HTML and any(m in data[:1024].lower() for m in _HTML_MARKERS):
+        raise ServiceError(
+            f"Tệp “{name}” có phần đầu của tệp {label} nhưng chứa mã trang web (HTML) nên không "
+            "được nhận.",
+            field="files",
+        )
+
+
+def _pdf_checked_text(data: bytes, name: str) -> str:
+    """The text of a PDF that PDFium opens and that holds no active content (R13, R20)."""
+    try:
+        reading = pdftext.pdf_read(
+            data, max_pages=MAX_PDF_PAGES, max_chars=MAX_TEXT_CHARS, timeout=MAX_PDF_SECONDS
+        )
+    except pdftext.NotOpened as exc:
+        if exc.password:
+            raise ServiceError(
+                f"Tệp “{name}” là tệp PDF có mật khẩu mở nên không kiểm tra được nội dung (mã "
+                "độc, dấu chỉ độ mật). Hãy gửi bản không đặt mật khẩu.",
+                field="files",
+            ) from exc
+        raise ServiceError(
+            f"Tệp “{name}” có phần đầu của tệp PDF nhưng không mở được như một tệp PDF (tệp "
+            "hỏng, hoặc thực chất là định dạng khác) nên không được nhận.",
+            field="files",
+        ) from exc
+    except pdftext.Unreadable as exc:
+        raise ServiceError(
+            f"Tệp “{name}” không kiểm tra hết được trong giới hạn cho một tệp PDF "
+            f"({MAX_PDF_SECONDS:.0f} giây, {pdftext.MEMORY_LIMIT >> 20} MB bộ nhớ) nên không "
+            "được nhận. Hãy in lại ra PDF hoặc chia nhỏ tệp rồi gửi lại.",
+            field="files",
+        ) from exc
+    if reading.active:
+        found = ", ".join(ACTIVE_LABELS[kind] for kind in reading.active)
+        raise ServiceError(
+            f"Tệp “{name}” chứa {found}: văn bản PDF đưa vào hệ thống không được có nội dung tự "
+            "chạy hay tệp nhúng. Hãy xuất lại tệp PDF không kèm các phần đó (ví dụ in ra PDF) "
+            "rồi gửi lại; tệp đính kèm gửi thành tệp riêng.",
+            field="files",
+        )
+    return unicodedata.normalize("NFC", reading.text).strip()[:MAX_TEXT_CHARS]
+
+
+def file_prepare(
+    upload: UploadedFile,
+    *,
+    actor: Any,
+    unit: Any = None,
+    policy: DocumentPolicy | None = None,
+    source: str = "",
+) -> PreparedFile:
     """Check an uploaded file and read it; nothing is stored yet. Refusals are Vietnamese.
 
-    The size limit is province data (DocumentPolicy); at most limit + 1 bytes are ever read.
+    The one gate of every upload (R10, R13, R20): size limit (province data, DocumentPolicy; at
+    most limit + 1 bytes are ever read), malware scan by ClamAV (`actor`, `unit` and `source`
+    say who sent the file, to which unit and from which page, for the detection record), format
+    from the content, no polyglot or disguised file, PDFs that PDFium opens and that hold no
+    active content, no secrecy stamp.
     """
     policy = policy or DocumentPolicy.current()
     name = safe_file_name(upload.name or "")
@@ -499,6 +583,7 @@ def file_prepare(upload: UploadedFile, *, policy: DocumentPolicy | None = None) 
         raise _too_large(name, policy)
     if not data:
         raise ServiceError(f"Tệp “{name}” rỗng.", field="files")
+    upload_scan(data=data, name=name, actor=actor, unit=unit, source=source)
     file_format = detect_format(data)
     if file_format is None:
         raise ServiceError(
@@ -506,7 +591,11 @@ def file_prepare(upload: UploadedFile, *, policy: DocumentPolicy | None = None) 
             "xác định theo nội dung tệp, không theo tên tệp.",
             field="files",
         )
-    text = extract_text(data, file_format)
+    _refuse_disguised(data, file_format, name)
+    if file_format == "pdf":
+        text = _pdf_checked_text(data, name)
+    else:
+        text = extract_text(data, file_format)
     marks = secrecy_marks(text)
     if marks:
         raise ServiceError(

@@ -449,16 +449,25 @@ def _clean(data: DocumentInput, *, direction: str) -> dict[str, Any]:
 
 
 def _prepare_files(
-    main_file: UploadedFile | None, attachments: list[UploadedFile]
+    main_file: UploadedFile | None,
+    attachments: list[UploadedFile],
+    *,
+    actor: User,
+    unit: Unit,
+    source: str,
 ) -> list[tuple[str, PreparedFile]]:
     policy = DocumentPolicy.current()
+
+    def gate(upload: UploadedFile) -> PreparedFile:
+        return file_prepare(upload, actor=actor, unit=unit, policy=policy, source=source)
+
     if len(attachments) > policy.max_attachments:
         raise ServiceError(f"Tối đa {policy.max_attachments} tệp đính kèm.", field="attachments")
     prepared: list[tuple[str, PreparedFile]] = []
     if main_file is not None:
-        prepared.append((DocumentFile.Role.MAIN, file_prepare(main_file, policy=policy)))
+        prepared.append((DocumentFile.Role.MAIN, gate(main_file)))
     for upload in attachments:
-        prepared.append((DocumentFile.Role.ATTACHMENT, file_prepare(upload, policy=policy)))
+        prepared.append((DocumentFile.Role.ATTACHMENT, gate(upload)))
     return prepared
 
 
@@ -585,7 +594,9 @@ def incoming_register(
     _require_clerk(actor, unit)
     _check_refusals(refusals)
     cleaned = _clean(data, direction=Direction.INCOMING)
-    prepared = _prepare_files(main_file, list(attachments or []))
+    prepared = _prepare_files(
+        main_file, list(attachments or []), actor=actor, unit=unit, source="Vào sổ văn bản đến"
+    )
     if cleaned["code_number"] or cleaned["code_notation"]:
         existing = _find_duplicate(unit=unit, cleaned=cleaned)
         if existing is not None and not confirm_duplicate:
@@ -655,7 +666,9 @@ def outgoing_register(
     cleaned = _clean(data, direction=Direction.OUTGOING)
     if main_file is None:
         raise ServiceError("Văn bản đi phải có tệp văn bản chính.", field="main_file")
-    prepared = _prepare_files(main_file, list(attachments or []))
+    prepared = _prepare_files(
+        main_file, list(attachments or []), actor=actor, unit=unit, source="Vào sổ văn bản đi"
+    )
     now = clock.now()
     today = timezone.localdate(now)
     drafting_symbol = cleaned.pop("drafting_symbol")

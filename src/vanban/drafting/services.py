@@ -232,12 +232,12 @@ def subtree_ids(unit: Unit) -> list[int]:
 # ---------------------------------------------------------------- files
 
 
-def _prepare(upload: UploadedFile | None) -> PreparedFile:
+def _prepare(upload: UploadedFile | None, *, actor: User) -> PreparedFile:
     """Format from content, size limit, secrecy stamps (R13), as for registered documents."""
     if upload is None:
         raise ServiceError("Hãy chọn tệp nội dung dự thảo.", field="content_file")
     try:
-        return file_prepare(upload)
+        return file_prepare(upload, actor=actor, source="Dự thảo văn bản")
     except ServiceError as exc:
         raise ServiceError(exc.message, field="content_file") from exc
 
@@ -448,7 +448,7 @@ def draft_create(
         external=list(external_recipients or []),
     )
     note = _text(note, label="ghi chú phiên bản", field="note", max_length=500)
-    prepared = _prepare(content_file)
+    prepared = _prepare(content_file, actor=actor)
     name = _store(prepared)
     try:
         with transaction.atomic():
@@ -520,7 +520,7 @@ def draft_version_add(
     allowed = (DraftStatus.DRAFTING, DraftStatus.APPROVING, DraftStatus.APPROVED)
     _check_status(draft, *allowed)
     note = _text(note, label="nội dung thay đổi", field="note", max_length=500)
-    prepared = _prepare(content_file)
+    prepared = _prepare(content_file, actor=actor)
     name = _store(prepared)
     try:
         with transaction.atomic():

@@ -76,8 +76,9 @@ def _as_upload(item: PackageFile) -> SimpleUploadedFile:
     return SimpleUploadedFile(item.name, item.data, content_type=item.content_type)
 
 
-def _check_files(files: list[PackageFile], policy: DocumentPolicy) -> None:
-    """The checks of any uploaded file (format from content, size, secrecy stamps), early."""
+def _check_files(files: list[PackageFile], policy: DocumentPolicy, *, actor: User) -> None:
+    """The checks of any uploaded file (malware, format from content, size, secrecy stamps),
+    early."""
     attachments = sum(1 for f in files if f.role == DocumentFile.Role.ATTACHMENT)
     if attachments > policy.max_attachments:
         raise ServiceError(
@@ -89,7 +90,7 @@ def _check_files(files: list[PackageFile], policy: DocumentPolicy) -> None:
         if item.is_package:
             continue  # the package's XML carries no stamp; the files inside were checked
         try:
-            file_prepare(_as_upload(item), policy=policy)
+            file_prepare(_as_upload(item), actor=actor, policy=policy, source="Gói văn bản điện tử")
         except ServiceError as exc:
             where = f" (trong “{item.container}”)" if item.container else ""
             raise ServiceError(
@@ -125,7 +126,7 @@ def package_stage(
     _refuse_revocation(package)
     file_name = (upload.name if upload is not None else "") or "goi-van-ban.edxml"
     files, notes = package_files(package, file_name)
-    _check_files(files, policy)
+    _check_files(files, policy, actor=actor)
     temp_purge()
     sha256 = hashlib.sha256(data).hexdigest()
     storage_name = temp_store(data)
@@ -189,6 +190,10 @@ def package_register(
         uploads[0] if staged.files and staged.files[0].role == DocumentFile.Role.MAIN else None
     )
     others = uploads[1:] if main_file is not None else uploads
+    for upload in attachments or []:
+        # The clerk's own attachments are checked before the transaction, so that a malware
+        # detection (R20) is recorded even though the registration is refused.
+        file_prepare(upload, actor=actor, unit=unit, source="Vào sổ gói văn bản điện tử")
     stored: list[str] = []
     try:
         with transaction.atomic():

@@ -545,6 +545,7 @@ def _receive_package(partner: Partner, data: bytes, package: Any) -> Received:
             http_status=409,
         )
     files, notes = package_files(package, "goi-van-ban.edxml")
+    _scan_files(partner, files, _our_unit(targets[0]))
     problem = _signature_problem(files) if package.business_type != 1 else ""
     now = clock.now()
     storage_name = _store(INBOUND_PREFIX, data)
@@ -610,6 +611,29 @@ def _receive_package(partner: Partner, data: bytes, package: Any) -> Received:
         file_discard(storage_name)
         raise
     return result
+
+
+def _scan_files(partner: Partner, files: list[Any], unit: Unit | None) -> None:
+    """Every file the package carries is scanned for malware before anything is kept (R20):
+    an infected one is quarantined and reported to the admins, and the package refused."""
+    from vanban.documents.files import safe_file_name
+    from vanban.scanning.services import MalwareFound, upload_scan
+
+    for item in files:
+        if item.is_package:
+            continue
+        try:
+            upload_scan(
+                data=item.data,
+                name=safe_file_name(item.name),
+                actor=None,
+                unit=unit,
+                source=f"Liên thông từ {partner.name}"[:100],
+            )
+        except MalwareFound as exc:
+            raise Refused(exc.message, http_status=422) from exc
+        except ServiceError as exc:  # the scanner did not answer: try again later
+            raise Refused(exc.message, http_status=503) from exc
 
 
 def _package_name(number_symbol: str) -> str:

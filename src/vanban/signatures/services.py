@@ -34,13 +34,15 @@ from asn1crypto import pem, x509
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from vanban.accounts.models import Role, Unit, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
-from vanban.documents.files import file_discard, file_read_verified
+from vanban.documents.files import file_discard, file_prepare, file_read_verified
+from vanban.scanning.services import upload_scan
 
 from . import pdfsign, verify
 from .models import (
@@ -257,6 +259,10 @@ def certificate_add(
             raise ServiceError("Cần mã PIN để mở tệp khóa PKCS#12.", field="pin")
         cert = holder.signing_cert
         chain = pdfsign.holder_chain(holder)
+        # R20: a key file is stored, so it is scanned like any upload (not a document format).
+        upload_scan(
+            data=pkcs12, name="khoa.p12", actor=actor, unit=owner_unit, source="Tệp khóa PKCS#12"
+        )
         p12_data = pkcs12
     else:
         if certificate is None:
@@ -450,6 +456,13 @@ def mark_upload(
     if not Decimal("10") <= width <= Decimal("80"):
         raise ServiceError("Kích thước thật phải từ 10 đến 80 mm.", field="width_mm")
     pixel_w, pixel_h = _check_png(data, kind)
+    # R20: the image goes through the gate of every upload (malware scan, format from content).
+    file_prepare(
+        SimpleUploadedFile(original_name or "hinh.png", data),
+        actor=actor,
+        unit=owner_unit,
+        source="Hình chữ ký, con dấu",
+    )
     stored = ""
     try:
         with transaction.atomic():
@@ -768,6 +781,14 @@ def draft_signed_upload(*, actor: User, draft: Draft, data: bytes, ip: str | Non
     upload and refused unless it is the approved version carrying a valid signature of theirs."""
     _require_active(actor)
     _signable(actor, draft)
+    # R20: the signed file goes through the gate of every upload: the appended signature
+    # revision is new content (it could add JavaScript or an embedded file).
+    file_prepare(
+        SimpleUploadedFile("van-ban-da-ky.pdf", data),
+        actor=actor,
+        unit=draft.issuing_unit,
+        source="Văn bản đã ký số tải lên",
+    )
     approved = _approved_pdf(draft)
     report = _check_signed(
         actor=actor, draft=draft, data=data, approved=approved, trigger=Trigger.UPLOAD

@@ -760,13 +760,18 @@ def assignment_reassign(
 # ---------------------------------------------------------------- handling
 
 
-def _prepare(uploads: Sequence[tuple[str, UploadedFile]]) -> list[tuple[str, PreparedFile]]:
+def _prepare(
+    uploads: Sequence[tuple[str, UploadedFile]], *, actor: User
+) -> list[tuple[str, PreparedFile]]:
     policy = DocumentPolicy.current()
     if len(uploads) > policy.max_attachments:
         raise ServiceError(
             f"Tối đa {policy.max_attachments} tệp cho một lần cập nhật.", field="files"
         )
-    return [(kind, file_prepare(upload, policy=policy)) for kind, upload in uploads]
+    return [
+        (kind, file_prepare(upload, actor=actor, policy=policy, source="Kết quả xử lý"))
+        for kind, upload in uploads
+    ]
 
 
 def assignment_progress(
@@ -797,7 +802,7 @@ def assignment_progress(
     text = _text(text, label="nội dung tiến độ", field="text", required=True)
     uploads = [(ProgressFile.Kind.RESULT, f) for f in result_files]
     uploads += [(ProgressFile.Kind.REPLY_DRAFT, f) for f in draft_files]
-    prepared = _prepare(uploads)
+    prepared = _prepare(uploads, actor=actor)
     stored: list[str] = []
     try:
         for _kind, item in prepared:

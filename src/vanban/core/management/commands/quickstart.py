@@ -1,5 +1,6 @@
 """`vanban quickstart`: everything `make run` does after installing, on one machine."""
 
+import os
 from pathlib import Path
 
 from django.apps import apps
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         if not addr.rpartition(":")[2].isdigit():
             raise CommandError(f"Địa chỉ “{addr}” không hợp lệ; ví dụ đúng: 127.0.0.1:8000.")
         quiet = max(options["verbosity"] - 1, 0)
+        self._malware_scanning()
 
         self.stdout.write("1/3 Cập nhật cơ sở dữ liệu...")
         call_command("migrate", interactive=False, verbosity=quiet, stdout=self.stdout)
@@ -140,6 +142,31 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Mở địa chỉ trên trong trình duyệt. Nhấn Ctrl+C để dừng máy chủ.")
         call_command("runserver", addr, use_reloader=False)
+
+    def _malware_scanning(self) -> None:
+        """R20 on a first run: files are scanned when clamd answers. Without clamd, and without
+        an explicit VANBAN_CLAMD, scanning is switched off for this process only (the demo and
+        the server it starts), and said so; a production server (gunicorn) keeps refusing
+        uploads until clamd answers. docs/files.md explains the choice."""
+        from vanban.scanning import clamd
+        from vanban.scanning.services import scanner_status
+
+        path = settings.VANBAN_CLAMD_SOCKET
+        if (
+            settings.VANBAN_CLAMD_ENABLED
+            and "VANBAN_CLAMD" not in os.environ
+            and not clamd.ping(path, timeout=2.0)
+        ):
+            settings.VANBAN_CLAMD_ENABLED = False
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Quét mã độc: ĐANG TẮT vì không tìm thấy clamd (ClamAV) tại {path}. Tệp tải "
+                    "lên trong lần chạy thử này không được quét. Cài clamav-daemon hoặc đặt "
+                    "VANBAN_CLAMD_SOCKET để bật (docs/deployment.md)."
+                )
+            )
+            return
+        self.stdout.write(scanner_status())
 
     def _serve_test_pki(self) -> None:
         """The demo's test PKI answers CRL, OCSP and time-stamp requests on loopback while the

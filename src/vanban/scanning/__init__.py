@@ -1,0 +1,1 @@
+"""Malware scanning of uploaded files and the quarantine of infected ones (R20)."""
