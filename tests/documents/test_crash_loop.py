@@ -70,7 +70,6 @@ def _python(instance: Instance, script: str, *args: str, **kwargs):  # type: ign
 @pytest.fixture
 def deployment(tmp_path):
     instance = Instance("crash", tmp_path / "crash", tmp_path / "pki")
-    instance.env["VANBAN_CLAMD"] = "off"
     instance.migrate()
     instance.command("demo", "load")
     yield instance
