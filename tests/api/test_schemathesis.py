@@ -65,7 +65,7 @@ def _schema(base_url: str, token: str, *, coverage: bool):  # type: ignore[no-un
             },
             "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
             "phases": {
-                # Unexpected methods (405) are tried once in test_input.py, not 6 times an operation.
+                # Unexpected methods (405) are tried in test_input.py, not six times an operation.
                 "coverage": {"enabled": coverage, "unexpected-methods": []},
                 "stateful": {"enabled": False},
             },
