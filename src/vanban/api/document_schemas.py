@@ -9,9 +9,10 @@ from vanban.documents.models import Direction, Document, DocumentFile, Urgency
 from vanban.documents.search import COUNT_CAP, SearchSort
 from vanban.documents.services import SECRECY_LEVELS
 
-from .schemas import MAX_YEAR, MIN_YEAR, Day, ErrorOut, Id, PageQuery, choice, text
+from .schemas import MAX_YEAR, MIN_YEAR, Day, ErrorOut, Id, PageQuery, choice, int_choice, text
 
 URGENCY_HELP = ", ".join(f"{value} ({label})" for value, label in Urgency.choices)
+UrgencyChoice = int_choice("Urgency", Urgency.values)
 SECRECY_HELP = ", ".join(f"{value} ({label})" for value, label in SECRECY_LEVELS.items())
 
 
@@ -164,7 +165,7 @@ class _RegisterIn(Schema):
     subject: text(500) = Field(description="Trích yếu nội dung (tối đa 500 ký tự)")
     signer_position: text(100) = Field("", description="Chức vụ người ký (tối đa 100 ký tự)")
     signer_name: text(50) = Field("", description="Người ký (tối đa 50 ký tự)")
-    urgency: Urgency = Field(Urgency.NORMAL, description=f"Độ khẩn: {URGENCY_HELP}")
+    urgency: UrgencyChoice = Field(0, description=f"Độ khẩn: {URGENCY_HELP}")
     due_date: Day | None = Field(None, description="Hạn xử lý (YYYY-MM-DD)")
     page_amount: int | None = Field(None, ge=1, le=999, description="Số trang (1 đến 999)")
     description: text(500) = Field("", description="Ghi chú (tối đa 500 ký tự)")

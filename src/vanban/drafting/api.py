@@ -16,6 +16,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from vanban.accounts.models import Unit, User
+from vanban.api.document_schemas import UrgencyChoice
 from vanban.api.schemas import (
     MAX_IDS,
     MAX_TEXT,
@@ -301,7 +302,7 @@ class DraftCreateIn(Schema):
     )
     document_type_id: Id = Field(description="Mã số loại văn bản (GET /documents/types)")
     subject: text(500) = Field(description="Trích yếu (tối đa 500 ký tự)")
-    urgency: Urgency = Field(Urgency.NORMAL, description=f"Độ khẩn: {URGENCY_HELP}")
+    urgency: UrgencyChoice = Field(0, description=f"Độ khẩn: {URGENCY_HELP}")
     legal_normative: bool = False
     due_date: Day | None = Field(None, description="Hạn trả lời (YYYY-MM-DD)")
     recipient_unit_ids: list[Id] = id_list(

@@ -34,7 +34,9 @@ MAX_SIGNATURE_CHARS = 16 * 1024  # base64 of a signature value (RSA 4096 is 684 
 # A signing request's code: secrets.token_hex(16) (services.draft_sign_request).
 Code = Annotated[
     str,
-    Path(pattern=r"^[0-9a-f]{1,32}$", description="Mã yêu cầu ký số (32 chữ số hệ 16)"),
+    Path(
+        max_length=32, pattern=r"^[0-9a-f]{1,32}$", description="Mã yêu cầu ký số (32 chữ số hệ 16)"
+    ),
 ]
 
 
