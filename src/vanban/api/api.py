@@ -49,7 +49,8 @@ khóa hoặc thu hồi, hoặc khi tài khoản chưa đổi mật khẩu cấp 
 
 **Lỗi**: mọi lỗi trả về JSON `{"detail": "...", "field": "..."}` với thông báo tiếng Việt:
 400 dữ liệu không hợp lệ, 401 thiếu hoặc sai mã truy cập, 403 không có quyền, 404 không tìm thấy
-(hoặc không được xem), 422 sai kiểu dữ liệu.
+(hoặc không được xem), 422 sai kiểu dữ liệu, thiếu trường hoặc ngoài giới hạn khai báo
+trong tài liệu này (số trang, mã số, ngày, độ dài chuỗi, giá trị được chọn).
 """
 
 
