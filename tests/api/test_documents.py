@@ -278,6 +278,27 @@ def test_r13_refusals_store_nothing(desk, api, overrides, files, detail, field):
 
 
 @pytest.mark.parametrize(
+    ("overrides", "detail", "field"),
+    [
+        ({"urgency": 7}, "urgency: phải là một trong: 0, 1, 2, 3, 4", "urgency"),
+        ({"subject": "x" * 501}, "subject: dài quá 500 ký tự", "subject"),
+        ({"issued_date": "1899-12-31"}, "issued_date: phải từ 01/01/1900 trở lên", "issued_date"),
+        ({"page_amount": 1000}, "page_amount: phải không quá 999", "page_amount"),
+        ({"unit_id": 2**63}, f"unit_id: phải không quá {2**63 - 1}", "unit_id"),
+    ],
+)
+def test_fields_outside_the_declared_bounds_are_422_and_store_nothing(
+    desk, api, overrides, detail, field
+):
+    before = state()
+    response = post_form(
+        api, "/incoming", desk.tokens["clerk"], incoming_fields(**overrides), main_file=pdf_file()
+    )
+    refused(response, 422, f"Dữ liệu gửi lên không hợp lệ: {detail}.", field)
+    assert state() == before
+
+
+@pytest.mark.parametrize(
     ("name", "data", "detail"),
     [
         (
@@ -353,8 +374,6 @@ def test_a_duplicate_answers_409_then_registers_when_confirmed(desk, api):
     ("overrides", "detail", "field"),
     [
         ({"document_type_id": 999999}, "Hãy chọn loại văn bản.", "document_type"),
-        ({"urgency": 7}, "Độ khẩn không hợp lệ.", "urgency"),
-        ({"subject": "x" * 501}, "Trích yếu dài quá 500 ký tự.", "subject"),
         ({"code_number": "12a"}, "Số văn bản chỉ gồm chữ số (ví dụ: 15).", "code_number"),
         (
             {"issuer_code": "H07"},
@@ -388,7 +407,7 @@ def test_missing_or_mistyped_fields_are_422_in_vietnamese(desk, api):
     body = response.json()
     assert body["detail"] == (
         "Dữ liệu gửi lên không hợp lệ: subject: bắt buộc phải có; page_amount: phải là số "
-        "nguyên; issued_date: không hợp lệ."
+        "nguyên; issued_date: phải là ngày dạng YYYY-MM-DD."
     )
     assert state() == before
 
@@ -551,5 +570,5 @@ def test_the_openapi_document_lists_the_document_endpoints_in_vietnamese(client)
         assert name in form["properties"]
     assert "409" in incoming["responses"]
     download = operations["GET /documents/files/{file_id}/download"]
-    assert "application/octet-stream" in download["responses"]["200"]["content"]
+    assert "application/pdf" in download["responses"]["200"]["content"]
     assert "409" in download["responses"]

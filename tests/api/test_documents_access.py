@@ -360,11 +360,12 @@ def test_list_filters_and_puts_urgent_documents_first(library, api):
     assert (item["urgency"], item["urgency_label"], item["arrival_number"]) == (3, "Hỏa tốc", "2")
     assert item["unit_name"] == "Sở Thông tin và Truyền thông"
     response = api.get("/documents", token, direction="den")
-    assert response.status_code == 400
-    assert response.json() == {
-        "detail": "Loại văn bản không hợp lệ; chọn in (Văn bản đến), out (Văn bản đi).",
-        "field": "direction",
-    }
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["detail"], body["field"]) == (
+        "Dữ liệu gửi lên không hợp lệ: direction: phải là một trong: “”, in, out.",
+        "direction",
+    )
 
 
 # ---------------------------------------------------------------- search
@@ -420,11 +421,13 @@ def test_search_ignores_diacritics_and_matches_symbols_whole(library, api):
     assert response.status_code == 400
     assert response.json() == {"detail": "Không tìm thấy loại văn bản.", "field": "type"}
     response = api.get("/documents/search", token, q="quy che", sort="abc")
-    assert response.status_code == 400
-    assert response.json() == {
-        "detail": "Thứ tự không hợp lệ; chọn một trong: newest, oldest, issued, number, urgency.",
-        "field": "sort",
-    }
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["detail"], body["field"]) == (
+        "Dữ liệu gửi lên không hợp lệ: sort: phải là một trong: newest, oldest, issued, number, "
+        "urgency.",
+        "sort",
+    )
 
 
 def test_search_pages_and_sorts(library, api):

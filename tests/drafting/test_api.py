@@ -556,7 +556,7 @@ def test_draft_list_filter_and_status_values(team, api, tokens):
     assert [i["status"] for i in body["items"]] == ["issued"]
     assert body["items"][0]["number_symbol"] == "01/KH-STTTT"
     response = api.get("/drafts", tokens["drafter"], status="xyz")
-    assert response.status_code == 400 and response.json()["field"] == "status"
+    assert response.status_code == 422 and response.json()["field"] == "status"
     assert Draft.objects.filter(status=DraftStatus.DRAFTING).count() == 1
 
 

@@ -9,9 +9,10 @@ from vanban.documents.models import Direction, Document, DocumentFile, Urgency
 from vanban.documents.search import COUNT_CAP, SearchSort
 from vanban.documents.services import SECRECY_LEVELS
 
-from .schemas import ErrorOut, PageQuery
+from .schemas import MAX_YEAR, MIN_YEAR, Day, ErrorOut, Id, PageQuery, choice, int_choice, text
 
 URGENCY_HELP = ", ".join(f"{value} ({label})" for value, label in Urgency.choices)
+UrgencyChoice = int_choice("Urgency", Urgency.values)
 SECRECY_HELP = ", ".join(f"{value} ({label})" for value, label in SECRECY_LEVELS.items())
 
 
@@ -154,24 +155,24 @@ class UnavailableOut(ErrorOut):
 class _RegisterIn(Schema):
     """Fields common to incoming and outgoing documents, sent as multipart/form-data fields."""
 
-    unit_id: int | None = Field(
+    unit_id: Id | None = Field(
         None,
         description="Đơn vị vào sổ; để trống khi người gọi là văn thư của đúng một đơn vị",
     )
-    document_type_id: int = Field(
+    document_type_id: Id = Field(
         description="Mã số loại văn bản (xem GET /documents/types)", examples=[1]
     )
-    subject: str = Field(description="Trích yếu nội dung (tối đa 500 ký tự)")
-    signer_position: str = Field("", description="Chức vụ người ký (tối đa 100 ký tự)")
-    signer_name: str = Field("", description="Người ký (tối đa 50 ký tự)")
-    urgency: int = Field(0, description=f"Độ khẩn: {URGENCY_HELP}")
-    due_date: dt.date | None = Field(None, description="Hạn xử lý (YYYY-MM-DD)")
-    page_amount: int | None = Field(None, description="Số trang (1 đến 999)")
-    description: str = Field("", description="Ghi chú (tối đa 500 ký tự)")
-    language: str = Field("Tiếng Việt", description="Ngôn ngữ")
+    subject: text(500) = Field(description="Trích yếu nội dung (tối đa 500 ký tự)")
+    signer_position: text(100) = Field("", description="Chức vụ người ký (tối đa 100 ký tự)")
+    signer_name: text(50) = Field("", description="Người ký (tối đa 50 ký tự)")
+    urgency: UrgencyChoice = Field(0, description=f"Độ khẩn: {URGENCY_HELP}")
+    due_date: Day | None = Field(None, description="Hạn xử lý (YYYY-MM-DD)")
+    page_amount: int | None = Field(None, ge=1, le=999, description="Số trang (1 đến 999)")
+    description: text(500) = Field("", description="Ghi chú (tối đa 500 ký tự)")
+    language: text(30) = Field("Tiếng Việt", description="Ngôn ngữ (tối đa 30 ký tự)")
     legal_normative: bool = Field(False, description="Văn bản quy phạm pháp luật")
     # Refusals (R13): asked of the clerk on every registration.
-    secrecy: str = Field(
+    secrecy: text(30) = Field(
         "",
         description=f"Độ mật ghi trên văn bản, nếu có: {SECRECY_HELP}. Văn bản mật bị từ chối.",
     )
@@ -186,19 +187,23 @@ class _RegisterIn(Schema):
 
 
 class IncomingIn(_RegisterIn):
-    code_number: str = Field("", description="Số của văn bản (chỉ chữ số)", examples=["15"])
-    code_notation: str = Field("", description="Ký hiệu của văn bản", examples=["QĐ-UBND"])
-    issued_date: dt.date = Field(description="Ngày văn bản (YYYY-MM-DD)")
-    issuer_unit_id: int | None = Field(
+    code_number: text(11) = Field(
+        "", description="Số của văn bản (chỉ chữ số, tối đa 11)", examples=["15"]
+    )
+    code_notation: text(30) = Field(
+        "", description="Ký hiệu của văn bản (tối đa 30 ký tự)", examples=["QĐ-UBND"]
+    )
+    issued_date: Day = Field(description="Ngày văn bản (YYYY-MM-DD)")
+    issuer_unit_id: Id | None = Field(
         None, description="Cơ quan ban hành là đơn vị trong hệ thống: mã số đơn vị"
     )
-    issuer_name: str = Field(
+    issuer_name: text(200) = Field(
         "", description="Cơ quan ban hành ngoài hệ thống: tên (tối đa 200 ký tự)"
     )
-    issuer_code: str = Field(
+    issuer_code: text(13) = Field(
         "", description="Cơ quan ban hành ngoài hệ thống: mã định danh, dạng 000.00.00.H07"
     )
-    to_places: str = Field("", description="Đơn vị hoặc người nhận")
+    to_places: text(1000) = Field("", description="Đơn vị hoặc người nhận (tối đa 1000 ký tự)")
     is_electronic: bool = Field(False, description="Văn bản điện tử (không phải bản giấy quét)")
     confirm_duplicate: bool = Field(
         False,
@@ -208,46 +213,52 @@ class IncomingIn(_RegisterIn):
 
 
 class OutgoingIn(_RegisterIn):
-    recipients: str = Field(description="Nơi nhận (tối đa 1000 ký tự)")
-    drafting_symbol: str = Field(
+    recipients: text(1000) = Field(description="Nơi nhận (tối đa 1000 ký tự)")
+    drafting_symbol: text(30) = Field(
         "",
         description="Chữ viết tắt đơn vị soạn thảo, dùng trong ký hiệu công văn (ví dụ VP)",
     )
-    archive_holder: str = Field("", description="Đơn vị, người nhận bản lưu")
-    issued_amount: int | None = Field(None, description="Số lượng bản (1 đến 999)")
+    archive_holder: text(200) = Field(
+        "", description="Đơn vị, người nhận bản lưu (tối đa 200 ký tự)"
+    )
+    issued_amount: int | None = Field(None, ge=1, le=999, description="Số lượng bản (1 đến 999)")
 
 
 # ---------------------------------------------------------------- list parameters
 
 
 class DocumentListQuery(PageQuery):
-    direction: str = Field(
+    direction: choice(Direction.values, blank=True) = Field(
         "", description="in (văn bản đến) hoặc out (văn bản đi); để trống là cả hai"
     )
-    unit: int | None = Field(None, description="Chỉ văn bản của đơn vị có mã số này")
-    year: int | None = Field(None, description="Chỉ văn bản trong sổ của năm này")
+    unit: Id | None = Field(None, description="Chỉ văn bản của đơn vị có mã số này")
+    year: int | None = Field(
+        None,
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description=f"Chỉ văn bản trong sổ của năm này ({MIN_YEAR} đến {MAX_YEAR})",
+    )
 
 
 class DocumentSearchQuery(PageQuery):
-    q: str = Field(
+    q: text(500) = Field(
         "",
-        max_length=500,
         description="Từ cần tìm, không phân biệt dấu và chữ hoa (“quyet dinh ubnd”), mọi từ đều "
         "phải có; số và ký hiệu (“613/QĐ-PVHTT”) chỉ khớp nguyên vẹn. Tìm trong số, ký hiệu, "
         "trích yếu, cơ quan ban hành, người ký và nội dung tệp PDF, DOCX",
     )
-    direction: str = Field(
+    direction: choice(Direction.values, blank=True) = Field(
         "", description="in (văn bản đến) hoặc out (văn bản đi); để trống là cả hai"
     )
-    type: int | None = Field(None, description="Mã số loại văn bản")
-    unit: int | None = Field(None, description="Chỉ văn bản của đơn vị có mã số này")
-    date_from: dt.date | None = Field(
+    type: Id | None = Field(None, description="Mã số loại văn bản")
+    unit: Id | None = Field(None, description="Chỉ văn bản của đơn vị có mã số này")
+    date_from: Day | None = Field(
         None, alias="from", description="Ngày văn bản từ ngày (YYYY-MM-DD)"
     )
-    date_to: dt.date | None = Field(
+    date_to: Day | None = Field(
         None, alias="to", description="Ngày văn bản đến hết ngày (YYYY-MM-DD)"
     )
-    sort: str = Field(
+    sort: choice(SearchSort.values) = Field(
         SearchSort.NEWEST.value,
         description="Thứ tự: "
         + ", ".join(f"{value} ({label})" for value, label in SearchSort.choices),

@@ -1,10 +1,76 @@
-"""Request and response bodies of `/api/v1/`; descriptions are shown in the API docs."""
+"""Request and response bodies of `/api/v1/`; descriptions are shown in the API docs.
+
+Every input is bounded here, in the schema, so that the OpenAPI document declares exactly what the
+server accepts and anything outside the bounds is answered 422 with a Vietnamese message before
+any query runs (never a database error): ids are positive 64-bit integers, pages and page sizes
+have a maximum, dates lie in the years the registers use, strings have the length of their
+database column (or of the service's limit) and no NUL character (PostgreSQL text cannot hold
+one), choices are enums.
+"""
 
 import datetime as dt
+import enum
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
 from vanban.accounts.models import AccountStatus, LockReason, Role, Unit, User
+from vanban.documents.files import FORMATS
+from vanban.documents.search_forms import MAX_PAGE, MAX_YEAR, MIN_YEAR
+
+# ---------------------------------------------------------------- bounded input types
+
+MAX_ID = 2**63 - 1  # BigAutoField: PostgreSQL bigint, SQLite integer
+MIN_DATE = dt.date(MIN_YEAR, 1, 1)
+MAX_DATE = dt.date(MAX_YEAR, 12, 31)
+MAX_IDS = 200  # ids in one list (recipients, people asked for comments...)
+MAX_TEXT = 4000  # free text (directions, comments, results): the services' limit
+NO_NUL = r"^[^\x00]*$"
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="Mã số (số nguyên dương)")]
+Day = Annotated[
+    dt.date,
+    Field(
+        ge=MIN_DATE,
+        le=MAX_DATE,
+        description=f"Ngày dạng YYYY-MM-DD, từ năm {MIN_YEAR} đến năm {MAX_YEAR}",
+    ),
+]
+
+
+def text(max_length: int) -> Any:
+    """A string of at most `max_length` characters without NUL, as its column can hold."""
+    return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
+
+
+def choice(values: Iterable[Any], *, blank: bool = False) -> Any:
+    """One of `values` (or "" when `blank`), declared as an enum in the OpenAPI document."""
+    options = ([""] if blank else []) + list(values)
+    return Literal[tuple(options)]  # type: ignore[valid-type]
+
+
+def int_choice(name: str, values: Iterable[int]) -> Any:
+    """One of the integers `values`, declared as an enum; form and query strings ("2") accepted."""
+    return enum.IntEnum(name, {f"V{value}": value for value in values})
+
+
+def binary_response(description: str) -> dict[str, Any]:
+    """`openapi_extra` of a download: the file formats allowed in the system (R10), as bytes."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": dict.fromkeys(FORMATS.values(), binary),
+            }
+        }
+    }
+
+
+def id_list(description: str) -> Any:
+    return Field(default_factory=list, max_length=MAX_IDS, description=description)
 
 
 class ErrorOut(Schema):
@@ -37,16 +103,16 @@ class UnitOut(Schema):
 
 
 class UnitIn(Schema):
-    name: str = Field(description="Tên đơn vị", examples=["Sở Tài chính"])
-    symbol: str = Field(description="Chữ viết tắt trong ký hiệu văn bản", examples=["STC"])
-    abbreviation: str = Field(
+    name: text(255) = Field(description="Tên đơn vị", examples=["Sở Tài chính"])
+    symbol: text(30) = Field(description="Chữ viết tắt trong ký hiệu văn bản", examples=["STC"])
+    abbreviation: text(30) = Field(
         description="Tên viết tắt trong tài khoản: chữ thường không dấu, duy nhất trong tỉnh",
         examples=["stc"],
     )
-    agency_code: str = Field(
+    agency_code: text(13) = Field(
         description="Mã định danh, dạng V1V2V3.Z1Z2.Y1Y2.H##", examples=["000.00.06.H07"]
     )
-    parent_id: int | None = Field(None, description="Mã số đơn vị cấp trên")
+    parent_id: Id | None = Field(None, description="Mã số đơn vị cấp trên")
     is_active: bool = Field(True, description="Đang hoạt động")
 
 
@@ -98,18 +164,19 @@ class AccountOut(Schema):
 
 
 class AccountIn(Schema):
-    unit_id: int = Field(description="Mã số đơn vị cấp tài khoản")
-    full_name: str = Field(description="Họ và tên", examples=["Nguyễn Thu Phương"])
-    username: str = Field(
+    unit_id: Id = Field(description="Mã số đơn vị cấp tài khoản")
+    full_name: text(100) = Field(description="Họ và tên", examples=["Nguyễn Thu Phương"])
+    username: text(100) = Field(
         "",
         description="Tên tài khoản dạng tencanhan.tendonvi; để trống để hệ thống tự đặt",
         examples=["phuongnt.stttt"],
     )
-    position: str = Field("", description="Chức vụ")
-    email: str = Field("", description="Thư điện tử công vụ")
-    phone: str = Field("", description="Điện thoại")
-    roles: list[str] = Field(
+    position: text(100) = Field("", description="Chức vụ")
+    email: text(254) = Field("", description="Thư điện tử công vụ")
+    phone: text(20) = Field("", description="Điện thoại")
+    roles: list[choice(Role.values)] = Field(
         default_factory=lambda: [Role.STAFF.value],
+        max_length=len(Role.values),
         description="Vai trò: " + ", ".join(f"{v} ({label})" for v, label in Role.choices),
     )
 
@@ -130,15 +197,15 @@ class AccountPage(Schema):
 
 
 class LockIn(Schema):
-    reason: str = Field(
+    reason: choice(LockReason.values) = Field(
         description="Lý do khóa: "
         + ", ".join(f"{value} ({label})" for value, label in LockReason.choices)
     )
-    note: str = Field(description="Ghi rõ lý do (bắt buộc)")
+    note: text(500) = Field(description="Ghi rõ lý do (bắt buộc, tối đa 500 ký tự)")
 
 
 class UnlockIn(Schema):
-    note: str = Field(description="Ghi rõ lý do mở khóa (bắt buộc)")
+    note: text(500) = Field(description="Ghi rõ lý do mở khóa (bắt buộc, tối đa 500 ký tự)")
 
 
 # ---------------------------------------------------------------- me
@@ -164,27 +231,25 @@ MAX_PAGE_SIZE = 200
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1, description="Số trang, bắt đầu từ 1")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description=f"Số trang, từ 1 đến {MAX_PAGE}")
     page_size: int = Field(
         50, ge=1, le=MAX_PAGE_SIZE, description=f"Số dòng mỗi trang (tối đa {MAX_PAGE_SIZE})"
     )
 
 
 class UnitListQuery(PageQuery):
-    q: str = Field(
+    q: text(200) = Field(
         "",
-        max_length=200,
         description="Tìm theo tên, chữ viết tắt, mã định danh (không phân biệt dấu)",
     )
 
 
 class AccountListQuery(PageQuery):
-    q: str = Field(
+    q: text(200) = Field(
         "",
-        max_length=200,
         description="Tìm theo họ tên, tên tài khoản, thư điện tử (không phân biệt dấu)",
     )
-    unit: int | None = Field(None, description="Chỉ tài khoản của đơn vị có mã số này")
-    status: str = Field(
+    unit: Id | None = Field(None, description="Chỉ tài khoản của đơn vị có mã số này")
+    status: choice(AccountStatus.values, blank=True) = Field(
         "", description="Chỉ tài khoản ở trạng thái này: " + ", ".join(AccountStatus.values)
     )

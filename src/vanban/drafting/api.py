@@ -8,7 +8,7 @@ visible).
 """
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
@@ -16,7 +16,21 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from vanban.accounts.models import Unit, User
-from vanban.api.schemas import ErrorOut, PageQuery, ValidationErrorOut
+from vanban.api.document_schemas import UrgencyChoice
+from vanban.api.schemas import (
+    MAX_IDS,
+    MAX_TEXT,
+    Day,
+    ErrorOut,
+    Id,
+    PageQuery,
+    ValidationErrorOut,
+    binary_response,
+    choice,
+    id_list,
+    int_choice,
+    text,
+)
 from vanban.core.errors import ServiceError
 from vanban.documents import files
 from vanban.documents.models import Document, DocumentType, Urgency
@@ -42,6 +56,9 @@ ERRORS: dict[int, Any] = {
 URGENCY_HELP = ", ".join(f"{value} ({label})" for value, label in Urgency.choices)
 AUTHORITY_HELP = ", ".join(f"“{value}” ({label})" for value, label in Authority.choices)
 STATUS_HELP = ", ".join(f"{value} ({label})" for value, label in DraftStatus.choices)
+MAX_PIN = 100
+LongText = text(MAX_TEXT)  # free text, as drafting.services bounds it
+VersionNumber = Annotated[int, Field(ge=1, le=32767, description="Số phiên bản, từ 1")]
 
 
 # ---------------------------------------------------------------- schemas
@@ -250,7 +267,9 @@ class DraftPage(Schema):
 
 
 class DraftListQuery(PageQuery):
-    status: str = Field("", description=f"Lọc theo trạng thái: {STATUS_HELP}")
+    status: choice(DraftStatus.values, blank=True) = Field(
+        "", description=f"Lọc theo trạng thái: {STATUS_HELP}"
+    )
 
 
 class WaitingCommentOut(Schema):
@@ -278,73 +297,89 @@ class WaitingOut(Schema):
 
 
 class DraftCreateIn(Schema):
-    issuing_unit_id: int | None = Field(
+    issuing_unit_id: Id | None = Field(
         None, description="Cơ quan ban hành: đơn vị của người gọi (mặc định) hoặc đơn vị cấp trên"
     )
-    document_type_id: int = Field(description="Mã số loại văn bản (GET /documents/types)")
-    subject: str = Field(description="Trích yếu (tối đa 500 ký tự)")
-    urgency: int = Field(0, description=f"Độ khẩn: {URGENCY_HELP}")
+    document_type_id: Id = Field(description="Mã số loại văn bản (GET /documents/types)")
+    subject: text(500) = Field(description="Trích yếu (tối đa 500 ký tự)")
+    urgency: UrgencyChoice = Field(0, description=f"Độ khẩn: {URGENCY_HELP}")
     legal_normative: bool = False
-    due_date: dt.date | None = Field(None, description="Hạn trả lời (YYYY-MM-DD)")
-    recipient_unit_ids: list[int] = Field(
-        default_factory=list, description="Nơi nhận trong hệ thống (lặp lại trường cho mỗi đơn vị)"
+    due_date: Day | None = Field(None, description="Hạn trả lời (YYYY-MM-DD)")
+    recipient_unit_ids: list[Id] = id_list(
+        "Nơi nhận trong hệ thống (lặp lại trường cho mỗi đơn vị)"
     )
-    external_recipients: str = Field(
+    external_recipients: text(MAX_TEXT) = Field(
         "", description="Nơi nhận ngoài hệ thống: mỗi dòng “tên cơ quan; mã định danh”"
     )
-    signer_id: int | None = Field(None, description="Người ký: lãnh đạo của cơ quan ban hành")
-    authority: str = Field("", description=f"Thẩm quyền ký: {AUTHORITY_HELP}")
-    authority_title: str = Field("", description="Tập thể hoặc người đứng đầu được thay mặt")
-    signer_position: str = Field("", description="Chức vụ người ký")
-    note: str = Field("", description="Ghi chú phiên bản 1")
-    secrecy: str = Field("", description="Độ mật (văn bản mật bị từ chối)")
+    signer_id: Id | None = Field(None, description="Người ký: lãnh đạo của cơ quan ban hành")
+    authority: choice(Authority.values) = Field("", description=f"Thẩm quyền ký: {AUTHORITY_HELP}")
+    authority_title: text(100) = Field(
+        "", description="Tập thể hoặc người đứng đầu được thay mặt (tối đa 100 ký tự)"
+    )
+    signer_position: text(100) = Field("", description="Chức vụ người ký (tối đa 100 ký tự)")
+    note: text(500) = Field("", description="Ghi chú phiên bản 1 (tối đa 500 ký tự)")
+    secrecy: text(30) = Field("", description="Độ mật (văn bản mật bị từ chối)")
     sensitive_declared: bool = Field(
         False, description="Xác nhận không có nội dung nhạy cảm, độc hại (bắt buộc)"
     )
-    business_type: int = Field(0, description="0 văn bản mới, 2 cập nhật, 3 thay thế")
-    original_document_id: int | None = Field(
+    business_type: int_choice("DraftBusinessType", (0, 2, 3)) = Field(  # type: ignore[valid-type]
+        0, description="0 văn bản mới, 2 cập nhật, 3 thay thế"
+    )
+    original_document_id: Id | None = Field(
         None, description="Văn bản đi được cập nhật hoặc thay thế"
     )
 
 
+class VersionIn(Schema):
+    note: text(500) = Field("", description="Nội dung thay đổi (tối đa 500 ký tự)")
+
+
 class CommentRequestIn(Schema):
-    people: list[int] = Field(description="Mã số tài khoản những người được xin ý kiến")
-    deadline: dt.date = Field(description="Hạn góp ý (YYYY-MM-DD)")
-    note: str = ""
+    people: list[Id] = Field(
+        min_length=1,
+        max_length=MAX_IDS,
+        description="Mã số tài khoản những người được xin ý kiến",
+    )
+    deadline: Day = Field(description="Hạn góp ý (YYYY-MM-DD)")
+    note: text(1000) = Field("", description="Nội dung xin ý kiến (tối đa 1000 ký tự)")
 
 
 class CommentIn(Schema):
-    text: str = Field(description="Ý kiến góp ý")
+    text: LongText = Field(description=f"Ý kiến góp ý (tối đa {MAX_TEXT} ký tự)")
 
 
 class SubmitIn(Schema):
-    reviewer_id: int = Field(description="Lãnh đạo đơn vị soạn thảo, kiểm tra nội dung")
-    checker_id: int = Field(description="Người kiểm tra thể thức")
-    note: str = ""
+    reviewer_id: Id = Field(description="Lãnh đạo đơn vị soạn thảo, kiểm tra nội dung")
+    checker_id: Id = Field(description="Người kiểm tra thể thức")
+    note: text(MAX_TEXT) = Field("", description=f"Nội dung trình (tối đa {MAX_TEXT} ký tự)")
 
 
 class DecisionIn(Schema):
     accept: bool = Field(description="true: đạt / phê duyệt; false: trả lại để sửa")
-    note: str = Field("", description="Ý kiến (bắt buộc khi trả lại)")
+    note: text(MAX_TEXT) = Field(
+        "", description=f"Ý kiến (bắt buộc khi trả lại, tối đa {MAX_TEXT} ký tự)"
+    )
 
 
 class IssueIn(Schema):
-    issued_amount: int | None = Field(None, description="Số lượng bản")
-    certificate_id: int | None = Field(
+    issued_amount: int | None = Field(None, ge=1, le=999, description="Số lượng bản (1 đến 999)")
+    certificate_id: Id | None = Field(
         None, description="Chứng thư số tổ chức của cơ quan ban hành dùng để ký số khi phát hành"
     )
-    pin: str = Field("", description="Mã PIN mở khóa của chứng thư số tổ chức (không được lưu)")
+    pin: text(MAX_PIN) = Field(
+        "", description="Mã PIN mở khóa của chứng thư số tổ chức (không được lưu)"
+    )
 
 
 class SignIn(Schema):
-    certificate_id: int = Field(
+    certificate_id: Id = Field(
         description="Chứng thư số cá nhân của người gọi, khóa do máy chủ giữ (PKCS#12, PKCS#11)"
     )
-    pin: str = Field("", description="Mã PIN mở khóa (không được lưu)")
+    pin: text(MAX_PIN) = Field("", description="Mã PIN mở khóa (không được lưu)")
 
 
 class SignRequestIn(Schema):
-    certificate_id: int = Field(
+    certificate_id: Id = Field(
         description="Chứng thư số cá nhân của người gọi, khóa trên máy người ký (vanban-sign)"
     )
 
@@ -419,8 +454,6 @@ def _page(qs: QuerySet[Any], params: Any) -> dict[str, Any]:
 )
 def draft_list(request: HttpRequest, params: Query[DraftListQuery]) -> dict[str, Any]:
     """Dự thảo do người gọi soạn, thay đổi gần nhất trước."""
-    if params.status and params.status not in DraftStatus.values:
-        raise ServiceError(f"Trạng thái không hợp lệ; chọn {STATUS_HELP}.", field="status")
     return _page(selectors.my_drafts(user=_actor(request), status=params.status), params)
 
 
@@ -441,7 +474,7 @@ def draft_waiting(request: HttpRequest) -> selectors.Waiting:
     operation_id="draft_detail",
     summary="Một dự thảo: phiên bản, góp ý, quá trình xử lý",
 )
-def draft_detail(request: HttpRequest, draft_id: int) -> Draft:
+def draft_detail(request: HttpRequest, draft_id: Id) -> Draft:
     """404 khi không có dự thảo hoặc người gọi không được xem."""
     return _draft(request, draft_id)
 
@@ -451,8 +484,9 @@ def draft_detail(request: HttpRequest, draft_id: int) -> Draft:
     response={200: None, 409: ErrorOut, **ERRORS},
     operation_id="draft_version_download",
     summary="Tải tệp một phiên bản dự thảo",
+    openapi_extra=binary_response("Nội dung tệp của phiên bản, đã kiểm tra mã băm SHA-256"),
 )
-def draft_version_download(request: HttpRequest, draft_id: int, number: int) -> Any:
+def draft_version_download(request: HttpRequest, draft_id: Id, number: VersionNumber) -> Any:
     """Mã băm SHA-256 được kiểm tra trước khi gửi (409 khi tệp mất hoặc bị thay đổi)."""
     try:
         download = services.version_download(
@@ -538,15 +572,19 @@ def draft_create(
 )
 def draft_version_add(
     request: HttpRequest,
-    draft_id: int,
+    draft_id: Id,
+    payload: Form[VersionIn],
     content_file: File[UploadedFile | None] = None,
-    note: Form[str] = "",
 ) -> Any:
     """Người soạn thảo tải lên phiên bản mới; phiên bản cũ giữ nguyên. Sau khi đã phê duyệt,
     phiên bản mới làm phê duyệt hết hiệu lực và phải phê duyệt lại."""
     draft = _draft(request, draft_id)
     services.draft_version_add(
-        actor=_actor(request), draft=draft, content_file=content_file, note=note, ip=_ip(request)
+        actor=_actor(request),
+        draft=draft,
+        content_file=content_file,
+        note=payload.note,
+        ip=_ip(request),
     )
     return Status(201, _draft(request, draft_id))
 
@@ -557,7 +595,7 @@ def draft_version_add(
     operation_id="draft_comments_request",
     summary="Xin ý kiến góp ý",
 )
-def draft_comments_request(request: HttpRequest, draft_id: int, payload: CommentRequestIn) -> Any:
+def draft_comments_request(request: HttpRequest, draft_id: Id, payload: CommentRequestIn) -> Any:
     draft = _draft(request, draft_id)
     people = list(User.objects.filter(pk__in=payload.people))
     if len(people) != len(set(payload.people)):
@@ -579,7 +617,7 @@ def draft_comments_request(request: HttpRequest, draft_id: int, payload: Comment
     operation_id="draft_comment",
     summary="Góp ý dự thảo (người được xin ý kiến)",
 )
-def draft_comment(request: HttpRequest, draft_id: int, payload: CommentIn) -> Any:
+def draft_comment(request: HttpRequest, draft_id: Id, payload: CommentIn) -> Any:
     draft = _draft(request, draft_id)
     services.draft_comment(actor=_actor(request), draft=draft, text=payload.text, ip=_ip(request))
     return _draft(request, draft_id)
@@ -591,7 +629,7 @@ def draft_comment(request: HttpRequest, draft_id: int, payload: CommentIn) -> An
     operation_id="draft_submit",
     summary="Trình kiểm tra nội dung và thể thức",
 )
-def draft_submit(request: HttpRequest, draft_id: int, payload: SubmitIn) -> Any:
+def draft_submit(request: HttpRequest, draft_id: Id, payload: SubmitIn) -> Any:
     draft = _draft(request, draft_id)
     services.draft_submit(
         actor=_actor(request),
@@ -610,7 +648,7 @@ def draft_submit(request: HttpRequest, draft_id: int, payload: SubmitIn) -> Any:
     operation_id="draft_review_content",
     summary="Kiểm tra nội dung (lãnh đạo đơn vị soạn thảo)",
 )
-def draft_review_content(request: HttpRequest, draft_id: int, payload: DecisionIn) -> Any:
+def draft_review_content(request: HttpRequest, draft_id: Id, payload: DecisionIn) -> Any:
     draft = _draft(request, draft_id)
     services.draft_review_content(
         actor=_actor(request),
@@ -628,7 +666,7 @@ def draft_review_content(request: HttpRequest, draft_id: int, payload: DecisionI
     operation_id="draft_check_format",
     summary="Kiểm tra thể thức (người được giao)",
 )
-def draft_check_format(request: HttpRequest, draft_id: int, payload: DecisionIn) -> Any:
+def draft_check_format(request: HttpRequest, draft_id: Id, payload: DecisionIn) -> Any:
     draft = _draft(request, draft_id)
     services.draft_check_format(
         actor=_actor(request),
@@ -646,7 +684,7 @@ def draft_check_format(request: HttpRequest, draft_id: int, payload: DecisionIn)
     operation_id="draft_approve",
     summary="Phê duyệt dự thảo (người ký)",
 )
-def draft_approve(request: HttpRequest, draft_id: int, payload: DecisionIn) -> Any:
+def draft_approve(request: HttpRequest, draft_id: Id, payload: DecisionIn) -> Any:
     """Phê duyệt phiên bản mới nhất, hoặc trả lại người soạn thảo (accept=false, kèm ý kiến)."""
     draft = _draft(request, draft_id)
     services.draft_approve(
@@ -665,7 +703,7 @@ def draft_approve(request: HttpRequest, draft_id: int, payload: DecisionIn) -> A
     operation_id="draft_sign",
     summary="Ký số phiên bản đã phê duyệt (người phê duyệt, khóa do máy chủ giữ)",
 )
-def draft_sign(request: HttpRequest, draft_id: int, payload: SignIn) -> Any:
+def draft_sign(request: HttpRequest, draft_id: Id, payload: SignIn) -> Any:
     """Người đã phê duyệt ký số tệp PDF của phiên bản đã phê duyệt bằng chứng thư số cá nhân có
     khóa do máy chủ giữ; chữ ký được kiểm tra ngay. Sai mã PIN, chứng thư số không phải của người
     gọi hoặc hết hiệu lực: bị từ chối, không lưu gì."""
@@ -687,7 +725,7 @@ def draft_sign(request: HttpRequest, draft_id: int, payload: SignIn) -> Any:
     summary="Tải lên bản đã ký số bằng phần mềm khác (multipart/form-data)",
 )
 def draft_signed_upload(
-    request: HttpRequest, draft_id: int, file: File[UploadedFile | None] = None
+    request: HttpRequest, draft_id: Id, file: File[UploadedFile | None] = None
 ) -> Any:
     """Tệp PDF `file` phải là phiên bản đã phê duyệt được ký thêm (không sửa nội dung) bằng
     chứng thư số cá nhân đã đăng ký của người phê duyệt, với chữ ký hợp lệ."""
@@ -706,7 +744,7 @@ def draft_signed_upload(
     operation_id="draft_sign_request",
     summary="Tạo yêu cầu ký số bằng thiết bị ký trên máy người ký",
 )
-def draft_sign_request(request: HttpRequest, draft_id: int, payload: SignRequestIn) -> Any:
+def draft_sign_request(request: HttpRequest, draft_id: Id, payload: SignRequestIn) -> Any:
     """Máy chủ chuẩn bị tệp cần ký và trả về mã yêu cầu dùng một lần; người ký chạy
     `vanban-sign --server <địa chỉ> --token <mã truy cập API> --code <mã>` trên máy có thiết bị
     ký. Yêu cầu đang chờ trước đó của người gọi cho dự thảo này bị hủy."""
@@ -728,7 +766,7 @@ def draft_sign_request(request: HttpRequest, draft_id: int, payload: SignRequest
 )
 def draft_issue(
     request: HttpRequest,
-    draft_id: int,
+    draft_id: Id,
     payload: Form[IssueIn],
     attachments: File[list[UploadedFile] | None] = None,
 ) -> Any:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from vanban.accounts.models import Unit, User
-from vanban.api.schemas import ErrorOut, ValidationErrorOut
+from vanban.api.schemas import MAX_IDS, ErrorOut, Id, ValidationErrorOut, choice, text
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.services import DuplicateDocument, Refusals
 
@@ -157,7 +157,7 @@ class QueueOut(Schema):
 
 
 class QueueQuery(Schema):
-    unit: int | None = Field(None, description="Chỉ một đơn vị mà người gọi là văn thư")
+    unit: Id | None = Field(None, description="Chỉ một đơn vị mà người gọi là văn thư")
 
 
 class SentOut(Schema):
@@ -169,7 +169,7 @@ class SentOut(Schema):
 
 
 class RegisterIn(Schema):
-    secrecy: str = Field("", description="Độ mật (văn bản mật bị từ chối)")
+    secrecy: text(30) = Field("", description="Độ mật (văn bản mật bị từ chối)")
     complaint: bool = Field(False, description="Đơn thư khiếu nại, tố cáo (bị từ chối)")
     sensitive_declared: bool = Field(
         False, description="Xác nhận không có nội dung nhạy cảm, độc hại (bắt buộc)"
@@ -193,21 +193,21 @@ class DuplicateOut(ErrorOut):
 
 
 class ReturnIn(Schema):
-    reason: str = Field(description=f"Lý do: {REASON_HELP}")
-    note: str = Field("", description="Ghi chú (tối đa 500 ký tự)")
+    reason: choice(ReturnReason.values) = Field(description=f"Lý do: {REASON_HELP}")
+    note: text(500) = Field("", description="Ghi chú (tối đa 500 ký tự)")
 
 
 class RecallAnswerIn(Schema):
     accept: bool = Field(description="true: đồng ý thu hồi (15); false: từ chối (16)")
-    note: str = Field("", description="Lý do (bắt buộc khi từ chối)")
+    note: text(500) = Field("", description="Lý do (bắt buộc khi từ chối, tối đa 500 ký tự)")
 
 
 class SendIn(Schema):
-    unit_ids: list[int] = Field(description="Đơn vị nhận trong hệ thống")
+    unit_ids: list[Id] = Field(max_length=MAX_IDS, description="Đơn vị nhận trong hệ thống")
 
 
 class RecallIn(Schema):
-    reason: str = Field(description="Lý do thu hồi")
+    reason: text(500) = Field(description="Lý do thu hồi (tối đa 500 ký tự)")
 
 
 # ---------------------------------------------------------------- helpers
@@ -271,7 +271,7 @@ def delivery_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str,
     operation_id="delivery_detail",
     summary="Một văn bản gửi đến, với các tệp",
 )
-def delivery_detail(request: HttpRequest, delivery_id: int) -> Delivery:
+def delivery_detail(request: HttpRequest, delivery_id: Id) -> Delivery:
     return selectors.access_received(user=_actor(request), pk=delivery_id)
 
 
@@ -281,7 +281,7 @@ def delivery_detail(request: HttpRequest, delivery_id: int) -> Delivery:
     operation_id="delivery_register",
     summary="Vào sổ đến văn bản từ hàng chờ",
 )
-def delivery_register(request: HttpRequest, delivery_id: int, payload: RegisterIn) -> Any:
+def delivery_register(request: HttpRequest, delivery_id: Id, payload: RegisterIn) -> Any:
     """Tạo văn bản đến với thông tin và tệp của văn bản đi (không nhập lại); số đến do hệ thống
     cấp. Nơi gửi thấy trạng thái 03 “đã vào sổ”. Trùng số, ký hiệu, cơ quan ban hành: 409."""
     actor = _actor(request)
@@ -326,7 +326,7 @@ def delivery_register(request: HttpRequest, delivery_id: int, payload: RegisterI
     operation_id="delivery_return",
     summary="Trả lại văn bản cho nơi gửi",
 )
-def delivery_return(request: HttpRequest, delivery_id: int, payload: ReturnIn) -> Delivery:
+def delivery_return(request: HttpRequest, delivery_id: Id, payload: ReturnIn) -> Delivery:
     actor = _actor(request)
     delivery = selectors.access_received(user=actor, pk=delivery_id)
     services.delivery_return(
@@ -342,7 +342,7 @@ def delivery_return(request: HttpRequest, delivery_id: int, payload: ReturnIn) -
     summary="Trả lời đề nghị thu hồi",
 )
 def delivery_recall_answer(
-    request: HttpRequest, delivery_id: int, payload: RecallAnswerIn
+    request: HttpRequest, delivery_id: Id, payload: RecallAnswerIn
 ) -> Delivery:
     actor = _actor(request)
     delivery = selectors.access_received(user=actor, pk=delivery_id)
@@ -361,7 +361,7 @@ def delivery_recall_answer(
     operation_id="delivery_statuses",
     summary="Tình trạng của từng đơn vị nhận một văn bản đi",
 )
-def delivery_statuses(request: HttpRequest, document_id: int) -> dict[str, Any]:
+def delivery_statuses(request: HttpRequest, document_id: Id) -> dict[str, Any]:
     """Cho người được xem văn bản đi: trạng thái và thời điểm của từng đơn vị nhận, quá trình,
     và việc thu hồi."""
     return _sent(request, document_id)
@@ -373,7 +373,7 @@ def delivery_statuses(request: HttpRequest, document_id: int) -> dict[str, Any]:
     operation_id="delivery_send",
     summary="Gửi văn bản đi cho đơn vị trong hệ thống (văn thư)",
 )
-def delivery_send(request: HttpRequest, document_id: int, payload: SendIn) -> dict[str, Any]:
+def delivery_send(request: HttpRequest, document_id: Id, payload: SendIn) -> dict[str, Any]:
     """Đơn vị đã nhận văn bản thì không nhận lần nữa."""
     actor = _actor(request)
     document = selectors.sent_document(user=actor, document_pk=document_id).document
@@ -390,7 +390,7 @@ def delivery_send(request: HttpRequest, document_id: int, payload: SendIn) -> di
     operation_id="document_recall",
     summary="Thu hồi văn bản đi (lãnh đạo, văn thư)",
 )
-def document_recall(request: HttpRequest, document_id: int, payload: RecallIn) -> dict[str, Any]:
+def document_recall(request: HttpRequest, document_id: Id, payload: RecallIn) -> dict[str, Any]:
     actor = _actor(request)
     document = selectors.sent_document(user=actor, document_pk=document_id).document
     services.document_recall(actor=actor, document=document, reason=payload.reason, ip=_ip(request))

@@ -10,10 +10,10 @@ found).
 import base64
 import binascii
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from vanban.accounts.models import User
 from vanban.api.schemas import ErrorOut, ValidationErrorOut
@@ -31,6 +31,13 @@ ERRORS: dict[int, Any] = {
     422: ValidationErrorOut,
 }
 MAX_SIGNATURE_CHARS = 16 * 1024  # base64 of a signature value (RSA 4096 is 684 characters)
+# A signing request's code: secrets.token_hex(16) (services.draft_sign_request).
+Code = Annotated[
+    str,
+    Path(
+        max_length=32, pattern=r"^[0-9a-f]{1,32}$", description="Mã yêu cầu ký số (32 chữ số hệ 16)"
+    ),
+]
 
 
 class SigningRequestOut(Schema):
@@ -46,6 +53,7 @@ class SigningRequestOut(Schema):
 class SignatureIn(Schema):
     signature: str = Field(
         max_length=MAX_SIGNATURE_CHARS,
+        pattern=r"^[A-Za-z0-9+/=\s]*$",
         description="Giá trị chữ ký (base64) trên dữ liệu cần ký, bằng khóa của chứng thư số",
     )
 
@@ -72,7 +80,7 @@ def _ip(request: HttpRequest) -> str | None:
     operation_id="signing_request_detail",
     summary="Dữ liệu cần ký của một yêu cầu ký số",
 )
-def signing_request_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+def signing_request_detail(request: HttpRequest, code: Code) -> dict[str, Any]:
     """Chỉ người tạo yêu cầu lấy được; yêu cầu đã dùng, đã hủy hoặc hết hạn bị từ chối (400)."""
     data = services.signing_request_data(actor=_actor(request), code=code)
     return {
@@ -90,7 +98,7 @@ def signing_request_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     summary="Gửi giá trị chữ ký để hoàn tất tệp PDF",
 )
 def signing_request_complete(
-    request: HttpRequest, code: str, payload: SignatureIn
+    request: HttpRequest, code: Code, payload: SignatureIn
 ) -> dict[str, Any]:
     """Máy chủ gắn chữ ký vào tệp PDF đã chuẩn bị, kiểm tra và lưu bản đã ký. Chữ ký không
     khớp với chứng thư số (khóa khác, dữ liệu khác) bị từ chối (400), không lưu gì."""

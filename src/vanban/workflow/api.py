@@ -6,14 +6,14 @@ an unknown one), then calls workflow.services; refusals become JSON through the 
 """
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from vanban.accounts.models import Unit, User
-from vanban.api.schemas import ErrorOut, ValidationErrorOut
+from vanban.api.schemas import MAX_IDS, MAX_TEXT, Day, ErrorOut, Id, ValidationErrorOut, text
 from vanban.core.errors import AccessDenied, ServiceError
 
 from . import selectors, services
@@ -103,50 +103,54 @@ class MyWorkOut(Schema):
     extensions: list[WorkItemOut]
 
 
+Text = text(MAX_TEXT)  # free text, as the services bound it (workflow.services.MAX_TEXT)
+Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
+
+
 class PresentIn(Schema):
-    leader_id: int = Field(description="Lãnh đạo của đơn vị được trình")
-    note: str = ""
+    leader_id: Id = Field(description="Lãnh đạo của đơn vị được trình")
+    note: Text = ""
 
 
 class AssignIn(Schema):
-    direction: str = Field(description="Ý kiến chỉ đạo")
-    lead_unit_id: int | None = Field(None, description="Đơn vị chủ trì (hoặc lead_user_id)")
-    lead_user_id: int | None = Field(None, description="Người chủ trì (hoặc lead_unit_id)")
-    co_unit_ids: list[int] = []
-    co_user_ids: list[int] = []
-    info_user_ids: list[int] = []
-    deadline: dt.date | None = Field(None, description="Để trống: theo quy định của đơn vị")
+    direction: Text = Field(description="Ý kiến chỉ đạo")
+    lead_unit_id: Id | None = Field(None, description="Đơn vị chủ trì (hoặc lead_user_id)")
+    lead_user_id: Id | None = Field(None, description="Người chủ trì (hoặc lead_unit_id)")
+    co_unit_ids: Ids = []
+    co_user_ids: Ids = []
+    info_user_ids: Ids = []
+    deadline: Day | None = Field(None, description="Để trống: theo quy định của đơn vị")
 
 
 class ReassignIn(Schema):
-    lead_user_id: int
-    co_user_ids: list[int] = []
-    info_user_ids: list[int] = []
-    deadline: dt.date | None = None
-    note: str = ""
+    lead_user_id: Id
+    co_user_ids: Ids = []
+    info_user_ids: Ids = []
+    deadline: Day | None = None
+    note: Text = ""
 
 
 class ProgressIn(Schema):
-    text: str
+    text: Text
 
 
 class CompleteIn(Schema):
-    result: str = ""
-    reply_reference: str = ""
+    result: Text = ""
+    reply_reference: text(100) = ""
 
 
 class RemindIn(Schema):
-    text: str
+    text: Text
 
 
 class ExtensionIn(Schema):
-    requested_deadline: dt.date
-    reason: str
+    requested_deadline: Day
+    reason: Text
 
 
 class DecideIn(Schema):
     grant: bool
-    reason: str = ""
+    reason: Text = ""
 
 
 # ---------------------------------------------------------------- helpers
@@ -289,7 +293,7 @@ def my_work(request: HttpRequest) -> dict[str, Any]:
     operation_id="workflow_document",
     summary="Tình hình xử lý một văn bản đến",
 )
-def document_processing(request: HttpRequest, document_id: int) -> dict[str, Any]:
+def document_processing(request: HttpRequest, document_id: Id) -> dict[str, Any]:
     """Trạng thái, phân công (chủ trì, phối hợp, nhận để biết, hạn), đề nghị gia hạn và toàn bộ
     quá trình xử lý (ai, làm gì, khi nào, ý kiến, thay mặt ai)."""
     return _processing(_actor(request), document_id)
@@ -304,7 +308,7 @@ def document_processing(request: HttpRequest, document_id: int) -> dict[str, Any
     operation_id="workflow_present",
     summary="Trình văn bản cho lãnh đạo (văn thư)",
 )
-def present(request: HttpRequest, document_id: int, payload: PresentIn) -> dict[str, Any]:
+def present(request: HttpRequest, document_id: Id, payload: PresentIn) -> dict[str, Any]:
     actor = _actor(request)
     document = selectors.access_incoming(user=actor, pk=document_id)
     _require(authority_of(actor).is_clerk_of(document.unit_id), services.MSG_NOT_CLERK)
@@ -324,7 +328,7 @@ def present(request: HttpRequest, document_id: int, payload: PresentIn) -> dict[
     operation_id="workflow_assign",
     summary="Cho ý kiến chỉ đạo và giao xử lý (lãnh đạo)",
 )
-def assign(request: HttpRequest, document_id: int, payload: AssignIn) -> dict[str, Any]:
+def assign(request: HttpRequest, document_id: Id, payload: AssignIn) -> dict[str, Any]:
     """Chủ trì là một đơn vị trực thuộc (`lead_unit_id`) hoặc một người (`lead_user_id`);
     phối hợp là đơn vị hoặc người; nhận để biết là người. Không có `deadline`: hạn ghi trên văn
     bản hoặc theo quy định thời hạn của đơn vị với độ khẩn của văn bản."""
@@ -356,7 +360,7 @@ def assign(request: HttpRequest, document_id: int, payload: AssignIn) -> dict[st
     operation_id="workflow_reassign",
     summary="Phân công trong đơn vị được giao (lãnh đạo đơn vị)",
 )
-def reassign(request: HttpRequest, assignment_id: int, payload: ReassignIn) -> dict[str, Any]:
+def reassign(request: HttpRequest, assignment_id: Id, payload: ReassignIn) -> dict[str, Any]:
     actor = _actor(request)
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
     unit_id = assignment.assignee_unit_id
@@ -385,7 +389,7 @@ def reassign(request: HttpRequest, assignment_id: int, payload: ReassignIn) -> d
 )
 def progress(
     request: HttpRequest,
-    assignment_id: int,
+    assignment_id: Id,
     payload: Form[ProgressIn],
     result_files: File[list[UploadedFile] | None] = None,
     draft_files: File[list[UploadedFile] | None] = None,
@@ -413,7 +417,7 @@ def progress(
     operation_id="workflow_complete",
     summary="Báo hoàn thành phần việc (hoặc đã xem, với việc nhận để biết)",
 )
-def complete(request: HttpRequest, assignment_id: int, payload: CompleteIn) -> dict[str, Any]:
+def complete(request: HttpRequest, assignment_id: Id, payload: CompleteIn) -> dict[str, Any]:
     """Người chủ trì hoàn thành thì văn bản hoàn thành xử lý (phải có `result`); người phối hợp
     hoàn thành phần của mình; người nhận để biết ghi nhận đã xem."""
     actor = _actor(request)
@@ -435,7 +439,7 @@ def complete(request: HttpRequest, assignment_id: int, payload: CompleteIn) -> d
     operation_id="workflow_remind",
     summary="Đôn đốc (lãnh đạo đơn vị giao việc)",
 )
-def remind(request: HttpRequest, assignment_id: int, payload: RemindIn) -> dict[str, Any]:
+def remind(request: HttpRequest, assignment_id: Id, payload: RemindIn) -> dict[str, Any]:
     actor = _actor(request)
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
     _require(
@@ -457,7 +461,7 @@ def remind(request: HttpRequest, assignment_id: int, payload: RemindIn) -> dict[
     summary="Đề nghị gia hạn giải quyết",
 )
 def extension_request(
-    request: HttpRequest, assignment_id: int, payload: ExtensionIn
+    request: HttpRequest, assignment_id: Id, payload: ExtensionIn
 ) -> dict[str, Any]:
     actor = _actor(request)
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
@@ -478,7 +482,7 @@ def extension_request(
     operation_id="workflow_extension_decide",
     summary="Đồng ý hoặc không đồng ý gia hạn (lãnh đạo đơn vị giao việc)",
 )
-def extension_decide(request: HttpRequest, extension_id: int, payload: DecideIn) -> dict[str, Any]:
+def extension_decide(request: HttpRequest, extension_id: Id, payload: DecideIn) -> dict[str, Any]:
     """`grant` true: hạn giải quyết đổi thành hạn đề nghị; false: phải có `reason`."""
     actor = _actor(request)
     extension = selectors.access_extension(user=actor, pk=extension_id)
