@@ -378,7 +378,9 @@ def choose_cast(leader_name: str | None, staff_name: str | None) -> Cast:
             status=AccountStatus.ACTIVE,
         ).order_by("pk")
         leader = leaders.first()
-    register_roles = (Role.CLERK, Role.LEADER)
+    # Administrators must pass a second factor (R6), which force_login does not: the staff
+    # member of the table holds no administrator role either.
+    register_roles = (Role.CLERK, Role.LEADER, Role.UNIT_ADMIN, Role.PROVINCE_ADMIN)
     if staff_name:
         staff = User.objects.get(username=staff_name)
     else:

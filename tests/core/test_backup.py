@@ -85,7 +85,8 @@ def store_without_row() -> str:
     from tests.documents.conftest import pdf_bytes, upload
     from vanban.documents import files
 
-    return files.file_store(files.file_prepare(upload("dang-vao-so.pdf", pdf_bytes("Dở dang"))))
+    prepared = files.file_prepare(upload("dang-vao-so.pdf", pdf_bytes("Dở dang")), actor=None)
+    return files.file_store(prepared)
 
 
 def counts() -> dict[str, int]:

@@ -881,7 +881,9 @@ def files_check(*, verify_hashes: bool = True) -> FilesReport:
 
 # ---------------------------------------------------------------- orphans to quarantine
 
-QUARANTINE_PREFIX = "quarantine"  # outside every FileSource prefix: never walked as orphans
+# Outside every FileSource prefix, so never walked as orphans; apart from `quarantine/`, where
+# the malware scan keeps infected uploads (scanning.services).
+ORPHANS_PREFIX = "orphans"
 
 
 @dataclass
@@ -907,7 +909,7 @@ def files_quarantine_orphans(*, report: FilesReport, grace_hours: int) -> list[Q
     from django.db import transaction
 
     now = clock.now()
-    folder = f"{QUARANTINE_PREFIX}/{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+    folder = f"{ORPHANS_PREFIX}/{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
     moved: list[QuarantinedFile] = []
     kept: list[FileProblem] = []
     for problem in report.orphans:
