@@ -34,7 +34,7 @@ from vanban.api.api import api
 from vanban.documents.demo import demo_documents_load
 
 # Live server: the data must be committed to be seen by the server's thread.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fuzz]
 
 SEED = 2017
 MAX_EXAMPLES = 4  # generated requests per operation and caller in the fuzzing phase
