@@ -1,6 +1,11 @@
 from django.contrib.auth import logout
+from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from . import services
+from .session_views import request_ip, request_user_agent
+from .views import SECOND_FACTOR_KEY
 
 
 class PasswordChangeRequiredMiddleware:
@@ -38,19 +43,18 @@ class SessionActivityMiddleware:
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         key = session.session_key if session is not None else None
-        if user is not None and user.is_authenticated and key:
-            from django.core.cache import cache
-
-            from . import services
-            from .session_views import request_ip, request_user_agent
-
-            if cache.add(f"vanban:session-touch:{key}", 1, self.TOUCH_EVERY):
-                services.session_touch(
-                    user=user,
-                    session_key=key,
-                    user_agent=request_user_agent(request),
-                    ip=request_ip(request),
-                )
+        if (
+            user is not None
+            and user.is_authenticated
+            and key
+            and cache.add(f"vanban:session-touch:{key}", 1, self.TOUCH_EVERY)
+        ):
+            services.session_touch(
+                user=user,
+                session_key=key,
+                user_agent=request_user_agent(request),
+                ip=request_ip(request),
+            )
         return response
 
 
@@ -66,9 +70,6 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):  # type: ignore[no-untyped-def]
-        from . import services
-        from .views import SECOND_FACTOR_KEY
-
         user = getattr(request, "user", None)
         if (
             user is None
