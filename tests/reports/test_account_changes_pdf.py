@@ -1,6 +1,7 @@
 """R8: the account-change report as a PDF document in the administrative layout."""
 
 import io
+import time
 import unicodedata
 
 import pypdf
@@ -130,6 +131,22 @@ def test_pdf_of_a_long_report_runs_over_several_numbered_pages(province, client_
 def test_the_same_report_gives_the_same_file(province, scenario, client_for):
     client = client_for(province.admin_stttt)
     first = get_pdf(client, {"unit": province.stttt.pk, **Q4}).content
+    second = get_pdf(client, {"unit": province.stttt.pk, **Q4}).content
+    assert first == second
+
+
+def test_the_same_report_a_second_later_without_harfbuzz_subset_gives_the_same_file(
+    province, scenario, client_for, monkeypatch
+):
+    """A machine without Debian's libharfbuzz-subset0 (a fresh one, before any browser is
+    installed): WeasyPrint subsets the fonts with fontTools, which stamps the time of the subset
+    into each font unless SOURCE_DATE_EPOCH fixes it (reports/pdf.py)."""
+    import weasyprint.pdf.fonts
+
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    client = client_for(province.admin_stttt)
+    first = get_pdf(client, {"unit": province.stttt.pk, **Q4}).content
+    time.sleep(1.1)  # the subset's time stamp counts whole seconds
     second = get_pdf(client, {"unit": province.stttt.pk, **Q4}).content
     assert first == second
 

@@ -7,6 +7,7 @@ Templates extend "reports/pdf_base.html" and may override the page rules given h
 """
 
 import datetime as dt
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,12 @@ FONT_FILES = {
     ("bold", "italic"): "vanban/fonts/DejaVuSerif-BoldItalic.ttf",
 }
 REQUIRED_FACES = {("normal", "normal"), ("bold", "normal")}
+# The same report gives the same file. Where HarfBuzz's subsetter is missing (Debian's
+# libharfbuzz-subset0), WeasyPrint subsets the embedded fonts with fontTools, which stamps each
+# subset with the time it was made unless SOURCE_DATE_EPOCH fixes it (the reproducible-builds
+# convention fontTools follows): without it, two renders a second apart differ. An operator's own
+# value is kept.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")  # 2020-01-01T00:00:00Z
 _PACKAGE_STATIC = Path(__file__).resolve().parent.parent / "core" / "static"
 
 
