@@ -43,8 +43,8 @@ def make_user(
     ).user
 
 
-@pytest.fixture
-def province(db) -> Province:
+def province_root_and_stttt() -> tuple[Unit, Unit]:
+    """The province's people's committee and its Department of Information and Communications."""
     root = services.unit_create(
         actor=None,
         name="Ủy ban nhân dân tỉnh Bến Tre",
@@ -61,6 +61,12 @@ def province(db) -> Province:
         agency_code="000.00.12.H07",
         parent=root,
     )
+    return root, stttt
+
+
+@pytest.fixture
+def province(db) -> Province:
+    root, stttt = province_root_and_stttt()
     snv = services.unit_create(
         actor=None,
         name="Sở Nội vụ",

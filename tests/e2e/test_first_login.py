@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import province_root_and_stttt
 from vanban.accounts import services
 from vanban.accounts.models import User
 
@@ -11,22 +12,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def new_account(transactional_db):
-    root = services.unit_create(
-        actor=None,
-        name="Ủy ban nhân dân tỉnh Bến Tre",
-        symbol="UBND",
-        abbreviation="ubndtinh",
-        agency_code="000.00.00.H07",
-        parent=None,
-    )
-    unit = services.unit_create(
-        actor=None,
-        name="Sở Thông tin và Truyền thông",
-        symbol="STTTT",
-        abbreviation="stttt",
-        agency_code="000.00.12.H07",
-        parent=root,
-    )
+    _root, unit = province_root_and_stttt()
     return services.account_create(
         actor=None, unit=unit, full_name="Nguyễn Thu Phương", position="Chuyên viên"
     )

@@ -6,9 +6,8 @@ login answered with a code computed from the secret the page showed.
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, province_root_and_stttt
 from tests.second_factor import code_from_secret, enrolled_device
-from vanban.accounts import services
 from vanban.accounts.models import Role
 
 pytestmark = pytest.mark.browser
@@ -16,22 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def unit_admin(transactional_db):
-    root = services.unit_create(
-        actor=None,
-        name="Ủy ban nhân dân tỉnh Bến Tre",
-        symbol="UBND",
-        abbreviation="ubndtinh",
-        agency_code="000.00.00.H07",
-        parent=None,
-    )
-    unit = services.unit_create(
-        actor=None,
-        name="Sở Thông tin và Truyền thông",
-        symbol="STTTT",
-        abbreviation="stttt",
-        agency_code="000.00.12.H07",
-        parent=root,
-    )
+    _root, unit = province_root_and_stttt()
     return make_user(unit, "Lê Thị Hồng", (Role.UNIT_ADMIN,), position="Quản trị đơn vị")
 
 
