@@ -96,7 +96,7 @@ def generate(count: int, rng: random.Random) -> None:
     from vanban.accounts import services as account_services
     from vanban.accounts.models import Role
     from vanban.documents import services
-    from vanban.documents.benchdata import (
+    from vanban.portal.benchdata import (
         ACTIONS,
         OBJECTS,
         PLACES,

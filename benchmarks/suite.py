@@ -168,7 +168,7 @@ def choose_database(size: int) -> str:
 def generated_documents() -> int:
     """Documents loaded by bench-data (its audit events count them), without the suite's own."""
     try:
-        from vanban.documents.benchdata import bench_documents_count
+        from vanban.portal.benchdata import bench_documents_count
     except ImportError:
         from vanban.documents.models import Document
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "vanban.interop",
     "vanban.workflow",
     "vanban.reports",
+    "vanban.portal",
     "vanban.api",
 ]
 
@@ -124,7 +125,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["vanban.accounts.backends.AccountBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

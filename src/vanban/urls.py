@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("vanban.portal.urls")),
     path("", include("vanban.core.urls")),
     path("tai-khoan/", include("vanban.accounts.urls")),
     path("van-ban/", include("vanban.documents.urls")),

@@ -620,7 +620,7 @@ MOBILE_PREFIXES = (
 )
 
 
-def _person_name(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
     family = rng.choices([n for n, _ in FAMILY_NAMES], weights=[w for _, w in FAMILY_NAMES])[0]
     if rng.random() < 0.5:
         middle, given = rng.choice(MALE_MIDDLE), rng.choice(MALE_GIVEN)
@@ -690,7 +690,7 @@ class _Loader:
                     )
         for post in spec.posts:
             for _ in range(post.count):
-                self.person(unit, _person_name(self.rng), post.position, post.roles)
+                self.person(unit, person_name(self.rng), post.position, post.roles)
         for child in spec.children:
             self.unit(child, unit)
 

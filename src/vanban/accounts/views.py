@@ -55,7 +55,7 @@ class LoginForm(Form):
 def login_view(request: HttpRequest) -> HttpResponse:
     """Password step. Every refusal reads the same for every account name (R6)."""
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("portal:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,7 +82,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, step.user, backend=BACKEND)
             required = services.second_factor_required(step.user)
             request.session[SECOND_FACTOR_KEY] = "enrol" if required else "none"
-            return redirect(target or "core:home")
+            return redirect(target or "portal:home")
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -102,7 +102,7 @@ def _pending_user(request: HttpRequest) -> tuple[User, str] | None:
 def login_code(request: HttpRequest) -> HttpResponse:
     """Second step (R6): the code of the authenticator app, or a one-time recovery code."""
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("portal:home")
     pending = _pending_user(request)
     if pending is None:
         request.session.pop(PENDING_KEY, None)
@@ -132,7 +132,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                     f"Bạn vừa dùng một mã khôi phục; còn {step.recovery_left} mã chưa dùng. "
                     "Nếu mất điện thoại, hãy báo quản trị đơn vị để đặt lại xác thực hai bước.",
                 )
-            return redirect(target or "core:home")
+            return redirect(target or "portal:home")
     return render(request, "accounts/login_code.html", {"form": form})
 
 
@@ -175,7 +175,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             # Every other session of the account ends; this one stays (R6).
             keep_only_this_session(request, user)
             messages.success(request, "Đã đổi mật khẩu.")
-            return redirect("core:home")
+            return redirect("portal:home")
     return render(
         request,
         "accounts/password_change.html",

@@ -42,15 +42,25 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from vanban.accounts.demo import demo_province_load, person_name
 from vanban.accounts.models import AccountStatus, Role, RoleAssignment, Unit, User
 from vanban.audit.models import AuditEvent
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import ServiceError
-
-from . import services
-from .models import Direction, Document, DocumentShare, DocumentType, RegisterSeries, Urgency
-from .search import number_vi, search_text_build
+from vanban.documents import services
+from vanban.documents.models import (
+    Direction,
+    Document,
+    DocumentShare,
+    DocumentType,
+    RegisterSeries,
+    Urgency,
+)
+from vanban.documents.search import number_vi, search_text_build
+from vanban.workflow import models as wf
+from vanban.workflow.models import DeadlinePolicy
+from vanban.workflow.services import Plan
 
 BATCH = 5000
 AUDIT_ACTION = "bench.load"
@@ -405,7 +415,6 @@ def _unit_weight(unit: Unit) -> float:
 
 def _province() -> tuple[list[UnitInfo], dict[int, list[Person]], dict[int, list[Person]]]:
     """Units that have an active clerk (they keep registers), with their people."""
-    from vanban.workflow.models import DeadlinePolicy
 
     units = {u.pk: u for u in Unit.objects.filter(is_active=True)}
     people = {
@@ -517,7 +526,6 @@ def rows_write(model: Any, objects: list[Any]) -> None:
 
 class _Generator:
     def __init__(self, *, seed: int, first_year: int, last_year: int, total: int) -> None:
-        from vanban.accounts.demo import _person_name
 
         self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
         self.total = total
@@ -537,9 +545,9 @@ class _Generator:
         self.urgency_cum = list(itertools.accumulate(URGENCY_WEIGHTS))
         self.external = []
         for name, symbol, code, positions in EXTERNAL:
-            signers = [(_person_name(self.rng), p) for p in positions]
+            signers = [(person_name(self.rng), p) for p in positions]
             signers += [
-                (_person_name(self.rng), self.rng.choice(positions))
+                (person_name(self.rng), self.rng.choice(positions))
                 for _ in range(EXTERNAL_SIGNERS - len(positions))
             ]
             self.external.append((name, symbol, code, signers))
@@ -561,7 +569,6 @@ class _Generator:
             self.series[key] = series
         self.counters: dict[int, int] = {s.pk: s.next_number - 1 for s in self.series.values()}
         self.result = LoadResult()
-        from vanban.workflow import models as wf
 
         self.ids = {
             model: _Ids(model)
@@ -788,8 +795,6 @@ class _Generator:
     # -------------------------------------------------------- processing of an incoming document
 
     def processing(self, document: Document, info: UnitInfo, rows: dict[str, list[Any]]) -> None:
-        from vanban.workflow import models as wf
-        from vanban.workflow.services import Plan
 
         rng = self.rng
         if not info.leaders:
@@ -991,7 +996,6 @@ class _Generator:
     # -------------------------------------------------------- batches
 
     def write(self, documents: list[Document], rows: dict[str, list[Any]]) -> None:
-        from vanban.workflow import models as wf
 
         rows_write(Document, documents)
         rows_write(wf.Processing, rows["processing"])
@@ -1059,8 +1063,6 @@ def bench_data_load(
             )
     result = LoadResult()
     if not Unit.objects.exists():
-        from vanban.accounts.demo import demo_province_load
-
         demo = demo_province_load()
         result.demo_units, result.demo_accounts = demo.units, demo.accounts
         say(f"Đã nạp tỉnh mẫu: {demo.units} đơn vị, {demo.accounts} tài khoản.")

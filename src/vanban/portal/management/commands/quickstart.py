@@ -19,6 +19,8 @@ from vanban.accounts.demo import (
 from vanban.accounts.models import Unit, User
 from vanban.core.errors import ServiceError
 from vanban.documents.demo import demo_documents_load
+from vanban.scanning import clamd
+from vanban.scanning.services import scanner_status
 from vanban.signatures import testpki
 from vanban.signatures.demo import demo_signatures_load
 
@@ -148,8 +150,6 @@ class Command(BaseCommand):
         an explicit VANBAN_CLAMD, scanning is switched off for this process only (the demo and
         the server it starts), and said so; a production server (gunicorn) keeps refusing
         uploads until clamd answers. docs/files.md explains the choice."""
-        from vanban.scanning import clamd
-        from vanban.scanning.services import scanner_status
 
         path = settings.VANBAN_CLAMD_SOCKET
         if (

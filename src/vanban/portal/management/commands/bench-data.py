@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from vanban.core.errors import ServiceError
-from vanban.documents.benchdata import Progress, bench_data_load, duration_vi
 from vanban.documents.search import number_vi
+from vanban.portal.benchdata import Progress, bench_data_load, duration_vi
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vanban.core.backup import BackupError, backup_restore
+from vanban.portal.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):

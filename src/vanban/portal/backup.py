@@ -33,7 +33,10 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from vanban.audit.models import AuditChainHead
+from vanban.audit.services import audit_verify
 from vanban.core import clock
+from vanban.documents.files import FILE_SOURCES, files_check
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1
@@ -81,8 +84,6 @@ def _tables() -> list[tuple[str, str]]:
 def _snapshot_read(cursor: Any) -> Snapshot:
     """Counts, audit chain head, file references and migrations, read through a DB-API cursor
     (the exported PostgreSQL snapshot, the SQLite copy, or the restored database)."""
-    from vanban.audit.models import AuditChainHead
-    from vanban.documents.files import FILE_SOURCES
 
     quote = connection.ops.quote_name
     counts = {}
@@ -263,7 +264,6 @@ def _copy_out(name: str, target: Path) -> tuple[str, int]:
 
 
 def _file_prefixes() -> list[str]:
-    from vanban.documents.files import FILE_SOURCES
 
     return sorted({source.prefix.rstrip("/") + "/" for source in FILE_SOURCES})
 
@@ -521,8 +521,6 @@ def _load_database(directory: Path, manifest: dict[str, Any]) -> None:
 
 def backup_restore(*, directory: Path, progress: Progress = _quiet) -> RestoreResult:
     """Restore into an empty database and an empty storage; refusals change nothing."""
-    from vanban.audit.services import audit_verify
-    from vanban.documents.files import files_check
 
     manifest = manifest_read(directory)
     progress("Kiểm tra mã băm SHA-256 của mọi tệp trong bản sao lưu...")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vanban.core.backup import BackupError, backup_create
+from vanban.portal.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):
