@@ -32,7 +32,7 @@ from django.core.files.uploadedfile import UploadedFile
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
-from vanban.scanning.services import upload_scan
+from vanban.scanning.services import QUARANTINE_PREFIX, upload_scan
 
 from . import pdftext
 from .models import DocumentFile, DocumentPolicy
@@ -795,7 +795,9 @@ class FileSource:
 
 
 FILE_SOURCES: list[FileSource] = [
-    FileSource("documents.DocumentFile", STORAGE_PREFIX, "document_id")
+    FileSource("documents.DocumentFile", STORAGE_PREFIX, "document_id"),
+    # Infected uploads kept by the malware scan (R20), below documents in the layers.
+    FileSource("scanning.Detection", QUARANTINE_PREFIX, "id", "tệp cách ly (mã độc)"),
 ]
 
 

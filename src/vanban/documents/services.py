@@ -19,9 +19,8 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.text import fold, nfc
-from vanban.signatures import receipt
-from vanban.signatures.models import Trigger
 
+from . import receipt_checks
 from .files import PreparedFile, file_discard, file_prepare, file_store
 from .models import (
     Direction,
@@ -577,8 +576,8 @@ def incoming_register(
     main_file: UploadedFile | None = None,
     attachments: list[UploadedFile] | None = None,
     confirm_duplicate: bool = False,
-    signature_trigger: str = Trigger.UPLOAD,
-    signature_checks: list[receipt.Checked] | None = None,
+    signature_trigger: str = receipt_checks.UPLOAD,
+    signature_checks: receipt_checks.Results | None = None,
     ip: str | None = None,
 ) -> Document:
     """The clerk registers an incoming document: arrival date and number by the system (R14, R16).
@@ -602,7 +601,7 @@ def incoming_register(
         if existing is not None and not confirm_duplicate:
             raise DuplicateDocument(existing)
     if signature_checks is None:
-        signature_checks = receipt.check_files(
+        signature_checks = receipt_checks.files_check(
             (item.original_name, item.file_format, item.data) for _role, item in prepared
         )
     checks = signature_checks
@@ -637,7 +636,7 @@ def incoming_register(
         ip=ip,
         audit_action="document.register_in",
         audit_data={"sensitive_declared": True, "duplicate_confirmed": confirm_duplicate},
-        after=lambda document: receipt.keep(
+        after=lambda document: receipt_checks.results_keep(
             checks, document=document, trigger=signature_trigger, actor=actor
         ),
     )

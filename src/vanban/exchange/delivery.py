@@ -26,6 +26,7 @@ from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.services import notification_send
 from vanban.core.text import nfc
+from vanban.documents import receipt_checks
 from vanban.documents.files import (
     Download,
     FileUnavailable,
@@ -36,7 +37,6 @@ from vanban.documents.files import (
 )
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.services import DocumentInput, Refusals, incoming_register
-from vanban.signatures import receipt
 from vanban.signatures.models import Trigger
 
 from .models import (
@@ -260,7 +260,7 @@ def _require_recipient_clerk(actor: User, delivery: Delivery) -> None:
 
 def _uploads(
     document: Document,
-) -> tuple[UploadedFile | None, list[UploadedFile], list[receipt.Checked]]:
+) -> tuple[UploadedFile | None, list[UploadedFile], receipt_checks.Results]:
     """The outgoing document's files, read back and checked against their SHA-256, and the
     check of their signatures (R11)."""
     main: UploadedFile | None = None
@@ -274,7 +274,7 @@ def _uploads(
             main = upload
         else:
             attachments.append(upload)
-    return main, attachments, receipt.check_files(contents)
+    return main, attachments, receipt_checks.files_check(contents)
 
 
 def _incoming_input(delivery: Delivery) -> DocumentInput:

@@ -7,11 +7,5 @@ class ScanningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Quét mã độc"
 
-    def ready(self) -> None:
-        from vanban.documents.files import FileSource, file_source_register
-
-        from .services import QUARANTINE_PREFIX
-
-        file_source_register(
-            FileSource("scanning.Detection", QUARANTINE_PREFIX, "id", "tệp cách ly (mã độc)")
-        )
+    # Its quarantine folder is declared with the stored files in documents.files (FILE_SOURCES):
+    # the upload gate there calls the scan, so scanning sits below documents in the layers.

@@ -28,10 +28,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 
+from vanban.accounts.models import Role, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import ServiceError
+from vanban.core.services import notification_send
 
 from . import clamd
 from .models import Detection
@@ -110,11 +113,6 @@ def detection_record(
 
     The copy is written first and removed if the transaction fails, as for any stored file.
     """
-    from django.urls import reverse
-
-    from vanban.accounts.models import Role, User
-    from vanban.core.services import notification_send
-
     now = clock.now()
     stored = default_storage.save(
         f"{QUARANTINE_PREFIX}/{now:%Y/%m}/{uuid.uuid4().hex}.bin", ContentFile(data)

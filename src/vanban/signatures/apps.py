@@ -9,8 +9,13 @@ class SignaturesConfig(AppConfig):
 
     def ready(self) -> None:
         from vanban.documents.files import FileSource, file_source_register
+        from vanban.documents.receipt_checks import receipt_check_register
 
+        from . import receipt
         from .services import KEYS_PREFIX, MARKS_PREFIX, SIGNED_PREFIX
+
+        # R11: the signatures of a document's PDF files are checked when it is registered.
+        receipt_check_register(receipt)
 
         file_source_register(FileSource("signatures.SignatureMark", MARKS_PREFIX, "id", "hình"))
         file_source_register(

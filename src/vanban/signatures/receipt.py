@@ -5,6 +5,9 @@ network), kept with the document inside it.
 A check that fails to run is logged and skipped: an incoming document is registered whatever its
 signatures are (a scanned paper document has none), and the reader can ask for the check again on
 the document's page.
+
+This module is the check registered with `vanban.documents.receipt_checks` (the `ReceiptCheck`
+protocol): documents calls it without importing signatures.
 """
 
 from __future__ import annotations
