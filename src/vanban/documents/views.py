@@ -1,6 +1,6 @@
 """The clerk's pages: document lists, registering incoming and outgoing documents (R13, R14, R16),
-an incoming one also from an edXML package (vanban.exchange), a document's record, giving it to a
-person, and the unit's numbering series.
+an incoming one also from an edXML package (vanban.exchange, through documents.intake), a
+document's record, giving it to a person, and the unit's numbering series.
 
 Thin views: parse the form, call documents.services / documents.selectors, show the result. A
 service's refusal is shown next to its field and nothing is written. Documents the reader may not
@@ -24,8 +24,6 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.accounts.models import Role, User
 from vanban.accounts.views import client_ip
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
-from vanban.exchange import selectors as exchange_selectors
-from vanban.exchange import services as exchange_services
 
 from . import selectors, services
 from .files import safe_file_name
@@ -38,6 +36,7 @@ from .forms import (
     SeriesFilterForm,
     ShareForm,
 )
+from .intake import package_intake
 from .models import Direction, Document, DocumentFile
 
 DOCUMENTS_PER_PAGE = 50
@@ -226,7 +225,7 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
     data = None
     if token:
         try:
-            _ticket, staged = exchange_selectors.package_load(actor=user, token=token)
+            _ticket, staged = package_intake().package_load(actor=user, token=token)
         except ServiceError as exc:
             blocked = exc
             data = request.POST.copy()
@@ -248,7 +247,7 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
         if main_file is not None:
             raise ServiceError(PACKAGE_MAIN_FILE)  # the page offers no such input then
         try:
-            return exchange_services.package_register(
+            return package_intake().package_register(
                 actor=user,
                 unit=form.cleaned_data["unit"],
                 token=token,
@@ -294,7 +293,7 @@ def _package_read(request: HttpRequest) -> HttpResponse:
         initial["unit"] = only[0].pk
     context: dict[str, Any] = {"staged": None, "package_error": "", "prefill_notes": []}
     try:
-        staged = exchange_services.package_stage(
+        staged = package_intake().package_stage(
             actor=user, upload=request.FILES.get("package"), ip=client_ip(request)
         )
     except AccessDenied as exc:
@@ -302,7 +301,7 @@ def _package_read(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         context["package_error"] = exc.message
     else:
-        prefill = exchange_selectors.package_prefill(package=staged.package)
+        prefill = package_intake().package_prefill(package=staged.package)
         initial |= prefill.initial
         initial["package_token"] = staged.token
         context |= {"staged": staged, "prefill_notes": prefill.notes}
