@@ -3,7 +3,7 @@
 import os
 import sys
 
-from vanban.console import quiet_library_warnings
+from vanban.core.console import quiet_library_warnings
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from vanban.console import quiet_library_warnings
+from vanban.core.console import quiet_library_warnings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
