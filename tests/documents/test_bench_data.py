@@ -13,9 +13,9 @@ from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.text import fold
 from vanban.documents import services
-from vanban.portal.benchdata import MEDIUM_PHRASE, RARE_PHRASE
 from vanban.documents.models import Direction, Document, DocumentType, RegisterSeries
 from vanban.documents.search import document_search
+from vanban.portal.benchdata import MEDIUM_PHRASE, RARE_PHRASE
 from vanban.reports.periods import REPORT_TZ
 from vanban.workflow.models import (
     Assignment,

@@ -17,9 +17,9 @@ from django.conf import settings
 from tests.drafting.conftest import Team, issued
 from vanban.core import clock
 from vanban.documents.models import Document
+from vanban.exchange.models import ExternalDelivery, Inbound, Outbound, Partner
 from vanban.interop import services
 from vanban.interop.edxml_out import package_for_document, status_message
-from vanban.interop.models import ExternalDelivery, Inbound, Outbound, Partner
 
 MINISTRY = "000.00.00.G22"
 MINISTRY_NAME = "Bộ Thông tin và Truyền thông"
@@ -101,7 +101,7 @@ def stored_files() -> list[str]:
 def snapshot() -> dict[str, object]:
     """Everything receiving could write."""
     from vanban.audit.models import AuditEvent
-    from vanban.interop.models import ExternalEvent
+    from vanban.exchange.models import ExternalEvent
 
     return {
         "inbound": list(Inbound.objects.values_list("pk", "state", "reason")),

@@ -12,8 +12,8 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import pytest
 
 from tests.interop.support import MINISTRY, issued_outside, partner, readdressed
+from vanban.exchange.models import Inbound, InboundState, Outbound, OutboundState
 from vanban.interop import services
-from vanban.interop.models import Inbound, InboundState, Outbound, OutboundState
 from vanban.interop.transport import gateway_poll
 
 TOKEN = "ma-truc-lien-thong"

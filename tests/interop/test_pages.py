@@ -19,9 +19,7 @@ from tests.exchange.conftest import build_package
 from tests.interop import support
 from tests.interop.support import MINISTRY, RECEIVE_URL, VINH_LONG, VINH_LONG_NAME
 from vanban.audit.models import AuditEvent
-from vanban.interop import services
-from vanban.interop.edxml_out import read_status
-from vanban.interop.models import (
+from vanban.exchange.models import (
     ExternalDelivery,
     Inbound,
     InboundState,
@@ -30,6 +28,8 @@ from vanban.interop.models import (
     Partner,
     PartnerCode,
 )
+from vanban.interop import services
+from vanban.interop.edxml_out import read_status
 
 BASE = "/lien-thong/he-thong-khac/"
 LOGIN = "/tai-khoan/dang-nhap/"

@@ -20,14 +20,14 @@ from vanban.accounts.models import Role
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.files import file_read_verified
 from vanban.documents.models import DocumentPolicy
-from vanban.interop import services
-from vanban.interop.edxml_out import read_status
-from vanban.interop.models import (
+from vanban.exchange.models import (
     ExternalDelivery,
     Inbound,
     InboundState,
     Outbound,
 )
+from vanban.interop import services
+from vanban.interop.edxml_out import read_status
 from vanban.workflow import services as workflow_services
 
 

@@ -26,9 +26,7 @@ from vanban.documents.models import Document
 from vanban.drafting.models import DraftStatus
 from vanban.drafting.services import ExternalRecipient
 from vanban.exchange.edxml import parse_package
-from vanban.interop import services
-from vanban.interop.edxml_out import document_id
-from vanban.interop.models import (
+from vanban.exchange.models import (
     ExternalDelivery,
     Inbound,
     InboundState,
@@ -37,6 +35,8 @@ from vanban.interop.models import (
     Partner,
     Transport,
 )
+from vanban.interop import services
+from vanban.interop.edxml_out import document_id
 from vanban.signatures.services import OrganisationKey
 
 # ---------------------------------------------------------------- the outbox at issue

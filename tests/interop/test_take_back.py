@@ -10,9 +10,9 @@ from tests.interop.support import MINISTRY, VINH_LONG
 from tests.interop.test_receive import _register, post, status_payloads, to_snv
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.exchange.delivery import document_recall
+from vanban.exchange.models import ExternalDelivery, Inbound, InboundState, Outbound
 from vanban.interop import services
 from vanban.interop.edxml_io import read_message, validate
-from vanban.interop.models import ExternalDelivery, Inbound, InboundState, Outbound
 
 
 @pytest.fixture

@@ -174,7 +174,7 @@ def _poll(check: Any, timeout: float) -> Any:
 def deliveries(edxml_ids: list[str], status: str = "", timeout: float = 0) -> dict[str, Any]:
     """A: the status each partner reported for our documents, with its events; waits until all
     have `status`."""
-    from vanban.interop.models import ExternalDelivery
+    from vanban.exchange.models import ExternalDelivery
 
     def read() -> dict[str, Any]:
         rows = ExternalDelivery.objects.filter(edxml_id__in=edxml_ids).prefetch_related("events")
@@ -201,7 +201,7 @@ def deliveries(edxml_ids: list[str], status: str = "", timeout: float = 0) -> di
 
 def inbound(edxml_ids: list[str], timeout: float = 0) -> dict[str, Any]:
     """B: the packages received for these DocumentIds (every row, so that a duplicate shows)."""
-    from vanban.interop.models import Inbound, MessageKind
+    from vanban.exchange.models import Inbound, MessageKind
 
     rows = Inbound.objects.filter(kind=MessageKind.PACKAGE, edxml_id__in=edxml_ids)
     _poll(
@@ -229,8 +229,8 @@ def register(edxml_id: str, clerk: str) -> dict[str, Any]:
     from vanban.accounts.models import User
     from vanban.documents.models import DocumentType
     from vanban.documents.services import DocumentInput, Refusals
+    from vanban.exchange.models import Inbound
     from vanban.interop import services
-    from vanban.interop.models import Inbound
 
     actor = User.objects.get(username=clerk)
     row = Inbound.objects.get(kind="package", edxml_id=edxml_id)
@@ -257,8 +257,8 @@ def register(edxml_id: str, clerk: str) -> dict[str, Any]:
 
 def refuse(edxml_id: str, clerk: str, reason: str) -> str:
     from vanban.accounts.models import User
+    from vanban.exchange.models import Inbound
     from vanban.interop import services
-    from vanban.interop.models import Inbound
 
     row = Inbound.objects.get(kind="package", edxml_id=edxml_id)
     services.inbound_refuse(actor=User.objects.get(username=clerk), inbound=row, reason=reason)
@@ -268,7 +268,7 @@ def refuse(edxml_id: str, clerk: str, reason: str) -> str:
 
 def outbox(edxml_ids: list[str], kind: str, state: str = "", timeout: float = 0) -> list[Any]:
     """The outbox rows of `kind` about these DocumentIds; waits until all are in `state`."""
-    from vanban.interop.models import Outbound
+    from vanban.exchange.models import Outbound
 
     rows = Outbound.objects.filter(kind=kind, edxml_id__in=edxml_ids)
     if state:
@@ -293,7 +293,7 @@ def outbox(edxml_ids: list[str], kind: str, state: str = "", timeout: float = 0)
 
 def waiting_after_failure(timeout: float) -> list[Any]:
     """A: the packages still waiting after a failed attempt (the partner did not answer)."""
-    from vanban.interop.models import Outbound
+    from vanban.exchange.models import Outbound
 
     rows = Outbound.objects.filter(kind="package", state="pending", attempts__gt=0)
     _poll(rows.exists, timeout)
@@ -302,14 +302,14 @@ def waiting_after_failure(timeout: float) -> list[Any]:
 
 def status_received(edxml_ids: list[str]) -> list[Any]:
     """A: the status messages received about these DocumentIds."""
-    from vanban.interop.models import Inbound
+    from vanban.exchange.models import Inbound
 
     rows = Inbound.objects.filter(kind="status", edxml_id__in=edxml_ids).order_by("id")
     return [{"edxml_id": r.edxml_id, "code": r.status_code, "state": r.state} for r in rows]
 
 
 def package_bytes(edxml_id: str) -> str:
-    from vanban.interop.models import Outbound
+    from vanban.exchange.models import Outbound
 
     row = Outbound.objects.get(kind="package", edxml_id=edxml_id)
     return base64.b64encode(bytes(row.payload)).decode()
@@ -317,7 +317,7 @@ def package_bytes(edxml_id: str) -> str:
 
 def package_totals() -> dict[str, int]:
     """B: every package received, and how many distinct DocumentIds they carry."""
-    from vanban.interop.models import Inbound
+    from vanban.exchange.models import Inbound
 
     rows = Inbound.objects.filter(kind="package")
     return {"rows": rows.count(), "ids": rows.order_by().values("edxml_id").distinct().count()}

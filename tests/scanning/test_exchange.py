@@ -14,8 +14,8 @@ from tests.scanning import hostile
 from tests.scanning.conftest import EICAR
 from tests.scanning.test_uploads import quarantined, state
 from vanban.core.models import Notification
+from vanban.exchange.models import Inbound
 from vanban.exchange.staging import TEMP_PREFIX
-from vanban.interop.models import Inbound
 from vanban.scanning.models import Detection
 
 pytestmark = pytest.mark.django_db

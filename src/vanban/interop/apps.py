@@ -12,4 +12,4 @@ class InteropConfig(AppConfig):
 
         from .services import INBOUND_PREFIX
 
-        file_source_register(FileSource("interop.Inbound", INBOUND_PREFIX, "id", "gói tin nhận"))
+        file_source_register(FileSource("exchange.Inbound", INBOUND_PREFIX, "id", "gói tin nhận"))

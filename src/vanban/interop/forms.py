@@ -13,9 +13,8 @@ from django.db.models import QuerySet
 from vanban.accounts.models import MAX_UNIT_LEVEL, Unit
 from vanban.core.forms import Form
 from vanban.documents.forms import IncomingForm
+from vanban.exchange.models import Transport
 from vanban.reports.forms import UnitChoiceField
-
-from .models import Transport
 
 CSV_MAX_BYTES = 2 * 1024 * 1024
 LEVELS = [("", "Mọi cấp"), *((str(n), f"Cấp {n}") for n in range(1, MAX_UNIT_LEVEL + 1))]

@@ -30,6 +30,14 @@ from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import show_service_error
 from vanban.documents import files as document_files
 from vanban.documents.services import DuplicateDocument
+from vanban.exchange.models import (
+    Inbound,
+    InboundState,
+    MessageKind,
+    Outbound,
+    OutboundState,
+    Partner,
+)
 
 from . import services
 from .forms import (
@@ -40,7 +48,6 @@ from .forms import (
     PartnerForm,
     TakeBackAnswerForm,
 )
-from .models import Inbound, InboundState, MessageKind, Outbound, OutboundState, Partner
 
 PROVINCE_ONLY = "Chỉ quản trị tỉnh quản lý các hệ thống liên thông."
 MONITOR_ONLY = "Chỉ văn thư và quản trị được xem tình hình liên thông văn bản."

@@ -4,8 +4,8 @@ document sent to agencies of other systems."""
 from __future__ import annotations
 
 from vanban.documents.models import Document
+from vanban.exchange.models import ExternalDelivery, MessageKind, Outbound, OutboundState
 
-from .models import ExternalDelivery, MessageKind, Outbound, OutboundState
 from .services import STATUS_LABELS, external_for
 
 

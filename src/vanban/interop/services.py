@@ -40,8 +40,7 @@ from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.documents.files import file_discard, file_read_verified
 from vanban.documents.models import Document, DocumentPolicy
-
-from .models import (
+from vanban.exchange.models import (
     ExternalDelivery,
     ExternalEvent,
     Inbound,

@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Outbound, Partner, Transport
+from vanban.exchange.models import Outbound, Partner, Transport
 
 TIMEOUT = 30
 RETRY_STATUSES = {401, 408, 425, 429}

@@ -77,7 +77,7 @@ class Command(BaseCommand):
 
     def _poll(self) -> None:
         from vanban.accounts.models import Unit
-        from vanban.interop.models import Partner, Transport
+        from vanban.exchange.models import Partner, Transport
         from vanban.interop.transport import TransportError, gateway_poll
 
         codes = [
@@ -95,7 +95,7 @@ class Command(BaseCommand):
 
     def _partner_add(self, options) -> None:  # type: ignore[no-untyped-def]
         from vanban.accounts.models import User
-        from vanban.interop.models import Partner
+        from vanban.exchange.models import Partner
         from vanban.interop.services import partner_save, partner_set_inbound_token
 
         actor = User.objects.filter(

@@ -1,6 +1,10 @@
-"""Exchange with other systems (R15; issue 6): partner systems and the agency codes they serve,
+"""Exchange with other systems (R15): partner systems and the agency codes they serve,
 the transactional outbox of packages and status messages, what arrived from partners, and the
-status of each document sent outside as the partner reports it."""
+status of each document sent outside as the partner reports it.
+
+These tables were created by the former `interop` app and keep its table names (`interop_*`);
+migration exchange 0002 adopts them (docs/architecture.md, "Layers").
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ class Partner(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        db_table = "interop_partner"
         ordering = ["name"]
         verbose_name = "hệ thống liên thông"
 
@@ -54,6 +59,7 @@ class PartnerCode(models.Model):
     name = models.CharField("tên cơ quan", max_length=255)
 
     class Meta:
+        db_table = "interop_partnercode"
         ordering = ["agency_code"]
         verbose_name = "cơ quan thuộc hệ thống liên thông"
 
@@ -101,6 +107,7 @@ class Outbound(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "interop_outbound"
         ordering = ["-created_at", "-id"]
         verbose_name = "gói tin gửi đi"
         indexes = [
@@ -132,6 +139,7 @@ class ExternalDelivery(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        db_table = "interop_externaldelivery"
         ordering = ["edxml_id", "agency_code"]
         verbose_name = "văn bản gửi hệ thống khác"
         constraints = [
@@ -154,6 +162,7 @@ class ExternalEvent(models.Model):
     at = models.DateTimeField()
 
     class Meta:
+        db_table = "interop_externalevent"
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -203,6 +212,7 @@ class Inbound(models.Model):
     received_at = models.DateTimeField()
 
     class Meta:
+        db_table = "interop_inbound"
         ordering = ["-received_at", "-id"]
         verbose_name = "gói tin nhận từ hệ thống khác"
         constraints = [
