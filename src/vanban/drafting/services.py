@@ -59,9 +59,8 @@ from vanban.documents.services import (
     local_today,
     outgoing_register,
 )
-from vanban.exchange.delivery import deliveries_create
 from vanban.exchange.models import BusinessType, DocumentRecall
-from vanban.interop.services import external_send
+from vanban.exchange.sending import Recipient, document_send
 from vanban.signatures.services import OrganisationKey
 from vanban.workflow.access import authority_of
 from vanban.workflow.models import Delegation
@@ -1089,26 +1088,17 @@ def draft_issue(
                 actor=actor,
             )
             units = [row.unit for row in rows if row.unit is not None]
-            if units:
-                deliveries_create(
-                    actor=actor,
-                    document=document,
-                    units=units,
-                    business_type=locked.business_type,
-                    original_document=locked.original_document,
-                    ip=ip,
-                )
-            # Agencies of other systems get an edXML package through the outbox (issue 6).
-            external_send(
+            # R15: units of the deployment at once, agencies of other systems through the outbox.
+            document_send(
                 actor=actor,
                 document=document,
                 recipients=[
-                    (row.agency_code, row.name)
+                    Recipient(unit=row.unit, agency_code=row.agency_code, name=row.name)
                     for row in rows
-                    if row.unit is None and row.agency_code
                 ],
                 business_type=locked.business_type,
                 original_document=locked.original_document,
+                ip=ip,
             )
             now = clock.now()
             locked.status = DraftStatus.ISSUED

@@ -1,0 +1,62 @@
+"""Sending an issued document: one entry point whatever the transport (R15).
+
+A recipient is a unit of this deployment (transport "local": a `Delivery` in its reception queue at
+once, status 01) or an agency of another system by its agency code (an edXML package through the
+transactional outbox, to a partner system directly over HTTP or through the provincial gateway).
+Everything happens in the caller's transaction: the document is sent if and only if it is issued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vanban.accounts.models import Unit, User
+from vanban.documents.models import Document
+from vanban.interop.services import external_send
+
+from .delivery import deliveries_create
+from .models import BusinessType
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A unit of this deployment, or an agency of another system (code and name)."""
+
+    unit: Unit | None = None
+    agency_code: str = ""
+    name: str = ""
+
+
+def document_send(
+    *,
+    actor: User,
+    document: Document,
+    recipients: list[Recipient],
+    business_type: int = BusinessType.NEW,
+    original_document: Document | None = None,
+    ip: str | None = None,
+) -> None:
+    """Sends `document` to every recipient, in the caller's transaction.
+
+    Units of the deployment get a delivery (`deliveries_create`); agencies with a route to a partner
+    system get a package in the outbox (`external_send`); an agency without a route is left to other
+    means (paper, e-mail), as the issuing page reports.
+    """
+    units = [r.unit for r in recipients if r.unit is not None]
+    agencies = [(r.agency_code, r.name) for r in recipients if r.unit is None and r.agency_code]
+    if units:
+        deliveries_create(
+            actor=actor,
+            document=document,
+            units=units,
+            business_type=business_type,
+            original_document=original_document,
+            ip=ip,
+        )
+    external_send(
+        actor=actor,
+        document=document,
+        recipients=agencies,
+        business_type=business_type,
+        original_document=original_document,
+    )
