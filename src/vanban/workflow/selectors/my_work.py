@@ -138,6 +138,8 @@ def _reception(user: User) -> list[tuple[int, str, int]]:
     return [(r["recipient_unit_id"], r["recipient_unit__name"], r["waiting"]) for r in rows]
 
 
+# Longer than the other readers: one pass over every queue of the page, kept whole while the
+# "my work" readers of drafting and the exchange stay together in this module.
 def my_work(*, user: User) -> MyWork:
     """What waits for the person (and for the leaders they act for), urgent first, then by
     deadline: documents to present, to direct, work given (lead, co), documents for information

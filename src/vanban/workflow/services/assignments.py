@@ -286,6 +286,122 @@ def _announce(*, document: Document, plan: Plan, deadline: dt.date) -> None:
     )
 
 
+def _give(
+    *,
+    processing: Processing,
+    document: Document,
+    parent: Assignment | None,
+    assigner_unit_id: int,
+    plan: Plan,
+    deadline: dt.date,
+    note: str,
+    actor: User,
+    on_behalf_of: User | None,
+    now: dt.datetime,
+) -> tuple[list[Assignment], set[int]]:
+    """Create the plan's assignments and give the document to everyone concerned by them."""
+    assignments = _create_assignments(
+        processing=processing,
+        parent=parent,
+        assigner_unit_id=assigner_unit_id,
+        plan=plan,
+        deadline=deadline,
+        note=note,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        now=now,
+    )
+    shared = _share(
+        document=document,
+        actor=actor,
+        now=now,
+        user_ids=[a.assignee_user_id for a in assignments if a.assignee_user_id],
+        unit_ids=[a.assignee_unit_id for a in assignments if a.assignee_unit_id],
+    )
+    return assignments, shared
+
+
+# ---------------------------------------------------------------- directing
+
+
+def _check_directable(processing: Processing | None) -> Processing:
+    """A presented document that has no direction yet."""
+    if processing is None or processing.status == ProcessingStatus.WAITING:
+        raise ServiceError(MSG_NOT_PRESENTED)
+    if processing.status == ProcessingStatus.DONE:
+        raise ServiceError(MSG_DONE)
+    if processing.status == ProcessingStatus.IN_PROGRESS:
+        raise ServiceError(MSG_ALREADY_DIRECTED)
+    return processing
+
+
+def _save_direction(
+    processing: Processing,
+    *,
+    direction: str,
+    deadline: dt.date,
+    actor: User,
+    on_behalf_of: User | None,
+    now: dt.datetime,
+) -> None:
+    processing.status = ProcessingStatus.IN_PROGRESS
+    processing.direction = direction
+    processing.directed_by = actor
+    processing.directed_for = on_behalf_of
+    processing.directed_at = now
+    processing.deadline = deadline
+    processing.save(
+        update_fields=[
+            "status",
+            "direction",
+            "directed_by",
+            "directed_for",
+            "directed_at",
+            "deadline",
+        ]
+    )
+
+
+def _record_direction(
+    *,
+    processing: Processing,
+    document: Document,
+    plan: Plan,
+    deadline: dt.date,
+    direction: str,
+    assignments: list[Assignment],
+    shared: set[int],
+    actor: User,
+    on_behalf_of: User | None,
+    ip: str | None,
+    now: dt.datetime,
+) -> None:
+    """The trail entry and the audit event of a direction."""
+    _trail(
+        processing=processing,
+        action=TrailAction.DIRECTED,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        summary=plan.summary(deadline),
+        text=direction,
+        assignment=assignments[0],
+        at=now,
+    )
+    _audit(
+        actor=actor,
+        action="workflow.direct",
+        document=document,
+        on_behalf_of=on_behalf_of,
+        ip=ip,
+        data={
+            "lead": plan.lead_label,
+            "assignments": [a.pk for a in assignments],
+            "deadline": deadline.isoformat(),
+            "shared_with": sorted(shared),
+        },
+    )
+
+
 def processing_direct(
     *,
     actor: User,
@@ -311,13 +427,7 @@ def processing_direct(
     now = clock.now()
     today = local_today(now)
     with transaction.atomic():
-        processing = _lock(document)
-        if processing is None or processing.status == ProcessingStatus.WAITING:
-            raise ServiceError(MSG_NOT_PRESENTED)
-        if processing.status == ProcessingStatus.DONE:
-            raise ServiceError(MSG_DONE)
-        if processing.status == ProcessingStatus.IN_PROGRESS:
-            raise ServiceError(MSG_ALREADY_DIRECTED)
+        processing = _check_directable(_lock(document))
         direction = _text(direction, label="ý kiến chỉ đạo", field="direction", required=True)
         plan = _check_plan(
             scope=document.unit,
@@ -329,24 +439,17 @@ def processing_direct(
             units_allowed=True,
         )
         deadline = _check_deadline(deadline or default_deadline(document, today=today), today=today)
-        processing.status = ProcessingStatus.IN_PROGRESS
-        processing.direction = direction
-        processing.directed_by = actor
-        processing.directed_for = on_behalf_of
-        processing.directed_at = now
-        processing.deadline = deadline
-        processing.save(
-            update_fields=[
-                "status",
-                "direction",
-                "directed_by",
-                "directed_for",
-                "directed_at",
-                "deadline",
-            ]
+        _save_direction(
+            processing,
+            direction=direction,
+            deadline=deadline,
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            now=now,
         )
-        assignments = _create_assignments(
+        assignments, shared = _give(
             processing=processing,
+            document=document,
             parent=None,
             assigner_unit_id=document.unit_id,
             plan=plan,
@@ -356,40 +459,77 @@ def processing_direct(
             on_behalf_of=on_behalf_of,
             now=now,
         )
-        shared = _share(
-            document=document,
-            actor=actor,
-            now=now,
-            user_ids=[a.assignee_user_id for a in assignments if a.assignee_user_id],
-            unit_ids=[a.assignee_unit_id for a in assignments if a.assignee_unit_id],
-        )
-        _trail(
+        _record_direction(
             processing=processing,
-            action=TrailAction.DIRECTED,
-            actor=actor,
-            on_behalf_of=on_behalf_of,
-            summary=plan.summary(deadline),
-            text=direction,
-            assignment=assignments[0],
-            at=now,
-        )
-        _audit(
-            actor=actor,
-            action="workflow.direct",
             document=document,
+            plan=plan,
+            deadline=deadline,
+            direction=direction,
+            assignments=assignments,
+            shared=shared,
+            actor=actor,
             on_behalf_of=on_behalf_of,
             ip=ip,
-            data={
-                "lead": plan.lead_label,
-                "assignments": [a.pk for a in assignments],
-                "deadline": deadline.isoformat(),
-                "shared_with": sorted(shared),
-            },
+            now=now,
         )
         _announce(document=document, plan=plan, deadline=deadline)
         # A document received through the exchange tells its sender: 04 assigned (R15).
         delivery_status_update(incoming_document=document, status=STATUS_ASSIGNED, actor=actor)
     return processing
+
+
+# ---------------------------------------------------------------- dividing a unit's part
+
+
+def _check_divisible(assignment: Assignment) -> Unit:
+    """An open part of a unit, with no division yet, of a document being processed: the unit."""
+    if assignment.role == AssignmentRole.INFO:
+        raise ServiceError(MSG_INFO_ONLY)
+    if assignment.children.exists():
+        raise ServiceError(MSG_ALREADY_REASSIGNED)
+    return assignment.assignee_unit  # type: ignore[return-value]  # a unit's part
+
+
+def _record_division(
+    *,
+    processing: Processing,
+    assignment: Assignment,
+    unit: Unit,
+    plan: Plan,
+    deadline: dt.date,
+    note: str,
+    children: list[Assignment],
+    shared: set[int],
+    actor: User,
+    on_behalf_of: User | None,
+    ip: str | None,
+    now: dt.datetime,
+) -> None:
+    """The trail entry and the audit event of a unit leader's division of the unit's part."""
+    role = AssignmentRole(assignment.role).label.lower()
+    _trail(
+        processing=processing,
+        action=TrailAction.REASSIGNED,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        summary=f"Phân công trong {unit.name} (phần {role}). {plan.summary(deadline)}",
+        text=note,
+        assignment=assignment,
+        at=now,
+    )
+    _audit(
+        actor=actor,
+        action="workflow.reassign",
+        document=assignment.document,
+        on_behalf_of=on_behalf_of,
+        ip=ip,
+        data={
+            "parent": assignment.pk,
+            "assignments": [a.pk for a in children],
+            "deadline": deadline.isoformat(),
+            "shared_with": sorted(shared),
+        },
+    )
 
 
 def assignment_reassign(
@@ -419,11 +559,7 @@ def assignment_reassign(
         processing, assignment = _lock_assignment(assignment)
         _check_running(processing)
         _check_open(assignment)
-        if assignment.role == AssignmentRole.INFO:
-            raise ServiceError(MSG_INFO_ONLY)
-        if assignment.children.exists():
-            raise ServiceError(MSG_ALREADY_REASSIGNED)
-        unit: Unit = assignment.assignee_unit  # type: ignore[assignment]  # a unit's part
+        unit = _check_divisible(assignment)
         note = _text(note, label="ý kiến giao việc", field="note")
         plan = _check_plan(
             scope=unit,
@@ -439,8 +575,10 @@ def assignment_reassign(
             today=today,
             limit=assignment.deadline,
         )
-        children = _create_assignments(
+        document = assignment.document
+        children, shared = _give(
             processing=processing,
+            document=document,
             parent=assignment,
             assigner_unit_id=unit.pk,
             plan=plan,
@@ -450,36 +588,19 @@ def assignment_reassign(
             on_behalf_of=on_behalf_of,
             now=now,
         )
-        document = assignment.document
-        shared = _share(
-            document=document,
-            actor=actor,
-            now=now,
-            user_ids=[a.assignee_user_id for a in children if a.assignee_user_id],
-        )
-        role = AssignmentRole(assignment.role).label.lower()
-        _trail(
+        _record_division(
             processing=processing,
-            action=TrailAction.REASSIGNED,
-            actor=actor,
-            on_behalf_of=on_behalf_of,
-            summary=f"Phân công trong {unit.name} (phần {role}). {plan.summary(deadline)}",
-            text=note,
             assignment=assignment,
-            at=now,
-        )
-        _audit(
+            unit=unit,
+            plan=plan,
+            deadline=deadline,
+            note=note,
+            children=children,
+            shared=shared,
             actor=actor,
-            action="workflow.reassign",
-            document=document,
             on_behalf_of=on_behalf_of,
             ip=ip,
-            data={
-                "parent": assignment.pk,
-                "assignments": [a.pk for a in children],
-                "deadline": deadline.isoformat(),
-                "shared_with": sorted(shared),
-            },
+            now=now,
         )
         _announce(document=document, plan=plan, deadline=deadline)
         delivery_status_update(incoming_document=document, status=STATUS_PROCESSING, actor=actor)

@@ -18,6 +18,60 @@ from ..models import Assignment, AssignmentStatus, Delegation, Processing, Proce
 from ._common import MSG_NOT_DELEGATOR, _require_active, _text
 
 
+def _check_deputy(*, actor: User, unit: Unit, deputy: User | None) -> User:
+    """Another active person of the unit (by their unit or a role in it)."""
+    if deputy is None or not deputy.is_active or deputy.pk == actor.pk:
+        raise ServiceError(
+            "Hãy chọn một cán bộ đang hoạt động khác của đơn vị để ủy quyền.", field="deputy"
+        )
+    if deputy.unit_id != unit.pk and not any(u == unit.pk for u, _r in deputy.role_pairs()):
+        raise ServiceError(f"{deputy.full_name} không phải cán bộ của {unit.name}.", field="deputy")
+    return deputy
+
+
+def _check_period(
+    starts_at: dt.datetime | None, ends_at: dt.datetime | None, *, now: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """A period that has not ended yet and lasts at most a year."""
+    if starts_at is None or ends_at is None:
+        raise ServiceError("Hãy nhập thời gian bắt đầu và kết thúc ủy quyền.", field="ends_at")
+    if ends_at <= starts_at:
+        raise ServiceError("Thời điểm kết thúc phải sau thời điểm bắt đầu.", field="ends_at")
+    if ends_at <= now:
+        raise ServiceError("Thời điểm kết thúc đã qua.", field="ends_at")
+    if ends_at - starts_at > dt.timedelta(days=366):
+        raise ServiceError("Một lần ủy quyền không quá một năm.", field="ends_at")
+    return starts_at, ends_at
+
+
+def _share_waiting(*, actor: User, unit: Unit, deputy: User, now: dt.datetime) -> int:
+    """Give the deputy what waits for the leader: documents presented to them and open parts
+    given to them or to the unit. Returns how many documents were newly shared."""
+    waiting = set(
+        Processing.objects.filter(
+            unit=unit, presented_to=actor, status=ProcessingStatus.PRESENTED
+        ).values_list("document_id", flat=True)
+    )
+    waiting |= set(
+        Assignment.objects.filter(status=AssignmentStatus.OPEN)
+        .filter(Q(assignee_user=actor) | Q(assignee_unit=unit))
+        .values_list("document_id", flat=True)
+    )
+    existing = set(
+        DocumentShare.objects.filter(user=deputy, document_id__in=waiting).values_list(
+            "document_id", flat=True
+        )
+    )
+    DocumentShare.objects.bulk_create(
+        [
+            DocumentShare(document_id=pk, user=deputy, granted_by=actor, granted_at=now)
+            for pk in sorted(waiting - existing)
+        ],
+        ignore_conflicts=True,
+    )
+    return len(waiting - existing)
+
+
 def delegation_create(
     *,
     actor: User,
@@ -33,21 +87,9 @@ def delegation_create(
     _require_active(actor)
     if not actor.has_role(Role.LEADER, unit):
         raise AccessDenied(MSG_NOT_DELEGATOR)
-    if deputy is None or not deputy.is_active or deputy.pk == actor.pk:
-        raise ServiceError(
-            "Hãy chọn một cán bộ đang hoạt động khác của đơn vị để ủy quyền.", field="deputy"
-        )
-    if deputy.unit_id != unit.pk and not any(u == unit.pk for u, _r in deputy.role_pairs()):
-        raise ServiceError(f"{deputy.full_name} không phải cán bộ của {unit.name}.", field="deputy")
-    if starts_at is None or ends_at is None:
-        raise ServiceError("Hãy nhập thời gian bắt đầu và kết thúc ủy quyền.", field="ends_at")
+    deputy = _check_deputy(actor=actor, unit=unit, deputy=deputy)
     now = clock.now()
-    if ends_at <= starts_at:
-        raise ServiceError("Thời điểm kết thúc phải sau thời điểm bắt đầu.", field="ends_at")
-    if ends_at <= now:
-        raise ServiceError("Thời điểm kết thúc đã qua.", field="ends_at")
-    if ends_at - starts_at > dt.timedelta(days=366):
-        raise ServiceError("Một lần ủy quyền không quá một năm.", field="ends_at")
+    starts_at, ends_at = _check_period(starts_at, ends_at, now=now)
     note = _text(note, label="ghi chú", field="note", max_length=500)
     with transaction.atomic():
         # One delegation of a leader at a time: lock the leader's own rows.
@@ -72,28 +114,7 @@ def delegation_create(
             created_by=actor,
             created_at=now,
         )
-        waiting = set(
-            Processing.objects.filter(
-                unit=unit, presented_to=actor, status=ProcessingStatus.PRESENTED
-            ).values_list("document_id", flat=True)
-        )
-        waiting |= set(
-            Assignment.objects.filter(status=AssignmentStatus.OPEN)
-            .filter(Q(assignee_user=actor) | Q(assignee_unit=unit))
-            .values_list("document_id", flat=True)
-        )
-        existing = set(
-            DocumentShare.objects.filter(user=deputy, document_id__in=waiting).values_list(
-                "document_id", flat=True
-            )
-        )
-        DocumentShare.objects.bulk_create(
-            [
-                DocumentShare(document_id=pk, user=deputy, granted_by=actor, granted_at=now)
-                for pk in sorted(waiting - existing)
-            ],
-            ignore_conflicts=True,
-        )
+        shared = _share_waiting(actor=actor, unit=unit, deputy=deputy, now=now)
         audit_record(
             actor=actor,
             action="workflow.delegation_create",
@@ -104,7 +125,7 @@ def delegation_create(
                 "deputy": deputy.username,
                 "starts_at": starts_at.isoformat(),
                 "ends_at": ends_at.isoformat(),
-                "shared_documents": len(waiting - existing),
+                "shared_documents": shared,
             },
         )
         notification_send(

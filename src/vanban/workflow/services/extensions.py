@@ -33,6 +33,35 @@ from ._common import (
 from .assignments import _deputy_ids, _leader_ids
 
 
+def _check_requested_deadline(
+    assignment: Assignment, requested_deadline: dt.date | None, *, now: dt.datetime
+) -> tuple[dt.date, dt.date]:
+    """A part with a deadline and no pending request; a later date, within a year and not after
+    the deadline of the unit's part the person's part belongs to. Returns (current, requested)."""
+    if assignment.role == AssignmentRole.INFO or assignment.deadline is None:
+        raise ServiceError(MSG_INFO_ONLY)
+    if assignment.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+        raise ServiceError(MSG_PENDING_EXISTS)
+    if requested_deadline is None:
+        raise ServiceError("Hãy chọn hạn giải quyết đề nghị.", field="requested_deadline")
+    if requested_deadline <= assignment.deadline:
+        raise ServiceError(
+            f"Hạn đề nghị phải sau hạn hiện tại ({format_date_vi(assignment.deadline)}).",
+            field="requested_deadline",
+        )
+    if requested_deadline > local_today(now) + dt.timedelta(days=366):
+        raise ServiceError("Hạn giải quyết không được quá một năm.", field="requested_deadline")
+    parent = assignment.parent
+    if parent is not None and parent.deadline and requested_deadline > parent.deadline:
+        raise ServiceError(
+            f"Hạn đề nghị không được sau hạn của {parent.assignee_label} "
+            f"({format_date_vi(parent.deadline)}); lãnh đạo đơn vị cần đề nghị gia hạn "
+            "trước.",
+            field="requested_deadline",
+        )
+    return assignment.deadline, requested_deadline
+
+
 def extension_request(
     *,
     actor: User,
@@ -51,34 +80,16 @@ def extension_request(
         processing, assignment = _lock_assignment(assignment)
         _check_running(processing)
         _check_open(assignment)
-        if assignment.role == AssignmentRole.INFO or assignment.deadline is None:
-            raise ServiceError(MSG_INFO_ONLY)
-        if assignment.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
-            raise ServiceError(MSG_PENDING_EXISTS)
-        if requested_deadline is None:
-            raise ServiceError("Hãy chọn hạn giải quyết đề nghị.", field="requested_deadline")
-        if requested_deadline <= assignment.deadline:
-            raise ServiceError(
-                f"Hạn đề nghị phải sau hạn hiện tại ({format_date_vi(assignment.deadline)}).",
-                field="requested_deadline",
-            )
-        if requested_deadline > local_today(now) + dt.timedelta(days=366):
-            raise ServiceError("Hạn giải quyết không được quá một năm.", field="requested_deadline")
-        parent = assignment.parent
-        if parent is not None and parent.deadline and requested_deadline > parent.deadline:
-            raise ServiceError(
-                f"Hạn đề nghị không được sau hạn của {parent.assignee_label} "
-                f"({format_date_vi(parent.deadline)}); lãnh đạo đơn vị cần đề nghị gia hạn "
-                "trước.",
-                field="requested_deadline",
-            )
+        current_deadline, requested_deadline = _check_requested_deadline(
+            assignment, requested_deadline, now=now
+        )
         reason = _text(reason, label="lý do đề nghị gia hạn", field="reason", required=True)
         request = ExtensionRequest.objects.create(
             assignment=assignment,
             requested_by=actor,
             requested_for=on_behalf_of,
             requested_at=now,
-            current_deadline=assignment.deadline,
+            current_deadline=current_deadline,
             requested_deadline=requested_deadline,
             reason=reason,
         )
@@ -89,7 +100,7 @@ def extension_request(
             on_behalf_of=on_behalf_of,
             summary=(
                 f"Đề nghị gia hạn phần {AssignmentRole(assignment.role).label.lower()} "
-                f"({assignment.assignee_label}) từ {format_date_vi(assignment.deadline)} đến "
+                f"({assignment.assignee_label}) từ {format_date_vi(current_deadline)} đến "
                 f"{format_date_vi(requested_deadline)}."
             ),
             text=reason,

@@ -145,6 +145,53 @@ def _prepare(
     ]
 
 
+def _check_running_before_files(assignment: Assignment) -> None:
+    """Refuse a finished document before reading any file; checked again under the lock."""
+    current = Processing.objects.filter(pk=assignment.processing_id).values_list(
+        "status", flat=True
+    )
+    _check_running(Processing(status=current.first() or ""))
+
+
+def _save_progress(
+    *,
+    processing: Processing,
+    assignment: Assignment,
+    actor: User,
+    on_behalf_of: User | None,
+    text: str,
+    files: list[tuple[tuple[str, PreparedFile], str]],
+    now: dt.datetime,
+) -> ProgressEntry:
+    """The progress entry and its files ((kind, prepared file), storage name), already stored."""
+    entry = ProgressEntry.objects.create(
+        processing=processing,
+        assignment=assignment,
+        author=actor,
+        on_behalf_of=on_behalf_of,
+        text=text,
+        created_at=now,
+    )
+    ProgressFile.objects.bulk_create(
+        [
+            ProgressFile(
+                entry=entry,
+                kind=kind,
+                storage_name=name,
+                original_name=item.original_name,
+                file_format=item.file_format,
+                content_type=item.content_type,
+                size=item.size,
+                sha256=item.sha256,
+                uploaded_by=actor,
+                uploaded_at=now,
+            )
+            for (kind, item), name in files
+        ]
+    )
+    return entry
+
+
 def assignment_progress(
     *,
     actor: User,
@@ -165,11 +212,7 @@ def assignment_progress(
         raise AccessDenied(MSG_NOT_HANDLER)
     if assignment.role == AssignmentRole.INFO:
         raise ServiceError(MSG_INFO_ONLY)
-    # Refuse a finished document before reading any file; checked again under the lock.
-    current = Processing.objects.filter(pk=assignment.processing_id).values_list(
-        "status", flat=True
-    )
-    _check_running(Processing(status=current.first() or ""))
+    _check_running_before_files(assignment)
     text = _text(text, label="nội dung tiến độ", field="text", required=True)
     uploads = [(ProgressFile.Kind.RESULT, f) for f in result_files]
     uploads += [(ProgressFile.Kind.REPLY_DRAFT, f) for f in draft_files]
@@ -183,30 +226,14 @@ def assignment_progress(
             _check_running(processing)
             _check_open(assignment)
             now = clock.now()
-            entry = ProgressEntry.objects.create(
+            entry = _save_progress(
                 processing=processing,
                 assignment=assignment,
-                author=actor,
+                actor=actor,
                 on_behalf_of=on_behalf_of,
                 text=text,
-                created_at=now,
-            )
-            ProgressFile.objects.bulk_create(
-                [
-                    ProgressFile(
-                        entry=entry,
-                        kind=kind,
-                        storage_name=name,
-                        original_name=item.original_name,
-                        file_format=item.file_format,
-                        content_type=item.content_type,
-                        size=item.size,
-                        sha256=item.sha256,
-                        uploaded_by=actor,
-                        uploaded_at=now,
-                    )
-                    for (kind, item), name in zip(prepared, stored, strict=True)
-                ]
+                files=list(zip(prepared, stored, strict=True)),
+                now=now,
             )
             role = AssignmentRole(assignment.role).label.lower()
             summary = f"Cập nhật tiến độ phần {role} ({assignment.assignee_label})"
@@ -256,6 +283,87 @@ def _finish(assignment: Assignment, *, actor: User, result: str, now: dt.datetim
     )
 
 
+def _finish_upwards(
+    assignment: Assignment, *, actor: User, result: str, now: dt.datetime
+) -> Assignment:
+    """Finish the part; a unit's lead person finishing finishes the unit's part (and so on
+    upwards). Returns the last part finished."""
+    _finish(assignment, actor=actor, result=result, now=now)
+    finished = assignment
+    while finished.role == AssignmentRole.LEAD and finished.parent_id is not None:
+        parent = Assignment.objects.select_for_update().get(pk=finished.parent_id)
+        if parent.status != AssignmentStatus.OPEN:
+            break
+        _finish(parent, actor=actor, result=result, now=now)
+        finished = parent
+    return finished
+
+
+def _completion_summary(
+    assignment: Assignment, *, is_info: bool, document_done: bool, reply_reference: str
+) -> str:
+    if is_info:
+        return "Đã xem văn bản (nhận để biết)."
+    role = AssignmentRole(assignment.role).label.lower()
+    summary = f"Hoàn thành phần {role} ({assignment.assignee_label})"
+    if document_done:
+        summary += "; văn bản hoàn thành xử lý"
+    if reply_reference:
+        summary += f"; văn bản trả lời số {reply_reference}"
+    return summary + "."
+
+
+def _close_document(
+    processing: Processing, *, actor: User, result: str, reply_reference: str, now: dt.datetime
+) -> None:
+    """The document is done: its other open parts end and pending extension requests are
+    refused."""
+    processing.status = ProcessingStatus.DONE
+    processing.completed_at = now
+    processing.completed_by = actor
+    processing.result = result
+    processing.reply_reference = reply_reference
+    processing.save(
+        update_fields=[
+            "status",
+            "completed_at",
+            "completed_by",
+            "result",
+            "reply_reference",
+        ]
+    )
+    Assignment.objects.filter(processing=processing, status=AssignmentStatus.OPEN).update(
+        status=AssignmentStatus.CLOSED, completed_at=now
+    )
+    ExtensionRequest.objects.filter(
+        assignment__processing=processing, status=ExtensionStatus.PENDING
+    ).update(
+        status=ExtensionStatus.REFUSED,
+        decided_at=now,
+        decision_reason="Văn bản đã hoàn thành xử lý.",
+    )
+
+
+def _announce_done(
+    processing: Processing, *, document: Document, actor: User, reply_reference: str
+) -> None:
+    """A done document tells its sender through the exchange (06) and tells the people who
+    presented and directed it."""
+    delivery_status_update(
+        incoming_document=document,
+        status=STATUS_DONE,
+        actor=actor,
+        note=reply_reference,
+    )
+    _notify(
+        {processing.directed_by_id, processing.directed_for_id, processing.presented_by_id}
+        - {None, actor.pk},  # type: ignore[arg-type]
+        title="Văn bản đã hoàn thành xử lý",
+        body=f"{document_label(document)}: {document.subject}",
+        document=document,
+    )
+
+
 def assignment_complete(
     *,
     actor: User,
@@ -289,50 +397,17 @@ def assignment_complete(
             field="reply_reference",
             max_length=100,
         )
-        _finish(assignment, actor=actor, result=result, now=now)
-        finished = assignment
-        # A unit's lead person finishing finishes the unit's part (and so on upwards).
-        while finished.role == AssignmentRole.LEAD and finished.parent_id is not None:
-            parent = Assignment.objects.select_for_update().get(pk=finished.parent_id)
-            if parent.status != AssignmentStatus.OPEN:
-                break
-            _finish(parent, actor=actor, result=result, now=now)
-            finished = parent
+        finished = _finish_upwards(assignment, actor=actor, result=result, now=now)
         document_done = finished.role == AssignmentRole.LEAD and finished.parent_id is None
-        role = AssignmentRole(assignment.role).label.lower()
-        if is_info:
-            summary = "Đã xem văn bản (nhận để biết)."
-        else:
-            summary = f"Hoàn thành phần {role} ({assignment.assignee_label})"
-            if document_done:
-                summary += "; văn bản hoàn thành xử lý"
-            if reply_reference:
-                summary += f"; văn bản trả lời số {reply_reference}"
-            summary += "."
+        summary = _completion_summary(
+            assignment,
+            is_info=is_info,
+            document_done=document_done,
+            reply_reference=reply_reference,
+        )
         if document_done:
-            processing.status = ProcessingStatus.DONE
-            processing.completed_at = now
-            processing.completed_by = actor
-            processing.result = result
-            processing.reply_reference = reply_reference
-            processing.save(
-                update_fields=[
-                    "status",
-                    "completed_at",
-                    "completed_by",
-                    "result",
-                    "reply_reference",
-                ]
-            )
-            Assignment.objects.filter(processing=processing, status=AssignmentStatus.OPEN).update(
-                status=AssignmentStatus.CLOSED, completed_at=now
-            )
-            ExtensionRequest.objects.filter(
-                assignment__processing=processing, status=ExtensionStatus.PENDING
-            ).update(
-                status=ExtensionStatus.REFUSED,
-                decided_at=now,
-                decision_reason="Văn bản đã hoàn thành xử lý.",
+            _close_document(
+                processing, actor=actor, result=result, reply_reference=reply_reference, now=now
             )
         _trail(
             processing=processing,
@@ -357,18 +432,11 @@ def assignment_complete(
             },
         )
         if document_done:
-            delivery_status_update(
-                incoming_document=assignment.document,
-                status=STATUS_DONE,
-                actor=actor,
-                note=reply_reference,
-            )
-            _notify(
-                {processing.directed_by_id, processing.directed_for_id, processing.presented_by_id}
-                - {None, actor.pk},  # type: ignore[arg-type]
-                title="Văn bản đã hoàn thành xử lý",
-                body=f"{document_label(assignment.document)}: {assignment.document.subject}",
+            _announce_done(
+                processing,
                 document=assignment.document,
+                actor=actor,
+                reply_reference=reply_reference,
             )
     return assignment
 

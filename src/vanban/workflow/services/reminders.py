@@ -116,13 +116,9 @@ class AlertRun:
         return self.due_soon + self.overdue
 
 
-def deadline_alerts_send(*, at: dt.datetime | None = None) -> AlertRun:
-    """Daily: tell the handlers of every open part of the work that is due within the unit's
-    `remind_before_days` or overdue (R18 "reminders"). Idempotent per day: a `DeadlineAlert`
-    row per (assignment, person, day) is written with the notification, so a second run the
-    same day sends nothing."""
-    at = at or clock.now()
-    today = local_today(at)
+def _alert_candidates(today: dt.date) -> list[Assignment]:
+    """Open lead and co parts of documents in progress, due within their unit's
+    `remind_before_days` or overdue, by deadline."""
     policies = {
         p.unit_id: p.remind_before_days
         for p in DeadlinePolicy.objects.only("unit_id", "remind_before_days")
@@ -140,12 +136,41 @@ def deadline_alerts_send(*, at: dt.datetime | None = None) -> AlertRun:
         .select_related("document__document_type", "assignee_unit", "assignee_user")
         .order_by("deadline", "pk")
     )
-    candidates = [
+    return [
         a
         for a in candidates
         if a.deadline is not None
         and a.deadline <= today + dt.timedelta(days=policies.get(a.document.unit_id, default_days))
     ]
+
+
+def _alert_text(assignment: Assignment, *, today: dt.date) -> tuple[bool, str, str]:
+    """(overdue, title, body) of the alert about a part with a deadline."""
+    overdue = assignment.deadline < today  # type: ignore[operator]
+    days = abs((assignment.deadline - today).days)  # type: ignore[operator]
+    document = assignment.document
+    role = AssignmentRole(assignment.role).label.lower()
+    if overdue:
+        title = f"Quá hạn giải quyết {days} ngày"
+    elif days == 0:
+        title = "Đến hạn giải quyết hôm nay"
+    else:
+        title = f"Còn {days} ngày đến hạn giải quyết"
+    body = (
+        f"{document_label(document)}: {document.subject}. Phần {role} của "
+        f"{assignment.assignee_label}, hạn {format_date_vi(assignment.deadline)}."
+    )
+    return overdue, title, body
+
+
+def deadline_alerts_send(*, at: dt.datetime | None = None) -> AlertRun:
+    """Daily: tell the handlers of every open part of the work that is due within the unit's
+    `remind_before_days` or overdue (R18 "reminders"). Idempotent per day: a `DeadlineAlert`
+    row per (assignment, person, day) is written with the notification, so a second run the
+    same day sends nothing."""
+    at = at or clock.now()
+    today = local_today(at)
+    candidates = _alert_candidates(today)
     leaders = unit_people_ids(
         sorted({a.assignee_unit_id for a in candidates if a.assignee_unit_id}), (Role.LEADER,)
     )
@@ -168,21 +193,8 @@ def deadline_alerts_send(*, at: dt.datetime | None = None) -> AlertRun:
             people = [assignment.assignee_user_id] if assignment.assignee_user_id in active else []
         else:
             people = leaders.get(assignment.assignee_unit_id, [])  # type: ignore[arg-type]
-        overdue = assignment.deadline < today  # type: ignore[operator]
+        overdue, title, body = _alert_text(assignment, today=today)
         kind = DeadlineAlert.Kind.OVERDUE if overdue else DeadlineAlert.Kind.DUE_SOON
-        days = abs((assignment.deadline - today).days)  # type: ignore[operator]
-        document = assignment.document
-        role = AssignmentRole(assignment.role).label.lower()
-        if overdue:
-            title = f"Quá hạn giải quyết {days} ngày"
-        elif days == 0:
-            title = "Đến hạn giải quyết hôm nay"
-        else:
-            title = f"Còn {days} ngày đến hạn giải quyết"
-        body = (
-            f"{document_label(document)}: {document.subject}. Phần {role} của "
-            f"{assignment.assignee_label}, hạn {format_date_vi(assignment.deadline)}."
-        )
         for user_id in people:
             if (assignment.pk, user_id) in sent_today:
                 run.already_sent += 1
@@ -193,7 +205,10 @@ def deadline_alerts_send(*, at: dt.datetime | None = None) -> AlertRun:
                         assignment=assignment, user_id=user_id, day=today, kind=kind, sent_at=at
                     )
                     notification_send(
-                        recipients=[users[user_id]], title=title, body=body, link=_link(document)
+                        recipients=[users[user_id]],
+                        title=title,
+                        body=body,
+                        link=_link(assignment.document),
                     )
             except IntegrityError:
                 # Another run of the same day got there first.
