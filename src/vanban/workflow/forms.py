@@ -14,7 +14,7 @@ from vanban.documents import selectors as document_selectors
 from vanban.documents.forms import MultipleFileField
 from vanban.reports.forms import DATE_INPUT_FORMATS, ReportPeriodForm
 
-from .services import POLICY_FIELDS
+from .services.deadlines import POLICY_FIELDS
 
 TEXTAREA = {"rows": 3, "maxlength": 4000}
 MULTIPLE = "Giữ phím Ctrl (Cmd trên máy Mac) để chọn nhiều."

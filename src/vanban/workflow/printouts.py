@@ -20,7 +20,7 @@ from vanban.reports.periods import Period
 
 from .access import deadline_mark, local_today
 from .models import Assignment, AssignmentRole, ProcessingStatus, ProgressEntry
-from .selectors import ProcessingPage, lead_proposal
+from .selectors.processing import ProcessingPage, lead_proposal
 
 FOLLOWUP_MAX_ROWS = 600
 FOLLOWUP_COLUMNS = (

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from vanban.accounts.management.commands.accounts import parse_at
-from vanban.workflow import services
+from vanban.workflow.services.reminders import deadline_alerts_send
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         at = parse_at(options["at"]) if options.get("at") else None
-        run = services.deadline_alerts_send(at=at)
+        run = deadline_alerts_send(at=at)
         self.stdout.write(
             f"Đã gửi {run.sent} nhắc hạn: {run.due_soon} việc sắp đến hạn, "
             f"{run.overdue} việc quá hạn; {run.already_sent} nhắc hạn đã gửi trong ngày "

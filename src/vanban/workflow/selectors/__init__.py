@@ -1,0 +1,66 @@
+"""Reads of the processing of incoming documents: the processing page, "Việc của tôi", deadline
+lists and the leader's dashboard (R18).
+
+Every read of a document goes through `Document.objects.visible_to(user)`; the processing data of a
+document is shown to whoever may see the document. Each page costs a fixed number of queries,
+whatever the amount of work (pinned in tests/workflow/test_queries.py).
+
+One module per page family: `processing` (one document: access, the processing page, what the
+printouts read), `choices` (form choices, delegations, policy units), `deadlines` (deadline
+lists), `dashboard` (the leader's dashboard) and `my_work` ("Việc của tôi", which also reads
+drafting and the exchange); `_common` holds what they share. This package exports the public names
+of all of them.
+"""
+
+from .choices import (
+    delegation_choices,
+    delegations_of,
+    direct_choices,
+    policy_units,
+    reassign_choices,
+    unit_leaders,
+)
+from .dashboard import BUCKETS, Dashboard, DashboardRow, dashboard, dashboard_allowed
+from .deadlines import DEADLINE_LIST_LIMIT, GROUPINGS, DeadlineGroup, DeadlineLists, deadline_lists
+from .my_work import DRAFT_TASKS, TO_PRESENT_LIMIT, DraftTask, MyWork, acting_label, my_work
+from .processing import (
+    ROLE_ORDER,
+    ProcessingPage,
+    access_assignment,
+    access_extension,
+    access_incoming,
+    lead_proposal,
+    processing_page,
+)
+
+__all__ = [
+    "BUCKETS",
+    "DEADLINE_LIST_LIMIT",
+    "DRAFT_TASKS",
+    "GROUPINGS",
+    "ROLE_ORDER",
+    "TO_PRESENT_LIMIT",
+    "Dashboard",
+    "DashboardRow",
+    "DeadlineGroup",
+    "DeadlineLists",
+    "DraftTask",
+    "MyWork",
+    "ProcessingPage",
+    "access_assignment",
+    "access_extension",
+    "access_incoming",
+    "acting_label",
+    "dashboard",
+    "dashboard_allowed",
+    "deadline_lists",
+    "delegation_choices",
+    "delegations_of",
+    "direct_choices",
+    "lead_proposal",
+    "my_work",
+    "policy_units",
+    "processing_page",
+    "reassign_choices",
+    "unit_leaders",
+]

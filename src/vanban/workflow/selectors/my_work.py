@@ -1,0 +1,233 @@
+""" "Việc của tôi": what waits for the person across processing, drafting and the exchange's
+reception queue (R18).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from vanban.accounts.models import User
+from vanban.documents.models import Direction, Document
+from vanban.drafting.models import Draft
+from vanban.drafting.selectors import waiting_for
+from vanban.exchange.delivery_selectors import reception_queue
+from vanban.exchange.models import Delivery
+
+from ..access import Authority, authority_of, deadline_mark, local_today
+from ..models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ExtensionRequest,
+    ExtensionStatus,
+    Processing,
+    ProcessingStatus,
+)
+from ._common import _ASSIGNMENT_RELATED, _mark
+
+TO_PRESENT_LIMIT = 50
+
+
+def _by_urgency_and_deadline(qs: QuerySet[Any], deadline: str, urgency: str) -> QuerySet[Any]:
+    return qs.order_by(f"-{urgency}", F(deadline).asc(nulls_last=True), "pk")
+
+
+def acting_label(authority: Authority, assignment: Assignment) -> str:
+    """ "thay mặt X" when the person sees this work only as someone's deputy."""
+    if assignment.assignee_user_id:
+        allowed, on_behalf = authority.as_person(assignment.assignee_user_id)
+    else:
+        allowed, on_behalf = authority.as_leader_of(assignment.assignee_unit_id)  # type: ignore[arg-type]
+    return f"thay mặt {on_behalf.full_name}" if allowed and on_behalf is not None else ""
+
+
+@dataclass
+class DraftTask:
+    """One draft waiting for the person, and what to do with it."""
+
+    task: str
+    draft: Draft
+    deadline: dt.date | None
+    mark: str = ""
+    acting: str = ""
+
+
+DRAFT_TASKS = {
+    "to_comment": "Góp ý",
+    "to_review": "Kiểm tra nội dung",
+    "to_check": "Kiểm tra thể thức",
+    "to_approve": "Phê duyệt",
+    "to_issue": "Ban hành",
+}
+
+
+@dataclass
+class MyWork:
+    today: dt.date
+    authority: Authority
+    to_present: list[Document]
+    to_present_total: int
+    to_direct: list[Processing]
+    assigned: list[Assignment]
+    for_information: list[Assignment]
+    extensions: list[ExtensionRequest]
+    drafts: list[DraftTask] = field(default_factory=list)
+    # (unit id, unit name, documents waiting) of the clerk's reception queues
+    reception: list[tuple[int, str, int]] = field(default_factory=list)
+
+    @property
+    def reception_total(self) -> int:
+        return sum(count for _unit, _name, count in self.reception)
+
+    @property
+    def total(self) -> int:
+        return (
+            self.to_present_total
+            + len(self.to_direct)
+            + len(self.assigned)
+            + len(self.for_information)
+            + len(self.extensions)
+            + len(self.drafts)
+            + self.reception_total
+        )
+
+
+def _draft_tasks(user: User, today: dt.date) -> list[DraftTask]:
+    """The drafts waiting for the person (drafting.selectors.waiting_for), urgent first, then by
+    deadline (the comment deadline, or the draft's reply deadline)."""
+    waiting = waiting_for(user=user)
+    tasks = [
+        DraftTask(
+            task=DRAFT_TASKS["to_comment"],
+            draft=comment.draft,
+            deadline=comment.deadline,
+            mark=deadline_mark(comment.deadline, today),
+        )
+        for comment in waiting.to_comment
+    ]
+    for key in ("to_review", "to_check", "to_approve", "to_issue"):
+        for draft in getattr(waiting, key):
+            acting = ""
+            if key == "to_approve" and draft.signer_id != user.pk:
+                acting = f"thay mặt {draft.signer.full_name}"
+            tasks.append(
+                DraftTask(
+                    task=DRAFT_TASKS[key],
+                    draft=draft,
+                    deadline=draft.due_date,
+                    mark=deadline_mark(draft.due_date, today),
+                    acting=acting,
+                )
+            )
+    tasks.sort(
+        key=lambda t: (-t.draft.urgency, t.deadline is None, t.deadline or today, t.draft.pk)
+    )
+    return tasks
+
+
+def _reception(user: User) -> list[tuple[int, str, int]]:
+    """Documents waiting in the reception queue of each unit whose register the person keeps."""
+    rows = (
+        Delivery.objects.filter(pk__in=reception_queue(user=user).values("pk"))
+        .values("recipient_unit_id", "recipient_unit__name")
+        .annotate(waiting=Count("pk", distinct=True))
+        .order_by("recipient_unit__name", "recipient_unit_id")
+    )
+    return [(r["recipient_unit_id"], r["recipient_unit__name"], r["waiting"]) for r in rows]
+
+
+# Longer than the other readers: one pass over every queue of the page, kept whole while the
+# "my work" readers of drafting and the exchange stay together in this module.
+def my_work(*, user: User) -> MyWork:
+    """What waits for the person (and for the leaders they act for), urgent first, then by
+    deadline: documents to present, to direct, work given (lead, co), documents for information
+    and extension requests to decide."""
+    authority = authority_of(user)
+    today = local_today(authority.at)
+    identities = authority.identities
+    leader_units = sorted(authority.all_leader_units)
+    to_present: list[Document] = []
+    to_present_total = 0
+    if authority.clerk_units:
+        waiting = Document.objects.filter(
+            unit_id__in=authority.clerk_units, direction=Direction.INCOMING
+        ).filter(Q(processing__isnull=True) | Q(processing__status=ProcessingStatus.WAITING))
+        to_present = list(
+            _by_urgency_and_deadline(
+                waiting.select_related("document_type", "unit").defer("search_text"),
+                "due_date",
+                "urgency",
+            )[:TO_PRESENT_LIMIT]
+        )
+        to_present_total = waiting.count()
+        for document in to_present:
+            document.mark = deadline_mark(document.due_date, today)  # type: ignore[attr-defined]
+    to_direct = list(
+        _by_urgency_and_deadline(
+            Processing.objects.filter(
+                status=ProcessingStatus.PRESENTED, presented_to_id__in=identities
+            ).select_related("document__document_type", "presented_by", "presented_to"),
+            "document__due_date",
+            "document__urgency",
+        )
+    )
+    for processing in to_direct:
+        processing.mark = deadline_mark(processing.document.due_date, today)  # type: ignore[attr-defined]
+        processing.acting = (  # type: ignore[attr-defined]
+            f"thay mặt {processing.presented_to.full_name}"
+            if processing.presented_to_id != user.pk and processing.presented_to
+            else ""
+        )
+    mine = Q(assignee_user_id__in=identities) | Q(assignee_unit_id__in=leader_units)
+    open_work = Assignment.objects.filter(
+        status=AssignmentStatus.OPEN, processing__status=ProcessingStatus.IN_PROGRESS
+    ).select_related(*_ASSIGNMENT_RELATED)
+    assigned = list(
+        _by_urgency_and_deadline(
+            open_work.filter(mine, role__in=(AssignmentRole.LEAD, AssignmentRole.CO)).annotate(
+                divided=Exists(Assignment.objects.filter(parent=OuterRef("pk")))
+            ),
+            "deadline",
+            "document__urgency",
+        )
+    )
+    for_information = list(
+        _by_urgency_and_deadline(
+            open_work.filter(role=AssignmentRole.INFO, assignee_user_id__in=identities),
+            "deadline",
+            "document__urgency",
+        )
+    )
+    for assignment in [*assigned, *for_information]:
+        assignment.acting = acting_label(authority, assignment)  # type: ignore[attr-defined]
+    extensions = list(
+        _by_urgency_and_deadline(
+            ExtensionRequest.objects.filter(
+                status=ExtensionStatus.PENDING, assignment__assigner_unit_id__in=leader_units
+            )
+            .exclude(requested_by=user)
+            .exclude(requested_for=user)
+            .select_related(
+                "assignment__document__document_type",
+                "assignment__assignee_unit",
+                "assignment__assignee_user",
+                "requested_by",
+            ),
+            "assignment__deadline",
+            "assignment__document__urgency",
+        )
+    )
+    return MyWork(
+        today=today,
+        authority=authority,
+        to_present=to_present,
+        to_present_total=to_present_total,
+        to_direct=to_direct,
+        assigned=_mark(assigned, today),
+        for_information=for_information,
+        extensions=_mark(extensions, today),
+        drafts=_draft_tasks(user, today),
+        reception=_reception(user) if authority.clerk_units else [],
+    )
