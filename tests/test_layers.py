@@ -44,9 +44,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("vanban.interop.services", "vanban.exchange.staging"),
     # Signing a draft still lives in signatures.
     ("vanban.signatures.services", "vanban.drafting.models"),
-    # The "my work" aggregation still lives in workflow.
-    ("vanban.workflow.selectors", "vanban.drafting.models"),
-    ("vanban.workflow.selectors", "vanban.drafting.selectors"),
 }
 
 

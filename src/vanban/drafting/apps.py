@@ -9,8 +9,13 @@ class DraftingConfig(AppConfig):
 
     def ready(self) -> None:
         from vanban.documents.files import FileSource, file_source_register
+        from vanban.workflow.selectors.my_work import work_section_register
 
+        from .selectors import draft_tasks
         from .services import STORAGE_PREFIX
+
+        # R18: "Việc của tôi" shows the drafts waiting for the person.
+        work_section_register("drafts", draft_tasks)
 
         file_source_register(
             FileSource("drafting.DraftVersion", STORAGE_PREFIX, "draft_id", "dự thảo")

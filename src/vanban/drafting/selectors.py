@@ -3,6 +3,7 @@ rows. "Missing" and "forbidden" look the same (NotFound)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -10,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from vanban.accounts.models import AccountStatus, Role, Unit, User
 from vanban.core import clock
 from vanban.core.errors import NotFound
+from vanban.workflow.access import deadline_mark
 from vanban.workflow.models import Delegation
 
 from .models import (
@@ -273,3 +275,60 @@ def draft_counts(*, user: User) -> dict[str, int]:
         Draft.objects.filter(drafter_id=user.pk).values("status").annotate(n=Count("pk")).order_by()
     )
     return {row["status"]: row["n"] for row in rows}
+
+
+# ---------------------------------------------------------------- "Việc của tôi"
+
+
+@dataclass
+class DraftTask:
+    """One draft waiting for the person, and what to do with it."""
+
+    task: str
+    draft: Draft
+    deadline: dt.date | None
+    mark: str = ""
+    acting: str = ""
+
+
+DRAFT_TASKS = {
+    "to_comment": "Góp ý",
+    "to_review": "Kiểm tra nội dung",
+    "to_check": "Kiểm tra thể thức",
+    "to_approve": "Phê duyệt",
+    "to_issue": "Ban hành",
+}
+
+
+def draft_tasks(user: User, today: dt.date) -> list[DraftTask]:
+    """The drafts waiting for the person (`waiting_for`), urgent first, then by deadline (the
+    comment deadline, or the draft's reply deadline): the drafting section of "Việc của tôi"
+    (R18), registered with workflow.selectors.my_work in DraftingConfig.ready()."""
+    waiting = waiting_for(user=user)
+    tasks = [
+        DraftTask(
+            task=DRAFT_TASKS["to_comment"],
+            draft=comment.draft,
+            deadline=comment.deadline,
+            mark=deadline_mark(comment.deadline, today),
+        )
+        for comment in waiting.to_comment
+    ]
+    for key in ("to_review", "to_check", "to_approve", "to_issue"):
+        for draft in getattr(waiting, key):
+            acting = ""
+            if key == "to_approve" and draft.signer_id != user.pk:
+                acting = f"thay mặt {draft.signer.full_name}"
+            tasks.append(
+                DraftTask(
+                    task=DRAFT_TASKS[key],
+                    draft=draft,
+                    deadline=draft.due_date,
+                    mark=deadline_mark(draft.due_date, today),
+                    acting=acting,
+                )
+            )
+    tasks.sort(
+        key=lambda t: (-t.draft.urgency, t.deadline is None, t.deadline or today, t.draft.pk)
+    )
+    return tasks

@@ -22,7 +22,7 @@ from .choices import (
 )
 from .dashboard import BUCKETS, Dashboard, DashboardRow, dashboard, dashboard_allowed
 from .deadlines import DEADLINE_LIST_LIMIT, GROUPINGS, DeadlineGroup, DeadlineLists, deadline_lists
-from .my_work import DRAFT_TASKS, TO_PRESENT_LIMIT, DraftTask, MyWork, acting_label, my_work
+from .my_work import TO_PRESENT_LIMIT, MyWork, acting_label, my_work, work_section_register
 from .processing import (
     ROLE_ORDER,
     ProcessingPage,
@@ -36,7 +36,6 @@ from .processing import (
 __all__ = [
     "BUCKETS",
     "DEADLINE_LIST_LIMIT",
-    "DRAFT_TASKS",
     "GROUPINGS",
     "ROLE_ORDER",
     "TO_PRESENT_LIMIT",
@@ -44,7 +43,6 @@ __all__ = [
     "DashboardRow",
     "DeadlineGroup",
     "DeadlineLists",
-    "DraftTask",
     "MyWork",
     "ProcessingPage",
     "access_assignment",
@@ -63,4 +61,5 @@ __all__ = [
     "processing_page",
     "reassign_choices",
     "unit_leaders",
+    "work_section_register",
 ]

@@ -3,15 +3,14 @@ reception queue (R18).
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from vanban.accounts.models import User
 from vanban.documents.models import Direction, Document
-from vanban.drafting.models import Draft
-from vanban.drafting.selectors import waiting_for
 from vanban.exchange.delivery_selectors import reception_queue
 from vanban.exchange.models import Delivery
 
@@ -44,26 +43,6 @@ def acting_label(authority: Authority, assignment: Assignment) -> str:
 
 
 @dataclass
-class DraftTask:
-    """One draft waiting for the person, and what to do with it."""
-
-    task: str
-    draft: Draft
-    deadline: dt.date | None
-    mark: str = ""
-    acting: str = ""
-
-
-DRAFT_TASKS = {
-    "to_comment": "Góp ý",
-    "to_review": "Kiểm tra nội dung",
-    "to_check": "Kiểm tra thể thức",
-    "to_approve": "Phê duyệt",
-    "to_issue": "Ban hành",
-}
-
-
-@dataclass
 class MyWork:
     today: dt.date
     authority: Authority
@@ -73,7 +52,8 @@ class MyWork:
     assigned: list[Assignment]
     for_information: list[Assignment]
     extensions: list[ExtensionRequest]
-    drafts: list[DraftTask] = field(default_factory=list)
+    # drafting.selectors.DraftTask rows, from the section drafting registers
+    drafts: list[Any] = field(default_factory=list)
     # (unit id, unit name, documents waiting) of the clerk's reception queues
     reception: list[tuple[int, str, int]] = field(default_factory=list)
 
@@ -94,37 +74,22 @@ class MyWork:
         )
 
 
-def _draft_tasks(user: User, today: dt.date) -> list[DraftTask]:
-    """The drafts waiting for the person (drafting.selectors.waiting_for), urgent first, then by
-    deadline (the comment deadline, or the draft's reply deadline)."""
-    waiting = waiting_for(user=user)
-    tasks = [
-        DraftTask(
-            task=DRAFT_TASKS["to_comment"],
-            draft=comment.draft,
-            deadline=comment.deadline,
-            mark=deadline_mark(comment.deadline, today),
-        )
-        for comment in waiting.to_comment
-    ]
-    for key in ("to_review", "to_check", "to_approve", "to_issue"):
-        for draft in getattr(waiting, key):
-            acting = ""
-            if key == "to_approve" and draft.signer_id != user.pk:
-                acting = f"thay mặt {draft.signer.full_name}"
-            tasks.append(
-                DraftTask(
-                    task=DRAFT_TASKS[key],
-                    draft=draft,
-                    deadline=draft.due_date,
-                    mark=deadline_mark(draft.due_date, today),
-                    acting=acting,
-                )
-            )
-    tasks.sort(
-        key=lambda t: (-t.draft.urgency, t.deadline is None, t.deadline or today, t.draft.pk)
-    )
-    return tasks
+# Sections that apps above workflow add to the page, registered in their AppConfig.ready()
+# (docs/architecture.md, "Layers"): drafting adds the drafts waiting for the person (R18).
+WorkSection = Callable[[User, dt.date], list[Any]]
+SECTIONS: dict[str, WorkSection] = {}
+
+
+def work_section_register(name: str, reader: WorkSection) -> None:
+    """`reader(user, today)` fills the field `name` of MyWork (for now: "drafts")."""
+    if name not in {f.name for f in fields(MyWork)}:
+        raise ValueError(f"MyWork has no section {name!r}")
+    SECTIONS[name] = reader
+
+
+def _section(name: str, user: User, today: dt.date) -> list[Any]:
+    reader = SECTIONS.get(name)
+    return reader(user, today) if reader is not None else []
 
 
 def _reception(user: User) -> list[tuple[int, str, int]]:
@@ -138,8 +103,7 @@ def _reception(user: User) -> list[tuple[int, str, int]]:
     return [(r["recipient_unit_id"], r["recipient_unit__name"], r["waiting"]) for r in rows]
 
 
-# Longer than the other readers: one pass over every queue of the page, kept whole while the
-# "my work" readers of drafting and the exchange stay together in this module.
+# Longer than the other readers: one pass over every queue of the page, each a few lines.
 def my_work(*, user: User) -> MyWork:
     """What waits for the person (and for the leaders they act for), urgent first, then by
     deadline: documents to present, to direct, work given (lead, co), documents for information
@@ -228,6 +192,6 @@ def my_work(*, user: User) -> MyWork:
         assigned=_mark(assigned, today),
         for_information=for_information,
         extensions=_mark(extensions, today),
-        drafts=_draft_tasks(user, today),
+        drafts=_section("drafts", user, today),
         reception=_reception(user) if authority.clerk_units else [],
     )
