@@ -11,7 +11,19 @@ class DraftingConfig(AppConfig):
         from vanban.documents.files import FileSource, file_source_register
 
         from .services import STORAGE_PREFIX
+        from .signing import SIGNED_PREFIX
 
         file_source_register(
             FileSource("drafting.DraftVersion", STORAGE_PREFIX, "draft_id", "dự thảo")
+        )
+        file_source_register(
+            FileSource(
+                "drafting.Draft",
+                SIGNED_PREFIX,
+                "id",
+                "bản ký số của dự thảo",
+                storage_field="signed_storage_name",
+                sha256_field="signed_sha256",
+                name_field="subject",
+            )
         )

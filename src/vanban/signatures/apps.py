@@ -10,7 +10,7 @@ class SignaturesConfig(AppConfig):
     def ready(self) -> None:
         from vanban.documents.files import FileSource, file_source_register
 
-        from .services import KEYS_PREFIX, MARKS_PREFIX, SIGNED_PREFIX
+        from .services import KEYS_PREFIX, MARKS_PREFIX
 
         file_source_register(FileSource("signatures.SignatureMark", MARKS_PREFIX, "id", "hình"))
         file_source_register(
@@ -22,16 +22,5 @@ class SignaturesConfig(AppConfig):
                 storage_field="pkcs12_storage_name",
                 sha256_field="pkcs12_sha256",
                 name_field="subject_name",
-            )
-        )
-        file_source_register(
-            FileSource(
-                "drafting.Draft",
-                SIGNED_PREFIX,
-                "id",
-                "bản ký số của dự thảo",
-                storage_field="signed_storage_name",
-                sha256_field="signed_sha256",
-                name_field="subject",
             )
         )
