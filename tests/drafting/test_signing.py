@@ -7,6 +7,7 @@ service tests)."""
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.storage import default_storage
 
 from tests import signing
@@ -58,6 +59,47 @@ def test_the_approver_signs_the_approved_pdf(team):
     report = VerificationReport.objects.get(draft=draft)
     assert report.status == verify.VALID
     assert draft.events.filter(action=DraftAction.SIGNED).count() == 1
+
+
+def test_one_rule_says_who_may_sign(team):
+    """The draft's page offers signing exactly when the signing services accept: both ask
+    draft_sign_refusal, which gives the reason of the refusal."""
+    rule = draft_signing.draft_sign_refusal
+    draft = create_draft(team)
+    refusal = rule(user=team.signer, draft=draft)
+    assert (type(refusal), refusal.message) == (  # type: ignore[union-attr]
+        ServiceError,
+        "Chỉ ký số được dự thảo đã được phê duyệt ở phiên bản mới nhất.",
+    )
+    to_approved(team, draft)
+    assert rule(user=team.signer, draft=draft) is None
+    assert draft_signing.draft_may_sign(user=team.signer, draft=draft)
+    for other in (team.head, team.drafter, team.clerk):
+        refusal = rule(user=other, draft=draft)
+        assert (type(refusal), refusal.message) == (  # type: ignore[union-attr]
+            AccessDenied,
+            "Chỉ người đã phê duyệt dự thảo mới ký số văn bản.",
+        )
+        assert not draft_signing.draft_may_sign(user=other, draft=draft)
+    refusal = rule(user=AnonymousUser(), draft=draft)  # type: ignore[arg-type]
+    assert (type(refusal), refusal.message) == (  # type: ignore[union-attr]
+        AccessDenied,
+        "Bạn không có quyền thực hiện thao tác này.",
+    )
+    to_signed(team, draft)
+    refusal = rule(user=team.signer, draft=draft)
+    assert (type(refusal), refusal.message) == (  # type: ignore[union-attr]
+        ServiceError,
+        "Phiên bản này đã được ký số.",
+    )
+    assert not draft_signing.draft_may_sign(user=team.signer, draft=draft)
+    refused(
+        lambda: draft_signing.draft_sign(
+            actor=team.signer, draft=draft, certificate=signer_certificate(team), pin=PIN
+        ),
+        ServiceError,
+        "Phiên bản này đã được ký số.",
+    )
 
 
 def test_draft_sign_refusals(team, province):
