@@ -21,7 +21,7 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("vanban.drafting.api", "vanban.api.document_schemas"),
     ("vanban.drafting.api", "vanban.api.schemas"),
     ("vanban.exchange.delivery_api", "vanban.api.schemas"),
-    ("vanban.signatures.api", "vanban.api.schemas"),
+    ("vanban.drafting.signing_api", "vanban.api.schemas"),
     ("vanban.workflow.api", "vanban.api.schemas"),
     # Exchange inside the province and with partner systems are still two apps.
     ("vanban.exchange.delivery", "vanban.interop.services"),
@@ -42,8 +42,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("vanban.interop.services", "vanban.exchange.edxml"),
     ("vanban.interop.services", "vanban.exchange.services"),
     ("vanban.interop.services", "vanban.exchange.staging"),
-    # Signing a draft still lives in signatures.
-    ("vanban.signatures.services", "vanban.drafting.models"),
 }
 
 

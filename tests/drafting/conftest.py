@@ -15,6 +15,7 @@ from vanban.accounts.models import Role, User
 from vanban.core import clock
 from vanban.documents.files import file_read_verified
 from vanban.drafting import services
+from vanban.drafting import signing as draft_signing
 from vanban.drafting.models import Draft
 from vanban.drafting.services import DraftInput, ExternalRecipient
 from vanban.signatures import pdfsign
@@ -143,7 +144,7 @@ def organisation_key(team: Team) -> OrganisationKey:
 
 
 def to_signed(team: Team, draft: Draft) -> Draft:
-    return signature_services.draft_sign(
+    return draft_signing.draft_sign(
         actor=team.signer, draft=draft, certificate=signer_certificate(team), pin=signing.PIN
     )
 

@@ -23,6 +23,7 @@ from tests.drafting.conftest import Team, create_draft, to_approved
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.errors import ServiceError
+from vanban.drafting import signing as draft_signing
 from vanban.drafting.models import Draft
 from vanban.signatures import pdfsign, services, verify
 from vanban.signatures.models import (
@@ -171,7 +172,7 @@ def test_the_signer_signs_with_the_key_on_the_token(team, hsm, tmp_path):
     assert certificate.pkcs11_key_label == "nguoi-ky"
     draft = approved(team)
 
-    signed = services.draft_sign(
+    signed = draft_signing.draft_sign(
         actor=team.signer, draft=draft, certificate=certificate, pin=hsm.pin
     )
 
@@ -195,13 +196,15 @@ def test_a_wrong_pin_is_refused_and_nothing_is_stored(team, hsm, tmp_path):
 
     for wrong in ("654321", "1"):
         with pytest.raises(ServiceError) as caught:
-            services.draft_sign(actor=team.signer, draft=draft, certificate=certificate, pin=wrong)
+            draft_signing.draft_sign(
+                actor=team.signer, draft=draft, certificate=certificate, pin=wrong
+            )
         assert caught.value.message == MSG_PIN_WRONG
         assert state(draft, tmp_path) == before
     nothing_left_logged_in(hsm)
 
     # The token is not locked or left half open: the right PIN signs.
-    signed = services.draft_sign(
+    signed = draft_signing.draft_sign(
         actor=team.signer, draft=draft, certificate=certificate, pin=hsm.pin
     )
     assert signed.is_signed
@@ -216,7 +219,7 @@ def test_missing_key_token_or_module_are_refused_and_nothing_is_stored(
 
     def refused(message: str) -> None:
         with pytest.raises(ServiceError) as caught:
-            services.draft_sign(
+            draft_signing.draft_sign(
                 actor=team.signer, draft=draft, certificate=certificate, pin=hsm.pin
             )
         assert caught.value.message == message
@@ -236,7 +239,9 @@ def test_missing_key_token_or_module_are_refused_and_nothing_is_stored(
     refused(MSG_NOT_CONFIGURED)
     settings.VANBAN_PKCS11_MODULE = "/khong/co/libpkcs11.so"
     with pytest.raises(ServiceError) as caught:
-        services.draft_sign(actor=team.signer, draft=draft, certificate=certificate, pin=hsm.pin)
+        draft_signing.draft_sign(
+            actor=team.signer, draft=draft, certificate=certificate, pin=hsm.pin
+        )
     assert caught.value.message.startswith(
         "Không nạp được thư viện PKCS#11 “/khong/co/libpkcs11.so” của thiết bị ký"
     )

@@ -25,6 +25,7 @@ from tests.signatures.test_pkcs11 import (
     state,
 )
 from vanban.core import clock
+from vanban.drafting import signing as draft_signing
 from vanban.drafting.models import Draft
 from vanban.signatures import pdfsign, services, verify
 from vanban.signatures.models import KeyStorage, RequestStatus, SigningRequest
@@ -58,7 +59,9 @@ def request_for(team: Team) -> tuple[Draft, SigningRequest]:
     """An approved draft and the signer's request to sign it with the key on their computer."""
     certificate = register(team, key_storage=KeyStorage.LOCAL)
     draft = approved(team)
-    request = services.draft_sign_request(actor=team.signer, draft=draft, certificate=certificate)
+    request = draft_signing.draft_sign_request(
+        actor=team.signer, draft=draft, certificate=certificate
+    )
     return draft, request
 
 
@@ -191,13 +194,13 @@ def test_expired_unknown_and_foreign_codes_are_refused(team, document_types, liv
         with_pkcs12(url, "vbt_khong-hop-le", request.code),
         "Máy chủ từ chối: Mã truy cập API không hợp lệ.",
     )
-    with clock.frozen(NOW + services.REQUEST_LIFETIME + dt.timedelta(minutes=1)):
+    with clock.frozen(NOW + draft_signing.REQUEST_LIFETIME + dt.timedelta(minutes=1)):
         refused(
             with_pkcs12(url, own, request.code),
             "Máy chủ từ chối: Yêu cầu ký số đã hết hạn; hãy tạo yêu cầu mới.",
         )
     # A new request cancels the pending one.
-    fresh = services.draft_sign_request(
+    fresh = draft_signing.draft_sign_request(
         actor=team.signer, draft=draft, certificate=request.certificate
     )
     before = state(draft, tmp_path)

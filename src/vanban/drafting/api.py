@@ -2,7 +2,7 @@
 outgoing documents.
 
 As on the pages under /du-thao/: each endpoint only parses the request and calls
-drafting.services, drafting.selectors and (for signing) signatures.services; their refusals
+drafting.services, drafting.selectors and (for signing) drafting.signing; their refusals
 become JSON by the handlers of vanban.api.api (400 refused, 403 not allowed, 404 missing or not
 visible).
 """
@@ -35,14 +35,12 @@ from vanban.core.errors import ServiceError
 from vanban.documents import files
 from vanban.documents.models import Document, DocumentType, Urgency
 from vanban.documents.services import Refusals
-from vanban.signatures import services as signing
 from vanban.signatures.models import Certificate
 from vanban.signatures.services import OrganisationKey
 
-from . import selectors, services
+from . import selectors, services, signing
 from .forms import parse_external
 from .models import Authority, Draft, DraftComment, DraftEvent, DraftStatus, DraftVersion
-from .views import may_sign
 
 router = Router(tags=["Dự thảo văn bản đi"])
 
@@ -415,7 +413,7 @@ def _draft(request: HttpRequest, draft_id: int) -> Draft:
     user = _actor(request)
     draft = selectors.access_draft(user=user, pk=draft_id)
     draft._actions = selectors.draft_actions(user=user, draft=draft)  # type: ignore[attr-defined]
-    draft._may_sign = may_sign(user, draft)  # type: ignore[attr-defined]
+    draft._may_sign = signing.draft_may_sign(user=user, draft=draft)  # type: ignore[attr-defined]
     return draft
 
 

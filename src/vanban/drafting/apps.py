@@ -13,10 +13,22 @@ class DraftingConfig(AppConfig):
 
         from .selectors import draft_tasks
         from .services import STORAGE_PREFIX
+        from .signing import SIGNED_PREFIX
 
         # R18: "Việc của tôi" shows the drafts waiting for the person.
         work_section_register("drafts", draft_tasks)
 
         file_source_register(
             FileSource("drafting.DraftVersion", STORAGE_PREFIX, "draft_id", "dự thảo")
+        )
+        file_source_register(
+            FileSource(
+                "drafting.Draft",
+                SIGNED_PREFIX,
+                "id",
+                "bản ký số của dự thảo",
+                storage_field="signed_storage_name",
+                sha256_field="signed_sha256",
+                name_field="subject",
+            )
         )

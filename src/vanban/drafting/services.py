@@ -61,6 +61,8 @@ from vanban.documents.services import (
 )
 from vanban.exchange.models import BusinessType, DocumentRecall
 from vanban.exchange.sending import Recipient, document_send
+from vanban.signatures import services as signing
+from vanban.signatures.models import Trigger
 from vanban.signatures.services import OrganisationKey
 from vanban.workflow.access import authority_of
 from vanban.workflow.models import Delegation
@@ -76,6 +78,7 @@ from .models import (
     DraftStatus,
     DraftVersion,
 )
+from .signing import signed_for_issue
 
 STORAGE_PREFIX = "drafts"  # `vanban files check` walks it too (see apps.py)
 MAX_TEXT = 4000
@@ -1011,9 +1014,6 @@ def draft_issue(
     attempt is refused and sends nothing. Types kept permanently by the recipients are flagged
     as also needing a paper copy (R12).
     """
-    from vanban.signatures import services as signing
-    from vanban.signatures.models import Trigger
-
     _require_active(actor)
     if not actor.has_role(Role.CLERK, draft.issuing_unit):
         raise AccessDenied(MSG_CLERK_ONLY)
@@ -1022,7 +1022,7 @@ def draft_issue(
         raise ServiceError("Phiên bản mới nhất của dự thảo chưa được phê duyệt.")
     signing.organisation_check(actor=actor, unit=draft.issuing_unit, key=organisation_key)
     extra = _attachment_pdfs(list(attachments or []))
-    personally_signed = signing.signed_for_issue(draft=draft)
+    personally_signed = signed_for_issue(draft=draft)
     main_signed = signing.organisation_sign(
         personally_signed,
         unit=draft.issuing_unit,

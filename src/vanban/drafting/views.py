@@ -2,7 +2,7 @@
 the actions the reader may take now, and the versions' files.
 
 Thin views: parse the form, call drafting.services / drafting.selectors (and, for the digital
-signatures of an approved draft, signatures.services). A refusal is shown next to its field (or at
+signature of an approved draft, drafting.signing). A refusal is shown next to its field (or at
 the top) and nothing is written; a draft the reader may not see answers 404, an action the reader
 may not take on a draft they see answers 403 with the reason.
 """
@@ -29,7 +29,6 @@ from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import show_service_error
 from vanban.documents import files
 from vanban.exchange.models import BusinessType
-from vanban.signatures import services as signing
 from vanban.signatures.models import (
     Certificate,
     CertificateKind,
@@ -41,7 +40,7 @@ from vanban.signatures.models import (
 from vanban.signatures.services import OrganisationKey
 from vanban.signatures.verify import STATUS_LABELS
 
-from . import selectors, services
+from . import selectors, services, signing
 from .forms import (
     CommentForm,
     CommentRequestForm,
@@ -217,19 +216,6 @@ SIGNED_VIA = {
 SERVER_KEYS = (KeyStorage.PKCS12, KeyStorage.PKCS11)
 
 
-def may_sign(user: User, draft: Draft) -> bool:
-    """The approver of the approved latest version, before it is signed (the rule of
-    signatures.services, which checks it again)."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and draft.status == DraftStatus.APPROVED
-        and draft.is_approved
-        and draft.approved_by_id == user.pk
-        and not draft.is_signed
-    )
-
-
 def _personal_certificates(user: User) -> list[Certificate]:
     """The person's active personal certificates, newest expiry first (one query)."""
     return list(
@@ -311,7 +297,7 @@ def _signing(request: HttpRequest, draft: Draft, actions: selectors.DraftActions
     certificates (and pending request) when they may sign, the unit's organisation
     certificates for the clerk of a signed draft."""
     user = _user(request)
-    signing_state = Signing(may_sign=may_sign(user, draft))
+    signing_state = Signing(may_sign=signing.draft_may_sign(user=user, draft=draft))
     if draft.signed_at is not None:
         reports = draft.verification_reports.select_related("checked_by").order_by(
             "-checked_at", "-pk"
@@ -690,7 +676,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         name="sign_form",
-        flag=lambda d: may_sign(user, d),
+        flag=lambda d: signing.draft_may_sign(user=user, draft=d),
         make=lambda d: SignForm(request.POST, certificates=_server_certificates(user)),
         call=lambda d, f: signing.draft_sign(
             actor=user,
@@ -713,7 +699,7 @@ def sign_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         name="sign_request_form",
-        flag=lambda d: may_sign(user, d),
+        flag=lambda d: signing.draft_may_sign(user=user, draft=d),
         make=lambda d: SignRequestForm(request.POST, certificates=_local_certificates(user)),
         call=lambda d, f: signing.draft_sign_request(
             actor=user, draft=d, certificate=_chosen(f), ip=_ip(request)
@@ -735,7 +721,7 @@ def signed_upload(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         name="signed_upload_form",
-        flag=lambda d: may_sign(user, d),
+        flag=lambda d: signing.draft_may_sign(user=user, draft=d),
         make=lambda d: SignedUploadForm(request.POST, request.FILES),
         call=lambda d, f: signing.draft_signed_upload(
             actor=user, draft=d, data=f.data_bytes() if f.is_valid() else b"", ip=_ip(request)

@@ -12,7 +12,7 @@ class SignaturesConfig(AppConfig):
         from vanban.documents.receipt_checks import receipt_check_register
 
         from . import receipt
-        from .services import KEYS_PREFIX, MARKS_PREFIX, SIGNED_PREFIX
+        from .services import KEYS_PREFIX, MARKS_PREFIX
 
         # R11: the signatures of a document's PDF files are checked when it is registered.
         receipt_check_register(receipt)
@@ -27,16 +27,5 @@ class SignaturesConfig(AppConfig):
                 storage_field="pkcs12_storage_name",
                 sha256_field="pkcs12_sha256",
                 name_field="subject_name",
-            )
-        )
-        file_source_register(
-            FileSource(
-                "drafting.Draft",
-                SIGNED_PREFIX,
-                "id",
-                "bản ký số của dự thảo",
-                storage_field="signed_storage_name",
-                sha256_field="signed_sha256",
-                name_field="subject",
             )
         )

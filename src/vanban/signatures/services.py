@@ -7,10 +7,11 @@ Who does what:
   of the unit and the unit's organisation certificate; the province admin anywhere
   (`certificate_add`, `certificate_set_active`); the same for the handwritten-signature images
   and seals (`mark_upload`);
-- the competent signer signs the approved draft (`draft_sign` with a key held by the server,
-  `draft_sign_request` + `signing_request_complete` with a key on their own computer, or
-  `draft_signed_upload` for a PDF signed by another tool); the clerk applies the organisation
-  signature when issuing (`organisation_sign`, called by drafting.services.draft_issue);
+- a personal signature is made with the signer's own certificate (`personal_certificate_check`,
+  `personal_appearance`) by a key held by the server (`personal_sign`) or next to the signer's
+  own key (`personal_prepare`, then `personal_complete`); the organisation signature with the
+  unit's key and seal (`organisation_check`, `organisation_sign`). Who signs which document, and
+  when, is the business of the callers (the drafting process signs and issues drafts);
 - every signature made or received is checked (`verify_bytes`) and the report kept
   (`report_store`).
 
@@ -24,11 +25,10 @@ import base64
 import datetime as dt
 import hashlib
 import io
-import secrets
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asn1crypto import pem, x509
 from django.conf import settings
@@ -40,7 +40,7 @@ from django.db import transaction
 from vanban.accounts.models import Role, Unit, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
-from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.files import file_discard, file_prepare, file_read_verified
 from vanban.scanning.services import upload_scan
 
@@ -50,25 +50,17 @@ from .models import (
     CertificateKind,
     KeyStorage,
     MarkKind,
-    RequestStatus,
     SignatureMark,
-    SigningPurpose,
-    SigningRequest,
     Trigger,
     TrustRoot,
     VerificationReport,
 )
 
-if TYPE_CHECKING:
-    from vanban.drafting.models import Draft
-
 MARKS_PREFIX = "signatures/marks"
 KEYS_PREFIX = "signatures/keys"
-SIGNED_PREFIX = "signatures/signed"
-REQUESTS_PREFIX = "signatures/requests"
 PERSONAL_FIELD = "ChuKyNguoiCoThamQuyen"
+PERSONAL_REASON = "Người có thẩm quyền ký ban hành"
 ORGANISATION_FIELD = "ChuKyCoQuan"
-REQUEST_LIFETIME = dt.timedelta(hours=2)
 MAX_CERT_BYTES = 64 * 1024
 MAX_MARK_BYTES = 2 * 1024 * 1024
 MAX_P12_BYTES = 64 * 1024
@@ -578,30 +570,14 @@ def document_verify(
     return reports
 
 
-# ---------------------------------------------------------------- the competent signer signs
+# ---------------------------------------------------------------- a personal signature
 
 
-def _signable(actor: User, draft: Draft) -> None:
-    from vanban.drafting.models import DraftStatus
-
-    if draft.status != DraftStatus.APPROVED or not draft.is_approved:
-        raise ServiceError("Chỉ ký số được dự thảo đã được phê duyệt ở phiên bản mới nhất.")
-    if draft.approved_by_id != actor.pk:
-        raise AccessDenied("Chỉ người đã phê duyệt dự thảo mới ký số văn bản.")
-    if draft.is_signed:
-        raise ServiceError("Phiên bản này đã được ký số.")
-    version = draft.current_version
-    if version is None or version.file_format != "pdf":
-        raise ServiceError(
-            "Chỉ ký số được tệp PDF: hãy tải lên bản PDF của dự thảo (phiên bản mới cần phê "
-            "duyệt lại)."
-        )
-
-
-def _personal_certificate(actor: User, certificate: Certificate) -> None:
+def personal_certificate_check(*, signer: User, certificate: Certificate) -> None:
+    """A person signs only with their own active personal certificate, valid now (R11)."""
     if (
         certificate.kind != CertificateKind.PERSONAL
-        or certificate.user_id != actor.pk
+        or certificate.user_id != signer.pk
         or not certificate.active
     ):
         raise AccessDenied("Chỉ ký bằng chứng thư số cá nhân của chính mình.")
@@ -609,306 +585,77 @@ def _personal_certificate(actor: User, certificate: Certificate) -> None:
         raise ServiceError("Chứng thư số không còn hiệu lực tại thời điểm ký.")
 
 
-def _personal_appearance(actor: User, draft: Draft, pdf: bytes) -> pdfsign.Appearance:
-    mark = active_mark(kind=MarkKind.SIGNATURE, user=actor)
+def personal_appearance(*, signer: User, title: str, pdf: bytes) -> pdfsign.Appearance:
+    """The competent signer's handwritten-signature image between the position title and the
+    name (NĐ 30/2020 Appendix I); refused while the signer has no image."""
+    mark = active_mark(kind=MarkKind.SIGNATURE, user=signer)
     if mark is None:
         raise ServiceError(
             "Chưa có hình chữ ký của người ký (PNG nền trong suốt, màu xanh): hãy tải lên ở "
             "trang “Chữ ký số”."
         )
-    box = pdfsign.personal_box(
-        pdf,
-        actor.full_name,
-        title=draft.signer_position or draft.authority_title,
-        width_mm=float(mark.width_mm),
-    )
+    box = pdfsign.personal_box(pdf, signer.full_name, title=title, width_mm=float(mark.width_mm))
     return pdfsign.Appearance(box, image_png=mark_bytes(mark))
 
 
-def _approved_pdf(draft: Draft) -> bytes:
-    version = draft.current_version
-    return file_read_verified(version.storage_name, version.sha256)  # type: ignore[union-attr]
-
-
-def _check_signed(
-    *, actor: User, draft: Draft, data: bytes, approved: bytes, trigger: str
-) -> verify.Report:
-    """A signed PDF is accepted for the draft when it is the approved version with signatures
-    appended (incremental update), and its last signature is valid and made with a personal
-    certificate registered for the approver."""
-    if not data.startswith(approved):
-        raise ServiceError(
-            "Tệp đã ký không phải là phiên bản đã được phê duyệt (nội dung khác hoặc đã bị sửa)."
-        )
-    report = verify_bytes(data)
-    if report.status != verify.VALID:
-        reasons = " ".join(report.reasons()) or report.label
-        raise ServiceError(f"Chữ ký số không hợp lệ: {reasons}")
-    fingerprints = set(
-        Certificate.objects.filter(
-            kind=CertificateKind.PERSONAL, user=actor, active=True
-        ).values_list("fingerprint", flat=True)
-    )
-    if not report.signatures or report.signatures[-1].fingerprint not in fingerprints:
-        raise ServiceError(
-            "Tệp được ký bằng chứng thư số không đăng ký cho người phê duyệt văn bản."
-        )
-    return report
-
-
-def _store_signed(
+def personal_sign(
     *,
-    actor: User,
-    draft: Draft,
-    data: bytes,
-    report: verify.Report,
-    via: str,
-    trigger: str,
-    ip: str | None,
-) -> Draft:
-    from vanban.drafting.models import Draft as DraftModel
-    from vanban.drafting.models import DraftAction, DraftEvent
-
-    now = _now()
-    stored = ""
-    try:
-        with transaction.atomic():
-            locked = DraftModel.objects.select_for_update().get(pk=draft.pk)
-            _signable(actor, locked)
-            stored = default_storage.save(
-                f"{SIGNED_PREFIX}/{now:%Y/%m}/{uuid.uuid4().hex}.pdf", ContentFile(data)
-            )
-            locked.signed_version = locked.current_version
-            locked.signed_storage_name = stored
-            locked.signed_sha256 = hashlib.sha256(data).hexdigest()
-            locked.signed_by = actor
-            locked.signed_at = now
-            locked.signed_via = via
-            locked.updated_at = now
-            locked.save(
-                update_fields=[
-                    "signed_version",
-                    "signed_storage_name",
-                    "signed_sha256",
-                    "signed_by",
-                    "signed_at",
-                    "signed_via",
-                    "updated_at",
-                ]
-            )
-            last = report.signatures[-1]
-            DraftEvent.objects.create(
-                draft=locked,
-                action=DraftAction.SIGNED,
-                actor=actor,
-                actor_name=actor.full_name,
-                actor_position=actor.position,
-                version=locked.current_version,
-                text=(
-                    f"Ký số bằng chứng thư số của {last.signer} (số hiệu {last.serial}, "
-                    f"{last.issuer})."
-                ),
-                at=now,
-            )
-            report_store(
-                report=report,
-                trigger=trigger,
-                file_name=locked.current_version.original_name,  # type: ignore[union-attr]
-                data=data,
-                draft=locked,
-                actor=actor,
-            )
-            _audit(
-                actor,
-                "draft_sign",
-                locked,
-                ip,
-                unit=locked.issuing_unit,
-                via=via,
-                sha256=locked.signed_sha256,
-                certificate=last.fingerprint,
-            )
-    except BaseException:
-        if stored:
-            file_discard(stored)
-        raise
-    draft.refresh_from_db()
-    return draft
-
-
-def draft_sign(
-    *, actor: User, draft: Draft, certificate: Certificate, pin: str, ip: str | None = None
-) -> Draft:
-    """The competent signer signs the approved PDF with a key held by the server (PKCS#12 file
-    or PKCS#11 token/HSM): the handwritten-signature image between the position title and the
-    name, a time stamp when configured, validation data embedded."""
-    _require_active(actor)
-    _signable(actor, draft)
-    _personal_certificate(actor, certificate)
-    approved = _approved_pdf(draft)
-    appearance = _personal_appearance(actor, draft, approved)
+    pdf: bytes,
+    certificate: Certificate,
+    pin: str,
+    appearance: pdfsign.Appearance,
+    location: str,
+) -> bytes:
+    """Signs `pdf` in the competent signer's field with a key held by the server (PKCS#12 file
+    or PKCS#11 token/HSM), a time stamp when configured, validation data embedded. The caller
+    checks who signs what (`personal_certificate_check` and its own rules)."""
     try:
         holder = key_holder(certificate, pin)
-        signed = pdfsign.sign(
-            approved,
+        return pdfsign.sign(
+            pdf,
             holder,
             field_name=PERSONAL_FIELD,
             appearance=appearance,
             signing_time=_now(),
-            reason="Người có thẩm quyền ký ban hành",
-            location=draft.issuing_unit.name,
+            reason=PERSONAL_REASON,
+            location=location,
             tsa_url=settings.VANBAN_TSA_URL or None,
             validation_context=validation_context(),
         )
     except pdfsign.SigningFailed as exc:
         raise ServiceError(str(exc)) from exc
-    report = _check_signed(
-        actor=actor, draft=draft, data=signed, approved=approved, trigger=Trigger.SIGNING
-    )
-    return _store_signed(
-        actor=actor,
-        draft=draft,
-        data=signed,
-        report=report,
-        via=certificate.key_storage,
-        trigger=Trigger.SIGNING,
-        ip=ip,
-    )
 
 
-def draft_signed_upload(*, actor: User, draft: Draft, data: bytes, ip: str | None = None) -> Draft:
-    """The competent signer uploads the approved PDF signed with another tool; it is verified on
-    upload and refused unless it is the approved version carrying a valid signature of theirs."""
-    _require_active(actor)
-    _signable(actor, draft)
-    # R20: the signed file goes through the gate of every upload: the appended signature
-    # revision is new content (it could add JavaScript or an embedded file).
-    file_prepare(
-        SimpleUploadedFile("van-ban-da-ky.pdf", data),
-        actor=actor,
-        unit=draft.issuing_unit,
-        source="Văn bản đã ký số tải lên",
-    )
-    approved = _approved_pdf(draft)
-    report = _check_signed(
-        actor=actor, draft=draft, data=data, approved=approved, trigger=Trigger.UPLOAD
-    )
-    return _store_signed(
-        actor=actor,
-        draft=draft,
-        data=data,
-        report=report,
-        via="upload",
-        trigger=Trigger.UPLOAD,
-        ip=ip,
-    )
-
-
-# ---------------------------------------------------------------- a key on the signer's computer
-
-
-@dataclass
-class RequestData:
-    """What `vanban-sign` receives: the bytes to sign and the certificate expected."""
-
-    code: str
-    to_be_signed: bytes
-    certificate: bytes
-    digest_algorithm: str = pdfsign.DIGEST
-
-
-def draft_sign_request(
-    *, actor: User, draft: Draft, certificate: Certificate, ip: str | None = None
-) -> SigningRequest:
-    """Prepares the approved PDF for a signature made next to the signer's token: the server
-    keeps the prepared file and hands out a one-time code; `vanban-sign` fetches the bytes to
-    sign, signs them with the token and returns the value (`signing_request_complete`)."""
-    _require_active(actor)
-    _signable(actor, draft)
-    _personal_certificate(actor, certificate)
-    approved = _approved_pdf(draft)
-    appearance = _personal_appearance(actor, draft, approved)
-    now = _now()
+def personal_prepare(
+    *,
+    pdf: bytes,
+    certificate: Certificate,
+    appearance: pdfsign.Appearance,
+    location: str,
+    signing_time: dt.datetime,
+) -> pdfsign.Prepared:
+    """Prepares `pdf` for a signature in the competent signer's field whose value is made next
+    to the signer's own key (`vanban-sign`); `personal_complete` finishes it."""
     try:
-        prepared = pdfsign.prepare(
-            approved,
+        return pdfsign.prepare(
+            pdf,
             certificate=certificate_x509(certificate),
             chain=certificate_chain(certificate),
             field_name=PERSONAL_FIELD,
             appearance=appearance,
-            signing_time=now,
-            reason="Người có thẩm quyền ký ban hành",
-            location=draft.issuing_unit.name,
+            signing_time=signing_time,
+            reason=PERSONAL_REASON,
+            location=location,
         )
     except pdfsign.SigningFailed as exc:
         raise ServiceError(str(exc)) from exc
-    stored = ""
+
+
+def personal_complete(*, prepared: pdfsign.Prepared, signature_value: bytes) -> bytes:
+    """The prepared PDF completed with the signature value made next to the key, with a time
+    stamp when configured and validation data embedded."""
     try:
-        with transaction.atomic():
-            SigningRequest.objects.filter(
-                draft=draft, status=RequestStatus.PENDING, requested_by=actor
-            ).update(status=RequestStatus.CANCELLED)
-            stored = default_storage.save(
-                f"{REQUESTS_PREFIX}/{uuid.uuid4().hex}.pdf", ContentFile(prepared.pdf)
-            )
-            request = SigningRequest.objects.create(
-                code=secrets.token_hex(16),
-                purpose=SigningPurpose.PERSONAL,
-                draft=draft,
-                certificate=certificate,
-                requested_by=actor,
-                prepared_storage_name=stored,
-                prepared_sha256=hashlib.sha256(prepared.pdf).hexdigest(),
-                prepared=prepared.to_dict(),
-                created_at=now,
-                expires_at=now + REQUEST_LIFETIME,
-            )
-            _audit(actor, "sign_request", draft, ip, unit=draft.issuing_unit, request=request.pk)
-    except BaseException:
-        if stored:
-            file_discard(stored)
-        raise
-    return request
-
-
-def _pending_request(*, actor: User, code: str) -> SigningRequest:
-    request = (
-        SigningRequest.objects.select_related("draft", "certificate")
-        .filter(code=code, requested_by=actor)
-        .first()
-    )
-    if request is None:
-        raise NotFound("Không tìm thấy yêu cầu ký số.")
-    if request.status != RequestStatus.PENDING:
-        raise ServiceError("Yêu cầu ký số này đã được dùng hoặc đã bị hủy.")
-    if request.expires_at < _now():
-        raise ServiceError("Yêu cầu ký số đã hết hạn; hãy tạo yêu cầu mới.")
-    return request
-
-
-def signing_request_data(*, actor: User, code: str) -> RequestData:
-    request = _pending_request(actor=actor, code=code)
-    prepared = pdfsign.Prepared.from_dict(b"", request.prepared)
-    return RequestData(
-        code=request.code,
-        to_be_signed=pdfsign.to_be_signed(prepared),
-        certificate=bytes(request.certificate.der),
-    )
-
-
-def signing_request_complete(
-    *, actor: User, code: str, signature_value: bytes, ip: str | None = None
-) -> Draft:
-    """Completes the PDF with the signature value made by `vanban-sign`, checks it and keeps it
-    as the signed version. A wrong value (another key, other data) changes nothing."""
-    _require_active(actor)
-    request = _pending_request(actor=actor, code=code)
-    draft = request.draft
-    _signable(actor, draft)
-    pdf = file_read_verified(request.prepared_storage_name, request.prepared_sha256)
-    prepared = pdfsign.Prepared.from_dict(pdf, request.prepared)
-    try:
-        signed = pdfsign.complete(
+        return pdfsign.complete(
             prepared,
             signature_value,
             tsa_url=settings.VANBAN_TSA_URL or None,
@@ -916,25 +663,6 @@ def signing_request_complete(
         )
     except pdfsign.SigningFailed as exc:
         raise ServiceError(str(exc)) from exc
-    approved = _approved_pdf(draft)
-    report = _check_signed(
-        actor=actor, draft=draft, data=signed, approved=approved, trigger=Trigger.SIGNING
-    )
-    result = _store_signed(
-        actor=actor,
-        draft=draft,
-        data=signed,
-        report=report,
-        via=KeyStorage.LOCAL,
-        trigger=Trigger.SIGNING,
-        ip=ip,
-    )
-    with transaction.atomic():
-        SigningRequest.objects.filter(pk=request.pk).update(
-            status=RequestStatus.COMPLETED, completed_at=_now()
-        )
-    file_discard(request.prepared_storage_name)
-    return result
 
 
 # ------------------------------------------------------ the clerk's organisation signature
@@ -971,18 +699,6 @@ def organisation_check(*, actor: User, unit: Unit, key: OrganisationKey | None) 
             "Chưa có hình con dấu của đơn vị (PNG nền trong suốt, màu đỏ): quản trị đơn vị tải "
             "lên ở trang “Chữ ký số”."
         )
-
-
-def signed_for_issue(*, draft: Draft) -> bytes:
-    """The personally signed PDF of the draft, read back by SHA-256. Its signature is checked
-    again with the organisation signature added (`draft_issue` refuses unless both are valid):
-    the clerk signs only what the competent person has validly signed (R11)."""
-    if not draft.is_signed:
-        raise ServiceError(
-            "Văn bản chưa được người có thẩm quyền ký số ở phiên bản đã phê duyệt; không thể phát "
-            "hành điện tử."
-        )
-    return file_read_verified(draft.signed_storage_name, draft.signed_sha256)
 
 
 def organisation_sign(

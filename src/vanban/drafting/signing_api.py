@@ -1,8 +1,8 @@
-"""`/api/v1/signatures`: signing with a key that stays on the signer's computer (issue 5 point 3
-(c)). `vanban-sign` fetches what to sign for a signing request and sends the signature value
-back; the server completes, checks and keeps the signed PDF.
+"""`/api/v1/signatures`: signing a draft with a key that stays on the signer's computer (issue 5
+point 3 (c)). `vanban-sign` fetches what to sign for a signing request and sends the signature
+value back; the server completes, checks and keeps the signed PDF as the draft's signed version.
 
-As elsewhere in the API, each endpoint only parses the request and calls signatures.services;
+As elsewhere in the API, each endpoint only parses the request and calls drafting.signing;
 refusals become JSON by the handlers of vanban.api.api (400 refused, 403 not allowed, 404 not
 found).
 """
@@ -19,7 +19,7 @@ from vanban.accounts.models import User
 from vanban.api.schemas import ErrorOut, ValidationErrorOut
 from vanban.core.errors import ServiceError
 
-from . import services
+from . import signing
 
 router = Router(tags=["Chữ ký số"])
 
@@ -31,7 +31,7 @@ ERRORS: dict[int, Any] = {
     422: ValidationErrorOut,
 }
 MAX_SIGNATURE_CHARS = 16 * 1024  # base64 of a signature value (RSA 4096 is 684 characters)
-# A signing request's code: secrets.token_hex(16) (services.draft_sign_request).
+# A signing request's code: secrets.token_hex(16) (signing.draft_sign_request).
 Code = Annotated[
     str,
     Path(
@@ -82,7 +82,7 @@ def _ip(request: HttpRequest) -> str | None:
 )
 def signing_request_detail(request: HttpRequest, code: Code) -> dict[str, Any]:
     """Chỉ người tạo yêu cầu lấy được; yêu cầu đã dùng, đã hủy hoặc hết hạn bị từ chối (400)."""
-    data = services.signing_request_data(actor=_actor(request), code=code)
+    data = signing.signing_request_data(actor=_actor(request), code=code)
     return {
         "code": data.code,
         "digest_algorithm": data.digest_algorithm,
@@ -108,7 +108,7 @@ def signing_request_complete(
         raise ServiceError("Giá trị chữ ký không phải base64 hợp lệ.", field="signature") from exc
     if not value:
         raise ServiceError("Giá trị chữ ký rỗng.", field="signature")
-    draft = services.signing_request_complete(
+    draft = signing.signing_request_complete(
         actor=_actor(request), code=code, signature_value=value, ip=_ip(request)
     )
     return {
