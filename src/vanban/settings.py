@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vanban.accounts.middleware.PasswordChangeRequiredMiddleware",
     "vanban.accounts.middleware.SecondFactorMiddleware",
+    # Refusals that escape a view: 404, 403 or 400 (core/http.py, "Answering a request").
+    "vanban.core.http.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "vanban.urls"

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.models import Role, User
-from vanban.accounts.views import client_ip
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.http import client_ip
 from vanban.exchange import selectors as exchange_selectors
 from vanban.exchange import services as exchange_services
 
@@ -70,10 +70,7 @@ def _show_error(form: Form, exc: ServiceError, field: str | None = None) -> None
 
 
 def _access(request: HttpRequest, pk: int) -> Document:
-    try:
-        return selectors.access_document(user=request.user, pk=pk)  # type: ignore[arg-type]
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.access_document(user=request.user, pk=pk)  # type: ignore[arg-type]
 
 
 def _keeps_register(user: User) -> bool:

@@ -14,16 +14,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from vanban.accounts.models import Role, Unit, User
-from vanban.accounts.views import client_ip
+from vanban.accounts.http import request_user
+from vanban.accounts.models import Role, Unit
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import Form as VnForm
 from vanban.core.forms import show_service_error
+from vanban.core.http import client_ip
 from vanban.documents import files
+from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.forms import RefusalFields
 from vanban.documents.services import DuplicateDocument
 from vanban.interop.selectors import external_status
@@ -114,15 +116,8 @@ class QueueFilterForm(VnForm):
 # ---------------------------------------------------------------- helpers
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # signed in: login_required
-
-
 def _received(request: HttpRequest, pk: int) -> Delivery:
-    try:
-        return selectors.access_received(user=_user(request), pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.access_received(user=request_user(request), pk=pk)
 
 
 # ---------------------------------------------------------------- the reception queue
@@ -133,7 +128,7 @@ def _received(request: HttpRequest, pk: int) -> Delivery:
 def queue(request: HttpRequest) -> HttpResponse:
     """Documents sent to the reader's units, waiting to be registered or returned, and the
     recall requests waiting for an answer (R15). Clerks only."""
-    user = _user(request)
+    user = request_user(request)
     unit_ids = selectors.clerk_unit_ids(user)
     if not unit_ids:
         raise PermissionDenied(QUEUE_ONLY)
@@ -193,7 +188,7 @@ def delivery_register(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             document = services.delivery_register(
-                actor=_user(request),
+                actor=request_user(request),
                 delivery=delivery,
                 refusals=form.refusals(),
                 confirm_duplicate=form.cleaned_data["confirm_duplicate"],
@@ -220,7 +215,7 @@ def delivery_return(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.delivery_return(
-                actor=_user(request),
+                actor=request_user(request),
                 delivery=delivery,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
@@ -243,7 +238,7 @@ def recall_answer(request: HttpRequest, pk: int) -> HttpResponse:
         accept = form.cleaned_data["answer"] == "accept"
         try:
             services.delivery_recall_answer(
-                actor=_user(request),
+                actor=request_user(request),
                 delivery=delivery,
                 accept=accept,
                 note=form.cleaned_data["note"],
@@ -265,24 +260,16 @@ def recall_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     try:
         download = services.received_file_download(
-            actor=_user(request), delivery_pk=pk, file_pk=file_pk, ip=client_ip(request)
+            actor=request_user(request), delivery_pk=pk, file_pk=file_pk, ip=client_ip(request)
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except files.FileUnavailable as exc:
-        return render(
-            request,
-            "documents/files/unavailable.html",
-            {"message": exc.message, "document_id": None},
-            status=409,
-        )
-    response = StreamingHttpResponse(download.chunks, content_type=download.file.content_type)
-    response["Content-Length"] = str(download.size)
-    response["Content-Disposition"] = files.content_disposition(download.file.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+        return download_unavailable(request, exc)
+    return download_response(
+        download.chunks,
+        size=download.size,
+        content_type=download.file.content_type,
+        name=download.file.original_name,
+    )
 
 
 # ---------------------------------------------------------------- the sender's page
@@ -291,11 +278,8 @@ def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
 def _sent_page(
     request: HttpRequest, document_pk: int, *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
-    user = _user(request)
-    try:
-        sent = selectors.sent_document(user=user, document_pk=document_pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    user = request_user(request)
+    sent = selectors.sent_document(user=user, document_pk=document_pk)
     document = sent.document
     can_send = sent.recall is None and user.has_role(Role.CLERK, document.unit)
     can_recall = sent.recall is None and (
@@ -327,10 +311,7 @@ def sent_status(request: HttpRequest, document_pk: int) -> HttpResponse:
 
 
 def _sent_document(request: HttpRequest, document_pk: int) -> Any:
-    try:
-        return selectors.sent_document(user=_user(request), document_pk=document_pk).document
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.sent_document(user=request_user(request), document_pk=document_pk).document
 
 
 def _sent_action(
@@ -370,7 +351,7 @@ def send(request: HttpRequest, document_pk: int) -> HttpResponse:
         form=SendForm(request.POST, units=Unit.objects.filter(is_active=True)),
         name="send_form",
         call=lambda document, data: services.deliveries_create(
-            actor=_user(request),
+            actor=request_user(request),
             document=document,
             units=list(data.get("units") or []),
             ip=client_ip(request),
@@ -393,7 +374,7 @@ def recall(request: HttpRequest, document_pk: int) -> HttpResponse:
         form=RecallForm(request.POST),
         name="recall_form",
         call=lambda document, data: services.document_recall(
-            actor=_user(request),
+            actor=request_user(request),
             document=document,
             reason=data.get("reason", ""),
             ip=client_ip(request),

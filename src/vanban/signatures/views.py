@@ -22,11 +22,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import User
-from vanban.accounts.views import client_ip
 from vanban.core import clock
-from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.forms import show_service_error
+from vanban.core.http import client_ip
 from vanban.documents.files import file_read_verified
 
 from . import pdfsign, selectors, services
@@ -43,10 +44,6 @@ from .verify import STATUS_LABELS
 ADMIN_ONLY = "Chỉ quản trị đơn vị quản lý chữ ký số của đơn vị."
 PROVINCE_ONLY = "Chỉ quản trị tỉnh quản lý danh sách chứng thư gốc tin cậy."
 REUPLOAD = "Trình duyệt không giữ lại tệp đã chọn khi biểu mẫu có lỗi: hãy chọn lại tệp."
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # signed in: login_required
 
 
 def _denied(exc: AccessDenied) -> PermissionDenied:
@@ -68,7 +65,7 @@ def _certificate_add(
     """Calls certificate_add with the form's input; a refusal goes on the form (None)."""
     try:
         return services.certificate_add(
-            actor=_user(request), ip=client_ip(request), **owner, **form.arguments()
+            actor=request_user(request), ip=client_ip(request), **owner, **form.arguments()
         )
     except AccessDenied as exc:
         raise _denied(exc) from exc
@@ -88,7 +85,7 @@ def _mine_page(
     certificate_form: CertificateForm | None = None,
     mark_form: MarkForm | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     return render(
         request,
         "signatures/mine.html",
@@ -114,7 +111,7 @@ def mine_certificate_add(request: HttpRequest) -> HttpResponse:
     form = CertificateForm(request.POST, request.FILES, prefix="cert")
     if form.is_valid():
         certificate = _certificate_add(
-            request, form, kind=CertificateKind.PERSONAL, user=_user(request)
+            request, form, kind=CertificateKind.PERSONAL, user=request_user(request)
         )
         if certificate is not None:
             messages.success(request, f"Đã đăng ký chứng thư số {certificate.serial}.")
@@ -125,7 +122,7 @@ def mine_certificate_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mine_mark_upload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = MarkForm(request.POST, request.FILES, prefix="mark")
     if form.is_valid():
         try:
@@ -150,11 +147,8 @@ def mine_mark_upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def mark_image(request: HttpRequest, pk: int) -> HttpResponse:
     """The PNG of a signature image or seal, read back and checked against its SHA-256."""
-    try:
-        mark = selectors.access_mark(pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    if not selectors.may_see_mark(user=_user(request), mark=mark):
+    mark = selectors.access_mark(pk=pk)
+    if not selectors.may_see_mark(user=request_user(request), mark=mark):
         raise PermissionDenied("Bạn không có quyền xem hình này.")
     try:
         data = file_read_verified(mark.storage_name, mark.sha256)
@@ -179,11 +173,8 @@ def _back_to(user: User, certificate: Certificate) -> HttpResponse:
 @login_required
 @require_POST
 def certificate_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    try:
-        certificate = selectors.access_certificate(pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    user = request_user(request)
+    certificate = selectors.access_certificate(pk=pk)
     form = ActiveForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Yêu cầu không hợp lệ.")
@@ -214,12 +205,9 @@ def _require_admin(user: User) -> None:
 
 
 def _managed_unit(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
-    user = _user(request)
+    user = request_user(request)
     _require_admin(user)
-    try:
-        unit = selectors.access_unit(pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    unit = selectors.access_unit(pk=pk)
     if not user.can_manage_unit(unit):
         raise PermissionDenied(ADMIN_ONLY)
     return unit
@@ -229,7 +217,7 @@ def _managed_unit(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def
 @require_GET
 def unit_choose(request: HttpRequest) -> HttpResponse:
     """Opens the page of the unit chosen (?don-vi=), else of the admin's own unit."""
-    user = _user(request)
+    user = request_user(request)
     _require_admin(user)
     units = selectors.managed_units(user=user)
     chosen = request.GET.get("don-vi", "")
@@ -242,7 +230,7 @@ def unit_choose(request: HttpRequest) -> HttpResponse:
 
 
 def _unit_page(request: HttpRequest, unit: Any, **bound: Any) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     managed = user.managed_unit_ids()
     people = selectors.people_of(unit=unit)
     forms = {
@@ -316,7 +304,7 @@ def unit_seal_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.mark_upload(
-                actor=_user(request),
+                actor=request_user(request),
                 kind=MarkKind.SEAL,
                 unit=unit,
                 ip=client_ip(request),
@@ -356,14 +344,14 @@ def _roots_page(request: HttpRequest, form: TrustRootForm | None = None) -> Http
 @login_required
 @require_GET
 def trust_roots(request: HttpRequest) -> HttpResponse:
-    _require_province_admin(_user(request))
+    _require_province_admin(request_user(request))
     return _roots_page(request)
 
 
 @login_required
 @require_POST
 def trust_root_add(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_province_admin(user)
     form = TrustRootForm(request.POST, request.FILES)
     if form.is_valid():
@@ -384,20 +372,14 @@ def trust_root_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def trust_root_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_province_admin(user)
-    try:
-        root: TrustRoot = selectors.access_trust_root(pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    root: TrustRoot = selectors.access_trust_root(pk=pk)
     form = ActiveForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Yêu cầu không hợp lệ.")
     active = form.cleaned_data["active"]
-    try:
-        services.trust_root_set_active(actor=user, root=root, active=active, ip=client_ip(request))
-    except AccessDenied as exc:
-        raise _denied(exc) from exc
+    services.trust_root_set_active(actor=user, root=root, active=active, ip=client_ip(request))
     messages.success(
         request,
         f"Đã {'đưa' if active else 'bỏ'} chứng thư gốc “{root.name}” "
@@ -413,11 +395,8 @@ def trust_root_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_verify(request: HttpRequest, pk: int) -> HttpResponse:
     """Checks the signatures of the document's PDF files again and keeps the reports."""
-    user = _user(request)
-    try:
-        document = selectors.visible_document(user=user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    user = request_user(request)
+    document = selectors.visible_document(user=user, pk=pk)
     try:
         reports = services.document_verify(
             actor=user, document=document, trigger=Trigger.DEMAND, ip=client_ip(request)

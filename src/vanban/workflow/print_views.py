@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import User
 from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
@@ -21,10 +22,6 @@ from . import printouts, selectors
 from .forms import FollowupForm
 
 NO_REGISTER = "Chỉ văn thư và lãnh đạo đơn vị được xem sổ theo dõi giải quyết văn bản đến."
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # login_required
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -39,11 +36,8 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def slip(request: HttpRequest, pk: int) -> HttpResponse:
     """The processing slip (phiếu giải quyết văn bản đến) of one document, A4 portrait."""
-    try:
-        document = selectors.access_incoming(user=_user(request), pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    page = selectors.processing_page(user=_user(request), document=document)
+    document = selectors.access_incoming(user=request_user(request), pk=pk)
+    page = selectors.processing_page(user=request_user(request), document=document)
     content = render_pdf("workflow/slip_pdf.html", printouts.slip_context(page))
     return _pdf(content, f"phieu-giai-quyet-so-den-{document.register_number}-{document.year}.pdf")
 
@@ -62,7 +56,7 @@ def _defaults(user: User, unit_ids: list[int]) -> dict[str, Any]:
 def _register(
     request: HttpRequest,
 ) -> tuple[FollowupForm, printouts.FollowupRegister | None, int, str]:
-    user = _user(request)
+    user = request_user(request)
     unit_ids = list(document_selectors.register_units(user=user).values_list("pk", flat=True))
     if not unit_ids:
         raise PermissionDenied(NO_REGISTER)

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vanban.accounts.models import AccountStatus, Role, Unit, User
+from vanban.accounts.services import require_active as _require_active
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
@@ -102,11 +103,6 @@ STATUS_ASSIGNED, STATUS_PROCESSING, STATUS_DONE = "04", "05", "06"
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def _require_active(actor: Any) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise AccessDenied()
 
 
 def _text(
