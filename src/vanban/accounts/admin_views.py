@@ -12,14 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from vanban.core.errors import NotFound, ServiceError
+from vanban.core.errors import ServiceError
 from vanban.core.forms import show_service_error
-from vanban.core.http import client_ip
+from vanban.core.http import client_ip, refusal_raise
 
 from . import selectors, services
 from .forms import (
@@ -346,9 +346,8 @@ def account_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
         secret = services.account_reset_password(
             actor=request.user, user=account, ip=client_ip(request)
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         return _detail_page(request, account, reset_error=exc.message)
     return _one_time_password_page(
         request, account=account, secret=secret, title="Đã cấp lại mật khẩu"
@@ -362,9 +361,8 @@ def account_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     account = _access_account(request, pk)
     try:
         services.second_factor_reset(actor=request.user, user=account, ip=client_ip(request))
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         return _detail_page(request, account, second_factor_error=exc.message)
     return _done(
         request,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.models import Role, User
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
-from vanban.core.http import client_ip
+from vanban.core.http import client_ip, refusal_raise
 from vanban.exchange import selectors as exchange_selectors
 from vanban.exchange import services as exchange_services
 
@@ -294,9 +294,8 @@ def _package_read(request: HttpRequest) -> HttpResponse:
         staged = exchange_services.package_stage(
             actor=user, upload=request.FILES.get("package"), ip=client_ip(request)
         )
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         context["package_error"] = exc.message
     else:
         prefill = exchange_selectors.package_prefill(package=staged.package)
@@ -390,9 +389,8 @@ def document_share(request: HttpRequest, pk: int) -> HttpResponse:
                 user=person,
                 ip=client_ip(request),
             )
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             _show_error(form, exc)
         else:
             messages.success(request, f"Đã chuyển văn bản cho {person.full_name}.")

@@ -26,9 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanban.accounts.http import request_user
 from vanban.accounts.models import Role, Unit, User
-from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.forms import show_service_error
-from vanban.core.http import client_ip
+from vanban.core.http import client_ip, refusal_raise
 from vanban.documents import files as document_files
 from vanban.documents.services import DuplicateDocument
 
@@ -124,9 +124,8 @@ def _partner_save(request: HttpRequest, partner: Partner | None) -> HttpResponse
                 partner=partner,
                 ip=client_ip(request),
             )
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             show_service_error(form, exc)
         else:
             if secret:
@@ -175,9 +174,8 @@ def codes_import(request: HttpRequest) -> HttpResponse:
             count = services.codes_import(
                 actor=user, text=form.cleaned_data["file"], ip=client_ip(request)
             )
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             form.add_error("file", exc.message)
         else:
             messages.success(request, f"Đã nhập {count} mã định danh.")
@@ -471,11 +469,8 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Không tìm thấy gói tin.")
     try:
         services.retry_now(actor=request_user(request), message=message, ip=client_ip(request))
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, "Gói tin sẽ được gửi lại ngay ở lượt gửi tới.")

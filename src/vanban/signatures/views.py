@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.accounts.http import request_user
 from vanban.accounts.models import User
 from vanban.core import clock
-from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.errors import ServiceError
 from vanban.core.forms import show_service_error
-from vanban.core.http import client_ip
+from vanban.core.http import client_ip, refusal_raise
 from vanban.documents.files import file_read_verified
 
 from . import pdfsign, selectors, services
@@ -44,10 +44,6 @@ from .verify import STATUS_LABELS
 ADMIN_ONLY = "Chỉ quản trị đơn vị quản lý chữ ký số của đơn vị."
 PROVINCE_ONLY = "Chỉ quản trị tỉnh quản lý danh sách chứng thư gốc tin cậy."
 REUPLOAD = "Trình duyệt không giữ lại tệp đã chọn khi biểu mẫu có lỗi: hãy chọn lại tệp."
-
-
-def _denied(exc: AccessDenied) -> PermissionDenied:
-    return PermissionDenied(exc.message)
 
 
 def _rows(certificates: Any) -> list[dict[str, Any]]:
@@ -67,9 +63,8 @@ def _certificate_add(
         return services.certificate_add(
             actor=request_user(request), ip=client_ip(request), **owner, **form.arguments()
         )
-    except AccessDenied as exc:
-        raise _denied(exc) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         show_service_error(form, exc)
     except pdfsign.SigningFailed as exc:  # a PKCS#12 file the PIN does not open
         form.add_error("pin", str(exc))
@@ -133,9 +128,8 @@ def mine_mark_upload(request: HttpRequest) -> HttpResponse:
                 ip=client_ip(request),
                 **form.arguments(),
             )
-        except AccessDenied as exc:
-            raise _denied(exc) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             show_service_error(form, exc)
         else:
             messages.success(request, "Đã cập nhật hình chữ ký.")
@@ -183,9 +177,8 @@ def certificate_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         services.certificate_set_active(
             actor=user, certificate=certificate, active=active, ip=client_ip(request)
         )
-    except AccessDenied as exc:
-        raise _denied(exc) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -310,9 +303,8 @@ def unit_seal_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 ip=client_ip(request),
                 **form.arguments(),
             )
-        except AccessDenied as exc:
-            raise _denied(exc) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             show_service_error(form, exc)
         else:
             messages.success(request, "Đã cập nhật hình con dấu của đơn vị.")
@@ -359,9 +351,8 @@ def trust_root_add(request: HttpRequest) -> HttpResponse:
             root = services.trust_root_add(
                 actor=user, data=form.data_bytes(), ip=client_ip(request)
             )
-        except AccessDenied as exc:
-            raise _denied(exc) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             show_service_error(form, exc)
         else:
             messages.success(request, f"Đã thêm chứng thư gốc “{root.name}” vào danh sách tin cậy.")

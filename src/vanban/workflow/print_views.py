@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET
 from vanban.accounts.http import request_user
 from vanban.accounts.models import User
 from vanban.core import clock
-from vanban.core.errors import NotFound, ServiceError
+from vanban.core.errors import ServiceError
+from vanban.core.http import refusal_raise
 from vanban.documents import selectors as document_selectors
 from vanban.reports.pdf import render_pdf
 from vanban.reports.periods import Period
@@ -67,9 +68,8 @@ def _register(
         register = printouts.followup_register(
             user=user, unit=form.cleaned_data["unit"], period=form.cleaned_data["report_period"]
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         return form, None, 400, exc.message
     return form, register, 200, ""
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vanban.accounts.http import request_user
 from vanban.accounts.models import Unit, User
 from vanban.core import clock
-from vanban.core.errors import AccessDenied, ServiceError
-from vanban.core.http import client_ip
+from vanban.core.errors import ServiceError
+from vanban.core.http import client_ip, refusal_raise
 
 from . import selectors, services
 from .access import authority_of
@@ -100,9 +100,8 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 ip=client_ip(request),
             )
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"Đã ủy quyền cho {delegation.deputy.full_name}.")
@@ -121,9 +120,8 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Không tìm thấy ủy quyền.")
     try:
         services.delegation_end(actor=user, delegation=delegation, ip=client_ip(request))
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, "Đã kết thúc ủy quyền.")
@@ -157,9 +155,8 @@ def policy(request: HttpRequest) -> HttpResponse:
                 services.deadline_policy_update(
                     actor=user, unit=chosen, values=form.cleaned_data, ip=client_ip(request)
                 )
-            except AccessDenied as exc:
-                raise PermissionDenied(exc.message) from exc
             except ServiceError as exc:
+                refusal_raise(exc)
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, f"Đã lưu quy định thời hạn xử lý của {chosen.name}.")
