@@ -23,7 +23,7 @@ from vanban.accounts.models import Role, Unit
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import Form as VnForm
 from vanban.core.forms import show_service_error
-from vanban.core.http import client_ip
+from vanban.core.http import client_ip, form_action
 from vanban.documents import files
 from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.forms import RefusalFields
@@ -212,21 +212,22 @@ def delivery_return(request: HttpRequest, pk: int) -> HttpResponse:
     """Art. 21: a document sent to the wrong unit or invalid goes back with the reason."""
     delivery = _received(request, pk)
     form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.delivery_return(
-                actor=request_user(request),
-                delivery=delivery,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-                ip=client_ip(request),
-            )
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, "Đã trả lại văn bản cho nơi gửi.")
-            return redirect("exchange:queue")
-    return _received_page(request, delivery, return_form=form)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.delivery_return(
+            actor=request_user(request),
+            delivery=delivery,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        ),
+        success="Đã trả lại văn bản cho nơi gửi.",
+        done=lambda: redirect("exchange:queue"),
+        page=lambda error, status, bound: _received_page(
+            request, delivery, status=status, return_form=form
+        ),
+    )
 
 
 @login_required
@@ -234,25 +235,30 @@ def delivery_return(request: HttpRequest, pk: int) -> HttpResponse:
 def recall_answer(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = _received(request, pk)
     form = RecallAnswerForm(request.POST)
-    if form.is_valid():
+
+    def answer() -> bool:
         accept = form.cleaned_data["answer"] == "accept"
-        try:
-            services.delivery_recall_answer(
-                actor=request_user(request),
-                delivery=delivery,
-                accept=accept,
-                note=form.cleaned_data["note"],
-                ip=client_ip(request),
-            )
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(
-                request,
-                "Đã đồng ý thu hồi văn bản." if accept else "Đã từ chối đề nghị thu hồi văn bản.",
-            )
-            return redirect("exchange:queue")
-    return _received_page(request, delivery, recall_form=form)
+        services.delivery_recall_answer(
+            actor=request_user(request),
+            delivery=delivery,
+            accept=accept,
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        )
+        return accept
+
+    return form_action(
+        request,
+        form=form,
+        call=answer,
+        success=lambda accept: (
+            "Đã đồng ý thu hồi văn bản." if accept else "Đã từ chối đề nghị thu hồi văn bản."
+        ),
+        done=lambda: redirect("exchange:queue"),
+        page=lambda error, status, bound: _received_page(
+            request, delivery, status=status, recall_form=form
+        ),
+    )
 
 
 @login_required
