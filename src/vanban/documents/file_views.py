@@ -1,7 +1,7 @@
 """Downloading a document's file: access through the document, SHA-256 checked, access logged."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from vanban.accounts.http import request_user
@@ -13,7 +13,7 @@ from .downloads import download_response, download_unavailable
 
 @login_required
 @require_GET
-def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file as an attachment; 404 when the person may not see its document; 409 with an
     explanation when the stored file is missing or no longer matches its SHA-256."""
     try:

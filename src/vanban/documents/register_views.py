@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -337,7 +337,7 @@ def print_jobs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def print_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def print_job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The finished PDF for the person who asked for it (404 for anyone else); 409 with an
     explanation when the stored file is missing or no longer matches its SHA-256."""
     try:

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -742,7 +742,7 @@ def signed_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
     try:
         download = services.version_download(
             actor=request_user(request), draft_pk=pk, number=number, ip=client_ip(request)
@@ -760,7 +760,7 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @login_required
 @require_GET
-def signed_download(request: HttpRequest, pk: int) -> HttpResponse:
+def signed_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF signed by the competent person, for whoever may see the draft's versions; the
     stored bytes are checked against their SHA-256 before anything is sent."""
     user = request_user(request)

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -263,7 +263,7 @@ def recall_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     try:
         download = services.received_file_download(
             actor=request_user(request), delivery_pk=pk, file_pk=file_pk, ip=client_ip(request)

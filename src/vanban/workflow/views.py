@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -393,7 +393,7 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A result file or reply draft; 404 when the person may not see its document, 409 when the
     stored file is missing or no longer matches its SHA-256."""
     try:
