@@ -27,7 +27,7 @@ from vanban.accounts.models import User
 from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.core.forms import show_service_error
-from vanban.core.http import client_ip, refusal_raise
+from vanban.core.http import client_ip, form_action, refusal_raise
 from vanban.documents.files import file_read_verified
 
 from . import pdfsign, selectors, services
@@ -119,22 +119,20 @@ def mine_certificate_add(request: HttpRequest) -> HttpResponse:
 def mine_mark_upload(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = MarkForm(request.POST, request.FILES, prefix="mark")
-    if form.is_valid():
-        try:
-            services.mark_upload(
-                actor=user,
-                kind=MarkKind.SIGNATURE,
-                user=user,
-                ip=client_ip(request),
-                **form.arguments(),
-            )
-        except ServiceError as exc:
-            refusal_raise(exc)
-            show_service_error(form, exc)
-        else:
-            messages.success(request, "Đã cập nhật hình chữ ký.")
-            return redirect("signatures:mine")
-    return _mine_page(request, mark_form=form)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.mark_upload(
+            actor=user,
+            kind=MarkKind.SIGNATURE,
+            user=user,
+            ip=client_ip(request),
+            **form.arguments(),
+        ),
+        success="Đã cập nhật hình chữ ký.",
+        done=lambda: redirect("signatures:mine"),
+        page=lambda error, status, bound: _mine_page(request, mark_form=form),
+    )
 
 
 @login_required
@@ -294,22 +292,20 @@ def unit_person_certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_seal_upload(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _managed_unit(request, pk)
     form = MarkForm(request.POST, request.FILES, prefix="seal", seal=True)
-    if form.is_valid():
-        try:
-            services.mark_upload(
-                actor=request_user(request),
-                kind=MarkKind.SEAL,
-                unit=unit,
-                ip=client_ip(request),
-                **form.arguments(),
-            )
-        except ServiceError as exc:
-            refusal_raise(exc)
-            show_service_error(form, exc)
-        else:
-            messages.success(request, "Đã cập nhật hình con dấu của đơn vị.")
-            return redirect("signatures:unit", pk=unit.pk)
-    return _unit_page(request, unit, seal_form=form)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.mark_upload(
+            actor=request_user(request),
+            kind=MarkKind.SEAL,
+            unit=unit,
+            ip=client_ip(request),
+            **form.arguments(),
+        ),
+        success="Đã cập nhật hình con dấu của đơn vị.",
+        done=lambda: redirect("signatures:unit", pk=unit.pk),
+        page=lambda error, status, bound: _unit_page(request, unit, seal_form=form),
+    )
 
 
 # ---------------------------------------------------------------- trust roots
@@ -346,18 +342,16 @@ def trust_root_add(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     _require_province_admin(user)
     form = TrustRootForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            root = services.trust_root_add(
-                actor=user, data=form.data_bytes(), ip=client_ip(request)
-            )
-        except ServiceError as exc:
-            refusal_raise(exc)
-            show_service_error(form, exc)
-        else:
-            messages.success(request, f"Đã thêm chứng thư gốc “{root.name}” vào danh sách tin cậy.")
-            return redirect("signatures:trust_roots")
-    return _roots_page(request, form)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.trust_root_add(
+            actor=user, data=form.data_bytes(), ip=client_ip(request)
+        ),
+        success=lambda root: f"Đã thêm chứng thư gốc “{root.name}” vào danh sách tin cậy.",
+        done=lambda: redirect("signatures:trust_roots"),
+        page=lambda error, status, bound: _roots_page(request, form),
+    )
 
 
 @login_required

@@ -15,7 +15,7 @@ from vanban.accounts.http import request_user
 from vanban.accounts.models import Unit, User
 from vanban.core import clock
 from vanban.core.errors import ServiceError
-from vanban.core.http import client_ip, refusal_raise
+from vanban.core.http import client_ip, form_action, refusal_raise
 
 from . import selectors, services
 from .access import authority_of
@@ -89,24 +89,24 @@ def delegations(request: HttpRequest) -> HttpResponse:
     if not units:
         raise PermissionDenied(services.MSG_NOT_DELEGATOR)
     form = DelegationForm(request.POST, units=units, people=people)
-    if form.is_valid():
-        try:
-            delegation = services.delegation_create(
-                actor=user,
-                unit=Unit.objects.get(pk=form.cleaned_data["unit"]),
-                deputy=User.objects.filter(pk=form.cleaned_data["deputy"]).first(),
-                starts_at=form.aware("starts_at"),
-                ends_at=form.aware("ends_at"),
-                note=form.cleaned_data["note"],
-                ip=client_ip(request),
-            )
-        except ServiceError as exc:
-            refusal_raise(exc)
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"Đã ủy quyền cho {delegation.deputy.full_name}.")
-            return redirect("workflow:delegations")
-    return _delegation_page(request, form=form, status=400)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.delegation_create(
+            actor=user,
+            unit=Unit.objects.get(pk=form.cleaned_data["unit"]),
+            deputy=User.objects.filter(pk=form.cleaned_data["deputy"]).first(),
+            starts_at=form.aware("starts_at"),
+            ends_at=form.aware("ends_at"),
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        ),
+        success=lambda delegation: f"Đã ủy quyền cho {delegation.deputy.full_name}.",
+        done=lambda: redirect("workflow:delegations"),
+        page=lambda error, status, bound: _delegation_page(request, form=form, status=status),
+        invalid_status=400,
+        refused_status=400,
+    )
 
 
 @login_required
