@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vanban.accounts.middleware.PasswordChangeRequiredMiddleware",
     "vanban.accounts.middleware.SecondFactorMiddleware",
+    # Refusals that escape a view: 404, 403 or 400 (core/http.py, "Answering a request").
+    "vanban.core.http.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "vanban.urls"
@@ -142,7 +144,7 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("VANBAN_BEHIND_PROXY", False) else None
 )
 X_FRAME_OPTIONS = "DENY"
-# Behind nginx the client's address comes from X-Real-IP (accounts.views.client_ip).
+# Behind nginx the client's address comes from X-Real-IP (core.http.client_ip).
 VANBAN_BEHIND_PROXY = env_bool("VANBAN_BEHIND_PROXY", False)
 # The second factor (R6): the name shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("VANBAN_OTP_ISSUER", "VanBan")

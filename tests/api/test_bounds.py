@@ -8,7 +8,7 @@ import pytest
 
 from tests.api.conftest import snapshot, token_for
 from vanban.api.api import api as ninja_api
-from vanban.api.schemas import MAX_ID, MAX_PAGE
+from vanban.core.api import MAX_ID, MAX_PAGE
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from vanban.core.errors import NotFound, ServiceError
+from vanban.core.errors import ServiceError
 from vanban.core.forms import show_service_error
+from vanban.core.http import client_ip, refusal_raise
 
 from . import selectors, services
 from .forms import (
@@ -43,7 +44,6 @@ from .models import (
     RoleAssignment,
     User,
 )
-from .views import client_ip
 
 ACCOUNTS_PER_PAGE = 50
 
@@ -65,10 +65,7 @@ def _require_province_admin(user: User) -> None:
 
 def _access_account(request: HttpRequest, pk: int) -> User:
     _require_admin(request.user)
-    try:
-        return selectors.access_account(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.access_account(user=request.user, pk=pk)
 
 
 def _reason_label(code: str) -> str:
@@ -170,10 +167,7 @@ def account_username_suggest(request: HttpRequest) -> HttpResponse:
     suggestion = ""
     unit_pk = request.GET.get("unit", "")
     if unit_pk.isdigit():
-        try:
-            unit = selectors.access_unit(user=request.user, pk=int(unit_pk))
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
+        unit = selectors.access_unit(user=request.user, pk=int(unit_pk))
         full_name = request.GET.get("full_name", "")[:100]
         if full_name.strip():
             try:
@@ -352,9 +346,8 @@ def account_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
         secret = services.account_reset_password(
             actor=request.user, user=account, ip=client_ip(request)
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         return _detail_page(request, account, reset_error=exc.message)
     return _one_time_password_page(
         request, account=account, secret=secret, title="Đã cấp lại mật khẩu"
@@ -368,9 +361,8 @@ def account_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     account = _access_account(request, pk)
     try:
         services.second_factor_reset(actor=request.user, user=account, ip=client_ip(request))
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         return _detail_page(request, account, second_factor_error=exc.message)
     return _done(
         request,
@@ -443,10 +435,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The province admin edits a unit; its account-name part is fixed once it has accounts."""
     _require_admin(request.user)
-    try:
-        unit = selectors.access_unit(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    unit = selectors.access_unit(user=request.user, pk=pk)
     _require_province_admin(request.user)
     form = UnitForm(
         request.POST or None,

@@ -1,6 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 
 from vanban.core.errors import ServiceError
+from vanban.core.http import client_ip
 
 from . import services
 
@@ -15,7 +16,7 @@ class AccountBackend(ModelBackend):
             return services.login_attempt(
                 username=username,
                 password=password,
-                ip=request.META.get("REMOTE_ADDR") if request else None,
+                ip=client_ip(request) if request else None,
             )
         except ServiceError:
             return None

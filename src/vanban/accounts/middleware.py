@@ -3,8 +3,10 @@ from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from vanban.core.http import client_ip
+
 from . import services
-from .session_views import request_ip, request_user_agent
+from .session_views import request_user_agent
 from .views import SECOND_FACTOR_KEY
 
 
@@ -53,7 +55,7 @@ class SessionActivityMiddleware:
                 user=user,
                 session_key=key,
                 user_agent=request_user_agent(request),
-                ip=request_ip(request),
+                ip=client_ip(request),
             )
         return response
 

@@ -53,20 +53,22 @@ GENERIC_LOGIN_ERROR = "Tên tài khoản hoặc mật khẩu không đúng."
 # ---------------------------------------------------------------- permission helpers
 
 
-def _require_active(actor: User) -> None:
-    if actor is None or not actor.is_authenticated or not actor.is_active:
+def require_active(actor: Any) -> None:
+    """Every service acts only for a signed-in, active account (R3, R4): an anonymous visitor, a
+    locked or revoked account is refused (`AccessDenied`) before anything else is looked at."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise AccessDenied()
 
 
 def _require_unit_admin(actor: User, unit: Unit) -> None:
     """R7: unit admins act only in their own unit; the province admin everywhere."""
-    _require_active(actor)
+    require_active(actor)
     if not actor.can_manage_unit(unit):
         raise AccessDenied("Bạn không có quyền quản trị đơn vị này.")
 
 
 def _require_province_admin(actor: User) -> None:
-    _require_active(actor)
+    require_active(actor)
     if not actor.is_province_admin:
         raise AccessDenied("Chỉ quản trị tỉnh được thực hiện thao tác này.")
 
@@ -668,7 +670,7 @@ def account_change_password(
     *, user: User, old_password: str, new_password: str, ip: str | None = None
 ) -> User:
     """The person changes their own password under the province policy (R5, R6)."""
-    _require_active(user)
+    require_active(user)
     if not user.check_password(old_password):
         raise ServiceError("Mật khẩu hiện tại không đúng.", field="old_password")
     if old_password == new_password:
@@ -692,7 +694,7 @@ def account_change_password(
 
 def account_report_compromised(*, user: User, note: str = "", ip: str | None = None) -> User:
     """R6: "my account is compromised": lock it, end its sessions, alert the unit's admins."""
-    _require_active(user)
+    require_active(user)
     note = nfc(note)[:500] or "Người dùng tự báo tài khoản bị lộ."
     with transaction.atomic():
         locked = _locked_user(user)
@@ -937,7 +939,7 @@ def second_factor_enrolled(user: User) -> bool:
 
 def second_factor_pending_device(*, user: User) -> TOTPDevice:
     """The authenticator device being enrolled: created unconfirmed, kept until confirmed."""
-    _require_active(user)
+    require_active(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
@@ -973,7 +975,7 @@ def second_factor_confirm(
 
     The codes are returned once and kept only as digests; the account's other sessions end.
     """
-    _require_active(user)
+    require_active(user)
     if device.user_id != user.pk or device.confirmed:
         raise AccessDenied()
     code = "".join(code.split())
@@ -1265,7 +1267,7 @@ def session_end(
 
     Only their own sessions; the session making the request is ended with "Đăng xuất" instead.
     """
-    _require_active(user)
+    require_active(user)
     record = SessionRecord.objects.filter(user=user, pk=record_id).first()
     if record is None:
         raise NotFound("Không tìm thấy phiên đăng nhập này (có thể đã kết thúc).")
@@ -1291,7 +1293,7 @@ def sessions_end_others(*, user: User, current_session_key: str, ip: str | None 
     The session salt is rotated (as a lock does), so sessions without a row end too; the caller
     re-keys the current session with the new hash (`session_keep_only`) to stay signed in.
     """
-    _require_active(user)
+    require_active(user)
     with transaction.atomic():
         locked = _locked_user(user)
         from .selectors import sessions_of

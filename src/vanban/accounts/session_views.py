@@ -14,13 +14,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from vanban.core.errors import ServiceError
+from vanban.core.http import client_ip
 
 from . import selectors, services
 from .models import User
-
-
-def request_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def request_user_agent(request: HttpRequest) -> str:
@@ -35,7 +32,7 @@ def record_login(sender: Any, request: HttpRequest | None, user: User, **kwargs:
         user=user,
         session_key=request.session.session_key,
         user_agent=request_user_agent(request),
-        ip=request_ip(request),
+        ip=client_ip(request),
     )
 
 
@@ -72,7 +69,7 @@ def session_end(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             record_id=pk,
             current_session_key=request.session.session_key,
-            ip=request_ip(request),
+            ip=client_ip(request),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -88,7 +85,7 @@ def sessions_end_others(request: HttpRequest) -> HttpResponse:
         user = services.sessions_end_others(
             user=request.user,
             current_session_key=request.session.session_key or "",
-            ip=request_ip(request),
+            ip=client_ip(request),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -6,7 +6,6 @@ import time
 
 import segno
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from vanban.core.errors import ServiceError
 from vanban.core.forms import Form, show_service_error
+from vanban.core.http import client_ip
 
 from . import selectors, services
 from .forms import CodeForm
@@ -30,15 +30,6 @@ PENDING_KEY = "vanban_login_pending"
 PENDING_SECONDS = 300
 # How this session passed the second factor: "verified", "none" (not required) or "enrol".
 SECOND_FACTOR_KEY = "vanban_second_factor"
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address; behind the nginx of docs/deployment.md, its X-Real-IP header."""
-    if getattr(settings, "VANBAN_BEHIND_PROXY", False):
-        real = request.META.get("HTTP_X_REAL_IP", "").strip()
-        if real:
-            return real
-    return request.META.get("REMOTE_ADDR")
 
 
 def _next_target(request: HttpRequest, target: str) -> str:

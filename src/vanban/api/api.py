@@ -4,31 +4,29 @@ Every endpoint only parses input and calls the same selectors and services as th
 so a token can do exactly what its owner can do on the web, and nothing more.
 """
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import NinjaAPI, Query, Status
-from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from vanban.accounts import selectors as account_selectors
 from vanban.accounts import services as account_services
+from vanban.accounts.http import request_user
 from vanban.accounts.models import Unit, User
-from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.api import ERRORS, Id, answer_errors
+from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.http import client_ip
 
 from . import documents
 from .auth import MSG_MISSING, TokenAuth
 from .schemas import (
-    NO_NUL,
     AccountCreatedOut,
     AccountIn,
     AccountListQuery,
     AccountOut,
     AccountPage,
-    ErrorOut,
-    Id,
     LockIn,
     MeOut,
     UnitIn,
@@ -36,7 +34,6 @@ from .schemas import (
     UnitOut,
     UnitPage,
     UnlockIn,
-    ValidationErrorOut,
 )
 
 DESCRIPTION = """
@@ -69,26 +66,10 @@ api = NinjaAPI(
     renderer=Utf8JSONRenderer(),
 )
 
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ValidationErrorOut,
-}
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
 
 def _admin(request: HttpRequest) -> User:
     """As on the web pages: 403 for a person who administers no unit at all (R7)."""
-    user = _actor(request)
+    user = request_user(request)
     managed = user.managed_unit_ids()
     if managed is not None and not managed:
         raise AccessDenied("Bạn không có quyền quản trị.")
@@ -106,117 +87,7 @@ def _page(qs: QuerySet[Any], params: Any) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- errors as JSON
-
-
-def _error(
-    request: HttpRequest, status: int, detail: str, field: str | None = None, **extra: Any
-) -> HttpResponse:
-    response = api.create_response(
-        request, {"detail": detail, "field": field, **extra}, status=status
-    )
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="vanban"'
-    return response
-
-
-@api.exception_handler(ServiceError)
-def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    status = 403 if isinstance(exc, AccessDenied) else 404 if isinstance(exc, NotFound) else 400
-    return _error(request, status, exc.message, exc.field)
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    message = exc.message
-    if isinstance(exc, AuthenticationError) and message == "Unauthorized":
-        message = MSG_MISSING
-    elif message.startswith("Cannot parse request body"):
-        message = "Nội dung yêu cầu không phải JSON hợp lệ."
-    elif exc.status_code == 429:
-        message = "Quá nhiều yêu cầu, hãy thử lại sau."
-    return _error(request, exc.status_code, message)
-
-
-@api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "Không tìm thấy đối tượng yêu cầu.")
-
-
-_PYDANTIC_MESSAGES = {
-    "missing": "bắt buộc phải có",
-    "int_parsing": "phải là số nguyên",
-    "int_parsing_size": "phải là số nguyên",
-    "int_type": "phải là số nguyên",
-    "int_from_float": "phải là số nguyên",
-    "string_type": "phải là chuỗi ký tự",
-    "string_unicode": "phải là chuỗi ký tự Unicode hợp lệ",
-    "bool_parsing": "phải là true hoặc false",
-    "bool_type": "phải là true hoặc false",
-    "list_type": "phải là danh sách",
-    "dict_type": "phải là đối tượng JSON",
-    "model_attributes_type": "phải là đối tượng JSON",
-    "model_type": "phải là đối tượng JSON",
-    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
-    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
-    "date_from_datetime_inexact": "phải là ngày dạng YYYY-MM-DD",
-    "date_type": "phải là ngày dạng YYYY-MM-DD",
-}
-
-
-def _value(value: Any) -> str:
-    """A bound as the user reads it: dates as dd/mm/yyyy."""
-    try:
-        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
-    except ValueError:
-        return str(value)
-
-
-def _validation_message(error: dict[str, Any]) -> str:
-    """Each bound declared in the schemas (schemas.py), said in Vietnamese."""
-    kind = error.get("type", "")
-    ctx = error.get("ctx") or {}
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"phải từ {_value(ctx.get('ge', ctx.get('gt')))} trở lên"
-    if kind in ("less_than_equal", "less_than"):
-        return f"phải không quá {_value(ctx.get('le', ctx.get('lt')))}"
-    if kind == "string_too_long":
-        return f"dài quá {ctx.get('max_length')} ký tự"
-    if kind == "too_long":
-        return f"có quá {ctx.get('max_length')} phần tử"
-    if kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == NO_NUL:
-            return "không được chứa ký tự NUL (\\x00)"
-        return "không đúng định dạng"
-    if kind in ("literal_error", "enum"):
-        expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace("''", "“”")
-        expected = expected.replace("'", "")
-        return f"phải là một trong: {expected}"
-    return _PYDANTIC_MESSAGES.get(kind, "không hợp lệ")
-
-
-@api.exception_handler(ValidationError)
-def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = []
-    for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ())]
-        # ("body", "payload", "full_name") -> "full_name"; ("query", "page") -> "page"
-        name = ".".join(loc[2:] if loc[:1] == ["body"] else loc[1:]) or "nội dung"
-        errors.append(
-            {
-                "loc": loc,
-                "field": name,
-                "msg": _validation_message(error),
-                "type": error.get("type", ""),
-            }
-        )
-    detail = (
-        "Dữ liệu gửi lên không hợp lệ: "
-        + "; ".join(f"{e['field']}: {e['msg']}" for e in errors)
-        + "."
-    )
-    first = errors[0]["field"] if errors else None
-    return _error(request, 422, detail, first, errors=errors)
+answer_errors(api, missing_token=MSG_MISSING)
 
 
 # ---------------------------------------------------------------- units
@@ -320,7 +191,7 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Status[dict[str,
         email=payload.email,
         phone=payload.phone,
         roles=payload.roles,
-        ip=_client_ip(request),
+        ip=client_ip(request),
     )
     return Status(201, {"account": issued.user, "one_time_password": issued.one_time_password})
 
@@ -348,7 +219,7 @@ def account_lock(request: HttpRequest, account_id: Id, payload: LockIn) -> User:
     actor = _admin(request)
     user = account_selectors.access_account(user=actor, pk=account_id)
     return account_services.account_lock(
-        actor=actor, user=user, reason=payload.reason, note=payload.note, ip=_client_ip(request)
+        actor=actor, user=user, reason=payload.reason, note=payload.note, ip=client_ip(request)
     )
 
 
@@ -363,7 +234,7 @@ def account_unlock(request: HttpRequest, account_id: Id, payload: UnlockIn) -> U
     actor = _admin(request)
     user = account_selectors.access_account(user=actor, pk=account_id)
     return account_services.account_unlock(
-        actor=actor, user=user, note=payload.note, ip=_client_ip(request)
+        actor=actor, user=user, note=payload.note, ip=client_ip(request)
     )
 
 
@@ -378,7 +249,7 @@ def account_unlock(request: HttpRequest, account_id: Id, payload: UnlockIn) -> U
     summary="Tài khoản của mã truy cập API đang dùng",
 )
 def me(request: HttpRequest) -> dict[str, Any]:
-    user = _actor(request)
+    user = request_user(request)
     managed = user.managed_unit_ids()
     return {
         "id": user.pk,

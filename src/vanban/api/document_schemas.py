@@ -5,14 +5,14 @@ import datetime as dt
 from django.urls import reverse
 from ninja import Field, Schema
 
+from vanban.core.api import Day, ErrorOut, Id, PageQuery, choice, text
+from vanban.core.forms import MAX_YEAR, MIN_YEAR
+from vanban.documents.api_schemas import UrgencyChoice
 from vanban.documents.models import Direction, Document, DocumentFile, Urgency
 from vanban.documents.search import COUNT_CAP, SearchSort
 from vanban.documents.services import SECRECY_LEVELS
 
-from .schemas import MAX_YEAR, MIN_YEAR, Day, ErrorOut, Id, PageQuery, choice, int_choice, text
-
 URGENCY_HELP = ", ".join(f"{value} ({label})" for value, label in Urgency.choices)
-UrgencyChoice = int_choice("Urgency", Urgency.values)
 SECRECY_HELP = ", ".join(f"{value} ({label})" for value, label in SECRECY_LEVELS.items())
 
 

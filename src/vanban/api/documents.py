@@ -9,13 +9,17 @@ calls `vanban.documents` services and selectors; their refusals become JSON by t
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import Unit, User
+from vanban.core.api import ERRORS, Id
 from vanban.core.errors import ServiceError
+from vanban.core.http import client_ip
 from vanban.documents import files, search, selectors, services
+from vanban.documents.downloads import binary_response, download_response, download_unavailable_api
 from vanban.documents.models import Direction, Document, DocumentType
 
 from .document_schemas import (
@@ -31,25 +35,8 @@ from .document_schemas import (
     OutgoingIn,
     UnavailableOut,
 )
-from .schemas import ErrorOut, Id, ValidationErrorOut, binary_response
 
 router = Router(tags=["Văn bản"])
-
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ValidationErrorOut,
-}
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _page(qs: QuerySet[Any], params: Any) -> dict[str, Any]:
@@ -139,7 +126,7 @@ def incoming_register(
     và cơ quan ban hành với văn bản đã có: 409 kèm mã số văn bản đã có; gửi lại với
     `confirm_duplicate=true` nếu đúng là văn bản khác.
     """
-    actor = _actor(request)
+    actor = request_user(request)
     unit = _register_unit(actor, payload.unit_id)
     issuer_unit = None
     if payload.issuer_unit_id is not None:
@@ -166,7 +153,7 @@ def incoming_register(
             main_file=main_file,
             attachments=list(attachments or []),
             confirm_duplicate=payload.confirm_duplicate,
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
     except services.DuplicateDocument as exc:
         return Status(
@@ -201,7 +188,7 @@ def outgoing_register(
     `02/STTTT-VP`, văn bản quy phạm pháp luật `01/2026/QĐ-STTTT`). Các trường hợp từ chối như
     văn bản đến.
     """
-    actor = _actor(request)
+    actor = request_user(request)
     unit = _register_unit(actor, payload.unit_id)
     data = _input(
         payload,
@@ -217,7 +204,7 @@ def outgoing_register(
         refusals=_refusals(payload),
         main_file=main_file,
         attachments=list(attachments or []),
-        ip=_client_ip(request),
+        ip=client_ip(request),
     )
     # Read back as the detail endpoint does, so both answers are the same.
     return Status(201, selectors.access_document(user=actor, pk=document.pk))
@@ -247,7 +234,7 @@ def document_list(request: HttpRequest, params: Query[DocumentListQuery]) -> dic
     """Văn bản của các đơn vị mà người gọi là văn thư hoặc lãnh đạo, và văn bản được chuyển cho
     người gọi; văn bản khẩn lên trước, rồi mới vào sổ trước."""
     qs = selectors.document_list(
-        user=_actor(request), direction=_direction(params.direction)
+        user=request_user(request), direction=_direction(params.direction)
     ).defer("search_text")
     if params.unit is not None:
         qs = qs.filter(unit_id=params.unit)
@@ -276,7 +263,7 @@ def document_search(request: HttpRequest, params: Query[DocumentSearchQuery]) ->
         if not document_types:
             raise ServiceError("Không tìm thấy loại văn bản.", field="type")
     results = search.document_search(
-        user=_actor(request),
+        user=request_user(request),
         query=params.q,
         direction=_direction(params.direction) or "",
         document_types=document_types,
@@ -306,7 +293,7 @@ def document_search(request: HttpRequest, params: Query[DocumentSearchQuery]) ->
 def document_detail(request: HttpRequest, document_id: Id) -> Document:
     """Mọi trường của văn bản và danh sách tệp (tên, định dạng, dung lượng, SHA-256, địa chỉ
     tải xuống). 404 khi không có văn bản hoặc người gọi không được xem."""
-    return selectors.access_document(user=_actor(request), pk=document_id)
+    return selectors.access_document(user=request_user(request), pk=document_id)
 
 
 @router.get(
@@ -323,13 +310,13 @@ def document_file_download(request: HttpRequest, file_id: Id) -> Any:
     mỗi lần bị từ chối vì tệp hỏng, được ghi nhật ký."""
     try:
         download = files.file_download(
-            actor=_actor(request), file_id=file_id, ip=_client_ip(request)
+            actor=request_user(request), file_id=file_id, ip=client_ip(request)
         )
     except files.FileUnavailable as exc:
-        return Status(409, {"detail": exc.message, "field": None, "document_id": exc.document_id})
-    response = StreamingHttpResponse(download.chunks, content_type=download.file.content_type)
-    response["Content-Length"] = str(download.size)
-    response["Content-Disposition"] = files.content_disposition(download.file.original_name)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+        return download_unavailable_api(exc, document_id=exc.document_id)
+    return download_response(
+        download.chunks,
+        size=download.size,
+        content_type=download.file.content_type,
+        name=download.file.original_name,
+    )

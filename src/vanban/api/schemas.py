@@ -1,86 +1,12 @@
-"""Request and response bodies of `/api/v1/`; descriptions are shown in the API docs.
-
-Every input is bounded here, in the schema, so that the OpenAPI document declares exactly what the
-server accepts and anything outside the bounds is answered 422 with a Vietnamese message before
-any query runs (never a database error): ids are positive 64-bit integers, pages and page sizes
-have a maximum, dates lie in the years the registers use, strings have the length of their
-database column (or of the service's limit) and no NUL character (PostgreSQL text cannot hold
-one), choices are enums.
-"""
+"""Request and response bodies of `/api/v1/` for units and accounts; descriptions are shown in the
+API docs. The bounded input types and the error bodies are in `vanban.core.api`."""
 
 import datetime as dt
-import enum
-from collections.abc import Iterable
-from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import StringConstraints
 
 from vanban.accounts.models import AccountStatus, LockReason, Role, Unit, User
-from vanban.documents.files import FORMATS
-from vanban.documents.search_forms import MAX_PAGE, MAX_YEAR, MIN_YEAR
-
-# ---------------------------------------------------------------- bounded input types
-
-MAX_ID = 2**63 - 1  # BigAutoField: PostgreSQL bigint, SQLite integer
-MIN_DATE = dt.date(MIN_YEAR, 1, 1)
-MAX_DATE = dt.date(MAX_YEAR, 12, 31)
-MAX_IDS = 200  # ids in one list (recipients, people asked for comments...)
-MAX_TEXT = 4000  # free text (directions, comments, results): the services' limit
-NO_NUL = r"^[^\x00]*$"
-
-Id = Annotated[int, Field(ge=1, le=MAX_ID, description="Mã số (số nguyên dương)")]
-Day = Annotated[
-    dt.date,
-    Field(
-        ge=MIN_DATE,
-        le=MAX_DATE,
-        description=f"Ngày dạng YYYY-MM-DD, từ năm {MIN_YEAR} đến năm {MAX_YEAR}",
-    ),
-]
-
-
-def text(max_length: int) -> Any:
-    """A string of at most `max_length` characters without NUL, as its column can hold."""
-    return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
-
-
-def choice(values: Iterable[Any], *, blank: bool = False) -> Any:
-    """One of `values` (or "" when `blank`), declared as an enum in the OpenAPI document."""
-    options = ([""] if blank else []) + list(values)
-    return Literal[tuple(options)]  # type: ignore[valid-type]
-
-
-def int_choice(name: str, values: Iterable[int]) -> Any:
-    """One of the integers `values`, declared as an enum; form and query strings ("2") accepted."""
-    return enum.IntEnum(name, {f"V{value}": value for value in values})
-
-
-def binary_response(description: str) -> dict[str, Any]:
-    """`openapi_extra` of a download: the file formats allowed in the system (R10), as bytes."""
-    binary = {"schema": {"type": "string", "format": "binary"}}
-    return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": dict.fromkeys(FORMATS.values(), binary),
-            }
-        }
-    }
-
-
-def id_list(description: str) -> Any:
-    return Field(default_factory=list, max_length=MAX_IDS, description=description)
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="Lý do, bằng tiếng Việt, để hiển thị cho người dùng.")
-    field: str | None = Field(None, description="Trường dữ liệu gây lỗi, nếu có.")
-
-
-class ValidationErrorOut(ErrorOut):
-    errors: list[dict] = Field(description="Chi tiết từng lỗi: vị trí (loc), mô tả (msg).")
-
+from vanban.core.api import Id, PageQuery, choice, text
 
 # ---------------------------------------------------------------- units
 
@@ -226,15 +152,6 @@ class MeOut(Schema):
 
 
 # ---------------------------------------------------------------- list parameters
-
-MAX_PAGE_SIZE = 200
-
-
-class PageQuery(Schema):
-    page: int = Field(1, ge=1, le=MAX_PAGE, description=f"Số trang, từ 1 đến {MAX_PAGE}")
-    page_size: int = Field(
-        50, ge=1, le=MAX_PAGE_SIZE, description=f"Số dòng mỗi trang (tối đa {MAX_PAGE_SIZE})"
-    )
 
 
 class UnitListQuery(PageQuery):

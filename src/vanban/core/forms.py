@@ -3,6 +3,12 @@ from django.http import Http404
 
 from vanban.core.errors import NotFound, ServiceError
 
+# Bounds of input shared by the pages and the API (`vanban.core.api`): years the registers use,
+# the last page a list offers.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+MAX_PAGE = 100_000
+
 
 class LabelSuffixMixin:
     """Vietnamese forms show labels without the trailing colon."""

@@ -716,6 +716,46 @@ def file_read_verified(storage_name: str, sha256: str) -> bytes:
 
 
 @dataclass
+class VerifiedStream:
+    size: int
+    chunks: Iterator[bytes]
+
+
+def verified_stream(
+    *,
+    actor: Any,
+    storage_name: str,
+    sha256: str,
+    action: str,
+    unit: Any,
+    target: Any,
+    data: dict[str, Any],
+    ip: str | None = None,
+) -> VerifiedStream:
+    """The one way a stored file is sent to a person (R10, Appendix VI "access history").
+
+    The stored bytes are hashed before anything is sent: a missing or changed file is refused
+    (FileUnavailable) and the refusal written to the audit trail as `<action>_refused` with its
+    reason; otherwise the download is written as `action` and the bytes are streamed, checked
+    again on the way (`file_stream_verified`). The caller has checked access first.
+    """
+    try:
+        size = file_verify(storage_name, sha256)
+    except FileUnavailable as exc:
+        audit_record(
+            actor=actor,
+            action=f"{action}_refused",
+            unit=unit,
+            target=target,
+            ip=ip,
+            data={**data, "reason": exc.reason},
+        )
+        raise
+    audit_record(actor=actor, action=action, unit=unit, target=target, ip=ip, data=data)
+    return VerifiedStream(size=size, chunks=file_stream_verified(storage_name, sha256, size))
+
+
+@dataclass
 class Download:
     file: DocumentFile
     size: int
@@ -737,31 +777,21 @@ def file_download(*, actor: Any, file_id: int, ip: str | None = None) -> Downloa
         document = access_document(user=actor, pk=file.document_id)
     except NotFound as exc:
         raise not_found from exc
-    data = {"file": file.pk, "name": file.original_name, "sha256": file.sha256}
     try:
-        size = file_verify(file.storage_name, file.sha256)
-    except FileUnavailable as exc:
-        audit_record(
+        stream = verified_stream(
             actor=actor,
-            action="document.file_download_refused",
+            storage_name=file.storage_name,
+            sha256=file.sha256,
+            action="document.file_download",
             unit=document.unit,
             target=document,
+            data={"file": file.pk, "name": file.original_name, "sha256": file.sha256},
             ip=ip,
-            data={**data, "reason": exc.reason},
         )
+    except FileUnavailable as exc:
         exc.document_id = document.pk
         raise
-    audit_record(
-        actor=actor,
-        action="document.file_download",
-        unit=document.unit,
-        target=document,
-        ip=ip,
-        data=data,
-    )
-    return Download(
-        file=file, size=size, chunks=file_stream_verified(file.storage_name, file.sha256, size)
-    )
+    return Download(file=file, size=stream.size, chunks=stream.chunks)
 
 
 # ---------------------------------------------------------------- `vanban files check`

@@ -1,14 +1,13 @@
 """The province admin's page for file limits."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from vanban.core.errors import ServiceError
-from vanban.core.forms import Form, show_service_error
+from vanban.core.forms import Form
+from vanban.core.http import form_action
 
 from . import services
 from .models import DocumentPolicy
@@ -36,12 +35,15 @@ def document_policy(request: HttpRequest) -> HttpResponse:
             "max_attachments": policy.max_attachments,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_policy_update(actor=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, "Đã lưu quy định về tệp văn bản.")
-            return redirect("documents:document_policy")
-    return render(request, "documents/policy.html", {"form": form})
+    if request.method != "POST":
+        return render(request, "documents/policy.html", {"form": form})
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.document_policy_update(actor=request.user, **form.cleaned_data),
+        success="Đã lưu quy định về tệp văn bản.",
+        done=lambda: redirect("documents:document_policy"),
+        page=lambda error, status, bound: render(
+            request, "documents/policy.html", {"form": form}, status=status
+        ),
+    )

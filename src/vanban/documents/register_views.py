@@ -10,20 +10,22 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import User
-from vanban.accounts.views import client_ip
 from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
+from vanban.core.http import client_ip
 from vanban.reports.forms import PERIOD_KINDS, ReportPeriodForm
 from vanban.reports.periods import Period
 
 from . import files, registers, selectors
+from .downloads import download_response, download_unavailable
 from .models import Direction, RegisterSeries
 
 PAGE_SIZE = 200
@@ -335,27 +337,21 @@ def print_jobs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def print_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def print_job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The finished PDF for the person who asked for it (404 for anyone else); 409 with an
     explanation when the stored file is missing or no longer matches its SHA-256."""
     try:
         download = registers.print_job_download(
-            actor=request.user,  # type: ignore[arg-type]
-            job_id=pk,
-            ip=client_ip(request),
+            actor=request_user(request), job_id=pk, ip=client_ip(request)
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except files.FileUnavailable as exc:
-        return render(
-            request,
-            "documents/registers/print_job_unavailable.html",
-            {"message": exc.message},
-            status=409,
+        return download_unavailable(
+            request, exc, template="documents/registers/print_job_unavailable.html"
         )
-    response = StreamingHttpResponse(download.chunks, content_type="application/pdf")
-    response["Content-Length"] = str(download.size)
-    response["Content-Disposition"] = files.content_disposition(download.job.file_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(
+        download.chunks,
+        size=download.size,
+        content_type="application/pdf",
+        name=download.job.file_name,
+        sandbox=False,
+    )

@@ -8,16 +8,13 @@ from django import forms
 from django.urls import reverse
 
 from vanban.accounts.models import Role, Unit, User
-from vanban.core.forms import Form
+from vanban.core.forms import MAX_PAGE, MAX_YEAR, MIN_YEAR, Form
 from vanban.core.text import format_date_vi
 from vanban.reports.forms import DATE_INPUT_FORMATS
 
 from .models import Direction, DocumentType, RegisterSeries, Urgency
 from .search import SEARCH_PARAMS, SearchSort, search_units
 
-MIN_YEAR = 1900
-MAX_YEAR = 2100
-MAX_PAGE = 100_000
 ADVANCED_PARAMS = SEARCH_PARAMS[1:]
 
 

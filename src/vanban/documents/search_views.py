@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.models import User
 from vanban.core import clock
-from vanban.core.errors import NotFound, ServiceError
+from vanban.core.errors import ServiceError
 
 from . import exports, search, search_services
 from .search_forms import DocumentSearchForm, SavedSearchForm
@@ -115,20 +115,14 @@ def saved_search_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def saved_search_run(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        saved = search.access_saved_search(user=request.user, pk=pk)  # type: ignore[arg-type]
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    saved = search.access_saved_search(user=request.user, pk=pk)  # type: ignore[arg-type]
     return redirect(_search_url(saved.query_string))
 
 
 @login_required
 @require_POST
 def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        name = search_services.saved_search_delete(actor=request.user, pk=pk)  # type: ignore[arg-type]
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    name = search_services.saved_search_delete(actor=request.user, pk=pk)  # type: ignore[arg-type]
     messages.success(request, f"Đã xóa tìm kiếm đã lưu “{name}”.")
     return redirect(_search_url(search_services.search_query_clean(request.POST.get("next", ""))))
 

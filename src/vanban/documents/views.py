@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.models import Role, User
-from vanban.accounts.views import client_ip
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.http import client_ip, refusal_raise
 
 from . import selectors, services
 from .files import safe_file_name
@@ -69,10 +69,7 @@ def _show_error(form: Form, exc: ServiceError, field: str | None = None) -> None
 
 
 def _access(request: HttpRequest, pk: int) -> Document:
-    try:
-        return selectors.access_document(user=request.user, pk=pk)  # type: ignore[arg-type]
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.access_document(user=request.user, pk=pk)  # type: ignore[arg-type]
 
 
 def _keeps_register(user: User) -> bool:
@@ -296,9 +293,8 @@ def _package_read(request: HttpRequest) -> HttpResponse:
         staged = package_intake().package_stage(
             actor=user, upload=request.FILES.get("package"), ip=client_ip(request)
         )
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         context["package_error"] = exc.message
     else:
         prefill = package_intake().package_prefill(package=staged.package)
@@ -392,9 +388,8 @@ def document_share(request: HttpRequest, pk: int) -> HttpResponse:
                 user=person,
                 ip=client_ip(request),
             )
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             _show_error(form, exc)
         else:
             messages.success(request, f"Đã chuyển văn bản cho {person.full_name}.")

@@ -3,7 +3,7 @@ outgoing documents.
 
 As on the pages under /du-thao/: each endpoint only parses the request and calls
 drafting.services, drafting.selectors and (for signing) drafting.signing; their refusals
-become JSON by the handlers of vanban.api.api (400 refused, 403 not allowed, 404 missing or not
+become JSON by the handlers of vanban.core.api (400 refused, 403 not allowed, 404 missing or not
 visible).
 """
 
@@ -11,28 +11,34 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import Unit, User
-from vanban.api.document_schemas import UrgencyChoice
-from vanban.api.schemas import (
+from vanban.core.api import (
+    ERRORS,
     MAX_IDS,
     MAX_TEXT,
     Day,
     ErrorOut,
     Id,
     PageQuery,
-    ValidationErrorOut,
-    binary_response,
     choice,
     id_list,
     int_choice,
     text,
 )
 from vanban.core.errors import ServiceError
+from vanban.core.http import client_ip
 from vanban.documents import files
+from vanban.documents.api_schemas import UrgencyChoice
+from vanban.documents.downloads import (
+    binary_response,
+    download_response,
+    download_unavailable_api,
+)
 from vanban.documents.models import Document, DocumentType, Urgency
 from vanban.documents.services import Refusals
 from vanban.signatures.models import Certificate
@@ -44,13 +50,6 @@ from .models import Authority, Draft, DraftComment, DraftEvent, DraftStatus, Dra
 
 router = Router(tags=["Dự thảo văn bản đi"])
 
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ValidationErrorOut,
-}
 URGENCY_HELP = ", ".join(f"{value} ({label})" for value, label in Urgency.choices)
 AUTHORITY_HELP = ", ".join(f"“{value}” ({label})" for value, label in Authority.choices)
 STATUS_HELP = ", ".join(f"{value} ({label})" for value, label in DraftStatus.choices)
@@ -401,16 +400,8 @@ class IssuedOut(Schema):
 # ---------------------------------------------------------------- helpers
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def _draft(request: HttpRequest, draft_id: int) -> Draft:
-    user = _actor(request)
+    user = request_user(request)
     draft = selectors.access_draft(user=user, pk=draft_id)
     draft._actions = selectors.draft_actions(user=user, draft=draft)  # type: ignore[attr-defined]
     draft._may_sign = signing.draft_may_sign(user=user, draft=draft)  # type: ignore[attr-defined]
@@ -452,7 +443,7 @@ def _page(qs: QuerySet[Any], params: Any) -> dict[str, Any]:
 )
 def draft_list(request: HttpRequest, params: Query[DraftListQuery]) -> dict[str, Any]:
     """Dự thảo do người gọi soạn, thay đổi gần nhất trước."""
-    return _page(selectors.my_drafts(user=_actor(request), status=params.status), params)
+    return _page(selectors.my_drafts(user=request_user(request), status=params.status), params)
 
 
 @router.get(
@@ -463,7 +454,7 @@ def draft_list(request: HttpRequest, params: Query[DraftListQuery]) -> dict[str,
 )
 def draft_waiting(request: HttpRequest) -> selectors.Waiting:
     """Chờ góp ý, chờ kiểm tra nội dung, thể thức, chờ phê duyệt, chờ ban hành (văn thư)."""
-    return selectors.waiting_for(user=_actor(request))
+    return selectors.waiting_for(user=request_user(request))
 
 
 @router.get(
@@ -488,16 +479,16 @@ def draft_version_download(request: HttpRequest, draft_id: Id, number: VersionNu
     """Mã băm SHA-256 được kiểm tra trước khi gửi (409 khi tệp mất hoặc bị thay đổi)."""
     try:
         download = services.version_download(
-            actor=_actor(request), draft_pk=draft_id, number=number, ip=_ip(request)
+            actor=request_user(request), draft_pk=draft_id, number=number, ip=client_ip(request)
         )
     except files.FileUnavailable as exc:
-        return Status(409, {"detail": exc.message, "field": None})
-    response = StreamingHttpResponse(download.chunks, content_type=download.version.content_type)
-    response["Content-Length"] = str(download.size)
-    response["Content-Disposition"] = files.content_disposition(download.version.original_name)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+        return download_unavailable_api(exc)
+    return download_response(
+        download.chunks,
+        size=download.size,
+        content_type=download.version.content_type,
+        name=download.version.original_name,
+    )
 
 
 # ---------------------------------------------------------------- writes
@@ -517,7 +508,7 @@ def draft_create(
     """Tạo dự thảo với phiên bản 1 của tệp nội dung `content_file`. Bị từ chối (400), không lưu
     gì, khi văn bản có độ mật, thiếu xác nhận không có nội dung nhạy cảm, tệp có dấu MẬT, TỐI MẬT,
     TUYỆT MẬT hoặc không thuộc định dạng được phép; người ký phải là lãnh đạo cơ quan ban hành."""
-    actor = _actor(request)
+    actor = request_user(request)
     unit = actor.unit
     if payload.issuing_unit_id is not None:
         unit = Unit.objects.filter(pk=payload.issuing_unit_id).first()  # type: ignore[assignment]
@@ -557,7 +548,7 @@ def draft_create(
         note=payload.note,
         business_type=payload.business_type,
         original_document=original,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return Status(201, _draft(request, draft.pk))
 
@@ -578,11 +569,11 @@ def draft_version_add(
     phiên bản mới làm phê duyệt hết hiệu lực và phải phê duyệt lại."""
     draft = _draft(request, draft_id)
     services.draft_version_add(
-        actor=_actor(request),
+        actor=request_user(request),
         draft=draft,
         content_file=content_file,
         note=payload.note,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return Status(201, _draft(request, draft_id))
 
@@ -599,12 +590,12 @@ def draft_comments_request(request: HttpRequest, draft_id: Id, payload: CommentR
     if len(people) != len(set(payload.people)):
         raise ServiceError("Không tìm thấy người được xin ý kiến.", field="people")
     services.draft_comments_request(
-        actor=_actor(request),
+        actor=request_user(request),
         draft=draft,
         people=people,
         deadline=payload.deadline,
         note=payload.note,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _draft(request, draft_id)
 
@@ -617,7 +608,9 @@ def draft_comments_request(request: HttpRequest, draft_id: Id, payload: CommentR
 )
 def draft_comment(request: HttpRequest, draft_id: Id, payload: CommentIn) -> Any:
     draft = _draft(request, draft_id)
-    services.draft_comment(actor=_actor(request), draft=draft, text=payload.text, ip=_ip(request))
+    services.draft_comment(
+        actor=request_user(request), draft=draft, text=payload.text, ip=client_ip(request)
+    )
     return _draft(request, draft_id)
 
 
@@ -630,12 +623,12 @@ def draft_comment(request: HttpRequest, draft_id: Id, payload: CommentIn) -> Any
 def draft_submit(request: HttpRequest, draft_id: Id, payload: SubmitIn) -> Any:
     draft = _draft(request, draft_id)
     services.draft_submit(
-        actor=_actor(request),
+        actor=request_user(request),
         draft=draft,
         reviewer=_person(payload.reviewer_id),
         checker=_person(payload.checker_id),
         note=payload.note,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _draft(request, draft_id)
 
@@ -649,11 +642,11 @@ def draft_submit(request: HttpRequest, draft_id: Id, payload: SubmitIn) -> Any:
 def draft_review_content(request: HttpRequest, draft_id: Id, payload: DecisionIn) -> Any:
     draft = _draft(request, draft_id)
     services.draft_review_content(
-        actor=_actor(request),
+        actor=request_user(request),
         draft=draft,
         accept=payload.accept,
         note=payload.note,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _draft(request, draft_id)
 
@@ -667,11 +660,11 @@ def draft_review_content(request: HttpRequest, draft_id: Id, payload: DecisionIn
 def draft_check_format(request: HttpRequest, draft_id: Id, payload: DecisionIn) -> Any:
     draft = _draft(request, draft_id)
     services.draft_check_format(
-        actor=_actor(request),
+        actor=request_user(request),
         draft=draft,
         accept=payload.accept,
         note=payload.note,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _draft(request, draft_id)
 
@@ -686,11 +679,11 @@ def draft_approve(request: HttpRequest, draft_id: Id, payload: DecisionIn) -> An
     """Phê duyệt phiên bản mới nhất, hoặc trả lại người soạn thảo (accept=false, kèm ý kiến)."""
     draft = _draft(request, draft_id)
     services.draft_approve(
-        actor=_actor(request),
+        actor=request_user(request),
         draft=draft,
         accept=payload.accept,
         note=payload.note,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _draft(request, draft_id)
 
@@ -707,11 +700,11 @@ def draft_sign(request: HttpRequest, draft_id: Id, payload: SignIn) -> Any:
     gọi hoặc hết hiệu lực: bị từ chối, không lưu gì."""
     draft = _draft(request, draft_id)
     signing.draft_sign(
-        actor=_actor(request),
+        actor=request_user(request),
         draft=draft,
         certificate=_certificate(payload.certificate_id),  # type: ignore[arg-type]
         pin=payload.pin,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _draft(request, draft_id)
 
@@ -732,7 +725,9 @@ def draft_signed_upload(
     if file is not None:
         file.seek(0)
         data = file.read()
-    signing.draft_signed_upload(actor=_actor(request), draft=draft, data=data, ip=_ip(request))
+    signing.draft_signed_upload(
+        actor=request_user(request), draft=draft, data=data, ip=client_ip(request)
+    )
     return _draft(request, draft_id)
 
 
@@ -748,10 +743,10 @@ def draft_sign_request(request: HttpRequest, draft_id: Id, payload: SignRequestI
     ký. Yêu cầu đang chờ trước đó của người gọi cho dự thảo này bị hủy."""
     draft = _draft(request, draft_id)
     signing_request = signing.draft_sign_request(
-        actor=_actor(request),
+        actor=request_user(request),
         draft=draft,
         certificate=_certificate(payload.certificate_id),  # type: ignore[arg-type]
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return Status(201, {"code": signing_request.code, "expires_at": signing_request.expires_at})
 
@@ -776,14 +771,14 @@ def draft_issue(
     draft = _draft(request, draft_id)
     certificate = _certificate(payload.certificate_id)
     document = services.draft_issue(
-        actor=_actor(request),
+        actor=request_user(request),
         draft=draft,
         issued_amount=payload.issued_amount,
         organisation_key=(
             OrganisationKey(certificate=certificate, pin=payload.pin) if certificate else None
         ),
         attachments=list(attachments or []),
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return Status(
         201,

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from vanban.accounts.models import AGENCY_CODE_RE, AccountStatus, Role, Unit, User
+from vanban.accounts.services import require_active as _require_active
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
@@ -119,11 +120,6 @@ class ExternalRecipient:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _require_active(actor: Any) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise AccessDenied()
 
 
 def _text(

@@ -3,7 +3,7 @@ point 3 (c)). `vanban-sign` fetches what to sign for a signing request and sends
 value back; the server completes, checks and keeps the signed PDF as the draft's signed version.
 
 As elsewhere in the API, each endpoint only parses the request and calls drafting.signing;
-refusals become JSON by the handlers of vanban.api.api (400 refused, 403 not allowed, 404 not
+refusals become JSON by the handlers of vanban.core.api (400 refused, 403 not allowed, 404 not
 found).
 """
 
@@ -15,21 +15,15 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema
 
-from vanban.accounts.models import User
-from vanban.api.schemas import ErrorOut, ValidationErrorOut
+from vanban.accounts.http import request_user
+from vanban.core.api import ERRORS
 from vanban.core.errors import ServiceError
+from vanban.core.http import client_ip
 
 from . import signing
 
 router = Router(tags=["Chữ ký số"])
 
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ValidationErrorOut,
-}
 MAX_SIGNATURE_CHARS = 16 * 1024  # base64 of a signature value (RSA 4096 is 684 characters)
 # A signing request's code: secrets.token_hex(16) (signing.draft_sign_request).
 Code = Annotated[
@@ -66,14 +60,6 @@ class SignedOut(Schema):
     signed_sha256: str = Field(description="Mã băm SHA-256 của tệp PDF đã ký")
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 @router.get(
     "/requests/{code}",
     response={200: SigningRequestOut, **ERRORS},
@@ -82,7 +68,7 @@ def _ip(request: HttpRequest) -> str | None:
 )
 def signing_request_detail(request: HttpRequest, code: Code) -> dict[str, Any]:
     """Chỉ người tạo yêu cầu lấy được; yêu cầu đã dùng, đã hủy hoặc hết hạn bị từ chối (400)."""
-    data = signing.signing_request_data(actor=_actor(request), code=code)
+    data = signing.signing_request_data(actor=request_user(request), code=code)
     return {
         "code": data.code,
         "digest_algorithm": data.digest_algorithm,
@@ -109,7 +95,7 @@ def signing_request_complete(
     if not value:
         raise ServiceError("Giá trị chữ ký rỗng.", field="signature")
     draft = signing.signing_request_complete(
-        actor=_actor(request), code=code, signature_value=value, ip=_ip(request)
+        actor=request_user(request), code=code, signature_value=value, ip=client_ip(request)
     )
     return {
         "code": code,

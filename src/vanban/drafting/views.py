@@ -16,18 +16,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import User
-from vanban.accounts.views import client_ip
-from vanban.audit.services import audit_record
 from vanban.core import clock
-from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.errors import NotFound, ServiceError
 from vanban.core.forms import show_service_error
+from vanban.core.http import client_ip, form_action
 from vanban.documents import files
+from vanban.documents.downloads import download_response, download_unavailable
 from vanban.exchange.models import BusinessType
 from vanban.signatures.models import (
     Certificate,
@@ -59,15 +60,8 @@ DRAFTS_PER_PAGE = 50
 REUPLOAD = "Trình duyệt không giữ lại tệp đã chọn khi biểu mẫu có lỗi: hãy chọn lại tệp nội dung."
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # signed in: login_required
-
-
 def _access(request: HttpRequest, pk: int) -> Draft:
-    try:
-        return selectors.access_draft(user=_user(request), pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.access_draft(user=request_user(request), pk=pk)
 
 
 # ---------------------------------------------------------------- lists
@@ -77,7 +71,7 @@ def _access(request: HttpRequest, pk: int) -> Draft:
 @require_GET
 def draft_list(request: HttpRequest) -> HttpResponse:
     """The reader's own drafts, the latest changed first, 50 a page, by status."""
-    user = _user(request)
+    user = request_user(request)
     status = request.GET.get("trang-thai", "")
     if status and status not in DraftStatus.values:
         status = ""
@@ -104,7 +98,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
         request,
         "drafting/waiting.html",
         {
-            "waiting": selectors.waiting_for(user=_user(request)),
+            "waiting": selectors.waiting_for(user=request_user(request)),
             "limit": selectors.WAITING_LIMIT,
         },
     )
@@ -122,10 +116,10 @@ def _original(request: HttpRequest, source: Any) -> tuple[Draft | None, int]:
         kind = int(source.get("loai", ""))
         if kind not in (BusinessType.UPDATE, BusinessType.REPLACE):
             raise ValueError
-        draft = selectors.access_draft(user=_user(request), pk=int(pk))
+        draft = selectors.access_draft(user=request_user(request), pk=int(pk))
     except (ValueError, NotFound) as exc:
         raise Http404("Không tìm thấy văn bản được cập nhật hoặc thay thế.") from exc
-    if not selectors.draft_actions(user=_user(request), draft=draft).follow_up:
+    if not selectors.draft_actions(user=request_user(request), draft=draft).follow_up:
         raise Http404("Không tìm thấy văn bản được cập nhật hoặc thay thế.")
     return draft, kind
 
@@ -153,7 +147,7 @@ def _initial_from(original: Draft) -> dict[str, Any]:
 @login_required
 def draft_create(request: HttpRequest) -> HttpResponse:
     """Anyone drafts in the name of their unit or a unit above it (Art. 10)."""
-    user = _user(request)
+    user = request_user(request)
     bound = request.method == "POST"
     original, kind = _original(request, request.POST if bound else request.GET)
     issuing_units = services.issuing_units_for(user)
@@ -296,7 +290,7 @@ def _signing(request: HttpRequest, draft: Draft, actions: selectors.DraftActions
     """A fixed number of queries: the draft's reports once it has been signed, the reader's
     certificates (and pending request) when they may sign, the unit's organisation
     certificates for the clerk of a signed draft."""
-    user = _user(request)
+    user = request_user(request)
     signing_state = Signing(may_sign=signing.draft_may_sign(user=user, draft=draft))
     if draft.signed_at is not None:
         reports = draft.verification_reports.select_related("checked_by").order_by(
@@ -380,7 +374,7 @@ def _detail(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     actions = selectors.draft_actions(user=user, draft=draft)
     signing_state = _signing(request, draft, actions)
     forms = _forms(user, draft, actions, signing_state)
@@ -421,40 +415,38 @@ def _action(
     success: str | Callable[[Any], str],
     on_form: bool = False,
 ) -> HttpResponse:
-    """One POST on a draft: parse the form, call the service, show the outcome.
+    """One POST on a draft, answered by `core.http.form_action`.
 
     Input that does not parse is shown back to a person who may take the action; for anyone
     else the service is asked anyway, so that they get its reason (permission and state are
-    checked before the input) and nothing changes. With `on_form`, a refusal without a field
+    checked before the input) and nothing changes. A refusal of the person is shown on the
+    draft's page with 403; other refusals with 200. With `on_form`, a refusal without a field
     (a wrong PIN, an invalid signature) is shown above the form rather than at the top.
     """
     draft = _access(request, pk)
     form = make(draft)
-    valid = form.is_valid()
     allowed = (
         flag(draft)
         if callable(flag)
-        else getattr(selectors.draft_actions(user=_user(request), draft=draft), flag)
+        else getattr(selectors.draft_actions(user=request_user(request), draft=draft), flag)
     )
-    if not valid and allowed:
-        return _detail(request, draft, bound={name: form})
-    try:
-        result = call(draft, form)
-    except AccessDenied as exc:
-        return _detail(request, draft, error=exc.message, status=403)
-    except ServiceError as exc:
-        if isinstance(exc, NotFound):
-            raise Http404(exc.message) from exc
-        if allowed and (on_form or exc.field in form.fields):
-            show_service_error(form, exc)
-            return _detail(request, draft, bound={name: form})
-        return _detail(request, draft, error=exc.message)
-    messages.success(request, success(result) if callable(success) else success)
-    return redirect("drafting:draft_detail", pk=draft.pk)
 
+    def page(error: str, status: int, bound: bool) -> HttpResponse:
+        if bound:
+            return _detail(request, draft, bound={name: form}, status=status)
+        return _detail(request, draft, error=error, status=status)
 
-def _ip(request: HttpRequest) -> str | None:
-    return client_ip(request)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: call(draft, form),
+        success=success,
+        done=lambda: redirect("drafting:draft_detail", pk=draft.pk),
+        page=page,
+        allowed=allowed,
+        denied_on_page=True,
+        on_form=on_form,
+    )
 
 
 @login_required
@@ -467,11 +459,11 @@ def version_add(request: HttpRequest, pk: int) -> HttpResponse:
         flag="add_version",
         make=lambda d: VersionForm(request.POST, request.FILES),
         call=lambda d, f: services.draft_version_add(
-            actor=_user(request),
+            actor=request_user(request),
             draft=d,
             content_file=f.cleaned_data.get("content_file"),
             note=f.cleaned_data.get("note", ""),
-            ip=_ip(request),
+            ip=client_ip(request),
         ),
         success=lambda v: f"Đã tải lên phiên bản {v.number}.",
     )
@@ -492,12 +484,12 @@ def comments_request(request: HttpRequest, pk: int) -> HttpResponse:
         flag="request_comments",
         make=make,
         call=lambda d, f: services.draft_comments_request(
-            actor=_user(request),
+            actor=request_user(request),
             draft=d,
             people=list(f.cleaned_data.get("people") or []),
             deadline=f.cleaned_data.get("deadline"),
             note=f.cleaned_data.get("note", ""),
-            ip=_ip(request),
+            ip=client_ip(request),
         ),
         success=lambda rows: f"Đã xin ý kiến {len(rows)} người.",
     )
@@ -513,7 +505,10 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
         flag="comment",
         make=lambda d: CommentForm(request.POST),
         call=lambda d, f: services.draft_comment(
-            actor=_user(request), draft=d, text=f.cleaned_data.get("text", ""), ip=_ip(request)
+            actor=request_user(request),
+            draft=d,
+            text=f.cleaned_data.get("text", ""),
+            ip=client_ip(request),
         ),
         success="Đã gửi ý kiến góp ý.",
     )
@@ -536,12 +531,12 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         flag="submit",
         make=make,
         call=lambda d, f: services.draft_submit(
-            actor=_user(request),
+            actor=request_user(request),
             draft=d,
             reviewer=f.cleaned_data.get("reviewer"),
             checker=f.cleaned_data.get("checker"),
             note=f.cleaned_data.get("note", ""),
-            ip=_ip(request),
+            ip=client_ip(request),
         ),
         success="Đã trình kiểm tra nội dung và thể thức.",
     )
@@ -563,11 +558,11 @@ def _decision(
         flag=flag,
         make=lambda d: DecisionForm(request.POST, prefix=prefix),
         call=lambda d, f: service(
-            actor=_user(request),
+            actor=request_user(request),
             draft=d,
             accept=f.cleaned_data.get("decision") == "accept",
             note=f.cleaned_data.get("note", ""),
-            ip=_ip(request),
+            ip=client_ip(request),
         ),
         success=success,
     )
@@ -635,7 +630,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
     def call(draft: Draft, form: Any) -> Any:
         certificate = form.chosen()
         return services.draft_issue(
-            actor=_user(request),
+            actor=request_user(request),
             draft=draft,
             issued_amount=form.cleaned_data.get("issued_amount"),
             organisation_key=(
@@ -644,7 +639,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
                 else None
             ),
             attachments=list(form.cleaned_data.get("attachments") or []),
-            ip=_ip(request),
+            ip=client_ip(request),
         )
 
     return _action(
@@ -671,7 +666,7 @@ def _chosen(form: Any) -> Certificate:
 @require_POST
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     """The approver signs the approved PDF with a key held by the server."""
-    user = _user(request)
+    user = request_user(request)
     return _action(
         request,
         pk,
@@ -683,7 +678,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
             draft=d,
             certificate=_chosen(f),
             pin=f.cleaned_data.get("pin") or "",
-            ip=_ip(request),
+            ip=client_ip(request),
         ),
         success="Đã ký số văn bản; chữ ký đã được kiểm tra và hợp lệ. Văn thư có thể phát hành.",
         on_form=True,
@@ -694,7 +689,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sign_request(request: HttpRequest, pk: int) -> HttpResponse:
     """The approver asks for a signing request, to sign with the token on their computer."""
-    user = _user(request)
+    user = request_user(request)
     return _action(
         request,
         pk,
@@ -702,7 +697,7 @@ def sign_request(request: HttpRequest, pk: int) -> HttpResponse:
         flag=lambda d: signing.draft_may_sign(user=user, draft=d),
         make=lambda d: SignRequestForm(request.POST, certificates=_local_certificates(user)),
         call=lambda d, f: signing.draft_sign_request(
-            actor=user, draft=d, certificate=_chosen(f), ip=_ip(request)
+            actor=user, draft=d, certificate=_chosen(f), ip=client_ip(request)
         ),
         success=lambda r: (
             "Đã tạo yêu cầu ký số: chạy lệnh vanban-sign trên máy có thiết bị ký "
@@ -716,7 +711,7 @@ def sign_request(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def signed_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """The approver uploads the approved PDF signed with another tool; it is checked first."""
-    user = _user(request)
+    user = request_user(request)
     return _action(
         request,
         pk,
@@ -724,7 +719,7 @@ def signed_upload(request: HttpRequest, pk: int) -> HttpResponse:
         flag=lambda d: signing.draft_may_sign(user=user, draft=d),
         make=lambda d: SignedUploadForm(request.POST, request.FILES),
         call=lambda d, f: signing.draft_signed_upload(
-            actor=user, draft=d, data=f.data_bytes() if f.is_valid() else b"", ip=_ip(request)
+            actor=user, draft=d, data=f.data_bytes() if f.is_valid() else b"", ip=client_ip(request)
         ),
         success="Đã nhận bản ký số; chữ ký đã được kiểm tra và hợp lệ. Văn thư có thể phát hành.",
         on_form=True,
@@ -733,38 +728,28 @@ def signed_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def version_download(
-    request: HttpRequest, pk: int, number: int
-) -> HttpResponse | StreamingHttpResponse:
+def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
     try:
         download = services.version_download(
-            actor=_user(request), draft_pk=pk, number=number, ip=client_ip(request)
+            actor=request_user(request), draft_pk=pk, number=number, ip=client_ip(request)
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except files.FileUnavailable as exc:
-        return render(
-            request,
-            "documents/files/unavailable.html",
-            {"message": exc.message, "document_id": None},
-            status=409,
-        )
+        return download_unavailable(request, exc)
     version = download.version
-    response = StreamingHttpResponse(download.chunks, content_type=version.content_type)
-    response["Content-Length"] = str(download.size)
-    response["Content-Disposition"] = files.content_disposition(version.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(
+        download.chunks,
+        size=download.size,
+        content_type=version.content_type,
+        name=version.original_name,
+    )
 
 
 @login_required
 @require_GET
-def signed_download(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
+def signed_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF signed by the competent person, for whoever may see the draft's versions; the
     stored bytes are checked against their SHA-256 before anything is sent."""
-    user = _user(request)
+    user = request_user(request)
     draft = (
         Draft.objects.visible_to(user)
         .select_related("unit", "signed_version")
@@ -773,41 +758,24 @@ def signed_download(request: HttpRequest, pk: int) -> HttpResponse | StreamingHt
     )
     if draft is None or not draft.signed_storage_name:
         raise Http404("Không tìm thấy bản ký số của dự thảo.")
-    data = {"sha256": draft.signed_sha256}
     try:
-        size = files.file_verify(draft.signed_storage_name, draft.signed_sha256)
-    except files.FileUnavailable as exc:
-        audit_record(
+        stream = files.verified_stream(
             actor=user,
-            action="draft.signed_download_refused",
+            storage_name=draft.signed_storage_name,
+            sha256=draft.signed_sha256,
+            action="draft.signed_download",
             unit=draft.unit,
             target=draft,
-            data={**data, "reason": exc.reason},
+            data={"sha256": draft.signed_sha256},
             ip=client_ip(request),
         )
-        return render(
-            request,
-            "documents/files/unavailable.html",
-            {"message": exc.message, "document_id": None},
-            status=409,
-        )
-    audit_record(
-        actor=user,
-        action="draft.signed_download",
-        unit=draft.unit,
-        target=draft,
-        data=data,
-        ip=client_ip(request),
-    )
+    except files.FileUnavailable as exc:
+        return download_unavailable(request, exc)
     name = draft.signed_version.original_name if draft.signed_version else "van-ban.pdf"
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    response = StreamingHttpResponse(
-        files.file_stream_verified(draft.signed_storage_name, draft.signed_sha256, size),
+    return download_response(
+        stream.chunks,
+        size=stream.size,
         content_type="application/pdf",
+        name=f"{stem} (đã ký số).pdf",
     )
-    response["Content-Length"] = str(size)
-    response["Content-Disposition"] = files.content_disposition(f"{stem} (đã ký số).pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

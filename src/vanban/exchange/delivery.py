@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from vanban.accounts.models import AccountStatus, Role, Unit, User
+from vanban.accounts.services import require_active
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
@@ -29,11 +30,9 @@ from vanban.core.text import nfc
 from vanban.documents import receipt_checks
 from vanban.documents.files import (
     Download,
-    FileUnavailable,
     file_discard,
     file_read_verified,
-    file_stream_verified,
-    file_verify,
+    verified_stream,
 )
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.services import DocumentInput, Refusals, incoming_register
@@ -60,11 +59,6 @@ PROCESSING_STATUSES = (DeliveryStatus.ASSIGNED, DeliveryStatus.PROCESSING, Deliv
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _require_active(actor: Any) -> None:
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise AccessDenied()
 
 
 def _clerks(unit_ids: list[int]) -> list[User]:
@@ -147,7 +141,7 @@ def deliveries_create(
     two copies. An update or replacement (business type 2, 3) names the original document of the
     same unit and links each copy to the copy of the original that unit received.
     """
-    _require_active(actor)
+    require_active(actor)
     if not actor.has_role(Role.CLERK, document.unit):
         raise AccessDenied(SENDER_CLERK_ONLY)
     if document.direction != Direction.OUTGOING:
@@ -252,7 +246,7 @@ def deliveries_create(
 
 
 def _require_recipient_clerk(actor: User, delivery: Delivery) -> None:
-    _require_active(actor)
+    require_active(actor)
     if not actor.has_role(Role.CLERK, delivery.recipient_unit):
         # Another unit's delivery looks the same as one that does not exist.
         raise NotFound("Không tìm thấy văn bản.")
@@ -479,7 +473,7 @@ def document_recall(
     returned is withdrawn from the recipient's queue or marked in its register (13), and each
     recipient's clerk confirms (15) or refuses (16). Leaders and clerks of the issuing unit.
     """
-    _require_active(actor)
+    require_active(actor)
     if not (
         actor.has_role(Role.LEADER, document.unit) or actor.has_role(Role.CLERK, document.unit)
     ):
@@ -583,27 +577,14 @@ def received_file_download(
 
     file = received_file(user=actor, delivery_pk=delivery_pk, file_pk=file_pk)
     delivery = Delivery.objects.select_related("recipient_unit").get(pk=delivery_pk)
-    data = {"file": file.pk, "name": file.original_name, "sha256": file.sha256}
-    try:
-        size = file_verify(file.storage_name, file.sha256)
-    except FileUnavailable as exc:
-        audit_record(
-            actor=actor,
-            action="exchange.file_download_refused",
-            unit=delivery.recipient_unit,
-            target=delivery,
-            ip=ip,
-            data={**data, "reason": exc.reason},
-        )
-        raise
-    audit_record(
+    stream = verified_stream(
         actor=actor,
+        storage_name=file.storage_name,
+        sha256=file.sha256,
         action="exchange.file_download",
         unit=delivery.recipient_unit,
         target=delivery,
+        data={"file": file.pk, "name": file.original_name, "sha256": file.sha256},
         ip=ip,
-        data=data,
     )
-    return Download(
-        file=file, size=size, chunks=file_stream_verified(file.storage_name, file.sha256, size)
-    )
+    return Download(file=file, size=stream.size, chunks=stream.chunks)

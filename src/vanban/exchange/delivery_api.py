@@ -3,7 +3,7 @@
 a recall; a sent document's recipients and their statuses, sending to more units, recalling.
 
 Each endpoint only parses the request and calls exchange.delivery and
-exchange.delivery_selectors; refusals become JSON by the handlers of vanban.api.api.
+exchange.delivery_selectors; refusals become JSON by the handlers of vanban.core.api.
 """
 
 import datetime as dt
@@ -12,9 +12,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from vanban.accounts.models import Unit, User
-from vanban.api.schemas import MAX_IDS, ErrorOut, Id, ValidationErrorOut, choice, text
+from vanban.accounts.http import request_user
+from vanban.accounts.models import Unit
+from vanban.core.api import ERRORS, MAX_IDS, ErrorOut, Id, choice, text
 from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.http import client_ip
 from vanban.documents.services import DuplicateDocument, Refusals
 
 from . import delivery as services
@@ -23,13 +25,6 @@ from .models import Delivery, DeliveryEvent, ReturnReason
 
 router = Router(tags=["Liên thông trong hệ thống"])
 
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ValidationErrorOut,
-}
 STATUS_HELP = (
     "01 đã đến, 02 bị trả lại, 03 đã vào sổ, 04 đã giao xử lý, 05 đang xử lý, 06 hoàn thành"
 )
@@ -213,16 +208,8 @@ class RecallIn(Schema):
 # ---------------------------------------------------------------- helpers
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def _sent(request: HttpRequest, document_id: int) -> dict[str, Any]:
-    sent = selectors.sent_document(user=_actor(request), document_pk=document_id)
+    sent = selectors.sent_document(user=request_user(request), document_pk=document_id)
     for delivery in sent.deliveries:
         delivery.document = sent.document  # no query per row
     return {
@@ -247,7 +234,7 @@ def delivery_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str,
     """Văn bản các đơn vị trong hệ thống gửi đến các đơn vị mà người gọi là văn thư, chờ vào sổ
     hoặc trả lại; văn bản khẩn trước. Kèm các đề nghị thu hồi chờ trả lời. 403 nếu không phải
     văn thư."""
-    user = _actor(request)
+    user = request_user(request)
     unit_ids = selectors.clerk_unit_ids(user)
     if not unit_ids:
         raise AccessDenied("Chỉ văn thư của đơn vị được xem hàng chờ tiếp nhận văn bản.")
@@ -272,7 +259,7 @@ def delivery_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str,
     summary="Một văn bản gửi đến, với các tệp",
 )
 def delivery_detail(request: HttpRequest, delivery_id: Id) -> Delivery:
-    return selectors.access_received(user=_actor(request), pk=delivery_id)
+    return selectors.access_received(user=request_user(request), pk=delivery_id)
 
 
 @router.post(
@@ -284,7 +271,7 @@ def delivery_detail(request: HttpRequest, delivery_id: Id) -> Delivery:
 def delivery_register(request: HttpRequest, delivery_id: Id, payload: RegisterIn) -> Any:
     """Tạo văn bản đến với thông tin và tệp của văn bản đi (không nhập lại); số đến do hệ thống
     cấp. Nơi gửi thấy trạng thái 03 “đã vào sổ”. Trùng số, ký hiệu, cơ quan ban hành: 409."""
-    actor = _actor(request)
+    actor = request_user(request)
     delivery = selectors.access_received(user=actor, pk=delivery_id)
     try:
         document = services.delivery_register(
@@ -296,7 +283,7 @@ def delivery_register(request: HttpRequest, delivery_id: Id, payload: RegisterIn
                 sensitive_declared=payload.sensitive_declared,
             ),
             confirm_duplicate=payload.confirm_duplicate,
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except DuplicateDocument as exc:
         return Status(
@@ -327,10 +314,14 @@ def delivery_register(request: HttpRequest, delivery_id: Id, payload: RegisterIn
     summary="Trả lại văn bản cho nơi gửi",
 )
 def delivery_return(request: HttpRequest, delivery_id: Id, payload: ReturnIn) -> Delivery:
-    actor = _actor(request)
+    actor = request_user(request)
     delivery = selectors.access_received(user=actor, pk=delivery_id)
     services.delivery_return(
-        actor=actor, delivery=delivery, reason=payload.reason, note=payload.note, ip=_ip(request)
+        actor=actor,
+        delivery=delivery,
+        reason=payload.reason,
+        note=payload.note,
+        ip=client_ip(request),
     )
     return selectors.access_received(user=actor, pk=delivery_id)
 
@@ -344,10 +335,14 @@ def delivery_return(request: HttpRequest, delivery_id: Id, payload: ReturnIn) ->
 def delivery_recall_answer(
     request: HttpRequest, delivery_id: Id, payload: RecallAnswerIn
 ) -> Delivery:
-    actor = _actor(request)
+    actor = request_user(request)
     delivery = selectors.access_received(user=actor, pk=delivery_id)
     services.delivery_recall_answer(
-        actor=actor, delivery=delivery, accept=payload.accept, note=payload.note, ip=_ip(request)
+        actor=actor,
+        delivery=delivery,
+        accept=payload.accept,
+        note=payload.note,
+        ip=client_ip(request),
     )
     return selectors.access_received(user=actor, pk=delivery_id)
 
@@ -375,12 +370,12 @@ def delivery_statuses(request: HttpRequest, document_id: Id) -> dict[str, Any]:
 )
 def delivery_send(request: HttpRequest, document_id: Id, payload: SendIn) -> dict[str, Any]:
     """Đơn vị đã nhận văn bản thì không nhận lần nữa."""
-    actor = _actor(request)
+    actor = request_user(request)
     document = selectors.sent_document(user=actor, document_pk=document_id).document
     units = list(Unit.objects.filter(pk__in=payload.unit_ids))
     if len(units) != len(set(payload.unit_ids)):
         raise ServiceError("Không tìm thấy đơn vị nhận.", field="unit_ids")
-    services.deliveries_create(actor=actor, document=document, units=units, ip=_ip(request))
+    services.deliveries_create(actor=actor, document=document, units=units, ip=client_ip(request))
     return _sent(request, document_id)
 
 
@@ -391,7 +386,9 @@ def delivery_send(request: HttpRequest, document_id: Id, payload: SendIn) -> dic
     summary="Thu hồi văn bản đi (lãnh đạo, văn thư)",
 )
 def document_recall(request: HttpRequest, document_id: Id, payload: RecallIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = request_user(request)
     document = selectors.sent_document(user=actor, document_pk=document_id).document
-    services.document_recall(actor=actor, document=document, reason=payload.reason, ip=_ip(request))
+    services.document_recall(
+        actor=actor, document=document, reason=payload.reason, ip=client_ip(request)
+    )
     return _sent(request, document_id)

@@ -14,16 +14,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from vanban.accounts.models import Role, Unit, User
-from vanban.accounts.views import client_ip
+from vanban.accounts.http import request_user
+from vanban.accounts.models import Role, Unit
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import Form as VnForm
 from vanban.core.forms import show_service_error
+from vanban.core.http import client_ip, form_action
 from vanban.documents import files
+from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.forms import RefusalFields
 from vanban.documents.services import DuplicateDocument
 from vanban.interop.selectors import external_status
@@ -114,15 +116,8 @@ class QueueFilterForm(VnForm):
 # ---------------------------------------------------------------- helpers
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # signed in: login_required
-
-
 def _received(request: HttpRequest, pk: int) -> Delivery:
-    try:
-        return selectors.access_received(user=_user(request), pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.access_received(user=request_user(request), pk=pk)
 
 
 # ---------------------------------------------------------------- the reception queue
@@ -133,7 +128,7 @@ def _received(request: HttpRequest, pk: int) -> Delivery:
 def queue(request: HttpRequest) -> HttpResponse:
     """Documents sent to the reader's units, waiting to be registered or returned, and the
     recall requests waiting for an answer (R15). Clerks only."""
-    user = _user(request)
+    user = request_user(request)
     unit_ids = selectors.clerk_unit_ids(user)
     if not unit_ids:
         raise PermissionDenied(QUEUE_ONLY)
@@ -193,7 +188,7 @@ def delivery_register(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             document = services.delivery_register(
-                actor=_user(request),
+                actor=request_user(request),
                 delivery=delivery,
                 refusals=form.refusals(),
                 confirm_duplicate=form.cleaned_data["confirm_duplicate"],
@@ -217,21 +212,22 @@ def delivery_return(request: HttpRequest, pk: int) -> HttpResponse:
     """Art. 21: a document sent to the wrong unit or invalid goes back with the reason."""
     delivery = _received(request, pk)
     form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.delivery_return(
-                actor=_user(request),
-                delivery=delivery,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-                ip=client_ip(request),
-            )
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, "Đã trả lại văn bản cho nơi gửi.")
-            return redirect("exchange:queue")
-    return _received_page(request, delivery, return_form=form)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.delivery_return(
+            actor=request_user(request),
+            delivery=delivery,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        ),
+        success="Đã trả lại văn bản cho nơi gửi.",
+        done=lambda: redirect("exchange:queue"),
+        page=lambda error, status, bound: _received_page(
+            request, delivery, status=status, return_form=form
+        ),
+    )
 
 
 @login_required
@@ -239,50 +235,47 @@ def delivery_return(request: HttpRequest, pk: int) -> HttpResponse:
 def recall_answer(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = _received(request, pk)
     form = RecallAnswerForm(request.POST)
-    if form.is_valid():
+
+    def answer() -> bool:
         accept = form.cleaned_data["answer"] == "accept"
-        try:
-            services.delivery_recall_answer(
-                actor=_user(request),
-                delivery=delivery,
-                accept=accept,
-                note=form.cleaned_data["note"],
-                ip=client_ip(request),
-            )
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(
-                request,
-                "Đã đồng ý thu hồi văn bản." if accept else "Đã từ chối đề nghị thu hồi văn bản.",
-            )
-            return redirect("exchange:queue")
-    return _received_page(request, delivery, recall_form=form)
+        services.delivery_recall_answer(
+            actor=request_user(request),
+            delivery=delivery,
+            accept=accept,
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        )
+        return accept
+
+    return form_action(
+        request,
+        form=form,
+        call=answer,
+        success=lambda accept: (
+            "Đã đồng ý thu hồi văn bản." if accept else "Đã từ chối đề nghị thu hồi văn bản."
+        ),
+        done=lambda: redirect("exchange:queue"),
+        page=lambda error, status, bound: _received_page(
+            request, delivery, status=status, recall_form=form
+        ),
+    )
 
 
 @login_required
 @require_GET
-def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     try:
         download = services.received_file_download(
-            actor=_user(request), delivery_pk=pk, file_pk=file_pk, ip=client_ip(request)
+            actor=request_user(request), delivery_pk=pk, file_pk=file_pk, ip=client_ip(request)
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except files.FileUnavailable as exc:
-        return render(
-            request,
-            "documents/files/unavailable.html",
-            {"message": exc.message, "document_id": None},
-            status=409,
-        )
-    response = StreamingHttpResponse(download.chunks, content_type=download.file.content_type)
-    response["Content-Length"] = str(download.size)
-    response["Content-Disposition"] = files.content_disposition(download.file.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+        return download_unavailable(request, exc)
+    return download_response(
+        download.chunks,
+        size=download.size,
+        content_type=download.file.content_type,
+        name=download.file.original_name,
+    )
 
 
 # ---------------------------------------------------------------- the sender's page
@@ -291,11 +284,8 @@ def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
 def _sent_page(
     request: HttpRequest, document_pk: int, *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
-    user = _user(request)
-    try:
-        sent = selectors.sent_document(user=user, document_pk=document_pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    user = request_user(request)
+    sent = selectors.sent_document(user=user, document_pk=document_pk)
     document = sent.document
     can_send = sent.recall is None and user.has_role(Role.CLERK, document.unit)
     can_recall = sent.recall is None and (
@@ -327,10 +317,7 @@ def sent_status(request: HttpRequest, document_pk: int) -> HttpResponse:
 
 
 def _sent_document(request: HttpRequest, document_pk: int) -> Any:
-    try:
-        return selectors.sent_document(user=_user(request), document_pk=document_pk).document
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.sent_document(user=request_user(request), document_pk=document_pk).document
 
 
 def _sent_action(
@@ -370,7 +357,7 @@ def send(request: HttpRequest, document_pk: int) -> HttpResponse:
         form=SendForm(request.POST, units=Unit.objects.filter(is_active=True)),
         name="send_form",
         call=lambda document, data: services.deliveries_create(
-            actor=_user(request),
+            actor=request_user(request),
             document=document,
             units=list(data.get("units") or []),
             ip=client_ip(request),
@@ -393,7 +380,7 @@ def recall(request: HttpRequest, document_pk: int) -> HttpResponse:
         form=RecallForm(request.POST),
         name="recall_form",
         call=lambda document, data: services.document_recall(
-            actor=_user(request),
+            actor=request_user(request),
             document=document,
             reason=data.get("reason", ""),
             ip=client_ip(request),

@@ -24,10 +24,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import Role, Unit, User
-from vanban.accounts.views import client_ip
-from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.forms import show_service_error
+from vanban.core.http import client_ip, refusal_raise
 from vanban.documents import files as document_files
 from vanban.documents.services import DuplicateDocument
 from vanban.exchange.models import (
@@ -57,12 +58,8 @@ REVOCATION = 1
 NOT_ANSWERABLE = "Đề nghị lấy lại văn bản không được vào sổ hay từ chối như một văn bản."
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # signed in: login_required
-
-
 def _province_admin(request: HttpRequest) -> User:
-    user = _user(request)
+    user = request_user(request)
     if not user.is_province_admin:
         raise PermissionDenied(PROVINCE_ONLY)
     return user
@@ -134,9 +131,8 @@ def _partner_save(request: HttpRequest, partner: Partner | None) -> HttpResponse
                 partner=partner,
                 ip=client_ip(request),
             )
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             show_service_error(form, exc)
         else:
             if secret:
@@ -166,12 +162,9 @@ def partner_secret(request: HttpRequest, pk: int) -> HttpResponse:
     user = _province_admin(request)
     partner = _partner(pk)
     secret = services.new_token()
-    try:
-        services.partner_set_inbound_token(
-            actor=user, partner=partner, token=secret, ip=client_ip(request)
-        )
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
+    services.partner_set_inbound_token(
+        actor=user, partner=partner, token=secret, ip=client_ip(request)
+    )
     request.session[SHOWN_ONCE] = secret
     messages.success(request, "Đã tạo mã xác thực mới; mã cũ không còn dùng được.")
     return redirect("interop:partner_edit", pk=partner.pk)
@@ -188,9 +181,8 @@ def codes_import(request: HttpRequest) -> HttpResponse:
             count = services.codes_import(
                 actor=user, text=form.cleaned_data["file"], ip=client_ip(request)
             )
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
         except ServiceError as exc:
+            refusal_raise(exc)
             form.add_error("file", exc.message)
         else:
             messages.success(request, f"Đã nhập {count} mã định danh.")
@@ -208,7 +200,7 @@ def codes_import(request: HttpRequest) -> HttpResponse:
 
 def _inbound(request: HttpRequest, pk: int) -> Inbound:
     """A package received for one of the reader's units (clerks); 404 otherwise."""
-    user = _user(request)
+    user = request_user(request)
     clerk_units = [u for u, r in user.role_pairs() if r == Role.CLERK] if user.is_active else []
     row = (
         Inbound.objects.select_related("unit", "partner", "incoming_document", "answered_by")
@@ -324,7 +316,7 @@ def inbound_register(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             document = services.inbound_register(
-                actor=_user(request),
+                actor=request_user(request),
                 inbound=inbound,
                 data=form.document_input(),
                 refusals=form.refusals(),
@@ -357,7 +349,7 @@ def inbound_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.inbound_refuse(
-                actor=_user(request),
+                actor=request_user(request),
                 inbound=inbound,
                 reason=form.cleaned_data["reason"],
                 ip=client_ip(request),
@@ -381,7 +373,7 @@ def inbound_take_back(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.inbound_revocation_answer(
-                actor=_user(request),
+                actor=request_user(request),
                 inbound=inbound,
                 accept=form.cleaned_data["accept"],
                 note=form.cleaned_data["note"],
@@ -432,7 +424,7 @@ def monitor_unit_ids(user: User) -> list[int] | None:
 @login_required
 @require_GET
 def monitor(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     scope = monitor_unit_ids(user)
     if scope is not None and not scope:
         raise PermissionDenied(MONITOR_ONLY)
@@ -483,12 +475,9 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     if message is None:
         raise Http404("Không tìm thấy gói tin.")
     try:
-        services.retry_now(actor=_user(request), message=message, ip=client_ip(request))
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+        services.retry_now(actor=request_user(request), message=message, ip=client_ip(request))
     except ServiceError as exc:
+        refusal_raise(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, "Gói tin sẽ được gửi lại ngay ở lượt gửi tới.")

@@ -16,6 +16,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from vanban.core.http import client_ip
 from vanban.documents.models import DocumentPolicy
 
 from .services import Refused, partner_for_token, receive
@@ -33,7 +34,7 @@ def _bearer(request: HttpRequest) -> str:
 @require_POST
 def receive_view(request: HttpRequest) -> JsonResponse:
     partner = partner_for_token(_bearer(request))
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_ip(request) or ""
     if partner is None:
         logger.warning("interop: refused from %s: wrong credentials", ip)
         return JsonResponse(

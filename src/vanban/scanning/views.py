@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
-
-from vanban.core.errors import AccessDenied
 
 from .selectors import detection_list as select_detections
 from .services import scanner_status
@@ -19,10 +16,7 @@ PAGE_LIMIT = 200
 @login_required
 @require_GET
 def detection_list(request: HttpRequest) -> HttpResponse:
-    try:
-        detections = select_detections(user=request.user)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
+    detections = select_detections(user=request.user)
     return render(
         request,
         "scanning/detection_list.html",

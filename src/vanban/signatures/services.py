@@ -38,6 +38,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from vanban.accounts.models import Role, Unit, User
+from vanban.accounts.services import require_active as _require_active
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
@@ -78,11 +79,6 @@ def _audit(actor: Any, action: str, target: Any, ip: str | None, unit: Any = Non
     return audit_record(
         actor=actor, action=f"signatures.{action}", unit=unit, target=target, data=data, ip=ip
     )
-
-
-def _require_active(actor: User) -> None:
-    if not actor.is_active:
-        raise AccessDenied()
 
 
 # ---------------------------------------------------------------- parsing certificates

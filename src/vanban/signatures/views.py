@@ -22,11 +22,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import User
-from vanban.accounts.views import client_ip
 from vanban.core import clock
-from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.errors import ServiceError
 from vanban.core.forms import show_service_error
+from vanban.core.http import client_ip, form_action, refusal_raise
 from vanban.documents.files import file_read_verified
 
 from . import pdfsign, selectors, services
@@ -45,14 +46,6 @@ PROVINCE_ONLY = "Chỉ quản trị tỉnh quản lý danh sách chứng thư g�
 REUPLOAD = "Trình duyệt không giữ lại tệp đã chọn khi biểu mẫu có lỗi: hãy chọn lại tệp."
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # signed in: login_required
-
-
-def _denied(exc: AccessDenied) -> PermissionDenied:
-    return PermissionDenied(exc.message)
-
-
 def _rows(certificates: Any) -> list[dict[str, Any]]:
     """Certificates with whether they are valid today ("còn hiệu lực" / "hết hạn")."""
     now = clock.now()
@@ -68,11 +61,10 @@ def _certificate_add(
     """Calls certificate_add with the form's input; a refusal goes on the form (None)."""
     try:
         return services.certificate_add(
-            actor=_user(request), ip=client_ip(request), **owner, **form.arguments()
+            actor=request_user(request), ip=client_ip(request), **owner, **form.arguments()
         )
-    except AccessDenied as exc:
-        raise _denied(exc) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         show_service_error(form, exc)
     except pdfsign.SigningFailed as exc:  # a PKCS#12 file the PIN does not open
         form.add_error("pin", str(exc))
@@ -88,7 +80,7 @@ def _mine_page(
     certificate_form: CertificateForm | None = None,
     mark_form: MarkForm | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     return render(
         request,
         "signatures/mine.html",
@@ -114,7 +106,7 @@ def mine_certificate_add(request: HttpRequest) -> HttpResponse:
     form = CertificateForm(request.POST, request.FILES, prefix="cert")
     if form.is_valid():
         certificate = _certificate_add(
-            request, form, kind=CertificateKind.PERSONAL, user=_user(request)
+            request, form, kind=CertificateKind.PERSONAL, user=request_user(request)
         )
         if certificate is not None:
             messages.success(request, f"Đã đăng ký chứng thư số {certificate.serial}.")
@@ -125,36 +117,30 @@ def mine_certificate_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mine_mark_upload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = MarkForm(request.POST, request.FILES, prefix="mark")
-    if form.is_valid():
-        try:
-            services.mark_upload(
-                actor=user,
-                kind=MarkKind.SIGNATURE,
-                user=user,
-                ip=client_ip(request),
-                **form.arguments(),
-            )
-        except AccessDenied as exc:
-            raise _denied(exc) from exc
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, "Đã cập nhật hình chữ ký.")
-            return redirect("signatures:mine")
-    return _mine_page(request, mark_form=form)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.mark_upload(
+            actor=user,
+            kind=MarkKind.SIGNATURE,
+            user=user,
+            ip=client_ip(request),
+            **form.arguments(),
+        ),
+        success="Đã cập nhật hình chữ ký.",
+        done=lambda: redirect("signatures:mine"),
+        page=lambda error, status, bound: _mine_page(request, mark_form=form),
+    )
 
 
 @login_required
 @require_GET
 def mark_image(request: HttpRequest, pk: int) -> HttpResponse:
     """The PNG of a signature image or seal, read back and checked against its SHA-256."""
-    try:
-        mark = selectors.access_mark(pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    if not selectors.may_see_mark(user=_user(request), mark=mark):
+    mark = selectors.access_mark(pk=pk)
+    if not selectors.may_see_mark(user=request_user(request), mark=mark):
         raise PermissionDenied("Bạn không có quyền xem hình này.")
     try:
         data = file_read_verified(mark.storage_name, mark.sha256)
@@ -179,11 +165,8 @@ def _back_to(user: User, certificate: Certificate) -> HttpResponse:
 @login_required
 @require_POST
 def certificate_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    try:
-        certificate = selectors.access_certificate(pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    user = request_user(request)
+    certificate = selectors.access_certificate(pk=pk)
     form = ActiveForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Yêu cầu không hợp lệ.")
@@ -192,9 +175,8 @@ def certificate_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         services.certificate_set_active(
             actor=user, certificate=certificate, active=active, ip=client_ip(request)
         )
-    except AccessDenied as exc:
-        raise _denied(exc) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -214,12 +196,9 @@ def _require_admin(user: User) -> None:
 
 
 def _managed_unit(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
-    user = _user(request)
+    user = request_user(request)
     _require_admin(user)
-    try:
-        unit = selectors.access_unit(pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    unit = selectors.access_unit(pk=pk)
     if not user.can_manage_unit(unit):
         raise PermissionDenied(ADMIN_ONLY)
     return unit
@@ -229,7 +208,7 @@ def _managed_unit(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def
 @require_GET
 def unit_choose(request: HttpRequest) -> HttpResponse:
     """Opens the page of the unit chosen (?don-vi=), else of the admin's own unit."""
-    user = _user(request)
+    user = request_user(request)
     _require_admin(user)
     units = selectors.managed_units(user=user)
     chosen = request.GET.get("don-vi", "")
@@ -242,7 +221,7 @@ def unit_choose(request: HttpRequest) -> HttpResponse:
 
 
 def _unit_page(request: HttpRequest, unit: Any, **bound: Any) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     managed = user.managed_unit_ids()
     people = selectors.people_of(unit=unit)
     forms = {
@@ -313,23 +292,20 @@ def unit_person_certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_seal_upload(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _managed_unit(request, pk)
     form = MarkForm(request.POST, request.FILES, prefix="seal", seal=True)
-    if form.is_valid():
-        try:
-            services.mark_upload(
-                actor=_user(request),
-                kind=MarkKind.SEAL,
-                unit=unit,
-                ip=client_ip(request),
-                **form.arguments(),
-            )
-        except AccessDenied as exc:
-            raise _denied(exc) from exc
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, "Đã cập nhật hình con dấu của đơn vị.")
-            return redirect("signatures:unit", pk=unit.pk)
-    return _unit_page(request, unit, seal_form=form)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.mark_upload(
+            actor=request_user(request),
+            kind=MarkKind.SEAL,
+            unit=unit,
+            ip=client_ip(request),
+            **form.arguments(),
+        ),
+        success="Đã cập nhật hình con dấu của đơn vị.",
+        done=lambda: redirect("signatures:unit", pk=unit.pk),
+        page=lambda error, status, bound: _unit_page(request, unit, seal_form=form),
+    )
 
 
 # ---------------------------------------------------------------- trust roots
@@ -356,48 +332,39 @@ def _roots_page(request: HttpRequest, form: TrustRootForm | None = None) -> Http
 @login_required
 @require_GET
 def trust_roots(request: HttpRequest) -> HttpResponse:
-    _require_province_admin(_user(request))
+    _require_province_admin(request_user(request))
     return _roots_page(request)
 
 
 @login_required
 @require_POST
 def trust_root_add(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_province_admin(user)
     form = TrustRootForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            root = services.trust_root_add(
-                actor=user, data=form.data_bytes(), ip=client_ip(request)
-            )
-        except AccessDenied as exc:
-            raise _denied(exc) from exc
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, f"Đã thêm chứng thư gốc “{root.name}” vào danh sách tin cậy.")
-            return redirect("signatures:trust_roots")
-    return _roots_page(request, form)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.trust_root_add(
+            actor=user, data=form.data_bytes(), ip=client_ip(request)
+        ),
+        success=lambda root: f"Đã thêm chứng thư gốc “{root.name}” vào danh sách tin cậy.",
+        done=lambda: redirect("signatures:trust_roots"),
+        page=lambda error, status, bound: _roots_page(request, form),
+    )
 
 
 @login_required
 @require_POST
 def trust_root_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_province_admin(user)
-    try:
-        root: TrustRoot = selectors.access_trust_root(pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    root: TrustRoot = selectors.access_trust_root(pk=pk)
     form = ActiveForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Yêu cầu không hợp lệ.")
     active = form.cleaned_data["active"]
-    try:
-        services.trust_root_set_active(actor=user, root=root, active=active, ip=client_ip(request))
-    except AccessDenied as exc:
-        raise _denied(exc) from exc
+    services.trust_root_set_active(actor=user, root=root, active=active, ip=client_ip(request))
     messages.success(
         request,
         f"Đã {'đưa' if active else 'bỏ'} chứng thư gốc “{root.name}” "
@@ -413,11 +380,8 @@ def trust_root_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_verify(request: HttpRequest, pk: int) -> HttpResponse:
     """Checks the signatures of the document's PDF files again and keeps the reports."""
-    user = _user(request)
-    try:
-        document = selectors.visible_document(user=user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    user = request_user(request)
+    document = selectors.visible_document(user=user, pk=pk)
     try:
         reports = services.document_verify(
             actor=user, document=document, trigger=Trigger.DEMAND, ip=client_ip(request)

@@ -2,7 +2,7 @@
 
 Each endpoint checks the caller's right first (403), then reads the ids in the request (400 for
 an unknown one), then calls workflow.services; refusals become JSON through the handlers of
-`vanban.api.api` (400, 403, 404). Documents the caller may not see answer 404.
+`vanban.core.api` (400, 403, 404). Documents the caller may not see answer 404.
 """
 
 import datetime as dt
@@ -12,22 +12,16 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import Unit, User
-from vanban.api.schemas import MAX_IDS, MAX_TEXT, Day, ErrorOut, Id, ValidationErrorOut, text
+from vanban.core.api import ERRORS, MAX_IDS, MAX_TEXT, Day, Id, text
 from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.http import client_ip
 
 from . import selectors, services
 from .access import authority_of
 
 router = Router(tags=["Xử lý văn bản đến"])
-
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ValidationErrorOut,
-}
 
 
 # ---------------------------------------------------------------- schemas
@@ -156,14 +150,6 @@ class DecideIn(Schema):
 # ---------------------------------------------------------------- helpers
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise AccessDenied(message)
@@ -243,7 +229,7 @@ def my_work(request: HttpRequest) -> dict[str, Any]:
     """Những việc đang chờ người gọi (và những lãnh đạo mà người gọi được ủy quyền), văn bản
     khẩn trước rồi theo hạn: văn bản chờ trình (văn thư), chờ cho ý kiến chỉ đạo (lãnh đạo), việc
     được giao chủ trì hoặc phối hợp, văn bản nhận để biết, đề nghị gia hạn chờ quyết định."""
-    work = selectors.my_work(user=_actor(request))
+    work = selectors.my_work(user=request_user(request))
 
     def item(document: Any, **extra: Any) -> dict[str, Any]:
         return {
@@ -296,7 +282,7 @@ def my_work(request: HttpRequest) -> dict[str, Any]:
 def document_processing(request: HttpRequest, document_id: Id) -> dict[str, Any]:
     """Trạng thái, phân công (chủ trì, phối hợp, nhận để biết, hạn), đề nghị gia hạn và toàn bộ
     quá trình xử lý (ai, làm gì, khi nào, ý kiến, thay mặt ai)."""
-    return _processing(_actor(request), document_id)
+    return _processing(request_user(request), document_id)
 
 
 # ---------------------------------------------------------------- steps
@@ -309,7 +295,7 @@ def document_processing(request: HttpRequest, document_id: Id) -> dict[str, Any]
     summary="Trình văn bản cho lãnh đạo (văn thư)",
 )
 def present(request: HttpRequest, document_id: Id, payload: PresentIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = request_user(request)
     document = selectors.access_incoming(user=actor, pk=document_id)
     _require(authority_of(actor).is_clerk_of(document.unit_id), services.MSG_NOT_CLERK)
     services.processing_present(
@@ -317,7 +303,7 @@ def present(request: HttpRequest, document_id: Id, payload: PresentIn) -> dict[s
         document=document,
         leader=User.objects.filter(pk=payload.leader_id).first(),
         note=payload.note,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _processing(actor, document_id)
 
@@ -332,7 +318,7 @@ def assign(request: HttpRequest, document_id: Id, payload: AssignIn) -> dict[str
     """Chủ trì là một đơn vị trực thuộc (`lead_unit_id`) hoặc một người (`lead_user_id`);
     phối hợp là đơn vị hoặc người; nhận để biết là người. Không có `deadline`: hạn ghi trên văn
     bản hoặc theo quy định thời hạn của đơn vị với độ khẩn của văn bản."""
-    actor = _actor(request)
+    actor = request_user(request)
     document = selectors.access_incoming(user=actor, pk=document_id)
     _require(authority_of(actor).as_leader_of(document.unit_id)[0], services.MSG_NOT_LEADER)
     services.processing_direct(
@@ -349,7 +335,7 @@ def assign(request: HttpRequest, document_id: Id, payload: AssignIn) -> dict[str
         co_users=_users(payload.co_user_ids, "co_user_ids"),
         info_users=_users(payload.info_user_ids, "info_user_ids"),
         deadline=payload.deadline,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _processing(actor, document_id)
 
@@ -361,7 +347,7 @@ def assign(request: HttpRequest, document_id: Id, payload: AssignIn) -> dict[str
     summary="Phân công trong đơn vị được giao (lãnh đạo đơn vị)",
 )
 def reassign(request: HttpRequest, assignment_id: Id, payload: ReassignIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = request_user(request)
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
     unit_id = assignment.assignee_unit_id
     _require(
@@ -376,7 +362,7 @@ def reassign(request: HttpRequest, assignment_id: Id, payload: ReassignIn) -> di
         info_users=_users(payload.info_user_ids, "info_user_ids"),
         deadline=payload.deadline,
         note=payload.note,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _processing(actor, assignment.document_id)
 
@@ -397,7 +383,7 @@ def progress(
     """Gửi dạng multipart/form-data: `text`, tệp kết quả `result_files` và dự thảo văn bản trả
     lời `draft_files`. Tệp được kiểm tra như tệp văn bản (định dạng theo nội dung, dung lượng,
     dấu độ mật) và lưu kèm mã băm SHA-256."""
-    actor = _actor(request)
+    actor = request_user(request)
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
     _require(authority_of(actor).as_handler(assignment)[0], services.MSG_NOT_HANDLER)
     services.assignment_progress(
@@ -406,7 +392,7 @@ def progress(
         text=payload.text,
         result_files=list(result_files or []),
         draft_files=list(draft_files or []),
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _processing(actor, assignment.document_id)
 
@@ -420,7 +406,7 @@ def progress(
 def complete(request: HttpRequest, assignment_id: Id, payload: CompleteIn) -> dict[str, Any]:
     """Người chủ trì hoàn thành thì văn bản hoàn thành xử lý (phải có `result`); người phối hợp
     hoàn thành phần của mình; người nhận để biết ghi nhận đã xem."""
-    actor = _actor(request)
+    actor = request_user(request)
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
     _require(authority_of(actor).as_handler(assignment)[0], services.MSG_NOT_HANDLER)
     services.assignment_complete(
@@ -428,7 +414,7 @@ def complete(request: HttpRequest, assignment_id: Id, payload: CompleteIn) -> di
         assignment=assignment,
         result=payload.result,
         reply_reference=payload.reply_reference,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _processing(actor, assignment.document_id)
 
@@ -440,7 +426,7 @@ def complete(request: HttpRequest, assignment_id: Id, payload: CompleteIn) -> di
     summary="Đôn đốc (lãnh đạo đơn vị giao việc)",
 )
 def remind(request: HttpRequest, assignment_id: Id, payload: RemindIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = request_user(request)
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
     _require(
         authority_of(actor).as_supervisor(assignment, document_unit_id=assignment.document.unit_id)[
@@ -449,7 +435,7 @@ def remind(request: HttpRequest, assignment_id: Id, payload: RemindIn) -> dict[s
         services.MSG_NOT_SUPERVISOR,
     )
     services.assignment_remind(
-        actor=actor, assignment=assignment, text=payload.text, ip=_ip(request)
+        actor=actor, assignment=assignment, text=payload.text, ip=client_ip(request)
     )
     return _processing(actor, assignment.document_id)
 
@@ -463,7 +449,7 @@ def remind(request: HttpRequest, assignment_id: Id, payload: RemindIn) -> dict[s
 def extension_request(
     request: HttpRequest, assignment_id: Id, payload: ExtensionIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = request_user(request)
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
     _require(authority_of(actor).as_handler(assignment)[0], services.MSG_NOT_HANDLER)
     services.extension_request(
@@ -471,7 +457,7 @@ def extension_request(
         assignment=assignment,
         requested_deadline=payload.requested_deadline,
         reason=payload.reason,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _processing(actor, assignment.document_id)
 
@@ -484,13 +470,17 @@ def extension_request(
 )
 def extension_decide(request: HttpRequest, extension_id: Id, payload: DecideIn) -> dict[str, Any]:
     """`grant` true: hạn giải quyết đổi thành hạn đề nghị; false: phải có `reason`."""
-    actor = _actor(request)
+    actor = request_user(request)
     extension = selectors.access_extension(user=actor, pk=extension_id)
     _require(
         authority_of(actor).as_leader_of(extension.assignment.assigner_unit_id)[0],
         services.MSG_NOT_DECIDER,
     )
     services.extension_decide(
-        actor=actor, request=extension, grant=payload.grant, reason=payload.reason, ip=_ip(request)
+        actor=actor,
+        request=extension,
+        grant=payload.grant,
+        reason=payload.reason,
+        ip=client_ip(request),
     )
     return _processing(actor, extension.assignment.document_id)

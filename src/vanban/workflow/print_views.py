@@ -5,14 +5,16 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import User
 from vanban.core import clock
-from vanban.core.errors import NotFound, ServiceError
+from vanban.core.errors import ServiceError
+from vanban.core.http import refusal_raise
 from vanban.documents import selectors as document_selectors
 from vanban.reports.pdf import render_pdf
 from vanban.reports.periods import Period
@@ -21,10 +23,6 @@ from . import printouts, selectors
 from .forms import FollowupForm
 
 NO_REGISTER = "Chỉ văn thư và lãnh đạo đơn vị được xem sổ theo dõi giải quyết văn bản đến."
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # login_required
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -39,11 +37,8 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def slip(request: HttpRequest, pk: int) -> HttpResponse:
     """The processing slip (phiếu giải quyết văn bản đến) of one document, A4 portrait."""
-    try:
-        document = selectors.access_incoming(user=_user(request), pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    page = selectors.processing_page(user=_user(request), document=document)
+    document = selectors.access_incoming(user=request_user(request), pk=pk)
+    page = selectors.processing_page(user=request_user(request), document=document)
     content = render_pdf("workflow/slip_pdf.html", printouts.slip_context(page))
     return _pdf(content, f"phieu-giai-quyet-so-den-{document.register_number}-{document.year}.pdf")
 
@@ -62,7 +57,7 @@ def _defaults(user: User, unit_ids: list[int]) -> dict[str, Any]:
 def _register(
     request: HttpRequest,
 ) -> tuple[FollowupForm, printouts.FollowupRegister | None, int, str]:
-    user = _user(request)
+    user = request_user(request)
     unit_ids = list(document_selectors.register_units(user=user).values_list("pk", flat=True))
     if not unit_ids:
         raise PermissionDenied(NO_REGISTER)
@@ -73,9 +68,8 @@ def _register(
         register = printouts.followup_register(
             user=user, unit=form.cleaned_data["unit"], period=form.cleaned_data["report_period"]
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         return form, None, 400, exc.message
     return form, register, 200, ""
 

@@ -8,19 +8,17 @@ state, bad input) shows the service's Vietnamese message and changes nothing (40
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import User
-from vanban.accounts.views import client_ip
-from vanban.core.errors import AccessDenied, NotFound, ServiceError
-from vanban.core.forms import show_service_error
+from vanban.core.http import client_ip, form_action
 from vanban.documents import files as document_files
+from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.models import Document
 
 from . import selectors, services
@@ -41,22 +39,12 @@ from .models import Assignment, AssignmentRole, ExtensionRequest, ExtensionStatu
 Bound = tuple[str, int | None, Form]
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # login_required
-
-
 def _document(request: HttpRequest, pk: int) -> Document:
-    try:
-        return selectors.access_incoming(user=_user(request), pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.access_incoming(user=request_user(request), pk=pk)
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
-    try:
-        return selectors.access_assignment(user=_user(request), pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.access_assignment(user=request_user(request), pk=pk)
 
 
 def _auto_id(kind: str, pk: int) -> str:
@@ -150,7 +138,7 @@ def _render(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    page = selectors.processing_page(user=_user(request), document=document)
+    page = selectors.processing_page(user=request_user(request), document=document)
     context = {"page": page, "document": document, "error": error, **_forms(page, bound)}
     return render(request, "workflow/document.html", context, status=status)
 
@@ -174,32 +162,26 @@ def _step(
     call: Callable[[], Any],
     success: str,
 ) -> HttpResponse:
-    """One POST: the person's right first (403), then the form (400), then the service."""
-    if not allowed:
-        raise PermissionDenied(refusal)
-    if form.is_valid():
-        try:
-            call()
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except ServiceError as exc:
-            show_service_error(form, exc)
-            return _render(request, document, bound=(kind, pk, form), error=exc.message, status=400)
-        messages.success(request, success)
-        return redirect("workflow:document", pk=document.pk)
-    return _render(
+    """One POST, answered by `core.http.form_action`: the person's right first (403), then the
+    form (400), then the service (its refusal on the form, 400)."""
+    return form_action(
         request,
-        document,
-        bound=(kind, pk, form),
-        error="Chưa lưu gì: hãy sửa các mục được báo lỗi.",
-        status=400,
+        form=form,
+        call=call,
+        success=success,
+        done=lambda: redirect("workflow:document", pk=document.pk),
+        page=lambda error, status, bound: _render(
+            request, document, bound=(kind, pk, form), error=error, status=status
+        ),
+        allowed=allowed,
+        refusal=refusal,
+        invalid_status=400,
+        refused_status=400,
     )
 
 
 def _authority(request: HttpRequest) -> Authority:
-    return authority_of(_user(request))
+    return authority_of(request_user(request))
 
 
 @login_required
@@ -221,7 +203,7 @@ def present(request: HttpRequest, pk: int) -> HttpResponse:
         refusal=services.MSG_NOT_CLERK,
         form=form,
         call=lambda: services.processing_present(
-            actor=_user(request),
+            actor=request_user(request),
             document=document,
             leader=User.objects.filter(pk=form.cleaned_data["leader"]).first(),
             note=form.cleaned_data["note"],
@@ -247,7 +229,7 @@ def direct(request: HttpRequest, pk: int) -> HttpResponse:
         refusal=services.MSG_NOT_LEADER,
         form=form,
         call=lambda: services.processing_direct(
-            actor=_user(request),
+            actor=request_user(request),
             document=document,
             direction=form.cleaned_data["direction"],
             ip=client_ip(request),
@@ -274,7 +256,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         refusal=services.MSG_NOT_UNIT_LEADER,
         form=form,
         call=lambda: services.assignment_reassign(
-            actor=_user(request),
+            actor=request_user(request),
             assignment=assignment,
             ip=client_ip(request),
             **form.targets(),  # type: ignore[attr-defined]
@@ -297,7 +279,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
         refusal=services.MSG_NOT_HANDLER,
         form=form,
         call=lambda: services.assignment_progress(
-            actor=_user(request),
+            actor=request_user(request),
             assignment=assignment,
             text=form.cleaned_data["text"],
             result_files=form.cleaned_data["result_files"],
@@ -323,7 +305,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         refusal=services.MSG_NOT_HANDLER,
         form=form,
         call=lambda: services.assignment_complete(
-            actor=_user(request),
+            actor=request_user(request),
             assignment=assignment,
             result=form.cleaned_data["result"],
             reply_reference=form.cleaned_data["reply_reference"],
@@ -350,7 +332,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
         refusal=services.MSG_NOT_SUPERVISOR,
         form=form,
         call=lambda: services.assignment_remind(
-            actor=_user(request),
+            actor=request_user(request),
             assignment=assignment,
             text=form.cleaned_data["text"],
             ip=client_ip(request),
@@ -373,7 +355,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
         refusal=services.MSG_NOT_HANDLER,
         form=form,
         call=lambda: services.extension_request(
-            actor=_user(request),
+            actor=request_user(request),
             assignment=assignment,
             requested_deadline=form.cleaned_data["requested_deadline"],
             reason=form.cleaned_data["reason"],
@@ -386,10 +368,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        extension: ExtensionRequest = selectors.access_extension(user=_user(request), pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    extension: ExtensionRequest = selectors.access_extension(user=request_user(request), pk=pk)
     assignment = extension.assignment
     form = ExtensionDecideForm(request.POST, auto_id=_auto_id("decide", pk))
     grant = request.POST.get("decision") == "grant"
@@ -402,7 +381,7 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
         refusal=services.MSG_NOT_DECIDER,
         form=form,
         call=lambda: services.extension_decide(
-            actor=_user(request),
+            actor=request_user(request),
             request=extension,
             grant=grant,
             reason=form.cleaned_data["reason"],
@@ -414,28 +393,18 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A result file or reply draft; 404 when the person may not see its document, 409 when the
     stored file is missing or no longer matches its SHA-256."""
     try:
         download = services.progress_file_download(
-            actor=_user(request), file_id=pk, ip=client_ip(request)
+            actor=request_user(request), file_id=pk, ip=client_ip(request)
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except document_files.FileUnavailable as exc:
-        return render(
-            request,
-            "documents/files/unavailable.html",
-            {"message": exc.message, "document_id": exc.document_id},
-            status=409,
-        )
-    response = StreamingHttpResponse(download.chunks, content_type=download.file.content_type)
-    response["Content-Length"] = str(download.size)
-    response["Content-Disposition"] = document_files.content_disposition(
-        download.file.original_name
+        return download_unavailable(request, exc, document_id=exc.document_id)
+    return download_response(
+        download.chunks,
+        size=download.size,
+        content_type=download.file.content_type,
+        name=download.file.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import Unit, User
-from vanban.accounts.views import client_ip
 from vanban.core import clock
-from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.errors import ServiceError
+from vanban.core.http import client_ip, form_action, refusal_raise
 
 from . import selectors, services
 from .access import authority_of
@@ -24,15 +25,11 @@ from .models import DeadlinePolicy, Delegation
 DASHBOARD_ONLY = "Chỉ lãnh đạo và văn thư đơn vị xem được trang tổng hợp xử lý văn bản."
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # login_required
-
-
 @login_required
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
     """What waits for me, urgent first, then by deadline."""
-    work = selectors.my_work(user=_user(request))
+    work = selectors.my_work(user=request_user(request))
     return render(request, "workflow/my_work.html", {"work": work})
 
 
@@ -40,7 +37,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
 @require_GET
 def deadlines(request: HttpRequest) -> HttpResponse:
     """Overdue and due-soon work by person, unit or assigning leader; htmx swaps the groups."""
-    lists = selectors.deadline_lists(user=_user(request), by=request.GET.get("theo", "nguoi"))
+    lists = selectors.deadline_lists(
+        user=request_user(request), by=request.GET.get("theo", "nguoi")
+    )
     context = {"lists": lists, "groupings": selectors.GROUPINGS}
     if request.headers.get("HX-Request"):
         return render(request, "workflow/_deadline_groups.html", context)
@@ -51,7 +50,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The leader's dashboard: documents by status, work by unit, person and deadline."""
-    user = _user(request)
+    user = request_user(request)
     if not selectors.dashboard_allowed(authority_of(user)):
         raise PermissionDenied(DASHBOARD_ONLY)
     return render(request, "workflow/dashboard.html", {"board": selectors.dashboard(user=user)})
@@ -63,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _delegation_page(
     request: HttpRequest, *, form: DelegationForm | None = None, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     units, people = selectors.delegation_choices(user=user)
     if form is None and units:
         form = DelegationForm(units=units, people=people)
@@ -85,36 +84,35 @@ def delegations(request: HttpRequest) -> HttpResponse:
     """A leader's delegations to a deputy, and the ones the person received."""
     if request.method == "GET":
         return _delegation_page(request)
-    user = _user(request)
+    user = request_user(request)
     units, people = selectors.delegation_choices(user=user)
     if not units:
         raise PermissionDenied(services.MSG_NOT_DELEGATOR)
     form = DelegationForm(request.POST, units=units, people=people)
-    if form.is_valid():
-        try:
-            delegation = services.delegation_create(
-                actor=user,
-                unit=Unit.objects.get(pk=form.cleaned_data["unit"]),
-                deputy=User.objects.filter(pk=form.cleaned_data["deputy"]).first(),
-                starts_at=form.aware("starts_at"),
-                ends_at=form.aware("ends_at"),
-                note=form.cleaned_data["note"],
-                ip=client_ip(request),
-            )
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"Đã ủy quyền cho {delegation.deputy.full_name}.")
-            return redirect("workflow:delegations")
-    return _delegation_page(request, form=form, status=400)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.delegation_create(
+            actor=user,
+            unit=Unit.objects.get(pk=form.cleaned_data["unit"]),
+            deputy=User.objects.filter(pk=form.cleaned_data["deputy"]).first(),
+            starts_at=form.aware("starts_at"),
+            ends_at=form.aware("ends_at"),
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        ),
+        success=lambda delegation: f"Đã ủy quyền cho {delegation.deputy.full_name}.",
+        done=lambda: redirect("workflow:delegations"),
+        page=lambda error, status, bound: _delegation_page(request, form=form, status=status),
+        invalid_status=400,
+        refused_status=400,
+    )
 
 
 @login_required
 @require_POST
 def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     delegation = Delegation.objects.filter(pk=pk).select_related("unit", "deputy").first()
     if delegation is None or not (
         delegation.delegator_id == user.pk or user.can_manage_unit(delegation.unit)
@@ -122,9 +120,8 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Không tìm thấy ủy quyền.")
     try:
         services.delegation_end(actor=user, delegation=delegation, ip=client_ip(request))
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
     except ServiceError as exc:
+        refusal_raise(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, "Đã kết thúc ủy quyền.")
@@ -138,7 +135,7 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def policy(request: HttpRequest) -> HttpResponse:
     """Default days per urgency and the reminder window of a unit, as data."""
-    user = _user(request)
+    user = request_user(request)
     units = list(selectors.policy_units(user=user))
     if not units:
         raise PermissionDenied(services.MSG_POLICY)
@@ -158,9 +155,8 @@ def policy(request: HttpRequest) -> HttpResponse:
                 services.deadline_policy_update(
                     actor=user, unit=chosen, values=form.cleaned_data, ip=client_ip(request)
                 )
-            except AccessDenied as exc:
-                raise PermissionDenied(exc.message) from exc
             except ServiceError as exc:
+                refusal_raise(exc)
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, f"Đã lưu quy định thời hạn xử lý của {chosen.name}.")

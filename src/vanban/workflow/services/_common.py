@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from vanban.accounts.models import AccountStatus, User
 from vanban.audit.services import audit_record
-from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.errors import ServiceError
 from vanban.core.services import notification_send
 from vanban.core.text import nfc
 from vanban.documents.models import Document
@@ -105,11 +105,6 @@ MAX_TEXT = 4000
 # Processing statuses reported to the sender of a document received through the exchange
 # (edXML StatusCode: 04 assigned, 05 processing, 06 done).
 STATUS_ASSIGNED, STATUS_PROCESSING, STATUS_DONE = "04", "05", "06"
-
-
-def _require_active(actor: Any) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise AccessDenied()
 
 
 def _text(

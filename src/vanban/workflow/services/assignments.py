@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from vanban.accounts.models import Role, Unit, User
+from vanban.accounts.services import require_active as _require_active
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.text import format_date_vi
@@ -43,7 +44,6 @@ from ._common import (
     _lock,
     _lock_assignment,
     _notify,
-    _require_active,
     _text,
     _trail,
     document_label,

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from vanban.accounts.models import Role, Unit, User
+from vanban.accounts.services import require_active as _require_active
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
@@ -15,7 +16,7 @@ from vanban.documents.models import Document
 
 from ..access import local_today
 from ..models import DeadlinePolicy
-from ._common import MSG_POLICY, _require_active
+from ._common import MSG_POLICY
 
 
 def default_deadline(document: Document, *, today: dt.date | None = None) -> dt.date:

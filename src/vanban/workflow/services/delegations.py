@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vanban.accounts.models import Role, Unit, User
+from vanban.accounts.services import require_active as _require_active
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
@@ -15,7 +16,7 @@ from vanban.core.services import notification_send
 from vanban.documents.models import DocumentShare
 
 from ..models import Assignment, AssignmentStatus, Delegation, Processing, ProcessingStatus
-from ._common import MSG_NOT_DELEGATOR, _require_active, _text
+from ._common import MSG_NOT_DELEGATOR, _text
 
 
 def _check_deputy(*, actor: User, unit: Unit, deputy: User | None) -> User:

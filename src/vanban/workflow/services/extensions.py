@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from vanban.accounts.models import User
+from vanban.accounts.services import require_active as _require_active
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.text import format_date_vi
@@ -25,7 +26,6 @@ from ._common import (
     _check_running,
     _lock_assignment,
     _notify,
-    _require_active,
     _text,
     _trail,
     document_label,

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from vanban.accounts.models import Role, User
+from vanban.accounts.services import require_active as _require_active
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
@@ -54,7 +55,6 @@ from ._common import (
     _lock,
     _lock_assignment,
     _notify,
-    _require_active,
     _text,
     _trail,
     document_label,

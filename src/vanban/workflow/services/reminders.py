@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from vanban.accounts.models import AccountStatus, Role, User
+from vanban.accounts.services import require_active as _require_active
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
@@ -35,7 +36,6 @@ from ._common import (
     _link,
     _lock_assignment,
     _notify,
-    _require_active,
     _text,
     _trail,
     document_label,
