@@ -6,15 +6,16 @@ file, no audit event, no number taken."""
 import datetime as dt
 import io
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 
 from tests import signing
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, docx_bytes, pdf_bytes, upload
-from tests.drafting.conftest import (
+from tests.support import refusals
+from tests.support.documents import DECLARED
+from tests.support.drafting import (
     create_draft,
     draft_input,
     issue,
@@ -23,6 +24,8 @@ from tests.drafting.conftest import (
     to_approved,
     to_signed,
 )
+from tests.support.files import docx_bytes, pdf_bytes, upload
+from tests.support.province import make_user
 from vanban.accounts.models import Role
 from vanban.audit.models import AuditEvent
 from vanban.core.errors import AccessDenied, ServiceError
@@ -87,14 +90,7 @@ def state() -> dict[str, Any]:
     }
 
 
-def refused(call, error: type[ServiceError], message: str, field: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    before = state()
-    with pytest.raises(error) as caught:
-        call()
-    assert caught.value.message == message
-    if field is not None:
-        assert caught.value.field == field
-    assert state() == before
+refused = partial(refusals.refused, state=state)
 
 
 def add_p12(actor, label: str = "nguoi-ky", *, user=None, unit=None, pin: str = PIN, **kw):  # type: ignore[no-untyped-def]
