@@ -1,104 +1,57 @@
-"""Shared test data: a small province built through the same services the product uses."""
-
-from dataclasses import dataclass
+"""The fixtures every test directory shares, each a thin wrapper over tests/support."""
 
 import pytest
 from django.test import Client
 
-from vanban.accounts import services
-from vanban.accounts.models import Role, Unit, User
-
-PASSWORD = "Mat-khau-9x"
-
-
-@dataclass
-class Province:
-    root: Unit
-    stttt: Unit
-    snv: Unit
-    province_admin: User
-    admin_stttt: User
-    staff_stttt: User
-    leader_stttt: User
-    admin_snv: User
-    staff_snv: User
-
-
-def make_user(
-    unit: Unit,
-    full_name: str,
-    roles: tuple[str, ...] = (Role.STAFF,),
-    *,
-    must_change_password: bool = False,
-    **extra,
-) -> User:
-    return services.account_create(
-        actor=None,
-        unit=unit,
-        full_name=full_name,
-        roles=roles,
-        password=PASSWORD,
-        must_change_password=must_change_password,
-        **extra,
-    ).user
-
-
-def province_root_and_stttt() -> tuple[Unit, Unit]:
-    """The province's people's committee and its Department of Information and Communications."""
-    root = services.unit_create(
-        actor=None,
-        name="Ủy ban nhân dân tỉnh Bến Tre",
-        symbol="UBND",
-        abbreviation="ubndtinh",
-        agency_code="000.00.00.H07",
-        parent=None,
-    )
-    stttt = services.unit_create(
-        actor=None,
-        name="Sở Thông tin và Truyền thông",
-        symbol="STTTT",
-        abbreviation="stttt",
-        agency_code="000.00.12.H07",
-        parent=root,
-    )
-    return root, stttt
+from tests.second_factor import finish_login
+from tests.support import clamd as test_clamd
+from tests.support import drafting
+from tests.support.api import ApiClient
+from tests.support.browser import CHROMIUM
+from tests.support.browser import SKIP_MESSAGE as NO_BROWSER
+from tests.support.documents import Office, build_office
+from tests.support.drafting import Team, make_team
+from tests.support.province import PASSWORD, Province, add_document_types, build_province
+from vanban.accounts.models import User
 
 
 @pytest.fixture
 def province(db) -> Province:
-    root, stttt = province_root_and_stttt()
-    snv = services.unit_create(
-        actor=None,
-        name="Sở Nội vụ",
-        symbol="SNV",
-        abbreviation="snv",
-        agency_code="000.00.05.H07",
-        parent=root,
-    )
-    return Province(
-        root=root,
-        stttt=stttt,
-        snv=snv,
-        province_admin=make_user(stttt, "Trần Văn Quản", (Role.PROVINCE_ADMIN, Role.STAFF)),
-        admin_stttt=make_user(stttt, "Lê Thị Hồng", (Role.UNIT_ADMIN, Role.STAFF)),
-        staff_stttt=make_user(stttt, "Nguyễn Thu Phương"),
-        leader_stttt=make_user(stttt, "Phạm Minh Đức", (Role.LEADER,)),
-        admin_snv=make_user(snv, "Võ Thanh Tâm", (Role.UNIT_ADMIN,)),
-        staff_snv=make_user(snv, "Huỳnh Ngọc Lan"),
-    )
+    return build_province()
+
+
+@pytest.fixture
+def office(province) -> Office:
+    return build_office(province)
+
+
+@pytest.fixture
+def team(province) -> Team:
+    return make_team(province)
+
+
+@pytest.fixture
+def own_storage(settings, tmp_path) -> None:
+    """The test gets its own empty storage, so that it can count the files it stored."""
+    drafting.own_storage(settings, tmp_path)
+
+
+@pytest.fixture
+def drafting_clock():
+    """Everything happens on 25/11/2026, Vietnam time, as in the drafting tests."""
+    with drafting.fixed_clock():
+        yield
+
+
+@pytest.fixture
+def api() -> ApiClient:
+    return ApiClient()
 
 
 @pytest.fixture
 def document_types(transactional_db):
     """The document types of data migration 0002, again: transactional tests flush every table."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from vanban.documents.models import DocumentType
-
-    if not DocumentType.objects.exists():
-        import_module("vanban.documents.migrations.0002_document_types").add_types(apps, None)
+    add_document_types()
 
 
 @pytest.fixture
@@ -108,7 +61,6 @@ def client_for(db):
     Administrators answer the second step with a code from their authenticator, enrolling
     through the enrolment page at their first login, as the account policy requires (R6).
     """
-    from tests.second_factor import finish_login
 
     def make(user: User) -> Client:
         client = Client()
@@ -121,13 +73,26 @@ def client_for(db):
     return make
 
 
+@pytest.fixture(scope="session")
+def clamd_socket(tmp_path_factory) -> str:
+    """The socket of a clamd running for this test process."""
+    # Unix socket paths are limited to about 100 bytes: a short directory of our own.
+    with test_clamd.running_clamd(tmp_path_factory.mktemp("clamd")) as socket:
+        yield socket
+
+
+@pytest.fixture
+def scanning(settings, clamd_socket) -> str:
+    """Scanning switched on, as in production, against the test clamd."""
+    settings.VANBAN_CLAMD_ENABLED = True
+    settings.VANBAN_CLAMD_SOCKET = clamd_socket
+    settings.VANBAN_CLAMD_TIMEOUT = 30.0
+    return clamd_socket
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Say plainly when the browser tests or the malware-scanning tests did not run."""
-    from tests.e2e.conftest import CHROMIUM, SKIP_MESSAGE
-    from tests.scanning.conftest import CLAMD
-    from tests.scanning.conftest import SKIP_MESSAGE as NO_CLAMD
-
     if not CHROMIUM:
-        terminalreporter.write_sep("!", SKIP_MESSAGE, yellow=True)
-    if CLAMD is None:
-        terminalreporter.write_sep("!", NO_CLAMD, yellow=True)
+        terminalreporter.write_sep("!", NO_BROWSER, yellow=True)
+    if test_clamd.CLAMD is None:
+        terminalreporter.write_sep("!", test_clamd.SKIP_MESSAGE, yellow=True)

@@ -4,7 +4,7 @@ the reason, a refused action is the form again (pages) or 400 with the message (
 
 import pytest
 
-from tests.api.conftest import ApiClient, token_for
+from tests.support.api import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.conftest import make_user
+from tests.support.province import make_user
 from vanban.accounts.models import Role, User
 
 pytestmark = pytest.mark.django_db

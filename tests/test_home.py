@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import make_user
+from tests.support.province import make_user
 from vanban.accounts.models import Role
 
 pytestmark = pytest.mark.django_db

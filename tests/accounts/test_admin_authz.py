@@ -12,18 +12,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import Province
+from tests.support.province import Province
+from tests.support.snapshots import snapshot
 from vanban.accounts import services
 from vanban.accounts.models import (
-    AccountChange,
-    AccountPolicy,
     AccountStatus,
     LockReason,
-    RoleAssignment,
-    Unit,
     User,
 )
-from vanban.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -40,37 +36,6 @@ def actor_user(province: Province, actor: str) -> User | None:
         "unit_admin": province.admin_stttt,
         "province_admin": province.province_admin,
     }[actor]
-
-
-def snapshot() -> dict[str, Any]:
-    """Everything an administration page can change."""
-    return {
-        "users": list(
-            User.objects.order_by("pk").values_list(
-                "pk",
-                "username",
-                "full_name",
-                "position",
-                "email",
-                "phone",
-                "unit_id",
-                "status",
-                "status_reason",
-                "password",
-                "must_change_password",
-                "session_salt",
-            )
-        ),
-        "roles": sorted(RoleAssignment.objects.values_list("user_id", "unit_id", "role")),
-        "units": list(
-            Unit.objects.order_by("pk").values_list(
-                "pk", "name", "symbol", "abbreviation", "agency_code", "parent_id", "is_active"
-            )
-        ),
-        "policy": list(AccountPolicy.objects.values()),
-        "changes": AccountChange.objects.count(),
-        "audit": AuditEvent.objects.count(),
-    }
 
 
 def lock_target(province: Province) -> None:

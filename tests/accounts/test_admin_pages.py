@@ -10,8 +10,9 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from tests.accounts.test_admin_authz import POLICY_DATA, snapshot
-from tests.conftest import PASSWORD, make_user
+from tests.accounts.test_admin_authz import POLICY_DATA
+from tests.support.province import PASSWORD, make_user
+from tests.support.snapshots import snapshot
 from vanban.accounts import services
 from vanban.accounts.models import (
     AccountChange,

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
+from tests.support.province import PASSWORD
 from vanban.accounts import services
 from vanban.accounts.models import AccountChange, AccountStatus, LockReason, RevokeReason, User
 from vanban.audit.models import AuditEvent

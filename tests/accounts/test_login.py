@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD, make_user
+from tests.support.province import PASSWORD, make_user
 from vanban.accounts.models import AccountPolicy, AccountStatus, LockReason, User
 from vanban.audit.models import AuditEvent
 

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django.test import Client
 
-from tests.conftest import PASSWORD, make_user
+from tests.support.province import PASSWORD, make_user
 from vanban.accounts import services
 from vanban.accounts.models import (
     AccountPolicy,

@@ -10,8 +10,6 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.api.conftest import ApiClient, token_for
-from tests.conftest import PASSWORD
 from tests.second_factor import (
     CODE_PAGE,
     ENROL_PAGE,
@@ -20,6 +18,8 @@ from tests.second_factor import (
     pending_device,
     totp_code,
 )
+from tests.support.api import ApiClient, token_for
+from tests.support.province import PASSWORD
 from vanban.accounts.models import (
     AccountPolicy,
     AccountStatus,

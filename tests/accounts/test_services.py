@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client, override_settings
 
-from tests.conftest import PASSWORD, make_user
+from tests.support.province import PASSWORD, make_user
 from vanban.accounts import services
 from vanban.accounts.models import (
     AccountChange,

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import PASSWORD
 from tests.second_factor import finish_login
+from tests.support.province import PASSWORD
 from vanban.accounts.models import SessionRecord, User
 from vanban.audit.models import AuditEvent
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.api.conftest import snapshot, token_for
+from tests.support.api import token_for
+from tests.support.snapshots import snapshot
 from vanban.api.api import api as ninja_api
 from vanban.core.api import MAX_ID, MAX_PAGE
 

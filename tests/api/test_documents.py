@@ -12,9 +12,11 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from tests.api.conftest import ApiClient, token_for
-from tests.conftest import Province, make_user
-from tests.documents.conftest import doc_type, docx_bytes, pdf_bytes, upload
+from tests.support.api import ApiClient, token_for
+from tests.support.documents import doc_type
+from tests.support.files import docx_bytes, pdf_bytes, upload
+from tests.support.province import Province, make_user
+from tests.support.refusals import refused_answer as refused
 from vanban.accounts.models import Role, User
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
@@ -131,14 +133,6 @@ def state() -> dict[str, Any]:
         "series": list(RegisterSeries.objects.order_by("pk").values_list("pk", "next_number")),
         "stored": stored_files(),
     }
-
-
-def refused(response, status: int, detail: str, field: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == status, response.content.decode()
-    assert response["Content-Type"] == "application/json; charset=utf-8"
-    body = response.json()
-    assert body["detail"] == detail
-    assert body["field"] == field
 
 
 # ---------------------------------------------------------------- incoming

@@ -10,7 +10,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from tests.api.conftest import token_for
 from tests.api.test_documents import (
     DOCUMENT_PATHS,
     NOW,
@@ -23,8 +22,10 @@ from tests.api.test_documents import (
     post_form,
     state,
 )
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, doc_type, incoming_input, pdf_bytes, upload
+from tests.support.api import token_for
+from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.files import pdf_bytes, upload
+from tests.support.province import make_user
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.documents import services

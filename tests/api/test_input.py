@@ -4,8 +4,10 @@ import json
 
 import pytest
 
-from tests.api.conftest import snapshot, token_for
-from tests.conftest import make_user
+from tests.support.api import token_for
+from tests.support.province import make_user
+from tests.support.refusals import refused_answer as _refused
+from tests.support.snapshots import snapshot
 from vanban.accounts.models import AccountStatus, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -19,14 +21,6 @@ def admin_token(province):
 @pytest.fixture
 def unit_admin_token(province):
     return token_for(province.admin_stttt)
-
-
-def _refused(response, status, detail, field=None):
-    assert response.status_code == status, response.content.decode()
-    assert response["Content-Type"] == "application/json; charset=utf-8"
-    body = response.json()
-    assert body["detail"] == detail
-    assert body["field"] == field
 
 
 # ---------------------------------------------------------------- accounts

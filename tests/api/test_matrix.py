@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import CALLERS, snapshot
+from tests.support.api import CALLERS
+from tests.support.snapshots import snapshot
 from vanban.accounts.models import AccountChange, AccountStatus, Unit, User
 from vanban.audit.models import AuditEvent
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from tests.api.conftest import token_for
-from tests.conftest import make_user
+from tests.support.api import token_for
+from tests.support.province import make_user
 from vanban.accounts import services as account_services
 from vanban.accounts.models import Role, User
 from vanban.core import clock

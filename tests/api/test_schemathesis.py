@@ -27,7 +27,7 @@ from django.core.signals import request_started
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
-from tests.api.conftest import token_for
+from tests.support.api import token_for
 from vanban.accounts.demo import demo_province_load
 from vanban.accounts.models import User
 from vanban.api.api import api

@@ -8,8 +8,8 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.api.conftest import token_for
-from tests.conftest import make_user
+from tests.support.api import token_for
+from tests.support.province import make_user
 from vanban.accounts import services as account_services
 from vanban.accounts.models import LockReason, RevokeReason
 from vanban.api import services

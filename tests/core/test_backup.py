@@ -28,7 +28,7 @@ HERE = "tests.core.test_backup"
 
 def setup_source() -> dict[str, Any]:
     """A province with one Sở and its clerk."""
-    from tests.conftest import make_user
+    from tests.support.province import make_user
     from vanban.accounts.models import Role
     from vanban.accounts.services import unit_create
 
@@ -58,7 +58,8 @@ def register(
     """Registers incoming documents, each with a PDF and a DOCX attachment, through the service:
     `count` of them, or (with `stop`) until the file `stop` exists. `started` is created after
     the first one. Returns how many were registered."""
-    from tests.documents.conftest import DECLARED, docx_bytes, incoming_input, pdf_bytes, upload
+    from tests.support.documents import DECLARED, incoming_input
+    from tests.support.files import docx_bytes, pdf_bytes, upload
     from vanban.accounts.models import Unit, User
     from vanban.documents import services
 
@@ -82,7 +83,7 @@ def register(
 
 def store_without_row() -> str:
     """A file in storage whose row is not committed (a registration in progress, or a crash)."""
-    from tests.documents.conftest import pdf_bytes, upload
+    from tests.support.files import pdf_bytes, upload
     from vanban.documents import files
 
     prepared = files.file_prepare(upload("dang-vao-so.pdf", pdf_bytes("Dở dang")), actor=None)

@@ -1,6 +1,7 @@
 import pytest
 
-from tests.documents.conftest import DECLARED, incoming_input, pdf_bytes, upload
+from tests.support.documents import DECLARED, incoming_input
+from tests.support.files import pdf_bytes, upload
 from vanban.audit.models import AuditEvent
 from vanban.core.errors import ServiceError
 from vanban.documents import services

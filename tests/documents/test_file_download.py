@@ -10,8 +10,9 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, docx_bytes, incoming_input, pdf_bytes, upload
+from tests.support.documents import DECLARED, incoming_input
+from tests.support.files import docx_bytes, pdf_bytes, upload
+from tests.support.province import make_user
 from vanban.accounts.models import Role
 from vanban.audit.models import AuditEvent
 from vanban.core import clock

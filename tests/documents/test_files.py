@@ -14,7 +14,8 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from tests.documents.conftest import DECLARED, docx_bytes, incoming_input, pdf_bytes, upload
+from tests.support.documents import DECLARED, incoming_input
+from tests.support.files import docx_bytes, pdf_bytes, upload
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.errors import ServiceError

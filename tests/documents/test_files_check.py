@@ -10,7 +10,8 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tests.documents.conftest import DECLARED, docx_bytes, incoming_input, pdf_bytes, upload
+from tests.support.documents import DECLARED, incoming_input
+from tests.support.files import docx_bytes, pdf_bytes, upload
 from vanban.core import clock
 from vanban.documents import files, services
 from vanban.documents.models import Document, DocumentFile

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.documents import test_files_check
-from tests.documents.conftest import pdf_bytes, upload
+from tests.support.files import pdf_bytes, upload
 from vanban.audit.models import AuditEvent
 from vanban.audit.services import audit_verify
 from vanban.documents import files

@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, doc_type, incoming_input, pdf_bytes, upload
+from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.files import pdf_bytes, upload
+from tests.support.province import make_user
 from vanban.accounts import services as account_services
 from vanban.accounts.models import Role
 from vanban.documents import services

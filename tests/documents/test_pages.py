@@ -13,16 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.storage import default_storage
 
-from tests.conftest import make_user
-from tests.documents.conftest import (
-    DECLARED,
-    doc_type,
-    docx_bytes,
-    incoming_input,
-    pdf_bytes,
-    pdf_upload,
-    upload,
-)
+from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.files import docx_bytes, pdf_bytes, pdf_upload, upload
+from tests.support.province import make_user
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.documents import services

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.documents.conftest import DECLARED, Office, doc_type, incoming_input
 from tests.documents.test_pages import NOW, incoming_data, outgoing_data, state
+from tests.support.documents import DECLARED, Office, doc_type, incoming_input
 from vanban.core import clock
 from vanban.documents import services
 from vanban.documents.models import Document

@@ -4,7 +4,7 @@ import zlib
 
 import pytest
 
-from tests.documents.conftest import pdf_bytes
+from tests.support.files import pdf_bytes
 from vanban.documents import files, pdftext
 
 

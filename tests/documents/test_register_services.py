@@ -7,14 +7,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from tests.documents.conftest import (
-    DECLARED,
-    doc_type,
-    docx_bytes,
-    incoming_input,
-    pdf_upload,
-    upload,
-)
+from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.files import docx_bytes, pdf_upload, upload
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pypdf
 import pytest
 
-from tests.documents.conftest import DECLARED, doc_type, incoming_input, pdf_upload
+from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.files import pdf_upload
 from vanban.core import clock
 from vanban.core.errors import NotFound
 from vanban.documents import registers, services

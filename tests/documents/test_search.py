@@ -6,14 +6,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tests.documents.conftest import (
-    DECLARED,
-    doc_type,
-    docx_bytes,
-    incoming_input,
-    pdf_upload,
-    upload,
-)
+from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.files import docx_bytes, pdf_upload, upload
 from vanban.core import clock
 from vanban.documents import search, services
 from vanban.documents.models import Direction, Document, RegisterSeries, Urgency

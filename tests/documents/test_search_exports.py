@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from tests.documents.conftest import doc_type
 from tests.documents.test_search import NOW, incoming
 from tests.documents.test_search_pages import counted
+from tests.support.documents import doc_type
 from vanban.core import clock
 from vanban.documents import search
 from vanban.documents.models import Urgency

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.documents.conftest import doc_type
 from tests.documents.test_search import NOW, incoming
+from tests.support.documents import doc_type
 from vanban.core import clock
 from vanban.documents import search
 from vanban.documents.models import Document, RegisterSeries, Urgency

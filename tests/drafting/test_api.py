@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import ApiClient, token_for
-from tests.documents.conftest import DECLARED, doc_type, pdf_bytes, upload
-from tests.drafting.conftest import (
+from tests.drafting.test_services import state
+from tests.exchange.test_delivery import state as exchange_state
+from tests.signing import PIN
+from tests.support.api import ApiClient, token_for
+from tests.support.documents import DECLARED, doc_type
+from tests.support.drafting import (
     SUBJECT,
     Team,
     create_draft,
@@ -25,9 +28,7 @@ from tests.drafting.conftest import (
     to_approving,
     to_signed,
 )
-from tests.drafting.test_services import state
-from tests.exchange.test_delivery import state as exchange_state
-from tests.signing import PIN
+from tests.support.files import pdf_bytes, upload
 from vanban.documents.models import Direction, Document
 from vanban.drafting import services
 from vanban.drafting.models import Draft, DraftStatus

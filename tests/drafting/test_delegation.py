@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.drafting.conftest import NOW, Team, create_draft, to_approving
+from tests.support.drafting import NOW, Team, create_draft, to_approving
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.errors import AccessDenied

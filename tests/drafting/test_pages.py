@@ -7,10 +7,10 @@ import re
 import pytest
 from django.core.files.storage import default_storage
 
-from tests.documents.conftest import pdf_bytes, upload
-from tests.drafting.conftest import SUBJECT, create_draft, issued, to_reviewing
 from tests.drafting.test_path_pages import create_form
 from tests.drafting.test_services import state, stored
+from tests.support.drafting import SUBJECT, create_draft, issued, to_reviewing
+from tests.support.files import pdf_bytes, upload
 from vanban.drafting.models import Draft, DraftStatus
 from vanban.exchange.models import BusinessType
 

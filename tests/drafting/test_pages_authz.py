@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.documents.conftest import doc_type, upload
-from tests.drafting.conftest import (
+from tests.drafting.test_services import state
+from tests.signing import PIN
+from tests.support.documents import doc_type
+from tests.support.drafting import (
     SUBJECT,
     Team,
     create_draft,
@@ -28,8 +30,7 @@ from tests.drafting.conftest import (
     to_approving,
     to_signed,
 )
-from tests.drafting.test_services import state
-from tests.signing import PIN
+from tests.support.files import upload
 from vanban.drafting import services
 from vanban.drafting.models import Draft
 

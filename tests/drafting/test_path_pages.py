@@ -11,10 +11,11 @@ import hashlib
 import pytest
 from django.core.files.storage import default_storage
 
-from tests.documents.conftest import doc_type, pdf_bytes, upload
 from tests.documents.test_pages import table_rows
-from tests.drafting.conftest import SUBJECT, organisation_key, signer_certificate
 from tests.signing import PIN
+from tests.support.documents import doc_type
+from tests.support.drafting import SUBJECT, organisation_key, signer_certificate
+from tests.support.files import pdf_bytes, upload
 from vanban.audit.models import AuditEvent
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.drafting.models import Draft, DraftAction, DraftStatus

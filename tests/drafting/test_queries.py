@@ -5,9 +5,8 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, doc_type, pdf_upload
-from tests.drafting.conftest import (
+from tests.support.documents import DECLARED, doc_type
+from tests.support.drafting import (
     create_draft,
     issue,
     issued,
@@ -17,6 +16,8 @@ from tests.drafting.conftest import (
     to_approved,
     to_signed,
 )
+from tests.support.files import pdf_upload
+from tests.support.province import make_user
 from vanban.accounts import services as account_services
 from vanban.accounts.models import Role
 from vanban.documents import services as document_services

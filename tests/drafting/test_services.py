@@ -5,14 +5,15 @@ Every refusal asserts the Vietnamese reason and that nothing changed: drafts, ve
 events, statuses, documents, deliveries, stored files and the audit trail."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, doc_type, docx_bytes, pdf_bytes, upload
-from tests.drafting.conftest import (
+from tests.support import refusals
+from tests.support.documents import DECLARED, doc_type
+from tests.support.drafting import (
     SUBJECT,
     create_draft,
     draft_input,
@@ -25,6 +26,8 @@ from tests.drafting.conftest import (
     to_reviewing,
     to_signed,
 )
+from tests.support.files import docx_bytes, pdf_bytes, upload
+from tests.support.province import make_user
 from vanban.accounts import services as account_services
 from vanban.accounts.models import Role, Unit
 from vanban.audit.models import AuditEvent
@@ -96,14 +99,7 @@ def state() -> dict[str, Any]:
     }
 
 
-def refused(call, error: type[ServiceError], message: str, field: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    before = state()
-    with pytest.raises(error) as caught:
-        call()
-    assert caught.value.message == message
-    if field is not None:
-        assert caught.value.field == field
-    assert state() == before
+refused = partial(refusals.refused, state=state)
 
 
 # ---------------------------------------------------------------- creating, R13

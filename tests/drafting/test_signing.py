@@ -11,9 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.storage import default_storage
 
 from tests import signing
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, docx_bytes, pdf_bytes, upload
-from tests.drafting.conftest import (
+from tests.signatures.test_services import add_p12, refused, state
+from tests.support.documents import DECLARED
+from tests.support.drafting import (
     create_draft,
     draft_input,
     issue,
@@ -22,7 +22,8 @@ from tests.drafting.conftest import (
     to_approved,
     to_signed,
 )
-from tests.signatures.test_services import add_p12, refused, state
+from tests.support.files import docx_bytes, pdf_bytes, upload
+from tests.support.province import make_user
 from vanban.accounts.models import Role
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.files import FileUnavailable

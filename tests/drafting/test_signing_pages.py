@@ -14,8 +14,9 @@ from asn1crypto import pem, x509
 from django.core.files.storage import default_storage
 
 from tests import signing
-from tests.documents.conftest import doc_type, docx_bytes, pdf_bytes, upload
-from tests.drafting.conftest import (
+from tests.drafting.test_services import state, stored
+from tests.support.documents import doc_type
+from tests.support.drafting import (
     SUBJECT,
     create_draft,
     local_certificate,
@@ -25,7 +26,7 @@ from tests.drafting.conftest import (
     to_approved,
     to_signed,
 )
-from tests.drafting.test_services import state, stored
+from tests.support.files import docx_bytes, pdf_bytes, upload
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.documents.models import Document

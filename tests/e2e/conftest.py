@@ -5,28 +5,14 @@ Without Chromium the tests are skipped and the run says so plainly; with VANBAN_
 """
 
 import os
-import shutil
 
 import pytest
+
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SKIP_MESSAGE
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself are synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SKIP_MESSAGE = (
-    "Bỏ qua kiểm thử trình duyệt: không tìm thấy Chromium "
-    "(cài bằng: apt-get install -y chromium chromium-driver)."
-)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -10,8 +10,8 @@ import base64
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
 from tests.second_factor import CODE_PAGE, ENROL_PAGE, code_from_secret, enrolled_device
+from tests.support.province import PASSWORD
 from vanban.accounts.models import User
 
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.conftest import PASSWORD, make_user
-from tests.documents.conftest import pdf_bytes
+from tests.support.files import pdf_bytes
+from tests.support.province import PASSWORD, make_user
 from vanban.accounts import services
 from vanban.accounts.models import Role
 from vanban.documents.models import Document

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import province_root_and_stttt
+from tests.support.province import province_root_and_stttt
 from vanban.accounts import services
 from vanban.accounts.models import User
 

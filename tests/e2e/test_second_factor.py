@@ -6,8 +6,8 @@ login answered with a code computed from the secret the page showed.
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import PASSWORD, make_user, province_root_and_stttt
 from tests.second_factor import code_from_secret, enrolled_device
+from tests.support.province import PASSWORD, make_user, province_root_and_stttt
 from vanban.accounts.models import Role
 
 pytestmark = pytest.mark.browser

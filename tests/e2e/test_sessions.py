@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, make_user
+from tests.support.province import PASSWORD, make_user
 from vanban.accounts import services
 from vanban.accounts.models import Role
 

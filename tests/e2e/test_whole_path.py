@@ -26,9 +26,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests import signing
-from tests.conftest import make_user
-from tests.documents.conftest import pdf_bytes
 from tests.e2e.login import sign_in
+from tests.support.files import pdf_bytes
+from tests.support.province import make_user
 from vanban.accounts import services
 from vanban.accounts.models import Role, Unit, User
 from vanban.documents.models import Direction, Document

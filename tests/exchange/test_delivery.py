@@ -4,21 +4,18 @@ statuses reported by the incoming processing, recall with confirm and refuse, se
 
 Every refusal asserts the Vietnamese reason and that nothing changed."""
 
+from functools import partial
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, doc_type, incoming_input, pdf_bytes, pdf_upload
 from tests.documents.test_pages import table_rows
-from tests.drafting.conftest import (  # noqa: F401 – fixtures
-    Team,
-    _fixed_clock,
-    _own_storage,
-    issued,
-    make_team,
-)
+from tests.support import refusals
+from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.drafting import Team, issued, make_team
+from tests.support.files import pdf_bytes, pdf_upload
+from tests.support.province import make_user
 from vanban.accounts.models import Role
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
@@ -37,7 +34,7 @@ from vanban.exchange.models import (
     ReturnReason,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_storage", "drafting_clock")]
 
 
 @pytest.fixture
@@ -68,14 +65,7 @@ def state() -> dict[str, Any]:
     }
 
 
-def refused(call, error: type[ServiceError], message: str, field: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    before = state()
-    with pytest.raises(error) as caught:
-        call()
-    assert caught.value.message == message
-    if field is not None:
-        assert caught.value.field == field
-    assert state() == before
+refused = partial(refusals.refused, state=state)
 
 
 @pytest.fixture

@@ -13,21 +13,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.documents.conftest import DECLARED
-from tests.drafting.conftest import (  # noqa: F401 – fixtures
-    SUBJECT,
-    Team,
-    _fixed_clock,
-    _own_storage,
-    issued,
-    make_team,
-)
 from tests.exchange.test_delivery import state
+from tests.support.documents import DECLARED
+from tests.support.drafting import SUBJECT, Team, issued, make_team
 from vanban.documents.models import Document
 from vanban.exchange import delivery
 from vanban.exchange.models import Delivery
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_storage", "drafting_clock")]
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.documents.conftest import pdf_bytes
-from tests.exchange.conftest import DATA, NS, build_package, sample, zipped
+from tests.support.edxml import DATA, NS, build_package, sample, zipped
+from tests.support.files import pdf_bytes
 from vanban.documents.files import detect_format, extract_text
 from vanban.documents.models import DocumentPolicy
 from vanban.exchange.edxml import EdxmlError, Organ, parse_package

@@ -16,9 +16,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.conftest import make_user
-from tests.documents.conftest import doc_type, pdf_bytes
-from tests.exchange.conftest import build_package, sample
+from tests.support.documents import doc_type
+from tests.support.edxml import build_package, sample
+from tests.support.files import pdf_bytes
+from tests.support.province import make_user
 from vanban.accounts.models import Role
 from vanban.audit.models import AuditEvent
 from vanban.core import clock

@@ -1,2 +1,19 @@
-# The fixtures of the drafting tests: the team of a draft's path, fixed clock, own storage.
-from tests.drafting.conftest import _fixed_clock, _own_storage, team  # noqa: F401 - fixtures
+"""The interoperability tests run as the drafting tests do: each test gets its own empty storage
+and the clock stands at 25/11/2026, Vietnam time (tests/support/drafting.py)."""
+
+import pytest
+
+from tests.support import drafting
+
+
+@pytest.fixture(autouse=True)
+def _own_storage(settings, tmp_path):
+    """Each test gets its own empty storage, so that it can count the files it stored."""
+    drafting.own_storage(settings, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    """Everything happens on 25/11/2026, Vietnam time."""
+    with drafting.fixed_clock():
+        yield

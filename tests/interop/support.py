@@ -14,7 +14,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.conf import settings
 
-from tests.drafting.conftest import Team, issued
+from tests.support.drafting import Team, issued
 from vanban.core import clock
 from vanban.documents.models import Document
 from vanban.exchange.models import ExternalDelivery, Inbound, Outbound, Partner
@@ -185,6 +185,6 @@ def later(seconds: float):  # type: ignore[no-untyped-def]
     """The frozen clock moved `seconds` after the tests' NOW."""
     import datetime as dt
 
-    from tests.drafting.conftest import NOW
+    from tests.support.drafting import NOW
 
     return clock.frozen(NOW + dt.timedelta(seconds=seconds))

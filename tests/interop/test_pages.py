@@ -10,14 +10,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.documents.conftest import pdf_bytes
-from tests.drafting.conftest import (
-    NOW,
-    issued,
-)
-from tests.exchange.conftest import build_package
 from tests.interop import support
 from tests.interop.support import MINISTRY, RECEIVE_URL, VINH_LONG, VINH_LONG_NAME
+from tests.support.drafting import NOW, issued
+from tests.support.edxml import build_package
+from tests.support.files import pdf_bytes
 from vanban.audit.models import AuditEvent
 from vanban.exchange.models import (
     ExternalDelivery,

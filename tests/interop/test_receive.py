@@ -8,14 +8,13 @@ import logging
 
 import pytest
 
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, incoming_input, pdf_bytes
-from tests.drafting.conftest import (
-    issued,
-)
-from tests.exchange.conftest import build_package
 from tests.interop import support
 from tests.interop.support import MINISTRY, RECEIVE_URL, VINH_LONG, VINH_LONG_NAME
+from tests.support.documents import DECLARED, incoming_input
+from tests.support.drafting import issued
+from tests.support.edxml import build_package
+from tests.support.files import pdf_bytes
+from tests.support.province import make_user
 from vanban.accounts.models import Role
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.files import file_read_verified

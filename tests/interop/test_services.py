@@ -5,8 +5,9 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import make_user
-from tests.drafting.conftest import (
+from tests.interop import support
+from tests.interop.support import MINISTRY, MINISTRY_NAME, OUTBOUND_TOKEN
+from tests.support.drafting import (
     NOW,
     create_draft,
     issue,
@@ -15,8 +16,7 @@ from tests.drafting.conftest import (
     to_approved,
     to_signed,
 )
-from tests.interop import support
-from tests.interop.support import MINISTRY, MINISTRY_NAME, OUTBOUND_TOKEN
+from tests.support.province import make_user
 from vanban.accounts import services as account_services
 from vanban.accounts.models import Role
 from vanban.audit.models import AuditEvent

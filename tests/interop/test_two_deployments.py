@@ -79,7 +79,7 @@ def setup_sender(pki_directory: str) -> dict[str, Any]:
     """Deployment A: the province, its Sở, the people of a draft's path with their API tokens,
     the director's personal certificate and signature image, the Sở's organisation certificate
     and seal."""
-    from tests.conftest import make_user
+    from tests.support.province import make_user
     from vanban.accounts.models import Role
     from vanban.accounts.services import unit_create
     from vanban.documents.models import DocumentType
@@ -125,7 +125,7 @@ def setup_sender(pki_directory: str) -> dict[str, Any]:
 def setup_receiver(pki_directory: str) -> dict[str, Any]:
     """Deployment B: the province, its Sở Nội vụ with a clerk, a leader and a staff member (with
     their API tokens); the test root in its trust list."""
-    from tests.conftest import make_user
+    from tests.support.province import make_user
     from vanban.accounts.models import Role
     from vanban.accounts.services import unit_create
 
@@ -368,7 +368,7 @@ class Pair:
 
 
 def _pdf() -> bytes:
-    from tests.documents.conftest import pdf_bytes
+    from tests.support.files import pdf_bytes
 
     return pdf_bytes(
         "ỦY BAN NHÂN DÂN TỈNH A", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "KẾ HOẠCH", "Nội dung kế hoạch."

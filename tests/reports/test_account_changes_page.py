@@ -5,8 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from tests.conftest import make_user
-from tests.reports.conftest import URL, local, table_rows
+from tests.support.province import make_user
+from tests.support.reports import URL, local, table_rows
 from vanban.accounts import services
 from vanban.accounts.models import AccountChange, Role
 from vanban.core import clock

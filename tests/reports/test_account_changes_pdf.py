@@ -8,7 +8,7 @@ import pypdf
 import pytest
 from fontTools.ttLib import TTFont
 
-from tests.reports.conftest import PDF_URL, local
+from tests.support.reports import PDF_URL, local
 from vanban.accounts import services
 from vanban.core import clock
 from vanban.reports.pdf import font_paths

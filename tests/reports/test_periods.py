@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tests.reports.conftest import local
+from tests.support.reports import local
 from vanban.accounts import services
 from vanban.core.errors import ServiceError
 from vanban.reports.pdf import document_date_line

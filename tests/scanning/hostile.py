@@ -8,8 +8,8 @@ import zipfile
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject, TextStringObject
 
-from tests.documents.conftest import docx_bytes, pdf_bytes
-from tests.scanning.conftest import EICAR, MARKER
+from tests.support.clamd import EICAR, MARKER
+from tests.support.files import docx_bytes, pdf_bytes
 
 # A few bytes that start like a Windows program: enough to be "an embedded .exe" for the check.
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.scanning import hostile
-from tests.scanning.conftest import EICAR, MARKER
+from tests.support.clamd import EICAR, MARKER
 from vanban.scanning import clamd
 
 

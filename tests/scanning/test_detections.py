@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import make_user
-from tests.scanning.conftest import EICAR
+from tests.support.clamd import EICAR
+from tests.support.province import make_user
 from vanban.accounts.models import Role
 from vanban.documents.models import Document
 from vanban.scanning.models import Detection

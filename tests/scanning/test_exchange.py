@@ -7,12 +7,12 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.exchange.conftest import build_package
 from tests.interop import support
 from tests.interop.support import RECEIVE_URL, VINH_LONG
 from tests.scanning import hostile
-from tests.scanning.conftest import EICAR
 from tests.scanning.test_uploads import quarantined, state
+from tests.support.clamd import EICAR
+from tests.support.edxml import build_package
 from vanban.core.models import Notification
 from vanban.exchange.models import Inbound
 from vanban.exchange.staging import TEMP_PREFIX

@@ -12,8 +12,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
 from tests import signing
-from tests.documents.conftest import upload
 from tests.scanning import hostile
+from tests.support.files import upload
 from vanban.core.errors import ServiceError
 from vanban.documents.files import file_prepare
 

@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests import signing
-from tests.documents.conftest import upload
-from tests.drafting.conftest import create_draft, signed_elsewhere, signer_certificate, to_approved
-from tests.scanning.conftest import EICAR
+from tests.support.clamd import EICAR
+from tests.support.drafting import create_draft, signed_elsewhere, signer_certificate, to_approved
+from tests.support.files import upload
 from vanban.scanning.models import Detection
 from vanban.signatures.models import SignatureMark
 

@@ -16,12 +16,12 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from tests.api.conftest import ApiClient, token_for
-from tests.documents.conftest import pdf_bytes, upload
 from tests.documents.test_pages import INCOMING_NEW, incoming_data
-from tests.drafting.conftest import create_draft
 from tests.scanning import hostile
-from tests.scanning.conftest import EICAR
+from tests.support.api import ApiClient, token_for
+from tests.support.clamd import EICAR
+from tests.support.drafting import create_draft
+from tests.support.files import pdf_bytes, upload
 from vanban.audit.models import AuditEvent
 from vanban.core.models import Notification
 from vanban.documents.models import Document, DocumentFile, RegisterSeries

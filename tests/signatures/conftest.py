@@ -1,4 +1,19 @@
-"""Signature tests use the drafting team and helpers of tests/drafting/conftest.py: each test gets
+"""Signature tests use the drafting team and helpers of tests/support/drafting.py: each test gets
 its own empty storage and the clock stands at 25/11/2026, Vietnam time."""
 
-from tests.drafting.conftest import _fixed_clock, _own_storage, team  # noqa: F401
+import pytest
+
+from tests.support import drafting
+
+
+@pytest.fixture(autouse=True)
+def _own_storage(settings, tmp_path):
+    """Each test gets its own empty storage, so that it can count the files it stored."""
+    drafting.own_storage(settings, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    """Everything happens on 25/11/2026, Vietnam time."""
+    with drafting.fixed_clock():
+        yield

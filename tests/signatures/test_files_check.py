@@ -4,7 +4,7 @@ PDFs of drafts are checked against their SHA-256 like every document file."""
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from tests.drafting.conftest import create_draft, signer_certificate, to_approved, to_signed
+from tests.support.drafting import create_draft, signer_certificate, to_approved, to_signed
 from vanban.documents.files import files_check
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 
-from tests.drafting.conftest import issued
 from tests.signing import pki
+from tests.support.drafting import issued
 
 pytestmark = [pytest.mark.django_db, pytest.mark.process]
 

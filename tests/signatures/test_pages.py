@@ -22,8 +22,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import signing
-from tests.documents.conftest import DECLARED, docx_bytes, incoming_input, pdf_bytes, upload
-from tests.drafting.conftest import issued
+from tests.support.documents import DECLARED, incoming_input
+from tests.support.drafting import issued
+from tests.support.files import docx_bytes, pdf_bytes, upload
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.documents import services as document_services

@@ -19,7 +19,7 @@ import pytest
 from asn1crypto import pem, x509
 
 from tests import signing
-from tests.drafting.conftest import Team, create_draft, to_approved
+from tests.support.drafting import Team, create_draft, to_approved
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.errors import ServiceError

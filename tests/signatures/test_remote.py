@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 
 from tests import signing
-from tests.api.conftest import ApiClient, token_for
-from tests.drafting.conftest import NOW, Team
 from tests.signatures.test_pkcs11 import (
     SoftHsm,
     approved,
@@ -24,6 +22,8 @@ from tests.signatures.test_pkcs11 import (
     softhsm,
     state,
 )
+from tests.support.api import ApiClient, token_for
+from tests.support.drafting import NOW, Team
 from vanban.core import clock
 from vanban.drafting import signing as draft_signing
 from vanban.drafting.models import Draft

@@ -5,12 +5,14 @@ no number taken."""
 
 import io
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 
 from tests import signing
+from tests.support import refusals
 from vanban.audit.models import AuditEvent
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.models import Document, DocumentFile, RegisterSeries
@@ -71,14 +73,7 @@ def state() -> dict[str, Any]:
     }
 
 
-def refused(call, error: type[ServiceError], message: str, field: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    before = state()
-    with pytest.raises(error) as caught:
-        call()
-    assert caught.value.message == message
-    if field is not None:
-        assert caught.value.field == field
-    assert state() == before
+refused = partial(refusals.refused, state=state)
 
 
 def add_p12(actor, label: str = "nguoi-ky", *, user=None, unit=None, pin: str = PIN, **kw):  # type: ignore[no-untyped-def]

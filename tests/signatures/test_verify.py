@@ -14,8 +14,8 @@ import weasyprint
 from asn1crypto import pem, x509
 from pypdf import PdfReader
 
-from tests.documents.conftest import pdf_bytes
 from tests.signing import PIN, pki, seal_png, signature_png
+from tests.support.files import pdf_bytes
 from vanban.signatures import pdfsign, verify
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

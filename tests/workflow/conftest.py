@@ -1,185 +1,19 @@
-"""Workflow test data: a Sở with two departments (phòng), their leaders and staff, and helpers
-that take a registered incoming document along the processing path through the services."""
-
-import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+"""The workflow tests' fixtures (tests/support/workflow.py): the clock stands at NOW, and a Sở
+with two departments."""
 
 import pytest
-from django.utils import timezone
 
-from tests.api import conftest as api_conftest
-from tests.conftest import Province, make_user
-from tests.documents import conftest as documents_conftest
-from tests.documents.conftest import DECLARED, Office, incoming_input, pdf_upload
-from vanban.accounts import services as account_services
-from vanban.accounts.models import Role, Unit, User
-from vanban.audit.models import AuditEvent
-from vanban.core import clock
-from vanban.core.models import Notification
-from vanban.documents import services as document_services
-from vanban.documents.models import Document, DocumentShare
-from vanban.workflow import services
-from vanban.workflow.models import (
-    Assignment,
-    DeadlineAlert,
-    DeadlinePolicy,
-    Delegation,
-    ExtensionRequest,
-    Processing,
-    ProgressEntry,
-    ProgressFile,
-    Reminder,
-    TrailEntry,
-)
-
-# Fixtures of the documents and API tests, shared with these.
-office = documents_conftest.office
-api = api_conftest.api
-
-NOW = timezone.make_aware(dt.datetime(2026, 11, 25, 9, 30))
-TODAY = NOW.date()
-DIRECTION = "Giao Phòng Kế hoạch – Tài chính chủ trì tham mưu, báo cáo trước ngày 02/12/2026."
-
-
-@dataclass
-class Work:
-    office: Office
-    province: Province
-    so: Unit
-    plan: Unit
-    tech: Unit
-    clerk: User
-    director: User
-    deputy: User
-    plan_head: User
-    plan_staff: User
-    plan_staff2: User
-    tech_head: User
-    tech_staff: User
-    reader: User
-    outsider: User
-    other_staff: User
-    other_clerk: User
+from tests.support import workflow
+from tests.support.workflow import Work
 
 
 @pytest.fixture(autouse=True)
 def _fixed_clock():
     """Every workflow test runs at NOW unless it moves the clock itself."""
-    with clock.frozen(NOW):
+    with workflow.fixed_clock():
         yield
 
 
 @pytest.fixture
 def work(office) -> Work:
-    province = office.province
-    plan = account_services.unit_create(
-        actor=None,
-        name="Phòng Kế hoạch – Tài chính",
-        symbol="KHTC",
-        abbreviation="khtcstttt",
-        agency_code="001.00.12.H07",
-        parent=province.stttt,
-    )
-    tech = account_services.unit_create(
-        actor=None,
-        name="Phòng Công nghệ thông tin",
-        symbol="CNTT",
-        abbreviation="cnttstttt",
-        agency_code="002.00.12.H07",
-        parent=province.stttt,
-    )
-    return Work(
-        office=office,
-        province=province,
-        so=province.stttt,
-        plan=plan,
-        tech=tech,
-        clerk=office.clerk,
-        director=office.leader,
-        deputy=make_user(province.stttt, "Lê Văn Phó"),
-        plan_head=make_user(plan, "Trần Thị Kế Hoạch", (Role.LEADER,)),
-        plan_staff=make_user(plan, "Ngô Minh Chủ"),
-        plan_staff2=make_user(plan, "Đặng Thu Hà"),
-        tech_head=make_user(tech, "Bùi Quốc Công", (Role.LEADER,)),
-        tech_staff=make_user(tech, "Lý Thanh Tâm"),
-        reader=make_user(province.stttt, "Hồ Thị Biết"),
-        outsider=province.staff_stttt,
-        other_staff=province.staff_snv,
-        other_clerk=office.clerk_snv,
-    )
-
-
-def register(work: Work, **overrides: Any) -> Document:
-    return document_services.incoming_register(
-        actor=work.clerk,
-        unit=work.so,
-        data=incoming_input(**overrides),
-        refusals=DECLARED,
-        main_file=pdf_upload(),
-    )
-
-
-def present(work: Work, document: Document) -> Processing:
-    return services.processing_present(actor=work.clerk, document=document, leader=work.director)
-
-
-def direct(work: Work, document: Document, **overrides: Any) -> Processing:
-    """Lead: a person of the planning department; co: the IT department; for information: a
-    person of the Sở."""
-    values: dict[str, Any] = {
-        "direction": DIRECTION,
-        "lead_user": work.plan_staff,
-        "co_units": [work.tech],
-        "info_users": [work.reader],
-        "deadline": TODAY + dt.timedelta(days=7),
-    }
-    values.update(overrides)
-    return services.processing_direct(actor=work.director, document=document, **values)
-
-
-RECORD_FIELDS = {"code_number", "subject", "urgency", "due_date", "issued_date"}
-
-
-def directed(work: Work, **kwargs: Any) -> Document:
-    """A registered, presented and directed document; record fields go to the register."""
-    record = {name: kwargs.pop(name) for name in RECORD_FIELDS & set(kwargs)}
-    document = register(work, **{"code_number": "15", **record})
-    present(work, document)
-    direct(work, document, **kwargs)
-    return document
-
-
-def assignment(document: Document, **filters: Any) -> Assignment:
-    return Assignment.objects.get(document=document, **filters)
-
-
-def snapshot() -> dict[str, Any]:
-    """Everything a workflow step could change."""
-    return {
-        "processing": list(
-            Processing.objects.order_by("pk").values_list(
-                "pk", "status", "presented_to_id", "deadline", "direction", "reply_reference"
-            )
-        ),
-        "assignments": list(
-            Assignment.objects.order_by("pk").values_list(
-                "pk", "status", "deadline", "reminder_count", "result"
-            )
-        ),
-        "trail": TrailEntry.objects.count(),
-        "progress": ProgressEntry.objects.count(),
-        "files": ProgressFile.objects.count(),
-        "extensions": list(
-            ExtensionRequest.objects.order_by("pk").values_list("pk", "status", "decided_by_id")
-        ),
-        "reminders": Reminder.objects.count(),
-        "delegations": list(
-            Delegation.objects.order_by("pk").values_list("pk", "ends_at", "ended_at")
-        ),
-        "policies": list(DeadlinePolicy.objects.order_by("pk").values()),
-        "alerts": DeadlineAlert.objects.count(),
-        "shares": DocumentShare.objects.count(),
-        "audit": AuditEvent.objects.count(),
-        "notifications": Notification.objects.count(),
-    }
+    return workflow.build_work(office)

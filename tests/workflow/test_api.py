@@ -7,18 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import ApiClient, token_for
-from tests.documents.conftest import pdf_upload
-from tests.workflow.conftest import (
-    DIRECTION,
-    TODAY,
-    Work,
-    assignment,
-    directed,
-    present,
-    register,
-    snapshot,
-)
+from tests.support.api import ApiClient, token_for
+from tests.support.files import pdf_upload
+from tests.support.snapshots import snapshot
+from tests.support.workflow import DIRECTION, TODAY, Work, assignment, directed, present, register
 from tests.workflow.test_authz import running, waiting, with_extension
 from vanban.workflow import services
 from vanban.workflow.models import Processing, ProgressFile

@@ -14,16 +14,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.workflow.conftest import (
-    NOW,
-    TODAY,
-    Work,
-    assignment,
-    directed,
-    present,
-    register,
-    snapshot,
-)
+from tests.support.snapshots import snapshot
+from tests.support.workflow import NOW, TODAY, Work, assignment, directed, present, register
 from vanban.workflow import services
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +64,7 @@ def presented(work: Work) -> dict[str, Any]:
 
 
 def with_file(work: Work) -> dict[str, Any]:
-    from tests.documents.conftest import pdf_upload
+    from tests.support.files import pdf_upload
 
     objects = running(work)
     entry = services.assignment_progress(

@@ -3,9 +3,10 @@ processing goes: 04 assigned, 05 processing, 06 done (R15, edXML status codes)."
 
 import pytest
 
-from tests.conftest import make_user
-from tests.documents.conftest import DECLARED, doc_type, pdf_upload
-from tests.workflow.conftest import assignment
+from tests.support.documents import DECLARED, doc_type
+from tests.support.files import pdf_upload
+from tests.support.province import make_user
+from tests.support.workflow import assignment
 from vanban.accounts.models import Role
 from vanban.documents import services as document_services
 from vanban.documents.services import DocumentInput

@@ -7,10 +7,10 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.documents.conftest import pdf_upload
 from tests.documents.test_files_check import storage  # noqa: F401 - an empty storage per test
-from tests.drafting.conftest import create_draft, make_team
-from tests.workflow.conftest import assignment, directed
+from tests.support.drafting import create_draft, make_team
+from tests.support.files import pdf_upload
+from tests.support.workflow import assignment, directed
 from vanban.workflow import services
 
 pytestmark = pytest.mark.django_db

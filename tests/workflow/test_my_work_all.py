@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import make_user
-from tests.drafting.conftest import (
+from tests.support.drafting import (
     Team,
     create_draft,
     issue,
@@ -16,7 +15,8 @@ from tests.drafting.conftest import (
     to_reviewing,
     to_signed,
 )
-from tests.workflow.conftest import NOW, TODAY, Work
+from tests.support.province import make_user
+from tests.support.workflow import NOW, TODAY, Work
 from vanban.accounts.models import Role
 from vanban.documents.models import Urgency
 from vanban.drafting import services as drafting_services

@@ -8,16 +8,9 @@ import re
 
 import pytest
 
-from tests.documents.conftest import pdf_bytes, pdf_upload
-from tests.workflow.conftest import (
-    DIRECTION,
-    NOW,
-    TODAY,
-    assignment,
-    directed,
-    register,
-    snapshot,
-)
+from tests.support.files import pdf_bytes, pdf_upload
+from tests.support.snapshots import snapshot
+from tests.support.workflow import DIRECTION, NOW, TODAY, assignment, directed, register
 from vanban.core import clock
 from vanban.documents.models import Document
 from vanban.workflow.models import (

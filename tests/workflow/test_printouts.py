@@ -8,14 +8,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.workflow.conftest import (
-    DIRECTION,
-    TODAY,
-    assignment,
-    directed,
-    present,
-    register,
-)
+from tests.support.workflow import DIRECTION, TODAY, assignment, directed, present, register
 from tests.workflow.test_pages import section
 from vanban.core import clock
 from vanban.workflow import printouts, services

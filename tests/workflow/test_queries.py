@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from tests.documents.conftest import pdf_upload
-from tests.workflow.conftest import TODAY, Work, assignment, directed, register
+from tests.support.files import pdf_upload
+from tests.support.workflow import TODAY, Work, assignment, directed, register
 from vanban.workflow import services
 
 pytestmark = pytest.mark.django_db

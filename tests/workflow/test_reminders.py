@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.workflow.conftest import NOW, TODAY, assignment, directed
+from tests.support.workflow import NOW, TODAY, assignment, directed
 from vanban.core import clock
 from vanban.core.models import Notification
 from vanban.core.schedule import DAILY_JOBS, due_jobs_enqueue

@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import make_user
-from tests.workflow.conftest import (
+from tests.support import refusals
+from tests.support.province import make_user
+from tests.support.snapshots import snapshot
+from tests.support.workflow import (
     DIRECTION,
     NOW,
     TODAY,
@@ -14,7 +16,6 @@ from tests.workflow.conftest import (
     directed,
     present,
     register,
-    snapshot,
 )
 from vanban.accounts.models import Role
 from vanban.audit.models import AuditEvent
@@ -38,11 +39,7 @@ pytestmark = pytest.mark.django_db
 
 def refused(exc_type, message, call):  # type: ignore[no-untyped-def]
     """The call raises `exc_type` with exactly `message` and changes nothing."""
-    before = snapshot()
-    with pytest.raises(exc_type) as info:
-        call()
-    assert info.value.message == message
-    assert snapshot() == before
+    refusals.refused(call, exc_type, message, state=snapshot)
 
 
 def trail(document: Document) -> list[tuple[str, str, str]]:
@@ -339,7 +336,7 @@ def test_progress_with_files_stores_them_hashed(work):
 
     from django.core.files.storage import default_storage
 
-    from tests.documents.conftest import pdf_upload
+    from tests.support.files import pdf_upload
 
     document = directed(work)
     lead = assignment(document, role="lead")
@@ -364,7 +361,7 @@ def test_progress_with_files_stores_them_hashed(work):
 
 
 def test_progress_refusals_store_nothing(work):
-    from tests.documents.conftest import pdf_upload, upload
+    from tests.support.files import pdf_upload, upload
 
     document = directed(work)
     lead = assignment(document, role="lead")

@@ -7,9 +7,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from tests.documents.conftest import office  # noqa: F401 – the clerks of tests/documents
-
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "exchange" / "data"
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 
 

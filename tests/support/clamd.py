@@ -16,15 +16,15 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.documents.conftest import office  # noqa: F401 - the clerks' fixture, shared
-from tests.drafting.conftest import team  # noqa: F401 - the drafting team's fixture, shared
 from vanban.scanning import clamd
 
-HERE = Path(__file__).parent
+DATABASE = Path(__file__).parent.parent / "scanning" / "vanban-test.ndb"
 CLAMD = shutil.which("clamd") or next(
     (p for p in ("/usr/sbin/clamd", "/usr/local/sbin/clamd") if os.access(p, os.X_OK)), None
 )
@@ -46,15 +46,13 @@ def require_clamd() -> str:
     return CLAMD
 
 
-@pytest.fixture(scope="session")
-def clamd_socket(tmp_path_factory) -> str:
-    """The socket of a clamd running for this test process."""
+@contextmanager
+def running_clamd(directory: Path) -> Iterator[str]:
+    """A clamd running with its files in `directory`; yields its socket."""
     binary = require_clamd()
-    # Unix socket paths are limited to about 100 bytes: a short directory of our own.
-    directory = Path(tmp_path_factory.mktemp("clamd"))
     database = directory / "db"
     database.mkdir()
-    shutil.copy(HERE / "vanban-test.ndb", database / "vanban-test.ndb")
+    shutil.copy(DATABASE, database / "vanban-test.ndb")
     (directory / "tmp").mkdir()
     socket_path = directory / "clamd.sock"
     config = directory / "clamd.conf"
@@ -90,12 +88,3 @@ def clamd_socket(tmp_path_factory) -> str:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-@pytest.fixture
-def scanning(settings, clamd_socket) -> str:
-    """Scanning switched on, as in production, against the test clamd."""
-    settings.VANBAN_CLAMD_ENABLED = True
-    settings.VANBAN_CLAMD_SOCKET = clamd_socket
-    settings.VANBAN_CLAMD_TIMEOUT = 30.0
-    return clamd_socket
