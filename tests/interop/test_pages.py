@@ -19,8 +19,8 @@ from tests.exchange.conftest import build_package
 from tests.interop import support
 from tests.interop.support import MINISTRY, RECEIVE_URL, VINH_LONG, VINH_LONG_NAME
 from vanban.audit.models import AuditEvent
+from vanban.exchange.edxml import read_status
 from vanban.interop import services
-from vanban.interop.edxml_out import read_status
 from vanban.interop.models import (
     ExternalDelivery,
     Inbound,

@@ -20,8 +20,8 @@ from vanban.accounts.models import Role
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.files import file_read_verified
 from vanban.documents.models import DocumentPolicy
+from vanban.exchange.edxml import read_status
 from vanban.interop import services
-from vanban.interop.edxml_out import read_status
 from vanban.interop.models import (
     ExternalDelivery,
     Inbound,

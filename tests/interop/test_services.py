@@ -27,7 +27,6 @@ from vanban.drafting.models import DraftStatus
 from vanban.drafting.services import ExternalRecipient
 from vanban.exchange.edxml import parse_package
 from vanban.interop import services
-from vanban.interop.edxml_out import document_id
 from vanban.interop.models import (
     ExternalDelivery,
     Inbound,
@@ -37,6 +36,7 @@ from vanban.interop.models import (
     Partner,
     Transport,
 )
+from vanban.interop.packages import document_id
 from vanban.signatures.services import OrganisationKey
 
 # ---------------------------------------------------------------- the outbox at issue

@@ -1,8 +1,21 @@
 from django.apps import AppConfig
 
+from . import edxml
+
 
 class ExchangeConfig(AppConfig):
     name = "vanban.exchange"
     label = "exchange"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Liên thông văn bản"
+
+    def ready(self) -> None:
+        from vanban.documents.files import detect_format
+        from vanban.documents.models import DocumentPolicy
+
+        # The edXML codec knows nothing of the documents app: it is told the province's file
+        # size limit and which ZIP files are documents (DOCX, ODT, ...) rather than archives.
+        edxml.configure(
+            max_bytes=lambda: DocumentPolicy.current().max_file_size_mb * edxml.MB,
+            is_document=lambda data: detect_format(data) is not None,
+        )

@@ -30,6 +30,7 @@ from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import show_service_error
 from vanban.documents import files as document_files
 from vanban.documents.services import DuplicateDocument
+from vanban.exchange.edxml import STATUS_CODES
 
 from . import services
 from .forms import (
@@ -227,7 +228,7 @@ def _package(inbound: Inbound) -> Any:
 def _labelled(rows: Any) -> list[Any]:
     rows = list(rows)
     for row in rows:
-        row.status_label = services.STATUS_LABELS.get(row.status_code, "")
+        row.status_label = STATUS_CODES.get(row.status_code, "")
     return rows
 
 
