@@ -789,8 +789,8 @@ def edxml_rows(pdf: bytes, repeat: int) -> list[Row]:
     replaced."""
     import dataclasses
 
-    from vanban.interop import edxml_io
-    from vanban.interop.edxml_model import Attachment
+    from vanban.exchange import edxml as edxml_io
+    from vanban.exchange.edxml import Attachment
 
     # The national samples: $VANBAN_EDXML_SAMPLES, ../shared/interop/edxml, or the copy the
     # tests keep.

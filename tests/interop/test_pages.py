@@ -16,6 +16,7 @@ from tests.support.drafting import NOW, issued
 from tests.support.edxml import build_package
 from tests.support.files import pdf_bytes
 from vanban.audit.models import AuditEvent
+from vanban.exchange.edxml import read_status
 from vanban.exchange.models import (
     ExternalDelivery,
     Inbound,
@@ -26,7 +27,6 @@ from vanban.exchange.models import (
     PartnerCode,
 )
 from vanban.interop import services
-from vanban.interop.edxml_out import read_status
 
 BASE = "/lien-thong/he-thong-khac/"
 LOGIN = "/tai-khoan/dang-nhap/"

@@ -19,6 +19,7 @@ from vanban.accounts.models import Role
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.files import file_read_verified
 from vanban.documents.models import DocumentPolicy
+from vanban.exchange.edxml import read_status
 from vanban.exchange.models import (
     ExternalDelivery,
     Inbound,
@@ -26,7 +27,6 @@ from vanban.exchange.models import (
     Outbound,
 )
 from vanban.interop import services
-from vanban.interop.edxml_out import read_status
 from vanban.workflow import services as workflow_services
 
 

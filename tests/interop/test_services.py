@@ -36,7 +36,7 @@ from vanban.exchange.models import (
     Transport,
 )
 from vanban.interop import services
-from vanban.interop.edxml_out import document_id
+from vanban.interop.packages import document_id
 from vanban.signatures.services import OrganisationKey
 
 # ---------------------------------------------------------------- the outbox at issue

@@ -10,9 +10,10 @@ from tests.interop.support import MINISTRY, VINH_LONG
 from tests.interop.test_receive import _register, post, status_payloads, to_snv
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.exchange.delivery import document_recall
+from vanban.exchange.edxml import read_message, validate
 from vanban.exchange.models import ExternalDelivery, Inbound, InboundState, Outbound
 from vanban.interop import services
-from vanban.interop.edxml_io import read_message, validate
+from vanban.interop.packages import status_payload as status_message
 
 
 @pytest.fixture
@@ -99,8 +100,6 @@ def test_the_clerk_agrees_to_a_take_back(team, link, document, queued, client):
 
 
 def test_a_status_13_takes_back_a_queued_package(team, link, document, queued, client):
-    from vanban.interop.edxml_out import status_message
-
     org, date, number = queued.edxml_id.split(",", 2)
     message = status_message(
         from_code=VINH_LONG,

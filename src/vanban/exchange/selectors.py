@@ -132,18 +132,19 @@ def package_prefill(*, package: EdxmlPackage) -> Prefill:
 
 def _issuer(package: EdxmlPackage, initial: dict[str, Any], notes: list[str]) -> None:
     organ = package.from_organ
+    code = organ.organ_id or ""
     initial.update(issuer_unit="", issuer_name="", issuer_code="")
-    if organ.organ_id:
-        unit = Unit.objects.filter(agency_code=organ.organ_id, is_active=True).first()
+    if code:
+        unit = Unit.objects.filter(agency_code=code, is_active=True).first()
         if unit is not None:
             initial["issuer_unit"] = unit.pk
             return
     initial["issuer_name"] = organ.name
-    if AGENCY_CODE_RE.match(organ.organ_id):
-        initial["issuer_code"] = organ.organ_id
-    elif organ.organ_id:
+    if AGENCY_CODE_RE.match(code):
+        initial["issuer_code"] = code
+    elif code:
         notes.append(
-            f"Mã định danh “{organ.organ_id}” của cơ quan gửi không đúng dạng "
+            f"Mã định danh “{code}” của cơ quan gửi không đúng dạng "
             "V1V2V3.Z1Z2.Y1Y2.H## nên không được điền."
         )
     if not organ.name:

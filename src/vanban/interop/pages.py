@@ -31,6 +31,7 @@ from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, refusal_raise
 from vanban.documents import files as document_files
 from vanban.documents.services import DuplicateDocument
+from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import (
     Inbound,
     InboundState,
@@ -226,7 +227,7 @@ def _package(inbound: Inbound) -> Any:
 def _labelled(rows: Any) -> list[Any]:
     rows = list(rows)
     for row in rows:
-        row.status_label = services.STATUS_LABELS.get(row.status_code, "")
+        row.status_label = STATUS_CODES.get(row.status_code, "")
     return rows
 
 

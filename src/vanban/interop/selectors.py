@@ -4,9 +4,10 @@ document sent to agencies of other systems."""
 from __future__ import annotations
 
 from vanban.documents.models import Document
+from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import ExternalDelivery, MessageKind, Outbound, OutboundState
 
-from .services import STATUS_LABELS, external_for
+from .services import external_for
 
 
 def external_status(document: Document) -> list[ExternalDelivery]:
@@ -23,7 +24,7 @@ def external_status(document: Document) -> list[ExternalDelivery]:
         message = packages.get((delivery.agency_code, delivery.business_type))
         delivery.message = message  # type: ignore[attr-defined]
         if delivery.status:
-            label = STATUS_LABELS.get(delivery.status, "")
+            label = STATUS_CODES.get(delivery.status, "")
         elif message is None:
             label = "chưa gửi"
         elif message.state == OutboundState.SENT:

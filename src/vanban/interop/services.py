@@ -40,6 +40,15 @@ from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.documents.files import file_discard, file_read_verified
 from vanban.documents.models import Document, DocumentPolicy
+from vanban.exchange.edxml import (
+    STATUS_CODES,
+    EdxmlError,
+    EdxmlPackage,
+    StatusRead,
+    parse_package,
+    read_status,
+    validate,
+)
 from vanban.exchange.models import (
     ExternalDelivery,
     ExternalEvent,
@@ -53,6 +62,8 @@ from vanban.exchange.models import (
     Transport,
 )
 
+from .packages import package_for_document, status_for_inbound
+
 logger = logging.getLogger(__name__)
 
 INBOUND_PREFIX = "interop/in"
@@ -60,17 +71,6 @@ MAX_ATTEMPTS = 30
 BACKOFF_FIRST = dt.timedelta(seconds=5)
 BACKOFF_MAX = dt.timedelta(hours=1)
 
-STATUS_LABELS = {
-    "01": "đã đến",
-    "02": "bị từ chối",
-    "03": "đã vào sổ",
-    "04": "đã giao xử lý",
-    "05": "đang xử lý",
-    "06": "hoàn thành",
-    "13": "đề nghị lấy lại",
-    "15": "đồng ý cập nhật/lấy lại",
-    "16": "từ chối cập nhật/lấy lại",
-}
 PROGRESS = ["01", "03", "04", "05", "06"]
 
 
@@ -234,8 +234,6 @@ def _outbound(
 ) -> Outbound:
     """Writes the message row inside the caller's transaction, once the message passes the XML
     Schema kept in the repository (what we produce must be valid edXML)."""
-    from .edxml_io import validate
-
     problems = validate(data)
     if problems:
         raise ServiceError("Gói tin tạo ra không đúng lược đồ edXML: " + "; ".join(problems[:3]))
@@ -268,8 +266,6 @@ def external_send(
     """Queues the issued `document` for every recipient (agency code, name) served by a partner
     system, in the caller's transaction. Recipients without a route are left to other means
     (paper, e-mail) and reported by `unrouted`."""
-    from .edxml_out import package_for_document
-
     deliveries = []
     now = clock.now()
     for code, name in recipients:
@@ -327,9 +323,7 @@ def status_send(
 ) -> Outbound | None:
     """Queues a status message about a package received from a partner (01-06, 02 with the
     reason, 15/16 answers), in the caller's transaction. A progress status never goes back."""
-    from .edxml_out import status_for_inbound
-
-    if code not in STATUS_LABELS:
+    if code not in STATUS_CODES:
         raise ValueError(code)
     if code in PROGRESS[1:]:
         sent = set(
@@ -491,10 +485,6 @@ def _signature_problem(files: list[Any]) -> str:
 
 def receive(*, partner: Partner, data: bytes) -> Received:
     """A message posted by an authenticated partner (see the module docstring)."""
-    from vanban.exchange.edxml import EdxmlError, parse_package
-
-    from .edxml_out import read_status
-
     limit = DocumentPolicy.current().max_file_size_mb * 1024 * 1024
     if len(data) > limit:
         raise Refused(
@@ -514,10 +504,10 @@ def receive(*, partner: Partner, data: bytes) -> Received:
     return _receive_package(partner, data, package)
 
 
-def _receive_package(partner: Partner, data: bytes, package: Any) -> Received:
+def _receive_package(partner: Partner, data: bytes, package: EdxmlPackage) -> Received:
     from vanban.exchange.staging import package_files
 
-    sender = package.from_organ.organ_id
+    sender = package.from_organ.organ_id or ""
     if not partner.codes.filter(agency_code=sender).exists():
         raise Refused(
             f"Cơ quan gửi {sender or '(không ghi)'} không thuộc hệ thống {partner.name}.",
@@ -525,9 +515,10 @@ def _receive_package(partner: Partner, data: bytes, package: Any) -> Received:
         )
     if not package.document_id:
         raise Refused("Gói tin không có DocumentId.")
-    targets = [o.organ_id for o in package.to_organs if _our_unit(o.organ_id) is not None]
+    codes = [o.organ_id or "" for o in package.to_organs]
+    targets = [code for code in codes if _our_unit(code) is not None]
     if not targets:
-        names = ", ".join(o.organ_id for o in package.to_organs) or "(không ghi)"
+        names = ", ".join(codes) or "(không ghi)"
         raise Refused(f"Nơi nhận {names} không phải đơn vị của hệ thống này.", http_status=422)
     sha256 = hashlib.sha256(data).hexdigest()
     existing = Inbound.objects.filter(
@@ -689,14 +680,14 @@ def _take_back(row: Inbound, refs: list[str]) -> None:
     row.save(update_fields=["state", "reason"])
 
 
-def _receive_status(partner: Partner, data: bytes, status: Any) -> Received:
+def _receive_status(partner: Partner, data: bytes, status: StatusRead) -> Received:
     sender = status.from_code
     if not partner.codes.filter(agency_code=sender).exists():
         raise Refused(
             f"Cơ quan gửi {sender or '(không ghi)'} không thuộc hệ thống {partner.name}.",
             http_status=403,
         )
-    if status.code not in STATUS_LABELS:
+    if status.code not in STATUS_CODES:
         raise Refused(f"Mã trạng thái “{status.code}” không hợp lệ.")
     sha256 = hashlib.sha256(data).hexdigest()
     existing = Inbound.objects.filter(
@@ -772,7 +763,7 @@ def _status_applied(
 def _apply_status(delivery: ExternalDelivery, code: str, note: str, now: dt.datetime) -> None:
     locked = ExternalDelivery.objects.select_for_update().get(pk=delivery.pk)
     ExternalEvent.objects.create(
-        delivery=locked, code=code, label=STATUS_LABELS[code], note=note[:500], at=now
+        delivery=locked, code=code, label=STATUS_CODES[code], note=note[:500], at=now
     )
     current = locked.status
     if code in PROGRESS and current in PROGRESS and PROGRESS.index(code) <= PROGRESS.index(current):
@@ -803,9 +794,7 @@ def _queued(inbound: Inbound) -> None:
         raise ServiceError("Văn bản này không còn chờ vào sổ.")
 
 
-def inbound_package(inbound: Inbound) -> Any:
-    from vanban.exchange.edxml import parse_package
-
+def inbound_package(inbound: Inbound) -> EdxmlPackage:
     data = file_read_verified(inbound.storage_name, inbound.sha256)
     return parse_package(data, max_bytes=max(len(data), 1))
 
@@ -1106,8 +1095,6 @@ def external_recall(*, actor: User, document: Document, reason: str) -> list[Ext
     """Our document is recalled (exchange.delivery.document_recall): each agency of another
     system that has it gets a revocation package (business type 1) in the same transaction;
     its system answers 15 or 16."""
-    from .edxml_out import package_for_document
-
     deliveries = list(
         ExternalDelivery.objects.select_for_update()
         .filter(document=document, business_type=0)
@@ -1135,7 +1122,7 @@ def external_recall(*, actor: User, document: Document, reason: str) -> list[Ext
             document=document,
         )
         ExternalEvent.objects.create(
-            delivery=delivery, code="13", label=STATUS_LABELS["13"], note=reason[:500], at=now
+            delivery=delivery, code="13", label=STATUS_CODES["13"], note=reason[:500], at=now
         )
         delivery.status = "13"
         delivery.status_at = now

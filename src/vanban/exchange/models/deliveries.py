@@ -17,17 +17,27 @@ from django.db.models import Q
 
 from vanban.accounts.models import Unit
 from vanban.documents.models import Document
+from vanban.exchange.edxml import (
+    BUSINESS_NEW,
+    BUSINESS_REPLACE,
+    BUSINESS_REVOKE,
+    BUSINESS_TYPES,
+    BUSINESS_UPDATE,
+    STATUS_CODES,
+)
 
 
 class DeliveryStatus(models.TextChoices):
-    """Where a delivered document is at the recipient (edXML StatusCode 01-06)."""
+    """Where a delivered document is at the recipient (edXML StatusCode 01-06), labelled as the
+    exchange labels the codes; inside the deployment a refused document is returned to its
+    sender with a reason (Nghị định 30/2020/NĐ-CP), hence the label of 02."""
 
-    ARRIVED = "01", "đã đến"
+    ARRIVED = "01", STATUS_CODES["01"]
     RETURNED = "02", "bị trả lại"
-    REGISTERED = "03", "đã vào sổ"
-    ASSIGNED = "04", "đã giao xử lý"
-    PROCESSING = "05", "đang xử lý"
-    DONE = "06", "hoàn thành"
+    REGISTERED = "03", STATUS_CODES["03"]
+    ASSIGNED = "04", STATUS_CODES["04"]
+    PROCESSING = "05", STATUS_CODES["05"]
+    DONE = "06", STATUS_CODES["06"]
 
 
 class RecallStatus(models.TextChoices):
@@ -42,10 +52,10 @@ class RecallStatus(models.TextChoices):
 class BusinessType(models.IntegerChoices):
     """edXML business type of what is sent (Bussiness/BussinessDocType)."""
 
-    NEW = 0, "Văn bản mới"
-    REVOKE = 1, "Thu hồi văn bản"
-    UPDATE = 2, "Cập nhật văn bản"
-    REPLACE = 3, "Thay thế văn bản"
+    NEW = BUSINESS_NEW, BUSINESS_TYPES[BUSINESS_NEW]
+    REVOKE = BUSINESS_REVOKE, BUSINESS_TYPES[BUSINESS_REVOKE]
+    UPDATE = BUSINESS_UPDATE, BUSINESS_TYPES[BUSINESS_UPDATE]
+    REPLACE = BUSINESS_REPLACE, BUSINESS_TYPES[BUSINESS_REPLACE]
 
 
 class ReturnReason(models.TextChoices):

@@ -12,16 +12,7 @@ import pytest
 from lxml import etree
 
 from vanban.documents.models import DocumentPolicy
-from vanban.interop.edxml_io import (
-    parse_tree,
-    read_message,
-    status_message,
-    validate,
-    write_message,
-    write_package,
-    write_status,
-)
-from vanban.interop.edxml_model import (
+from vanban.exchange.edxml import (
     NAMESPACE,
     STATUS_CODES,
     Attachment,
@@ -43,9 +34,16 @@ from vanban.interop.edxml_model import (
     TraceHeader,
     TraceHeaderList,
     date_to_text,
+    parse_tree,
+    read_message,
+    status_message,
     text_to_date,
     text_to_timestamp,
     timestamp_to_text,
+    validate,
+    write_message,
+    write_package,
+    write_status,
 )
 
 MB = 1024 * 1024

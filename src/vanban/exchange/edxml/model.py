@@ -18,7 +18,8 @@ and writing again loses nothing:
 - an attachment keeps its base64 text (`ContentTransferEncoded`); `Attachment.data` decodes it and
   `Attachment.from_bytes` encodes a file.
 
-Reading and writing live in `vanban.interop.edxml_io`.
+Reading lives in `message_reader`, writing in `writer`. The flat reader (`reader`) uses `Organ`
+too, with only `organ_id` and `organ_name` (the OrganName, else the OrganizationInCharge).
 """
 
 from __future__ import annotations
@@ -30,51 +31,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from vanban.exchange.edxml import (
-    BUSINESS_NEW,
-    BUSINESS_REPLACE,
-    BUSINESS_REVOKE,
-    BUSINESS_TYPES,
-    BUSINESS_UPDATE,
-    NAMESPACE,
-    STATUS_CODES,
-    EdxmlError,
-)
-
-__all__ = [
-    "BUSINESS_NEW",
-    "BUSINESS_REPLACE",
-    "BUSINESS_REVOKE",
-    "BUSINESS_TYPES",
-    "BUSINESS_UPDATE",
-    "NAMESPACE",
-    "STATUS_CODES",
-    "Attachment",
-    "Bussiness",
-    "BussinessDocumentInfo",
-    "Code",
-    "DocumentType",
-    "EdxmlError",
-    "Manifest",
-    "MessageHeader",
-    "Organ",
-    "OtherInfo",
-    "Package",
-    "PromulgationInfo",
-    "Receiver",
-    "Reference",
-    "ReplacementInfo",
-    "ResponseFor",
-    "SignerInfo",
-    "StaffInfo",
-    "StatusMessage",
-    "TraceHeader",
-    "TraceHeaderList",
-    "date_to_text",
-    "text_to_date",
-    "text_to_timestamp",
-    "timestamp_to_text",
-]
+from .constants import BUSINESS_TYPES, STATUS_CODES
+from .safety import EdxmlError
 
 # Times in packages are written without a zone: the exchange's clocks are Vietnam's.
 EXCHANGE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -176,9 +134,10 @@ class Organ(Record):
         Child("Website", "website"),
     )
 
+    # The fields in this order so that `Organ(code, name)` is the body and its name.
     organ_id: str | None = None
-    organization_in_charge: str | None = None
     organ_name: str | None = None
+    organization_in_charge: str | None = None
     organ_add: str | None = None
     email: str | None = None
     telephone: str | None = None
