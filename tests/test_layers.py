@@ -14,30 +14,6 @@ from vanban.layers import LAYERS, TOP_MODULES, layer_of
 
 SOURCE = Path(vanban.__file__).parent
 
-# Imports that still point the wrong way, each to be removed by moving code, never added to.
-# A pair that no longer occurs fails the test too, so this list only shrinks.
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    # Exchange inside the province and with partner systems are still two apps.
-    ("vanban.exchange.delivery", "vanban.interop.services"),
-    ("vanban.exchange.sending", "vanban.interop.services"),
-    ("vanban.exchange.views", "vanban.interop.selectors"),
-    ("vanban.exchange.views", "vanban.interop.services"),
-    ("vanban.interop.packages", "vanban.exchange.edxml"),
-    ("vanban.interop.pages", "vanban.exchange.edxml"),
-    ("vanban.interop.selectors", "vanban.exchange.edxml"),
-    ("vanban.interop.pages", "vanban.exchange.selectors"),
-    ("vanban.interop.pages", "vanban.exchange.staging"),
-    ("vanban.interop.forms", "vanban.exchange.models"),
-    ("vanban.interop.management.commands.interop", "vanban.exchange.models"),
-    ("vanban.interop.pages", "vanban.exchange.models"),
-    ("vanban.interop.selectors", "vanban.exchange.models"),
-    ("vanban.interop.services", "vanban.exchange.models"),
-    ("vanban.interop.transport", "vanban.exchange.models"),
-    ("vanban.interop.services", "vanban.exchange.edxml"),
-    ("vanban.interop.services", "vanban.exchange.services"),
-    ("vanban.interop.services", "vanban.exchange.staging"),
-}
-
 
 def _module_name(path: Path) -> str:
     parts = path.relative_to(SOURCE.parent).with_suffix("").parts
@@ -105,14 +81,9 @@ def test_imports_point_down():
     wrong = sorted(
         f"{source} -> {target} ({', '.join(where)})"
         for (source, target), where in edges.items()
-        if _wrong_way(source, target) and (source, target) not in KNOWN_UPWARD
+        if _wrong_way(source, target)
     )
     assert wrong == []
-
-
-def test_known_exceptions_still_occur():
-    edges = _edges()
-    assert sorted(pair for pair in KNOWN_UPWARD if pair not in edges) == []
 
 
 def test_the_walk_sees_imports_inside_functions(tmp_path, monkeypatch):

@@ -19,7 +19,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scanning",),  # malware scan of uploads (ClamAV)
     ("documents",),  # the document record, registers, numbering, files, search
     ("signatures",),  # keys, certificates, signing and verifying PDF signatures
-    ("exchange", "interop"),  # electronic exchange inside the province and with partners
+    ("interop",),  # only the migrations of the former partner-exchange app (tables interop_*)
+    ("exchange",),  # electronic exchange inside the province and with partner systems
     ("workflow",),  # processing incoming documents
     ("drafting",),  # drafting, approving, signing and issuing outgoing documents
     ("portal",),  # composition root: home page, quickstart, demo, backup, bench data

@@ -18,9 +18,9 @@ from tests.support.drafting import Team, issued
 from vanban.core import clock
 from vanban.documents.models import Document
 from vanban.exchange.models import ExternalDelivery, Inbound, Outbound, Partner
-from vanban.interop import services
-from vanban.interop.packages import package_for_document
-from vanban.interop.packages import status_payload as status_message
+from vanban.exchange.partners import services
+from vanban.exchange.partners.packages import package_for_document
+from vanban.exchange.partners.packages import status_payload as status_message
 
 MINISTRY = "000.00.00.G22"
 MINISTRY_NAME = "Bộ Thông tin và Truyền thông"

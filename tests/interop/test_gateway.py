@@ -13,8 +13,8 @@ import pytest
 
 from tests.interop.support import MINISTRY, issued_outside, partner, readdressed
 from vanban.exchange.models import Inbound, InboundState, Outbound, OutboundState
-from vanban.interop import services
-from vanban.interop.transport import gateway_poll
+from vanban.exchange.partners import services
+from vanban.exchange.partners.transport import gateway_poll
 
 TOKEN = "ma-truc-lien-thong"
 

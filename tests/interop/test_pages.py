@@ -26,7 +26,7 @@ from vanban.exchange.models import (
     Partner,
     PartnerCode,
 )
-from vanban.interop import services
+from vanban.exchange.partners import services
 
 BASE = "/lien-thong/he-thong-khac/"
 LOGIN = "/tai-khoan/dang-nhap/"

@@ -26,7 +26,7 @@ from vanban.exchange.models import (
     InboundState,
     Outbound,
 )
-from vanban.interop import services
+from vanban.exchange.partners import services
 from vanban.workflow import services as workflow_services
 
 

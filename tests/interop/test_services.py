@@ -35,8 +35,8 @@ from vanban.exchange.models import (
     Partner,
     Transport,
 )
-from vanban.interop import services
-from vanban.interop.packages import document_id
+from vanban.exchange.partners import services
+from vanban.exchange.partners.packages import document_id
 from vanban.signatures.services import OrganisationKey
 
 # ---------------------------------------------------------------- the outbox at issue

@@ -12,8 +12,8 @@ from vanban.core.errors import AccessDenied, ServiceError
 from vanban.exchange.delivery import document_recall
 from vanban.exchange.edxml import read_message, validate
 from vanban.exchange.models import ExternalDelivery, Inbound, InboundState, Outbound
-from vanban.interop import services
-from vanban.interop.packages import status_payload as status_message
+from vanban.exchange.partners import services
+from vanban.exchange.partners.packages import status_payload as status_message
 
 
 @pytest.fixture

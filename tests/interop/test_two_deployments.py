@@ -230,7 +230,7 @@ def register(edxml_id: str, clerk: str) -> dict[str, Any]:
     from vanban.documents.models import DocumentType
     from vanban.documents.services import DocumentInput, Refusals
     from vanban.exchange.models import Inbound
-    from vanban.interop import services
+    from vanban.exchange.partners import services
 
     actor = User.objects.get(username=clerk)
     row = Inbound.objects.get(kind="package", edxml_id=edxml_id)
@@ -258,7 +258,7 @@ def register(edxml_id: str, clerk: str) -> dict[str, Any]:
 def refuse(edxml_id: str, clerk: str, reason: str) -> str:
     from vanban.accounts.models import User
     from vanban.exchange.models import Inbound
-    from vanban.interop import services
+    from vanban.exchange.partners import services
 
     row = Inbound.objects.get(kind="package", edxml_id=edxml_id)
     services.inbound_refuse(actor=User.objects.get(username=clerk), inbound=row, reason=reason)

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django_otp.models import Device, ThrottlingMixin
 
+from vanban.core import clock
+
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 ABBREVIATION_RE = re.compile(r"^[a-z0-9]{2,30}$")
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9]{0,59}\.[a-z0-9]{2,30}$")
@@ -92,7 +94,6 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, username, password=None, **extra):  # type: ignore[no-untyped-def]
         """For `createsuperuser` only; the product creates accounts through accounts.services."""
-        from vanban.core import clock
 
         unit = Unit.objects.order_by("level", "pk").first()
         if unit is None:

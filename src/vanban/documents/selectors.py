@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from vanban.accounts.models import Role, Unit, User
+from vanban.accounts.models import AccountStatus, Role, Unit, User
 from vanban.core.errors import NotFound
 
 from .models import Direction, Document, RegisterSeries
@@ -71,7 +71,6 @@ def series_units(*, user: User) -> QuerySet[Unit]:
 
 def share_candidates(*, document: Document) -> QuerySet[User]:
     """Active people of the document's unit who have not been given it yet."""
-    from vanban.accounts.models import AccountStatus
 
     return (
         User.objects.filter(unit_id=document.unit_id, status=AccountStatus.ACTIVE)

@@ -10,11 +10,12 @@ class ExchangeConfig(AppConfig):
     verbose_name = "Liên thông văn bản"
 
     def ready(self) -> None:
-        from vanban.documents.files import detect_format
+        from vanban.documents.files import FileSource, detect_format, file_source_register
         from vanban.documents.intake import package_intake_register
         from vanban.documents.models import DocumentPolicy
 
         from . import intake
+        from .partners.services import INBOUND_PREFIX
 
         # The edXML codec knows nothing of the documents app: it is told the province's file
         # size limit and which ZIP files are documents (DOCX, ODT, ...) rather than archives.
@@ -24,3 +25,5 @@ class ExchangeConfig(AppConfig):
         )
         # R16: the incoming registration page reads edXML packages through this app.
         package_intake_register(intake)
+        # Packages received from partner systems, kept as they arrived (R15).
+        file_source_register(FileSource("exchange.Inbound", INBOUND_PREFIX, "id", "gói tin nhận"))

@@ -36,6 +36,8 @@ from vanban.documents.files import (
 )
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.services import DocumentInput, Refusals, incoming_register
+from vanban.exchange.delivery_selectors import received_file
+from vanban.exchange.partners.services import external_recall, inbound_progress
 from vanban.signatures.models import Trigger
 
 from .models import (
@@ -437,7 +439,6 @@ def delivery_status_update(
         )
         if locked is None:
             # Received from another system: the status goes back as an edXML message.
-            from vanban.interop.services import inbound_progress
 
             inbound_progress(incoming_document=incoming_document, status=status, actor=actor)
             return None
@@ -507,7 +508,6 @@ def document_recall(
                 at=now,
             )
         # Agencies of other systems get a revocation package (issue 6).
-        from vanban.interop.services import external_recall
 
         external_recall(actor=actor, document=locked, reason=reason)
         audit_record(
@@ -573,7 +573,6 @@ def received_file_download(
 ) -> Download:
     """The recipient's clerk reads a file of a document in the queue before registering it
     (no re-typing, no paper). Checked against its SHA-256 before anything is sent; recorded."""
-    from .delivery_selectors import received_file
 
     file = received_file(user=actor, delivery_pk=delivery_pk, file_pk=file_pk)
     delivery = Delivery.objects.select_related("recipient_unit").get(pk=delivery_pk)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from vanban.accounts.models import Unit, User
 from vanban.documents.models import Document
-from vanban.interop.services import external_send
+from vanban.exchange.partners.services import external_send
 
 from .delivery import deliveries_create
 from .models import BusinessType

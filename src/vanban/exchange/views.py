@@ -28,8 +28,8 @@ from vanban.documents import files
 from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.forms import RefusalFields
 from vanban.documents.services import DuplicateDocument
-from vanban.interop.selectors import external_status
-from vanban.interop.services import queue_for
+from vanban.exchange.partners.selectors import external_status
+from vanban.exchange.partners.services import queue_for
 from vanban.reports.forms import UnitChoiceField
 
 from . import delivery as services

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from vanban.accounts.models import Unit, User
 from vanban.core import clock
+from vanban.reports.pdf import font_paths
 
 from . import services, testpki
 from .models import Certificate, CertificateKind, KeyStorage, MarkKind, TrustRoot
@@ -61,8 +62,6 @@ def signature_image() -> bytes:
 def seal_image() -> bytes:
     """A red round seal with the unit's name, transparent background."""
     from PIL import Image, ImageDraw, ImageFont
-
-    from vanban.reports.pdf import font_paths
 
     size = 600
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))

@@ -34,12 +34,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from vanban.accounts.models import Unit, User
+from vanban.accounts.models import AGENCY_CODE_RE, Role, Unit, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
-from vanban.documents.files import file_discard, file_read_verified
+from vanban.core.services import notification_send
+from vanban.documents.files import file_discard, file_read_verified, safe_file_name
 from vanban.documents.models import Document, DocumentPolicy
+from vanban.documents.services import incoming_register
 from vanban.exchange.edxml import (
     STATUS_CODES,
     EdxmlError,
@@ -61,10 +63,16 @@ from vanban.exchange.models import (
     PartnerCode,
     Transport,
 )
+from vanban.exchange.services import _as_upload
+from vanban.exchange.staging import package_files
+from vanban.scanning.services import MalwareFound, upload_scan
+from vanban.signatures.models import Trigger
+from vanban.signatures.services import verify_bytes
 
 from .packages import package_for_document, status_for_inbound
 
-logger = logging.getLogger(__name__)
+# The exchange with partner systems logs under one name operators filter on (docs/interop.md).
+logger = logging.getLogger("vanban.interop")
 
 INBOUND_PREFIX = "interop/in"
 MAX_ATTEMPTS = 30
@@ -129,7 +137,6 @@ def partner_save(
 ) -> tuple[Partner, str]:
     """The province admin adds or changes a partner system. Returns the partner and, for a new
     one, the secret the partner must present to us (shown once; only its hash is kept)."""
-    from vanban.accounts.models import AGENCY_CODE_RE
 
     if not actor.is_province_admin:
         raise AccessDenied("Chỉ quản trị tỉnh quản lý các hệ thống liên thông.")
@@ -469,7 +476,6 @@ def _our_unit(code: str) -> Unit | None:
 def _signature_problem(files: list[Any]) -> str:
     """Why the package's documents may not be received (R11): a PDF main file whose signatures
     are missing or invalid. Empty when acceptable."""
-    from vanban.signatures.services import verify_bytes
 
     pdfs = [f for f in files if getattr(f, "data", b"")[:5] == b"%PDF-"]
     if not pdfs:
@@ -505,7 +511,6 @@ def receive(*, partner: Partner, data: bytes) -> Received:
 
 
 def _receive_package(partner: Partner, data: bytes, package: EdxmlPackage) -> Received:
-    from vanban.exchange.staging import package_files
 
     sender = package.from_organ.organ_id or ""
     if not partner.codes.filter(agency_code=sender).exists():
@@ -606,8 +611,6 @@ def _receive_package(partner: Partner, data: bytes, package: EdxmlPackage) -> Re
 def _scan_files(partner: Partner, files: list[Any], unit: Unit | None) -> None:
     """Every file the package carries is scanned for malware before anything is kept (R20):
     an infected one is quarantined and reported to the admins, and the package refused."""
-    from vanban.documents.files import safe_file_name
-    from vanban.scanning.services import MalwareFound, upload_scan
 
     for item in files:
         if item.is_package:
@@ -634,9 +637,6 @@ def _package_name(number_symbol: str) -> str:
 
 def _notify_clerks(row: Inbound) -> None:
     from django.urls import reverse
-
-    from vanban.accounts.models import Role
-    from vanban.core.services import notification_send
 
     if row.unit is None:
         return
@@ -781,7 +781,6 @@ def _apply_status(delivery: ExternalDelivery, code: str, note: str, now: dt.date
 
 
 def _require_clerk(actor: User, inbound: Inbound) -> None:
-    from vanban.accounts.models import Role
 
     if not actor.is_active:
         raise AccessDenied()
@@ -810,10 +809,6 @@ def inbound_register(
 ) -> Document:
     """The clerk registers a document received from a partner (R15, R16): the record as the
     clerk confirmed it (prefilled from the package), the package's files; 03 goes back."""
-    from vanban.documents.services import incoming_register
-    from vanban.exchange.services import _as_upload
-    from vanban.exchange.staging import package_files
-    from vanban.signatures.models import Trigger
 
     _require_clerk(actor, inbound)
     _queued(inbound)
@@ -972,8 +967,6 @@ def codes_import(*, actor: User, text: str, ip: str | None = None) -> int:
     line refuses the file with its line number."""
     import csv
     import io
-
-    from vanban.accounts.models import AGENCY_CODE_RE
 
     if not actor.is_province_admin:
         raise AccessDenied("Chỉ quản trị tỉnh quản lý các hệ thống liên thông.")

@@ -21,7 +21,8 @@ from vanban.documents.models import DocumentPolicy
 
 from .services import Refused, partner_for_token, receive
 
-logger = logging.getLogger(__name__)
+# The exchange with partner systems logs under one name operators filter on (docs/interop.md).
+logger = logging.getLogger("vanban.interop")
 
 
 def _bearer(request: HttpRequest) -> str:

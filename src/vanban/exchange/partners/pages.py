@@ -7,7 +7,8 @@
 - monitoring (clerks and admins for their units, the province admin for every unit and level):
   counts, messages waiting or retried, failed, and what was received; "Gửi lại ngay" for admins.
 
-Thin views over vanban.interop.services. Partner pages answer 403 to anyone but the province
+Thin views over vanban.exchange.partners.services. Partner pages answer 403 to anyone but the
+province
 admin; a received package that is not the reader's answers 404.
 """
 
@@ -40,6 +41,9 @@ from vanban.exchange.models import (
     OutboundState,
     Partner,
 )
+from vanban.exchange.selectors import package_prefill
+from vanban.exchange.staging import package_files
+from vanban.signatures.services import verify_bytes
 
 from . import services
 from .forms import (
@@ -241,9 +245,6 @@ def _inbound_page(
     duplicate: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    from vanban.exchange.selectors import package_prefill
-    from vanban.exchange.staging import package_files
-    from vanban.signatures.services import verify_bytes
 
     source = inbound
     if inbound.kind == MessageKind.STATUS:  # a status 13: show the package it asks back
@@ -394,7 +395,6 @@ def inbound_take_back(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def inbound_file(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     """A file inside the received package, to read before registering it."""
-    from vanban.exchange.staging import package_files
 
     inbound = _inbound(request, pk)
     package_list, _notes = package_files(_package(inbound), inbound.original_name)

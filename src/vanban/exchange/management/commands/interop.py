@@ -16,7 +16,16 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from vanban.accounts.models import Unit, User
 from vanban.core.errors import ServiceError
+from vanban.exchange.models import Partner, Transport
+from vanban.exchange.partners.services import (
+    codes_import,
+    partner_save,
+    partner_set_inbound_token,
+    work_once,
+)
+from vanban.exchange.partners.transport import TransportError, gateway_poll
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +62,6 @@ class Command(BaseCommand):
         raise CommandError(action)
 
     def _work(self, *, once: bool, interval: float) -> None:
-        from vanban.interop.services import work_once
 
         while True:
             try:
@@ -76,9 +84,6 @@ class Command(BaseCommand):
                 time.sleep(interval)
 
     def _poll(self) -> None:
-        from vanban.accounts.models import Unit
-        from vanban.exchange.models import Partner, Transport
-        from vanban.interop.transport import TransportError, gateway_poll
 
         codes = [
             c
@@ -94,9 +99,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{partner.name}: {counts}")
 
     def _partner_add(self, options) -> None:  # type: ignore[no-untyped-def]
-        from vanban.accounts.models import User
-        from vanban.exchange.models import Partner
-        from vanban.interop.services import partner_save, partner_set_inbound_token
 
         actor = User.objects.filter(
             role_assignments__role="province_admin", status="active"
@@ -128,8 +130,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Mã xác thực hệ thống này phải dùng khi gửi đến ta: {secret}")
 
     def _import(self, path: str) -> None:
-        from vanban.accounts.models import User
-        from vanban.interop.services import codes_import
 
         actor = User.objects.filter(
             role_assignments__role="province_admin", status="active"
