@@ -107,14 +107,16 @@ def _with_database(url: str, name: str) -> str:
 
 
 def _pg_admin(url: str, *statements: str) -> None:
+    import dj_database_url
     import psycopg
 
-    parts = urllib.parse.urlsplit(url)
+    # Parsed as the settings parse it: a Unix socket directory is written percent-encoded.
+    config = dj_database_url.parse(url)
     with psycopg.connect(
-        host=parts.hostname or None,
-        port=parts.port or None,
-        user=urllib.parse.unquote(parts.username or "") or None,
-        password=urllib.parse.unquote(parts.password or "") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
         dbname="postgres",
         autocommit=True,
     ) as connection:
