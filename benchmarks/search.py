@@ -96,13 +96,6 @@ def generate(count: int, rng: random.Random) -> None:
     from vanban.accounts import services as account_services
     from vanban.accounts.models import Role
     from vanban.documents import services
-    from vanban.portal.benchdata import (
-        ACTIONS,
-        OBJECTS,
-        PLACES,
-        search_indexes_build,
-        search_indexes_drop,
-    )
     from vanban.documents.models import (
         Direction,
         Document,
@@ -112,6 +105,13 @@ def generate(count: int, rng: random.Random) -> None:
         Urgency,
     )
     from vanban.documents.search import search_text_build
+    from vanban.portal.benchdata import (
+        ACTIONS,
+        OBJECTS,
+        PLACES,
+        search_indexes_build,
+        search_indexes_drop,
+    )
 
     started = time.perf_counter()
     root = account_services.unit_create(
