@@ -29,6 +29,7 @@ from tests.support.drafting import (
     to_signed,
 )
 from tests.support.files import pdf_bytes, upload
+from tests.support.matrix import Cells
 from vanban.documents.models import Direction, Document
 from vanban.drafting import services
 from vanban.drafting.models import Draft, DraftStatus
@@ -521,12 +522,35 @@ ENDPOINTS = [
 ]
 
 
-@pytest.mark.parametrize("actor", MATRIX_ACTORS)
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_api_authorization(team, api, tokens, endpoint: Endpoint, actor: str):
-    draft, item = _setup(team, endpoint.setup)
+# A GET, or the refusals of a POST, are tried by every caller in turn on one setup (nothing they
+# do changes it); each caller allowed to POST sends it on a fresh setup.
+def shared(endpoint: Endpoint) -> list[str]:
+    """The callers whose request changes nothing: everyone on a GET, the refused on a POST."""
+    return [a for a in MATRIX_ACTORS if endpoint.method == "get" or a not in endpoint.allowed]
+
+
+ALLOWED_POSTS = [
+    (endpoint, actor)
+    for endpoint in ENDPOINTS
+    if endpoint.method == "post"
+    for actor in MATRIX_ACTORS
+    if actor in endpoint.allowed
+]
+
+
+def read_only_state() -> tuple[dict[str, Any], ...]:
+    """What no GET changes: all but the audit log, which records who downloaded a file."""
+    return tuple(
+        {key: value for key, value in snapshot.items() if key != "audit"}
+        for snapshot in (state(), exchange_state())
+    )
+
+
+def check_cell(
+    team: Team, draft: Draft, item: Any, token: str | None, endpoint: Endpoint, actor: str
+) -> None:
+    api = ApiClient()
     path = endpoint.path(draft, item)
-    token = tokens[actor]
     before = (state(), exchange_state())
     if endpoint.method == "get":
         response = api.get(path, token)
@@ -539,7 +563,10 @@ def test_api_authorization(team, api, tokens, endpoint: Endpoint, actor: str):
         if actor == "anonymous"
         else endpoint.allowed.get(actor, endpoint.refused.get(actor, 404))
     )
-    assert response.status_code == expected, response.content.decode()[:500]
+    assert response.status_code == expected, (
+        response.status_code,
+        response.content.decode()[:500],
+    )
     if endpoint.method == "post":
         if actor in endpoint.allowed:
             assert (state(), exchange_state()) != before
@@ -548,6 +575,36 @@ def test_api_authorization(team, api, tokens, endpoint: Endpoint, actor: str):
             assert response.json()["detail"]
     if actor == "other_unit" and endpoint.name == "draft list":
         assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_api_authorization(team, tokens, endpoint: Endpoint):
+    """Every GET, and every refused POST, tried by each caller in turn on one setup: none of
+    their requests changes anything, so each finds the draft or delivery as set up."""
+    draft, item = _setup(team, endpoint.setup)
+    callers = {actor: tokens[actor] for actor in shared(endpoint)}
+    before = read_only_state()
+    cells = Cells(endpoint.name)
+    for actor, token in callers.items():
+        with cells.cell(actor):
+            check_cell(team, draft, item, token, endpoint, actor)
+    cells.check()
+    assert read_only_state() == before
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "actor"), ALLOWED_POSTS, ids=[f"{e}-{a}" for e, a in ALLOWED_POSTS]
+)
+def test_api_authorization_allowed_posts(team, tokens, endpoint: Endpoint, actor: str):
+    """An allowed POST changes the draft or delivery: each caller sends it on a fresh setup."""
+    draft, item = _setup(team, endpoint.setup)
+    check_cell(team, draft, item, tokens[actor], endpoint, actor)
+
+
+def test_the_matrix_has_every_cell():
+    tried = [(e.name, a) for e in ENDPOINTS for a in shared(e)]
+    tried += [(e.name, a) for e, a in ALLOWED_POSTS]
+    assert sorted(tried) == sorted((e.name, a) for e in ENDPOINTS for a in MATRIX_ACTORS)
 
 
 def test_draft_list_filter_and_status_values(team, api, tokens):

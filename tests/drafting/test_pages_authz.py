@@ -4,6 +4,9 @@ Every page and POST is tried by six people: nobody signed in, a staff member of 
 trying the direct address, a person of the unit not involved in the draft (the unit admin), the
 drafter, the leader who signs, and the clerk. Each case puts a fresh draft in the state where its
 action is possible; a refused request leaves the database and the storage exactly as they were.
+
+A page, or the refusals of a form, are tried by everyone in turn on one draft (nothing they do
+changes it); each person allowed to send a form sends it on a fresh draft.
 """
 
 import datetime as dt
@@ -31,6 +34,7 @@ from tests.support.drafting import (
     to_signed,
 )
 from tests.support.files import upload
+from tests.support.matrix import Cells
 from vanban.drafting import services
 from vanban.drafting.models import Draft
 
@@ -316,17 +320,36 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_page_authorization(team, client_for, case: Case, actor: str):
-    draft = case.setup(team)
+def shared(case: Case) -> list[str]:
+    """The people whose request changes nothing: everyone on a page, the refused on a form."""
+    return [a for a in ACTORS if case.method == "get" or a not in case.allowed]
+
+
+ALLOWED_POSTS = [
+    (case, actor)
+    for case in CASES
+    if case.method == "post"
+    for actor in ACTORS
+    if actor in case.allowed
+]
+
+
+def client_of(team: Team, client_for, actor: str) -> Client:  # type: ignore[no-untyped-def]
     user = actor_user(team, actor)
-    client = client_for(user) if user is not None else Client()
+    return client_for(user) if user is not None else Client()
+
+
+def read_only_state() -> dict[str, Any]:
+    """What no page changes: all but the audit log, which records who downloaded a file."""
+    return {key: value for key, value in state().items() if key != "audit"}
+
+
+def check_cell(team: Team, draft: Draft, client: Client, case: Case, actor: str) -> None:
     url = case.url(draft)
     before = state()
     response = client.get(url) if case.method == "get" else client.post(url, case.data(team))
     html = response.content.decode() if not hasattr(response, "streaming_content") else ""
-    assert response.status_code == case.expect[actor], html[:2000]
+    assert response.status_code == case.expect[actor], (response.status_code, html[:2000])
     if response.status_code == 302 and actor == "anonymous":
         assert response["Location"].startswith("/tai-khoan/dang-nhap/")
     if case.method == "get":
@@ -340,3 +363,33 @@ def test_page_authorization(team, client_for, case: Case, actor: str):
         assert state() == before
         if response.status_code == 403:
             assert 'id="action-error"' in html
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_page_authorization(team, client_for, case: Case):
+    """Every page, and every refused form, tried by each person in turn on one draft: none of
+    their requests changes a draft, so each finds it in the state the case put it in."""
+    draft = case.setup(team)
+    clients = {actor: client_of(team, client_for, actor) for actor in shared(case)}
+    before = read_only_state()
+    cells = Cells(case.name)
+    for actor, client in clients.items():
+        with cells.cell(actor):
+            check_cell(team, draft, client, case, actor)
+    cells.check()
+    assert read_only_state() == before
+
+
+@pytest.mark.parametrize(
+    ("case", "actor"), ALLOWED_POSTS, ids=[f"{c}-{a}" for c, a in ALLOWED_POSTS]
+)
+def test_page_authorization_allowed_posts(team, client_for, case: Case, actor: str):
+    """An allowed form changes the draft: each person sends it on a fresh one."""
+    draft = case.setup(team)
+    check_cell(team, draft, client_of(team, client_for, actor), case, actor)
+
+
+def test_the_matrix_has_every_cell():
+    tried = [(c.name, a) for c in CASES for a in shared(c)]
+    tried += [(c.name, a) for c, a in ALLOWED_POSTS]
+    assert sorted(tried) == sorted((c.name, a) for c in CASES for a in ACTORS)

@@ -4,6 +4,9 @@ Seven people: nobody signed in, a staff member of the recipient unit (not its cl
 unit's admin (not involved), the drafter, the sending unit's leader, the sending unit's clerk
 and the recipient unit's clerk. Each case issues a fresh document to the Sở Nội vụ; a refused
 request leaves the database exactly as it was.
+
+A page, or the refusals of a form, are tried by everyone in turn on one issued document (nothing
+they do changes it); each person allowed to send a form sends it on a freshly issued one.
 """
 
 from collections.abc import Callable
@@ -16,6 +19,7 @@ from django.test import Client
 from tests.exchange.test_delivery import state
 from tests.support.documents import DECLARED
 from tests.support.drafting import SUBJECT, Team, issued, make_team
+from tests.support.matrix import Cells
 from vanban.documents.models import Document
 from vanban.exchange import delivery
 from vanban.exchange.models import Delivery
@@ -167,17 +171,36 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_page_authorization(team, client_for, case: Case, actor: str):
-    item = case.setup(team)
+def shared(case: Case) -> list[str]:
+    """The people whose request changes nothing: everyone on a page, the refused on a form."""
+    return [a for a in ACTORS if case.method == "get" or a not in case.allowed]
+
+
+ALLOWED_POSTS = [
+    (case, actor)
+    for case in CASES
+    if case.method == "post"
+    for actor in ACTORS
+    if actor in case.allowed
+]
+
+
+def client_of(team: Team, client_for, actor: str) -> Client:  # type: ignore[no-untyped-def]
     user = actor_user(team, actor)
-    client = client_for(user) if user is not None else Client()
+    return client_for(user) if user is not None else Client()
+
+
+def read_only_state() -> dict[str, Any]:
+    """What no page changes: all but the audit log, which records who downloaded a file."""
+    return {key: value for key, value in state().items() if key != "audit"}
+
+
+def check_cell(team: Team, item: Sent, client: Client, case: Case, actor: str) -> None:
     before = state()
     url = case.url(item)
     response = client.get(url) if case.method == "get" else client.post(url, case.data(team))
     html = "" if hasattr(response, "streaming_content") else response.content.decode()
-    assert response.status_code == case.expect[actor], html[:2000]
+    assert response.status_code == case.expect[actor], (response.status_code, html[:2000])
     if actor == "anonymous":
         assert response["Location"].startswith("/tai-khoan/dang-nhap/")
     if case.method == "get":
@@ -189,6 +212,36 @@ def test_page_authorization(team, client_for, case: Case, actor: str):
         assert state() != before
     else:
         assert state() == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_page_authorization(team, client_for, case: Case):
+    """Every page, and every refused form, tried by each person in turn on one issued
+    document: none of their requests changes a delivery, so each finds it as sent."""
+    item = case.setup(team)
+    clients = {actor: client_of(team, client_for, actor) for actor in shared(case)}
+    before = read_only_state()
+    cells = Cells(case.name)
+    for actor, client in clients.items():
+        with cells.cell(actor):
+            check_cell(team, item, client, case, actor)
+    cells.check()
+    assert read_only_state() == before
+
+
+@pytest.mark.parametrize(
+    ("case", "actor"), ALLOWED_POSTS, ids=[f"{c}-{a}" for c, a in ALLOWED_POSTS]
+)
+def test_page_authorization_allowed_posts(team, client_for, case: Case, actor: str):
+    """An allowed form changes the document's deliveries: each person sends it on a fresh one."""
+    item = case.setup(team)
+    check_cell(team, item, client_of(team, client_for, actor), case, actor)
+
+
+def test_the_matrix_has_every_cell():
+    tried = [(c.name, a) for c in CASES for a in shared(c)]
+    tried += [(c.name, a) for c, a in ALLOWED_POSTS]
+    assert sorted(tried) == sorted((c.name, a) for c in CASES for a in ACTORS)
 
 
 def test_another_units_clerk_cannot_register_by_the_service_either(team):

@@ -5,6 +5,9 @@ signs (a person with a certificate, no admin role), the admin of another unit, t
 and the province admin. A refused request (login redirect, 403, or 404 for a document the person
 may not see) leaves the database and the storage exactly as they were, even when its input
 would have been accepted.
+
+A page, or the refusals of a form, are tried by everyone in turn on one world (nothing they do
+changes it); each person allowed to send a form sends it on a fresh world.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from tests.signatures.test_pages import (
     signed_pdf,
     state,
 )
+from tests.support.matrix import Cells
 from vanban.signatures import services
 from vanban.signatures.models import Certificate, MarkKind, SignatureMark
 
@@ -173,17 +177,32 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("name", list(CASES))
-def test_signature_pages_authorization_matrix(world, client_for, name, actor):
-    case = CASES[name]
+def shared(case: Case) -> list[str]:
+    """The people whose request changes nothing: everyone on a page, the refused on a form."""
+    return [a for a in ACTORS if case.method == "get" or a not in case.allowed]
+
+
+ALLOWED_POSTS = [
+    (name, actor)
+    for name, case in CASES.items()
+    if case.method == "post"
+    for actor in ACTORS
+    if actor in case.allowed
+]
+
+
+def client_of(world: World, client_for, actor: str) -> Client:  # type: ignore[no-untyped-def]
     user = person(world, actor)
-    client = Client() if user is None else client_for(user)
+    return Client() if user is None else client_for(user)
+
+
+def check_cell(world: World, client: Client, name: str, actor: str) -> None:
+    case = CASES[name]
     url = case.url(world)
     before = state()
     response = getattr(client, case.method)(url, case.data(world))
-    if user is None:
-        assert response.status_code == 302
+    if actor == "anonymous":
+        assert response.status_code == 302, response.status_code
         assert response["Location"].startswith("/tai-khoan/dang-nhap/")
         assert state() == before
     elif actor in case.allowed:
@@ -193,6 +212,31 @@ def test_signature_pages_authorization_matrix(world, client_for, name, actor):
     else:
         assert response.status_code == case.refusal, (name, actor, response.status_code)
         assert state() == before
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_signature_pages_authorization_matrix(world, client_for, name):
+    """Every page, and every refused form, tried by each person in turn on one world: none of
+    their requests changes anything, so each finds the world as a fresh one would be."""
+    clients = {actor: client_of(world, client_for, actor) for actor in shared(CASES[name])}
+    before = state()
+    cells = Cells(name)
+    for actor, client in clients.items():
+        with cells.cell(actor):
+            check_cell(world, client, name, actor)
+    cells.check()
+    assert state() == before
+
+
+@pytest.mark.parametrize(("name", "actor"), ALLOWED_POSTS)
+def test_signature_pages_authorization_matrix_allowed_posts(world, client_for, name, actor):
+    """An allowed form changes the world: each person sends it on a fresh one."""
+    check_cell(world, client_of(world, client_for, actor), name, actor)
+
+
+def test_the_matrix_has_every_cell():
+    tried = [(name, a) for name in CASES for a in shared(CASES[name])] + ALLOWED_POSTS
+    assert sorted(tried) == sorted((name, a) for name in CASES for a in ACTORS)
 
 
 def test_what_an_allowed_post_changes(world, client_for):
