@@ -15,9 +15,7 @@ from django.core.files.storage import default_storage
 from vanban.accounts.models import Role, User
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
-from vanban.exchange.models import (
-    Inbound,
-)
+from vanban.exchange.models import Inbound
 
 # The exchange with partner systems logs under one name operators filter on (docs/interop.md).
 logger = logging.getLogger("vanban.interop")

@@ -16,9 +16,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.models import Document
-from vanban.exchange.edxml import (
-    validate,
-)
+from vanban.exchange.edxml import validate
 from vanban.exchange.models import (
     ExternalDelivery,
     Inbound,

@@ -15,11 +15,7 @@ from vanban.accounts.models import AGENCY_CODE_RE, Unit, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
-from vanban.exchange.models import (
-    Partner,
-    PartnerCode,
-    Transport,
-)
+from vanban.exchange.models import Partner, PartnerCode, Transport
 
 
 def token_hash(token: str) -> str:

@@ -14,9 +14,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.documents.models import Document
-from vanban.exchange.edxml import (
-    STATUS_CODES,
-)
+from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import (
     ExternalDelivery,
     ExternalEvent,

@@ -29,13 +29,7 @@ from vanban.exchange.edxml import (
     parse_package,
     read_status,
 )
-from vanban.exchange.models import (
-    ExternalDelivery,
-    Inbound,
-    InboundState,
-    MessageKind,
-    Partner,
-)
+from vanban.exchange.models import ExternalDelivery, Inbound, InboundState, MessageKind, Partner
 from vanban.exchange.services import _as_upload
 from vanban.exchange.staging import package_files
 from vanban.scanning.services import MalwareFound, upload_scan

@@ -13,9 +13,7 @@ from django.db import IntegrityError, transaction
 from vanban.accounts.models import User
 from vanban.documents.files import file_discard
 from vanban.documents.models import Document
-from vanban.exchange.edxml import (
-    STATUS_CODES,
-)
+from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import (
     ExternalDelivery,
     ExternalEvent,
