@@ -1,0 +1,79 @@
+"""Reads of the exchange with partner systems: the clerks' queue, the monitoring scopes and
+counts, one received message, an issued document's external deliveries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from vanban.core.errors import NotFound
+from vanban.documents.models import Document
+from vanban.exchange.models import (
+    ExternalDelivery,
+    Inbound,
+    InboundState,
+    MessageKind,
+    Outbound,
+    OutboundState,
+)
+
+
+def external_for(document: Document) -> list[ExternalDelivery]:
+    return list(
+        ExternalDelivery.objects.filter(document=document)
+        .select_related("partner")
+        .prefetch_related("events")
+    )
+
+
+def queue_for(unit_ids: list[int]) -> Any:
+    """What waits for the clerks of `unit_ids`: packages to register or refuse, and take-back
+    requests (revocation package or status 13) for documents already registered."""
+    return Inbound.objects.filter(
+        Q(kind=MessageKind.PACKAGE) | Q(kind=MessageKind.STATUS, business_type=1),
+        unit_id__in=unit_ids,
+        state=InboundState.QUEUED,
+    ).select_related("unit")
+
+
+def outbound_scope(unit_ids: list[int] | None) -> Any:
+    """Messages our units `unit_ids` send (None: all): packages of their documents and status
+    messages about packages they received."""
+    out = Outbound.objects.all()
+    if unit_ids is None:
+        return out
+    answered = Inbound.objects.filter(kind=MessageKind.PACKAGE, unit_id__in=unit_ids)
+    return out.filter(
+        Q(document__unit_id__in=unit_ids)
+        | Q(document__isnull=True, edxml_id__in=answered.values("edxml_id"))
+    )
+
+
+def inbound_scope(unit_ids: list[int] | None) -> Any:
+    inn = Inbound.objects.all()
+    return inn if unit_ids is None else inn.filter(unit_id__in=unit_ids)
+
+
+def monitor_counts(unit_ids: list[int] | None) -> dict[str, int]:
+    """Counts for the monitoring page; `unit_ids` None = the whole province."""
+    out = outbound_scope(unit_ids).aggregate(
+        sent=Count("pk", filter=Q(state=OutboundState.SENT)),
+        pending=Count("pk", filter=Q(state=OutboundState.PENDING)),
+        retried=Count("pk", filter=Q(state=OutboundState.PENDING, attempts__gt=0)),
+        failed=Count("pk", filter=Q(state=OutboundState.FAILED)),
+    )
+    inn = inbound_scope(unit_ids).aggregate(
+        received=Count("pk"),
+        queued=Count("pk", filter=Q(state=InboundState.QUEUED, kind=MessageKind.PACKAGE)),
+        rejected=Count("pk", filter=Q(state=InboundState.REJECTED)),
+    )
+    return {**out, **inn}
+
+
+def get_inbound(pk: int) -> Inbound:
+    row = Inbound.objects.select_related("unit", "partner").filter(pk=pk).first()
+    if row is None:
+        raise NotFound()
+    return row

@@ -1,0 +1,183 @@
+"""Taking a document back (business type 1, status 13): a partner takes back a package we
+received (withdrawn if not yet registered, else the clerk answers 15 or 16), and our recalled
+document goes to the agencies of other systems as a revocation package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from vanban.accounts.models import User
+from vanban.audit.services import audit_record
+from vanban.core import clock
+from vanban.core.errors import ServiceError
+from vanban.documents.models import Document
+from vanban.exchange.edxml import STATUS_CODES
+from vanban.exchange.models import (
+    ExternalDelivery,
+    ExternalEvent,
+    Inbound,
+    InboundState,
+    MessageKind,
+    Partner,
+)
+
+from ..packages import package_for_document
+from ._common import Received, Refused, _package_name, _require_clerk
+from .outbox import _outbound
+from .status import _status_applied, status_send
+
+
+def _revocation_arrived(row: Inbound, package: Any) -> None:
+    """The sender takes back a document (business type 1): the earlier package is withdrawn if
+    not yet registered (answer 15), else the clerk decides (13 recorded, answer later with
+    `inbound_revocation_answer`)."""
+    _take_back(row, list(package.business_refs) or [package.document_id])
+
+
+def _take_back(row: Inbound, refs: list[str]) -> None:
+    earlier = Inbound.objects.filter(
+        kind=MessageKind.PACKAGE, edxml_id__in=refs, to_code=row.to_code, business_type=0
+    ).first()
+    row.state = InboundState.APPLIED
+    if earlier is None:
+        row.reason = "Không tìm thấy văn bản được đề nghị lấy lại."
+        row.save(update_fields=["state", "reason"])
+        status_send(inbound=row, code="16", description=row.reason)
+        return
+    if earlier.state == InboundState.QUEUED:
+        earlier.state = InboundState.RECALLED
+        earlier.reason = "Bên gửi đã lấy lại văn bản trước khi vào sổ."
+        earlier.save(update_fields=["state", "reason"])
+        row.reason = earlier.reason
+        row.save(update_fields=["state", "reason"])
+        status_send(inbound=earlier, code="15", description=earlier.reason)
+        return
+    row.state = InboundState.QUEUED
+    row.reason = "Văn bản đã vào sổ: văn thư quyết định đồng ý hay từ chối cho lấy lại."
+    row.save(update_fields=["state", "reason"])
+
+
+def _take_back_requested(partner: Partner, data: bytes, status: Any, sha256: str) -> Received:
+    """A status 13 from the sender of a package we received: it asks to take the document back,
+    as a revocation package does."""
+    earlier = Inbound.objects.filter(
+        kind=MessageKind.PACKAGE,
+        edxml_id=status.document_id,
+        from_code=status.from_code,
+        business_type=0,
+    ).first()
+    if earlier is None:
+        raise Refused(
+            f"Không có văn bản nào có DocumentId {status.document_id} nhận từ {status.from_code}.",
+            http_status=404,
+        )
+    return _status_applied(
+        partner,
+        data,
+        sha256,
+        status,
+        lambda row: _take_back(row, [status.document_id]),
+        to_code=earlier.to_code,
+        unit=earlier.unit,
+        status_code="13",
+        business_type=1,
+        subject=earlier.subject,
+        number_symbol=earlier.number_symbol,
+        original_name="trang-thai-13.edxml",
+        received_at=clock.now(),
+    )
+
+
+def inbound_revocation_answer(
+    *, actor: User, inbound: Inbound, accept: bool, note: str = "", ip: str | None = None
+) -> Inbound:
+    """The clerk answers a take-back request for a document already registered: 15 (agreed;
+    the registered document is marked as taken back) or 16 (refused, with the reason)."""
+    note = (note or "").strip()
+    if not accept and not note:
+        raise ServiceError("Hãy ghi lý do từ chối cho lấy lại.", field="note")
+    if inbound.business_type != 1 or inbound.state != InboundState.QUEUED:
+        raise ServiceError("Không có đề nghị lấy lại văn bản nào chờ trả lời.")
+    _require_clerk(actor, inbound)
+    with transaction.atomic():
+        locked = Inbound.objects.select_for_update().get(pk=inbound.pk)
+        if locked.state != InboundState.QUEUED:
+            raise ServiceError("Không có đề nghị lấy lại văn bản nào chờ trả lời.")
+        earlier = Inbound.objects.filter(
+            kind=MessageKind.PACKAGE,
+            edxml_id=locked.edxml_id,
+            to_code=locked.to_code,
+            business_type=0,
+        ).first()
+        if earlier is None:
+            raise ServiceError("Không tìm thấy văn bản được đề nghị lấy lại.")
+        now = clock.now()
+        locked.state = InboundState.APPLIED
+        locked.answered_by = actor
+        locked.answered_at = now
+        if accept:
+            locked.reason = note or "Đồng ý cho bên gửi lấy lại văn bản."
+            earlier.state = InboundState.RECALLED
+            earlier.reason = f"Bên gửi đã lấy lại văn bản ({clock.now():%d/%m/%Y})."
+            earlier.save(update_fields=["state", "reason"])
+        else:
+            locked.reason = note
+        locked.save(update_fields=["state", "reason", "answered_by", "answered_at"])
+        status_send(
+            inbound=earlier,
+            code="15" if accept else "16",
+            description=locked.reason,
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="interop.take_back_answer",
+            unit=locked.unit,
+            target=locked,
+            ip=ip,
+            data={"edxml_id": locked.edxml_id, "accept": accept, "note": note},
+        )
+    inbound.refresh_from_db()
+    return inbound
+
+
+def external_recall(*, actor: User, document: Document, reason: str) -> list[ExternalDelivery]:
+    """Our document is recalled (exchange.delivery.document_recall): each agency of another
+    system that has it gets a revocation package (business type 1) in the same transaction;
+    its system answers 15 or 16."""
+    deliveries = list(
+        ExternalDelivery.objects.select_for_update()
+        .filter(document=document, business_type=0)
+        .exclude(status="02")
+        .select_related("partner")
+    )
+    now = clock.now()
+    for delivery in deliveries:
+        data, _ = package_for_document(
+            document,
+            to_code=delivery.agency_code,
+            to_name=delivery.name,
+            business_type=1,
+            original_document=document,
+            reason=reason,
+        )
+        _outbound(
+            partner=delivery.partner,
+            kind=MessageKind.PACKAGE,
+            document_id=delivery.edxml_id,
+            to_code=delivery.agency_code,
+            data=data,
+            name=_package_name(document.number_symbol),
+            business_type=1,
+            document=document,
+        )
+        ExternalEvent.objects.create(
+            delivery=delivery, code="13", label=STATUS_CODES["13"], note=reason[:500], at=now
+        )
+        delivery.status = "13"
+        delivery.status_at = now
+        delivery.save(update_fields=["status", "status_at"])
+    return deliveries

@@ -1,0 +1,400 @@
+"""Receiving (R15, R16): a package or a status message posted by an authenticated partner is
+checked, scanned (R20) and kept once; the recipient unit's clerks are told, and the clerk
+registers or refuses the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from vanban.accounts.models import Role, Unit, User
+from vanban.audit.services import audit_record
+from vanban.core import clock
+from vanban.core.errors import ServiceError
+from vanban.core.services import notification_send
+from vanban.documents.files import file_discard, file_read_verified, safe_file_name
+from vanban.documents.models import Document, DocumentPolicy
+from vanban.documents.services import incoming_register
+from vanban.exchange.edxml import (
+    STATUS_CODES,
+    EdxmlError,
+    EdxmlPackage,
+    StatusRead,
+    parse_package,
+    read_status,
+)
+from vanban.exchange.models import ExternalDelivery, Inbound, InboundState, MessageKind, Partner
+from vanban.exchange.services import _as_upload
+from vanban.exchange.staging import package_files
+from vanban.scanning.services import MalwareFound, upload_scan
+from vanban.signatures.models import Trigger
+from vanban.signatures.services import verify_bytes
+
+from ._common import INBOUND_PREFIX, Received, Refused, _package_name, _require_clerk, _store
+from .recall import _revocation_arrived, _take_back_requested
+from .status import _apply_status, _status_applied, status_send
+
+
+def _our_unit(code: str) -> Unit | None:
+    return Unit.objects.filter(agency_code=code, is_active=True).first()
+
+
+def _signature_problem(files: list[Any]) -> str:
+    """Why the package's documents may not be received (R11): a PDF main file whose signatures
+    are missing or invalid. Empty when acceptable."""
+
+    pdfs = [f for f in files if getattr(f, "data", b"")[:5] == b"%PDF-"]
+    if not pdfs:
+        return "Gói không có tệp PDF mang chữ ký số của cơ quan gửi."
+    report = verify_bytes(pdfs[0].data)
+    if report.status == "unsigned":
+        return f"Văn bản “{pdfs[0].name}” không có chữ ký số."
+    if report.status != "valid":
+        reasons = " ".join(report.reasons()) or report.label
+        return f"Chữ ký số của văn bản “{pdfs[0].name}” không hợp lệ: {reasons}"
+    return ""
+
+
+def receive(*, partner: Partner, data: bytes) -> Received:
+    """A message posted by an authenticated partner (see the module docstring)."""
+    limit = DocumentPolicy.current().max_file_size_mb * 1024 * 1024
+    if len(data) > limit:
+        raise Refused(
+            f"Gói tin lớn hơn giới hạn {DocumentPolicy.current().max_file_size_mb} MB.",
+            http_status=413,
+        )
+    if b"StatusCode" in data[:20000] and b"ResponseFor" in data[:20000]:
+        try:
+            status = read_status(data)
+        except EdxmlError as exc:
+            raise Refused(exc.message) from exc
+        return _receive_status(partner, data, status)
+    try:
+        package = parse_package(data, max_bytes=limit)
+    except EdxmlError as exc:
+        raise Refused(exc.message) from exc
+    return _receive_package(partner, data, package)
+
+
+def _receive_package(partner: Partner, data: bytes, package: EdxmlPackage) -> Received:
+    """A package from `partner`, checked, then kept once per DocumentId and recipient: the same
+    bytes again are a duplicate, other bytes under the same DocumentId are refused."""
+    sender, targets = _package_addressed(partner, package)
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = Inbound.objects.filter(
+        kind=MessageKind.PACKAGE,
+        edxml_id=package.document_id,
+        to_code__in=targets,
+        business_type=package.business_type,
+    )
+    if existing.exists():
+        if all(row.sha256 == sha256 for row in existing):
+            return Received("duplicate", existing.first())
+        raise Refused(
+            f"DocumentId {package.document_id} đã nhận với nội dung khác; gói tin bị từ chối.",
+            http_status=409,
+        )
+    files, notes = package_files(package, "goi-van-ban.edxml")
+    _scan_files(partner, files, _our_unit(targets[0]))
+    problem = _signature_problem(files) if package.business_type != 1 else ""
+    now = clock.now()
+    storage_name = _store(INBOUND_PREFIX, data)
+    result: Received | None = None
+    try:
+        with transaction.atomic():
+            rows = _package_keep(
+                partner,
+                data,
+                package,
+                sender=sender,
+                targets=targets,
+                sha256=sha256,
+                problem=problem,
+                storage_name=storage_name,
+                now=now,
+            )
+            result = Received("refused" if problem else "accepted", rows[0], problem, notes)
+    except IntegrityError:
+        # Another request stored the same DocumentId meanwhile: answer as for a repeat.
+        file_discard(storage_name)
+        return _package_raced(package, targets, sha256)
+    except BaseException:
+        file_discard(storage_name)
+        raise
+    return result
+
+
+def _package_addressed(partner: Partner, package: EdxmlPackage) -> tuple[str, list[str]]:
+    """The package's sender, one of `partner`'s agency codes, and the recipients that are units
+    of ours; a package from another sender, without DocumentId or for nobody here is refused."""
+    sender = package.from_organ.organ_id or ""
+    if not partner.codes.filter(agency_code=sender).exists():
+        raise Refused(
+            f"Cơ quan gửi {sender or '(không ghi)'} không thuộc hệ thống {partner.name}.",
+            http_status=403,
+        )
+    if not package.document_id:
+        raise Refused("Gói tin không có DocumentId.")
+    codes = [o.organ_id or "" for o in package.to_organs]
+    targets = [code for code in codes if _our_unit(code) is not None]
+    if not targets:
+        names = ", ".join(codes) or "(không ghi)"
+        raise Refused(f"Nơi nhận {names} không phải đơn vị của hệ thống này.", http_status=422)
+    return sender, targets
+
+
+def _package_keep(
+    partner: Partner,
+    data: bytes,
+    package: EdxmlPackage,
+    *,
+    sender: str,
+    targets: list[str],
+    sha256: str,
+    problem: str,
+    storage_name: str,
+    now: dt.datetime,
+) -> list[Inbound]:
+    """One Inbound row per recipient unit, in the caller's transaction, each answered: a
+    take-back (business type 1) is applied, a package whose signatures fail gets 02 with the
+    `problem`, any other 01 and the unit's clerks are told; then one audit event."""
+    rows: list[Inbound] = []
+    for code in targets:
+        state = InboundState.REJECTED if problem else InboundState.QUEUED
+        row = Inbound.objects.create(
+            partner=partner,
+            kind=MessageKind.PACKAGE,
+            edxml_id=package.document_id,
+            from_code=sender,
+            from_name=package.from_organ.name[:255],
+            to_code=code,
+            unit=_our_unit(code),
+            business_type=package.business_type,
+            subject=(package.subject or package.content)[:500],
+            number_symbol=package.number_symbol[:100],
+            storage_name=storage_name if not rows else _store(INBOUND_PREFIX, data),
+            original_name=_package_name(package.number_symbol),
+            sha256=sha256,
+            size=len(data),
+            state=state,
+            reason=problem[:500],
+            received_at=now,
+        )
+        rows.append(row)
+        if package.business_type == 1:
+            _revocation_arrived(row, package)
+        elif problem:
+            status_send(inbound=row, code="02", description=problem)
+        else:
+            status_send(inbound=row, code="01")
+            _notify_clerks(row)
+    audit_record(
+        actor=None,
+        action="interop.receive",
+        unit=rows[0].unit,
+        target=rows[0],
+        data={
+            "partner": partner.name,
+            "edxml_id": package.document_id,
+            "to": targets,
+            "refused": problem,
+        },
+    )
+    return rows
+
+
+def _package_raced(package: EdxmlPackage, targets: list[str], sha256: str) -> Received:
+    """The answer when another request stored the same DocumentId meanwhile: a duplicate if it
+    kept the same bytes, else the package is refused."""
+    again = Inbound.objects.filter(
+        kind=MessageKind.PACKAGE, edxml_id=package.document_id, to_code__in=targets
+    ).first()
+    if again is not None and again.sha256 == sha256:
+        return Received("duplicate", again)
+    raise Refused(
+        f"DocumentId {package.document_id} đã nhận với nội dung khác; gói tin bị từ chối.",
+        http_status=409,
+    ) from None
+
+
+def _scan_files(partner: Partner, files: list[Any], unit: Unit | None) -> None:
+    """Every file the package carries is scanned for malware before anything is kept (R20):
+    an infected one is quarantined and reported to the admins, and the package refused."""
+
+    for item in files:
+        if item.is_package:
+            continue
+        try:
+            upload_scan(
+                data=item.data,
+                name=safe_file_name(item.name),
+                actor=None,
+                unit=unit,
+                source=f"Liên thông từ {partner.name}"[:100],
+            )
+        except MalwareFound as exc:
+            raise Refused(exc.message, http_status=422) from exc
+        except ServiceError as exc:  # the scanner did not answer: try again later
+            raise Refused(exc.message, http_status=503) from exc
+
+
+def _notify_clerks(row: Inbound) -> None:
+    if row.unit is None:
+        return
+    clerks = User.objects.filter(
+        role_assignments__unit=row.unit, role_assignments__role=Role.CLERK, status="active"
+    ).distinct()
+    notification_send(
+        recipients=clerks,
+        title=f"Văn bản điện tử từ {row.from_name or row.from_code}: {row.subject[:120]}",
+        link=reverse("interop:inbound_detail", args=[row.pk]),
+    )
+
+
+def _receive_status(partner: Partner, data: bytes, status: StatusRead) -> Received:
+    sender = status.from_code
+    if not partner.codes.filter(agency_code=sender).exists():
+        raise Refused(
+            f"Cơ quan gửi {sender or '(không ghi)'} không thuộc hệ thống {partner.name}.",
+            http_status=403,
+        )
+    if status.code not in STATUS_CODES:
+        raise Refused(f"Mã trạng thái “{status.code}” không hợp lệ.")
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = Inbound.objects.filter(
+        partner=partner, kind=MessageKind.STATUS, sha256=sha256
+    ).first()
+    if existing is not None:
+        return Received("duplicate", existing)
+    if status.code == "13":
+        return _take_back_requested(partner, data, status, sha256)
+    delivery = ExternalDelivery.objects.filter(
+        edxml_id=status.document_id, agency_code=sender, partner=partner
+    ).first()
+    if delivery is None:
+        raise Refused(
+            f"Không có văn bản nào có DocumentId {status.document_id} đã gửi cho {sender}.",
+            http_status=404,
+        )
+    now = clock.now()
+    return _status_applied(
+        partner,
+        data,
+        sha256,
+        status,
+        lambda row: _apply_status(delivery, status.code, status.description, now),
+        to_code=delivery.document.unit.agency_code,
+        unit=delivery.document.unit,
+        status_code=status.code,
+        original_name=f"trang-thai-{status.code}.edxml",
+        received_at=now,
+    )
+
+
+def _queued(inbound: Inbound) -> None:
+    if inbound.kind != MessageKind.PACKAGE or inbound.state != InboundState.QUEUED:
+        raise ServiceError("Văn bản này không còn chờ vào sổ.")
+
+
+def inbound_package(inbound: Inbound) -> EdxmlPackage:
+    data = file_read_verified(inbound.storage_name, inbound.sha256)
+    return parse_package(data, max_bytes=max(len(data), 1))
+
+
+def inbound_register(
+    *,
+    actor: User,
+    inbound: Inbound,
+    data: Any,
+    refusals: Any,
+    confirm_duplicate: bool = False,
+    ip: str | None = None,
+) -> Document:
+    """The clerk registers a document received from a partner (R15, R16): the record as the
+    clerk confirmed it (prefilled from the package), the package's files; 03 goes back."""
+
+    _require_clerk(actor, inbound)
+    _queued(inbound)
+    package = inbound_package(inbound)
+    files, _notes = package_files(package, inbound.original_name)
+    uploads: list[UploadedFile] = [_as_upload(item) for item in files]
+    main_file = uploads[0] if files and files[0].role == "main" else None
+    others = uploads[1:] if main_file is not None else uploads
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = Inbound.objects.select_for_update().get(pk=inbound.pk)
+            _queued(locked)
+            document = incoming_register(
+                actor=actor,
+                unit=locked.unit,  # type: ignore[arg-type]  # _require_clerk: a unit of ours
+                data=data,
+                refusals=refusals,
+                main_file=main_file,
+                attachments=others,
+                confirm_duplicate=confirm_duplicate,
+                signature_trigger=Trigger.RECEIPT,
+                ip=ip,
+            )
+            stored = list(document.files.values_list("storage_name", flat=True))
+            now = clock.now()
+            locked.state = InboundState.REGISTERED
+            locked.incoming_document = document
+            locked.answered_by = actor
+            locked.answered_at = now
+            locked.save(update_fields=["state", "incoming_document", "answered_by", "answered_at"])
+            status_send(
+                inbound=locked,
+                code="03",
+                description=f"Đã vào sổ đến số {document.register_number}",
+                actor=actor,
+            )
+            audit_record(
+                actor=actor,
+                action="interop.register",
+                unit=locked.unit,
+                target=document,
+                ip=ip,
+                data={"edxml_id": locked.edxml_id, "from": locked.from_code},
+            )
+    except BaseException:
+        for name in stored:
+            file_discard(name)
+        raise
+    inbound.refresh_from_db()
+    return document
+
+
+def inbound_refuse(*, actor: User, inbound: Inbound, reason: str, ip: str | None = None) -> Inbound:
+    """The clerk refuses a received document with the reason; 02 goes back with it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Hãy ghi lý do từ chối.", field="reason")
+    _require_clerk(actor, inbound)
+    _queued(inbound)
+    with transaction.atomic():
+        locked = Inbound.objects.select_for_update().get(pk=inbound.pk)
+        _queued(locked)
+        now = clock.now()
+        locked.state = InboundState.REFUSED
+        locked.reason = reason[:500]
+        locked.answered_by = actor
+        locked.answered_at = now
+        locked.save(update_fields=["state", "reason", "answered_by", "answered_at"])
+        status_send(inbound=locked, code="02", description=reason, actor=actor)
+        audit_record(
+            actor=actor,
+            action="interop.refuse",
+            unit=locked.unit,
+            target=locked,
+            ip=ip,
+            data={"edxml_id": locked.edxml_id, "reason": reason},
+        )
+    inbound.refresh_from_db()
+    return inbound

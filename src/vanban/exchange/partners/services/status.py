@@ -1,0 +1,127 @@
+"""Status messages (edXML status codes 01-16): the ones we send about packages we received, and
+the ones partners send about documents we sent, kept and applied to the external delivery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from vanban.accounts.models import User
+from vanban.documents.files import file_discard
+from vanban.documents.models import Document
+from vanban.exchange.edxml import STATUS_CODES
+from vanban.exchange.models import (
+    ExternalDelivery,
+    ExternalEvent,
+    Inbound,
+    InboundState,
+    MessageKind,
+    Outbound,
+    Partner,
+)
+
+from ..packages import status_for_inbound
+from ._common import INBOUND_PREFIX, Received, _store
+from .outbox import _outbound
+
+PROGRESS = ["01", "03", "04", "05", "06"]
+
+
+def status_send(
+    *, inbound: Inbound, code: str, description: str = "", actor: User | None = None
+) -> Outbound | None:
+    """Queues a status message about a package received from a partner (01-06, 02 with the
+    reason, 15/16 answers), in the caller's transaction. A progress status never goes back."""
+    if code not in STATUS_CODES:
+        raise ValueError(code)
+    if code in PROGRESS[1:]:
+        sent = set(
+            Outbound.objects.filter(
+                kind=MessageKind.STATUS,
+                edxml_id=inbound.edxml_id,
+                to_code=inbound.from_code,
+            ).values_list("status_code", flat=True)
+        )
+        higher = PROGRESS[PROGRESS.index(code) :]
+        if sent & set(higher):
+            return None
+    data = status_for_inbound(inbound, code=code, description=description, actor=actor)
+    return _outbound(
+        partner=inbound.partner,
+        kind=MessageKind.STATUS,
+        document_id=inbound.edxml_id,
+        to_code=inbound.from_code,
+        status_code=code,
+        data=data,
+        name=f"trang-thai-{code}.edxml",
+    )
+
+
+def _status_applied(
+    partner: Partner,
+    data: bytes,
+    sha256: str,
+    status: Any,
+    apply: Callable[[Inbound], None],
+    **fields: Any,
+) -> Received:
+    """Keep a status message from `partner` as an applied Inbound row and `apply` it, in one
+    transaction; the same message arriving twice at once is answered "duplicate". The stored
+    file is removed again when nothing is kept."""
+    storage_name = _store(INBOUND_PREFIX, data)
+    try:
+        with transaction.atomic():
+            row = Inbound.objects.create(
+                partner=partner,
+                kind=MessageKind.STATUS,
+                edxml_id=status.document_id,
+                from_code=status.from_code,
+                from_name=status.from_name[:255],
+                storage_name=storage_name,
+                sha256=sha256,
+                size=len(data),
+                state=InboundState.APPLIED,
+                reason=status.description[:500],
+                **fields,
+            )
+            apply(row)
+    except IntegrityError:
+        file_discard(storage_name)
+        existing = Inbound.objects.filter(
+            partner=partner, kind=MessageKind.STATUS, sha256=sha256
+        ).first()
+        return Received("duplicate", existing)
+    except BaseException:
+        file_discard(storage_name)
+        raise
+    return Received("applied", row)
+
+
+def _apply_status(delivery: ExternalDelivery, code: str, note: str, now: dt.datetime) -> None:
+    locked = ExternalDelivery.objects.select_for_update().get(pk=delivery.pk)
+    ExternalEvent.objects.create(
+        delivery=locked, code=code, label=STATUS_CODES[code], note=note[:500], at=now
+    )
+    current = locked.status
+    if code in PROGRESS and current in PROGRESS and PROGRESS.index(code) <= PROGRESS.index(current):
+        return  # late or repeated progress: kept in the events, the status does not go back
+    if current == "02" and code in PROGRESS:
+        return
+    locked.status = code
+    locked.status_at = now
+    if code in ("02", "16"):
+        locked.reason = note[:500]
+    locked.save(update_fields=["status", "status_at", "reason"])
+
+
+def inbound_progress(*, incoming_document: Document, status: str, actor: Any = None) -> None:
+    """The incoming processing reports 04/05/06 for a document received from a partner; called
+    by exchange.delivery.delivery_status_update inside the workflow's transaction."""
+    inbound = Inbound.objects.filter(incoming_document=incoming_document).first()
+    if inbound is None:
+        return
+    status_send(inbound=inbound, code=status, actor=actor)
