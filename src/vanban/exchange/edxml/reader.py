@@ -314,16 +314,16 @@ def _read_attachments(
     found: list[EdxmlAttachment] = []
     for index, element in enumerate(encoded, start=1):
         content_id = child_text(element, "ContentId")
-        reference = manifest.get(content_id)
+        listed = manifest.get(content_id)
         name = (
             child_text(element, "AttachmentName")
-            or child_text(reference, "AttachmentName")
+            or child_text(listed, "AttachmentName")
             or child_text(element, "Description")
-            or child_text(reference, "Description")
+            or child_text(listed, "Description")
             or f"tep-dinh-kem-{index}"
         )
-        content_type = child_text(element, "ContentType") or child_text(reference, "ContentType")
-        description = child_text(element, "Description") or child_text(reference, "Description")
+        content_type = child_text(element, "ContentType") or child_text(listed, "ContentType")
+        description = child_text(element, "Description") or child_text(listed, "Description")
         node = find_child(element, "ContentTransferEncoded")
         compact = "".join("".join(node.itertext()).split()) if node is not None else ""
         if not compact:

@@ -11,7 +11,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from lxml import etree
@@ -116,7 +116,7 @@ def scan(data: bytes) -> Scan:
     found = Scan()
     scopes: list[set[str]] = [{"xml", "xmlns"}]
 
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object) -> NoReturn:
         raise _Refused
 
     def start(name: str, attributes: dict[str, str]) -> None:
