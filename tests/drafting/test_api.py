@@ -29,7 +29,7 @@ from tests.support.drafting import (
     to_signed,
 )
 from tests.support.files import pdf_bytes, upload
-from tests.support.matrix import Cells
+from tests.support.matrix import Cells, changing_actors, unchanged_actors
 from vanban.documents.models import Direction, Document
 from vanban.drafting import services
 from vanban.drafting.models import Draft, DraftStatus
@@ -525,16 +525,13 @@ ENDPOINTS = [
 # A GET, or the refusals of a POST, are tried by every caller in turn on one setup (nothing they
 # do changes it); each caller allowed to POST sends it on a fresh setup.
 def shared(endpoint: Endpoint) -> list[str]:
-    """The callers whose request changes nothing: everyone on a GET, the refused on a POST."""
-    return [a for a in MATRIX_ACTORS if endpoint.method == "get" or a not in endpoint.allowed]
+    return unchanged_actors(endpoint, MATRIX_ACTORS)
 
 
 ALLOWED_POSTS = [
     (endpoint, actor)
     for endpoint in ENDPOINTS
-    if endpoint.method == "post"
-    for actor in MATRIX_ACTORS
-    if actor in endpoint.allowed
+    for actor in changing_actors(endpoint, MATRIX_ACTORS)
 ]
 
 

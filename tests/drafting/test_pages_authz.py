@@ -34,7 +34,7 @@ from tests.support.drafting import (
     to_signed,
 )
 from tests.support.files import upload
-from tests.support.matrix import Cells
+from tests.support.matrix import Cells, changing_actors, unchanged_actors
 from vanban.drafting import services
 from vanban.drafting.models import Draft
 
@@ -321,17 +321,10 @@ CASES = [
 
 
 def shared(case: Case) -> list[str]:
-    """The people whose request changes nothing: everyone on a page, the refused on a form."""
-    return [a for a in ACTORS if case.method == "get" or a not in case.allowed]
+    return unchanged_actors(case, ACTORS)
 
 
-ALLOWED_POSTS = [
-    (case, actor)
-    for case in CASES
-    if case.method == "post"
-    for actor in ACTORS
-    if actor in case.allowed
-]
+ALLOWED_POSTS = [(case, actor) for case in CASES for actor in changing_actors(case, ACTORS)]
 
 
 def client_of(team: Team, client_for, actor: str) -> Client:  # type: ignore[no-untyped-def]

@@ -29,7 +29,7 @@ from tests.signatures.test_pages import (
     signed_pdf,
     state,
 )
-from tests.support.matrix import Cells
+from tests.support.matrix import Cells, changing_actors, unchanged_actors
 from vanban.signatures import services
 from vanban.signatures.models import Certificate, MarkKind, SignatureMark
 
@@ -178,16 +178,11 @@ CASES = {
 
 
 def shared(case: Case) -> list[str]:
-    """The people whose request changes nothing: everyone on a page, the refused on a form."""
-    return [a for a in ACTORS if case.method == "get" or a not in case.allowed]
+    return unchanged_actors(case, ACTORS)
 
 
 ALLOWED_POSTS = [
-    (name, actor)
-    for name, case in CASES.items()
-    if case.method == "post"
-    for actor in ACTORS
-    if actor in case.allowed
+    (name, actor) for name, case in CASES.items() for actor in changing_actors(case, ACTORS)
 ]
 
 

@@ -8,8 +8,9 @@ fresh row of their own. `Cells` collects the failures of the people tried in one
 run names every person whose answer was wrong, not only the first.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any, Protocol
 
 
 class Cells:
@@ -33,3 +34,19 @@ class Cells:
 
     def check(self) -> None:
         assert not self.failures, "\n\n".join(self.failures)
+
+
+class Row(Protocol):
+    method: str
+    allowed: Any  # the people allowed (a mapping or a set of names)
+
+
+def unchanged_actors(row: Row, actors: Iterable[str]) -> list[str]:
+    """The people whose request changes nothing: everyone on a GET, the refused on a POST; they
+    are tried one after the other on the row's shared data."""
+    return [a for a in actors if row.method == "get" or a not in row.allowed]
+
+
+def changing_actors(row: Row, actors: Iterable[str]) -> list[str]:
+    """The people allowed a POST: each changes the data, so each gets a fresh row."""
+    return [a for a in actors if row.method == "post" and a in row.allowed]
