@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests import signing
 from tests.e2e.login import sign_in
 from tests.support.files import pdf_bytes
-from tests.support.province import make_user
+from tests.support.province import make_user, province_root_and_stttt
 from vanban.accounts import services
 from vanban.accounts.models import Role, Unit, User
 from vanban.documents.models import Direction, Document
@@ -57,22 +57,7 @@ class People:
 
 @pytest.fixture
 def people(transactional_db, document_types) -> People:
-    root = services.unit_create(
-        actor=None,
-        name="Ủy ban nhân dân tỉnh Bến Tre",
-        symbol="UBND",
-        abbreviation="ubndtinh",
-        agency_code="000.00.00.H07",
-        parent=None,
-    )
-    stttt = services.unit_create(
-        actor=None,
-        name="Sở Thông tin và Truyền thông",
-        symbol="STTTT",
-        abbreviation="stttt",
-        agency_code="000.00.12.H07",
-        parent=root,
-    )
+    root, stttt = province_root_and_stttt()
     snv = services.unit_create(
         actor=None,
         name="Sở Nội vụ",
