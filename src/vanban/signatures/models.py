@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from vanban.accounts.models import Unit
+from vanban.documents import receipt_checks
 
 
 class TrustRoot(models.Model):
@@ -192,9 +193,9 @@ class SigningRequest(models.Model):
 
 class Trigger(models.TextChoices):
     SIGNING = "signing", "Khi ký"
-    UPLOAD = "upload", "Khi tải lên hoặc vào sổ"
+    UPLOAD = receipt_checks.UPLOAD, "Khi tải lên hoặc vào sổ"
     ISSUE = "issue", "Khi phát hành"
-    RECEIPT = "receipt", "Khi tiếp nhận"
+    RECEIPT = receipt_checks.RECEIPT, "Khi tiếp nhận"
     DEMAND = "demand", "Kiểm tra theo yêu cầu"
 
 
