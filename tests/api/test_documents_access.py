@@ -2,7 +2,6 @@
 SHA-256 check, and fixed query counts on the lists."""
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from tests.api.test_documents import (
 from tests.support.api import token_for
 from tests.support.documents import DECLARED, doc_type, incoming_input
 from tests.support.files import pdf_bytes, upload
+from tests.support.matrix import Case, cell_params, every_cell
 from tests.support.province import make_user
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
@@ -148,78 +148,92 @@ def _types_check(library: Library, caller: str, response) -> None:  # type: igno
     assert len(response.json()) == 29
 
 
-@dataclass
-class Endpoint:
-    call: Callable[..., Any]
-    allowed: dict[str, int]
-    refused: dict[str, tuple[int, str]]
-    check: Callable[..., None]
-
-
 READERS = ["shared", "leader", "clerk"]
 NOT_CLERKS = ["staff", "shared", "clerk_snv", "leader"]
+NOT_READERS = ["staff", "clerk_snv"]
 
-
-def _get(path: str) -> Callable[..., Any]:
-    return lambda api, token, lib: api.get(path.format(lib=lib), token)
-
-
-ENDPOINTS = {
-    "GET /documents": Endpoint(
-        call=_get("/documents"),
-        allowed=dict.fromkeys(VISIBLE, 200),
-        refused={},
+CASES = [
+    Case(
+        "GET /documents",
+        "get",
+        lambda lib: "/documents",
+        allowed=set(VISIBLE),
+        expect=dict.fromkeys(VISIBLE, 200),
         check=_page_check,
     ),
-    "GET /documents/search": Endpoint(
-        call=lambda api, token, lib: api.get("/documents/search", token, q="quy che"),
-        allowed=dict.fromkeys(VISIBLE, 200),
-        refused={},
+    Case(
+        "GET /documents/search",
+        "get",
+        lambda lib: "/documents/search",
+        data=lambda lib: {"q": "quy che"},
+        allowed=set(VISIBLE),
+        expect=dict.fromkeys(VISIBLE, 200),
         check=_page_check,
     ),
-    "GET /documents/{document_id}": Endpoint(
-        call=_get("/documents/{lib.incoming.pk}"),
-        allowed=dict.fromkeys(READERS, 200),
-        refused={"staff": (404, NO_DOCUMENT), "clerk_snv": (404, NO_DOCUMENT)},
+    Case(
+        "GET /documents/{document_id}",
+        "get",
+        lambda lib: f"/documents/{lib.incoming.pk}",
+        allowed=set(READERS),
+        expect={**dict.fromkeys(READERS, 200), **dict.fromkeys(NOT_READERS, 404)},
+        detail=dict.fromkeys(NOT_READERS, NO_DOCUMENT),
         check=_detail_check,
     ),
-    "GET /documents/files/{file_id}/download": Endpoint(
-        call=_get("/documents/files/{lib.main_file.pk}/download"),
-        allowed=dict.fromkeys(READERS, 200),
-        refused={"staff": (404, NO_FILE), "clerk_snv": (404, NO_FILE)},
+    Case(
+        "GET /documents/files/{file_id}/download",
+        "get",
+        lambda lib: f"/documents/files/{lib.main_file.pk}/download",
+        allowed=set(READERS),
+        expect={**dict.fromkeys(READERS, 200), **dict.fromkeys(NOT_READERS, 404)},
+        detail=dict.fromkeys(NOT_READERS, NO_FILE),
         check=_download_check,
     ),
-    "POST /documents/incoming": Endpoint(
-        call=lambda api, token, lib: post_form(
-            api,
-            "/incoming",
-            token,
-            incoming_fields(code_number="99", unit_id=lib.desk.province.stttt.pk),
-            main_file=pdf_file(),
-        ),
-        allowed={"clerk": 201},
-        refused=dict.fromkeys(NOT_CLERKS, (403, ONLY_CLERK)),
+    Case(
+        "POST /documents/incoming",
+        "post",
+        lambda lib: "/documents/incoming",
+        data=lambda lib: {
+            **incoming_fields(code_number="99", unit_id=lib.desk.province.stttt.pk),
+            "main_file": pdf_file(),
+        },
+        multipart=True,
+        allowed={"clerk"},
+        expect={"clerk": 201, **dict.fromkeys(NOT_CLERKS, 403)},
+        detail=dict.fromkeys(NOT_CLERKS, ONLY_CLERK),
         check=_created_check,
     ),
-    "POST /documents/outgoing": Endpoint(
-        call=lambda api, token, lib: post_form(
-            api,
-            "/outgoing",
-            token,
-            outgoing_fields(unit_id=lib.desk.province.stttt.pk),
-            main_file=pdf_file(),
-        ),
-        allowed={"clerk": 201},
-        refused=dict.fromkeys(NOT_CLERKS, (403, ONLY_CLERK)),
+    Case(
+        "POST /documents/outgoing",
+        "post",
+        lambda lib: "/documents/outgoing",
+        data=lambda lib: {
+            **outgoing_fields(unit_id=lib.desk.province.stttt.pk),
+            "main_file": pdf_file(),
+        },
+        multipart=True,
+        allowed={"clerk"},
+        expect={"clerk": 201, **dict.fromkeys(NOT_CLERKS, 403)},
+        detail=dict.fromkeys(NOT_CLERKS, ONLY_CLERK),
         check=_created_check,
     ),
-    "GET /documents/types": Endpoint(
-        call=_get("/documents/types"),
-        allowed=dict.fromkeys(VISIBLE, 200),
-        refused={},
+    Case(
+        "GET /documents/types",
+        "get",
+        lambda lib: "/documents/types",
+        allowed=set(VISIBLE),
+        expect=dict.fromkeys(VISIBLE, 200),
         check=_types_check,
     ),
-}
+]
+
+
+def _send(api, case: Case, token: str | None, library: Library):  # type: ignore[no-untyped-def]
+    url = case.url(library)
+    if case.method == "get":
+        return api.get(url, token, **case.body(library))
+    # Every POST here is a form with a file, as `curl -F` sends it.
+    assert case.multipart, case.name
+    return post_form(api, url.removeprefix("/documents"), token, case.body(library))
 
 
 def test_the_matrix_covers_every_document_endpoint_and_caller(client):
@@ -230,23 +244,31 @@ def test_the_matrix_covers_every_document_endpoint_and_caller(client):
         if path.startswith("/api/v1/documents")
         for method in operations
     }
-    assert documented == set(ENDPOINTS) == DOCUMENT_PATHS
-    for endpoint in ENDPOINTS.values():
-        assert set(endpoint.allowed) | set(endpoint.refused) | {"anonymous"} == set(CALLERS)
-        assert not set(endpoint.allowed) & set(endpoint.refused)
+    assert documented == {case.name for case in CASES} == DOCUMENT_PATHS
+    for case in CASES:
+        assert set(case.expect) | {"anonymous"} == set(CALLERS), case.name
+        assert "anonymous" not in case.expect, case.name
+        # The allowed are answered with success; each refused person with a message.
+        assert {c for c, status in case.expect.items() if status < 400} == set(case.allowed), (
+            case.name
+        )
+        assert set(case.detail) == set(case.expect) - set(case.allowed), case.name
+        assert case.check is not None, case.name
 
 
-@pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("name", list(ENDPOINTS))
-def test_matrix(library, api, name, caller):
-    endpoint = ENDPOINTS[name]
+@pytest.mark.parametrize(("case", "caller"), cell_params(every_cell(CASES, CALLERS)))
+def test_matrix(library, api, case: Case, caller: str):
     before = state()
-    response = endpoint.call(api, library.desk.tokens.get(caller), library)
-    if caller in endpoint.allowed:
-        assert response.status_code == endpoint.allowed[caller], response.content.decode()
-        endpoint.check(library, caller, response)
+    response = _send(api, case, library.desk.tokens.get(caller), library)
+    if caller in case.allowed:
+        assert response.status_code == case.expect[caller], response.content.decode()
+        assert case.check is not None
+        case.check(library, caller, response)
         return
-    status, message = (401, MISSING_TOKEN) if caller == "anonymous" else endpoint.refused[caller]
+    if caller == "anonymous":
+        status, message = 401, MISSING_TOKEN
+    else:
+        status, message = case.expect[caller], case.detail[caller]
     assert response.status_code == status, response.content.decode()
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response.json()["detail"] == message

@@ -4,13 +4,10 @@ A token does what its owner may do on the web pages and nothing more; a refused 
 with a Vietnamese message and changes nothing.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
 
 from tests.support.api import CALLERS
+from tests.support.matrix import Case, cell_params, every_cell
 from tests.support.snapshots import snapshot
 from vanban.accounts.models import AccountChange, AccountStatus, Unit, User
 from vanban.audit.models import AuditEvent
@@ -29,21 +26,13 @@ NOT_ADMIN = "Bạn không có quyền quản trị."
 NO_ACCOUNT = "Không tìm thấy tài khoản."
 NO_UNIT = "Không tìm thấy đơn vị."
 
-# Every caller who gets past authentication is refused by the permission rules in the same way
-# for each endpoint, except where `allowed` says otherwise.
+# The callers who do not get past authentication are refused in the same way by every endpoint;
+# each row says how the permission rules answer everyone else.
 TOKEN_REFUSALS = {
     "anonymous": (401, MISSING),
     "revoked_token": (401, REVOKED),
     "locked_account": (403, LOCKED),
 }
-
-
-@dataclass
-class Endpoint:
-    call: Callable[..., Any]
-    refused: dict[str, tuple[int, str]]  # caller -> (status, message)
-    allowed: dict[str, int]  # caller -> status
-    check: Callable[..., None]  # what an allowed call returned and changed
 
 
 def _unit_list_check(province, callers, caller, response, before):
@@ -134,111 +123,144 @@ def _me_check(province, callers, caller, response, before):
     assert body["is_province_admin"] is (caller == "province_admin")
 
 
-def _reads(allowed: list[str], refused: dict[str, tuple[int, str]]) -> dict[str, Any]:
-    return {"allowed": dict.fromkeys(allowed, 200), "refused": refused}
+ADMINS = {"other_unit_admin", "unit_admin", "province_admin"}
+ADMINS_OF_STTTT = {"unit_admin", "province_admin"}
 
-
-ENDPOINTS = {
-    "GET /units": Endpoint(
-        call=lambda api, t, p, c: api.get("/units", t),
-        **_reads(
-            ["other_unit_admin", "unit_admin", "province_admin"],
-            {"staff_same_unit": (403, NOT_ADMIN)},
-        ),
+CASES = [
+    Case(
+        "GET /units",
+        "get",
+        lambda p, c: "/units",
+        allowed=ADMINS,
+        expect={"staff_same_unit": 403, **dict.fromkeys(ADMINS, 200)},
+        detail={"staff_same_unit": NOT_ADMIN},
         check=_unit_list_check,
     ),
-    "POST /units": Endpoint(
-        call=lambda api, t, p, c: api.post(
-            "/units",
-            t,
-            {
-                "name": "Sở Tài chính",
-                "symbol": "STC",
-                "abbreviation": "stc",
-                "agency_code": "000.00.06.H07",
-                "parent_id": p.root.pk,
-            },
-        ),
-        allowed={"province_admin": 201},
-        refused={
-            "staff_same_unit": (403, NOT_ADMIN),
-            "other_unit_admin": (403, PROVINCE_ONLY),
-            "unit_admin": (403, PROVINCE_ONLY),
+    Case(
+        "POST /units",
+        "post",
+        lambda p, c: "/units",
+        data=lambda p: {
+            "name": "Sở Tài chính",
+            "symbol": "STC",
+            "abbreviation": "stc",
+            "agency_code": "000.00.06.H07",
+            "parent_id": p.root.pk,
+        },
+        allowed={"province_admin"},
+        expect={
+            "province_admin": 201,
+            "staff_same_unit": 403,
+            "other_unit_admin": 403,
+            "unit_admin": 403,
+        },
+        detail={
+            "staff_same_unit": NOT_ADMIN,
+            "other_unit_admin": PROVINCE_ONLY,
+            "unit_admin": PROVINCE_ONLY,
         },
         check=_unit_create_check,
     ),
-    "GET /units/{id}": Endpoint(
-        call=lambda api, t, p, c: api.get(f"/units/{p.stttt.pk}", t),
-        **_reads(
-            ["unit_admin", "province_admin"],
-            {"staff_same_unit": (403, NOT_ADMIN), "other_unit_admin": (404, NO_UNIT)},
-        ),
+    Case(
+        "GET /units/{id}",
+        "get",
+        lambda p, c: f"/units/{p.stttt.pk}",
+        allowed=ADMINS_OF_STTTT,
+        expect={
+            "staff_same_unit": 403,
+            "other_unit_admin": 404,
+            "unit_admin": 200,
+            "province_admin": 200,
+        },
+        detail={"staff_same_unit": NOT_ADMIN, "other_unit_admin": NO_UNIT},
         check=_unit_detail_check,
     ),
-    "GET /accounts": Endpoint(
-        call=lambda api, t, p, c: api.get("/accounts", t),
-        **_reads(
-            ["other_unit_admin", "unit_admin", "province_admin"],
-            {"staff_same_unit": (403, NOT_ADMIN)},
-        ),
+    Case(
+        "GET /accounts",
+        "get",
+        lambda p, c: "/accounts",
+        allowed=ADMINS,
+        expect={"staff_same_unit": 403, **dict.fromkeys(ADMINS, 200)},
+        detail={"staff_same_unit": NOT_ADMIN},
         check=_account_list_check,
     ),
-    "POST /accounts": Endpoint(
-        call=lambda api, t, p, c: api.post(
-            "/accounts",
-            t,
-            {
-                "unit_id": p.stttt.pk,
-                "full_name": "Bùi Văn Mới",
-                "roles": ["staff"],
-            },
-        ),
-        allowed={"unit_admin": 201, "province_admin": 201},
-        refused={
-            "staff_same_unit": (403, NOT_ADMIN),
-            "other_unit_admin": (403, NOT_UNIT_ADMIN),
+    Case(
+        "POST /accounts",
+        "post",
+        lambda p, c: "/accounts",
+        data=lambda p: {
+            "unit_id": p.stttt.pk,
+            "full_name": "Bùi Văn Mới",
+            "roles": ["staff"],
         },
+        allowed=ADMINS_OF_STTTT,
+        expect={
+            "staff_same_unit": 403,
+            "other_unit_admin": 403,
+            "unit_admin": 201,
+            "province_admin": 201,
+        },
+        detail={"staff_same_unit": NOT_ADMIN, "other_unit_admin": NOT_UNIT_ADMIN},
         check=_account_create_check,
     ),
-    "GET /accounts/{id}": Endpoint(
-        call=lambda api, t, p, c: api.get(f"/accounts/{p.leader_stttt.pk}", t),
-        **_reads(
-            ["unit_admin", "province_admin"],
-            {"staff_same_unit": (403, NOT_ADMIN), "other_unit_admin": (404, NO_ACCOUNT)},
-        ),
+    Case(
+        "GET /accounts/{id}",
+        "get",
+        lambda p, c: f"/accounts/{p.leader_stttt.pk}",
+        allowed=ADMINS_OF_STTTT,
+        expect={
+            "staff_same_unit": 403,
+            "other_unit_admin": 404,
+            "unit_admin": 200,
+            "province_admin": 200,
+        },
+        detail={"staff_same_unit": NOT_ADMIN, "other_unit_admin": NO_ACCOUNT},
         check=_account_detail_check,
     ),
-    "POST /accounts/{id}/lock": Endpoint(
-        call=lambda api, t, p, c: api.post(
-            f"/accounts/{p.leader_stttt.pk}/lock",
-            t,
-            {
-                "reason": "agency_request",
-                "note": "Theo công văn số 34.",
-            },
-        ),
-        allowed={"unit_admin": 200, "province_admin": 200},
-        refused={"staff_same_unit": (403, NOT_ADMIN), "other_unit_admin": (404, NO_ACCOUNT)},
+    Case(
+        "POST /accounts/{id}/lock",
+        "post",
+        lambda p, c: f"/accounts/{p.leader_stttt.pk}/lock",
+        data=lambda p: {
+            "reason": "agency_request",
+            "note": "Theo công văn số 34.",
+        },
+        allowed=ADMINS_OF_STTTT,
+        expect={
+            "staff_same_unit": 403,
+            "other_unit_admin": 404,
+            "unit_admin": 200,
+            "province_admin": 200,
+        },
+        detail={"staff_same_unit": NOT_ADMIN, "other_unit_admin": NO_ACCOUNT},
         check=_account_lock_check,
     ),
-    "POST /accounts/{id}/unlock": Endpoint(
-        call=lambda api, t, p, c: api.post(
-            f"/accounts/{c.locked_target.pk}/unlock",
-            t,
-            {
-                "note": "Đã xác minh, mở lại.",
-            },
-        ),
-        allowed={"unit_admin": 200, "province_admin": 200},
-        refused={"staff_same_unit": (403, NOT_ADMIN), "other_unit_admin": (404, NO_ACCOUNT)},
+    Case(
+        "POST /accounts/{id}/unlock",
+        "post",
+        lambda p, c: f"/accounts/{c.locked_target.pk}/unlock",
+        data=lambda p: {
+            "note": "Đã xác minh, mở lại.",
+        },
+        allowed=ADMINS_OF_STTTT,
+        expect={
+            "staff_same_unit": 403,
+            "other_unit_admin": 404,
+            "unit_admin": 200,
+            "province_admin": 200,
+        },
+        detail={"staff_same_unit": NOT_ADMIN, "other_unit_admin": NO_ACCOUNT},
         check=_account_unlock_check,
     ),
-    "GET /me": Endpoint(
-        call=lambda api, t, p, c: api.get("/me", t),
-        **_reads(["staff_same_unit", "other_unit_admin", "unit_admin", "province_admin"], {}),
+    Case(
+        "GET /me",
+        "get",
+        lambda p, c: "/me",
+        allowed={"staff_same_unit", *ADMINS},
+        expect=dict.fromkeys(["staff_same_unit", *ADMINS], 200),
         check=_me_check,
     ),
-}
+]
 
 
 def test_the_matrix_covers_every_endpoint_and_caller(client):
@@ -261,24 +283,36 @@ def test_the_matrix_covers_every_endpoint_and_caller(client):
         )
         for method in operations
     }
-    assert documented == set(ENDPOINTS)
-    for endpoint in ENDPOINTS.values():
-        assert set(endpoint.allowed) | set(endpoint.refused) | set(TOKEN_REFUSALS) == set(CALLERS)
-        assert not set(endpoint.allowed) & set(endpoint.refused)
+    assert documented == {case.name for case in CASES}
+    for case in CASES:
+        assert set(case.expect) | set(TOKEN_REFUSALS) == set(CALLERS), case.name
+        assert not set(case.expect) & set(TOKEN_REFUSALS), case.name
+        # The allowed are answered with success; each refused person with a message.
+        assert {c for c, status in case.expect.items() if status < 400} == set(case.allowed), (
+            case.name
+        )
+        assert set(case.detail) == set(case.expect) - set(case.allowed), case.name
+        assert case.check is not None, case.name
 
 
-@pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("name", list(ENDPOINTS))
-def test_matrix(province, callers, api, name, caller):
-    endpoint = ENDPOINTS[name]
+@pytest.mark.parametrize(("case", "caller"), cell_params(every_cell(CASES, CALLERS)))
+def test_matrix(province, callers, api, case: Case, caller: str):
     before = snapshot()
-    response = endpoint.call(api, callers.tokens[caller], province, callers)
+    token, url = callers.tokens[caller], case.url(province, callers)
+    if case.method == "get":
+        response = api.get(url, token, **case.body(province))
+    else:
+        response = api.post(url, token, case.body(province))
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    if caller in endpoint.allowed:
-        assert response.status_code == endpoint.allowed[caller], response.content.decode()
-        endpoint.check(province, callers, caller, response, before)
+    if caller in case.allowed:
+        assert response.status_code == case.expect[caller], response.content.decode()
+        assert case.check is not None
+        case.check(province, callers, caller, response, before)
         return
-    status, message = TOKEN_REFUSALS.get(caller) or endpoint.refused[caller]
+    if caller in TOKEN_REFUSALS:
+        status, message = TOKEN_REFUSALS[caller]
+    else:
+        status, message = case.expect[caller], case.detail[caller]
     assert response.status_code == status, response.content.decode()
     assert response.json()["detail"] == message
     assert snapshot() == before

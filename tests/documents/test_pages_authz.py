@@ -5,18 +5,14 @@ of another unit, the unit's admin, the unit's leader (reads, does not register) 
 clerk. A refused request must leave the database and the file storage exactly as they were.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
 from django.test import Client
 
 from tests.documents.test_pages import NOW, incoming_data, outgoing_data, state
 from tests.support.documents import DECLARED, Office, doc_type, incoming_input
+from tests.support.matrix import Case, cell_params, every_cell
 from vanban.core import clock
 from vanban.documents import services
-from vanban.documents.models import Document
 
 pytestmark = pytest.mark.django_db
 
@@ -52,116 +48,102 @@ def expect(staff: int, other_clerk: int, unit_admin: int, leader: int, clerk: in
     }
 
 
-@dataclass
-class Case:
-    name: str
-    method: str
-    url: Callable[[Office, Document], str]
-    expect: dict[str, int]
-    allowed: set[str]  # who gets the page's content, or whose POST changes something
-    data: Callable[[Office], dict[str, Any]] = lambda o: {}
-    marker: str = ""  # text the allowed response shows
-
-    def __str__(self) -> str:
-        return self.name
-
-
 READERS = {"leader", "clerk"}
 CASES = [
     Case(
         "incoming list",
         "get",
         lambda o, d: "/van-ban/den/",
-        expect(200, 200, 200, 200, 200),
-        READERS,
+        allowed=READERS,
+        expect=expect(200, 200, 200, 200, 200),
         marker=SUBJECT,
     ),
     Case(
         "outgoing list",
         "get",
         lambda o, d: "/van-ban/di/",
-        expect(200, 200, 200, 200, 200),
-        READERS,
+        allowed=READERS,
+        expect=expect(200, 200, 200, 200, 200),
         marker="Văn bản đi",
     ),
     Case(
         "incoming list of the unit",
         "get",
         lambda o, d: f"/van-ban/den/?unit={o.province.stttt.pk}",
-        expect(404, 404, 404, 200, 200),
-        READERS,
+        allowed=READERS,
+        expect=expect(404, 404, 404, 200, 200),
         marker=SUBJECT,
     ),
     Case(
         "incoming form",
         "get",
         lambda o, d: "/van-ban/den/vao-so/",
-        expect(403, 200, 403, 403, 200),
-        {"clerk"},
+        allowed={"clerk"},
+        expect=expect(403, 200, 403, 403, 200),
         marker="Vào sổ văn bản đến",
     ),
     Case(
         "incoming register",
         "post",
         lambda o, d: "/van-ban/den/vao-so/",
-        expect(403, 200, 403, 403, 302),
-        {"clerk"},
+        allowed={"clerk"},
+        expect=expect(403, 200, 403, 403, 302),
         data=lambda o: incoming_data(o, code_number="77"),
     ),
     Case(
         "outgoing form",
         "get",
         lambda o, d: "/van-ban/di/vao-so/",
-        expect(403, 200, 403, 403, 200),
-        {"clerk"},
+        allowed={"clerk"},
+        expect=expect(403, 200, 403, 403, 200),
         marker="Vào sổ văn bản đi",
     ),
     Case(
         "outgoing register",
         "post",
         lambda o, d: "/van-ban/di/vao-so/",
-        expect(403, 200, 403, 403, 302),
-        {"clerk"},
+        allowed={"clerk"},
+        expect=expect(403, 200, 403, 403, 302),
         data=lambda o: outgoing_data(o),
     ),
     Case(
         "document detail",
         "get",
         lambda o, d: f"/van-ban/{d.pk}/",
-        expect(404, 404, 404, 200, 200),
-        READERS,
+        allowed=READERS,
+        expect=expect(404, 404, 404, 200, 200),
         marker=SUBJECT,
     ),
     Case(
         "document share",
         "post",
         lambda o, d: f"/van-ban/{d.pk}/chuyen/",
-        expect(404, 404, 404, 302, 302),
-        READERS,
+        allowed=READERS,
+        expect=expect(404, 404, 404, 302, 302),
         data=lambda o: {"user": o.province.staff_stttt.pk},
     ),
     Case(
         "series page",
         "get",
         lambda o, d: "/van-ban/so-van-ban/",
-        expect(403, 200, 200, 200, 200),
-        {"unit_admin", *READERS},
+        allowed={"unit_admin", *READERS},
+        expect=expect(403, 200, 200, 200, 200),
         marker="Sổ đăng ký văn bản đến",
     ),
     Case(
         "series page of the unit",
         "get",
         lambda o, d: f"/van-ban/so-van-ban/?unit={o.province.stttt.pk}",
-        expect(403, 404, 200, 200, 200),
-        {"unit_admin", *READERS},
+        allowed={"unit_admin", *READERS},
+        expect=expect(403, 404, 200, 200, 200),
         marker="Sổ đăng ký văn bản đến",
     ),
     Case(
         "series create",
         "post",
         lambda o, d: "/van-ban/so-van-ban/mo-so/",
-        expect(403, 200, 302, 302, 302),
-        {"unit_admin", *READERS},
+        allowed={"unit_admin", *READERS},
+        expect=expect(403, 200, 302, 302, 302),
         data=lambda o: {
             "unit": o.province.stttt.pk,
             "year": "2026",
@@ -173,8 +155,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize(("case", "actor"), cell_params(every_cell(CASES, ACTORS)))
 def test_document_pages_authorization_matrix(case: Case, actor: str, office, client_for):
     document = services.incoming_register(
         actor=office.clerk,
@@ -187,7 +168,7 @@ def test_document_pages_authorization_matrix(case: Case, actor: str, office, cli
     url = case.url(office, document)
     before = state()
 
-    response = getattr(client, case.method)(url, case.data(office))
+    response = getattr(client, case.method)(url, case.body(office))
 
     assert response.status_code == case.expect[actor], (case.name, actor)
     html = response.content.decode()

@@ -10,8 +10,6 @@ changes it); each person allowed to send a form sends it on a fresh draft.
 """
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -34,7 +32,14 @@ from tests.support.drafting import (
     to_signed,
 )
 from tests.support.files import upload
-from tests.support.matrix import Cells, changing_actors, unchanged_actors
+from tests.support.matrix import (
+    Case,
+    Cells,
+    allowed_posts,
+    case_params,
+    cell_params,
+    unchanged_actors,
+)
 from vanban.drafting import services
 from vanban.drafting.models import Draft
 
@@ -137,184 +142,173 @@ def expect(other_unit: int, not_involved: int, drafter: int, leader: int, clerk:
     }
 
 
-@dataclass
-class Case:
-    name: str
-    method: str
-    url: Callable[[Draft], str]
-    setup: Callable[[Team], Draft]
-    expect: dict[str, int]
-    allowed: set[str] = field(default_factory=set)  # whose POST changes something
-    data: Callable[[Team], dict[str, Any]] = lambda t: {}
-    marker: str = ""  # text the allowed GET shows
-    allowed_get: set[str] = field(default_factory=set)
-
-    def __str__(self) -> str:
-        return self.name
-
-
+# `allowed`: on a page, who sees the draft (its `marker`); on a form, whose POST changes it.
 CASES = [
     Case(
         "my drafts",
         "get",
         lambda d: "/du-thao/",
-        drafting,
-        expect(200, 200, 200, 200, 200),
+        allowed={"drafter"},
+        expect=expect(200, 200, 200, 200, 200),
+        setup=drafting,
         marker=SUBJECT,
-        allowed_get={"drafter"},
     ),
     Case(
         "waiting for me",
         "get",
         lambda d: "/du-thao/cho-toi/",
-        approved,
-        expect(200, 200, 200, 200, 200),
+        allowed={"clerk"},
+        expect=expect(200, 200, 200, 200, 200),
+        setup=approved,
         marker=SUBJECT,
-        allowed_get={"clerk"},
     ),
     Case(
-        "create form", "get", lambda d: "/du-thao/moi/", drafting, expect(200, 200, 200, 200, 200)
+        "create form",
+        "get",
+        lambda d: "/du-thao/moi/",
+        expect=expect(200, 200, 200, 200, 200),
+        setup=drafting,
     ),
     Case(
         "detail",
         "get",
         lambda d: f"/du-thao/{d.pk}/",
-        drafting,
-        expect(404, 404, 200, 200, 404),
+        allowed={"drafter", "leader"},
+        expect=expect(404, 404, 200, 200, 404),
+        setup=drafting,
         marker=SUBJECT,
-        allowed_get={"drafter", "leader"},
     ),
     Case(
         "detail once approved",
         "get",
         lambda d: f"/du-thao/{d.pk}/",
-        approved,
-        expect(404, 404, 200, 200, 200),
+        allowed={"drafter", "leader", "clerk"},
+        expect=expect(404, 404, 200, 200, 200),
+        setup=approved,
         marker=SUBJECT,
-        allowed_get={"drafter", "leader", "clerk"},
     ),
     Case(
         "version download",
         "get",
         lambda d: f"/du-thao/{d.pk}/phien-ban/1/tai-xuong/",
-        drafting,
-        expect(404, 404, 200, 200, 404),
-        allowed_get={"drafter", "leader"},
+        allowed={"drafter", "leader"},
+        expect=expect(404, 404, 200, 200, 404),
+        setup=drafting,
     ),
     Case(
         "create",
         "post",
         lambda d: "/du-thao/moi/",
-        drafting,
-        expect(200, 302, 302, 302, 302),
-        {"not_involved", "drafter", "leader", "clerk"},
+        allowed={"not_involved", "drafter", "leader", "clerk"},
+        expect=expect(200, 302, 302, 302, 302),
+        setup=drafting,
         data=create_data,
     ),
     Case(
         "new version",
         "post",
         lambda d: f"/du-thao/{d.pk}/phien-ban/",
-        drafting,
-        expect(404, 404, 302, 403, 404),
-        {"drafter"},
+        allowed={"drafter"},
+        expect=expect(404, 404, 302, 403, 404),
+        setup=drafting,
         data=lambda t: {"content_file": pdf("Bản 2.pdf")},
     ),
     Case(
         "ask for comments",
         "post",
         lambda d: f"/du-thao/{d.pk}/xin-y-kien/",
-        drafting,
-        expect(404, 404, 302, 403, 404),
-        {"drafter"},
+        allowed={"drafter"},
+        expect=expect(404, 404, 302, 403, 404),
+        setup=drafting,
         data=lambda t: {"people": [t.checker.pk], "deadline": "2026-12-01"},
     ),
     Case(
         "comment",
         "post",
         lambda d: f"/du-thao/{d.pk}/gop-y/",
-        asked,
-        expect(404, 302, 403, 403, 404),
-        {"not_involved"},
+        allowed={"not_involved"},
+        expect=expect(404, 302, 403, 403, 404),
+        setup=asked,
         data=lambda t: {"text": "Đồng ý với dự thảo."},
     ),
     Case(
         "submit",
         "post",
         lambda d: f"/du-thao/{d.pk}/trinh/",
-        drafting,
-        expect(404, 404, 302, 403, 404),
-        {"drafter"},
+        allowed={"drafter"},
+        expect=expect(404, 404, 302, 403, 404),
+        setup=drafting,
         data=lambda t: {"reviewer": t.head.pk, "checker": t.checker.pk},
     ),
     Case(
         "check content",
         "post",
         lambda d: f"/du-thao/{d.pk}/kiem-tra-noi-dung/",
-        reviewing_by_leader,
-        expect(404, 403, 403, 302, 404),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(404, 403, 403, 302, 404),
+        setup=reviewing_by_leader,
         data=lambda t: {"content-decision": "accept"},
     ),
     Case(
         "check format",
         "post",
         lambda d: f"/du-thao/{d.pk}/kiem-tra-the-thuc/",
-        reviewing_by_leader,
-        expect(404, 302, 403, 403, 404),
-        {"not_involved"},
+        allowed={"not_involved"},
+        expect=expect(404, 302, 403, 403, 404),
+        setup=reviewing_by_leader,
         data=lambda t: {"format-decision": "accept"},
     ),
     Case(
         "approve",
         "post",
         lambda d: f"/du-thao/{d.pk}/phe-duyet/",
-        approving,
-        expect(404, 404, 403, 302, 404),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(404, 404, 403, 302, 404),
+        setup=approving,
         data=lambda t: {"approve-decision": "accept"},
     ),
     Case(
         "sign",
         "post",
         lambda d: f"/du-thao/{d.pk}/ky-so/",
-        approved_with_certificate,
-        expect(404, 404, 403, 302, 403),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(404, 404, 403, 302, 403),
+        setup=approved_with_certificate,
         data=lambda t: {"certificate": signer_certificate(t).pk, "pin": PIN},
     ),
     Case(
         "sign request",
         "post",
         lambda d: f"/du-thao/{d.pk}/ky-so/yeu-cau/",
-        approved_with_local_key,
-        expect(404, 404, 403, 302, 403),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(404, 404, 403, 302, 403),
+        setup=approved_with_local_key,
         data=lambda t: {"local_certificate": signer_certificate(t).pk},
     ),
     Case(
         "signed upload",
         "post",
         lambda d: f"/du-thao/{d.pk}/ky-so/tai-len/",
-        approved_with_certificate,
-        expect(404, 404, 403, 302, 403),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(404, 404, 403, 302, 403),
+        setup=approved_with_certificate,
         data=signed_upload_data,
     ),
     Case(
         "signed download",
         "get",
         lambda d: f"/du-thao/{d.pk}/ky-so/tai-xuong/",
-        signed,
-        expect(404, 404, 200, 200, 200),
-        allowed_get={"drafter", "leader", "clerk"},
+        allowed={"drafter", "leader", "clerk"},
+        expect=expect(404, 404, 200, 200, 200),
+        setup=signed,
     ),
     Case(
         "issue",
         "post",
         lambda d: f"/du-thao/{d.pk}/ban-hanh/",
-        signed,
-        expect(404, 404, 403, 403, 302),
-        {"clerk"},
+        allowed={"clerk"},
+        expect=expect(404, 404, 403, 403, 302),
+        setup=signed,
         data=lambda t: {"certificate": organisation_key(t).certificate.pk, "pin": PIN},
     ),
 ]
@@ -324,7 +318,7 @@ def shared(case: Case) -> list[str]:
     return unchanged_actors(case, ACTORS)
 
 
-ALLOWED_POSTS = [(case, actor) for case in CASES for actor in changing_actors(case, ACTORS)]
+ALLOWED_POSTS = allowed_posts(CASES, ACTORS)
 
 
 def client_of(team: Team, client_for, actor: str) -> Client:  # type: ignore[no-untyped-def]
@@ -340,14 +334,14 @@ def read_only_state() -> dict[str, Any]:
 def check_cell(team: Team, draft: Draft, client: Client, case: Case, actor: str) -> None:
     url = case.url(draft)
     before = state()
-    response = client.get(url) if case.method == "get" else client.post(url, case.data(team))
+    response = client.get(url) if case.method == "get" else client.post(url, case.body(team))
     html = response.content.decode() if not hasattr(response, "streaming_content") else ""
     assert response.status_code == case.expect[actor], (response.status_code, html[:2000])
     if response.status_code == 302 and actor == "anonymous":
         assert response["Location"].startswith("/tai-khoan/dang-nhap/")
     if case.method == "get":
         if case.marker:
-            assert (case.marker in html) == (actor in case.allowed_get), html[:2000]
+            assert (case.marker in html) == (actor in case.allowed), html[:2000]
         assert state()["drafts"] == before["drafts"]
         return
     if actor in case.allowed:
@@ -358,7 +352,7 @@ def check_cell(team: Team, draft: Draft, client: Client, case: Case, actor: str)
             assert 'id="action-error"' in html
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", case_params(CASES))
 def test_page_authorization(team, client_for, case: Case):
     """Every page, and every refused form, tried by each person in turn on one draft: none of
     their requests changes a draft, so each finds it in the state the case put it in."""
@@ -373,9 +367,7 @@ def test_page_authorization(team, client_for, case: Case):
     assert read_only_state() == before
 
 
-@pytest.mark.parametrize(
-    ("case", "actor"), ALLOWED_POSTS, ids=[f"{c}-{a}" for c, a in ALLOWED_POSTS]
-)
+@pytest.mark.parametrize(("case", "actor"), cell_params(ALLOWED_POSTS))
 def test_page_authorization_allowed_posts(team, client_for, case: Case, actor: str):
     """An allowed form changes the draft: each person sends it on a fresh one."""
     draft = case.setup(team)

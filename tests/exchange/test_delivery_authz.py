@@ -9,8 +9,7 @@ A page, or the refusals of a form, are tried by everyone in turn on one issued d
 they do changes it); each person allowed to send a form sends it on a freshly issued one.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,7 +18,14 @@ from django.test import Client
 from tests.exchange.test_delivery import state
 from tests.support.documents import DECLARED
 from tests.support.drafting import SUBJECT, Team, issued, make_team
-from tests.support.matrix import Cells, changing_actors, unchanged_actors
+from tests.support.matrix import (
+    Case,
+    Cells,
+    allowed_posts,
+    case_params,
+    cell_params,
+    unchanged_actors,
+)
 from vanban.documents.models import Document
 from vanban.exchange import delivery
 from vanban.exchange.models import Delivery
@@ -79,93 +85,86 @@ def expect(**values: int) -> dict[str, int]:
     return base
 
 
-@dataclass
-class Case:
-    name: str
-    method: str
-    url: Callable[[Sent], str]
-    expect: dict[str, int]
-    allowed: set[str] = field(default_factory=set)
-    setup: Callable[[Team], Sent] = sent
-    data: Callable[[Team], dict[str, Any]] = lambda t: {}
-    marker: str = ""
-    allowed_get: set[str] = field(default_factory=set)
-
-    def __str__(self) -> str:
-        return self.name
-
-
 QUEUE = expect(recipient_staff=403, not_involved=403, drafter=403, leader=403, clerk=200)
+# `allowed`: on a page, who sees the document (its `marker`); on a form, whose POST changes it.
 CASES = [
     Case(
         "queue",
         "get",
         lambda s: "/lien-thong/hang-cho/",
-        {**QUEUE, "recipient_clerk": 200},
+        setup=sent,
+        expect={**QUEUE, "recipient_clerk": 200},
         marker=SUBJECT,
-        allowed_get={"recipient_clerk"},
+        allowed={"recipient_clerk"},
     ),
     Case(
         "received document",
         "get",
         lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/",
-        expect(recipient_clerk=200),
+        setup=sent,
+        expect=expect(recipient_clerk=200),
         marker=SUBJECT,
-        allowed_get={"recipient_clerk"},
+        allowed={"recipient_clerk"},
     ),
     Case(
         "received file",
         "get",
         lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/tep/{s.document.files.get().pk}/",
-        expect(recipient_clerk=200),
+        setup=sent,
+        expect=expect(recipient_clerk=200),
     ),
     Case(
         "register",
         "post",
         lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/vao-so/",
-        expect(recipient_clerk=302),
-        {"recipient_clerk"},
+        setup=sent,
+        expect=expect(recipient_clerk=302),
+        allowed={"recipient_clerk"},
         data=lambda t: {"sensitive_declared": "on"},
     ),
     Case(
         "return",
         "post",
         lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/tra-lai/",
-        expect(recipient_clerk=302),
-        {"recipient_clerk"},
+        setup=sent,
+        expect=expect(recipient_clerk=302),
+        allowed={"recipient_clerk"},
         data=lambda t: {"reason": "invalid", "note": "Thiếu phụ lục"},
     ),
     Case(
         "answer a recall",
         "post",
         lambda s: f"/lien-thong/hang-cho/{s.delivery.pk}/thu-hoi/",
-        expect(recipient_clerk=302),
-        {"recipient_clerk"},
         setup=recalled,
+        expect=expect(recipient_clerk=302),
+        allowed={"recipient_clerk"},
         data=lambda t: {"answer": "accept"},
     ),
     Case(
         "sender's statuses",
         "get",
         lambda s: f"/lien-thong/van-ban/{s.document.pk}/",
-        expect(leader=200, clerk=200),
+        setup=sent,
+        expect=expect(leader=200, clerk=200),
         marker="Sở Nội vụ",
-        allowed_get={"leader", "clerk"},
+        allowed={"leader", "clerk"},
     ),
     Case(
         "send to more units",
         "post",
         lambda s: f"/lien-thong/van-ban/{s.document.pk}/gui/",
-        expect(leader=403, clerk=302),
-        {"clerk"},
+        setup=sent,
+        expect=expect(leader=403, clerk=302),
+        allowed={"clerk"},
         data=lambda t: {"units": [t.province.root.pk]},
     ),
     Case(
         "recall",
         "post",
         lambda s: f"/lien-thong/van-ban/{s.document.pk}/thu-hoi/",
-        expect(leader=302, clerk=302),
-        {"leader", "clerk"},
+        setup=sent,
+        expect=expect(leader=302, clerk=302),
+        allowed={"leader", "clerk"},
         data=lambda t: {"reason": "Sai số liệu"},
     ),
 ]
@@ -175,7 +174,7 @@ def shared(case: Case) -> list[str]:
     return unchanged_actors(case, ACTORS)
 
 
-ALLOWED_POSTS = [(case, actor) for case in CASES for actor in changing_actors(case, ACTORS)]
+ALLOWED_POSTS = allowed_posts(CASES, ACTORS)
 
 
 def client_of(team: Team, client_for, actor: str) -> Client:  # type: ignore[no-untyped-def]
@@ -191,14 +190,14 @@ def read_only_state() -> dict[str, Any]:
 def check_cell(team: Team, item: Sent, client: Client, case: Case, actor: str) -> None:
     before = state()
     url = case.url(item)
-    response = client.get(url) if case.method == "get" else client.post(url, case.data(team))
+    response = client.get(url) if case.method == "get" else client.post(url, case.body(team))
     html = "" if hasattr(response, "streaming_content") else response.content.decode()
     assert response.status_code == case.expect[actor], (response.status_code, html[:2000])
     if actor == "anonymous":
         assert response["Location"].startswith("/tai-khoan/dang-nhap/")
     if case.method == "get":
         if case.marker:
-            assert (case.marker in html) == (actor in case.allowed_get)
+            assert (case.marker in html) == (actor in case.allowed)
         assert state()["deliveries"] == before["deliveries"]
         return
     if actor in case.allowed:
@@ -207,7 +206,7 @@ def check_cell(team: Team, item: Sent, client: Client, case: Case, actor: str) -
         assert state() == before
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", case_params(CASES))
 def test_page_authorization(team, client_for, case: Case):
     """Every page, and every refused form, tried by each person in turn on one issued
     document: none of their requests changes a delivery, so each finds it as sent."""
@@ -222,9 +221,7 @@ def test_page_authorization(team, client_for, case: Case):
     assert read_only_state() == before
 
 
-@pytest.mark.parametrize(
-    ("case", "actor"), ALLOWED_POSTS, ids=[f"{c}-{a}" for c, a in ALLOWED_POSTS]
-)
+@pytest.mark.parametrize(("case", "actor"), cell_params(ALLOWED_POSTS))
 def test_page_authorization_allowed_posts(team, client_for, case: Case, actor: str):
     """An allowed form changes the document's deliveries: each person sends it on a fresh one."""
     item = case.setup(team)

@@ -1,14 +1,13 @@
 """`/api/v1/workflow`: the same path and the same rules as the pages, as JSON."""
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from tests.support.api import ApiClient, token_for
 from tests.support.files import pdf_upload
+from tests.support.matrix import Case, cell_params, every_cell
 from tests.support.snapshots import snapshot
 from tests.support.workflow import DIRECTION, TODAY, Work, assignment, directed, present, register
 from tests.workflow.test_authz import running, waiting, with_extension
@@ -175,19 +174,6 @@ def test_api_refusals_are_json_and_change_nothing(work, api):
     assert snapshot() == before
 
 
-@dataclass
-class Endpoint:
-    name: str
-    setup: Callable[[Work], dict[str, Any]]
-    path: Callable[[Work, dict[str, Any]], str]
-    body: Callable[[Work], dict[str, Any]] | None  # None: GET
-    expect: dict[str, int]
-    files: bool = False  # multipart/form-data instead of JSON
-
-    def __str__(self) -> str:
-        return self.name
-
-
 def statuses(**values: int) -> dict[str, int]:
     return {"anonymous": 401, **values}
 
@@ -199,102 +185,140 @@ def presented(work: Work) -> dict[str, Any]:
 
 
 ENDPOINTS = [
-    Endpoint(
+    Case(
         "my work",
-        running,
+        "get",
         lambda w, o: "/workflow/my-work",
-        None,
-        statuses(other_unit=200, outsider=200, handler=200, leader=200, clerk=200, unit_head=200),
+        allowed={"other_unit", "outsider", "handler", "leader", "clerk", "unit_head"},
+        expect=statuses(
+            other_unit=200, outsider=200, handler=200, leader=200, clerk=200, unit_head=200
+        ),
+        setup=running,
     ),
-    Endpoint(
+    Case(
         "processing",
-        running,
+        "get",
         lambda w, o: f"/workflow/documents/{o['document'].pk}",
-        None,
-        statuses(other_unit=404, outsider=404, handler=200, leader=200, clerk=200, unit_head=200),
+        allowed={"handler", "leader", "clerk", "unit_head"},
+        expect=statuses(
+            other_unit=404, outsider=404, handler=200, leader=200, clerk=200, unit_head=200
+        ),
+        setup=running,
     ),
-    Endpoint(
+    Case(
         "present",
-        waiting,
+        "post",
         lambda w, o: f"/workflow/documents/{o['document'].pk}/present",
-        lambda w: {"leader_id": w.director.pk},
-        statuses(other_unit=404, outsider=404, handler=404, leader=403, clerk=200, unit_head=404),
+        allowed={"clerk"},
+        expect=statuses(
+            other_unit=404, outsider=404, handler=404, leader=403, clerk=200, unit_head=404
+        ),
+        setup=waiting,
+        data=lambda w: {"leader_id": w.director.pk},
     ),
-    Endpoint(
+    Case(
         "assign",
-        presented,
+        "post",
         lambda w, o: f"/workflow/documents/{o['document'].pk}/assign",
-        lambda w: {"direction": "Giao xử lý.", "lead_user_id": w.plan_staff.pk},
-        statuses(other_unit=404, outsider=404, handler=404, leader=200, clerk=403, unit_head=404),
+        allowed={"leader"},
+        expect=statuses(
+            other_unit=404, outsider=404, handler=404, leader=200, clerk=403, unit_head=404
+        ),
+        setup=presented,
+        data=lambda w: {"direction": "Giao xử lý.", "lead_user_id": w.plan_staff.pk},
     ),
-    Endpoint(
+    Case(
         "reassign",
-        running,
+        "post",
         lambda w, o: f"/workflow/assignments/{o['co'].pk}/reassign",
-        lambda w: {"lead_user_id": w.tech_staff.pk},
-        statuses(other_unit=404, outsider=404, handler=403, leader=403, clerk=403, unit_head=200),
+        allowed={"unit_head"},
+        expect=statuses(
+            other_unit=404, outsider=404, handler=403, leader=403, clerk=403, unit_head=200
+        ),
+        setup=running,
+        data=lambda w: {"lead_user_id": w.tech_staff.pk},
     ),
-    Endpoint(
+    Case(
         "progress",
-        running,
+        "post",
         lambda w, o: f"/workflow/assignments/{o['lead'].pk}/progress",
-        lambda w: {"text": "Đang tổng hợp.", "result_files": [pdf_upload("bao-cao.pdf")]},
-        statuses(other_unit=404, outsider=404, handler=200, leader=403, clerk=403, unit_head=403),
-        files=True,
+        allowed={"handler"},
+        expect=statuses(
+            other_unit=404, outsider=404, handler=200, leader=403, clerk=403, unit_head=403
+        ),
+        setup=running,
+        data=lambda w: {"text": "Đang tổng hợp.", "result_files": [pdf_upload("bao-cao.pdf")]},
+        multipart=True,
     ),
-    Endpoint(
+    Case(
         "complete",
-        running,
+        "post",
         lambda w, o: f"/workflow/assignments/{o['lead'].pk}/complete",
-        lambda w: {"result": "Xong."},
-        statuses(other_unit=404, outsider=404, handler=200, leader=403, clerk=403, unit_head=403),
+        allowed={"handler"},
+        expect=statuses(
+            other_unit=404, outsider=404, handler=200, leader=403, clerk=403, unit_head=403
+        ),
+        setup=running,
+        data=lambda w: {"result": "Xong."},
     ),
-    Endpoint(
+    Case(
         "remind",
-        running,
+        "post",
         lambda w, o: f"/workflow/assignments/{o['lead'].pk}/remind",
-        lambda w: {"text": "Khẩn trương."},
-        statuses(other_unit=404, outsider=404, handler=403, leader=200, clerk=403, unit_head=403),
+        allowed={"leader"},
+        expect=statuses(
+            other_unit=404, outsider=404, handler=403, leader=200, clerk=403, unit_head=403
+        ),
+        setup=running,
+        data=lambda w: {"text": "Khẩn trương."},
     ),
-    Endpoint(
+    Case(
         "extension request",
-        running,
+        "post",
         lambda w, o: f"/workflow/assignments/{o['lead'].pk}/extensions",
-        lambda w: {"requested_deadline": "2026-12-10", "reason": "Chờ số liệu."},
-        statuses(other_unit=404, outsider=404, handler=200, leader=403, clerk=403, unit_head=403),
+        allowed={"handler"},
+        expect=statuses(
+            other_unit=404, outsider=404, handler=200, leader=403, clerk=403, unit_head=403
+        ),
+        setup=running,
+        data=lambda w: {"requested_deadline": "2026-12-10", "reason": "Chờ số liệu."},
     ),
-    Endpoint(
+    Case(
         "extension decision",
-        with_extension,
+        "post",
         lambda w, o: f"/workflow/extensions/{o['extension'].pk}/decide",
-        lambda w: {"grant": False, "reason": "Cần đúng hạn."},
-        statuses(other_unit=404, outsider=404, handler=403, leader=200, clerk=403, unit_head=403),
+        allowed={"leader"},
+        expect=statuses(
+            other_unit=404, outsider=404, handler=403, leader=200, clerk=403, unit_head=403
+        ),
+        setup=with_extension,
+        data=lambda w: {"grant": False, "reason": "Cần đúng hạn."},
     ),
 ]
 CALLERS = ["anonymous", "other_unit", "outsider", "handler", "leader", "clerk", "unit_head"]
 
 
-@pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_api_matrix(work, api, endpoint: Endpoint, caller: str):
+@pytest.mark.parametrize(("endpoint", "caller"), cell_params(every_cell(ENDPOINTS, CALLERS)))
+def test_api_matrix(work, api, endpoint: Case, caller: str):
     from tests.workflow.test_authz import actor_user
 
     objects = endpoint.setup(work)
     user = actor_user(work, caller)
     token = token_for(user) if user else None
     before = snapshot()
-    path = endpoint.path(work, objects)
-    if endpoint.body is None:
+    path = endpoint.url(work, objects)
+    if endpoint.method == "get":
         response = api.get(path, token)
-    elif endpoint.files:
+    elif endpoint.multipart:
         response = multipart(api, path, token, endpoint.body(work))
     else:
         response = api.post(path, token, endpoint.body(work))
     assert response.status_code == endpoint.expect[caller], (endpoint.name, caller, response.json())
+    assert (response.status_code < 400) == (caller in endpoint.allowed), (endpoint.name, caller)
     if response.status_code >= 400:
         assert response.json()["detail"], (endpoint.name, caller)
         assert snapshot() == before, (endpoint.name, caller)
-    elif endpoint.body is not None:
+    elif endpoint.method == "post":
         assert snapshot() != before, (endpoint.name, caller)
 
 
@@ -330,7 +354,7 @@ def test_the_matrix_covers_every_workflow_endpoint(client):
         if path.startswith("/api/v1/workflow")
         for method in operations
     }
-    covered = {("GET" if e.body is None else "POST", e.path(None, PLACEHOLDERS)) for e in ENDPOINTS}
+    covered = {(e.method.upper(), e.url(None, PLACEHOLDERS)) for e in ENDPOINTS}
     assert documented == covered
 
 

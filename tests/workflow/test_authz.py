@@ -7,13 +7,12 @@ leaves the database exactly as it was; an allowed POST changes it.
 """
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from tests.support.matrix import Case, cell_params, every_cell
 from tests.support.snapshots import snapshot
 from tests.support.workflow import NOW, TODAY, Work, assignment, directed, present, register
 from vanban.workflow import services
@@ -98,21 +97,6 @@ def with_delegation(work: Work) -> dict[str, Any]:
     return {"delegation": delegation}
 
 
-@dataclass
-class Case:
-    name: str
-    method: str
-    setup: Callable[[Work], dict[str, Any]]
-    url: Callable[[Work, dict[str, Any]], str]
-    expect: dict[str, int]
-    allowed: set[str]  # who gets the page's content, or whose POST changes something
-    data: Callable[[Work], dict[str, Any]] = lambda w: {}
-    marker: str = SUBJECT
-
-    def __str__(self) -> str:
-        return self.name
-
-
 SEES = {"handler", "leader", "clerk", "unit_head"}
 POLICY = {
     "normal_days": 9,
@@ -125,168 +109,210 @@ CASES = [
     Case(
         "my work",
         "get",
-        running,
         lambda w, o: "/xu-ly/viec-cua-toi/",
-        expect(other_unit=200, outsider=200, handler=200, leader=200, clerk=200, unit_head=200),
-        {"handler", "unit_head"},
+        allowed={"handler", "unit_head"},
+        expect=expect(
+            other_unit=200, outsider=200, handler=200, leader=200, clerk=200, unit_head=200
+        ),
+        setup=running,
+        marker=SUBJECT,
     ),
     Case(
         "deadline lists",
         "get",
-        running,
         lambda w, o: "/xu-ly/han-xu-ly/",
-        expect(other_unit=200, outsider=200, handler=200, leader=200, clerk=200, unit_head=200),
-        SEES,
+        allowed=SEES,
+        expect=expect(
+            other_unit=200, outsider=200, handler=200, leader=200, clerk=200, unit_head=200
+        ),
+        setup=running,
+        marker=SUBJECT,
     ),
     Case(
         "dashboard",
         "get",
-        running,
         lambda w, o: "/xu-ly/tong-hop/",
-        expect(other_unit=200, outsider=403, handler=403, leader=200, clerk=200, unit_head=200),
-        {"leader", "clerk", "unit_head"},
+        allowed={"leader", "clerk", "unit_head"},
+        expect=expect(
+            other_unit=200, outsider=403, handler=403, leader=200, clerk=200, unit_head=200
+        ),
+        setup=running,
         marker="Phòng Công nghệ thông tin",
     ),
     Case(
         "processing page",
         "get",
-        running,
         lambda w, o: f"/xu-ly/van-ban/{o['document'].pk}/",
-        expect(other_unit=404, outsider=404, handler=200, leader=200, clerk=200, unit_head=200),
-        SEES,
+        allowed=SEES,
+        expect=expect(
+            other_unit=404, outsider=404, handler=200, leader=200, clerk=200, unit_head=200
+        ),
+        setup=running,
+        marker=SUBJECT,
     ),
     Case(
         "slip PDF",
         "get",
-        running,
         lambda w, o: f"/xu-ly/van-ban/{o['document'].pk}/phieu/",
-        expect(other_unit=404, outsider=404, handler=200, leader=200, clerk=200, unit_head=200),
-        SEES,
+        allowed=SEES,
+        expect=expect(
+            other_unit=404, outsider=404, handler=200, leader=200, clerk=200, unit_head=200
+        ),
+        setup=running,
         marker="%PDF",
     ),
     Case(
         "follow-up register of the Sở",
         "get",
-        running,
         lambda w, o: f"/xu-ly/so-theo-doi/?unit={w.so.pk}",
-        expect(other_unit=404, outsider=403, handler=403, leader=200, clerk=200, unit_head=404),
-        {"leader", "clerk"},
+        allowed={"leader", "clerk"},
+        expect=expect(
+            other_unit=404, outsider=403, handler=403, leader=200, clerk=200, unit_head=404
+        ),
+        setup=running,
+        marker=SUBJECT,
     ),
     Case(
         "follow-up register PDF of the Sở",
         "get",
-        running,
         lambda w, o: f"/xu-ly/so-theo-doi/pdf/?unit={w.so.pk}",
-        expect(other_unit=404, outsider=403, handler=403, leader=200, clerk=200, unit_head=404),
-        {"leader", "clerk"},
+        allowed={"leader", "clerk"},
+        expect=expect(
+            other_unit=404, outsider=403, handler=403, leader=200, clerk=200, unit_head=404
+        ),
+        setup=running,
         marker="%PDF",
     ),
     Case(
         "delegations page",
         "get",
-        with_delegation,
         lambda w, o: "/xu-ly/uy-quyen/",
-        expect(other_unit=200, outsider=200, handler=200, leader=200, clerk=200, unit_head=200),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(
+            other_unit=200, outsider=200, handler=200, leader=200, clerk=200, unit_head=200
+        ),
+        setup=with_delegation,
         marker="Lê Văn Phó",
     ),
     Case(
         "deadline policy of the Sở",
         "get",
-        running,
         lambda w, o: f"/xu-ly/quy-dinh-han/?unit={w.so.pk}",
-        expect(other_unit=403, outsider=403, handler=403, leader=200, clerk=403, unit_head=404),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(
+            other_unit=403, outsider=403, handler=403, leader=200, clerk=403, unit_head=404
+        ),
+        setup=running,
         marker='id="policy-form"',
     ),
     Case(
         "result file",
         "get",
-        with_file,
         lambda w, o: f"/xu-ly/tep/{o['file'].pk}/tai-xuong/",
-        expect(other_unit=404, outsider=404, handler=200, leader=200, clerk=200, unit_head=200),
-        SEES,
+        allowed=SEES,
+        expect=expect(
+            other_unit=404, outsider=404, handler=200, leader=200, clerk=200, unit_head=200
+        ),
+        setup=with_file,
         marker="%PDF",
     ),
     Case(
         "present",
         "post",
-        waiting,
         lambda w, o: f"/xu-ly/van-ban/{o['document'].pk}/trinh/",
-        expect(other_unit=404, outsider=404, handler=404, leader=403, clerk=302, unit_head=404),
-        {"clerk"},
+        allowed={"clerk"},
+        expect=expect(
+            other_unit=404, outsider=404, handler=404, leader=403, clerk=302, unit_head=404
+        ),
+        setup=waiting,
         data=lambda w: {"leader": w.director.pk},
     ),
     Case(
         "direct and assign",
         "post",
-        presented,
         lambda w, o: f"/xu-ly/van-ban/{o['document'].pk}/chi-dao/",
-        expect(other_unit=404, outsider=404, handler=404, leader=302, clerk=403, unit_head=404),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(
+            other_unit=404, outsider=404, handler=404, leader=302, clerk=403, unit_head=404
+        ),
+        setup=presented,
         data=lambda w: {"direction": "Giao xử lý.", "lead": f"user:{w.plan_staff.pk}"},
     ),
     Case(
         "re-assign inside the unit",
         "post",
-        running,
         lambda w, o: f"/xu-ly/viec/{o['co'].pk}/phan-cong/",
-        expect(other_unit=404, outsider=404, handler=403, leader=403, clerk=403, unit_head=302),
-        {"unit_head"},
+        allowed={"unit_head"},
+        expect=expect(
+            other_unit=404, outsider=404, handler=403, leader=403, clerk=403, unit_head=302
+        ),
+        setup=running,
         data=lambda w: {"lead_user": w.tech_staff.pk},
     ),
     Case(
         "progress",
         "post",
-        running,
         lambda w, o: f"/xu-ly/viec/{o['lead'].pk}/tien-do/",
-        expect(other_unit=404, outsider=404, handler=302, leader=403, clerk=403, unit_head=403),
-        {"handler"},
+        allowed={"handler"},
+        expect=expect(
+            other_unit=404, outsider=404, handler=302, leader=403, clerk=403, unit_head=403
+        ),
+        setup=running,
         data=lambda w: {"text": "Đang tổng hợp."},
     ),
     Case(
         "complete",
         "post",
-        running,
         lambda w, o: f"/xu-ly/viec/{o['lead'].pk}/hoan-thanh/",
-        expect(other_unit=404, outsider=404, handler=302, leader=403, clerk=403, unit_head=403),
-        {"handler"},
+        allowed={"handler"},
+        expect=expect(
+            other_unit=404, outsider=404, handler=302, leader=403, clerk=403, unit_head=403
+        ),
+        setup=running,
         data=lambda w: {"result": "Đã xong."},
     ),
     Case(
         "remind",
         "post",
-        running,
         lambda w, o: f"/xu-ly/viec/{o['lead'].pk}/don-doc/",
-        expect(other_unit=404, outsider=404, handler=403, leader=302, clerk=403, unit_head=403),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(
+            other_unit=404, outsider=404, handler=403, leader=302, clerk=403, unit_head=403
+        ),
+        setup=running,
         data=lambda w: {"text": "Khẩn trương."},
     ),
     Case(
         "extension request",
         "post",
-        running,
         lambda w, o: f"/xu-ly/viec/{o['lead'].pk}/gia-han/",
-        expect(other_unit=404, outsider=404, handler=302, leader=403, clerk=403, unit_head=403),
-        {"handler"},
+        allowed={"handler"},
+        expect=expect(
+            other_unit=404, outsider=404, handler=302, leader=403, clerk=403, unit_head=403
+        ),
+        setup=running,
         data=lambda w: {"requested_deadline": "2026-12-10", "reason": "Chờ số liệu."},
     ),
     Case(
         "extension decision",
         "post",
-        with_extension,
         lambda w, o: f"/xu-ly/gia-han/{o['extension'].pk}/quyet-dinh/",
-        expect(other_unit=404, outsider=404, handler=403, leader=302, clerk=403, unit_head=403),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(
+            other_unit=404, outsider=404, handler=403, leader=302, clerk=403, unit_head=403
+        ),
+        setup=with_extension,
         data=lambda w: {"decision": "grant"},
     ),
     Case(
         "delegation",
         "post",
-        running,
         lambda w, o: "/xu-ly/uy-quyen/",
-        expect(other_unit=403, outsider=403, handler=403, leader=302, clerk=403, unit_head=400),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(
+            other_unit=403, outsider=403, handler=403, leader=302, clerk=403, unit_head=400
+        ),
+        setup=running,
         data=lambda w: {
             "unit": w.so.pk,
             "deputy": w.deputy.pk,
@@ -297,32 +323,35 @@ CASES = [
     Case(
         "end a delegation",
         "post",
-        with_delegation,
         lambda w, o: f"/xu-ly/uy-quyen/{o['delegation'].pk}/ket-thuc/",
-        expect(other_unit=404, outsider=404, handler=404, leader=302, clerk=404, unit_head=404),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(
+            other_unit=404, outsider=404, handler=404, leader=302, clerk=404, unit_head=404
+        ),
+        setup=with_delegation,
     ),
     Case(
         "deadline policy",
         "post",
-        running,
         lambda w, o: "/xu-ly/quy-dinh-han/",
-        expect(other_unit=403, outsider=403, handler=403, leader=302, clerk=403, unit_head=404),
-        {"leader"},
+        allowed={"leader"},
+        expect=expect(
+            other_unit=403, outsider=403, handler=403, leader=302, clerk=403, unit_head=404
+        ),
+        setup=running,
         data=lambda w: {"unit": w.so.pk, **POLICY},
     ),
 ]
 
 
-@pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize(("case", "actor"), cell_params(every_cell(CASES, ACTORS)))
 def test_matrix(work, client_for, case: Case, actor: str):
     objects = case.setup(work)
     user = actor_user(work, actor)
     client = client_for(user) if user else Client()
     before = snapshot()
     url = case.url(work, objects)
-    response = client.get(url) if case.method == "get" else client.post(url, case.data(work))
+    response = client.get(url) if case.method == "get" else client.post(url, case.body(work))
     assert response.status_code == case.expect[actor], (case.name, actor)
     if actor == "anonymous":
         assert response["Location"].startswith("/tai-khoan/dang-nhap/")
