@@ -2,6 +2,7 @@
 codec's constants, which every page, message and model choice uses."""
 
 import ast
+import functools
 import sys
 from pathlib import Path
 
@@ -17,13 +18,15 @@ def sources() -> list[Path]:
     return [path for path in SRC.rglob("*.py") if "migrations" not in path.parts]
 
 
-def string_literals(path: Path) -> list[str]:
+@functools.cache
+def string_literals(path: Path) -> tuple[str, ...]:
+    """Each module is parsed once per test session: the scans ask for every text in turn."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return [
+    return tuple(
         node.value
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
-    ]
+    )
 
 
 def places(predicate) -> list[str]:
