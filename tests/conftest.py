@@ -5,7 +5,7 @@ from django.test import Client
 
 from tests.second_factor import finish_login
 from tests.support import clamd as test_clamd
-from tests.support import drafting
+from tests.support import drafting, ordering
 from tests.support.api import ApiClient
 from tests.support.browser import CHROMIUM
 from tests.support.browser import SKIP_MESSAGE as NO_BROWSER
@@ -88,6 +88,12 @@ def scanning(settings, clamd_socket) -> str:
     settings.VANBAN_CLAMD_SOCKET = clamd_socket
     settings.VANBAN_CLAMD_TIMEOUT = 30.0
     return clamd_socket
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The long tests first, as far as the database allows (tests/support/ordering.py)."""
+    ordering.longest_first(items)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
