@@ -65,6 +65,7 @@ from vanban.exchange.sending import Recipient, document_send
 from vanban.signatures import services as signing
 from vanban.signatures.models import Trigger
 from vanban.signatures.services import OrganisationKey
+from vanban.signatures.verify import Report
 from vanban.workflow.access import authority_of
 from vanban.workflow.models import Delegation
 
@@ -989,6 +990,153 @@ def _attachment_pdfs(attachments: list[UploadedFile]) -> list[UploadedFile]:
     return attachments
 
 
+def _issue_check(*, actor: User, draft: Draft, organisation_key: OrganisationKey | None) -> None:
+    """The clerk of the issuing unit, an approved draft and a usable organisation key (R11)."""
+    _require_active(actor)
+    if not actor.has_role(Role.CLERK, draft.issuing_unit):
+        raise AccessDenied(MSG_CLERK_ONLY)
+    _check_status(draft, DraftStatus.APPROVED)
+    if not draft.is_approved:
+        raise ServiceError("Phiên bản mới nhất của dự thảo chưa được phê duyệt.")
+    signing.organisation_check(actor=actor, unit=draft.issuing_unit, key=organisation_key)
+
+
+def _issue_main_signed(
+    *, draft: Draft, organisation_key: OrganisationKey | None
+) -> tuple[bytes, Report]:
+    """The signer's signed PDF with the organisation signature added, checked again (R11, R16).
+
+    Refused unless both signatures read back valid.
+    """
+    personally_signed = signed_for_issue(draft=draft)
+    main_signed = signing.organisation_sign(
+        personally_signed,
+        unit=draft.issuing_unit,
+        key=organisation_key,  # type: ignore[arg-type]
+    )
+    main_report = signing.verify_bytes(main_signed)
+    if main_report.status != "valid" or len(main_report.signatures) < 2:
+        reasons = " ".join(main_report.reasons()) or main_report.label
+        raise ServiceError(f"Chữ ký số của văn bản không hợp lệ, không phát hành: {reasons}")
+    return main_signed, main_report
+
+
+def _issue_lock(draft: Draft) -> tuple[Draft, DraftVersion]:
+    """Lock the draft and check again that it is approved and its signed copy is the one read."""
+    locked = _lock(draft)
+    _check_status(locked, DraftStatus.APPROVED)
+    if not locked.is_signed or locked.signed_sha256 != draft.signed_sha256:
+        raise ServiceError("Bản ký số của dự thảo đã thay đổi; hãy tải lại trang.")
+    version = locked.current_version
+    if version is None:  # every draft is created with its first version
+        raise ServiceError("Dự thảo chưa có tệp nội dung.")
+    return locked, version
+
+
+def _issue_sign_attachments(
+    *,
+    document: Document,
+    unit: Unit,
+    organisation_key: OrganisationKey | None,
+    stored: list[str],
+    replaced: list[str],
+) -> None:
+    """Each attachment gets the organisation signature with the number at the top right (R11).
+
+    The signed copy replaces the registered file; `stored` collects every new storage name (to
+    discard if the transaction fails) and `replaced` the unsigned ones (to discard after commit).
+    """
+    for file in document.files.filter(role="attachment"):
+        data = file_read_verified(file.storage_name, file.sha256)
+        signed = signing.organisation_sign(
+            data,
+            unit=unit,
+            key=organisation_key,  # type: ignore[arg-type]
+            number_symbol=document.number_symbol,
+            attachment=True,
+        )
+        name = default_storage.save(
+            file.storage_name.rsplit(".", 1)[0] + "-ky-so.pdf", ContentFile(signed)
+        )
+        stored.append(name)
+        replaced.append(file.storage_name)
+        file.storage_name = name
+        file.sha256 = hashlib.sha256(signed).hexdigest()
+        file.size = len(signed)
+        file.save(update_fields=["storage_name", "sha256", "size"])
+
+
+def _issue_send(
+    *, actor: User, locked: Draft, document: Document, rows: list[DraftRecipient], ip: str | None
+) -> None:
+    """R15: units of the deployment at once, agencies of other systems through the outbox."""
+    document_send(
+        actor=actor,
+        document=document,
+        recipients=[
+            Recipient(unit=row.unit, agency_code=row.agency_code, name=row.name) for row in rows
+        ],
+        business_type=locked.business_type,
+        original_document=locked.original_document,
+        ip=ip,
+    )
+
+
+def _issue_record(
+    *,
+    actor: User,
+    locked: Draft,
+    document: Document,
+    version: DraftVersion,
+    units: list[Unit],
+    main_signed: bytes,
+    organisation_key: OrganisationKey | None,
+    ip: str | None,
+) -> None:
+    """Mark the draft issued, with its trail entry and audit event, and tell the drafter."""
+    now = clock.now()
+    locked.status = DraftStatus.ISSUED
+    locked.document = document
+    locked.issued_by = actor
+    locked.issued_at = now
+    _touch(locked, now, "status", "document", "issued_by", "issued_at")
+    paper = (
+        " Cần gửi kèm bản giấy (cơ quan nhận lưu trữ vĩnh viễn)."
+        if (document.needs_paper_copy)
+        else ""
+    )
+    _trail(
+        locked,
+        DraftAction.ISSUED,
+        actor,
+        text=(
+            f"Số, ký hiệu {document.number_symbol} ngày {document.issued_date:%d/%m/%Y}; "
+            f"ký số tổ chức bằng chứng thư của "
+            f"{organisation_key.certificate.subject_name}; "  # type: ignore[union-attr]
+            f"gửi {len(units)} đơn vị trong hệ thống.{paper}"
+        ),
+        version=version,
+        at=now,
+    )
+    _audit(
+        actor,
+        "issue",
+        locked,
+        ip,
+        document=document.pk,
+        number_symbol=document.number_symbol,
+        units=[u.pk for u in units],
+        sha256=hashlib.sha256(main_signed).hexdigest(),
+        certificate=organisation_key.certificate.fingerprint,  # type: ignore[union-attr]
+        paper_copy=document.needs_paper_copy,
+    )
+    _notify(
+        [locked.drafter],
+        locked,
+        f"Văn bản đã được ban hành, số {document.number_symbol}: {draft_label(locked)}",
+    )
+
+
 def draft_issue(
     *,
     actor: User,
@@ -1010,35 +1158,14 @@ def draft_issue(
     attempt is refused and sends nothing. Types kept permanently by the recipients are flagged
     as also needing a paper copy (R12).
     """
-    _require_active(actor)
-    if not actor.has_role(Role.CLERK, draft.issuing_unit):
-        raise AccessDenied(MSG_CLERK_ONLY)
-    _check_status(draft, DraftStatus.APPROVED)
-    if not draft.is_approved:
-        raise ServiceError("Phiên bản mới nhất của dự thảo chưa được phê duyệt.")
-    signing.organisation_check(actor=actor, unit=draft.issuing_unit, key=organisation_key)
+    _issue_check(actor=actor, draft=draft, organisation_key=organisation_key)
     extra = _attachment_pdfs(list(attachments or []))
-    personally_signed = signed_for_issue(draft=draft)
-    main_signed = signing.organisation_sign(
-        personally_signed,
-        unit=draft.issuing_unit,
-        key=organisation_key,  # type: ignore[arg-type]
-    )
-    main_report = signing.verify_bytes(main_signed)
-    if main_report.status != "valid" or len(main_report.signatures) < 2:
-        reasons = " ".join(main_report.reasons()) or main_report.label
-        raise ServiceError(f"Chữ ký số của văn bản không hợp lệ, không phát hành: {reasons}")
+    main_signed, main_report = _issue_main_signed(draft=draft, organisation_key=organisation_key)
     stored: list[str] = []
     replaced: list[str] = []
     try:
         with transaction.atomic():
-            locked = _lock(draft)
-            _check_status(locked, DraftStatus.APPROVED)
-            if not locked.is_signed or locked.signed_sha256 != draft.signed_sha256:
-                raise ServiceError("Bản ký số của dự thảo đã thay đổi; hãy tải lại trang.")
-            version = locked.current_version
-            if version is None:  # every draft is created with its first version
-                raise ServiceError("Dự thảo chưa có tệp nội dung.")
+            locked, version = _issue_lock(draft)
             upload = SimpleUploadedFile(
                 version.original_name, main_signed, content_type=version.content_type
             )
@@ -1052,25 +1179,14 @@ def draft_issue(
                 attachments=extra,
                 ip=ip,
             )
-            stored = list(document.files.values_list("storage_name", flat=True))
-            for file in document.files.filter(role="attachment"):
-                data = file_read_verified(file.storage_name, file.sha256)
-                signed = signing.organisation_sign(
-                    data,
-                    unit=locked.issuing_unit,
-                    key=organisation_key,  # type: ignore[arg-type]
-                    number_symbol=document.number_symbol,
-                    attachment=True,
-                )
-                name = default_storage.save(
-                    file.storage_name.rsplit(".", 1)[0] + "-ky-so.pdf", ContentFile(signed)
-                )
-                stored.append(name)
-                replaced.append(file.storage_name)
-                file.storage_name = name
-                file.sha256 = hashlib.sha256(signed).hexdigest()
-                file.size = len(signed)
-                file.save(update_fields=["storage_name", "sha256", "size"])
+            stored.extend(document.files.values_list("storage_name", flat=True))
+            _issue_sign_attachments(
+                document=document,
+                unit=locked.issuing_unit,
+                organisation_key=organisation_key,
+                stored=stored,
+                replaced=replaced,
+            )
             document.needs_paper_copy = (
                 locked.document_type.kept_permanently or locked.legal_normative
             )
@@ -1084,58 +1200,16 @@ def draft_issue(
                 actor=actor,
             )
             units = [row.unit for row in rows if row.unit is not None]
-            # R15: units of the deployment at once, agencies of other systems through the outbox.
-            document_send(
+            _issue_send(actor=actor, locked=locked, document=document, rows=rows, ip=ip)
+            _issue_record(
                 actor=actor,
+                locked=locked,
                 document=document,
-                recipients=[
-                    Recipient(unit=row.unit, agency_code=row.agency_code, name=row.name)
-                    for row in rows
-                ],
-                business_type=locked.business_type,
-                original_document=locked.original_document,
-                ip=ip,
-            )
-            now = clock.now()
-            locked.status = DraftStatus.ISSUED
-            locked.document = document
-            locked.issued_by = actor
-            locked.issued_at = now
-            _touch(locked, now, "status", "document", "issued_by", "issued_at")
-            paper = (
-                " Cần gửi kèm bản giấy (cơ quan nhận lưu trữ vĩnh viễn)."
-                if (document.needs_paper_copy)
-                else ""
-            )
-            _trail(
-                locked,
-                DraftAction.ISSUED,
-                actor,
-                text=(
-                    f"Số, ký hiệu {document.number_symbol} ngày {document.issued_date:%d/%m/%Y}; "
-                    f"ký số tổ chức bằng chứng thư của "
-                    f"{organisation_key.certificate.subject_name}; "  # type: ignore[union-attr]
-                    f"gửi {len(units)} đơn vị trong hệ thống.{paper}"
-                ),
                 version=version,
-                at=now,
-            )
-            _audit(
-                actor,
-                "issue",
-                locked,
-                ip,
-                document=document.pk,
-                number_symbol=document.number_symbol,
-                units=[u.pk for u in units],
-                sha256=hashlib.sha256(main_signed).hexdigest(),
-                certificate=organisation_key.certificate.fingerprint,  # type: ignore[union-attr]
-                paper_copy=document.needs_paper_copy,
-            )
-            _notify(
-                [locked.drafter],
-                locked,
-                f"Văn bản đã được ban hành, số {document.number_symbol}: {draft_label(locked)}",
+                units=units,
+                main_signed=main_signed,
+                organisation_key=organisation_key,
+                ip=ip,
             )
     except BaseException:
         for name in stored:
