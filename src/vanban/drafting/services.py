@@ -401,6 +401,101 @@ def _check_original(
     return original
 
 
+def _create_check(
+    *, actor: User, issuing_unit: Unit, data: DraftInput, refusals: Refusals
+) -> tuple[DocumentType, str]:
+    """Who may create a draft in whose name, secrecy (R13), and the typed fields (Art. 10).
+
+    Returns the document type and the cleaned subject.
+    """
+    _require_active(actor)
+    if issuing_unit.pk not in {u.pk for u in issuing_units_for(actor)}:
+        raise ServiceError(
+            "Cơ quan ban hành phải là đơn vị của bạn hoặc đơn vị cấp trên.", field="issuing_unit"
+        )
+    _check_refusals(
+        Refusals(secrecy=refusals.secrecy, sensitive_declared=refusals.sensitive_declared)
+    )
+    if not isinstance(data.document_type, DocumentType) or not data.document_type.is_active:
+        raise ServiceError("Hãy chọn loại văn bản.", field="document_type")
+    subject = _text(data.subject, label="trích yếu", field="subject", max_length=500, required=True)
+    if data.urgency not in Urgency.values:
+        raise ServiceError("Độ khẩn không hợp lệ.", field="urgency")
+    if data.due_date is not None and data.due_date < local_today():
+        raise ServiceError("Hạn trả lời không thể trước ngày hôm nay.", field="due_date")
+    return data.document_type, subject
+
+
+@dataclass
+class _CleanDraft:
+    """A new draft's checked values, between the checks and the transaction that saves them."""
+
+    document_type: DocumentType
+    subject: str
+    signer: User
+    authority: str
+    authority_title: str
+    signer_position: str
+    original: Document | None
+    recipients: list[DraftRecipient]
+    note: str
+
+
+def _create_record(
+    *,
+    actor: User,
+    issuing_unit: Unit,
+    data: DraftInput,
+    clean: _CleanDraft,
+    business_type: int,
+    prepared: PreparedFile,
+    name: str,
+    ip: str | None,
+) -> Draft:
+    """Save the draft, its recipients and first version, with its trail entry and audit event."""
+    now = clock.now()
+    original = clean.original
+    draft = Draft.objects.create(
+        unit=actor.unit,
+        issuing_unit=issuing_unit,
+        drafter=actor,
+        document_type=clean.document_type,
+        subject=clean.subject,
+        urgency=data.urgency,
+        legal_normative=bool(data.legal_normative),
+        due_date=data.due_date,
+        sensitive_declared=True,
+        business_type=business_type if original else BusinessType.NEW,
+        original_document=original,
+        signer=clean.signer,
+        authority=clean.authority,
+        authority_title=clean.authority_title,
+        signer_position=clean.signer_position,
+        created_at=now,
+        updated_at=now,
+    )
+    for row in clean.recipients:
+        row.draft = draft
+    DraftRecipient.objects.bulk_create(clean.recipients)
+    version = _version(
+        draft, number=1, prepared=prepared, name=name, actor=actor, note=clean.note, at=now
+    )
+    draft.current_version = version
+    draft.save(update_fields=["current_version"])
+    _trail(draft, DraftAction.CREATED, actor, text=clean.note, version=version, at=now)
+    _audit(
+        actor,
+        "create",
+        draft,
+        ip,
+        sensitive_declared=True,
+        sha256=version.sha256,
+        business_type=draft.business_type,
+        original=original.pk if original else None,
+    )
+    return draft
+
+
 def draft_create(
     *,
     actor: User,
@@ -423,72 +518,38 @@ def draft_create(
     or the file is not an allowed format, too large or carries a secrecy stamp (R13). The
     signer is a leader of the issuing unit; the signer block follows the authority form.
     """
-    _require_active(actor)
-    if issuing_unit.pk not in {u.pk for u in issuing_units_for(actor)}:
-        raise ServiceError(
-            "Cơ quan ban hành phải là đơn vị của bạn hoặc đơn vị cấp trên.", field="issuing_unit"
-        )
-    _check_refusals(
-        Refusals(secrecy=refusals.secrecy, sensitive_declared=refusals.sensitive_declared)
+    document_type, subject = _create_check(
+        actor=actor, issuing_unit=issuing_unit, data=data, refusals=refusals
     )
-    if not isinstance(data.document_type, DocumentType) or not data.document_type.is_active:
-        raise ServiceError("Hãy chọn loại văn bản.", field="document_type")
-    subject = _text(data.subject, label="trích yếu", field="subject", max_length=500, required=True)
-    if data.urgency not in Urgency.values:
-        raise ServiceError("Độ khẩn không hợp lệ.", field="urgency")
-    if data.due_date is not None and data.due_date < local_today():
-        raise ServiceError("Hạn trả lời không thể trước ngày hôm nay.", field="due_date")
     authority, title, position = _clean_signer_block(data)
-    signer = _check_signer(signer, issuing_unit)
-    original = _check_original(actor, business_type, original_document, issuing_unit)
-    recipients = _clean_recipients(
-        issuing_unit=issuing_unit,
-        units=list(recipient_units or []),
-        external=list(external_recipients or []),
+    clean = _CleanDraft(
+        document_type=document_type,
+        subject=subject,
+        signer=_check_signer(signer, issuing_unit),
+        authority=authority,
+        authority_title=title,
+        signer_position=position,
+        original=_check_original(actor, business_type, original_document, issuing_unit),
+        recipients=_clean_recipients(
+            issuing_unit=issuing_unit,
+            units=list(recipient_units or []),
+            external=list(external_recipients or []),
+        ),
+        note=_text(note, label="ghi chú phiên bản", field="note", max_length=500),
     )
-    note = _text(note, label="ghi chú phiên bản", field="note", max_length=500)
     prepared = _prepare(content_file, actor=actor)
     name = _store(prepared)
     try:
         with transaction.atomic():
-            now = clock.now()
-            draft = Draft.objects.create(
-                unit=actor.unit,
+            draft = _create_record(
+                actor=actor,
                 issuing_unit=issuing_unit,
-                drafter=actor,
-                document_type=data.document_type,
-                subject=subject,
-                urgency=data.urgency,
-                legal_normative=bool(data.legal_normative),
-                due_date=data.due_date,
-                sensitive_declared=True,
-                business_type=business_type if original else BusinessType.NEW,
-                original_document=original,
-                signer=signer,
-                authority=authority,
-                authority_title=title,
-                signer_position=position,
-                created_at=now,
-                updated_at=now,
-            )
-            for row in recipients:
-                row.draft = draft
-            DraftRecipient.objects.bulk_create(recipients)
-            version = _version(
-                draft, number=1, prepared=prepared, name=name, actor=actor, note=note, at=now
-            )
-            draft.current_version = version
-            draft.save(update_fields=["current_version"])
-            _trail(draft, DraftAction.CREATED, actor, text=note, version=version, at=now)
-            _audit(
-                actor,
-                "create",
-                draft,
-                ip,
-                sensitive_declared=True,
-                sha256=version.sha256,
-                business_type=draft.business_type,
-                original=original.pk if original else None,
+                data=data,
+                clean=clean,
+                business_type=business_type,
+                prepared=prepared,
+                name=name,
+                ip=ip,
             )
     except BaseException:
         _discard(name)
