@@ -630,6 +630,100 @@ def draft_version_add(
 # ---------------------------------------------------------------- comments
 
 
+# A draft is open for comments until it is issued (Art. 11).
+_COMMENTABLE = (
+    DraftStatus.DRAFTING,
+    DraftStatus.REVIEWING,
+    DraftStatus.APPROVING,
+    DraftStatus.APPROVED,
+)
+
+
+def _comments_request_check(
+    *, actor: User, draft: Draft, people: list[User], deadline: dt.date | None
+) -> tuple[dict[int, User], dt.date]:
+    """The drafter, a draft not yet issued, active people other than the drafter, and a
+    deadline not in the past (Art. 11). Returns the people by primary key, and the deadline.
+    """
+    _require_active(actor)
+    if draft.drafter_id != actor.pk:
+        raise AccessDenied(MSG_DRAFTER_ONLY)
+    _check_status(draft, *_COMMENTABLE)
+    chosen = {p.pk: p for p in people if p.pk != actor.pk}
+    if not chosen:
+        raise ServiceError("Hãy chọn người được xin ý kiến (không phải chính bạn).", field="people")
+    for person in chosen.values():
+        if not person.is_active:
+            raise ServiceError(f"Tài khoản {person.full_name} không hoạt động.", field="people")
+    if deadline is None:
+        raise ServiceError("Hãy nhập hạn góp ý.", field="deadline")
+    if deadline < local_today():
+        raise ServiceError("Hạn góp ý không thể trước ngày hôm nay.", field="deadline")
+    return chosen, deadline
+
+
+def _comments_fresh(*, locked: Draft, chosen: dict[int, User]) -> list[User]:
+    """The chosen people not already waiting to answer on this draft; refused when none is."""
+    waiting = set(
+        DraftComment.objects.filter(
+            draft=locked, person_id__in=chosen, answered_at__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+    fresh = [p for pk, p in chosen.items() if pk not in waiting]
+    if not fresh:
+        raise ServiceError(
+            "Những người được chọn đều đang được xin ý kiến và chưa trả lời.", field="people"
+        )
+    return fresh
+
+
+def _comments_record(
+    *,
+    actor: User,
+    locked: Draft,
+    fresh: list[User],
+    deadline: dt.date,
+    note: str,
+    ip: str | None,
+) -> list[DraftComment]:
+    """One request per person on the current version, the trail entry, the audit event, and a
+    notification to each person asked.
+    """
+    now = clock.now()
+    rows = DraftComment.objects.bulk_create(
+        [
+            DraftComment(
+                draft=locked,
+                person=person,
+                requested_by=actor,
+                request_note=note,
+                deadline=deadline,
+                version=locked.current_version,
+                requested_at=now,
+            )
+            for person in fresh
+        ]
+    )
+    names = ", ".join(p.full_name for p in fresh)
+    _trail(
+        locked,
+        DraftAction.COMMENT_REQUEST,
+        actor,
+        text=f"Xin ý kiến: {names}; hạn {deadline:%d/%m/%Y}." + (f"\n{note}" if note else ""),
+        version=locked.current_version,
+        at=now,
+    )
+    _touch(locked, now)
+    _audit(actor, "comment_request", locked, ip, people=[p.pk for p in fresh], deadline=deadline)
+    _notify(
+        fresh,
+        locked,
+        f"Xin ý kiến về dự thảo, hạn {deadline:%d/%m/%Y}: {draft_label(locked)}",
+        note,
+    )
+    return rows
+
+
 def draft_comments_request(
     *,
     actor: User,
@@ -643,81 +737,17 @@ def draft_comments_request(
 
     A person already asked and who has not answered yet is not asked twice.
     """
-    _require_active(actor)
-    if draft.drafter_id != actor.pk:
-        raise AccessDenied(MSG_DRAFTER_ONLY)
-    _check_status(
-        draft,
-        DraftStatus.DRAFTING,
-        DraftStatus.REVIEWING,
-        DraftStatus.APPROVING,
-        DraftStatus.APPROVED,
+    chosen, deadline = _comments_request_check(
+        actor=actor, draft=draft, people=people, deadline=deadline
     )
-    chosen = {p.pk: p for p in people if p.pk != actor.pk}
-    if not chosen:
-        raise ServiceError("Hãy chọn người được xin ý kiến (không phải chính bạn).", field="people")
-    for person in chosen.values():
-        if not person.is_active:
-            raise ServiceError(f"Tài khoản {person.full_name} không hoạt động.", field="people")
-    if deadline is None:
-        raise ServiceError("Hãy nhập hạn góp ý.", field="deadline")
-    if deadline < local_today():
-        raise ServiceError("Hạn góp ý không thể trước ngày hôm nay.", field="deadline")
     note = _text(note, label="nội dung xin ý kiến", field="note", max_length=1000)
     with transaction.atomic():
         locked = _lock(draft)
-        _check_status(
-            locked,
-            DraftStatus.DRAFTING,
-            DraftStatus.REVIEWING,
-            DraftStatus.APPROVING,
-            DraftStatus.APPROVED,
+        _check_status(locked, *_COMMENTABLE)
+        fresh = _comments_fresh(locked=locked, chosen=chosen)
+        return _comments_record(
+            actor=actor, locked=locked, fresh=fresh, deadline=deadline, note=note, ip=ip
         )
-        waiting = set(
-            DraftComment.objects.filter(
-                draft=locked, person_id__in=chosen, answered_at__isnull=True
-            ).values_list("person_id", flat=True)
-        )
-        fresh = [p for pk, p in chosen.items() if pk not in waiting]
-        if not fresh:
-            raise ServiceError(
-                "Những người được chọn đều đang được xin ý kiến và chưa trả lời.", field="people"
-            )
-        now = clock.now()
-        rows = DraftComment.objects.bulk_create(
-            [
-                DraftComment(
-                    draft=locked,
-                    person=person,
-                    requested_by=actor,
-                    request_note=note,
-                    deadline=deadline,
-                    version=locked.current_version,
-                    requested_at=now,
-                )
-                for person in fresh
-            ]
-        )
-        names = ", ".join(p.full_name for p in fresh)
-        _trail(
-            locked,
-            DraftAction.COMMENT_REQUEST,
-            actor,
-            text=f"Xin ý kiến: {names}; hạn {deadline:%d/%m/%Y}." + (f"\n{note}" if note else ""),
-            version=locked.current_version,
-            at=now,
-        )
-        _touch(locked, now)
-        _audit(
-            actor, "comment_request", locked, ip, people=[p.pk for p in fresh], deadline=deadline
-        )
-        _notify(
-            fresh,
-            locked,
-            f"Xin ý kiến về dự thảo, hạn {deadline:%d/%m/%Y}: {draft_label(locked)}",
-            note,
-        )
-    return rows
 
 
 def draft_comment(*, actor: User, draft: Draft, text: str, ip: str | None = None) -> DraftComment:
@@ -1094,6 +1124,36 @@ def _issue_lock(draft: Draft) -> tuple[Draft, DraftVersion]:
     return locked, version
 
 
+def _issue_register(
+    *,
+    actor: User,
+    locked: Draft,
+    version: DraftVersion,
+    main_signed: bytes,
+    issued_amount: int | None,
+    attachments: list[UploadedFile],
+    ip: str | None,
+) -> tuple[Document, list[DraftRecipient]]:
+    """Number and register the outgoing document with the signed PDF as its main file (Art. 15).
+
+    Returns it with the draft's recipients, in their order.
+    """
+    upload = SimpleUploadedFile(
+        version.original_name, main_signed, content_type=version.content_type
+    )
+    rows = list(locked.recipients.select_related("unit").order_by("order", "pk"))
+    document = outgoing_register(
+        actor=actor,
+        unit=locked.issuing_unit,
+        data=_document_input(locked, rows, issued_amount),
+        refusals=Refusals(sensitive_declared=locked.sensitive_declared),
+        main_file=upload,
+        attachments=attachments,
+        ip=ip,
+    )
+    return document, rows
+
+
 def _issue_sign_attachments(
     *,
     document: Document,
@@ -1227,16 +1287,12 @@ def draft_issue(
     try:
         with transaction.atomic():
             locked, version = _issue_lock(draft)
-            upload = SimpleUploadedFile(
-                version.original_name, main_signed, content_type=version.content_type
-            )
-            rows = list(locked.recipients.select_related("unit").order_by("order", "pk"))
-            document = outgoing_register(
+            document, rows = _issue_register(
                 actor=actor,
-                unit=locked.issuing_unit,
-                data=_document_input(locked, rows, issued_amount),
-                refusals=Refusals(sensitive_declared=locked.sensitive_declared),
-                main_file=upload,
+                locked=locked,
+                version=version,
+                main_signed=main_signed,
+                issued_amount=issued_amount,
                 attachments=extra,
                 ip=ip,
             )
