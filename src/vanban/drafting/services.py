@@ -65,6 +65,7 @@ from vanban.exchange.sending import Recipient, document_send
 from vanban.signatures import services as signing
 from vanban.signatures.models import Trigger
 from vanban.signatures.services import OrganisationKey
+from vanban.signatures.verify import Report
 from vanban.workflow.access import authority_of
 from vanban.workflow.models import Delegation
 
@@ -400,6 +401,101 @@ def _check_original(
     return original
 
 
+def _create_check(
+    *, actor: User, issuing_unit: Unit, data: DraftInput, refusals: Refusals
+) -> tuple[DocumentType, str]:
+    """Who may create a draft in whose name, secrecy (R13), and the typed fields (Art. 10).
+
+    Returns the document type and the cleaned subject.
+    """
+    _require_active(actor)
+    if issuing_unit.pk not in {u.pk for u in issuing_units_for(actor)}:
+        raise ServiceError(
+            "Cơ quan ban hành phải là đơn vị của bạn hoặc đơn vị cấp trên.", field="issuing_unit"
+        )
+    _check_refusals(
+        Refusals(secrecy=refusals.secrecy, sensitive_declared=refusals.sensitive_declared)
+    )
+    if not isinstance(data.document_type, DocumentType) or not data.document_type.is_active:
+        raise ServiceError("Hãy chọn loại văn bản.", field="document_type")
+    subject = _text(data.subject, label="trích yếu", field="subject", max_length=500, required=True)
+    if data.urgency not in Urgency.values:
+        raise ServiceError("Độ khẩn không hợp lệ.", field="urgency")
+    if data.due_date is not None and data.due_date < local_today():
+        raise ServiceError("Hạn trả lời không thể trước ngày hôm nay.", field="due_date")
+    return data.document_type, subject
+
+
+@dataclass
+class _CleanDraft:
+    """A new draft's checked values, between the checks and the transaction that saves them."""
+
+    document_type: DocumentType
+    subject: str
+    signer: User
+    authority: str
+    authority_title: str
+    signer_position: str
+    original: Document | None
+    recipients: list[DraftRecipient]
+    note: str
+
+
+def _create_record(
+    *,
+    actor: User,
+    issuing_unit: Unit,
+    data: DraftInput,
+    clean: _CleanDraft,
+    business_type: int,
+    prepared: PreparedFile,
+    name: str,
+    ip: str | None,
+) -> Draft:
+    """Save the draft, its recipients and first version, with its trail entry and audit event."""
+    now = clock.now()
+    original = clean.original
+    draft = Draft.objects.create(
+        unit=actor.unit,
+        issuing_unit=issuing_unit,
+        drafter=actor,
+        document_type=clean.document_type,
+        subject=clean.subject,
+        urgency=data.urgency,
+        legal_normative=bool(data.legal_normative),
+        due_date=data.due_date,
+        sensitive_declared=True,
+        business_type=business_type if original else BusinessType.NEW,
+        original_document=original,
+        signer=clean.signer,
+        authority=clean.authority,
+        authority_title=clean.authority_title,
+        signer_position=clean.signer_position,
+        created_at=now,
+        updated_at=now,
+    )
+    for row in clean.recipients:
+        row.draft = draft
+    DraftRecipient.objects.bulk_create(clean.recipients)
+    version = _version(
+        draft, number=1, prepared=prepared, name=name, actor=actor, note=clean.note, at=now
+    )
+    draft.current_version = version
+    draft.save(update_fields=["current_version"])
+    _trail(draft, DraftAction.CREATED, actor, text=clean.note, version=version, at=now)
+    _audit(
+        actor,
+        "create",
+        draft,
+        ip,
+        sensitive_declared=True,
+        sha256=version.sha256,
+        business_type=draft.business_type,
+        original=original.pk if original else None,
+    )
+    return draft
+
+
 def draft_create(
     *,
     actor: User,
@@ -422,72 +518,38 @@ def draft_create(
     or the file is not an allowed format, too large or carries a secrecy stamp (R13). The
     signer is a leader of the issuing unit; the signer block follows the authority form.
     """
-    _require_active(actor)
-    if issuing_unit.pk not in {u.pk for u in issuing_units_for(actor)}:
-        raise ServiceError(
-            "Cơ quan ban hành phải là đơn vị của bạn hoặc đơn vị cấp trên.", field="issuing_unit"
-        )
-    _check_refusals(
-        Refusals(secrecy=refusals.secrecy, sensitive_declared=refusals.sensitive_declared)
+    document_type, subject = _create_check(
+        actor=actor, issuing_unit=issuing_unit, data=data, refusals=refusals
     )
-    if not isinstance(data.document_type, DocumentType) or not data.document_type.is_active:
-        raise ServiceError("Hãy chọn loại văn bản.", field="document_type")
-    subject = _text(data.subject, label="trích yếu", field="subject", max_length=500, required=True)
-    if data.urgency not in Urgency.values:
-        raise ServiceError("Độ khẩn không hợp lệ.", field="urgency")
-    if data.due_date is not None and data.due_date < local_today():
-        raise ServiceError("Hạn trả lời không thể trước ngày hôm nay.", field="due_date")
     authority, title, position = _clean_signer_block(data)
-    signer = _check_signer(signer, issuing_unit)
-    original = _check_original(actor, business_type, original_document, issuing_unit)
-    recipients = _clean_recipients(
-        issuing_unit=issuing_unit,
-        units=list(recipient_units or []),
-        external=list(external_recipients or []),
+    clean = _CleanDraft(
+        document_type=document_type,
+        subject=subject,
+        signer=_check_signer(signer, issuing_unit),
+        authority=authority,
+        authority_title=title,
+        signer_position=position,
+        original=_check_original(actor, business_type, original_document, issuing_unit),
+        recipients=_clean_recipients(
+            issuing_unit=issuing_unit,
+            units=list(recipient_units or []),
+            external=list(external_recipients or []),
+        ),
+        note=_text(note, label="ghi chú phiên bản", field="note", max_length=500),
     )
-    note = _text(note, label="ghi chú phiên bản", field="note", max_length=500)
     prepared = _prepare(content_file, actor=actor)
     name = _store(prepared)
     try:
         with transaction.atomic():
-            now = clock.now()
-            draft = Draft.objects.create(
-                unit=actor.unit,
+            draft = _create_record(
+                actor=actor,
                 issuing_unit=issuing_unit,
-                drafter=actor,
-                document_type=data.document_type,
-                subject=subject,
-                urgency=data.urgency,
-                legal_normative=bool(data.legal_normative),
-                due_date=data.due_date,
-                sensitive_declared=True,
-                business_type=business_type if original else BusinessType.NEW,
-                original_document=original,
-                signer=signer,
-                authority=authority,
-                authority_title=title,
-                signer_position=position,
-                created_at=now,
-                updated_at=now,
-            )
-            for row in recipients:
-                row.draft = draft
-            DraftRecipient.objects.bulk_create(recipients)
-            version = _version(
-                draft, number=1, prepared=prepared, name=name, actor=actor, note=note, at=now
-            )
-            draft.current_version = version
-            draft.save(update_fields=["current_version"])
-            _trail(draft, DraftAction.CREATED, actor, text=note, version=version, at=now)
-            _audit(
-                actor,
-                "create",
-                draft,
-                ip,
-                sensitive_declared=True,
-                sha256=version.sha256,
-                business_type=draft.business_type,
-                original=original.pk if original else None,
+                data=data,
+                clean=clean,
+                business_type=business_type,
+                prepared=prepared,
+                name=name,
+                ip=ip,
             )
     except BaseException:
         _discard(name)
@@ -568,6 +630,100 @@ def draft_version_add(
 # ---------------------------------------------------------------- comments
 
 
+# A draft is open for comments until it is issued (Art. 11).
+_COMMENTABLE = (
+    DraftStatus.DRAFTING,
+    DraftStatus.REVIEWING,
+    DraftStatus.APPROVING,
+    DraftStatus.APPROVED,
+)
+
+
+def _comments_request_check(
+    *, actor: User, draft: Draft, people: list[User], deadline: dt.date | None
+) -> tuple[dict[int, User], dt.date]:
+    """The drafter, a draft not yet issued, active people other than the drafter, and a
+    deadline not in the past (Art. 11). Returns the people by primary key, and the deadline.
+    """
+    _require_active(actor)
+    if draft.drafter_id != actor.pk:
+        raise AccessDenied(MSG_DRAFTER_ONLY)
+    _check_status(draft, *_COMMENTABLE)
+    chosen = {p.pk: p for p in people if p.pk != actor.pk}
+    if not chosen:
+        raise ServiceError("Hãy chọn người được xin ý kiến (không phải chính bạn).", field="people")
+    for person in chosen.values():
+        if not person.is_active:
+            raise ServiceError(f"Tài khoản {person.full_name} không hoạt động.", field="people")
+    if deadline is None:
+        raise ServiceError("Hãy nhập hạn góp ý.", field="deadline")
+    if deadline < local_today():
+        raise ServiceError("Hạn góp ý không thể trước ngày hôm nay.", field="deadline")
+    return chosen, deadline
+
+
+def _comments_fresh(*, locked: Draft, chosen: dict[int, User]) -> list[User]:
+    """The chosen people not already waiting to answer on this draft; refused when none is."""
+    waiting = set(
+        DraftComment.objects.filter(
+            draft=locked, person_id__in=chosen, answered_at__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+    fresh = [p for pk, p in chosen.items() if pk not in waiting]
+    if not fresh:
+        raise ServiceError(
+            "Những người được chọn đều đang được xin ý kiến và chưa trả lời.", field="people"
+        )
+    return fresh
+
+
+def _comments_record(
+    *,
+    actor: User,
+    locked: Draft,
+    fresh: list[User],
+    deadline: dt.date,
+    note: str,
+    ip: str | None,
+) -> list[DraftComment]:
+    """One request per person on the current version, the trail entry, the audit event, and a
+    notification to each person asked.
+    """
+    now = clock.now()
+    rows = DraftComment.objects.bulk_create(
+        [
+            DraftComment(
+                draft=locked,
+                person=person,
+                requested_by=actor,
+                request_note=note,
+                deadline=deadline,
+                version=locked.current_version,
+                requested_at=now,
+            )
+            for person in fresh
+        ]
+    )
+    names = ", ".join(p.full_name for p in fresh)
+    _trail(
+        locked,
+        DraftAction.COMMENT_REQUEST,
+        actor,
+        text=f"Xin ý kiến: {names}; hạn {deadline:%d/%m/%Y}." + (f"\n{note}" if note else ""),
+        version=locked.current_version,
+        at=now,
+    )
+    _touch(locked, now)
+    _audit(actor, "comment_request", locked, ip, people=[p.pk for p in fresh], deadline=deadline)
+    _notify(
+        fresh,
+        locked,
+        f"Xin ý kiến về dự thảo, hạn {deadline:%d/%m/%Y}: {draft_label(locked)}",
+        note,
+    )
+    return rows
+
+
 def draft_comments_request(
     *,
     actor: User,
@@ -581,81 +737,17 @@ def draft_comments_request(
 
     A person already asked and who has not answered yet is not asked twice.
     """
-    _require_active(actor)
-    if draft.drafter_id != actor.pk:
-        raise AccessDenied(MSG_DRAFTER_ONLY)
-    _check_status(
-        draft,
-        DraftStatus.DRAFTING,
-        DraftStatus.REVIEWING,
-        DraftStatus.APPROVING,
-        DraftStatus.APPROVED,
+    chosen, deadline = _comments_request_check(
+        actor=actor, draft=draft, people=people, deadline=deadline
     )
-    chosen = {p.pk: p for p in people if p.pk != actor.pk}
-    if not chosen:
-        raise ServiceError("Hãy chọn người được xin ý kiến (không phải chính bạn).", field="people")
-    for person in chosen.values():
-        if not person.is_active:
-            raise ServiceError(f"Tài khoản {person.full_name} không hoạt động.", field="people")
-    if deadline is None:
-        raise ServiceError("Hãy nhập hạn góp ý.", field="deadline")
-    if deadline < local_today():
-        raise ServiceError("Hạn góp ý không thể trước ngày hôm nay.", field="deadline")
     note = _text(note, label="nội dung xin ý kiến", field="note", max_length=1000)
     with transaction.atomic():
         locked = _lock(draft)
-        _check_status(
-            locked,
-            DraftStatus.DRAFTING,
-            DraftStatus.REVIEWING,
-            DraftStatus.APPROVING,
-            DraftStatus.APPROVED,
+        _check_status(locked, *_COMMENTABLE)
+        fresh = _comments_fresh(locked=locked, chosen=chosen)
+        return _comments_record(
+            actor=actor, locked=locked, fresh=fresh, deadline=deadline, note=note, ip=ip
         )
-        waiting = set(
-            DraftComment.objects.filter(
-                draft=locked, person_id__in=chosen, answered_at__isnull=True
-            ).values_list("person_id", flat=True)
-        )
-        fresh = [p for pk, p in chosen.items() if pk not in waiting]
-        if not fresh:
-            raise ServiceError(
-                "Những người được chọn đều đang được xin ý kiến và chưa trả lời.", field="people"
-            )
-        now = clock.now()
-        rows = DraftComment.objects.bulk_create(
-            [
-                DraftComment(
-                    draft=locked,
-                    person=person,
-                    requested_by=actor,
-                    request_note=note,
-                    deadline=deadline,
-                    version=locked.current_version,
-                    requested_at=now,
-                )
-                for person in fresh
-            ]
-        )
-        names = ", ".join(p.full_name for p in fresh)
-        _trail(
-            locked,
-            DraftAction.COMMENT_REQUEST,
-            actor,
-            text=f"Xin ý kiến: {names}; hạn {deadline:%d/%m/%Y}." + (f"\n{note}" if note else ""),
-            version=locked.current_version,
-            at=now,
-        )
-        _touch(locked, now)
-        _audit(
-            actor, "comment_request", locked, ip, people=[p.pk for p in fresh], deadline=deadline
-        )
-        _notify(
-            fresh,
-            locked,
-            f"Xin ý kiến về dự thảo, hạn {deadline:%d/%m/%Y}: {draft_label(locked)}",
-            note,
-        )
-    return rows
 
 
 def draft_comment(*, actor: User, draft: Draft, text: str, ip: str | None = None) -> DraftComment:
@@ -989,6 +1081,183 @@ def _attachment_pdfs(attachments: list[UploadedFile]) -> list[UploadedFile]:
     return attachments
 
 
+def _issue_check(*, actor: User, draft: Draft, organisation_key: OrganisationKey | None) -> None:
+    """The clerk of the issuing unit, an approved draft and a usable organisation key (R11)."""
+    _require_active(actor)
+    if not actor.has_role(Role.CLERK, draft.issuing_unit):
+        raise AccessDenied(MSG_CLERK_ONLY)
+    _check_status(draft, DraftStatus.APPROVED)
+    if not draft.is_approved:
+        raise ServiceError("Phiên bản mới nhất của dự thảo chưa được phê duyệt.")
+    signing.organisation_check(actor=actor, unit=draft.issuing_unit, key=organisation_key)
+
+
+def _issue_main_signed(
+    *, draft: Draft, organisation_key: OrganisationKey | None
+) -> tuple[bytes, Report]:
+    """The signer's signed PDF with the organisation signature added, checked again (R11, R16).
+
+    Refused unless both signatures read back valid.
+    """
+    personally_signed = signed_for_issue(draft=draft)
+    main_signed = signing.organisation_sign(
+        personally_signed,
+        unit=draft.issuing_unit,
+        key=organisation_key,  # type: ignore[arg-type]
+    )
+    main_report = signing.verify_bytes(main_signed)
+    if main_report.status != "valid" or len(main_report.signatures) < 2:
+        reasons = " ".join(main_report.reasons()) or main_report.label
+        raise ServiceError(f"Chữ ký số của văn bản không hợp lệ, không phát hành: {reasons}")
+    return main_signed, main_report
+
+
+def _issue_lock(draft: Draft) -> tuple[Draft, DraftVersion]:
+    """Lock the draft and check again that it is approved and its signed copy is the one read."""
+    locked = _lock(draft)
+    _check_status(locked, DraftStatus.APPROVED)
+    if not locked.is_signed or locked.signed_sha256 != draft.signed_sha256:
+        raise ServiceError("Bản ký số của dự thảo đã thay đổi; hãy tải lại trang.")
+    version = locked.current_version
+    if version is None:  # every draft is created with its first version
+        raise ServiceError("Dự thảo chưa có tệp nội dung.")
+    return locked, version
+
+
+def _issue_register(
+    *,
+    actor: User,
+    locked: Draft,
+    version: DraftVersion,
+    main_signed: bytes,
+    issued_amount: int | None,
+    attachments: list[UploadedFile],
+    ip: str | None,
+) -> tuple[Document, list[DraftRecipient]]:
+    """Number and register the outgoing document with the signed PDF as its main file (Art. 15).
+
+    Returns it with the draft's recipients, in their order.
+    """
+    upload = SimpleUploadedFile(
+        version.original_name, main_signed, content_type=version.content_type
+    )
+    rows = list(locked.recipients.select_related("unit").order_by("order", "pk"))
+    document = outgoing_register(
+        actor=actor,
+        unit=locked.issuing_unit,
+        data=_document_input(locked, rows, issued_amount),
+        refusals=Refusals(sensitive_declared=locked.sensitive_declared),
+        main_file=upload,
+        attachments=attachments,
+        ip=ip,
+    )
+    return document, rows
+
+
+def _issue_sign_attachments(
+    *,
+    document: Document,
+    unit: Unit,
+    organisation_key: OrganisationKey | None,
+    stored: list[str],
+    replaced: list[str],
+) -> None:
+    """Each attachment gets the organisation signature with the number at the top right (R11).
+
+    The signed copy replaces the registered file; `stored` collects every new storage name (to
+    discard if the transaction fails) and `replaced` the unsigned ones (to discard after commit).
+    """
+    for file in document.files.filter(role="attachment"):
+        data = file_read_verified(file.storage_name, file.sha256)
+        signed = signing.organisation_sign(
+            data,
+            unit=unit,
+            key=organisation_key,  # type: ignore[arg-type]
+            number_symbol=document.number_symbol,
+            attachment=True,
+        )
+        name = default_storage.save(
+            file.storage_name.rsplit(".", 1)[0] + "-ky-so.pdf", ContentFile(signed)
+        )
+        stored.append(name)
+        replaced.append(file.storage_name)
+        file.storage_name = name
+        file.sha256 = hashlib.sha256(signed).hexdigest()
+        file.size = len(signed)
+        file.save(update_fields=["storage_name", "sha256", "size"])
+
+
+def _issue_send(
+    *, actor: User, locked: Draft, document: Document, rows: list[DraftRecipient], ip: str | None
+) -> None:
+    """R15: units of the deployment at once, agencies of other systems through the outbox."""
+    document_send(
+        actor=actor,
+        document=document,
+        recipients=[
+            Recipient(unit=row.unit, agency_code=row.agency_code, name=row.name) for row in rows
+        ],
+        business_type=locked.business_type,
+        original_document=locked.original_document,
+        ip=ip,
+    )
+
+
+def _issue_record(
+    *,
+    actor: User,
+    locked: Draft,
+    document: Document,
+    version: DraftVersion,
+    units: list[Unit],
+    main_signed: bytes,
+    organisation_key: OrganisationKey | None,
+    ip: str | None,
+) -> None:
+    """Mark the draft issued, with its trail entry and audit event, and tell the drafter."""
+    now = clock.now()
+    locked.status = DraftStatus.ISSUED
+    locked.document = document
+    locked.issued_by = actor
+    locked.issued_at = now
+    _touch(locked, now, "status", "document", "issued_by", "issued_at")
+    paper = (
+        " Cần gửi kèm bản giấy (cơ quan nhận lưu trữ vĩnh viễn)."
+        if (document.needs_paper_copy)
+        else ""
+    )
+    _trail(
+        locked,
+        DraftAction.ISSUED,
+        actor,
+        text=(
+            f"Số, ký hiệu {document.number_symbol} ngày {document.issued_date:%d/%m/%Y}; "
+            f"ký số tổ chức bằng chứng thư của "
+            f"{organisation_key.certificate.subject_name}; "  # type: ignore[union-attr]
+            f"gửi {len(units)} đơn vị trong hệ thống.{paper}"
+        ),
+        version=version,
+        at=now,
+    )
+    _audit(
+        actor,
+        "issue",
+        locked,
+        ip,
+        document=document.pk,
+        number_symbol=document.number_symbol,
+        units=[u.pk for u in units],
+        sha256=hashlib.sha256(main_signed).hexdigest(),
+        certificate=organisation_key.certificate.fingerprint,  # type: ignore[union-attr]
+        paper_copy=document.needs_paper_copy,
+    )
+    _notify(
+        [locked.drafter],
+        locked,
+        f"Văn bản đã được ban hành, số {document.number_symbol}: {draft_label(locked)}",
+    )
+
+
 def draft_issue(
     *,
     actor: User,
@@ -1010,67 +1279,31 @@ def draft_issue(
     attempt is refused and sends nothing. Types kept permanently by the recipients are flagged
     as also needing a paper copy (R12).
     """
-    _require_active(actor)
-    if not actor.has_role(Role.CLERK, draft.issuing_unit):
-        raise AccessDenied(MSG_CLERK_ONLY)
-    _check_status(draft, DraftStatus.APPROVED)
-    if not draft.is_approved:
-        raise ServiceError("Phiên bản mới nhất của dự thảo chưa được phê duyệt.")
-    signing.organisation_check(actor=actor, unit=draft.issuing_unit, key=organisation_key)
+    _issue_check(actor=actor, draft=draft, organisation_key=organisation_key)
     extra = _attachment_pdfs(list(attachments or []))
-    personally_signed = signed_for_issue(draft=draft)
-    main_signed = signing.organisation_sign(
-        personally_signed,
-        unit=draft.issuing_unit,
-        key=organisation_key,  # type: ignore[arg-type]
-    )
-    main_report = signing.verify_bytes(main_signed)
-    if main_report.status != "valid" or len(main_report.signatures) < 2:
-        reasons = " ".join(main_report.reasons()) or main_report.label
-        raise ServiceError(f"Chữ ký số của văn bản không hợp lệ, không phát hành: {reasons}")
+    main_signed, main_report = _issue_main_signed(draft=draft, organisation_key=organisation_key)
     stored: list[str] = []
     replaced: list[str] = []
     try:
         with transaction.atomic():
-            locked = _lock(draft)
-            _check_status(locked, DraftStatus.APPROVED)
-            if not locked.is_signed or locked.signed_sha256 != draft.signed_sha256:
-                raise ServiceError("Bản ký số của dự thảo đã thay đổi; hãy tải lại trang.")
-            version = locked.current_version
-            if version is None:  # every draft is created with its first version
-                raise ServiceError("Dự thảo chưa có tệp nội dung.")
-            upload = SimpleUploadedFile(
-                version.original_name, main_signed, content_type=version.content_type
-            )
-            rows = list(locked.recipients.select_related("unit").order_by("order", "pk"))
-            document = outgoing_register(
+            locked, version = _issue_lock(draft)
+            document, rows = _issue_register(
                 actor=actor,
-                unit=locked.issuing_unit,
-                data=_document_input(locked, rows, issued_amount),
-                refusals=Refusals(sensitive_declared=locked.sensitive_declared),
-                main_file=upload,
+                locked=locked,
+                version=version,
+                main_signed=main_signed,
+                issued_amount=issued_amount,
                 attachments=extra,
                 ip=ip,
             )
-            stored = list(document.files.values_list("storage_name", flat=True))
-            for file in document.files.filter(role="attachment"):
-                data = file_read_verified(file.storage_name, file.sha256)
-                signed = signing.organisation_sign(
-                    data,
-                    unit=locked.issuing_unit,
-                    key=organisation_key,  # type: ignore[arg-type]
-                    number_symbol=document.number_symbol,
-                    attachment=True,
-                )
-                name = default_storage.save(
-                    file.storage_name.rsplit(".", 1)[0] + "-ky-so.pdf", ContentFile(signed)
-                )
-                stored.append(name)
-                replaced.append(file.storage_name)
-                file.storage_name = name
-                file.sha256 = hashlib.sha256(signed).hexdigest()
-                file.size = len(signed)
-                file.save(update_fields=["storage_name", "sha256", "size"])
+            stored.extend(document.files.values_list("storage_name", flat=True))
+            _issue_sign_attachments(
+                document=document,
+                unit=locked.issuing_unit,
+                organisation_key=organisation_key,
+                stored=stored,
+                replaced=replaced,
+            )
             document.needs_paper_copy = (
                 locked.document_type.kept_permanently or locked.legal_normative
             )
@@ -1084,58 +1317,16 @@ def draft_issue(
                 actor=actor,
             )
             units = [row.unit for row in rows if row.unit is not None]
-            # R15: units of the deployment at once, agencies of other systems through the outbox.
-            document_send(
+            _issue_send(actor=actor, locked=locked, document=document, rows=rows, ip=ip)
+            _issue_record(
                 actor=actor,
+                locked=locked,
                 document=document,
-                recipients=[
-                    Recipient(unit=row.unit, agency_code=row.agency_code, name=row.name)
-                    for row in rows
-                ],
-                business_type=locked.business_type,
-                original_document=locked.original_document,
-                ip=ip,
-            )
-            now = clock.now()
-            locked.status = DraftStatus.ISSUED
-            locked.document = document
-            locked.issued_by = actor
-            locked.issued_at = now
-            _touch(locked, now, "status", "document", "issued_by", "issued_at")
-            paper = (
-                " Cần gửi kèm bản giấy (cơ quan nhận lưu trữ vĩnh viễn)."
-                if (document.needs_paper_copy)
-                else ""
-            )
-            _trail(
-                locked,
-                DraftAction.ISSUED,
-                actor,
-                text=(
-                    f"Số, ký hiệu {document.number_symbol} ngày {document.issued_date:%d/%m/%Y}; "
-                    f"ký số tổ chức bằng chứng thư của "
-                    f"{organisation_key.certificate.subject_name}; "  # type: ignore[union-attr]
-                    f"gửi {len(units)} đơn vị trong hệ thống.{paper}"
-                ),
                 version=version,
-                at=now,
-            )
-            _audit(
-                actor,
-                "issue",
-                locked,
-                ip,
-                document=document.pk,
-                number_symbol=document.number_symbol,
-                units=[u.pk for u in units],
-                sha256=hashlib.sha256(main_signed).hexdigest(),
-                certificate=organisation_key.certificate.fingerprint,  # type: ignore[union-attr]
-                paper_copy=document.needs_paper_copy,
-            )
-            _notify(
-                [locked.drafter],
-                locked,
-                f"Văn bản đã được ban hành, số {document.number_symbol}: {draft_label(locked)}",
+                units=units,
+                main_signed=main_signed,
+                organisation_key=organisation_key,
+                ip=ip,
             )
     except BaseException:
         for name in stored:

@@ -793,6 +793,8 @@ class _Generator:
         document.needs_paper_copy = document.document_type.kept_permanently
 
     # -------------------------------------------------------- processing of an incoming document
+    # Every step draws from `self.rng` and takes keys in the same order as one pass would, so a
+    # seed gives the same province whatever the steps are called.
 
     def processing(self, document: Document, info: UnitInfo, rows: dict[str, list[Any]]) -> None:
 
@@ -802,6 +804,56 @@ class _Generator:
         age = (self.today - document.registered_at.date()).days
         if rng.random() < (0.6 if age <= 1 else 0.3 if age <= 7 else 0.25):
             return  # for information or filing only: never presented
+        processing, leader, presented_at = self.processing_present(document, info, rows)
+        shares = {leader.pk: (document.registered_by_id, presented_at)}
+        directed_at = presented_at + dt.timedelta(minutes=rng.randint(60, 2 * 24 * 60))
+        waiting = 0.5 if age <= 3 else 0.1 if age <= 14 else 0.0
+        if rng.random() < waiting or directed_at > self.now:
+            self.share_rows(document, shares, rows)
+            return
+        directed_day = timezone.localtime(directed_at, self.tz).date()
+        deadline = document.due_date
+        if deadline is None or deadline < directed_day:
+            deadline = directed_day + dt.timedelta(days=info.policy_days[document.urgency])
+        plan = self.processing_plan(info, leader)
+        processing.status = wf.ProcessingStatus.IN_PROGRESS
+        processing.direction = rng.choice(DIRECTIONS).format(lead=plan.lead_label)
+        processing.directed_by_id = leader.pk
+        processing.directed_at = directed_at
+        processing.deadline = deadline
+        completed_at = self.processing_completion(age, deadline, directed_day, directed_at)
+        done = completed_at is not None
+        assignments = self.processing_assignments(
+            processing, info, leader, plan, deadline, directed_at
+        )
+        lead_row = assignments[0]
+        finisher = self.processing_assignments_close(
+            assignments, plan, leader, directed_at, completed_at, shares
+        )
+        rows["assignment"].extend(assignments)
+        rows["trail"].append(
+            wf.TrailEntry(
+                pk=self.ids[wf.TrailEntry].take(),
+                processing_id=processing.pk,
+                document_id=document.pk,
+                assignment_id=lead_row.pk,
+                action=wf.TrailAction.DIRECTED,
+                actor_id=leader.pk,
+                actor_name=leader.full_name,
+                summary=plan.summary(deadline)[:1000],
+                text=processing.direction,
+                at=directed_at,
+            )
+        )
+        if done and completed_at is not None:
+            self.processing_complete(processing, lead_row, plan, finisher, completed_at, rows)
+        self.share_rows(document, shares, rows)
+
+    def processing_present(
+        self, document: Document, info: UnitInfo, rows: dict[str, list[Any]]
+    ) -> tuple[wf.Processing, Person, dt.datetime]:
+        """The clerk presents the document to one of the unit's leaders."""
+        rng = self.rng
         leader = rng.choice(info.leaders)
         clerk_id = document.registered_by_id
         presented_at = min(
@@ -830,18 +882,14 @@ class _Generator:
                 at=presented_at,
             )
         )
-        shares = {leader.pk: (clerk_id, presented_at)}
-        directed_at = presented_at + dt.timedelta(minutes=rng.randint(60, 2 * 24 * 60))
-        waiting = 0.5 if age <= 3 else 0.1 if age <= 14 else 0.0
-        if rng.random() < waiting or directed_at > self.now:
-            self.share_rows(document, shares, rows)
-            return
+        return processing, leader, presented_at
+
+    def processing_plan(self, info: UnitInfo, leader: Person) -> Plan:
+        """Who the leader gives the work to: a lead (a unit or a person), maybe a co-handler
+        and a person for information."""
+        rng = self.rng
         # A commune has no staff: its clerk, or the chairman himself, handles the document.
         candidates = [p for p in info.handlers if p.pk != leader.pk] or info.clerks or [leader]
-        directed_day = timezone.localtime(directed_at, self.tz).date()
-        deadline = document.due_date
-        if deadline is None or deadline < directed_day:
-            deadline = directed_day + dt.timedelta(days=info.policy_days[document.urgency])
         plan = Plan()
         if info.lead_units and rng.random() < 0.25:
             plan.lead_unit = rng.choice(info.lead_units)
@@ -856,12 +904,13 @@ class _Generator:
         if others and rng.random() < 0.2:
             person = others.pop()
             plan.info_users.append(self.user(person))
-        lead_label = plan.lead_label
-        processing.status = wf.ProcessingStatus.IN_PROGRESS
-        processing.direction = rng.choice(DIRECTIONS).format(lead=lead_label)
-        processing.directed_by_id = leader.pk
-        processing.directed_at = directed_at
-        processing.deadline = deadline
+        return plan
+
+    def processing_completion(
+        self, age: int, deadline: dt.date, directed_day: dt.date, directed_at: dt.datetime
+    ) -> dt.datetime | None:
+        """When the work was completed, or None while it is still open."""
+        rng = self.rng
         # Most work ends by its deadline; what is still open is mostly not yet due, with a tail
         # of overdue work (older the rarer).
         late = (self.today - deadline).days
@@ -872,9 +921,21 @@ class _Generator:
             span = (deadline - directed_day).days + 1
             completed_at = directed_at + dt.timedelta(days=rng.uniform(0.1, 1.3) * span)
             completed_at = min(completed_at, self.now)
+        return completed_at
+
+    def processing_assignments(
+        self,
+        processing: wf.Processing,
+        info: UnitInfo,
+        leader: Person,
+        plan: Plan,
+        deadline: dt.date,
+        directed_at: dt.datetime,
+    ) -> list[wf.Assignment]:
+        """The lead's assignment first, then the co-handlers' and those for information."""
         common = {
             "processing_id": processing.pk,
-            "document_id": document.pk,
+            "document_id": processing.document_id,
             "assigner_unit_id": info.unit.pk,
             "assigned_by_id": leader.pk,
             "assigned_at": directed_at,
@@ -907,6 +968,22 @@ class _Generator:
             )
             for u in plan.info_users
         ]
+        return assignments
+
+    def processing_assignments_close(
+        self,
+        assignments: list[wf.Assignment],
+        plan: Plan,
+        leader: Person,
+        directed_at: dt.datetime,
+        completed_at: dt.datetime | None,
+        shares: dict[int, tuple[int, dt.datetime]],
+    ) -> int | None:
+        """Give the document to everyone assigned, close the other assignments as the work
+        went, and return who completes the lead's part."""
+        rng = self.rng
+        done = completed_at is not None
+        lead_row = assignments[0]
         if plan.lead_unit is not None:
             unit_leaders = self.leaders_by_unit[plan.lead_unit.pk]
             finisher = rng.choice(unit_leaders).pk
@@ -926,46 +1003,41 @@ class _Generator:
             elif done:
                 row.status = wf.AssignmentStatus.CLOSED
                 row.completed_at = completed_at
-        rows["assignment"].extend(assignments)
+        return finisher
+
+    def processing_complete(
+        self,
+        processing: wf.Processing,
+        lead_row: wf.Assignment,
+        plan: Plan,
+        finisher: int | None,
+        completed_at: dt.datetime,
+        rows: dict[str, list[Any]],
+    ) -> None:
+        """The lead completes its part, and with it the processing of the document."""
+        result = self.rng.choice(RESULTS)
+        lead_row.status = wf.AssignmentStatus.DONE
+        lead_row.completed_at = completed_at
+        lead_row.completed_by_id = finisher
+        lead_row.result = result
+        processing.status = wf.ProcessingStatus.DONE
+        processing.completed_at = completed_at
+        processing.completed_by_id = finisher
+        processing.result = result
         rows["trail"].append(
             wf.TrailEntry(
                 pk=self.ids[wf.TrailEntry].take(),
                 processing_id=processing.pk,
-                document_id=document.pk,
+                document_id=processing.document_id,
                 assignment_id=lead_row.pk,
-                action=wf.TrailAction.DIRECTED,
-                actor_id=leader.pk,
-                actor_name=leader.full_name,
-                summary=plan.summary(deadline)[:1000],
-                text=processing.direction,
-                at=directed_at,
+                action=wf.TrailAction.COMPLETED,
+                actor_id=finisher,
+                actor_name=self.name_of(finisher),
+                summary=f"Hoàn thành phần chủ trì ({plan.lead_label}); văn bản hoàn thành xử lý.",
+                text=result,
+                at=completed_at,
             )
         )
-        if done and completed_at is not None:
-            result = rng.choice(RESULTS)
-            lead_row.status = wf.AssignmentStatus.DONE
-            lead_row.completed_at = completed_at
-            lead_row.completed_by_id = finisher
-            lead_row.result = result
-            processing.status = wf.ProcessingStatus.DONE
-            processing.completed_at = completed_at
-            processing.completed_by_id = finisher
-            processing.result = result
-            rows["trail"].append(
-                wf.TrailEntry(
-                    pk=self.ids[wf.TrailEntry].take(),
-                    processing_id=processing.pk,
-                    document_id=document.pk,
-                    assignment_id=lead_row.pk,
-                    action=wf.TrailAction.COMPLETED,
-                    actor_id=finisher,
-                    actor_name=self.name_of(finisher),
-                    summary=f"Hoàn thành phần chủ trì ({lead_label}); văn bản hoàn thành xử lý.",
-                    text=result,
-                    at=completed_at,
-                )
-            )
-        self.share_rows(document, shares, rows)
 
     def user(self, person: Person) -> User:
         """An unsaved stand-in with the fields `Plan.summary` reads."""

@@ -149,17 +149,20 @@ def _revocation_pointers(issuer: str) -> list[dict[str, Any]]:
     ]
 
 
-def _architecture(
-    *, keyset: str, root_name: str, sub_name: str, identities: Iterable[Identity], services: bool
-) -> dict[str, Any]:
-    entities: dict[str, Any] = {
+def _ca_entities(*, root_name: str, sub_name: str) -> dict[str, Any]:
+    return {
         "root": {"common-name": root_name, "organization-name": COMMITTEE},
         "sub": {"common-name": sub_name, "organization-name": COMMITTEE},
         "ocsp": {"common-name": OCSP_NAME, "organization-name": COMMITTEE},
         "tsa": {"common-name": TSA_NAME, "organization-name": COMMITTEE},
     }
+
+
+def _ca_certs() -> dict[str, Any]:
+    """The root, the subordinate CA that issues end-entity certificates, the OCSP responder and
+    the time-stamping authority."""
     ca_validity = {"valid-from": "2020-01-01T00:00:00+0700", "valid-to": "2045-12-31T23:59:59+0700"}
-    certs: dict[str, Any] = {
+    return {
         "root": {
             "subject": "root",
             "subject-key": "root",
@@ -221,26 +224,66 @@ def _architecture(
             ],
         },
     }
+
+
+def _identity_entity(ident: Identity) -> dict[str, Any]:
+    entity: dict[str, Any] = {"common-name": ident.common_name, "country-name": "VN"}
+    if ident.organisation:
+        entity["organization-name"] = ident.organisation
+    if ident.unit:
+        entity["organizational-unit-name"] = ident.unit
+    return entity
+
+
+def _identity_cert(ident: Identity) -> dict[str, Any]:
+    """An end-entity certificate issued by the subordinate CA: current, expired or revoked."""
+    usages = ("digital_signature", "non_repudiation")
+    spec: dict[str, Any] = {
+        "subject": ident.label,
+        "subject-key": ident.label,
+        "issuer": "sub",
+        "validity": {"valid-from": VALID_FROM, "valid-to": VALID_TO},
+        "extensions": [_key_usage(*usages), *_revocation_pointers("sub")],
+    }
+    if ident.state == "expired":
+        spec["validity"] = {"valid-from": EXPIRED_FROM, "valid-to": EXPIRED_TO}
+    if ident.state == "revoked":
+        spec["revocation"] = {"revoked-since": REVOKED_SINCE, "reason": "key_compromise"}
+    return spec
+
+
+def _services() -> dict[str, Any]:
+    """OCSP for the subordinate CA, CRLs and certificate repositories for both CAs, and the TSA."""
+    return {
+        "ocsp": {"sub": {"for-issuer": "sub", "responder-cert": "ocsp", "signing-key": "ocsp"}},
+        "crl-repo": {
+            "root": {
+                "for-issuer": "root",
+                "signing-key": "root",
+                "simulated-update-schedule": "P30D",
+            },
+            "sub": {
+                "for-issuer": "sub",
+                "signing-key": "sub",
+                "simulated-update-schedule": "P1D",
+            },
+        },
+        "cert-repo": {
+            "root": {"for-issuer": "root", "publish-issued-certs": True},
+            "sub": {"for-issuer": "sub", "publish-issued-certs": True},
+        },
+        "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+    }
+
+
+def _architecture(
+    *, keyset: str, root_name: str, sub_name: str, identities: Iterable[Identity], services: bool
+) -> dict[str, Any]:
+    entities = _ca_entities(root_name=root_name, sub_name=sub_name)
+    certs = _ca_certs()
     for ident in identities:
-        entity: dict[str, Any] = {"common-name": ident.common_name, "country-name": "VN"}
-        if ident.organisation:
-            entity["organization-name"] = ident.organisation
-        if ident.unit:
-            entity["organizational-unit-name"] = ident.unit
-        entities[ident.label] = entity
-        usages = ("digital_signature", "non_repudiation")
-        spec: dict[str, Any] = {
-            "subject": ident.label,
-            "subject-key": ident.label,
-            "issuer": "sub",
-            "validity": {"valid-from": VALID_FROM, "valid-to": VALID_TO},
-            "extensions": [_key_usage(*usages), *_revocation_pointers("sub")],
-        }
-        if ident.state == "expired":
-            spec["validity"] = {"valid-from": EXPIRED_FROM, "valid-to": EXPIRED_TO}
-        if ident.state == "revoked":
-            spec["revocation"] = {"revoked-since": REVOKED_SINCE, "reason": "key_compromise"}
-        certs[ident.label] = spec
+        entities[ident.label] = _identity_entity(ident)
+        certs[ident.label] = _identity_cert(ident)
     arch: dict[str, Any] = {
         "keyset": keyset,
         "entity-defaults": {"country-name": "VN"},
@@ -248,26 +291,7 @@ def _architecture(
         "certs": certs,
     }
     if services:
-        arch["services"] = {
-            "ocsp": {"sub": {"for-issuer": "sub", "responder-cert": "ocsp", "signing-key": "ocsp"}},
-            "crl-repo": {
-                "root": {
-                    "for-issuer": "root",
-                    "signing-key": "root",
-                    "simulated-update-schedule": "P30D",
-                },
-                "sub": {
-                    "for-issuer": "sub",
-                    "signing-key": "sub",
-                    "simulated-update-schedule": "P1D",
-                },
-            },
-            "cert-repo": {
-                "root": {"for-issuer": "root", "publish-issued-certs": True},
-                "sub": {"for-issuer": "sub", "publish-issued-certs": True},
-            },
-            "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
-        }
+        arch["services"] = _services()
     return arch
 
 

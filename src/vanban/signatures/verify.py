@@ -162,25 +162,9 @@ def verify_pdf(
     return Report(status, checks, checked_at=checked_at)
 
 
-def _check(
-    sig: Any,
-    trust_roots: list[x509.Certificate],
-    revocation: str,
-    allow_fetching: bool,
-    reader: PdfFileReader,
-) -> SignatureCheck:
-    cert: x509.Certificate = sig.signer_cert
-    dss_certs, dss_crls, dss_ocsps = _dss(reader)
-    vc = ValidationContext(
-        trust_roots=list(trust_roots),
-        other_certs=dss_certs,
-        crls=dss_crls,
-        ocsps=dss_ocsps,
-        allow_fetching=allow_fetching,
-        revocation_mode=revocation,
-        time_tolerance=dt.timedelta(minutes=5),
-    )
-    check = SignatureCheck(
+def _blank_check(sig: Any, cert: x509.Certificate) -> SignatureCheck:
+    """Who signed, with which certificate; every verdict still false."""
+    return SignatureCheck(
         field=str(sig.field_name),
         signer=subject_field(cert, "common_name"),
         organisation=subject_field(cert, "organization_name"),
@@ -197,26 +181,24 @@ def _check(
         valid=False,
         covers_whole_file=False,
     )
-    try:
-        status = run(
-            async_validate_pdf_signature(
-                sig, signer_validation_context=vc, ts_validation_context=vc
-            ),
-            vc,
-        )
-    except Exception as exc:  # a malformed signature container
-        check.reasons.append(REASON_OTHER.format(detail=exc))
-        return check
+
+
+def _signing_time(status: Any, check: SignatureCheck) -> dt.datetime | None:
+    """The time-stamp's time when there is a valid one, else the time the signer states."""
     claimed = status.signer_reported_dt
     stamped = status.timestamp_validity.timestamp if status.timestamp_validity else None
     if stamped is not None and not (
-        status.timestamp_validity.intact and status.timestamp_validity.valid  # type: ignore[union-attr]
+        status.timestamp_validity.intact and status.timestamp_validity.valid
     ):
         check.notes.append("Dấu thời gian không hợp lệ, không được dùng làm thời điểm ký.")
         stamped = None
     check.signing_time = _vn(claimed)
     check.timestamp_time = _vn(stamped)
-    signed_at = stamped or claimed
+    return stamped or claimed
+
+
+def _check_integrity(status: Any, check: SignatureCheck) -> None:
+    """The signed bytes hash to what was signed and the signature matches the certificate."""
     check.intact = bool(status.intact)
     check.trusted = bool(status.trusted)
     check.covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -224,10 +206,31 @@ def _check(
         check.reasons.append(REASON_TAMPERED)
     elif not status.valid:
         check.reasons.append(REASON_CRYPTO)
+
+
+def _check_period(
+    check: SignatureCheck, cert: x509.Certificate, signed_at: dt.datetime | None
+) -> None:
+    """The certificate was in force at the signing time."""
     if signed_at is not None and signed_at > cert.not_valid_after:
         check.reasons.append(REASON_EXPIRED.format(date=_date(cert.not_valid_after)))
     elif signed_at is not None and signed_at < cert.not_valid_before:
         check.reasons.append(REASON_NOT_YET.format(date=_date(cert.not_valid_before)))
+
+
+def _check_trust(
+    *,
+    sig: Any,
+    status: Any,
+    check: SignatureCheck,
+    cert: x509.Certificate,
+    trust_roots: list[x509.Certificate],
+    revocation: str,
+    vc: ValidationContext,
+    signed_at: dt.datetime | None,
+    dss: tuple[list[Any], list[Any], list[Any]],
+) -> None:
+    """Revocation and the chain to the province's trust roots, from pyHanko's trust verdict."""
     indic = status.trust_problem_indic
     revoked = status.revocation_details
     if revoked is not None or indic in (
@@ -252,7 +255,7 @@ def _check(
         # Expired today: valid if it was valid when signed (checked above) and the embedded
         # validation data prove it (PAdES B-LT).
         if signed_at is not None and not any("hết hạn" in r for r in check.reasons):
-            if _valid_at(sig, trust_roots, signed_at, dss_certs, dss_crls, dss_ocsps):
+            if _valid_at(sig, trust_roots, signed_at, *dss):
                 check.trusted = True
                 check.notes.append(
                     "Chứng thư số nay đã hết hạn; chữ ký được xác thực tại thời điểm ký "
@@ -262,6 +265,10 @@ def _check(
                 check.reasons.append(REASON_EXPIRED.format(date=_date(cert.not_valid_after)))
     elif indic is not None and not check.reasons:
         check.reasons.append(REASON_OTHER.format(detail=getattr(indic, "name", indic)))
+
+
+def _check_modifications(status: Any, check: SignatureCheck) -> None:
+    """Changes made to the file after the signature, beyond those a later signature may make."""
     modification = getattr(status, "modification_level", None)
     if modification is not None and getattr(modification, "name", "") == "OTHER":
         check.reasons.append(REASON_MODIFIED)
@@ -271,8 +278,53 @@ def _check(
         check.notes.append(
             "Sau chữ ký này tệp có thêm chữ ký hoặc dữ liệu xác thực (được phép, đã kiểm tra)."
         )
-    if check.trusted and status.revocation_details is None and revocation == "soft-fail":
-        pass
+
+
+def _check(
+    sig: Any,
+    trust_roots: list[x509.Certificate],
+    revocation: str,
+    allow_fetching: bool,
+    reader: PdfFileReader,
+) -> SignatureCheck:
+    cert: x509.Certificate = sig.signer_cert
+    dss = _dss(reader)
+    dss_certs, dss_crls, dss_ocsps = dss
+    vc = ValidationContext(
+        trust_roots=list(trust_roots),
+        other_certs=dss_certs,
+        crls=dss_crls,
+        ocsps=dss_ocsps,
+        allow_fetching=allow_fetching,
+        revocation_mode=revocation,
+        time_tolerance=dt.timedelta(minutes=5),
+    )
+    check = _blank_check(sig, cert)
+    try:
+        status = run(
+            async_validate_pdf_signature(
+                sig, signer_validation_context=vc, ts_validation_context=vc
+            ),
+            vc,
+        )
+    except Exception as exc:  # a malformed signature container
+        check.reasons.append(REASON_OTHER.format(detail=exc))
+        return check
+    signed_at = _signing_time(status, check)
+    _check_integrity(status, check)
+    _check_period(check, cert, signed_at)
+    _check_trust(
+        sig=sig,
+        status=status,
+        check=check,
+        cert=cert,
+        trust_roots=trust_roots,
+        revocation=revocation,
+        vc=vc,
+        signed_at=signed_at,
+        dss=dss,
+    )
+    _check_modifications(status, check)
     check.valid = check.intact and check.trusted and not check.reasons
     return check
 

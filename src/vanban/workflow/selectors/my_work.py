@@ -103,31 +103,28 @@ def _reception(user: User) -> list[tuple[int, str, int]]:
     return [(r["recipient_unit_id"], r["recipient_unit__name"], r["waiting"]) for r in rows]
 
 
-# Longer than the other readers: one pass over every queue of the page, each a few lines.
-def my_work(*, user: User) -> MyWork:
-    """What waits for the person (and for the leaders they act for), urgent first, then by
-    deadline: documents to present, to direct, work given (lead, co), documents for information
-    and extension requests to decide."""
-    authority = authority_of(user)
-    today = local_today(authority.at)
-    identities = authority.identities
-    leader_units = sorted(authority.all_leader_units)
-    to_present: list[Document] = []
-    to_present_total = 0
-    if authority.clerk_units:
-        waiting = Document.objects.filter(
-            unit_id__in=authority.clerk_units, direction=Direction.INCOMING
-        ).filter(Q(processing__isnull=True) | Q(processing__status=ProcessingStatus.WAITING))
-        to_present = list(
-            _by_urgency_and_deadline(
-                waiting.select_related("document_type", "unit").defer("search_text"),
-                "due_date",
-                "urgency",
-            )[:TO_PRESENT_LIMIT]
-        )
-        to_present_total = waiting.count()
-        for document in to_present:
-            document.mark = deadline_mark(document.due_date, today)  # type: ignore[attr-defined]
+def _to_present(authority: Authority, today: dt.date) -> tuple[list[Document], int]:
+    """Incoming documents of the clerk's units not presented yet: the first ones, and how many."""
+    if not authority.clerk_units:
+        return [], 0
+    waiting = Document.objects.filter(
+        unit_id__in=authority.clerk_units, direction=Direction.INCOMING
+    ).filter(Q(processing__isnull=True) | Q(processing__status=ProcessingStatus.WAITING))
+    to_present = list(
+        _by_urgency_and_deadline(
+            waiting.select_related("document_type", "unit").defer("search_text"),
+            "due_date",
+            "urgency",
+        )[:TO_PRESENT_LIMIT]
+    )
+    to_present_total = waiting.count()
+    for document in to_present:
+        document.mark = deadline_mark(document.due_date, today)  # type: ignore[attr-defined]
+    return to_present, to_present_total
+
+
+def _to_direct(user: User, identities: list[int], today: dt.date) -> list[Processing]:
+    """Documents presented to the person, or to a leader they act for."""
     to_direct = list(
         _by_urgency_and_deadline(
             Processing.objects.filter(
@@ -144,29 +141,42 @@ def my_work(*, user: User) -> MyWork:
             if processing.presented_to_id != user.pk and processing.presented_to
             else ""
         )
-    mine = Q(assignee_user_id__in=identities) | Q(assignee_unit_id__in=leader_units)
-    open_work = Assignment.objects.filter(
+    return to_direct
+
+
+def _open_work() -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
         status=AssignmentStatus.OPEN, processing__status=ProcessingStatus.IN_PROGRESS
     ).select_related(*_ASSIGNMENT_RELATED)
-    assigned = list(
+
+
+def _assigned(identities: list[int], leader_units: list[int]) -> list[Assignment]:
+    """Work given to the person or to a unit they lead, to lead or to co-operate on."""
+    mine = Q(assignee_user_id__in=identities) | Q(assignee_unit_id__in=leader_units)
+    return list(
         _by_urgency_and_deadline(
-            open_work.filter(mine, role__in=(AssignmentRole.LEAD, AssignmentRole.CO)).annotate(
-                divided=Exists(Assignment.objects.filter(parent=OuterRef("pk")))
-            ),
+            _open_work()
+            .filter(mine, role__in=(AssignmentRole.LEAD, AssignmentRole.CO))
+            .annotate(divided=Exists(Assignment.objects.filter(parent=OuterRef("pk")))),
             "deadline",
             "document__urgency",
         )
     )
-    for_information = list(
+
+
+def _for_information(identities: list[int]) -> list[Assignment]:
+    return list(
         _by_urgency_and_deadline(
-            open_work.filter(role=AssignmentRole.INFO, assignee_user_id__in=identities),
+            _open_work().filter(role=AssignmentRole.INFO, assignee_user_id__in=identities),
             "deadline",
             "document__urgency",
         )
     )
-    for assignment in [*assigned, *for_information]:
-        assignment.acting = acting_label(authority, assignment)  # type: ignore[attr-defined]
-    extensions = list(
+
+
+def _extensions(user: User, leader_units: list[int]) -> list[ExtensionRequest]:
+    """Pending extension requests on work given by a unit the person leads, not their own."""
+    return list(
         _by_urgency_and_deadline(
             ExtensionRequest.objects.filter(
                 status=ExtensionStatus.PENDING, assignment__assigner_unit_id__in=leader_units
@@ -183,6 +193,23 @@ def my_work(*, user: User) -> MyWork:
             "assignment__document__urgency",
         )
     )
+
+
+def my_work(*, user: User) -> MyWork:
+    """What waits for the person (and for the leaders they act for), urgent first, then by
+    deadline: documents to present, to direct, work given (lead, co), documents for information
+    and extension requests to decide."""
+    authority = authority_of(user)
+    today = local_today(authority.at)
+    identities = authority.identities
+    leader_units = sorted(authority.all_leader_units)
+    to_present, to_present_total = _to_present(authority, today)
+    to_direct = _to_direct(user, identities, today)
+    assigned = _assigned(identities, leader_units)
+    for_information = _for_information(identities)
+    for assignment in [*assigned, *for_information]:
+        assignment.acting = acting_label(authority, assignment)  # type: ignore[attr-defined]
+    extensions = _extensions(user, leader_units)
     return MyWork(
         today=today,
         authority=authority,
