@@ -5,19 +5,44 @@ from django.test import Client
 
 from tests.second_factor import finish_login
 from tests.support import clamd as test_clamd
-from tests.support import drafting, ordering
+from tests.support import drafting, ordering, shared
 from tests.support.api import ApiClient
 from tests.support.browser import CHROMIUM
 from tests.support.browser import SKIP_MESSAGE as NO_BROWSER
 from tests.support.documents import Office, build_office
 from tests.support.drafting import Team, make_team
-from tests.support.province import PASSWORD, Province, add_document_types, build_province
+from tests.support.province import PASSWORD, Province, add_document_types
 from vanban.accounts.models import User
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the province built once and committed: the tests that are rolled
+    back find it there; the transactional ones start from an empty database (see below)."""
+    with django_db_blocker.unblock():
+        shared.seed()
+
+
+@pytest.fixture(autouse=True)
+def _transactional_tests_start_empty(request, django_db_blocker):
+    """A transactional test commits what it writes and leaves every table empty; the first one
+    of a test process empties the shared province away first, so that each starts alike."""
+    if ordering.django_group(request.node) == 1:
+        with django_db_blocker.unblock():
+            shared.empty()
+
+
+@pytest.fixture
+def empty_database(db) -> None:
+    """For the tests of what happens in a database without units (the demo, the first run): the
+    shared province is emptied away inside the test's transaction, and comes back after it."""
+    shared.empty_in_test()
 
 
 @pytest.fixture
 def province(db) -> Province:
-    return build_province()
+    """The session's province in a rolled-back test; a fresh one in a transactional test."""
+    return shared.province()
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from vanban.accounts.demo import DEMO_LOGIN_USERNAMES
 from vanban.accounts.models import Unit, User
 from vanban.audit.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+# These tests need a database of their own making: the shared province is emptied away.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 LOGIN_ROW = re.compile(
     r"^(?P<username>[a-z0-9]+\.[a-z0-9]+)\s{2}.*\s(?P<password>\S+)$", re.MULTILINE

@@ -33,7 +33,8 @@ from vanban.audit.services import audit_verify
 from vanban.core.errors import ServiceError
 from vanban.test_settings import PRODUCTION_HASHERS
 
-pytestmark = pytest.mark.django_db
+# These tests need a database of their own making: the shared province is emptied away.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def counts() -> tuple[int, int, int, int, int]:

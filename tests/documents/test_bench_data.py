@@ -25,7 +25,8 @@ from vanban.workflow.models import (
     TrailEntry,
 )
 
-pytestmark = pytest.mark.django_db
+# These tests need a database of their own making: the shared province is emptied away.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 # Mid-year, so that the current year already has documents whatever the real date.
 NOW = dt.datetime(2026, 6, 15, 9, 30, tzinfo=REPORT_TZ)

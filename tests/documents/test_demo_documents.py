@@ -6,7 +6,8 @@ from vanban.documents.demo import demo_documents_load
 from vanban.documents.models import Direction, Document
 from vanban.documents.search import document_search
 
-pytestmark = pytest.mark.django_db
+# These tests need a database of their own making: the shared province is emptied away.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def test_demo_registers_look_like_real_use():

@@ -11,7 +11,8 @@ from vanban.accounts import services
 from vanban.accounts.models import AccountChange, Role
 from vanban.core import clock
 
-pytestmark = pytest.mark.django_db
+# These tests need a database of their own making: the shared province is emptied away.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 Q4 = {"period": "quarter", "year": "2026", "quarter": "4"}
 SYSTEM = "Hệ thống (tự động)"

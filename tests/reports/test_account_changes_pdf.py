@@ -13,7 +13,8 @@ from vanban.accounts import services
 from vanban.core import clock
 from vanban.reports.pdf import font_paths
 
-pytestmark = pytest.mark.django_db
+# These tests need a database of their own making: the shared province is emptied away.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 Q4 = {"period": "quarter", "year": "2026", "quarter": "4"}
 TITLE = "BÁO CÁO BIẾN ĐỘNG TÀI KHOẢN SỬ DỤNG PHẦN MỀM QUẢN LÝ VĂN BẢN VÀ ĐIỀU HÀNH"

@@ -114,6 +114,7 @@ def test_scanning_is_on_in_production_unless_switched_off_explicitly(tmp_path):
     assert _setting(tmp_path, VANBAN_CLAMD="0") == "False"
 
 
+@pytest.mark.usefixtures("empty_database")
 def test_first_run_without_clamd_says_scanning_is_off(settings, monkeypatch, tmp_path):
     settings.VANBAN_CLAMD_ENABLED = True  # the production default
     settings.VANBAN_CLAMD_SOCKET = str(tmp_path / "none.sock")
@@ -127,6 +128,7 @@ def test_first_run_without_clamd_says_scanning_is_off(settings, monkeypatch, tmp
     assert Document.objects.exists()  # the demo documents were registered
 
 
+@pytest.mark.usefixtures("empty_database")
 def test_first_run_with_clamd_scans_the_demo_documents(settings, scanning, monkeypatch):
     monkeypatch.delenv("VANBAN_CLAMD", raising=False)
     out = io.StringIO()

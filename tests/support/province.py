@@ -65,6 +65,18 @@ def province_root_and_stttt() -> tuple[Unit, Unit]:
     return root, stttt
 
 
+# The people of the province: (field of Province, unit field, full name, roles).
+PEOPLE = (
+    ("province_admin", "stttt", "Trần Văn Quản", (Role.PROVINCE_ADMIN, Role.STAFF)),
+    ("admin_stttt", "stttt", "Lê Thị Hồng", (Role.UNIT_ADMIN, Role.STAFF)),
+    ("staff_stttt", "stttt", "Nguyễn Thu Phương", (Role.STAFF,)),
+    ("leader_stttt", "stttt", "Phạm Minh Đức", (Role.LEADER,)),
+    ("admin_snv", "snv", "Võ Thanh Tâm", (Role.UNIT_ADMIN,)),
+    ("staff_snv", "snv", "Huỳnh Ngọc Lan", (Role.STAFF,)),
+)
+UNIT_CODES = {"root": "000.00.00.H07", "stttt": "000.00.12.H07", "snv": "000.00.05.H07"}
+
+
 def build_province() -> Province:
     root, stttt = province_root_and_stttt()
     snv = services.unit_create(
@@ -75,17 +87,35 @@ def build_province() -> Province:
         agency_code="000.00.05.H07",
         parent=root,
     )
-    return Province(
-        root=root,
-        stttt=stttt,
-        snv=snv,
-        province_admin=make_user(stttt, "Trần Văn Quản", (Role.PROVINCE_ADMIN, Role.STAFF)),
-        admin_stttt=make_user(stttt, "Lê Thị Hồng", (Role.UNIT_ADMIN, Role.STAFF)),
-        staff_stttt=make_user(stttt, "Nguyễn Thu Phương"),
-        leader_stttt=make_user(stttt, "Phạm Minh Đức", (Role.LEADER,)),
-        admin_snv=make_user(snv, "Võ Thanh Tâm", (Role.UNIT_ADMIN,)),
-        staff_snv=make_user(snv, "Huỳnh Ngọc Lan"),
-    )
+    units = {"root": root, "stttt": stttt, "snv": snv}
+    people = {
+        field: make_user(units[unit], full_name, roles) for field, unit, full_name, roles in PEOPLE
+    }
+    return Province(**units, **people)
+
+
+def find_province() -> Province | None:
+    """The province already in the database (built once for the session), read afresh: two
+    queries, where building it takes a hundred."""
+    units = {
+        unit.agency_code: unit for unit in Unit.objects.filter(agency_code__in=UNIT_CODES.values())
+    }
+    if len(units) != len(UNIT_CODES):
+        return None
+    by_code = {field: units[code] for field, code in UNIT_CODES.items()}
+    users = {
+        (user.unit_id, user.full_name): user
+        for user in User.objects.filter(
+            unit__in=units.values(), full_name__in=[p[2] for p in PEOPLE]
+        )
+    }
+    people = {}
+    for field, unit, full_name, _roles in PEOPLE:
+        user = users.get((by_code[unit].pk, full_name))
+        if user is None:
+            return None
+        people[field] = user
+    return Province(**by_code, **people)
 
 
 def add_document_types() -> None:
