@@ -373,7 +373,7 @@ def delivery_return(
 ) -> Delivery:
     """The recipient's clerk returns a document sent to the wrong unit or invalid (Art. 21).
 
-    The sender sees 02 "bị trả lại" with the reason; its clerks are told.
+    The sender sees 02 "bị từ chối" with the reason; its clerks are told.
     """
     _require_recipient_clerk(actor, delivery)
     _queue_check(delivery)

@@ -28,12 +28,13 @@ from vanban.exchange.edxml import (
 
 
 class DeliveryStatus(models.TextChoices):
-    """Where a delivered document is at the recipient (edXML StatusCode 01-06), labelled as the
-    exchange labels the codes; inside the deployment a refused document is returned to its
-    sender with a reason (Nghị định 30/2020/NĐ-CP), hence the label of 02."""
+    """Where a delivered document is at the recipient (edXML StatusCode 01-06), labelled with the
+    one text of each code (edxml.constants). Inside the deployment a refused document is
+    returned to its sender with a reason (Nghị định 30/2020/NĐ-CP): the action is "Trả lại", the
+    status the sender sees is 02 "bị từ chối", as from any other system."""
 
     ARRIVED = "01", STATUS_CODES["01"]
-    RETURNED = "02", "bị trả lại"
+    RETURNED = "02", STATUS_CODES["02"]
     REGISTERED = "03", STATUS_CODES["03"]
     ASSIGNED = "04", STATUS_CODES["04"]
     PROCESSING = "05", STATUS_CODES["05"]
@@ -41,12 +42,13 @@ class DeliveryStatus(models.TextChoices):
 
 
 class RecallStatus(models.TextChoices):
-    """A take-back request and its answer (edXML StatusCode 13, 15, 16)."""
+    """A take-back request and its answer (edXML StatusCode 13, 15, 16), labelled with the one
+    text of each code (edxml.constants)."""
 
     NONE = "", "không"
-    REQUESTED = "13", "đề nghị thu hồi"
-    ACCEPTED = "15", "đã đồng ý thu hồi"
-    REFUSED = "16", "từ chối thu hồi"
+    REQUESTED = "13", STATUS_CODES["13"]
+    ACCEPTED = "15", STATUS_CODES["15"]
+    REFUSED = "16", STATUS_CODES["16"]
 
 
 class BusinessType(models.IntegerChoices):
