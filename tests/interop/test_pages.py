@@ -18,13 +18,14 @@ from tests.support.files import pdf_bytes
 from vanban.audit.models import AuditEvent
 from vanban.exchange.edxml import read_status
 from vanban.exchange.models import (
-    ExternalDelivery,
+    Delivery,
     Inbound,
     InboundState,
     Outbound,
     OutboundState,
     Partner,
     PartnerCode,
+    Transport,
 )
 from vanban.exchange.partners import services
 
@@ -374,7 +375,7 @@ def test_the_sent_page_shows_what_the_other_system_reported(team, link, document
     assert "Cơ quan nhận ở hệ thống khác" in page
     assert MINISTRY in page and "chờ gửi" in page
 
-    delivery = ExternalDelivery.objects.get()
+    delivery = Delivery.objects.exclude(transport=Transport.LOCAL).get()
     for code, note in (("01", ""), ("03", ""), ("02", "Sai thể thức, đề nghị ban hành lại.")):
         with support.later(60 * int(code)):
             client.post(
