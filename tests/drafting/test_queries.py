@@ -36,10 +36,10 @@ DETAIL = 14
 TO_SIGN = 10
 SIGNED = 11
 TO_ISSUE = 12
-# The reception queue and the sender's page also read what came from or went to other systems
-# (vanban.interop): one query each.
+# The reception queue also reads what came from other systems (one query); the sender's page
+# reads every recipient, units of the deployment and agencies of other systems, in one query.
 QUEUE = 8
-SENT = 10
+SENT = 9
 
 
 def test_my_drafts(team, client_for, django_assert_num_queries):

@@ -226,7 +226,7 @@ def test_return_with_a_reason_through_the_pages(team, sent, client_for):
         client_for(team.clerk).get(f"/lien-thong/van-ban/{sent.pk}/").content.decode(),
         "recipient-table",
     )
-    assert rows[0][1] == ("02 bị trả lại: Gửi sai đơn vị nhận – Thuộc thẩm quyền của Sở Tài chính.")
+    assert rows[0][1] == ("02 bị từ chối: Gửi sai đơn vị nhận – Thuộc thẩm quyền của Sở Tài chính.")
     assert Notification.objects.filter(
         recipient=team.clerk,
         title="Kế hoạch số 01/KH-STTTT bị Sở Nội vụ trả lại: gửi sai đơn vị nhận",
@@ -372,8 +372,8 @@ def test_recall_withdraws_queued_copies_and_each_recipient_confirms_or_refuses(
         "recipient-table",
     )
     assert [row[3] for row in rows] == [
-        "16 từ chối thu hồi: Văn bản đã được giao xử lý.",
-        "15 đã đồng ý thu hồi",
+        "16 từ chối thu hồi/cập nhật: Văn bản đã được giao xử lý.",
+        "15 đồng ý thu hồi/cập nhật",
     ]
     # A recalled document is frozen: not recalled again, not sent again.
     refused(

@@ -17,7 +17,7 @@ from django.conf import settings
 from tests.support.drafting import Team, issued
 from vanban.core import clock
 from vanban.documents.models import Document
-from vanban.exchange.models import ExternalDelivery, Inbound, Outbound, Partner
+from vanban.exchange.models import Delivery, Inbound, Outbound, Partner, Transport
 from vanban.exchange.partners import services
 from vanban.exchange.partners.packages import package_for_document
 from vanban.exchange.partners.packages import status_payload as status_message
@@ -71,13 +71,15 @@ def readdressed(document: Document, *, to: str, sender: str = VINH_LONG) -> byte
     return data
 
 
-def issued_outside(team: Team) -> tuple[Document, ExternalDelivery]:
+def issued_outside(team: Team) -> tuple[Document, Delivery]:
     """An issued document of the Sở sent to the ministry through the partner (add it first)."""
     _draft, document = issued(team)
-    return document, ExternalDelivery.objects.get(document=document, agency_code=MINISTRY)
+    return document, Delivery.objects.exclude(transport=Transport.LOCAL).get(
+        document=document, agency_code=MINISTRY
+    )
 
 
-def status_from_ministry(delivery: ExternalDelivery, code: str, description: str = "") -> bytes:
+def status_from_ministry(delivery: Delivery, code: str, description: str = "") -> bytes:
     """A status message of the ministry's system about the document we sent it."""
     org, date, number = delivery.edxml_id.split(",", 2)
     return status_message(
@@ -102,13 +104,17 @@ def stored_files() -> list[str]:
 def snapshot() -> dict[str, object]:
     """Everything receiving could write."""
     from vanban.audit.models import AuditEvent
-    from vanban.exchange.models import ExternalEvent
+    from vanban.exchange.models import DeliveryEvent
 
     return {
         "inbound": list(Inbound.objects.values_list("pk", "state", "reason")),
         "outbound": list(Outbound.objects.values_list("pk", "state", "status_code")),
-        "deliveries": list(ExternalDelivery.objects.values_list("pk", "status", "reason")),
-        "events": ExternalEvent.objects.count(),
+        "deliveries": list(
+            Delivery.objects.exclude(transport=Transport.LOCAL).values_list(
+                "pk", "status", "return_note", "recall_answer_note"
+            )
+        ),
+        "events": DeliveryEvent.objects.exclude(delivery__transport=Transport.LOCAL).count(),
         "audit": AuditEvent.objects.count(),
         "files": stored_files(),
     }

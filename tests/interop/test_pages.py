@@ -18,13 +18,14 @@ from tests.support.files import pdf_bytes
 from vanban.audit.models import AuditEvent
 from vanban.exchange.edxml import read_status
 from vanban.exchange.models import (
-    ExternalDelivery,
+    Delivery,
     Inbound,
     InboundState,
     Outbound,
     OutboundState,
     Partner,
     PartnerCode,
+    Transport,
 )
 from vanban.exchange.partners import services
 
@@ -374,7 +375,7 @@ def test_the_sent_page_shows_what_the_other_system_reported(team, link, document
     assert "Cơ quan nhận ở hệ thống khác" in page
     assert MINISTRY in page and "chờ gửi" in page
 
-    delivery = ExternalDelivery.objects.get()
+    delivery = Delivery.objects.exclude(transport=Transport.LOCAL).get()
     for code, note in (("01", ""), ("03", ""), ("02", "Sai thể thức, đề nghị ban hành lại.")):
         with support.later(60 * int(code)):
             client.post(
@@ -388,6 +389,28 @@ def test_the_sent_page_shows_what_the_other_system_reported(team, link, document
     assert "25/11/2026 09:32" in page  # the 02's time
     assert "01 đã đến" in page and "03 đã vào sổ" in page
     assert page.count("Sai thể thức, đề nghị ban hành lại.") == 2  # status and its event
+
+
+def test_the_sent_page_reads_all_recipients_at_once(team, link, document, browse, client):
+    """Units of the deployment and agencies of other systems come from one read: more agencies,
+    with their statuses, cost no more queries."""
+    sender = browse("other_clerk")
+    url = f"/lien-thong/van-ban/{document.pk}/"
+    before = _queries(sender, url)
+    services.external_send(
+        actor=team.clerk, document=document, recipients=[(VINH_LONG, VINH_LONG_NAME)]
+    )
+    for delivery in Delivery.objects.exclude(transport=Transport.LOCAL):
+        client.post(
+            RECEIVE_URL,
+            support.status_from_ministry(delivery, "01"),
+            content_type="application/xml",
+            **link.headers(),
+        )
+    assert _queries(sender, url) == before
+    page = sender.get(url).content.decode()
+    assert page.count('<tr id="external-') == 2 and page.count('<tr id="recipient-') == 1
+    assert VINH_LONG_NAME in page
 
 
 # ---------------------------------------------------------------- monitoring

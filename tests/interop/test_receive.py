@@ -21,10 +21,11 @@ from vanban.documents.files import file_read_verified
 from vanban.documents.models import DocumentPolicy
 from vanban.exchange.edxml import read_status
 from vanban.exchange.models import (
-    ExternalDelivery,
+    Delivery,
     Inbound,
     InboundState,
     Outbound,
+    Transport,
 )
 from vanban.exchange.partners import services
 from vanban.workflow import services as workflow_services
@@ -245,7 +246,9 @@ def test_an_inactive_partner_cannot_post(team, link, document, client):
 
 @pytest.fixture
 def delivery(team, link, document):
-    return ExternalDelivery.objects.get(document=document, agency_code=MINISTRY)
+    return Delivery.objects.exclude(transport=Transport.LOCAL).get(
+        document=document, agency_code=MINISTRY
+    )
 
 
 def test_status_messages_update_the_document_we_sent(delivery, link, client):

@@ -27,7 +27,7 @@ from vanban.drafting.models import DraftStatus
 from vanban.drafting.services import ExternalRecipient
 from vanban.exchange.edxml import parse_package
 from vanban.exchange.models import (
-    ExternalDelivery,
+    Delivery,
     Inbound,
     InboundState,
     Outbound,
@@ -88,7 +88,7 @@ def test_a_failing_issue_writes_neither_delivery_nor_message(team, monkeypatch):
     monkeypatch.setattr(drafting_services, "_trail", broken)
     with pytest.raises(RuntimeError):
         issue(team, draft)
-    assert ExternalDelivery.objects.count() == 0
+    assert Delivery.objects.exclude(transport=Transport.LOCAL).count() == 0
     assert Outbound.objects.count() == 0
     assert Document.objects.count() == 0
     draft.refresh_from_db()
@@ -96,7 +96,7 @@ def test_a_failing_issue_writes_neither_delivery_nor_message(team, monkeypatch):
 
     monkeypatch.undo()
     document = issue(team, draft)
-    assert ExternalDelivery.objects.get().document == document
+    assert Delivery.objects.exclude(transport=Transport.LOCAL).get().document == document
     assert Outbound.objects.get().document == document
 
 
@@ -109,18 +109,26 @@ def test_unrouted_codes_are_not_queued(team):
             ExternalRecipient("Bộ Tài chính", "000.00.00.G12"),
         ],
     )
-    assert list(ExternalDelivery.objects.values_list("agency_code", flat=True)) == [MINISTRY]
+    assert list(
+        Delivery.objects.exclude(transport=Transport.LOCAL).values_list("agency_code", flat=True)
+    ) == [MINISTRY]
     assert list(Outbound.objects.values_list("to_code", flat=True)) == [MINISTRY]
     assert services.unrouted(document, [MINISTRY, "000.00.00.G12"]) == ["000.00.00.G12"]
 
 
 def test_nothing_is_queued_without_a_partner_or_through_an_inactive_one(team):
     issued(team)
-    assert ExternalDelivery.objects.count() == 0 and Outbound.objects.count() == 0
+    assert (
+        Delivery.objects.exclude(transport=Transport.LOCAL).count() == 0
+        and Outbound.objects.count() == 0
+    )
     link = support.partner(team)
     Partner.objects.filter(pk=link.partner.pk).update(active=False)
     issued(team)
-    assert ExternalDelivery.objects.count() == 0 and Outbound.objects.count() == 0
+    assert (
+        Delivery.objects.exclude(transport=Transport.LOCAL).count() == 0
+        and Outbound.objects.count() == 0
+    )
 
 
 def test_only_allowed_units_send_through_a_partner(team):
@@ -129,7 +137,10 @@ def test_only_allowed_units_send_through_a_partner(team):
     assert services.route_for(unit=province.stttt, agency_code=MINISTRY) is None
     assert services.route_for(unit=province.snv, agency_code=MINISTRY).partner == link.partner
     issued(team)
-    assert ExternalDelivery.objects.count() == 0 and Outbound.objects.count() == 0
+    assert (
+        Delivery.objects.exclude(transport=Transport.LOCAL).count() == 0
+        and Outbound.objects.count() == 0
+    )
 
     services.partner_save(
         actor=province.province_admin,
@@ -139,7 +150,7 @@ def test_only_allowed_units_send_through_a_partner(team):
         partner=link.partner,
     )
     _draft, document = issued(team)
-    assert ExternalDelivery.objects.get().document == document
+    assert Delivery.objects.exclude(transport=Transport.LOCAL).get().document == document
 
 
 # ---------------------------------------------------------------- the partner directory
@@ -405,4 +416,4 @@ def test_worker_delivers_to_a_receiving_endpoint_and_the_status_comes_back(
     assert (delivery.status, delivery.status_at) == ("01", NOW)
     assert [e.code for e in delivery.events.all()] == ["01"]
     assert not Outbound.objects.exclude(state="sent").exists()
-    assert document.external.get() == delivery
+    assert document.deliveries.exclude(transport=Transport.LOCAL).get() == delivery

@@ -11,7 +11,7 @@ from tests.interop.test_receive import _register, post, status_payloads, to_snv
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.exchange.delivery import document_recall
 from vanban.exchange.edxml import read_message, validate
-from vanban.exchange.models import ExternalDelivery, Inbound, InboundState, Outbound
+from vanban.exchange.models import Delivery, Inbound, InboundState, Outbound, Transport
 from vanban.exchange.partners import services
 from vanban.exchange.partners.packages import status_payload as status_message
 
@@ -34,7 +34,9 @@ def queued(team, link, document, client):
 
 
 def test_our_recall_sends_a_revocation_package_and_the_answer_shows(team, link, document, client):
-    delivery = ExternalDelivery.objects.get(document=document, agency_code=MINISTRY)
+    delivery = Delivery.objects.exclude(transport=Transport.LOCAL).get(
+        document=document, agency_code=MINISTRY
+    )
     document_recall(actor=team.clerk, document=document, reason="Ban hành nhầm số liệu")
     delivery.refresh_from_db()
     assert delivery.status == "13"

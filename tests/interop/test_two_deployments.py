@@ -174,10 +174,14 @@ def _poll(check: Any, timeout: float) -> Any:
 def deliveries(edxml_ids: list[str], status: str = "", timeout: float = 0) -> dict[str, Any]:
     """A: the status each partner reported for our documents, with its events; waits until all
     have `status`."""
-    from vanban.exchange.models import ExternalDelivery
+    from vanban.exchange.models import Delivery, Transport
 
     def read() -> dict[str, Any]:
-        rows = ExternalDelivery.objects.filter(edxml_id__in=edxml_ids).prefetch_related("events")
+        rows = (
+            Delivery.objects.exclude(transport=Transport.LOCAL)
+            .filter(edxml_id__in=edxml_ids)
+            .prefetch_related("events")
+        )
         return {
             row.edxml_id: {
                 "to": row.agency_code,

@@ -41,6 +41,7 @@ from vanban.documents.downloads import (
 )
 from vanban.documents.models import Document, DocumentType, Urgency
 from vanban.documents.services import Refusals
+from vanban.exchange.models import Transport
 from vanban.signatures.models import Certificate
 from vanban.signatures.services import OrganisationKey
 
@@ -789,7 +790,9 @@ def draft_issue(
             "issued_date": document.issued_date,
             "needs_paper_copy": document.needs_paper_copy,
             "delivered_unit_ids": sorted(
-                document.deliveries.values_list("recipient_unit_id", flat=True)
+                document.deliveries.filter(transport=Transport.LOCAL).values_list(
+                    "recipient_unit_id", flat=True
+                )
             ),
         },
     )

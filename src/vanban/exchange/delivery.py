@@ -373,7 +373,7 @@ def delivery_return(
 ) -> Delivery:
     """The recipient's clerk returns a document sent to the wrong unit or invalid (Art. 21).
 
-    The sender sees 02 "bị trả lại" with the reason; its clerks are told.
+    The sender sees 02 "bị từ chối" with the reason; its clerks are told.
     """
     _require_recipient_clerk(actor, delivery)
     _queue_check(delivery)
@@ -490,12 +490,16 @@ def document_recall(
         recall = DocumentRecall.objects.create(
             document=locked, reason=reason, requested_by=actor, requested_at=now
         )
-        deliveries = list(
-            Delivery.objects.select_for_update()
-            .filter(document=locked, recall_status=RecallStatus.NONE)
+        # Every recipient, in the deployment or not, in one locked read; a refused or returned
+        # copy is not asked back.
+        recipients = list(
+            Delivery.objects.select_for_update(of=("self",))
+            .filter(document=locked)
+            .select_related("partner")
             .exclude(status=DeliveryStatus.RETURNED)
             .order_by("pk")
         )
+        deliveries = [d for d in recipients if d.is_local and d.recall_status == RecallStatus.NONE]
         for delivery in deliveries:
             delivery.recall_status = RecallStatus.REQUESTED
             delivery.save(update_fields=["recall_status"])
@@ -507,9 +511,15 @@ def document_recall(
                 note=reason,
                 at=now,
             )
-        # Agencies of other systems get a revocation package (issue 6).
-
-        external_recall(actor=actor, document=locked, reason=reason)
+        # Agencies of other systems get a revocation package of what they received as new.
+        external_recall(
+            actor=actor,
+            document=locked,
+            reason=reason,
+            deliveries=[
+                d for d in recipients if not d.is_local and d.business_type == BusinessType.NEW
+            ],
+        )
         audit_record(
             actor=actor,
             action="exchange.recall",

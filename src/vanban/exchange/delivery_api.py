@@ -21,14 +21,13 @@ from vanban.documents.services import DuplicateDocument, Refusals
 
 from . import delivery as services
 from . import delivery_selectors as selectors
-from .models import Delivery, DeliveryEvent, ReturnReason
+from .models import Delivery, DeliveryEvent, DeliveryStatus, RecallStatus, ReturnReason
 
 router = Router(tags=["Liên thông trong hệ thống"])
 
-STATUS_HELP = (
-    "01 đã đến, 02 bị trả lại, 03 đã vào sổ, 04 đã giao xử lý, 05 đang xử lý, 06 hoàn thành"
-)
-RECALL_HELP = "“” không, 13 đề nghị thu hồi, 15 đã đồng ý thu hồi, 16 từ chối thu hồi"
+# The texts of the status codes come from the one table (edxml.constants) through the choices.
+STATUS_HELP = ", ".join(f"{value} {label}" for value, label in DeliveryStatus.choices)
+RECALL_HELP = ", ".join(f"{value or '“”'} {label}" for value, label in RecallStatus.choices)
 REASON_HELP = ", ".join(f"{value} ({label})" for value, label in ReturnReason.choices)
 
 

@@ -1,6 +1,7 @@
-"""Reads of the exchange inside the deployment: a unit's reception queue (for its clerks), one
-received document with its files, and the recipients' statuses of a sent document (for those who
-may see the outgoing document). "Missing" and "forbidden" look the same (NotFound)."""
+"""Reads of the exchange: a unit's reception queue (for its clerks), one received document with
+its files, and the recipients' statuses of a sent document, units of the deployment and agencies
+of other systems alike (for those who may see the outgoing document). "Missing" and "forbidden"
+look the same (NotFound)."""
 
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.selectors import access_document
 
 from .models import Delivery, DeliveryEvent, DeliveryStatus, DocumentRecall, RecallStatus
+from .partners.selectors import partner_status
 
 
 def clerk_unit_ids(user: User) -> list[int]:
@@ -85,30 +87,45 @@ def received_file(*, user: User, delivery_pk: int, file_pk: int) -> DocumentFile
 @dataclass
 class SentDocument:
     document: Document
-    deliveries: list[Delivery]
+    deliveries: list[Delivery]  # to units of the deployment
     recall: DocumentRecall | None
     counts: dict[str, int]
+    # To agencies of other systems, each with `status_label` and `message` (partner_status).
+    external: list[Delivery]
+
+
+def document_recipients(*, document: Document) -> list[Delivery]:
+    """Every recipient of a sent document, whatever the transport, with its trail: units of the
+    deployment by name, then agencies of other systems by DocumentId and agency code."""
+    return list(
+        Delivery.objects.filter(document=document)
+        .select_related("recipient_unit", "sender_unit", "original__document", "partner")
+        .prefetch_related(
+            Prefetch("events", queryset=DeliveryEvent.objects.select_related("actor"))
+        )
+        .order_by("recipient_unit__name", "edxml_id", "agency_code", "pk")
+    )
 
 
 def sent_document(*, user: User, document_pk: int) -> SentDocument:
-    """An outgoing document and each recipient unit's status with its time and history, for the
+    """An outgoing document and each recipient's status with its time and history, for the
     people who may see the document (its unit's clerks and leaders, people it was given to)."""
     document = access_document(user=user, pk=document_pk)
     if document.direction != Direction.OUTGOING:
         raise NotFound("Không tìm thấy văn bản.")
-    deliveries = list(
-        Delivery.objects.filter(document=document)
-        .select_related("recipient_unit", "sender_unit", "original__document")
-        .prefetch_related(
-            Prefetch("events", queryset=DeliveryEvent.objects.select_related("actor"))
-        )
-        .order_by("recipient_unit__name", "pk")
-    )
+    recipients = document_recipients(document=document)
+    deliveries = [d for d in recipients if d.is_local]
     counts = dict.fromkeys(DeliveryStatus.values, 0)
     for delivery in deliveries:
         counts[delivery.status] += 1
     recall = DocumentRecall.objects.filter(document=document).select_related("requested_by").first()
-    return SentDocument(document=document, deliveries=deliveries, recall=recall, counts=counts)
+    return SentDocument(
+        document=document,
+        deliveries=deliveries,
+        recall=recall,
+        counts=counts,
+        external=partner_status(document, [d for d in recipients if not d.is_local]),
+    )
 
 
 def delivery_candidates(*, document: Document) -> QuerySet[Unit]:

@@ -1,8 +1,10 @@
 """Sending an issued document: one entry point whatever the transport (R15).
 
 A recipient is a unit of this deployment (transport "local": a `Delivery` in its reception queue at
-once, status 01) or an agency of another system by its agency code (an edXML package through the
-transactional outbox, to a partner system directly over HTTP or through the provincial gateway).
+once, status 01) or an agency of another system by its agency code (a `Delivery` of transport
+"direct" or "gateway" and an edXML package through the transactional outbox, to a partner system
+directly over HTTP or through the provincial gateway). Either way the document's recipients are
+its `Delivery` rows.
 Everything happens in the caller's transaction: the document is sent if and only if it is issued.
 """
 

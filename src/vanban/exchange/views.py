@@ -28,7 +28,6 @@ from vanban.documents import files
 from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.forms import RefusalFields
 from vanban.documents.services import DuplicateDocument
-from vanban.exchange.partners.selectors import external_status
 from vanban.exchange.partners.services import queue_for
 from vanban.reports.forms import UnitChoiceField
 
@@ -301,8 +300,8 @@ def _sent_page(
         if can_send
         else None,
         "recall_form": RecallForm() if can_recall else None,
-        # Agencies of other systems (vanban.interop) and what their systems reported back.
-        "external": external_status(document),
+        # Agencies of other systems and what their systems reported back.
+        "external": sent.external,
     }
     context.update(forms_)
     return render(request, "exchange/delivery/sent.html", context, status=status)

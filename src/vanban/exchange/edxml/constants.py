@@ -32,8 +32,11 @@ BUSINESS_TYPES = {
 class Status(NamedTuple):
     """One StatusCode of status messages.
 
-    `label` is what pages show after the code ("02 bị từ chối"); `name` is the code's name in
-    the exchange axis's code list, quoted when a status message is given where a document was
+    `label` is what pages, messages, model choices and API help show after the code ("02 bị từ
+    chối"), whatever the transport: the one text of the code. 02 is worded as in the national
+    code list; 13, 15 and 16 use "thu hồi", the word of Nghị định 30/2020/NĐ-CP that clerks
+    know, and name the update that 15 and 16 also answer. `name` is the code's name in the
+    exchange axis's code list, quoted when a status message is given where a document was
     expected; it is the label with a capital letter unless the list words it otherwise.
     """
 
@@ -53,9 +56,9 @@ STATUSES = (
     Status("04", "đã giao xử lý", "Đã phân công"),
     Status("05", "đang xử lý"),
     Status("06", "hoàn thành"),
-    Status("13", "đề nghị lấy lại", "Đề nghị lấy lại văn bản"),
-    Status("15", "đồng ý cập nhật/lấy lại", "Đồng ý cập nhật hoặc lấy lại"),
-    Status("16", "từ chối cập nhật/lấy lại", "Từ chối cập nhật hoặc lấy lại"),
+    Status("13", "đề nghị thu hồi", "Đề nghị lấy lại văn bản"),
+    Status("15", "đồng ý thu hồi/cập nhật", "Đồng ý cập nhật hoặc lấy lại"),
+    Status("16", "từ chối thu hồi/cập nhật", "Từ chối cập nhật hoặc lấy lại"),
 )
 # code -> label
 STATUS_CODES = {status.code: status.label for status in STATUSES}

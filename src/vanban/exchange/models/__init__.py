@@ -1,6 +1,8 @@
-"""Exchange models: deliveries inside the deployment and exchange with partner systems (R15)."""
+"""Exchange models: sent documents in every transport, partner systems and the messages on the
+wire (R15)."""
 
 from .deliveries import (
+    PARTNER_TRANSPORTS,
     BusinessType,
     Delivery,
     DeliveryEvent,
@@ -8,10 +10,9 @@ from .deliveries import (
     DocumentRecall,
     RecallStatus,
     ReturnReason,
+    Transport,
 )
 from .partners import (
-    ExternalDelivery,
-    ExternalEvent,
     Inbound,
     InboundState,
     MessageKind,
@@ -19,17 +20,15 @@ from .partners import (
     OutboundState,
     Partner,
     PartnerCode,
-    Transport,
 )
 
 __all__ = [
+    "PARTNER_TRANSPORTS",
     "BusinessType",
     "Delivery",
     "DeliveryEvent",
     "DeliveryStatus",
     "DocumentRecall",
-    "ExternalDelivery",
-    "ExternalEvent",
     "Inbound",
     "InboundState",
     "MessageKind",

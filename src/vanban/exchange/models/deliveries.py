@@ -1,14 +1,22 @@
-"""Exchange inside one deployment (R15; DESIGN.md "Exchange: how documents travel").
+"""A sent document, whatever the transport (R15; DESIGN.md "Exchange: how documents travel").
 
-Issuing an outgoing document to another unit of the deployment creates a `Delivery` in the same
-transaction: the document arrives at once in the recipient unit's reception queue (status 01). The
-recipient's clerk registers it (03, an incoming document is created from the outgoing one, no
-re-typing) or returns it with a reason (02); the incoming processing then reports 04, 05 and 06
-through `delivery.delivery_status_update`. The sender sees each recipient's status with its time.
+A `Delivery` is one outgoing document sent to one recipient, with the recipient's status as the
+sender sees it and its trail of `DeliveryEvent`s. The recipient is a unit of this deployment
+(transport "local") or an agency of a partner system reached over direct HTTP or through the
+provincial gateway (its agency code and name, the partner, the edXML DocumentId). The messages
+that carry a partner delivery on the wire are `Outbound` and `Inbound` (models.partners).
 
-A recall (thu hồi) asks every recipient to give the document back (13); each recipient's clerk
-accepts (15) or refuses (16). The codes are those of the edXML status messages, so a delivery
-between deployments can later use the same rows.
+Inside the deployment, issuing creates the delivery in the same transaction: the document arrives
+at once in the recipient unit's reception queue (status 01). The recipient's clerk registers it
+(03, an incoming document is created from the outgoing one, no re-typing) or returns it with a
+reason (02); the incoming processing then reports 04, 05 and 06 through
+`delivery.delivery_status_update`. A recall (thu hồi) asks every recipient to give the document
+back (13); each recipient's clerk accepts (15) or refuses (16).
+
+To a partner, the status is blank ("chờ gửi") until the partner's system reports one; it is then
+the last code reported (a late progress never goes back), and a take-back answer (13 sent, 15 or
+16 received) is also kept in `recall_status`, as for a unit of the deployment. The codes are
+those of the edXML status messages in every transport.
 """
 
 from django.conf import settings
@@ -24,16 +32,30 @@ from vanban.exchange.edxml import (
     BUSINESS_TYPES,
     BUSINESS_UPDATE,
     STATUS_CODES,
+    STATUSES,
 )
 
 
+class Transport(models.TextChoices):
+    """How a sent document travels: inside the deployment, or to a partner system."""
+
+    LOCAL = "local", "Trong hệ thống"
+    DIRECT = "direct", "Kết nối trực tiếp giữa hai hệ thống (HTTP)"
+    GATEWAY = "gateway", "Trục liên thông của tỉnh (LGSP)"
+
+
+# The ways a partner system is reached (Partner.transport).
+PARTNER_TRANSPORTS = [(t.value, t.label) for t in (Transport.DIRECT, Transport.GATEWAY)]
+
+
 class DeliveryStatus(models.TextChoices):
-    """Where a delivered document is at the recipient (edXML StatusCode 01-06), labelled as the
-    exchange labels the codes; inside the deployment a refused document is returned to its
-    sender with a reason (Nghị định 30/2020/NĐ-CP), hence the label of 02."""
+    """Where a delivered document is at the recipient (edXML StatusCode 01-06), labelled with the
+    one text of each code (edxml.constants). Inside the deployment a refused document is
+    returned to its sender with a reason (Nghị định 30/2020/NĐ-CP): the action is "Trả lại", the
+    status the sender sees is 02 "bị từ chối", as from any other system."""
 
     ARRIVED = "01", STATUS_CODES["01"]
-    RETURNED = "02", "bị trả lại"
+    RETURNED = "02", STATUS_CODES["02"]
     REGISTERED = "03", STATUS_CODES["03"]
     ASSIGNED = "04", STATUS_CODES["04"]
     PROCESSING = "05", STATUS_CODES["05"]
@@ -41,12 +63,18 @@ class DeliveryStatus(models.TextChoices):
 
 
 class RecallStatus(models.TextChoices):
-    """A take-back request and its answer (edXML StatusCode 13, 15, 16)."""
+    """A take-back request and its answer (edXML StatusCode 13, 15, 16), labelled with the one
+    text of each code (edxml.constants)."""
 
     NONE = "", "không"
-    REQUESTED = "13", "đề nghị thu hồi"
-    ACCEPTED = "15", "đã đồng ý thu hồi"
-    REFUSED = "16", "từ chối thu hồi"
+    REQUESTED = "13", STATUS_CODES["13"]
+    ACCEPTED = "15", STATUS_CODES["15"]
+    REFUSED = "16", STATUS_CODES["16"]
+
+
+# A delivery's status: 01-06 for a unit of the deployment; for a partner, blank until its system
+# reports, then the last code it reported (a take-back answer included).
+STATUS_CHOICES = [("", "chờ gửi"), *((status.code, status.label) for status in STATUSES)]
 
 
 class BusinessType(models.IntegerChoices):
@@ -84,17 +112,42 @@ class DocumentRecall(models.Model):
 
 
 class Delivery(models.Model):
-    """One outgoing document sent to one unit of the deployment."""
+    """One outgoing document sent to one recipient: a unit of the deployment (`recipient_unit`,
+    transport local) or an agency of a partner system (`partner`, `agency_code`,
+    `recipient_name`, `edxml_id`; transport direct or gateway).
+
+    The recipient's reasons go where a unit's clerk writes them: a refusal (02) in
+    `return_note` (a partner gives free text, so `return_reason` stays blank), the answer to a
+    take-back in `recall_answer_note`. `reason` reads the one that goes with the last answer."""
 
     document = models.ForeignKey(
         Document, on_delete=models.PROTECT, related_name="deliveries", verbose_name="văn bản đi"
+    )
+    transport = models.CharField(
+        "cách gửi", max_length=10, choices=Transport.choices, default=Transport.LOCAL
     )
     sender_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị gửi"
     )
     recipient_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="deliveries", verbose_name="đơn vị nhận"
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name="đơn vị nhận",
     )
+    partner = models.ForeignKey(
+        "exchange.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="hệ thống liên thông",
+    )
+    agency_code = models.CharField("mã định danh nơi nhận", max_length=13, blank=True)
+    recipient_name = models.CharField("nơi nhận", max_length=255, blank=True)
+    edxml_id = models.CharField("DocumentId", max_length=255, blank=True)
     business_type = models.PositiveSmallIntegerField(
         "loại nghiệp vụ", choices=BusinessType.choices, default=BusinessType.NEW
     )
@@ -110,10 +163,11 @@ class Delivery(models.Model):
     status = models.CharField(
         "trạng thái",
         max_length=2,
-        choices=DeliveryStatus.choices,
+        choices=STATUS_CHOICES,
+        blank=True,
         default=DeliveryStatus.ARRIVED,
     )
-    status_at = models.DateTimeField("thời điểm trạng thái")
+    status_at = models.DateTimeField("thời điểm trạng thái", null=True, blank=True)
     return_reason = models.CharField(
         "lý do trả lại", max_length=20, choices=ReturnReason.choices, blank=True
     )
@@ -130,19 +184,39 @@ class Delivery(models.Model):
         "thu hồi", max_length=2, choices=RecallStatus.choices, blank=True, default=""
     )
     recall_answer_note = models.CharField("ý kiến về đề nghị thu hồi", max_length=500, blank=True)
+    # Nobody for a delivery written before the person was recorded (partner deliveries).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("thời điểm gửi")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "văn bản gửi trong hệ thống"
-        verbose_name_plural = "văn bản gửi trong hệ thống"
+        verbose_name = "văn bản gửi"
+        verbose_name_plural = "văn bản gửi"
         constraints = [
-            # Issuing twice never sends two copies to the same unit.
+            # Issuing twice never sends two copies to the same unit...
             models.UniqueConstraint(
-                fields=["document", "recipient_unit"], name="unique_delivery_per_unit"
+                fields=["document", "recipient_unit"],
+                condition=Q(transport="local"),
+                name="unique_delivery_per_unit",
+            ),
+            # ... nor the same business to the same agency of another system.
+            models.UniqueConstraint(
+                fields=["document", "agency_code", "business_type"],
+                condition=~Q(transport="local"),
+                name="unique_delivery_per_agency",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(transport="local", recipient_unit__isnull=False, partner__isnull=True)
+                    | (
+                        Q(recipient_unit__isnull=True, partner__isnull=False)
+                        & ~Q(transport="local")
+                        & ~Q(agency_code="")
+                    )
+                ),
+                name="delivery_recipient_by_transport",
             ),
         ]
         indexes = [
@@ -153,10 +227,35 @@ class Delivery(models.Model):
                 name="delivery_queue",
             ),
             models.Index(fields=["recipient_unit", "recall_status"], name="delivery_recall"),
+            # A partner's status message names the DocumentId and the agency it comes from.
+            models.Index(
+                fields=["edxml_id", "agency_code"],
+                condition=~Q(transport="local"),
+                name="delivery_partner_lookup",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.document_id} -> {self.recipient_unit_id}: {self.status}"
+        recipient = self.recipient_unit_id if self.is_local else self.agency_code
+        return f"{self.document_id} -> {recipient}: {self.status or 'chờ gửi'}"
+
+    @property
+    def is_local(self) -> bool:
+        return self.transport == Transport.LOCAL
+
+    @property
+    def name(self) -> str:
+        """The recipient's name: the unit of the deployment, or the agency of another system as
+        the document was addressed to it."""
+        return self.recipient_unit.name if self.recipient_unit else self.recipient_name
+
+    @property
+    def reason(self) -> str:
+        """The reason the recipient gave with its last answer: a refusal (02) or the answer to
+        a take-back."""
+        if self.status == DeliveryStatus.RETURNED:
+            return self.return_note
+        return self.recall_answer_note or self.return_note
 
     @property
     def in_queue(self) -> bool:
@@ -176,7 +275,8 @@ class Delivery(models.Model):
 
 
 class DeliveryEvent(models.Model):
-    """One status of a delivery, with who and when: the trail the sender and recipient see."""
+    """One status of a delivery, with who and when: the trail the sender and recipient see
+    (nobody for a status a partner system reported)."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
     code = models.CharField("mã trạng thái", max_length=2)

@@ -1,6 +1,7 @@
-"""Exchange with other systems (R15): partner systems and the agency codes they serve,
-the transactional outbox of packages and status messages, what arrived from partners, and the
-status of each document sent outside as the partner reports it.
+"""Exchange with other systems (R15): partner systems and the agency codes they serve, and the
+messages on the wire: the transactional outbox of packages and status messages (`Outbound`) and
+what arrived from partners (`Inbound`). A document sent to an agency of a partner is a
+`Delivery` (models.deliveries), as one sent to a unit of the deployment.
 
 These tables were created by the former `interop` app and keep its table names (`interop_*`);
 migration exchange 0002 adopts them (docs/architecture.md, "Layers").
@@ -15,10 +16,7 @@ from django.db.models import Q
 from vanban.accounts.models import Unit
 from vanban.documents.models import Document
 
-
-class Transport(models.TextChoices):
-    DIRECT = "direct", "Kết nối trực tiếp giữa hai hệ thống (HTTP)"
-    GATEWAY = "gateway", "Trục liên thông của tỉnh (LGSP)"
+from .deliveries import PARTNER_TRANSPORTS, Transport
 
 
 class Partner(models.Model):
@@ -28,7 +26,7 @@ class Partner(models.Model):
 
     name = models.CharField("tên hệ thống", max_length=255, unique=True)
     transport = models.CharField(
-        "cách kết nối", max_length=10, choices=Transport.choices, default=Transport.DIRECT
+        "cách kết nối", max_length=10, choices=PARTNER_TRANSPORTS, default=Transport.DIRECT
     )
     endpoint = models.URLField("địa chỉ nhận gói tin", max_length=500)
     outbound_token = models.CharField("mã xác thực khi gửi", max_length=200, blank=True)
@@ -121,52 +119,6 @@ class Outbound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.edxml_id} -> {self.to_code} ({self.state})"
-
-
-class ExternalDelivery(models.Model):
-    """One outgoing document sent to an agency of another system, with the status the partner
-    reports back (01 đã đến ... 06 hoàn thành, 02 bị từ chối with the reason, 13/15/16)."""
-
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="external")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
-    agency_code = models.CharField("mã định danh nơi nhận", max_length=13)
-    name = models.CharField("nơi nhận", max_length=255)
-    edxml_id = models.CharField("DocumentId", max_length=255)
-    business_type = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField("trạng thái", max_length=2, blank=True)
-    status_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField("lý do", max_length=500, blank=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        db_table = "interop_externaldelivery"
-        ordering = ["edxml_id", "agency_code"]
-        verbose_name = "văn bản gửi hệ thống khác"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["document", "agency_code", "business_type"],
-                name="unique_external_delivery",
-            )
-        ]
-        indexes = [models.Index(fields=["edxml_id", "agency_code"], name="external_lookup")]
-
-    def __str__(self) -> str:
-        return f"{self.edxml_id} -> {self.agency_code}: {self.status or 'chờ gửi'}"
-
-
-class ExternalEvent(models.Model):
-    delivery = models.ForeignKey(ExternalDelivery, on_delete=models.CASCADE, related_name="events")
-    code = models.CharField(max_length=2)
-    label = models.CharField(max_length=100)
-    note = models.CharField(max_length=500, blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        db_table = "interop_externalevent"
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.label}"
 
 
 class InboundState(models.TextChoices):

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from vanban.accounts.models import MAX_UNIT_LEVEL, Unit
 from vanban.core.forms import Form
 from vanban.documents.forms import IncomingForm
-from vanban.exchange.models import Transport
+from vanban.exchange.models import PARTNER_TRANSPORTS, Transport
 from vanban.reports.forms import UnitChoiceField
 
 CSV_MAX_BYTES = 2 * 1024 * 1024
@@ -38,7 +38,7 @@ class PartnerForm(Form):
     )
     transport = forms.ChoiceField(
         label="Cách kết nối",
-        choices=Transport.choices,
+        choices=PARTNER_TRANSPORTS,
         initial=Transport.DIRECT,
         error_messages={"invalid_choice": "Cách kết nối không hợp lệ."},
     )

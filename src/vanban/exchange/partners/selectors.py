@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from vanban.documents.models import Document
 from vanban.exchange.edxml import STATUS_CODES
-from vanban.exchange.models import ExternalDelivery, MessageKind, Outbound, OutboundState
-
-from .services import external_for
+from vanban.exchange.models import Delivery, MessageKind, Outbound, OutboundState
 
 
-def external_status(document: Document) -> list[ExternalDelivery]:
-    """The document's deliveries to other systems, each with `status_label` (the last status
-    the recipient's system reported, else how far our sending got) and its events."""
-    deliveries = external_for(document)
+def partner_status(document: Document, deliveries: list[Delivery]) -> list[Delivery]:
+    """The document's `deliveries` to agencies of other systems, each given `status_label` (the
+    last status the recipient's system reported, else how far our sending got) and `message`
+    (its package in the outbox): one query for all of them."""
     if not deliveries:
         return []
     packages = {

@@ -1,10 +1,11 @@
 """Exchange with other systems (R15).
 
 Sending: issuing a document to an agency served by a partner system writes, in the issuing
-transaction, an `ExternalDelivery` and an `Outbound` package (edXML); registering, refusing,
-assigning, processing and completing a document received from a partner writes an `Outbound`
-status message. Workers (`vanban interop work`) send what is due through the partner's
-transport, retrying with an exponential backoff; nothing is lost when either side stops.
+transaction, a `Delivery` (transport direct or gateway) and an `Outbound` package (edXML);
+registering, refusing, assigning, processing and completing a document received from a partner
+writes an `Outbound` status message. Workers (`vanban interop work`) send what is due through
+the partner's transport, retrying with an exponential backoff; nothing is lost when either side
+stops.
 
 Receiving (`receive`): a partner authenticated by its secret posts a package or a status
 message. A package is checked (format and safety by the edXML reader, sender among the partner's
@@ -19,7 +20,7 @@ One module per sub-process: `partners` (the directory of partner systems, their 
 codes and routes), `outbox` (queueing packages and status messages, the delivery worker,
 retries), `receive` (receiving a package or a status message, scanning, telling the clerks,
 registering or refusing a received package), `status` (status messages out and in, the status
-of an external delivery), `recall` (take-back requests and answers) and `queries` (reads);
+of a delivery to a partner), `recall` (take-back requests and answers) and `queries` (reads);
 `_common` holds what they share. This package exports the public names of all of them.
 """
 
@@ -47,7 +48,6 @@ from .partners import (
     token_hash,
 )
 from .queries import (
-    external_for,
     get_inbound,
     inbound_scope,
     monitor_counts,
@@ -70,7 +70,6 @@ __all__ = [
     "codes_import",
     "deliver",
     "due",
-    "external_for",
     "external_recall",
     "external_send",
     "get_inbound",

@@ -18,12 +18,13 @@ from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents.models import Document
 from vanban.exchange.edxml import validate
 from vanban.exchange.models import (
-    ExternalDelivery,
+    Delivery,
     Inbound,
     MessageKind,
     Outbound,
     OutboundState,
     Partner,
+    Transport,
 )
 
 from ..packages import package_for_document
@@ -77,9 +78,11 @@ def external_send(
     recipients: list[tuple[str, str]],
     business_type: int = 0,
     original_document: Document | None = None,
-) -> list[ExternalDelivery]:
+) -> list[Delivery]:
     """Queues the issued `document` for every recipient (agency code, name) served by a partner
-    system, in the caller's transaction. Recipients without a route are left to other means
+    system, in the caller's transaction: a `Delivery` by the partner's transport (status blank
+    until the partner reports one) and its package in the outbox; never twice the same business
+    to the same agency. Recipients without a route are left to other means
     (paper, e-mail) and reported by `unrouted`."""
     deliveries = []
     now = clock.now()
@@ -94,14 +97,19 @@ def external_send(
             business_type=business_type,
             original_document=original_document,
         )
-        delivery, created = ExternalDelivery.objects.get_or_create(
+        delivery, created = Delivery.objects.exclude(transport=Transport.LOCAL).get_or_create(
             document=document,
             agency_code=code,
             business_type=business_type,
             defaults={
+                "transport": route.partner.transport,
                 "partner": route.partner,
-                "name": (name or route.name)[:255],
+                "sender_unit_id": document.unit_id,
+                "recipient_name": (name or route.name)[:255],
                 "edxml_id": document_id,
+                "status": "",
+                "status_at": None,
+                "created_by": actor,
                 "created_at": now,
             },
         )

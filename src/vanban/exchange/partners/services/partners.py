@@ -15,7 +15,7 @@ from vanban.accounts.models import AGENCY_CODE_RE, Unit, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
-from vanban.exchange.models import Partner, PartnerCode, Transport
+from vanban.exchange.models import PARTNER_TRANSPORTS, Partner, PartnerCode
 
 
 def token_hash(token: str) -> str:
@@ -52,7 +52,7 @@ def partner_save(
     name = (name or "").strip()
     if not name:
         raise ServiceError("Hãy nhập tên hệ thống.", field="name")
-    if transport not in Transport.values:
+    if transport not in dict(PARTNER_TRANSPORTS):
         raise ServiceError("Cách kết nối không hợp lệ.", field="transport")
     if not (endpoint or "").startswith(("http://", "https://")):
         raise ServiceError("Địa chỉ nhận gói tin phải bắt đầu bằng http:// hoặc https://.")

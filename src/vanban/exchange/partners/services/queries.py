@@ -1,5 +1,5 @@
 """Reads of the exchange with partner systems: the clerks' queue, the monitoring scopes and
-counts, one received message, an issued document's external deliveries.
+counts, one received message.
 """
 
 from __future__ import annotations
@@ -9,23 +9,13 @@ from typing import Any
 from django.db.models import Count, Q
 
 from vanban.core.errors import NotFound
-from vanban.documents.models import Document
 from vanban.exchange.models import (
-    ExternalDelivery,
     Inbound,
     InboundState,
     MessageKind,
     Outbound,
     OutboundState,
 )
-
-
-def external_for(document: Document) -> list[ExternalDelivery]:
-    return list(
-        ExternalDelivery.objects.filter(document=document)
-        .select_related("partner")
-        .prefetch_related("events")
-    )
 
 
 def queue_for(unit_ids: list[int]) -> Any:

@@ -16,12 +16,13 @@ from vanban.core.errors import ServiceError
 from vanban.documents.models import Document
 from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import (
-    ExternalDelivery,
-    ExternalEvent,
+    Delivery,
+    DeliveryEvent,
     Inbound,
     InboundState,
     MessageKind,
     Partner,
+    RecallStatus,
 )
 
 from ..packages import package_for_document
@@ -144,28 +145,28 @@ def inbound_revocation_answer(
     return inbound
 
 
-def external_recall(*, actor: User, document: Document, reason: str) -> list[ExternalDelivery]:
-    """Our document is recalled (exchange.delivery.document_recall): each agency of another
-    system that has it gets a revocation package (business type 1) in the same transaction;
-    its system answers 15 or 16."""
-    deliveries = list(
-        ExternalDelivery.objects.select_for_update()
-        .filter(document=document, business_type=0)
-        .exclude(status="02")
-        .select_related("partner")
-    )
+def external_recall(
+    *, actor: User, document: Document, reason: str, deliveries: list[Delivery]
+) -> list[Delivery]:
+    """Our document is recalled (exchange.delivery.document_recall, which locked its
+    `deliveries` to agencies of other systems, the refused ones left out): each agency that has
+    it gets a revocation package (business type 1) in the same transaction and the delivery
+    shows 13; its system answers 15 or 16."""
     now = clock.now()
     for delivery in deliveries:
+        partner = delivery.partner
+        if partner is None:  # inside the deployment: exchange.delivery asks the unit itself
+            continue
         data, _ = package_for_document(
             document,
             to_code=delivery.agency_code,
-            to_name=delivery.name,
+            to_name=delivery.recipient_name,
             business_type=1,
             original_document=document,
             reason=reason,
         )
         _outbound(
-            partner=delivery.partner,
+            partner=partner,
             kind=MessageKind.PACKAGE,
             document_id=delivery.edxml_id,
             to_code=delivery.agency_code,
@@ -174,10 +175,15 @@ def external_recall(*, actor: User, document: Document, reason: str) -> list[Ext
             business_type=1,
             document=document,
         )
-        ExternalEvent.objects.create(
-            delivery=delivery, code="13", label=STATUS_CODES["13"], note=reason[:500], at=now
+        DeliveryEvent.objects.create(
+            delivery=delivery,
+            code=RecallStatus.REQUESTED,
+            label=STATUS_CODES[RecallStatus.REQUESTED],
+            note=reason[:500],
+            actor=actor,
+            at=now,
         )
-        delivery.status = "13"
+        delivery.status = delivery.recall_status = RecallStatus.REQUESTED
         delivery.status_at = now
-        delivery.save(update_fields=["status", "status_at"])
+        delivery.save(update_fields=["status", "status_at", "recall_status"])
     return deliveries

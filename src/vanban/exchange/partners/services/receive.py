@@ -29,7 +29,7 @@ from vanban.exchange.edxml import (
     parse_package,
     read_status,
 )
-from vanban.exchange.models import ExternalDelivery, Inbound, InboundState, MessageKind, Partner
+from vanban.exchange.models import Delivery, Inbound, InboundState, MessageKind, Partner
 from vanban.exchange.services import _as_upload
 from vanban.exchange.staging import package_files
 from vanban.scanning.services import MalwareFound, upload_scan
@@ -274,9 +274,11 @@ def _receive_status(partner: Partner, data: bytes, status: StatusRead) -> Receiv
         return Received("duplicate", existing)
     if status.code == "13":
         return _take_back_requested(partner, data, status, sha256)
-    delivery = ExternalDelivery.objects.filter(
-        edxml_id=status.document_id, agency_code=sender, partner=partner
-    ).first()
+    delivery = (
+        Delivery.objects.filter(edxml_id=status.document_id, agency_code=sender, partner=partner)
+        .select_related("document__unit")
+        .first()
+    )
     if delivery is None:
         raise Refused(
             f"Không có văn bản nào có DocumentId {status.document_id} đã gửi cho {sender}.",

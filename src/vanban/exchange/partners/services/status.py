@@ -1,5 +1,5 @@
 """Status messages (edXML status codes 01-16): the ones we send about packages we received, and
-the ones partners send about documents we sent, kept and applied to the external delivery.
+the ones partners send about documents we sent, kept and applied to the delivery.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from vanban.documents.files import file_discard
 from vanban.documents.models import Document
 from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import (
-    ExternalDelivery,
-    ExternalEvent,
+    Delivery,
+    DeliveryEvent,
+    DeliveryStatus,
     Inbound,
     InboundState,
     MessageKind,
     Outbound,
     Partner,
+    RecallStatus,
 )
 
 from ..packages import status_for_inbound
@@ -101,21 +103,33 @@ def _status_applied(
     return Received("applied", row)
 
 
-def _apply_status(delivery: ExternalDelivery, code: str, note: str, now: dt.datetime) -> None:
-    locked = ExternalDelivery.objects.select_for_update().get(pk=delivery.pk)
-    ExternalEvent.objects.create(
+def _apply_status(delivery: Delivery, code: str, note: str, now: dt.datetime) -> None:
+    """A partner's status message about a document we sent to it: kept in the trail, and the
+    delivery's status unless it is a late progress. The reason of a refusal (02) goes where a
+    unit's clerk writes it (`return_note`), that of an answer to a take-back (16) next to the
+    answer (`recall_answer_note`); a take-back answer is also the delivery's `recall_status`."""
+    locked = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
+    DeliveryEvent.objects.create(
         delivery=locked, code=code, label=STATUS_CODES[code], note=note[:500], at=now
     )
     current = locked.status
     if code in PROGRESS and current in PROGRESS and PROGRESS.index(code) <= PROGRESS.index(current):
         return  # late or repeated progress: kept in the events, the status does not go back
-    if current == "02" and code in PROGRESS:
+    if current == DeliveryStatus.RETURNED and code in PROGRESS:
         return
     locked.status = code
     locked.status_at = now
-    if code in ("02", "16"):
-        locked.reason = note[:500]
-    locked.save(update_fields=["status", "status_at", "reason"])
+    fields = ["status", "status_at"]
+    if code == DeliveryStatus.RETURNED:
+        locked.return_note = note[:500]
+        fields.append("return_note")
+    if code in RecallStatus.values and code:
+        locked.recall_status = code
+        fields.append("recall_status")
+        if code == RecallStatus.REFUSED:
+            locked.recall_answer_note = note[:500]
+            fields.append("recall_answer_note")
+    locked.save(update_fields=fields)
 
 
 def inbound_progress(*, incoming_document: Document, status: str, actor: Any = None) -> None:
