@@ -934,7 +934,8 @@ def totp_device(user: User) -> TOTPDevice | None:
 
 
 def second_factor_enrolled(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    enrolled: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return enrolled
 
 
 def second_factor_pending_device(*, user: User) -> TOTPDevice:

@@ -132,7 +132,7 @@ def processing_present(
 
 
 def _prepare(
-    uploads: Sequence[tuple[str, UploadedFile]], *, actor: User
+    uploads: Sequence[tuple[str, UploadedFile[bytes]]], *, actor: User
 ) -> list[tuple[str, PreparedFile]]:
     policy = DocumentPolicy.current()
     if len(uploads) > policy.max_attachments:
@@ -197,8 +197,8 @@ def assignment_progress(
     actor: User,
     assignment: Assignment,
     text: str,
-    result_files: Sequence[UploadedFile] = (),
-    draft_files: Sequence[UploadedFile] = (),
+    result_files: Sequence[UploadedFile[bytes]] = (),
+    draft_files: Sequence[UploadedFile[bytes]] = (),
     ip: str | None = None,
 ) -> ProgressEntry:
     """A handler records progress, with result files or a reply draft (R18).
