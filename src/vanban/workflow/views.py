@@ -118,10 +118,11 @@ def _forms(page: selectors.ProcessingPage, bound: Bound | None) -> dict[str, Any
         handled.append(item)
     context["handled"] = handled
     # A reminder is sent from the assignment's row in the table.
-    for a in actions.remindable:
-        a.remind_form = pick(  # type: ignore[attr-defined]
-            "remind", a.pk, lambda a=a: RemindForm(auto_id=_auto_id("remind", a.pk))
-        )
+    remind_forms = {
+        a.pk: pick("remind", a.pk, lambda a=a: RemindForm(auto_id=_auto_id("remind", a.pk)))
+        for a in actions.remindable
+    }
+    context["assignment_rows"] = [(row, remind_forms.get(row.assignment.pk)) for row in page.rows]
     context["can_remind"] = bool(actions.remindable)
     context["decide_forms"] = [
         (r, pick("decide", r.pk, lambda r=r: ExtensionDecideForm(auto_id=_auto_id("decide", r.pk))))
