@@ -355,9 +355,9 @@ def _announce_done(
         actor=actor,
         note=reply_reference,
     )
+    people = (processing.directed_by_id, processing.directed_for_id, processing.presented_by_id)
     _notify(
-        {processing.directed_by_id, processing.directed_for_id, processing.presented_by_id}
-        - {None, actor.pk},  # type: ignore[arg-type]
+        {pk for pk in people if pk is not None and pk != actor.pk},
         title="Văn bản đã hoàn thành xử lý",
         body=f"{document_label(document)}: {document.subject}",
         document=document,
