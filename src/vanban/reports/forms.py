@@ -1,6 +1,6 @@
 """Choice of unit and period for the reports; turns the query string into a Period."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -21,7 +21,7 @@ PERIOD_KINDS = [
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         # Units below the departments often share a name ("Văn phòng"); the parent tells them apart.
         if obj.level > 2 and obj.parent is not None:
@@ -85,9 +85,8 @@ class ReportPeriodForm(Form):
 
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data)
-        self.fields["unit"].queryset = (  # type: ignore[attr-defined]
-            account_selectors.units_managed_by(user=user).select_related("parent")
-        )
+        unit_field = cast(UnitChoiceField, self.fields["unit"])
+        unit_field.queryset = account_selectors.units_managed_by(user=user).select_related("parent")
 
     @staticmethod
     def defaults(*, user: User) -> dict[str, Any]:
