@@ -32,6 +32,22 @@ class ModelForm(LabelSuffixMixin, forms.ModelForm[_M]):
     pass
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of its choice field `name`, whose choices depend on the reader."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's own copy of its model choice field `name`, whose rows depend on the reader."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field
+
+
 def show_service_error(form: forms.Form, exc: ServiceError) -> None:
     """Put a refused action's Vietnamese message next to its field, or above the form.
 

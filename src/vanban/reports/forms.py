@@ -1,6 +1,6 @@
 """Choice of unit and period for the reports; turns the query string into a Period."""
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 
@@ -8,7 +8,7 @@ from vanban.accounts import selectors as account_selectors
 from vanban.accounts.models import Unit, User
 from vanban.core import clock
 from vanban.core.errors import ServiceError
-from vanban.core.forms import Form
+from vanban.core.forms import Form, model_choice_field
 
 from .periods import ROMAN_QUARTERS, Period
 
@@ -85,8 +85,9 @@ class ReportPeriodForm(Form):
 
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data)
-        unit_field = cast(UnitChoiceField, self.fields["unit"])
-        unit_field.queryset = account_selectors.units_managed_by(user=user).select_related("parent")
+        model_choice_field(self, "unit").queryset = account_selectors.units_managed_by(
+            user=user
+        ).select_related("parent")
 
     @staticmethod
     def defaults(*, user: User) -> dict[str, Any]:
