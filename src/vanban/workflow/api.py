@@ -353,7 +353,7 @@ def reassign(request: HttpRequest, assignment_id: Id, payload: ReassignIn) -> di
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
     unit_id = assignment.assignee_unit_id
     _require(
-        bool(unit_id) and authority_of(actor).as_leader_of(unit_id)[0],  # type: ignore[arg-type]
+        unit_id is not None and authority_of(actor).as_leader_of(unit_id)[0],
         services.MSG_NOT_UNIT_LEADER,
     )
     services.assignment_reassign(

@@ -81,7 +81,9 @@ def _forms(page: selectors.ProcessingPage, bound: Bound | None) -> dict[str, Any
             ),
         )
     choices = selectors.reassign_choices(
-        unit_ids=sorted({a.assignee_unit_id for a in actions.reassignable})  # type: ignore[misc]
+        unit_ids=sorted(
+            {a.assignee_unit_id for a in actions.reassignable if a.assignee_unit_id is not None}
+        )
     )
     context["reassign_forms"] = [
         (
@@ -234,7 +236,7 @@ def direct(request: HttpRequest, pk: int) -> HttpResponse:
             document=document,
             direction=form.cleaned_data["direction"],
             ip=client_ip(request),
-            **form.targets(),  # type: ignore[attr-defined]
+            **form.targets(),
         ),
         success="Đã cho ý kiến chỉ đạo và giao xử lý.",
     )
@@ -253,14 +255,14 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         assignment.document,
         kind="reassign",
         pk=pk,
-        allowed=bool(unit_id) and authority.as_leader_of(unit_id)[0],  # type: ignore[arg-type]
+        allowed=unit_id is not None and authority.as_leader_of(unit_id)[0],
         refusal=services.MSG_NOT_UNIT_LEADER,
         form=form,
         call=lambda: services.assignment_reassign(
             actor=request_user(request),
             assignment=assignment,
             ip=client_ip(request),
-            **form.targets(),  # type: ignore[attr-defined]
+            **form.targets(),
         ),
         success="Đã phân công trong đơn vị.",
     )
