@@ -197,4 +197,4 @@ def _listed(client: Client) -> list[SessionRecord]:
 
     key = client.cookies["sessionid"].value
     user = User.objects.get(pk=Session.objects.get(session_key=key).get_decoded()["_auth_user_id"])
-    return sessions_of(user=user, current_session_key=key)
+    return [row.record for row in sessions_of(user=user, current_session_key=key)]

@@ -1,15 +1,25 @@
+from typing import Any
+
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 from vanban.core.errors import ServiceError
 from vanban.core.http import client_ip
 
 from . import services
+from .models import User
 
 
 class AccountBackend(ModelBackend):
     """Django's backend, with the login rules of accounts.services (lock, revoke, counting)."""
 
-    def authenticate(self, request, username=None, password=None, **kwargs):  # type: ignore[no-untyped-def]
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if username is None or password is None:
             return None
         try:

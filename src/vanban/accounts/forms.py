@@ -5,11 +5,13 @@ accounts.services, so text fields are optional here and the service's Vietnamese
 next to the field.
 """
 
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from vanban.core.forms import Form, ModelForm
+from vanban.core.forms import Form, ModelForm, choice_field, model_choice_field
 
 from .models import AccountPolicy, AccountStatus, LockReason, RevokeReason, Role, Unit, User
 
@@ -50,9 +52,9 @@ class AccountFilterForm(Form):
         label="Trạng thái", required=False, choices=[("", "Mọi trạng thái"), *AccountStatus.choices]
     )
 
-    def __init__(self, *args, units: QuerySet[Unit], **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        model_choice_field(self, "unit").queryset = units
         # Typing or choosing reloads only the table (htmx); without JS the form still submits.
         reload = {
             "hx-get": reverse("accounts:account_list"),
@@ -96,10 +98,10 @@ class AccountCreateForm(PersonFields):
         label="Vai trò", required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, actor: User, units: QuerySet[Unit], **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, actor: User, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["roles"].choices = role_choices(actor)
+        model_choice_field(self, "unit").queryset = units
+        choice_field(self, "roles").choices = role_choices(actor)
         self.fields["roles"].initial = [Role.STAFF]
         # As the name or unit is typed, the page asks for the suggested account name (htmx).
         suggest = {
@@ -125,9 +127,9 @@ class AccountRolesForm(Form):
         label="Vai trò", required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, actor: User, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = role_choices(actor)
+        choice_field(self, "roles").choices = role_choices(actor)
 
 
 class AccountLockForm(Form):
@@ -207,12 +209,12 @@ class UnitCreateForm(UnitForm):
         error_messages={"invalid_choice": "Đơn vị cấp trên không hợp lệ."},
     )
 
-    def __init__(self, *args, parents: QuerySet[Unit], **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, parents: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents
+        model_choice_field(self, "parent").queryset = parents
 
 
-class PolicyForm(ModelForm):
+class PolicyForm(ModelForm[AccountPolicy]):
     """Parses the policy fields; the write goes through services.policy_update."""
 
     class Meta:

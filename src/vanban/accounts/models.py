@@ -3,6 +3,7 @@
 import hashlib
 import re
 import secrets
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -92,7 +93,7 @@ class RevokeReason(models.TextChoices):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_superuser(self, username, password=None, **extra):  # type: ignore[no-untyped-def]
+    def create_superuser(self, username: str, password: str | None = None, **extra: Any) -> "User":
         """For `createsuperuser` only; the product creates accounts through accounts.services."""
 
         unit = Unit.objects.order_by("level", "pk").first()
@@ -145,7 +146,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["unit_id", "full_name"]
@@ -166,7 +167,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split()[-1] if self.full_name else self.username
 
-    def _get_session_auth_hash(self, secret=None):  # type: ignore[no-untyped-def]
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # The session salt is rotated to end every session of the account (R6).
         return salted_hmac(
             "vanban.accounts.User.session",
@@ -372,7 +373,7 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
     the authenticator app; each code works once.
     """
 
-    def verify_token(self, token):  # type: ignore[no-untyped-def]
+    def verify_token(self, token: object) -> bool:
         allowed, _ = self.verify_is_allowed()
         if not allowed:
             return False

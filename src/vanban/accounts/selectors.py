@@ -1,6 +1,7 @@
 """Reads of units and accounts; list queries start from what the reader may see (R7)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -151,12 +152,19 @@ def unit_people(*, user: User) -> list[dict[str, Any]]:
     ]
 
 
-def sessions_of(*, user: User, current_session_key: str | None) -> list[SessionRecord]:
+@dataclass(frozen=True)
+class LiveSession:
+    """A signed-in session that still works, and whether it is the one asking (R6)."""
+
+    record: SessionRecord
+    is_current: bool
+
+
+def sessions_of(*, user: User, current_session_key: str | None) -> list[LiveSession]:
     """The person's own signed-in sessions that still work, the current one marked (R6).
 
     A row whose session has expired, was deleted, or carries an old session hash (password
     changed, account locked, other sessions ended) is left out: that session no longer signs in.
-    Each kept record gets `is_current`.
     """
     from importlib import import_module
 
@@ -180,7 +188,8 @@ def sessions_of(*, user: User, current_session_key: str | None) -> list[SessionR
             data.get(HASH_SESSION_KEY, ""), auth_hash
         ):
             live.add(session.session_key)
-    kept = [r for r in records if r.session_key in live]
-    for record in kept:
-        record.is_current = record.session_key == current_session_key  # type: ignore[attr-defined]
-    return kept
+    return [
+        LiveSession(record=r, is_current=r.session_key == current_session_key)
+        for r in records
+        if r.session_key in live
+    ]

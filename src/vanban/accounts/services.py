@@ -7,6 +7,7 @@ R6 (compromised accounts), R7 (who administers what), R25 (audit of security act
 import datetime as dt
 import math
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -306,14 +307,14 @@ def _clean_person(*, full_name: str, position: str, email: str, phone: str) -> d
     return {"full_name": full_name, "position": position, "email": email, "phone": phone}
 
 
-def _clean_roles(roles: set[str] | list[str], *, actor: User | None) -> set[str]:
-    roles = set(roles)
-    unknown = roles - set(Role.values)
+def _clean_roles(roles: Iterable[str], *, actor: User | None) -> set[str]:
+    role_set = set(roles)
+    unknown = role_set - set(Role.values)
     if unknown:
         raise ServiceError(f"Vai trò không hợp lệ: {', '.join(sorted(unknown))}.", field="roles")
-    if Role.PROVINCE_ADMIN in roles and actor is not None and not actor.is_province_admin:
+    if Role.PROVINCE_ADMIN in role_set and actor is not None and not actor.is_province_admin:
         raise AccessDenied("Chỉ quản trị tỉnh được giao vai trò quản trị tỉnh.")
-    return roles
+    return role_set
 
 
 def account_create(
@@ -325,7 +326,7 @@ def account_create(
     position: str = "",
     email: str = "",
     phone: str = "",
-    roles: set[str] | list[str] = (Role.STAFF,),  # type: ignore[assignment]
+    roles: Iterable[str] = (Role.STAFF,),
     password: str | None = None,
     password_hash: str | None = None,
     must_change_password: bool = True,
@@ -425,7 +426,7 @@ def account_update(
 
 
 def account_set_roles(
-    *, actor: User, user: User, roles: set[str] | list[str], ip: str | None = None
+    *, actor: User, user: User, roles: Iterable[str], ip: str | None = None
 ) -> User:
     """Replace the person's roles in their unit (R7)."""
     _require_unit_admin(actor, user.unit)
@@ -934,7 +935,8 @@ def totp_device(user: User) -> TOTPDevice | None:
 
 
 def second_factor_enrolled(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    enrolled: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return enrolled
 
 
 def second_factor_pending_device(*, user: User) -> TOTPDevice:
@@ -1299,7 +1301,7 @@ def sessions_end_others(*, user: User, current_session_key: str, ip: str | None 
         from .selectors import sessions_of
 
         listed = sessions_of(user=locked, current_session_key=current_session_key)
-        count = sum(not s.is_current for s in listed)  # type: ignore[attr-defined]
+        count = sum(not s.is_current for s in listed)
         _end_sessions(locked)
         locked.save(update_fields=["session_salt"])
         audit_record(

@@ -3,6 +3,7 @@ the second factor (R6)."""
 
 import base64
 import time
+from typing import Any
 
 import segno
 from django import forms
@@ -21,6 +22,7 @@ from vanban.core.http import client_ip
 
 from . import selectors, services
 from .forms import CodeForm
+from .http import request_user
 from .models import User
 from .session_views import keep_only_this_session
 
@@ -142,8 +144,9 @@ class PasswordChangeForm(Form):
         label="Nhập lại mật khẩu mới", widget=forms.PasswordInput, max_length=256
     )
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", "Hai lần nhập mật khẩu mới không khớp.")
         return data
@@ -155,7 +158,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.account_change_password(
-                user=request.user,
+                user=request_user(request),
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
                 ip=client_ip(request),
@@ -172,7 +175,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         "accounts/password_change.html",
         {
             "form": form,
-            "forced": request.user.must_change_password,
+            "forced": request_user(request).must_change_password,
         },
     )
 
@@ -193,7 +196,7 @@ def compromised(request: HttpRequest) -> HttpResponse:
     form = CompromisedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.account_report_compromised(
-            user=request.user, note=form.cleaned_data["note"], ip=client_ip(request)
+            user=request_user(request), note=form.cleaned_data["note"], ip=client_ip(request)
         )
         logout(request)
         messages.warning(
@@ -211,8 +214,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/profile.html",
         {
-            "roles": selectors.roles_of(user=request.user),
-            "second_factor_enrolled": services.second_factor_enrolled(request.user),
+            "roles": selectors.roles_of(user=request_user(request)),
+            "second_factor_enrolled": services.second_factor_enrolled(request_user(request)),
         },
     )
 
@@ -221,7 +224,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: QR code and secret, a first code, then recovery codes (R6)."""
-    user = request.user
+    user = request_user(request)
     if services.second_factor_enrolled(user):
         return render(request, "accounts/second_factor.html", {"enrolled": True})
     device = services.second_factor_pending_device(user=user)

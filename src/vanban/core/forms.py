@@ -1,4 +1,7 @@
+from typing import Any, TypeVar
+
 from django import forms
+from django.db.models import Model
 from django.http import Http404
 
 from vanban.core.errors import NotFound, ServiceError
@@ -13,17 +16,36 @@ MAX_PAGE = 100_000
 class LabelSuffixMixin:
     """Vietnamese forms show labels without the trailing colon."""
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
 
 
 class Form(LabelSuffixMixin, forms.Form):
     pass
 
 
-class ModelForm(LabelSuffixMixin, forms.ModelForm):  # type: ignore[type-arg]
+_M = TypeVar("_M", bound=Model)
+
+
+class ModelForm(LabelSuffixMixin, forms.ModelForm[_M]):
     pass
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of its choice field `name`, whose choices depend on the reader."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's own copy of its model choice field `name`, whose rows depend on the reader."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field
 
 
 def show_service_error(form: forms.Form, exc: ServiceError) -> None:

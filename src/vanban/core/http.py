@@ -40,10 +40,11 @@ def client_ip(request: HttpRequest) -> str | None:
     client's to forge and only REMOTE_ADDR counts.
     """
     if getattr(settings, "VANBAN_BEHIND_PROXY", False):
-        real = request.META.get("HTTP_X_REAL_IP", "").strip()
+        real: str = request.META.get("HTTP_X_REAL_IP", "").strip()
         if real:
             return real
-    return request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote or None
 
 
 def refusal_raise(exc: ServiceError) -> None:

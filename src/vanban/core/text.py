@@ -1,5 +1,6 @@
 """Vietnamese text helpers: NFC normalisation (TCVN 6909:2001) and diacritic-free folding."""
 
+import datetime as dt
 import unicodedata
 
 
@@ -16,6 +17,6 @@ def fold(value: str) -> str:
     return " ".join(stripped.lower().split())
 
 
-def format_date_vi(value) -> str:  # type: ignore[no-untyped-def]
+def format_date_vi(value: dt.date | None) -> str:
     """dd/mm/yyyy, as Vietnamese users read dates."""
     return value.strftime("%d/%m/%Y") if value else ""

@@ -3,13 +3,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from vanban.core import clock
+from vanban.core.models import Notification
 
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = list(request.user.notifications.all()[:100])
+    mine = Notification.objects.filter(recipient_id=request.user.pk)
+    rows = list(mine[:100])
     if request.method == "POST":
-        request.user.notifications.filter(read_at__isnull=True).update(read_at=clock.now())
+        mine.filter(read_at__isnull=True).update(read_at=clock.now())
     return render(request, "core/notifications.html", {"rows": rows})
 
 

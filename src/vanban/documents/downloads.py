@@ -51,7 +51,7 @@ def download_unavailable(
     return render(request, template, context, status=409)
 
 
-def download_unavailable_api(exc: FileUnavailable, **extra: Any) -> Status:
+def download_unavailable_api(exc: FileUnavailable, **extra: Any) -> Status[dict[str, Any]]:
     """409 in the API's error shape (`ErrorOut`, plus `extra` fields)."""
     return Status(409, {"detail": exc.message, "field": None, **extra})
 

@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote
 from xml.parsers import expat
 
@@ -207,7 +207,7 @@ def _ole_stream_names(data: bytes) -> set[str]:
         fat.extend(struct.unpack(f"<{size // 4}I", sector(number)))
 
     names: set[str] = set()
-    number, seen = first_dir, set()
+    number, seen = first_dir, set[int]()
     while number < _OLE_MAX_REGULAR and number not in seen and len(seen) < total:
         seen.add(number)
         chunk = sector(number)
@@ -237,7 +237,7 @@ def _safe_parser() -> Any:
     """An expat parser that refuses any DTD: no entities, so no "billion laughs", no XXE."""
     parser = expat.ParserCreate(namespace_separator=" ")
 
-    def refuse(*_args: Any) -> None:
+    def refuse(*_args: Any) -> NoReturn:
         raise _Refuse
 
     parser.StartDoctypeDeclHandler = refuse
@@ -473,7 +473,7 @@ def _too_large(name: str, policy: DocumentPolicy) -> ServiceError:
     )
 
 
-def _read_at_most(upload: UploadedFile, limit: int) -> bytes:
+def _read_at_most(upload: UploadedFile[bytes], limit: int) -> bytes:
     with contextlib.suppress(AttributeError, OSError, ValueError):
         upload.seek(0)
     chunks, total = [], 0
@@ -558,7 +558,7 @@ def _pdf_checked_text(data: bytes, name: str) -> str:
 
 
 def file_prepare(
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     *,
     actor: Any,
     unit: Any = None,
@@ -875,7 +875,8 @@ def files_check(*, verify_hashes: bool = True) -> FilesReport:
     from django.apps import apps
 
     report = FilesReport(hashed=verify_hashes)
-    rows = []
+    # (source, pk, owner id, storage name, SHA-256, original name) of every stored file.
+    rows: list[tuple[FileSource, int, int | None, str, str, str]] = []
     for source in FILE_SOURCES:
         model = apps.get_model(source.model)
         rows.extend(

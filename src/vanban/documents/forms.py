@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from vanban.accounts.models import Unit, User
-from vanban.core.forms import Form
+from vanban.core.forms import Form, model_choice_field
 from vanban.reports.forms import DATE_INPUT_FORMATS, UnitChoiceField
 
 from .files import ALLOWED_LABEL
@@ -92,7 +92,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         single = super().clean
         items = data if isinstance(data, list | tuple) else [data]
         return [single(item, initial) for item in items if item]
@@ -132,7 +132,7 @@ class DocumentFilterForm(Form):
 
     def __init__(self, data: dict[str, Any], *, units: QuerySet[Unit]) -> None:
         super().__init__(data)
-        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = units.select_related("parent")
 
 
 # ---------------------------------------------------------------- registering
@@ -205,7 +205,7 @@ class RegisterForm(RefusalFields):
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = units.select_related("parent")
 
     def _input(self, **extra: Any) -> DocumentInput:
         data = self.cleaned_data
@@ -221,7 +221,7 @@ class RegisterForm(RefusalFields):
             **extra,
         )
 
-    def uploads(self) -> tuple[UploadedFile | None, list[UploadedFile]]:
+    def uploads(self) -> tuple[UploadedFile[bytes] | None, list[UploadedFile[bytes]]]:
         return self.cleaned_data.get("main_file"), self.cleaned_data.get("attachments") or []
 
 
@@ -277,7 +277,8 @@ class IncomingForm(RegisterForm):
     package_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("issuer_unit") and (data.get("issuer_name") or data.get("issuer_code")):
             self.add_error(
                 "issuer_name",
@@ -339,7 +340,7 @@ class OutgoingForm(RegisterForm):
 # ---------------------------------------------------------------- giving a document to a person
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.full_name} – {obj.position}" if obj.position else obj.full_name
 
@@ -357,7 +358,7 @@ class ShareForm(Form):
 
     def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = candidates  # type: ignore[attr-defined]
+        model_choice_field(self, "user").queryset = candidates
 
 
 # ---------------------------------------------------------------- numbering series
@@ -382,7 +383,7 @@ class SeriesFilterForm(Form):
 
     def __init__(self, data: dict[str, Any], *, units: QuerySet[Unit]) -> None:
         super().__init__(data)
-        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = units.select_related("parent")
 
 
 class SeriesCreateForm(Form):
@@ -425,10 +426,11 @@ class SeriesCreateForm(Form):
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = units.select_related("parent")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         scope = data.get("scope")
         if scope in (SCOPE_TYPE, SCOPE_LEGAL) and not data.get("document_type"):
             self.add_error(

@@ -4,10 +4,11 @@ Field lengths follow Appendix VI part II (STANDARDS.md "Record fields").
 """
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 
-from vanban.accounts.models import Role, Unit
+from vanban.accounts.models import Role, Unit, User
 
 
 class Direction(models.TextChoices):
@@ -106,10 +107,10 @@ class RegisterSeries(models.Model):
 
 
 class DocumentQuerySet(models.QuerySet["Document"]):
-    def visible_to(self, user) -> "DocumentQuerySet":  # type: ignore[no-untyped-def]
+    def visible_to(self, user: User | AnonymousUser) -> "DocumentQuerySet":
         """R14 and DESIGN "invariants": a unit's documents are seen by its clerks and leaders, and
         by the people a document was given to. Every document list starts here."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not isinstance(user, User) or not user.is_active:
             return self.none()
         register_units = [
             unit_id for unit_id, role in user.role_pairs() if role in (Role.CLERK, Role.LEADER)

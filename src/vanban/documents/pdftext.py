@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import IO
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def pdf_read(data: bytes, *, max_pages: int, max_chars: int, timeout: float) -> 
     return PdfReading(text=answer["text"], active=answer["active"])
 
 
-def _read_exactly(stream, size: int, deadline: float) -> bytes:  # type: ignore[no-untyped-def]
+def _read_exactly(stream: IO[bytes], size: int, deadline: float) -> bytes:
     fd = stream.fileno()
     chunks: list[bytes] = []
     remaining = size

@@ -20,6 +20,7 @@ from vanban.accounts.http import request_user
 from vanban.accounts.models import User
 from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
+from vanban.core.forms import model_choice_field
 from vanban.core.http import client_ip
 from vanban.reports.forms import PERIOD_KINDS, ReportPeriodForm
 from vanban.reports.periods import Period
@@ -39,7 +40,7 @@ URL_NAMES = {
 }
 
 
-class SeriesChoiceField(forms.ModelChoiceField):
+class SeriesChoiceField(forms.ModelChoiceField[RegisterSeries]):
     def label_from_instance(self, obj: RegisterSeries) -> str:
         return f"{obj.name} (năm {obj.year})"
 
@@ -67,15 +68,13 @@ class RegisterForm(ReportPeriodForm):
     def __init__(self, data: dict[str, Any], *, user: User, direction: str) -> None:
         super().__init__(data, user=user)
         units = selectors.register_units(user=user)
-        self.fields["unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = units.select_related("parent")
         series = RegisterSeries.objects.filter(unit__in=units, direction=direction)
         unit_id = str(data.get("unit", ""))
         if unit_id.isdigit():
             # Only the series of the chosen unit are offered.
             series = series.filter(unit_id=int(unit_id))
-        self.fields["series"].queryset = series.order_by(  # type: ignore[attr-defined]
-            "-year", "name", "pk"
-        )
+        model_choice_field(self, "series").queryset = series.order_by("-year", "name", "pk")
 
     @staticmethod
     def register_defaults(*, unit_ids: list[int], user: User) -> dict[str, Any]:
@@ -123,7 +122,7 @@ def _register(
     """The bound form and the register, or the form with its errors and the status to answer;
     no form at all (403) when the reader keeps or leads no unit's registers. The parameters are
     the query string's unless given."""
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     unit_ids = list(selectors.register_units(user=user).values_list("pk", flat=True))
     if not unit_ids:
         return None, None, 403
@@ -222,7 +221,7 @@ def _register_pdf(request: HttpRequest, direction: str) -> HttpResponse:
         return _render_page(request, direction, form, register, status)
     if register.total > REGISTER_PDF_INLINE_MAX_ROWS:
         # Too long for a request: offer a print job (or show the one already asked for).
-        user: User = request.user  # type: ignore[assignment]
+        user = request_user(request)
         page_name = URL_NAMES[Direction(direction)][0]
         return render(
             request,
@@ -275,7 +274,7 @@ def register_outgoing_pdf(request: HttpRequest) -> HttpResponse:
 
 
 def _print_job_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = request_user(request)
     direction = request.POST.get("direction", "")
     if direction not in Direction.values:
         raise Http404("Không tìm thấy sổ văn bản.")
@@ -322,7 +321,7 @@ def _print_job_create(request: HttpRequest) -> HttpResponse:
 def print_jobs(request: HttpRequest) -> HttpResponse:
     """R17: the printed registers the person asked for, with their state and download links;
     POST asks for a new one (the register's parameters and `direction`)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request_user(request)
     if not selectors.register_units(user=user).exists():
         return _forbidden(request)
     if request.method == "POST":

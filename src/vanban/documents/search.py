@@ -130,7 +130,7 @@ class SearchSort(models.TextChoices):
     URGENCY = "urgency", "Độ khẩn cao nhất"
 
 
-SORT_ORDER = {
+SORT_ORDER: dict[str, tuple[str, ...]] = {
     SearchSort.NEWEST: ("-registered_at", "-id"),
     SearchSort.OLDEST: ("registered_at", "id"),
     SearchSort.ISSUED: ("-issued_date", "-registered_at", "-id"),
@@ -205,7 +205,7 @@ def document_search(
         qs = qs.filter(registered_at__gte=local_midnight(registered_from))
     if registered_to is not None:
         qs = qs.filter(registered_at__lt=local_midnight(registered_to + dt.timedelta(days=1)))
-    order = SORT_ORDER.get(sort, SORT_ORDER[SearchSort.NEWEST])  # type: ignore[call-overload]
+    order = SORT_ORDER.get(sort, SORT_ORDER[SearchSort.NEWEST])
     # The long search text is never shown: leaving it out keeps the rows (and any DISTINCT over
     # them) small.
     return qs.select_related("document_type", "unit").defer("search_text").order_by(*order)

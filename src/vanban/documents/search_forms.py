@@ -8,7 +8,7 @@ from django import forms
 from django.urls import reverse
 
 from vanban.accounts.models import Role, Unit, User
-from vanban.core.forms import MAX_PAGE, MAX_YEAR, MIN_YEAR, Form
+from vanban.core.forms import MAX_PAGE, MAX_YEAR, MIN_YEAR, Form, model_choice_field
 from vanban.core.text import format_date_vi
 from vanban.reports.forms import DATE_INPUT_FORMATS
 
@@ -28,12 +28,12 @@ def _date_field(label: str, which: str) -> forms.DateField:
     )
 
 
-class UnitChoice(forms.ModelChoiceField):
+class UnitChoice(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         return obj.name
 
 
-class SeriesChoice(forms.ModelChoiceField):
+class SeriesChoice(forms.ModelChoiceField[RegisterSeries]):
     def label_from_instance(self, obj: RegisterSeries) -> str:
         return f"{obj.name} – {obj.year} – {obj.unit.name}"
 
@@ -113,8 +113,8 @@ class DocumentSearchForm(Form):
     def __init__(self, data: Any, *, user: User) -> None:
         super().__init__(data)
         units = search_units(user=user)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["series"].queryset = (  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = units
+        model_choice_field(self, "series").queryset = (
             RegisterSeries.objects.filter(unit__in=units)
             .select_related("unit")
             .order_by("-year", "unit__name", "direction", "name")
@@ -135,7 +135,8 @@ class DocumentSearchForm(Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for first, last, label in (
             ("issued_from", "issued_to", "Ngày văn bản"),
             ("registered_from", "registered_to", "Ngày vào sổ"),

@@ -4,6 +4,7 @@ Every signed-in person may search: the results are the documents they may see (t
 registers, and documents given to them), so a person with neither simply finds nothing.
 """
 
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from vanban.accounts.models import User
+from vanban.accounts.http import request_user
 from vanban.core import clock
 from vanban.core.errors import ServiceError
 
@@ -46,14 +47,14 @@ def _page(
 ) -> HttpResponse:
     """The search page, or its results for htmx; the count of a page that is not the last one
     comes afterwards from `search_count_view` (`count=True`)."""
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     page = None
     query_string = ""
     if form.is_valid():
         results = search.document_search(user=user, **form.search_arguments())
         page = search.search_page(search.result_rows(results), page=form.page_number(), count=count)
         query_string = form.query_string()
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "page": page,
         "query_string": query_string,
@@ -80,7 +81,7 @@ def _page(
 @require_GET
 def search_view(request: HttpRequest) -> HttpResponse:
     """Search box and advanced form; an htmx request gets only the results."""
-    return _page(request, DocumentSearchForm(request.GET, user=request.user))
+    return _page(request, DocumentSearchForm(request.GET, user=request_user(request)))
 
 
 @login_required
@@ -88,7 +89,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
 def search_count_view(request: HttpRequest) -> HttpResponse:
     """The number of hits of a search (up to search.COUNT_CAP), asked for by the results page
     once it shows: the count line, the export note and the page label, for htmx."""
-    return _page(request, DocumentSearchForm(request.GET, user=request.user), count=True)
+    return _page(request, DocumentSearchForm(request.GET, user=request_user(request)), count=True)
 
 
 @login_required
@@ -99,7 +100,7 @@ def saved_search_create(request: HttpRequest) -> HttpResponse:
     if save_form.is_valid():
         try:
             saved = search_services.saved_search_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request_user(request),
                 name=save_form.cleaned_data["name"],
                 query_string=query_string,
             )
@@ -108,27 +109,27 @@ def saved_search_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Đã lưu tìm kiếm “{saved.name}”.")
             return redirect(_search_url(saved.query_string))
-    search_form = DocumentSearchForm(QueryDict(query_string), user=request.user)
+    search_form = DocumentSearchForm(QueryDict(query_string), user=request_user(request))
     return _page(request, search_form, save_form=save_form)
 
 
 @login_required
 @require_GET
 def saved_search_run(request: HttpRequest, pk: int) -> HttpResponse:
-    saved = search.access_saved_search(user=request.user, pk=pk)  # type: ignore[arg-type]
+    saved = search.access_saved_search(user=request_user(request), pk=pk)
     return redirect(_search_url(saved.query_string))
 
 
 @login_required
 @require_POST
 def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    name = search_services.saved_search_delete(actor=request.user, pk=pk)  # type: ignore[arg-type]
+    name = search_services.saved_search_delete(actor=request_user(request), pk=pk)
     messages.success(request, f"Đã xóa tìm kiếm đã lưu “{name}”.")
     return redirect(_search_url(search_services.search_query_clean(request.POST.get("next", ""))))
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = request_user(request)
     form = DocumentSearchForm(request.GET, user=user)
     if not form.is_valid():
         return _page(request, form, status=400)

@@ -15,12 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import Role, User
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.http import client_ip, refusal_raise
@@ -69,7 +71,7 @@ def _show_error(form: Form, exc: ServiceError, field: str | None = None) -> None
 
 
 def _access(request: HttpRequest, pk: int) -> Document:
-    return selectors.access_document(user=request.user, pk=pk)  # type: ignore[arg-type]
+    return selectors.access_document(user=request_user(request), pk=pk)
 
 
 def _keeps_register(user: User) -> bool:
@@ -81,13 +83,13 @@ def _keeps_register(user: User) -> bool:
 
 def _document_list(request: HttpRequest, direction: str) -> HttpResponse:
     """Documents the reader may see: urgent first, then newest; by unit and year, 50 a page."""
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     year = services.local_today().year
     form = DocumentFilterForm(
         {"year": str(year), **request.GET.dict()}, units=selectors.register_units(user=user)
     )
     status = 200
-    documents = Document.objects.none()
+    documents: QuerySet[Document] = Document.objects.none()
     if form.is_valid():
         unit, chosen_year = form.cleaned_data["unit"], form.cleaned_data["year"]
         documents = selectors.document_list(user=user, direction=direction, unit=unit)
@@ -161,7 +163,7 @@ def _register_page(
     `data` replaces the posted fields; `blocked` is a refusal known before the form is read
     (shown next to its field, nothing registered); `context` goes to the template as is.
     """
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     units = selectors.clerk_units(user=user)
     only = list(units[:2])
     if not only:
@@ -213,7 +215,7 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
     button "Đọc gói edXML" prefills the form from it (`_package_read`), and the form then carries
     the package's signed ticket until "Vào sổ" registers the document with the package's files.
     """
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     if request.method == "POST" and (READ_PACKAGE in request.POST or request.FILES.get("package")):
         return _package_read(request)
     token = request.POST.get("package_token", "").strip() if request.method == "POST" else ""
@@ -244,7 +246,7 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
         if main_file is not None:
             raise ServiceError(PACKAGE_MAIN_FILE)  # the page offers no such input then
         try:
-            return package_intake().package_register(
+            registered: Document = package_intake().package_register(
                 actor=user,
                 unit=form.cleaned_data["unit"],
                 token=token,
@@ -259,6 +261,7 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
                 # A file of the package (the clerk added none): show it by the package.
                 raise ServiceError(exc.message, field="package") from exc
             raise
+        return registered
 
     return _register_page(
         request,
@@ -278,7 +281,7 @@ def _package_read(request: HttpRequest) -> HttpResponse:
     Nothing is registered here; a refused package is named next to the package input with what
     the clerk had typed kept (the R13 answers excepted).
     """
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     units = selectors.clerk_units(user=user)
     only = list(units[:2])
     if not only:
@@ -316,7 +319,7 @@ def outgoing_create(request: HttpRequest) -> HttpResponse:
     def register(form: OutgoingForm) -> Document:
         main_file, attachments = form.uploads()
         return services.outgoing_register(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_user(request),
             unit=form.cleaned_data["unit"],
             data=form.document_input(),
             refusals=form.refusals(),
@@ -344,7 +347,7 @@ def _can_share(user: User, document: Document) -> bool:
 def _detail_page(
     request: HttpRequest, document: Document, *, share_form: ShareForm | None = None
 ) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     can_share = _can_share(user, document)
     if can_share and share_form is None:
         share_form = ShareForm(candidates=selectors.share_candidates(document=document))
@@ -376,14 +379,14 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_share(request: HttpRequest, pk: int) -> HttpResponse:
     """A clerk or leader of the unit gives the document to a person of the unit."""
     document = _access(request, pk)
-    if not _can_share(request.user, document):  # type: ignore[arg-type]
+    if not _can_share(request_user(request), document):
         raise PermissionDenied(SHARE_ONLY)
     form = ShareForm(request.POST, candidates=selectors.share_candidates(document=document))
     if form.is_valid():
         person = form.cleaned_data["user"]
         try:
             services.document_share(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request_user(request),
                 document=document,
                 user=person,
                 ip=client_ip(request),
@@ -407,7 +410,7 @@ def _series_page(
     create_form: SeriesCreateForm | None = None,
 ) -> HttpResponse:
     """The unit's series for a year, with the form to open one."""
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     units = selectors.series_units(user=user)
     default_unit = units.filter(pk=user.unit_id).first() or units.first()
     if default_unit is None:
@@ -451,7 +454,7 @@ def series_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def series_create(request: HttpRequest) -> HttpResponse:
     """Open a numbering series for a year, as the head of the unit decided."""
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     units = selectors.series_units(user=user)
     if not units.exists():
         raise PermissionDenied(SERIES_ONLY)
@@ -463,8 +466,8 @@ def series_create(request: HttpRequest) -> HttpResponse:
             _show_error(form, exc)
         else:
             messages.success(request, f"Đã mở “{series.name}” năm {series.year}.")
-            query = urlencode({"unit": series.unit_id, "year": series.year})
-            return redirect(f"{reverse('documents:series_list')}?{query}")
+            created = urlencode({"unit": series.unit_id, "year": series.year})
+            return redirect(f"{reverse('documents:series_list')}?{created}")
     query = {
         key: request.POST[key]
         for key in ("unit", "year")

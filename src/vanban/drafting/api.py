@@ -253,8 +253,11 @@ class DraftOut(DraftListItem):
         return list(obj.events.all())
 
     @staticmethod
-    def resolve_actions(obj: Draft) -> dict[str, bool]:
-        return {**vars(obj._actions), "sign": obj._may_sign}  # type: ignore[attr-defined]
+    def resolve_actions(obj: Draft, context: dict[str, Any]) -> dict[str, bool]:
+        """What the caller may do with the draft now."""
+        user = request_user(context["request"])
+        actions = selectors.draft_actions(user=user, draft=obj)
+        return {**vars(actions), "sign": signing.draft_may_sign(user=user, draft=obj)}
 
 
 class DraftPage(Schema):
@@ -402,11 +405,8 @@ class IssuedOut(Schema):
 
 
 def _draft(request: HttpRequest, draft_id: int) -> Draft:
-    user = request_user(request)
-    draft = selectors.access_draft(user=user, pk=draft_id)
-    draft._actions = selectors.draft_actions(user=user, draft=draft)  # type: ignore[attr-defined]
-    draft._may_sign = signing.draft_may_sign(user=user, draft=draft)  # type: ignore[attr-defined]
-    return draft
+    """The draft if the caller may see it; `DraftOut` adds what the caller may do with it."""
+    return selectors.access_draft(user=request_user(request), pk=draft_id)
 
 
 def _certificate(pk: int | None, field: str = "certificate_id") -> Certificate | None:

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from vanban.accounts.models import Unit, User
-from vanban.core.forms import Form
+from vanban.core.forms import Form, choice_field, model_choice_field
 from vanban.documents.files import ALLOWED_LABEL
 from vanban.documents.forms import (
     DECLARATION_LABEL,
@@ -60,7 +60,7 @@ def _content_file() -> forms.FileField:
     )
 
 
-class PeopleField(forms.ModelMultipleChoiceField):
+class PeopleField(forms.ModelMultipleChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         label = f"{obj.full_name} – {obj.position}" if obj.position else obj.full_name
         return f"{label} ({obj.unit.name})"
@@ -170,11 +170,11 @@ class DraftCreateForm(Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["issuing_unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+        model_choice_field(self, "issuing_unit").queryset = Unit.objects.filter(
             pk__in=[u.pk for u in issuing_units]
         ).select_related("parent")
-        self.fields["signer"].queryset = signers  # type: ignore[attr-defined]
-        self.fields["recipient_units"].queryset = units  # type: ignore[attr-defined]
+        model_choice_field(self, "signer").queryset = signers
+        model_choice_field(self, "recipient_units").queryset = units
 
     def draft_input(self) -> DraftInput:
         data = self.cleaned_data
@@ -198,7 +198,7 @@ class DraftCreateForm(Form):
     def external(self) -> list[ExternalRecipient]:
         return parse_external(self.cleaned_data["external_recipients"])
 
-    def upload(self) -> UploadedFile | None:
+    def upload(self) -> UploadedFile[bytes] | None:
         return self.cleaned_data.get("content_file")
 
 
@@ -220,7 +220,7 @@ class CommentRequestForm(Form):
 
     def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = people  # type: ignore[attr-defined]
+        model_choice_field(self, "people").queryset = people
 
 
 class CommentForm(Form):
@@ -248,8 +248,8 @@ class SubmitForm(Form):
         self, *args: Any, reviewers: QuerySet[User], checkers: QuerySet[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
-        self.fields["checker"].queryset = checkers  # type: ignore[attr-defined]
+        model_choice_field(self, "reviewer").queryset = reviewers
+        model_choice_field(self, "checker").queryset = checkers
 
 
 class DecisionForm(Form):
@@ -266,7 +266,8 @@ class DecisionForm(Form):
 
     @property
     def accepted(self) -> bool:
-        return self.cleaned_data["decision"] == ACCEPT
+        decision: str = self.cleaned_data["decision"]
+        return decision == ACCEPT
 
 
 def certificate_label(cert: Certificate) -> str:
@@ -310,8 +311,8 @@ class _CertificateForm(Form):
     def __init__(self, *args: Any, certificates: list[Certificate], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.certificates = {str(c.pk): c for c in certificates}
-        field = self.fields[self.certificate_field]
-        field.choices = [  # type: ignore[attr-defined]
+        field = choice_field(self, self.certificate_field)
+        field.choices = [
             ("", self.empty_label),
             *((pk, certificate_label(c)) for pk, c in self.certificates.items()),
         ]

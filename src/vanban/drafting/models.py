@@ -11,11 +11,12 @@ moment, shown as a timeline.
 """
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from vanban.accounts.models import Role, Unit
+from vanban.accounts.models import Role, Unit, User
 from vanban.documents.models import Document, DocumentType, Urgency
 
 
@@ -45,11 +46,11 @@ class Decision(models.TextChoices):
 
 
 class DraftQuerySet(models.QuerySet["Draft"]):
-    def visible_to(self, user) -> "DraftQuerySet":  # type: ignore[no-untyped-def]
+    def visible_to(self, user: User | AnonymousUser) -> "DraftQuerySet":
         """A draft is seen by its drafter, the people asked to comment, check or approve it,
         the leaders of the drafting and issuing units, and the issuing unit's clerks once it is
         approved (to issue it). Every draft list starts here."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not isinstance(user, User) or not user.is_active:
             return self.none()
         pairs = user.role_pairs()
         leader_units = [u for u, r in pairs if r == Role.LEADER]

@@ -8,7 +8,7 @@ from vanban.accounts import selectors as account_selectors
 from vanban.accounts.models import Unit, User
 from vanban.core import clock
 from vanban.core.errors import ServiceError
-from vanban.core.forms import Form
+from vanban.core.forms import Form, model_choice_field
 
 from .periods import ROMAN_QUARTERS, Period
 
@@ -21,7 +21,7 @@ PERIOD_KINDS = [
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         # Units below the departments often share a name ("Văn phòng"); the parent tells them apart.
         if obj.level > 2 and obj.parent is not None:
@@ -85,9 +85,9 @@ class ReportPeriodForm(Form):
 
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data)
-        self.fields["unit"].queryset = (  # type: ignore[attr-defined]
-            account_selectors.units_managed_by(user=user).select_related("parent")
-        )
+        model_choice_field(self, "unit").queryset = account_selectors.units_managed_by(
+            user=user
+        ).select_related("parent")
 
     @staticmethod
     def defaults(*, user: User) -> dict[str, Any]:

@@ -80,7 +80,7 @@ html {{ font-family: "{FONT_FAMILY}"; font-size: 13pt; }}
 class _FontsOnlyFetcher(URLFetcher):
     """Lets the renderer read the font files and nothing else: no network, no other local file."""
 
-    def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
         parts = urlsplit(url)
         allowed = set(font_paths().values())
         if parts.scheme != "file" or Path(unquote(parts.path)).resolve() not in allowed:
@@ -97,7 +97,8 @@ def render_pdf(
     font_config = FontConfiguration()
     base = weasyprint.CSS(string=_base_css(), font_config=font_config, url_fetcher=fetcher)
     document = weasyprint.HTML(string=html, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[base], font_config=font_config)
+    pdf: bytes = document.write_pdf(stylesheets=[base], font_config=font_config)
+    return pdf
 
 
 def document_date_line(*, place: str, day: dt.date | None = None) -> str:

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from vanban.accounts.http import request_user
 from vanban.accounts.models import User
 from vanban.core.errors import ServiceError
 
@@ -67,7 +68,7 @@ def _page(
 @require_GET
 def account_changes(request: HttpRequest) -> HttpResponse:
     """R8: the account-change report of a unit for a month, quarter, year or chosen dates."""
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     if not _is_admin(user):
         return _forbidden(request)
     form, report, status = _account_change_report(request, user)
@@ -79,7 +80,7 @@ def account_changes(request: HttpRequest) -> HttpResponse:
 def account_changes_pdf(request: HttpRequest) -> HttpResponse:
     """R8: the same report as a document to send to the Department of Information and
     Communications, in the layout of an administrative report (NĐ 30/2020)."""
-    user: User = request.user  # type: ignore[assignment]  # signed in: login_required
+    user = request_user(request)
     if not _is_admin(user):
         return _forbidden(request)
     form, report, status = _account_change_report(request, user)

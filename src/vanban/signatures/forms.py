@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from vanban.accounts.models import User
-from vanban.core.forms import Form
+from vanban.core.forms import Form, model_choice_field
 
 from . import services
 from .models import KeyStorage
@@ -20,12 +20,13 @@ from .models import KeyStorage
 ACTIVE_CHOICES = [("1", "Dùng"), ("0", "Ngừng dùng")]
 
 
-def read_upload(upload: UploadedFile | None, limit: int) -> bytes | None:
+def read_upload(upload: UploadedFile[bytes] | None, limit: int) -> bytes | None:
     """At most `limit` + 1 bytes of an upload: the service refuses anything larger."""
     if upload is None:
         return None
     upload.seek(0)
-    return upload.read(limit + 1)
+    data: bytes = upload.read(limit + 1)
+    return data
 
 
 class CertificateForm(Form):
@@ -100,7 +101,7 @@ class PersonCertificateForm(CertificateForm):
 
     def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        model_choice_field(self, "person").queryset = people
 
 
 class MarkForm(Form):

@@ -3,6 +3,8 @@ reports (R11, R12, R16; issue 5)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -96,7 +98,7 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return f"{self.subject_name} ({self.serial})"
 
-    def valid_at(self, moment) -> bool:  # type: ignore[no-untyped-def]
+    def valid_at(self, moment: dt.datetime) -> bool:
         return self.not_before <= moment <= self.not_after
 
 

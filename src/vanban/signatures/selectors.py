@@ -83,8 +83,8 @@ def may_see_mark(*, user: User, mark: SignatureMark) -> bool:
     if mark.kind == MarkKind.SIGNATURE:
         if mark.user_id == user.pk:
             return True
-        return user.can_manage_unit(mark.user.unit)  # type: ignore[union-attr]
-    return user.can_manage_unit(mark.unit)  # type: ignore[arg-type]
+        return mark.user is not None and user.can_manage_unit(mark.user.unit)
+    return mark.unit is not None and user.can_manage_unit(mark.unit)
 
 
 def access_mark(*, pk: int) -> SignatureMark:

@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.http import request_user
-from vanban.accounts.models import User
+from vanban.accounts.models import Unit, User
 from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.core.forms import show_service_error
@@ -158,7 +158,8 @@ def mark_image(request: HttpRequest, pk: int) -> HttpResponse:
 def _back_to(user: User, certificate: Certificate) -> HttpResponse:
     if certificate.user_id == user.pk:
         return redirect("signatures:mine")
-    unit_id = certificate.unit_id if certificate.unit_id else certificate.user.unit_id  # type: ignore[union-attr]
+    owner = certificate.user
+    unit_id = certificate.unit_id if certificate.unit_id or owner is None else owner.unit_id
     return redirect("signatures:unit", pk=unit_id)
 
 
@@ -195,7 +196,7 @@ def _require_admin(user: User) -> None:
         raise PermissionDenied(ADMIN_ONLY)
 
 
-def _managed_unit(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+def _managed_unit(request: HttpRequest, pk: int) -> Unit:
     user = request_user(request)
     _require_admin(user)
     unit = selectors.access_unit(pk=pk)

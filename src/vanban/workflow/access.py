@@ -65,7 +65,9 @@ class Authority:
         """The person given the work, or a leader of the unit given it (or their deputy)."""
         if assignment.assignee_user_id:
             return self.as_person(assignment.assignee_user_id)
-        return self.as_leader_of(assignment.assignee_unit_id)  # type: ignore[arg-type]
+        if assignment.assignee_unit_id is None:
+            return False, None
+        return self.as_leader_of(assignment.assignee_unit_id)
 
     def as_supervisor(
         self, assignment: Assignment, *, document_unit_id: int

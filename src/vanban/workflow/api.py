@@ -171,6 +171,23 @@ def _units(ids: list[int], field: str) -> list[Unit]:
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
+def _assignment_row(row: selectors.AssignmentRow) -> dict[str, Any]:
+    a = row.assignment
+    return {
+        "id": a.pk,
+        "parent_id": a.parent_id,
+        "role": a.role,
+        "assignee_unit_id": a.assignee_unit_id,
+        "assignee_user_id": a.assignee_user_id,
+        "assignee": a.assignee_label,
+        "deadline": a.deadline,
+        "status": a.status,
+        "status_label": a.status_label,
+        "mark": row.mark,
+        "reminder_count": a.reminder_count,
+    }
+
+
 def _processing(user: User, document_id: int) -> dict[str, Any]:
     document = selectors.access_incoming(user=user, pk=document_id)
     page = selectors.processing_page(user=user, document=document)
@@ -184,22 +201,7 @@ def _processing(user: User, document_id: int) -> dict[str, Any]:
         "direction": processing.direction if processing else "",
         "deadline": processing.deadline if processing else None,
         "reply_reference": processing.reply_reference if processing else "",
-        "assignments": [
-            {
-                "id": a.pk,
-                "parent_id": a.parent_id,
-                "role": a.role,
-                "assignee_unit_id": a.assignee_unit_id,
-                "assignee_user_id": a.assignee_user_id,
-                "assignee": a.assignee_label,
-                "deadline": a.deadline,
-                "status": a.status,
-                "status_label": a.status_label,
-                "mark": a.mark,  # type: ignore[attr-defined]
-                "reminder_count": a.reminder_count,
-            }
-            for a in page.assignments
-        ],
+        "assignments": [_assignment_row(row) for row in page.rows],
         "extensions": page.extensions,
         "trail": [
             {
@@ -351,7 +353,7 @@ def reassign(request: HttpRequest, assignment_id: Id, payload: ReassignIn) -> di
     assignment = selectors.access_assignment(user=actor, pk=assignment_id)
     unit_id = assignment.assignee_unit_id
     _require(
-        bool(unit_id) and authority_of(actor).as_leader_of(unit_id)[0],  # type: ignore[arg-type]
+        unit_id is not None and authority_of(actor).as_leader_of(unit_id)[0],
         services.MSG_NOT_UNIT_LEADER,
     )
     services.assignment_reassign(

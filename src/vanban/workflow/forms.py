@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from vanban.accounts.models import Unit, User
-from vanban.core.forms import Form
+from vanban.core.forms import Form, choice_field, model_choice_field
 from vanban.documents import selectors as document_selectors
 from vanban.documents.forms import MultipleFileField
 from vanban.reports.forms import DATE_INPUT_FORMATS, ReportPeriodForm
@@ -62,7 +62,7 @@ class PresentForm(Form):
 
     def __init__(self, *args: Any, leaders: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].choices = [("", "– chọn lãnh đạo –")] + [  # type: ignore[attr-defined]
+        choice_field(self, "leader").choices = [("", "– chọn lãnh đạo –")] + [
             (p.pk, p.full_name) for p in leaders
         ]
 
@@ -104,11 +104,9 @@ class DirectForm(Form):
             ("Đơn vị", [(f"unit:{u.pk}", u.name) for u in units]),
             ("Cá nhân", [(f"user:{p.pk}", _person_label(p)) for p in people]),
         ]
-        self.fields["lead"].choices = [("", "– chọn –"), *targets]  # type: ignore[attr-defined]
-        self.fields["co"].choices = targets  # type: ignore[attr-defined]
-        self.fields["info_users"].choices = [  # type: ignore[attr-defined]
-            (p.pk, _person_label(p)) for p in people
-        ]
+        choice_field(self, "lead").choices = [("", "– chọn –"), *targets]
+        choice_field(self, "co").choices = targets
+        choice_field(self, "info_users").choices = [(p.pk, _person_label(p)) for p in people]
 
     def targets(self) -> dict[str, Any]:
         """The chosen units and people as objects, for the service."""
@@ -167,9 +165,9 @@ class ReassignForm(Form):
 
     def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_user"].choices = [("", "– chọn –"), *people]  # type: ignore[attr-defined]
-        self.fields["co_users"].choices = people  # type: ignore[attr-defined]
-        self.fields["info_users"].choices = people  # type: ignore[attr-defined]
+        choice_field(self, "lead_user").choices = [("", "– chọn –"), *people]
+        choice_field(self, "co_users").choices = people
+        choice_field(self, "info_users").choices = people
 
     def targets(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -259,8 +257,8 @@ class DelegationForm(Form):
 
     def __init__(self, *args: Any, units: list[Unit], people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
-        self.fields["deputy"].choices = [("", "– chọn –")] + [  # type: ignore[attr-defined]
+        choice_field(self, "unit").choices = [(u.pk, u.name) for u in units]
+        choice_field(self, "deputy").choices = [("", "– chọn –")] + [
             (p.pk, _person_label(p)) for p in people
         ]
 
@@ -298,6 +296,6 @@ class FollowupForm(ReportPeriodForm):
 
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data, user=user)
-        self.fields["unit"].queryset = (  # type: ignore[attr-defined]
-            document_selectors.register_units(user=user).select_related("parent")
-        )
+        model_choice_field(self, "unit").queryset = document_selectors.register_units(
+            user=user
+        ).select_related("parent")

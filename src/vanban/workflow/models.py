@@ -215,9 +215,10 @@ class Assignment(models.Model):
 
     @property
     def assignee_label(self) -> str:
-        if self.assignee_unit_id:
-            return self.assignee_unit.name  # type: ignore[union-attr]
-        return self.assignee_user.full_name  # type: ignore[union-attr]
+        # The check constraint "assignment_one_assignee": a unit or a person, never both.
+        if self.assignee_unit is not None:
+            return self.assignee_unit.name
+        return self.assignee_user.full_name if self.assignee_user is not None else ""
 
     @property
     def is_open(self) -> bool:

@@ -81,7 +81,9 @@ def _forms(page: selectors.ProcessingPage, bound: Bound | None) -> dict[str, Any
             ),
         )
     choices = selectors.reassign_choices(
-        unit_ids=sorted({a.assignee_unit_id for a in actions.reassignable})  # type: ignore[misc]
+        unit_ids=sorted(
+            {a.assignee_unit_id for a in actions.reassignable if a.assignee_unit_id is not None}
+        )
     )
     context["reassign_forms"] = [
         (
@@ -118,10 +120,11 @@ def _forms(page: selectors.ProcessingPage, bound: Bound | None) -> dict[str, Any
         handled.append(item)
     context["handled"] = handled
     # A reminder is sent from the assignment's row in the table.
-    for a in actions.remindable:
-        a.remind_form = pick(  # type: ignore[attr-defined]
-            "remind", a.pk, lambda a=a: RemindForm(auto_id=_auto_id("remind", a.pk))
-        )
+    remind_forms = {
+        a.pk: pick("remind", a.pk, lambda a=a: RemindForm(auto_id=_auto_id("remind", a.pk)))
+        for a in actions.remindable
+    }
+    context["assignment_rows"] = [(row, remind_forms.get(row.assignment.pk)) for row in page.rows]
     context["can_remind"] = bool(actions.remindable)
     context["decide_forms"] = [
         (r, pick("decide", r.pk, lambda r=r: ExtensionDecideForm(auto_id=_auto_id("decide", r.pk))))
@@ -233,7 +236,7 @@ def direct(request: HttpRequest, pk: int) -> HttpResponse:
             document=document,
             direction=form.cleaned_data["direction"],
             ip=client_ip(request),
-            **form.targets(),  # type: ignore[attr-defined]
+            **form.targets(),
         ),
         success="Đã cho ý kiến chỉ đạo và giao xử lý.",
     )
@@ -252,14 +255,14 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         assignment.document,
         kind="reassign",
         pk=pk,
-        allowed=bool(unit_id) and authority.as_leader_of(unit_id)[0],  # type: ignore[arg-type]
+        allowed=unit_id is not None and authority.as_leader_of(unit_id)[0],
         refusal=services.MSG_NOT_UNIT_LEADER,
         form=form,
         call=lambda: services.assignment_reassign(
             actor=request_user(request),
             assignment=assignment,
             ip=client_ip(request),
-            **form.targets(),  # type: ignore[attr-defined]
+            **form.targets(),
         ),
         success="Đã phân công trong đơn vị.",
     )

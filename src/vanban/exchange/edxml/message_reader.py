@@ -12,7 +12,7 @@ which is kept as the bytes of the element).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from xml.parsers import expat
 
 from lxml import etree
@@ -24,6 +24,7 @@ from .model import (
     Manifest,
     MessageHeader,
     Package,
+    Record,
     StatusMessage,
     TraceHeaderList,
 )
@@ -36,6 +37,9 @@ from .safety import (
     parse_tree,
     scan,
 )
+
+# lxml ships no type information: its elements are `Any` here.
+R = TypeVar("R", bound=Record)
 
 # ---------------------------------------------------------------- reading
 
@@ -51,7 +55,8 @@ def read_message(data: bytes, *, max_bytes: int | None = None) -> Package | Stat
 
 
 def local_name(element: Any) -> str:
-    return etree.QName(element).localname
+    name: str = etree.QName(element).localname
+    return name
 
 
 def _namespace(element: Any) -> str:
@@ -179,7 +184,7 @@ def _note_attributes(element: Any, path: str, notes: list[str]) -> None:
         notes.append(f"Thuộc tính “{name}” của phần tử “{path}” không được giữ lại.")
 
 
-def _read(cls: type[Any], element: Any, path: str, notes: list[str]) -> Any:
+def _read(cls: type[R], element: Any, path: str, notes: list[str]) -> R:
     """A record from its element, by the record's CHILDREN; the children's order is kept."""
     record = cls()
     record.attributes = dict(element.attrib)
@@ -205,9 +210,11 @@ def _read(cls: type[Any], element: Any, path: str, notes: list[str]) -> Any:
     return record
 
 
-def _value(spec: Child, element: Any, path: str, notes: list[str]) -> Any:
+def _value(
+    spec: Child, element: Any, path: str, notes: list[str]
+) -> str | Record | list[str | Record]:
     if spec.item:
-        items = []
+        items: list[str | Record] = []
         for child in child_elements(element):
             if _ours(child) and local_name(child) == spec.item:
                 where = f"{path}/{spec.item}"
@@ -244,7 +251,8 @@ def _signature_bytes(xml: bytes, element: Any, root: Any) -> bytes:
         raw = xml[span[0] : span[1]]
         if _same_elements(in_our_context(raw), element):
             return raw
-    return etree.tostring(element, encoding="utf-8", with_tail=False)
+    serialized: bytes = etree.tostring(element, encoding="utf-8", with_tail=False)
+    return serialized
 
 
 def _signature_span(xml: bytes) -> tuple[int, int] | None:

@@ -147,7 +147,8 @@ def _envelope() -> tuple[Any, Any, Any]:
 
 def _serialized(root: Any, signature: bytes | None = None) -> bytes:
     etree.indent(root, space=INDENT)
-    out = DECLARATION + etree.tostring(root, encoding="utf-8") + b"\n"
+    tree: bytes = etree.tostring(root, encoding="utf-8")
+    out = DECLARATION + tree + b"\n"
     if signature is not None:
         out = out.replace(_SIGNATURE_MARK, signature, 1)
     return out

@@ -12,6 +12,7 @@ drafting and the exchange); `_common` holds what they share. This package export
 of all of them.
 """
 
+from ._common import AssignmentRow, DeadlineState, deadline_state
 from .choices import (
     delegation_choices,
     delegations_of,
@@ -26,6 +27,7 @@ from .my_work import TO_PRESENT_LIMIT, MyWork, acting_label, my_work, work_secti
 from .processing import (
     ROLE_ORDER,
     ProcessingPage,
+    TrailItem,
     access_assignment,
     access_extension,
     access_incoming,
@@ -39,12 +41,15 @@ __all__ = [
     "GROUPINGS",
     "ROLE_ORDER",
     "TO_PRESENT_LIMIT",
+    "AssignmentRow",
     "Dashboard",
     "DashboardRow",
     "DeadlineGroup",
     "DeadlineLists",
+    "DeadlineState",
     "MyWork",
     "ProcessingPage",
+    "TrailItem",
     "access_assignment",
     "access_extension",
     "access_incoming",
@@ -52,6 +57,7 @@ __all__ = [
     "dashboard",
     "dashboard_allowed",
     "deadline_lists",
+    "deadline_state",
     "delegation_choices",
     "delegations_of",
     "direct_choices",

@@ -1,12 +1,14 @@
 """What the workflow selectors share."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from vanban.accounts.models import User
 from vanban.documents.models import Document
 
 from ..access import deadline_mark
+from ..models import Assignment
 
 _ASSIGNMENT_RELATED = (
     "document__document_type",
@@ -21,10 +23,51 @@ def _visible_document_ids(user: User) -> Any:
     return Document.objects.visible_to(user).values("pk")
 
 
+@dataclass(frozen=True)
+class DeadlineState:
+    """Where a piece of work stands against its deadline on a day (R18): `mark` is "overdue",
+    "due_soon" or ""; `days_late` is 0 unless the deadline has passed."""
+
+    mark: str
+    days_left: int | None
+    days_late: int
+
+
+def deadline_state(assignment: Assignment, today: dt.date) -> DeadlineState:
+    days_left = assignment.days_left(today)
+    return DeadlineState(
+        mark=deadline_mark(assignment.deadline, today, is_open=assignment.is_open),
+        days_left=days_left,
+        days_late=-days_left if days_left is not None and days_left < 0 else 0,
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """An assignment as a list shows it: its deadline state and, in the processing page's tree,
+    how deep it sits below the parts the director gave (0 for those)."""
+
+    assignment: Assignment
+    state: DeadlineState
+    depth: int = 0
+
+    @property
+    def mark(self) -> str:
+        return self.state.mark
+
+    @property
+    def days_left(self) -> int | None:
+        return self.state.days_left
+
+    @property
+    def days_late(self) -> int:
+        return self.state.days_late
+
+
 def _mark(items: list[Any], today: dt.date) -> list[Any]:
+    """The deadline state copied onto each item (an assignment, or a row with an `assignment`),
+    for the pages that still read it from there."""
     for item in items:
-        assignment = getattr(item, "assignment", item)
-        item.mark = deadline_mark(assignment.deadline, today, is_open=assignment.is_open)
-        item.days_left = assignment.days_left(today)
-        item.days_late = -item.days_left if item.days_left is not None and item.days_left < 0 else 0
+        state = deadline_state(getattr(item, "assignment", item), today)
+        item.mark, item.days_left, item.days_late = state.mark, state.days_left, state.days_late
     return items

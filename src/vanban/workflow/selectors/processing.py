@@ -23,7 +23,7 @@ from ..models import (
     TrailAction,
     TrailEntry,
 )
-from ._common import _ASSIGNMENT_RELATED, _mark, _visible_document_ids
+from ._common import _ASSIGNMENT_RELATED, AssignmentRow, _visible_document_ids, deadline_state
 
 ROLE_ORDER: dict[str, int] = {
     AssignmentRole.LEAD: 0,
@@ -69,34 +69,52 @@ def access_extension(*, user: User, pk: int) -> ExtensionRequest:
     return request
 
 
-def _tree(assignments: list[Assignment]) -> list[Assignment]:
+def _tree(assignments: list[Assignment], today: dt.date) -> list[AssignmentRow]:
     """Roots (lead, co, info), each followed by the parts its unit gave out."""
     children: dict[int | None, list[Assignment]] = defaultdict(list)
     for assignment in assignments:
         children[assignment.parent_id].append(assignment)
-    ordered: list[Assignment] = []
+    ordered: list[AssignmentRow] = []
 
     def walk(parent_id: int | None, depth: int) -> None:
         for item in sorted(children[parent_id], key=lambda a: (ROLE_ORDER[a.role], a.pk)):
-            item.depth = depth  # type: ignore[attr-defined]
-            ordered.append(item)
+            ordered.append(AssignmentRow(item, deadline_state(item, today), depth=depth))
             walk(item.pk, depth + 1)
 
     walk(None, 0)
     return ordered
 
 
+@dataclass(frozen=True)
+class TrailItem:
+    """A step of the timeline with the files its progress report brought."""
+
+    entry: TrailEntry
+    files: list[ProgressFile]
+
+
 @dataclass
 class ProcessingPage:
+    """`assignments` in the tree's order; `rows` the same with their depth and deadline state,
+    `timeline` the trail with each step's files."""
+
     document: Document
     processing: Processing | None
-    assignments: list[Assignment]
-    trail: list[TrailEntry]
+    rows: list[AssignmentRow]
+    timeline: list[TrailItem]
     extensions: list[ExtensionRequest]
     authority: Authority
     actions: DocumentActions
     today: dt.date
     decidable: list[ExtensionRequest] = field(default_factory=list)
+
+    @property
+    def assignments(self) -> list[Assignment]:
+        return [row.assignment for row in self.rows]
+
+    @property
+    def trail(self) -> list[TrailEntry]:
+        return [item.entry for item in self.timeline]
 
     @property
     def status_label(self) -> str:
@@ -115,25 +133,27 @@ def processing_page(*, user: User, document: Document) -> ProcessingPage:
         )
         .first()
     )
-    assignments: list[Assignment] = []
-    trail: list[TrailEntry] = []
+    rows: list[AssignmentRow] = []
+    timeline: list[TrailItem] = []
     extensions: list[ExtensionRequest] = []
     if processing is not None:
-        assignments = _tree(
+        rows = _tree(
             list(
                 Assignment.objects.filter(processing=processing).select_related(
                     "assignee_unit", "assignee_user__unit", "assigned_by", "on_behalf_of"
                 )
-            )
+            ),
+            today,
         )
-        _mark(assignments, today)
         trail = list(TrailEntry.objects.filter(processing=processing).order_by("at", "pk"))
         # One query for the files, even when there are none (a prefetch would skip it).
         files: dict[int, list[ProgressFile]] = defaultdict(list)
         for file in ProgressFile.objects.filter(entry__processing=processing).order_by("pk"):
             files[file.entry_id].append(file)
-        for entry in trail:
-            entry.files = files.get(entry.progress_id, []) if entry.progress_id else []  # type: ignore[attr-defined]
+        timeline = [
+            TrailItem(entry, files.get(entry.progress_id, []) if entry.progress_id else [])
+            for entry in trail
+        ]
         extensions = list(
             ExtensionRequest.objects.filter(assignment__processing=processing)
             .select_related(
@@ -147,7 +167,10 @@ def processing_page(*, user: User, document: Document) -> ProcessingPage:
             .order_by("requested_at", "pk")
         )
     actions = document_actions(
-        authority, document_unit_id=document.unit_id, processing=processing, assignments=assignments
+        authority,
+        document_unit_id=document.unit_id,
+        processing=processing,
+        assignments=[row.assignment for row in rows],
     )
     decidable = [
         r
@@ -159,8 +182,8 @@ def processing_page(*, user: User, document: Document) -> ProcessingPage:
     return ProcessingPage(
         document=document,
         processing=processing,
-        assignments=assignments,
-        trail=trail,
+        rows=rows,
+        timeline=timeline,
         extensions=extensions,
         authority=authority,
         actions=actions,

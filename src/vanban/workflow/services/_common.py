@@ -110,14 +110,14 @@ STATUS_ASSIGNED, STATUS_PROCESSING, STATUS_DONE = "04", "05", "06"
 def _text(
     value: Any, *, label: str, field: str, max_length: int = MAX_TEXT, required: bool = False
 ) -> str:
-    value = nfc(str(value or ""))
-    if required and not value:
+    text = nfc(str(value or ""))
+    if required and not text:
         raise ServiceError(f"Hãy nhập {label}.", field=field)
-    if len(value) > max_length:
+    if len(text) > max_length:
         raise ServiceError(
             f"{label[0].upper()}{label[1:]} dài quá {max_length} ký tự.", field=field
         )
-    return value
+    return text
 
 
 def document_label(document: Document) -> str:

@@ -106,7 +106,9 @@ def handler_ids(assignment: Assignment) -> set[int]:
     """The people who answer for an assignment: the person, or the unit's leaders."""
     if assignment.assignee_user_id:
         return {assignment.assignee_user_id}
-    return _leader_ids([assignment.assignee_unit_id])  # type: ignore[list-item]
+    if assignment.assignee_unit_id is None:
+        return set()
+    return _leader_ids([assignment.assignee_unit_id])
 
 
 @dataclass
@@ -487,7 +489,10 @@ def _check_divisible(assignment: Assignment) -> Unit:
         raise ServiceError(MSG_INFO_ONLY)
     if assignment.children.exists():
         raise ServiceError(MSG_ALREADY_REASSIGNED)
-    return assignment.assignee_unit  # type: ignore[return-value]  # a unit's part
+    if assignment.assignee_unit is None:
+        # A person's part: only a unit's leaders divide one (checked before the lock).
+        raise AccessDenied(MSG_NOT_UNIT_LEADER)
+    return assignment.assignee_unit
 
 
 def _record_division(

@@ -132,7 +132,7 @@ def processing_present(
 
 
 def _prepare(
-    uploads: Sequence[tuple[str, UploadedFile]], *, actor: User
+    uploads: Sequence[tuple[str, UploadedFile[bytes]]], *, actor: User
 ) -> list[tuple[str, PreparedFile]]:
     policy = DocumentPolicy.current()
     if len(uploads) > policy.max_attachments:
@@ -197,8 +197,8 @@ def assignment_progress(
     actor: User,
     assignment: Assignment,
     text: str,
-    result_files: Sequence[UploadedFile] = (),
-    draft_files: Sequence[UploadedFile] = (),
+    result_files: Sequence[UploadedFile[bytes]] = (),
+    draft_files: Sequence[UploadedFile[bytes]] = (),
     ip: str | None = None,
 ) -> ProgressEntry:
     """A handler records progress, with result files or a reply draft (R18).
@@ -355,9 +355,9 @@ def _announce_done(
         actor=actor,
         note=reply_reference,
     )
+    people = (processing.directed_by_id, processing.directed_for_id, processing.presented_by_id)
     _notify(
-        {processing.directed_by_id, processing.directed_for_id, processing.presented_by_id}
-        - {None, actor.pk},  # type: ignore[arg-type]
+        {pk for pk in people if pk is not None and pk != actor.pk},
         title="Văn bản đã hoàn thành xử lý",
         body=f"{document_label(document)}: {document.subject}",
         document=document,

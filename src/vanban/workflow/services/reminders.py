@@ -146,8 +146,11 @@ def _alert_candidates(today: dt.date) -> list[Assignment]:
 
 def _alert_text(assignment: Assignment, *, today: dt.date) -> tuple[bool, str, str]:
     """(overdue, title, body) of the alert about a part with a deadline."""
-    overdue = assignment.deadline < today  # type: ignore[operator]
-    days = abs((assignment.deadline - today).days)  # type: ignore[operator]
+    deadline = assignment.deadline
+    if deadline is None:
+        raise ValueError(f"assignment {assignment.pk} has no deadline to alert about")
+    overdue = deadline < today
+    days = abs((deadline - today).days)
     document = assignment.document
     role = AssignmentRole(assignment.role).label.lower()
     if overdue:
@@ -158,7 +161,7 @@ def _alert_text(assignment: Assignment, *, today: dt.date) -> tuple[bool, str, s
         title = f"Còn {days} ngày đến hạn giải quyết"
     body = (
         f"{document_label(document)}: {document.subject}. Phần {role} của "
-        f"{assignment.assignee_label}, hạn {format_date_vi(assignment.deadline)}."
+        f"{assignment.assignee_label}, hạn {format_date_vi(deadline)}."
     )
     return overdue, title, body
 
@@ -191,8 +194,10 @@ def deadline_alerts_send(*, at: dt.datetime | None = None) -> AlertRun:
     for assignment in candidates:
         if assignment.assignee_user_id:
             people = [assignment.assignee_user_id] if assignment.assignee_user_id in active else []
+        elif assignment.assignee_unit_id is not None:
+            people = leaders.get(assignment.assignee_unit_id, [])
         else:
-            people = leaders.get(assignment.assignee_unit_id, [])  # type: ignore[arg-type]
+            people = []
         overdue, title, body = _alert_text(assignment, today=today)
         kind = DeadlineAlert.Kind.OVERDUE if overdue else DeadlineAlert.Kind.DUE_SOON
         for user_id in people:

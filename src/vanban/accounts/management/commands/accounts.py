@@ -1,6 +1,7 @@
 import datetime as dt
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -25,7 +26,7 @@ def parse_at(value: str) -> dt.datetime:
 class Command(BaseCommand):
     help = "Tài khoản: `vanban accounts sweep [--at THỜI_ĐIỂM]` áp dụng quy tắc khóa và thu hồi."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sweep = sub.add_parser(
             "sweep",
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         )
         sweep.add_argument("--at", help="Thời điểm áp dụng (mặc định: bây giờ)")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         at = parse_at(options["at"]) if options.get("at") else None
         result = services.accounts_sweep(at=at)
         for username in result.locked:

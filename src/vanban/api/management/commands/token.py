@@ -1,6 +1,9 @@
 """`vanban token create|revoke|list`: API tokens, run by the server operator (actor=None)."""
 
-from django.core.management.base import BaseCommand, CommandError
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from vanban.accounts.models import User
@@ -8,14 +11,14 @@ from vanban.api import selectors, services
 from vanban.core.errors import ServiceError
 
 
-def _when(value) -> str:  # type: ignore[no-untyped-def]
+def _when(value: dt.datetime | None) -> str:
     return f"{timezone.localtime(value):%d/%m/%Y %H:%M}" if value else "chưa dùng"
 
 
 class Command(BaseCommand):
     help = "Mã truy cập API cá nhân: cấp (create), thu hồi (revoke), liệt kê (list)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="Cấp mã truy cập mới; chỉ in ra mã, một dòng")
         create.add_argument("username", help="Tên tài khoản, ví dụ phuongnt.stttt")
@@ -25,7 +28,7 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="Liệt kê các mã truy cập của một tài khoản")
         listing.add_argument("username", help="Tên tài khoản")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"_{options['action']}")(options)
         except ServiceError as exc:
@@ -38,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError(f"Không có tài khoản {username}.")
         return user
 
-    def _create(self, options) -> None:  # type: ignore[no-untyped-def]
+    def _create(self, options: dict[str, Any]) -> None:
         user = self._user(options["username"])
         issued = services.token_create(actor=None, user=user, name=options["name"])
         # Only the token on stdout, so that a script can capture it.
@@ -48,12 +51,12 @@ class Command(BaseCommand):
             "Hãy lưu mã ngay: mã không hiển thị lại."
         )
 
-    def _revoke(self, options) -> None:  # type: ignore[no-untyped-def]
+    def _revoke(self, options: dict[str, Any]) -> None:
         token = selectors.token_by_prefix(prefix=options["prefix"])
         services.token_revoke(actor=None, token=token)
         self.stdout.write(f"Đã thu hồi mã truy cập vbt_{token.prefix} của {token.user.username}.")
 
-    def _list(self, options) -> None:  # type: ignore[no-untyped-def]
+    def _list(self, options: dict[str, Any]) -> None:
         user = self._user(options["username"])
         tokens = list(selectors.token_list(user=user))
         if not tokens:

@@ -1,7 +1,8 @@
 import json
 from dataclasses import asdict
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.documents.files import FileProblem, files_check, files_quarantine_orphans
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         "và tệp mồ côi (có trong kho nhưng không có bản ghi)."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         check = sub.add_parser("check", help="Đối chiếu bản ghi tệp với kho lưu trữ")
         check.add_argument("--json", action="store_true", help="Kết quả dạng JSON cho máy đọc")
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             help="Chỉ cách ly tệp mồ côi được lưu cách đây ít nhất chừng này giờ (mặc định 24)",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["grace_hours"] < MIN_GRACE_HOURS:
             raise CommandError(
                 f"--grace-hours phải từ {MIN_GRACE_HOURS} trở lên: tệp của một lần vào sổ đang "

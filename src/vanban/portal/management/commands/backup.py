@@ -1,8 +1,9 @@
 """`vanban backup DIR`: database snapshot, then stored files, then manifest (docs/deployment.md)."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.portal.backup import BackupError, backup_create
 
@@ -14,10 +15,10 @@ class Command(BaseCommand):
         "nhật ký) vào THƯ_MỤC mới hoặc trống."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", metavar="THƯ_MỤC", help="Thư mục mới hoặc trống")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         directory = Path(options["directory"])
         try:
             result = backup_create(directory=directory, progress=self.stdout.write)

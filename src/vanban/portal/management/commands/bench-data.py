@@ -1,6 +1,8 @@
 """`vanban bench-data --docs N`: a province at scale for the performance suite (benchdata.py)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from vanban.core.errors import ServiceError
@@ -15,7 +17,7 @@ class Command(BaseCommand):
         "chưa có đơn vị nào."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--docs", type=int, required=True, help="Số văn bản cần tạo")
         parser.add_argument("--seed", type=int, default=1, help="Hạt giống ngẫu nhiên (mặc định 1)")
         parser.add_argument(
@@ -27,7 +29,7 @@ class Command(BaseCommand):
             help="Thêm vào cơ sở dữ liệu đã có văn bản (kể cả văn bản của lần chạy trước)",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         def report(progress: Progress) -> None:
             self.stdout.write(f"  {progress.line()}")
             self.stdout.flush()

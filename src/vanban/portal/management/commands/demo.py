@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.accounts.demo import demo_logins_table, demo_province_load, second_factor_logins
 from vanban.core.errors import ServiceError
@@ -8,11 +10,11 @@ from vanban.documents.demo import demo_documents_load
 class Command(BaseCommand):
     help = "Dữ liệu mẫu: `vanban demo load` nạp tỉnh mẫu (giống Bến Tre) vào cơ sở dữ liệu trống."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("load", help="Nạp đơn vị và khoảng 200 tài khoản mẫu")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = demo_province_load()
         except ServiceError as exc:

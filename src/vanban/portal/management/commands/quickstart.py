@@ -2,13 +2,14 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.accounts.demo import (
     demo_logins,
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         "nếu chưa có đơn vị nào, in tài khoản dùng thử rồi mở máy chủ web."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--no-serve", action="store_true", help="Chuẩn bị xong thì dừng, không mở máy chủ web."
         )
@@ -69,7 +70,7 @@ class Command(BaseCommand):
             help="Địa chỉ và cổng của máy chủ web (mặc định 127.0.0.1:8000).",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         addr = options["addr"].strip()
         if ":" not in addr and addr.isdigit():
             addr = f"127.0.0.1:{addr}"

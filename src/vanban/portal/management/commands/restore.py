@@ -1,8 +1,9 @@
 """`vanban restore DIR`: into an empty database and storage, checked before and after."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.portal.backup import BackupError, backup_restore
 
@@ -14,10 +15,10 @@ class Command(BaseCommand):
         "`audit verify`."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", metavar="THƯ_MỤC", help="Thư mục bản sao lưu")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = backup_restore(
                 directory=Path(options["directory"]), progress=self.stdout.write

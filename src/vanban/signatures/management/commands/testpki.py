@@ -1,9 +1,10 @@
 """`vanban testpki create|serve`: the test PKI of vanban.signatures.testpki (demo and tests)."""
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.signatures import testpki
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         "`vanban testpki serve` chạy dịch vụ CRL, OCSP và cấp dấu thời gian trên máy này."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="Tạo (hoặc bổ sung) hệ thống chứng thực thử nghiệm")
         create.add_argument("--dir", help="Thư mục (mặc định: VANBAN_TESTPKI_DIR)")
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         serve = sub.add_parser("serve", help="Chạy dịch vụ CRL, OCSP, dấu thời gian (Ctrl+C dừng)")
         serve.add_argument("--dir", help="Thư mục (mặc định: VANBAN_TESTPKI_DIR)")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         directory = Path(options["dir"] or settings.VANBAN_TESTPKI_DIR)
         if options["action"] == "create":
             self._create(directory, options["port"])

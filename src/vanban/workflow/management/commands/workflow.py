@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from vanban.accounts.management.commands.accounts import parse_at
 from vanban.workflow.services.reminders import deadline_alerts_send
@@ -7,7 +9,7 @@ from vanban.workflow.services.reminders import deadline_alerts_send
 class Command(BaseCommand):
     help = "Xử lý văn bản: `vanban workflow remind [--at THỜI_ĐIỂM]` gửi nhắc hạn giải quyết."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         remind = sub.add_parser(
             "remind",
@@ -15,7 +17,7 @@ class Command(BaseCommand):
         )
         remind.add_argument("--at", help="Thời điểm áp dụng (mặc định: bây giờ)")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         at = parse_at(options["at"]) if options.get("at") else None
         run = deadline_alerts_send(at=at)
         self.stdout.write(
