@@ -143,78 +143,25 @@ def deliveries_create(
     two copies. An update or replacement (business type 2, 3) names the original document of the
     same unit and links each copy to the copy of the original that unit received.
     """
-    require_active(actor)
-    if not actor.has_role(Role.CLERK, document.unit):
-        raise AccessDenied(SENDER_CLERK_ONLY)
-    if document.direction != Direction.OUTGOING:
-        raise ServiceError("Chỉ gửi được văn bản đi đã vào sổ.")
-    if business_type not in (BusinessType.NEW, BusinessType.UPDATE, BusinessType.REPLACE):
-        raise ServiceError("Loại nghiệp vụ không hợp lệ.", field="business_type")
-    if business_type != BusinessType.NEW:
-        if original_document is None:
-            raise ServiceError(
-                "Hãy chọn văn bản được cập nhật hoặc thay thế.", field="original_document"
-            )
-        if (
-            original_document.unit_id != document.unit_id
-            or original_document.direction != Direction.OUTGOING
-            or original_document.pk == document.pk
-        ):
-            raise ServiceError(
-                "Văn bản được cập nhật hoặc thay thế phải là văn bản đi khác của đơn vị.",
-                field="original_document",
-            )
-    else:
-        original_document = None
-    wanted: dict[int, Unit] = {}
-    for unit in units:
-        if unit.pk == document.unit_id:
-            raise ServiceError("Không gửi văn bản cho chính đơn vị ban hành.", field="units")
-        if not unit.is_active:
-            raise ServiceError(f"Đơn vị “{unit.name}” không còn hoạt động.", field="units")
-        wanted[unit.pk] = unit
-    if not wanted:
-        raise ServiceError("Hãy chọn đơn vị nhận trong hệ thống.", field="units")
+    original_document = _sending_check(
+        actor=actor,
+        document=document,
+        business_type=business_type,
+        original_document=original_document,
+    )
+    wanted = _recipient_units(document, units)
     with transaction.atomic():
         # The document row is the lock that serialises two clerks sending it at the same time.
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if DocumentRecall.objects.filter(document=locked).exists():
             raise ServiceError("Văn bản đã bị thu hồi nên không gửi được nữa.")
-        already = set(
-            Delivery.objects.filter(document=locked, recipient_unit_id__in=wanted).values_list(
-                "recipient_unit_id", flat=True
-            )
+        created = _deliveries_record(
+            actor=actor,
+            locked=locked,
+            wanted=wanted,
+            business_type=business_type,
+            original_document=original_document,
         )
-        originals: dict[int, Delivery] = {}
-        if original_document is not None:
-            originals = {
-                d.recipient_unit_id: d
-                for d in Delivery.objects.filter(
-                    document=original_document, recipient_unit_id__in=wanted
-                )
-            }
-        now = clock.now()
-        created: list[Delivery] = []
-        for unit_id, unit in wanted.items():
-            if unit_id in already:
-                continue
-            try:
-                with transaction.atomic():
-                    delivery = Delivery.objects.create(
-                        document=locked,
-                        sender_unit_id=locked.unit_id,
-                        recipient_unit=unit,
-                        business_type=business_type,
-                        original=originals.get(unit_id),
-                        status=DeliveryStatus.ARRIVED,
-                        status_at=now,
-                        created_by=actor,
-                        created_at=now,
-                    )
-            except IntegrityError:
-                continue  # sent by someone else meanwhile
-            _event(delivery, DeliveryStatus.ARRIVED, DeliveryStatus.ARRIVED.label, actor=actor)
-            created.append(delivery)
         if created:
             audit_record(
                 actor=actor,
@@ -228,20 +175,122 @@ def deliveries_create(
                     "original": original_document.pk if original_document else None,
                 },
             )
-            label = document_label(document)
-            kind = (
-                ""
-                if business_type == BusinessType.NEW
-                else f" ({BusinessType(business_type).label.lower()})"
-            )
-            for delivery in created:
-                notification_send(
-                    recipients=_clerks([delivery.recipient_unit_id]),
-                    title=f"Văn bản đến mới{kind}: {label} của {document.unit.name}",
-                    body=document.subject,
-                    link=reverse("exchange:delivery_detail", kwargs={"pk": delivery.pk}),
-                )
+            _deliveries_notify(document, created, business_type)
     return created
+
+
+def _sending_check(
+    *,
+    actor: User,
+    document: Document,
+    business_type: int,
+    original_document: Document | None,
+) -> Document | None:
+    """Who may send, what may be sent; the original an update or replacement names (none for a
+    new document)."""
+    require_active(actor)
+    if not actor.has_role(Role.CLERK, document.unit):
+        raise AccessDenied(SENDER_CLERK_ONLY)
+    if document.direction != Direction.OUTGOING:
+        raise ServiceError("Chỉ gửi được văn bản đi đã vào sổ.")
+    if business_type not in (BusinessType.NEW, BusinessType.UPDATE, BusinessType.REPLACE):
+        raise ServiceError("Loại nghiệp vụ không hợp lệ.", field="business_type")
+    if business_type == BusinessType.NEW:
+        return None
+    if original_document is None:
+        raise ServiceError(
+            "Hãy chọn văn bản được cập nhật hoặc thay thế.", field="original_document"
+        )
+    if (
+        original_document.unit_id != document.unit_id
+        or original_document.direction != Direction.OUTGOING
+        or original_document.pk == document.pk
+    ):
+        raise ServiceError(
+            "Văn bản được cập nhật hoặc thay thế phải là văn bản đi khác của đơn vị.",
+            field="original_document",
+        )
+    return original_document
+
+
+def _recipient_units(document: Document, units: list[Unit]) -> dict[int, Unit]:
+    """The units to send to, each once: active units other than the issuing one."""
+    wanted: dict[int, Unit] = {}
+    for unit in units:
+        if unit.pk == document.unit_id:
+            raise ServiceError("Không gửi văn bản cho chính đơn vị ban hành.", field="units")
+        if not unit.is_active:
+            raise ServiceError(f"Đơn vị “{unit.name}” không còn hoạt động.", field="units")
+        wanted[unit.pk] = unit
+    if not wanted:
+        raise ServiceError("Hãy chọn đơn vị nhận trong hệ thống.", field="units")
+    return wanted
+
+
+def _deliveries_record(
+    *,
+    actor: User,
+    locked: Document,
+    wanted: dict[int, Unit],
+    business_type: int,
+    original_document: Document | None,
+) -> list[Delivery]:
+    """One delivery (status 01) per unit that has not the document yet, each with its event;
+    under the document's lock."""
+    already = set(
+        Delivery.objects.filter(document=locked, recipient_unit_id__in=wanted).values_list(
+            "recipient_unit_id", flat=True
+        )
+    )
+    originals: dict[int, Delivery] = {}
+    if original_document is not None:
+        originals = {
+            d.recipient_unit_id: d
+            for d in Delivery.objects.filter(
+                document=original_document, recipient_unit_id__in=wanted
+            )
+            if d.recipient_unit_id is not None
+        }
+    now = clock.now()
+    created: list[Delivery] = []
+    for unit_id, unit in wanted.items():
+        if unit_id in already:
+            continue
+        try:
+            with transaction.atomic():
+                delivery = Delivery.objects.create(
+                    document=locked,
+                    sender_unit_id=locked.unit_id,
+                    recipient_unit=unit,
+                    business_type=business_type,
+                    original=originals.get(unit_id),
+                    status=DeliveryStatus.ARRIVED,
+                    status_at=now,
+                    created_by=actor,
+                    created_at=now,
+                )
+        except IntegrityError:
+            continue  # sent by someone else meanwhile
+        _event(delivery, DeliveryStatus.ARRIVED, DeliveryStatus.ARRIVED.label, actor=actor)
+        created.append(delivery)
+    return created
+
+
+def _deliveries_notify(document: Document, created: list[Delivery], business_type: int) -> None:
+    """The clerks of each receiving unit are told a new document arrived."""
+    label = document_label(document)
+    kind = (
+        ""
+        if business_type == BusinessType.NEW
+        else f" ({BusinessType(business_type).label.lower()})"
+    )
+    for delivery in created:
+        notification_send(
+            recipients=_clerks([delivery.recipient_unit_id]),
+            title=f"Văn bản đến mới{kind}: {label} của {document.unit.name}",
+            body=document.subject,
+            link=reverse("exchange:delivery_detail", kwargs={"pk": delivery.pk}),
+        )
 
 
 # ---------------------------------------------------------------- receiving
