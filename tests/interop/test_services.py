@@ -71,7 +71,7 @@ def test_a_failing_issue_writes_neither_delivery_nor_message(team, monkeypatch):
     to_approved(team, draft)
     to_signed(team, draft)
     key = organisation_key(team)
-    from vanban.drafting import services as drafting_services
+    from vanban.drafting.services import issuing as drafting_services
 
     # Refused before anything is written: a wrong PIN of the organisation key.
     with pytest.raises(ServiceError):
