@@ -1,0 +1,151 @@
+"""Creating and editing units of the province's tree (R2, R7)."""
+
+from django.db import IntegrityError, transaction
+
+from vanban.audit.services import audit_record
+from vanban.core.errors import ServiceError
+from vanban.core.text import fold, nfc
+
+from ..models import (
+    ABBREVIATION_RE,
+    AGENCY_CODE_RE,
+    MAX_UNIT_LEVEL,
+    Unit,
+    User,
+)
+from ._common import (
+    _require_province_admin,
+)
+
+
+def _clean_unit_fields(
+    *, name: str, symbol: str, abbreviation: str, agency_code: str, exclude_pk: int | None = None
+) -> dict[str, str]:
+    name, symbol = nfc(name), nfc(symbol)
+    abbreviation = abbreviation.strip()
+    agency_code = agency_code.strip().upper()
+    if not name:
+        raise ServiceError("Tên đơn vị không được để trống.", field="name")
+    if len(name) > 255:
+        raise ServiceError("Tên đơn vị dài quá 255 ký tự.", field="name")
+    if not symbol:
+        raise ServiceError(
+            "Chữ viết tắt trong ký hiệu văn bản không được để trống.", field="symbol"
+        )
+    if len(symbol) > 30:
+        raise ServiceError("Chữ viết tắt trong ký hiệu văn bản dài quá 30 ký tự.", field="symbol")
+    if not ABBREVIATION_RE.match(abbreviation):
+        raise ServiceError(
+            "Tên viết tắt trong tài khoản chỉ gồm chữ thường không dấu và chữ số (2 đến 30 ký tự), "
+            "ví dụ: stttt.",
+            field="abbreviation",
+        )
+    if not AGENCY_CODE_RE.match(agency_code):
+        raise ServiceError(
+            "Mã định danh phải có dạng V1V2V3.Z1Z2.Y1Y2.H## (ví dụ: 000.00.00.H07).",
+            field="agency_code",
+        )
+    others = Unit.objects.exclude(pk=exclude_pk) if exclude_pk else Unit.objects.all()
+    if others.filter(agency_code=agency_code).exists():
+        raise ServiceError(
+            f"Mã định danh {agency_code} đã được dùng cho đơn vị khác.", field="agency_code"
+        )
+    if others.filter(abbreviation=abbreviation).exists():
+        raise ServiceError(
+            f"Tên viết tắt “{abbreviation}” đã được dùng cho đơn vị khác.", field="abbreviation"
+        )
+    return {
+        "name": name,
+        "symbol": symbol,
+        "abbreviation": abbreviation,
+        "agency_code": agency_code,
+    }
+
+
+def unit_create(
+    *,
+    actor: User | None,
+    name: str,
+    symbol: str,
+    abbreviation: str,
+    agency_code: str,
+    parent: Unit | None,
+    is_active: bool = True,
+) -> Unit:
+    """Create a unit under `parent` (four levels at most). Province admin only (R7).
+
+    `actor=None` is the installer (demo data, first setup), never a web request.
+    """
+    if actor is not None:
+        _require_province_admin(actor)
+    fields = _clean_unit_fields(
+        name=name, symbol=symbol, abbreviation=abbreviation, agency_code=agency_code
+    )
+    level = parent.level + 1 if parent else 1
+    if level > MAX_UNIT_LEVEL:
+        raise ServiceError("Cây đơn vị chỉ có tối đa 4 cấp.", field="parent")
+    if parent is None and Unit.objects.filter(parent__isnull=True).exists():
+        raise ServiceError("Tỉnh đã có đơn vị gốc; hãy chọn đơn vị cấp trên.", field="parent")
+    try:
+        with transaction.atomic():
+            unit = Unit.objects.create(
+                **fields,
+                parent=parent,
+                level=level,
+                is_active=is_active,
+                search_text=fold(
+                    f"{fields['name']} {fields['symbol']} {fields['abbreviation']} "
+                    f"{fields['agency_code']}"
+                ),
+            )
+            audit_record(
+                actor=actor,
+                action="unit.create",
+                unit=unit,
+                target=unit,
+                data={"name": unit.name, "agency_code": unit.agency_code},
+            )
+    except IntegrityError as exc:
+        raise ServiceError("Mã định danh hoặc tên viết tắt đã được dùng cho đơn vị khác.") from exc
+    return unit
+
+
+def unit_update(
+    *,
+    actor: User,
+    unit: Unit,
+    name: str,
+    symbol: str,
+    abbreviation: str,
+    agency_code: str,
+    is_active: bool,
+) -> Unit:
+    """Edit a unit. The account-name part of a unit with accounts cannot change (R2)."""
+    _require_province_admin(actor)
+    fields = _clean_unit_fields(
+        name=name,
+        symbol=symbol,
+        abbreviation=abbreviation,
+        agency_code=agency_code,
+        exclude_pk=unit.pk,
+    )
+    if fields["abbreviation"] != unit.abbreviation and unit.members.exists():
+        raise ServiceError(
+            "Không thể đổi tên viết tắt của đơn vị đã có tài khoản (tên tài khoản đã cấp sẽ sai).",
+            field="abbreviation",
+        )
+    with transaction.atomic():
+        before = {k: getattr(unit, k) for k in [*fields, "is_active"]}
+        for key, value in fields.items():
+            setattr(unit, key, value)
+        unit.is_active = is_active
+        unit.search_text = fold(f"{unit.name} {unit.symbol} {unit.abbreviation} {unit.agency_code}")
+        unit.save()
+        audit_record(
+            actor=actor,
+            action="unit.update",
+            unit=unit,
+            target=unit,
+            data={"before": before, "after": {k: getattr(unit, k) for k in before}},
+        )
+    return unit
