@@ -67,6 +67,11 @@ def test_the_whole_path_through_the_api(work, api):
 
     mine = api.get("/workflow/my-work", handler).json()
     assert [(i["assignment_id"], i["role"]) for i in mine["assigned"]] == [(lead["id"], "lead")]
+    informed = api.get("/workflow/my-work", token_for(work.reader))
+    assert informed.status_code == 200
+    assert [
+        (i["document_id"], i["role"], i["mark"]) for i in informed.json()["for_information"]
+    ] == [(document.pk, "info", "")]
 
     response = api.post(
         f"/workflow/assignments/{co['id']}/reassign",

@@ -8,7 +8,15 @@ above documents in the layers (docs/architecture.md, "Layers"): it provides this
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from vanban.accounts.models import Unit, User
+
+    from .models import Document
+    from .services import DocumentInput, Refusals
 
 
 class PackageIntake(Protocol):
@@ -24,7 +32,18 @@ class PackageIntake(Protocol):
         """The form's initial values and the notes for the clerk (`initial`, `notes`)."""
         ...
 
-    def package_register(self, **kwargs: Any) -> Any:
+    def package_register(
+        self,
+        *,
+        actor: User,
+        unit: Unit,
+        token: str,
+        data: DocumentInput,
+        refusals: Refusals,
+        attachments: list[UploadedFile[bytes]] | None = None,
+        confirm_duplicate: bool = False,
+        ip: str | None = None,
+    ) -> Document:
         """Registers the document with the package's files, as `incoming_register` does."""
         ...
 

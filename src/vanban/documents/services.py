@@ -292,12 +292,12 @@ def _check_refusals(refusals: Refusals) -> None:
 def _text(
     value: Any, *, label: str, max_length: int, required: bool = False, field_name: str
 ) -> str:
-    value = nfc(str(value or ""))
-    if required and not value:
+    cleaned = nfc(str(value or ""))
+    if required and not cleaned:
         raise ServiceError(f"{label} không được để trống.", field=field_name)
-    if len(value) > max_length:
+    if len(cleaned) > max_length:
         raise ServiceError(f"{label} dài quá {max_length} ký tự.", field=field_name)
-    return value
+    return cleaned
 
 
 @dataclass
@@ -466,8 +466,8 @@ def _clean(data: DocumentInput, *, direction: str) -> dict[str, Any]:
 
 
 def _prepare_files(
-    main_file: UploadedFile | None,
-    attachments: list[UploadedFile],
+    main_file: UploadedFile[bytes] | None,
+    attachments: list[UploadedFile[bytes]],
     *,
     actor: User,
     unit: Unit,
@@ -475,7 +475,7 @@ def _prepare_files(
 ) -> list[tuple[str, PreparedFile]]:
     policy = DocumentPolicy.current()
 
-    def gate(upload: UploadedFile) -> PreparedFile:
+    def gate(upload: UploadedFile[bytes]) -> PreparedFile:
         return file_prepare(upload, actor=actor, unit=unit, policy=policy, source=source)
 
     if len(attachments) > policy.max_attachments:
@@ -491,8 +491,8 @@ def _prepare_files(
 def _save_with_files(
     *,
     actor: User,
-    build,
-    prepared: list[tuple[str, PreparedFile]],  # type: ignore[no-untyped-def]
+    build: Callable[[], Document],
+    prepared: list[tuple[str, PreparedFile]],
     audit_action: str,
     audit_data: dict[str, Any],
     ip: str | None,
@@ -591,8 +591,8 @@ def incoming_register(
     unit: Unit,
     data: DocumentInput,
     refusals: Refusals,
-    main_file: UploadedFile | None = None,
-    attachments: list[UploadedFile] | None = None,
+    main_file: UploadedFile[bytes] | None = None,
+    attachments: list[UploadedFile[bytes]] | None = None,
     confirm_duplicate: bool = False,
     signature_trigger: str = receipt_checks.UPLOAD,
     signature_checks: receipt_checks.Results | None = None,
@@ -669,8 +669,8 @@ def outgoing_register(
     unit: Unit,
     data: DocumentInput,
     refusals: Refusals,
-    main_file: UploadedFile | None = None,
-    attachments: list[UploadedFile] | None = None,
+    main_file: UploadedFile[bytes] | None = None,
+    attachments: list[UploadedFile[bytes]] | None = None,
     ip: str | None = None,
 ) -> Document:
     """The clerk numbers, dates and registers an outgoing document (NĐ 30/2020 Art. 15-16).

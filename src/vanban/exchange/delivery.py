@@ -286,7 +286,7 @@ def _deliveries_notify(document: Document, created: list[Delivery], business_typ
     )
     for delivery in created:
         notification_send(
-            recipients=_clerks([delivery.recipient_unit_id]),
+            recipients=_clerks([delivery.local_recipient_id]),
             title=f"Văn bản đến mới{kind}: {label} của {document.unit.name}",
             body=document.subject,
             link=reverse("exchange:delivery_detail", kwargs={"pk": delivery.pk}),
@@ -305,11 +305,11 @@ def _require_recipient_clerk(actor: User, delivery: Delivery) -> None:
 
 def _uploads(
     document: Document,
-) -> tuple[UploadedFile | None, list[UploadedFile], receipt_checks.Results]:
+) -> tuple[UploadedFile[bytes] | None, list[UploadedFile[bytes]], receipt_checks.Results]:
     """The outgoing document's files, read back and checked against their SHA-256, and the
     check of their signatures (R11)."""
-    main: UploadedFile | None = None
-    attachments: list[UploadedFile] = []
+    main: UploadedFile[bytes] | None = None
+    attachments: list[UploadedFile[bytes]] = []
     contents: list[tuple[str, str, bytes]] = []
     for item in document.files.order_by("role", "pk"):
         data = file_read_verified(item.storage_name, item.sha256)
@@ -326,8 +326,8 @@ def _incoming_input(delivery: Delivery) -> DocumentInput:
     """The incoming record is the outgoing one: nothing is typed again (R15)."""
     source = delivery.document
     description = ""
-    if delivery.business_type != BusinessType.NEW and delivery.original_id:
-        original = delivery.original.document  # type: ignore[union-attr]
+    if delivery.business_type != BusinessType.NEW and delivery.original is not None:
+        original = delivery.original.document
         description = (
             f"{BusinessType(delivery.business_type).label} số {original.number_symbol} ngày "
             f"{original.issued_date:%d/%m/%Y}"
@@ -377,7 +377,7 @@ def delivery_register(
             _queue_check(locked)
             document = incoming_register(
                 actor=actor,
-                unit=locked.recipient_unit,
+                unit=locked.local_recipient,
                 data=_incoming_input(locked),
                 refusals=refusals,
                 main_file=main_file,
@@ -458,7 +458,7 @@ def delivery_return(
         notification_send(
             recipients=_clerks([locked.sender_unit_id]),
             title=(
-                f"{document_label(locked.document)} bị {locked.recipient_unit.name} trả lại: "
+                f"{document_label(locked.document)} bị {locked.local_recipient.name} trả lại: "
                 f"{label.lower()}"
             ),
             body=note,
@@ -580,7 +580,7 @@ def document_recall(
         label = document_label(document)
         for delivery in deliveries:
             notification_send(
-                recipients=_clerks([delivery.recipient_unit_id]),
+                recipients=_clerks([delivery.local_recipient_id]),
                 title=f"{document.unit.name} đề nghị thu hồi {label}",
                 body=reason,
                 link=reverse("exchange:delivery_detail", kwargs={"pk": delivery.pk}),
@@ -619,7 +619,7 @@ def delivery_recall_answer(
         )
         notification_send(
             recipients=_clerks([locked.sender_unit_id]),
-            title=(f"{locked.recipient_unit.name} {code.label} {document_label(locked.document)}"),
+            title=(f"{locked.local_recipient.name} {code.label} {document_label(locked.document)}"),
             body=note,
             link=reverse("exchange:sent_status", kwargs={"document_pk": locked.document_id}),
         )

@@ -7,14 +7,15 @@ exchange.delivery_selectors; refusals become JSON by the handlers of vanban.core
 """
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StringConstraints
 
 from vanban.accounts.http import request_user
 from vanban.accounts.models import Unit
-from vanban.core.api import ERRORS, MAX_IDS, ErrorOut, Id, choice, text
+from vanban.core.api import ERRORS, MAX_IDS, NO_NUL, ErrorOut, Id, choice
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.http import client_ip
 from vanban.documents.services import DuplicateDocument, Refusals
@@ -22,6 +23,13 @@ from vanban.documents.services import DuplicateDocument, Refusals
 from . import delivery as services
 from . import delivery_selectors as selectors
 from .models import Delivery, DeliveryEvent, DeliveryStatus, RecallStatus, ReturnReason
+
+Secrecy = Annotated[str, StringConstraints(max_length=30, pattern=NO_NUL)]
+Note = Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL)]
+if TYPE_CHECKING:
+    ReturnReasonCode = str
+else:  # declared as an enum in the OpenAPI document
+    ReturnReasonCode = choice(ReturnReason.values)
 
 router = Router(tags=["Liên thông trong hệ thống"])
 
@@ -106,7 +114,7 @@ class DeliveryOut(Schema):
 
     @staticmethod
     def resolve_recipient_unit_name(obj: Delivery) -> str:
-        return obj.recipient_unit.name
+        return obj.local_recipient.name
 
     @staticmethod
     def resolve_original_number_symbol(obj: Delivery) -> str:
@@ -163,7 +171,7 @@ class SentOut(Schema):
 
 
 class RegisterIn(Schema):
-    secrecy: text(30) = Field("", description="Độ mật (văn bản mật bị từ chối)")
+    secrecy: Secrecy = Field("", description="Độ mật (văn bản mật bị từ chối)")
     complaint: bool = Field(False, description="Đơn thư khiếu nại, tố cáo (bị từ chối)")
     sensitive_declared: bool = Field(
         False, description="Xác nhận không có nội dung nhạy cảm, độc hại (bắt buộc)"
@@ -187,13 +195,13 @@ class DuplicateOut(ErrorOut):
 
 
 class ReturnIn(Schema):
-    reason: choice(ReturnReason.values) = Field(description=f"Lý do: {REASON_HELP}")
-    note: text(500) = Field("", description="Ghi chú (tối đa 500 ký tự)")
+    reason: ReturnReasonCode = Field(description=f"Lý do: {REASON_HELP}")
+    note: Note = Field("", description="Ghi chú (tối đa 500 ký tự)")
 
 
 class RecallAnswerIn(Schema):
     accept: bool = Field(description="true: đồng ý thu hồi (15); false: từ chối (16)")
-    note: text(500) = Field("", description="Lý do (bắt buộc khi từ chối, tối đa 500 ký tự)")
+    note: Note = Field("", description="Lý do (bắt buộc khi từ chối, tối đa 500 ký tự)")
 
 
 class SendIn(Schema):
@@ -201,7 +209,7 @@ class SendIn(Schema):
 
 
 class RecallIn(Schema):
-    reason: text(500) = Field(description="Lý do thu hồi (tối đa 500 ký tự)")
+    reason: Note = Field(description="Lý do thu hồi (tối đa 500 ký tự)")
 
 
 # ---------------------------------------------------------------- helpers

@@ -13,7 +13,7 @@ from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.selectors import access_document
 
 from .models import Delivery, DeliveryEvent, DeliveryStatus, DocumentRecall, RecallStatus
-from .partners.selectors import partner_status
+from .partners.selectors import PartnerDelivery, partner_status
 
 
 def clerk_unit_ids(user: User) -> list[int]:
@@ -90,8 +90,8 @@ class SentDocument:
     deliveries: list[Delivery]  # to units of the deployment
     recall: DocumentRecall | None
     counts: dict[str, int]
-    # To agencies of other systems, each with `status_label` and `message` (partner_status).
-    external: list[Delivery]
+    # To agencies of other systems, with their packages and status labels.
+    external: list[PartnerDelivery]
 
 
 def document_recipients(*, document: Document) -> list[Delivery]:

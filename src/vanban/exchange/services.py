@@ -47,7 +47,7 @@ def _require_clerk(actor: User) -> None:
         raise AccessDenied(CLERK_ONLY)
 
 
-def _read_upload(upload: UploadedFile | None, limit: int) -> bytes:
+def _read_upload(upload: UploadedFile[bytes] | None, limit: int) -> bytes:
     if upload is None:
         raise ServiceError(NO_PACKAGE, field="package")
     too_large = EdxmlError(f"Gói edXML lớn hơn giới hạn {limit // MB} MB của một tệp.")
@@ -55,7 +55,7 @@ def _read_upload(upload: UploadedFile | None, limit: int) -> bytes:
         raise too_large
     with contextlib.suppress(AttributeError, OSError, ValueError):
         upload.seek(0)
-    data = upload.read(limit + 1)
+    data: bytes = upload.read(limit + 1)
     if len(data) > limit:
         raise too_large
     if not data:
@@ -109,7 +109,7 @@ def _facts(package: EdxmlPackage) -> dict[str, Any]:
 
 
 def package_stage(
-    *, actor: User, upload: UploadedFile | None, ip: str | None = None
+    *, actor: User, upload: UploadedFile[bytes] | None, ip: str | None = None
 ) -> StagedPackage:
     """The clerk reads an edXML package to register it (issue 3 point 3).
 
@@ -171,7 +171,7 @@ def package_register(
     token: str,
     data: DocumentInput,
     refusals: Refusals,
-    attachments: list[UploadedFile] | None = None,
+    attachments: list[UploadedFile[bytes]] | None = None,
     confirm_duplicate: bool = False,
     ip: str | None = None,
 ) -> Document:

@@ -112,7 +112,7 @@ def temp_read(ticket: Ticket) -> bytes:
     """The stored package, refused if it is gone or no longer has the ticket's SHA-256."""
     try:
         with default_storage.open(ticket.storage_name, "rb") as handle:
-            data = handle.read()
+            data: bytes = handle.read()
     except (OSError, ValueError) as exc:
         raise ServiceError(MISSING_PACKAGE, field="package") from exc
     if hashlib.sha256(data).hexdigest() != ticket.sha256:

@@ -22,7 +22,7 @@ from vanban.accounts.http import request_user
 from vanban.accounts.models import Role, Unit
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import Form as VnForm
-from vanban.core.forms import show_service_error
+from vanban.core.forms import model_choice_field, show_service_error
 from vanban.core.http import client_ip, form_action
 from vanban.documents import files
 from vanban.documents.downloads import download_response, download_unavailable
@@ -95,7 +95,7 @@ class SendForm(VnForm):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        model_choice_field(self, "units").queryset = units
 
 
 class QueueFilterForm(VnForm):
@@ -109,7 +109,7 @@ class QueueFilterForm(VnForm):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = units
 
 
 # ---------------------------------------------------------------- helpers
@@ -236,7 +236,7 @@ def recall_answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = RecallAnswerForm(request.POST)
 
     def answer() -> bool:
-        accept = form.cleaned_data["answer"] == "accept"
+        accept: bool = form.cleaned_data["answer"] == "accept"
         services.delivery_recall_answer(
             actor=request_user(request),
             delivery=delivery,
@@ -281,8 +281,14 @@ def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBa
 
 
 def _sent_page(
-    request: HttpRequest, document_pk: int, *, status: int = 200, **forms_: Any
+    request: HttpRequest,
+    document_pk: int,
+    *,
+    status: int = 200,
+    error: str = "",
+    bound: dict[str, Form] | None = None,
 ) -> HttpResponse:
+    """The page; `bound` replaces a form by the one the person filled in."""
     user = request_user(request)
     sent = selectors.sent_document(user=user, document_pk=document_pk)
     document = sent.document
@@ -291,7 +297,7 @@ def _sent_page(
         user.has_role(Role.CLERK, document.unit) or user.has_role(Role.LEADER, document.unit)
     )
     context: dict[str, Any] = {
-        "error": "",
+        "error": error,
         "sent": sent,
         "document": document,
         "can_send": can_send,
@@ -303,7 +309,7 @@ def _sent_page(
         # Agencies of other systems and what their systems reported back.
         "external": sent.external,
     }
-    context.update(forms_)
+    context.update(bound or {})
     return render(request, "exchange/delivery/sent.html", context, status=status)
 
 
@@ -333,7 +339,7 @@ def _sent_action(
             return _sent_page(request, document_pk, status=403, error=exc.message)
         except ServiceError:
             pass
-        return _sent_page(request, document_pk, **{name: form})
+        return _sent_page(request, document_pk, bound={name: form})
     try:
         result = call(document, form.cleaned_data)
     except AccessDenied as exc:
@@ -341,7 +347,7 @@ def _sent_action(
     except ServiceError as exc:
         if isinstance(exc, NotFound):
             raise Http404(exc.message) from exc
-        return _sent_page(request, document_pk, error=exc.message, **{name: form})
+        return _sent_page(request, document_pk, error=exc.message, bound={name: form})
     messages.success(request, success(result))
     return redirect("exchange:sent_status", document_pk=document.pk)
 

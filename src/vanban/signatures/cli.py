@@ -21,7 +21,8 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NoReturn
 
 from vanban.core.console import quiet_library_warnings
 
@@ -37,7 +38,13 @@ class Refused(Exception):
 
 
 class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
         super().add_usage(usage, actions, groups, prefix or "Cách dùng: ")
 
 
@@ -49,7 +56,7 @@ _ARGPARSE_MESSAGES = [
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         for english, vietnamese in _ARGPARSE_MESSAGES:
             message = message.replace(english, vietnamese)

@@ -19,10 +19,11 @@ import asyncio
 import base64
 import datetime as dt
 import io
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from asn1crypto import cms, x509
 from pyhanko.pdf_utils import layout
@@ -127,7 +128,7 @@ class Appearance:
         if self.image_png is not None:
             from PIL import Image
 
-            image = Image.open(io.BytesIO(self.image_png))
+            image: Image.Image = Image.open(io.BytesIO(self.image_png))
             image.load()
             if image.mode not in ("RGBA", "LA"):
                 image = image.convert("RGBA")
@@ -138,7 +139,7 @@ class Appearance:
                 background_layout=layout.SimpleBoxLayoutRule(
                     x_align=layout.AxisAlignment.ALIGN_MID,
                     y_align=layout.AxisAlignment.ALIGN_MID,
-                    margins=layout.Margins.uniform(0),
+                    margins=layout.Margins(),
                     inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
                 ),
             )
@@ -153,7 +154,7 @@ class Appearance:
             inner_content_layout=layout.SimpleBoxLayoutRule(
                 x_align=layout.AxisAlignment.ALIGN_MAX,
                 y_align=layout.AxisAlignment.ALIGN_MAX,
-                margins=layout.Margins.uniform(0),
+                margins=layout.Margins(),
             ),
         )
 
@@ -316,7 +317,17 @@ class Prepared:
         )
 
 
-def run(coro: Any, *contexts: ValidationContext | None) -> Any:
+def certificate_store(certificates: Iterable[x509.Certificate]) -> SimpleCertificateStore:
+    """The certificates as pyHanko looks up a signer's chain (its constructor is untyped)."""
+    store_class: Any = SimpleCertificateStore
+    store: SimpleCertificateStore = store_class.from_certs(certificates)
+    return store
+
+
+T = TypeVar("T")
+
+
+def run(coro: Awaitable[T], *contexts: ValidationContext | None) -> T:
     """Runs one top-level asynchronous operation of pyHanko to its end, then releases the
     network sessions that the validation contexts opened for it."""
     from pyhanko.sign._session_scope import run_and_release
@@ -377,7 +388,7 @@ async def _prepare(
     location: str,
     text_params: dict[str, str],
 ) -> Prepared:
-    registry = SimpleCertificateStore.from_certs([certificate, *chain])
+    registry = certificate_store([certificate, *chain])
     placeholder = signers.ExternalSigner(certificate, registry, signature_value=512)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     meta = signers.PdfSignatureMetadata(
@@ -470,7 +481,7 @@ async def _complete(
         raise SigningFailed(
             "Chữ ký nhận được không khớp với chứng thư số đã chọn (sai khóa hoặc sai dữ liệu ký)."
         )
-    registry = SimpleCertificateStore.from_certs([certificate, *chain])
+    registry = certificate_store([certificate, *chain])
     signer = signers.ExternalSigner(certificate, registry, signature_value=signature_value)
     signed_attrs = cms.CMSAttributes.load(prepared.signed_attrs)
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
@@ -513,7 +524,8 @@ async def _complete(
             "của tỉnh; không ký được."
         ) from exc
     extended.seek(0)
-    return extended.read()  # type: ignore[no-any-return]
+    signed_with_validation: bytes = extended.read()
+    return signed_with_validation
 
 
 def signature_matches(certificate: x509.Certificate, data: bytes, signature: bytes) -> bool:
@@ -538,7 +550,7 @@ def signature_matches(certificate: x509.Certificate, data: bytes, signature: byt
 def sign_raw(holder: KeyHolder, data: bytes) -> bytes:
     """Signs `data` with a key held here (PKCS#12 file or PKCS#11 token)."""
     try:
-        return run(holder.async_sign_raw(data, DIGEST))  # type: ignore[no-any-return]
+        return run(holder.async_sign_raw(data, DIGEST))
     except Exception as exc:
         raise SigningFailed(f"Khóa bí mật không ký được dữ liệu: {exc}") from exc
 
@@ -580,11 +592,11 @@ def sign(
 def load_pkcs12(data: bytes, pin: str) -> KeyHolder:
     """A key holder from a PKCS#12 file; a wrong PIN or a damaged file raises SigningFailed."""
     try:
-        holder = signers.SimpleSigner.load_pkcs12_data(
-            data, other_certs=None, passphrase=pin.encode() or None
+        holder: KeyHolder | None = signers.SimpleSigner.load_pkcs12_data(
+            data, other_certs=(), passphrase=pin.encode() or None
         )
     except Exception as exc:
         raise SigningFailed("Mã PIN không đúng hoặc tệp khóa PKCS#12 bị hỏng.") from exc
     if holder is None:
         raise SigningFailed("Mã PIN không đúng hoặc tệp khóa PKCS#12 bị hỏng.")
-    return holder  # type: ignore[return-value]
+    return holder

@@ -20,9 +20,8 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from asn1crypto import keys, x509
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from .pdfsign import SigningFailed
+from .pdfsign import SigningFailed, certificate_store
 
 if TYPE_CHECKING:
     from .models import Certificate
@@ -60,7 +59,7 @@ class Pkcs11Key:
         self.pin = pin
         self.signing_cert = certificate
         self.chain = list(chain or [])
-        self.cert_registry: Any = SimpleCertificateStore.from_certs([certificate, *self.chain])
+        self.cert_registry: Any = certificate_store([certificate, *self.chain])
         self.not_configured = not_configured
 
     # ------------------------------------------------------------ sessions

@@ -39,6 +39,7 @@ from django.db import transaction
 
 from vanban.accounts.models import Role, Unit, User
 from vanban.accounts.services import require_active as _require_active
+from vanban.audit.models import AuditEvent
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
@@ -71,11 +72,19 @@ MSG_NOT_TRUSTED = (
 )
 
 
+MSG_NO_SEAL = (
+    "Chưa có hình con dấu của đơn vị (PNG nền trong suốt, màu đỏ): quản trị đơn vị tải "
+    "lên ở trang “Chữ ký số”."
+)
+
+
 def _now() -> dt.datetime:
     return clock.now()
 
 
-def _audit(actor: Any, action: str, target: Any, ip: str | None, unit: Any = None, **data: Any):
+def _audit(
+    actor: Any, action: str, target: Any, ip: str | None, unit: Any = None, **data: Any
+) -> AuditEvent:
     return audit_record(
         actor=actor, action=f"signatures.{action}", unit=unit, target=target, data=data, ip=ip
     )
@@ -266,7 +275,7 @@ def _certificate_check_usable(
         raise ServiceError("Chứng thư số không được phép dùng để ký số.", field="certificate")
     if not _chain_trusted(cert, chain):
         raise ServiceError(MSG_NOT_TRUSTED, field="certificate")
-    fingerprint = cert.sha256.hex()
+    fingerprint: str = cert.sha256.hex()
     if Certificate.objects.filter(fingerprint=fingerprint).exists():
         raise ServiceError("Chứng thư số này đã được đăng ký.", field="certificate")
     return fingerprint
@@ -396,12 +405,11 @@ def certificate_set_active(
     *, actor: User, certificate: Certificate, active: bool, ip: str | None = None
 ) -> Certificate:
     _require_active(actor)
-    owner_unit = certificate.unit if certificate.unit_id else certificate.user.unit  # type: ignore[union-attr]
-    allowed = (
-        _may_manage_person(actor, certificate.user)  # type: ignore[arg-type]
-        if certificate.user_id
-        else actor.can_manage_unit(owner_unit)  # type: ignore[arg-type]
-    )
+    # A personal certificate has its person, an organisation's its unit (certificate_owner).
+    if certificate.user is not None:
+        allowed = _may_manage_person(actor, certificate.user)
+    else:
+        allowed = certificate.unit is not None and actor.can_manage_unit(certificate.unit)
     if not allowed:
         raise AccessDenied()
     with transaction.atomic():
@@ -547,7 +555,9 @@ def mark_upload(
     return mark
 
 
-def active_mark(*, kind: str, user: User | None = None, unit: Unit | None = None):
+def active_mark(
+    *, kind: str, user: User | None = None, unit: Unit | None = None
+) -> SignatureMark | None:
     owner = {"user": user} if kind == MarkKind.SIGNATURE else {"unit": unit}
     return SignatureMark.objects.filter(kind=kind, active=True, **owner).first()
 
@@ -759,10 +769,7 @@ def organisation_check(*, actor: User, unit: Unit, key: OrganisationKey | None) 
             field="certificate",
         )
     if active_mark(kind=MarkKind.SEAL, unit=unit) is None:
-        raise ServiceError(
-            "Chưa có hình con dấu của đơn vị (PNG nền trong suốt, màu đỏ): quản trị đơn vị tải "
-            "lên ở trang “Chữ ký số”."
-        )
+        raise ServiceError(MSG_NO_SEAL)
 
 
 def organisation_sign(
@@ -782,6 +789,8 @@ def organisation_sign(
             appearance = pdfsign.Appearance(pdfsign.attachment_box(pdf), text="%(number)s\n%(ts)s")
         else:
             mark = active_mark(kind=MarkKind.SEAL, unit=unit)
+            if mark is None:  # organisation_check refuses this before
+                raise ServiceError(MSG_NO_SEAL)
             boxes = pdfsign.signature_boxes(pdf)
             personal = next(
                 (box for name, box in boxes if name == PERSONAL_FIELD),
@@ -790,9 +799,9 @@ def organisation_sign(
             appearance = pdfsign.Appearance(
                 pdfsign.inside_page(
                     pdf,
-                    pdfsign.seal_box(personal, diameter_mm=float(mark.width_mm)),  # type: ignore[union-attr]
+                    pdfsign.seal_box(personal, diameter_mm=float(mark.width_mm)),
                 ),
-                image_png=mark_bytes(mark),  # type: ignore[arg-type]
+                image_png=mark_bytes(mark),
             )
         return pdfsign.sign(
             pdf,

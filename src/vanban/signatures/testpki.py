@@ -317,7 +317,7 @@ def build(
     """Writes (or completes) the test PKI in `directory`: keys (kept across calls, so certificates
     stay the same), the certomancer configuration, PEM certificates and PKCS#12 files with PIN
     `PIN`. Identities given here come in addition to `default_identities()`."""
-    from certomancer.registry import CertomancerConfig
+    from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig
 
     directory = Path(directory)
     labels: dict[str, Identity] = {}
@@ -363,25 +363,26 @@ def build(
         json.dumps(raw, ensure_ascii=False, indent=1), "utf-8"
     )
     config = CertomancerConfig(raw, key_search_dir=str(directory / "keys"))
-    arch = config.get_pki_arch(ARCH)
-    other = config.get_pki_arch(OTHER_ARCH)
+    arch = config.get_pki_arch(ArchLabel(ARCH))
+    other = config.get_pki_arch(ArchLabel(OTHER_ARCH))
 
     def pem(cert: Any) -> bytes:
         from asn1crypto import pem as asn1_pem
 
-        return asn1_pem.armor("CERTIFICATE", cert.dump())  # type: ignore[no-any-return]
+        armored: bytes = asn1_pem.armor("CERTIFICATE", cert.dump())
+        return armored
 
-    (directory / "root.crt.pem").write_bytes(pem(arch.get_cert("root")))
-    (directory / "sub-ca.crt.pem").write_bytes(pem(arch.get_cert("sub")))
-    (directory / "tsa.crt.pem").write_bytes(pem(arch.get_cert("tsa")))
-    (directory / "other-root.crt.pem").write_bytes(pem(other.get_cert("root")))
+    (directory / "root.crt.pem").write_bytes(pem(arch.get_cert(CertLabel("root"))))
+    (directory / "sub-ca.crt.pem").write_bytes(pem(arch.get_cert(CertLabel("sub"))))
+    (directory / "tsa.crt.pem").write_bytes(pem(arch.get_cert(CertLabel("tsa"))))
+    (directory / "other-root.crt.pem").write_bytes(pem(other.get_cert(CertLabel("root"))))
     for ident in wanted:
         source = other if ident.state == "untrusted" else arch
         (directory / "certs" / f"{ident.label}.crt.pem").write_bytes(
-            pem(source.get_cert(ident.label))
+            pem(source.get_cert(CertLabel(ident.label)))
         )
         (directory / "p12" / f"{ident.label}.p12").write_bytes(
-            source.package_pkcs12(ident.label, password=PIN.encode())
+            source.package_pkcs12(CertLabel(ident.label), password=PIN.encode())
         )
     pki = TestPki(directory=directory, port=port, identities=wanted, loaded=config)
     (directory / MANIFEST).write_text(

@@ -13,6 +13,7 @@ verification panel. Nothing here touches the database.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import asdict, dataclass, field
@@ -71,8 +72,9 @@ class SignatureCheck:
     trusted: bool
     valid: bool
     covers_whole_file: bool
-    reasons: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    # dataclasses.field: `field` is the name of a column of this class
+    reasons: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -185,8 +187,10 @@ def _blank_check(sig: Any, cert: x509.Certificate) -> SignatureCheck:
 
 def _signing_time(status: Any, check: SignatureCheck) -> dt.datetime | None:
     """The time-stamp's time when there is a valid one, else the time the signer states."""
-    claimed = status.signer_reported_dt
-    stamped = status.timestamp_validity.timestamp if status.timestamp_validity else None
+    claimed: dt.datetime | None = status.signer_reported_dt
+    stamped: dt.datetime | None = (
+        status.timestamp_validity.timestamp if status.timestamp_validity else None
+    )
     if stamped is not None and not (
         status.timestamp_validity.intact and status.timestamp_validity.valid
     ):

@@ -11,12 +11,14 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
 from vanban.accounts.http import request_user
 from vanban.accounts.models import Unit, User
-from vanban.core.api import ERRORS, MAX_IDS, MAX_TEXT, Day, Id, text
+from vanban.core.api import ERRORS, MAX_IDS, MAX_TEXT, NO_NUL, Day, Id
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.http import client_ip
+from vanban.documents.models import Document
 
 from . import selectors, services
 from .access import authority_of
@@ -97,7 +99,9 @@ class MyWorkOut(Schema):
     extensions: list[WorkItemOut]
 
 
-Text = text(MAX_TEXT)  # free text, as the services bound it (workflow.services.MAX_TEXT)
+# Free text, as the services bound it (workflow.services.MAX_TEXT).
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT, pattern=NO_NUL)]
+ReplyReference = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
 Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
 
 
@@ -130,7 +134,7 @@ class ProgressIn(Schema):
 
 class CompleteIn(Schema):
     result: Text = ""
-    reply_reference: text(100) = ""
+    reply_reference: ReplyReference = ""
 
 
 class RemindIn(Schema):
@@ -233,7 +237,7 @@ def my_work(request: HttpRequest) -> dict[str, Any]:
     được giao chủ trì hoặc phối hợp, văn bản nhận để biết, đề nghị gia hạn chờ quyết định."""
     work = selectors.my_work(user=request_user(request))
 
-    def item(document: Any, **extra: Any) -> dict[str, Any]:
+    def item(document: Document, **extra: Any) -> dict[str, Any]:
         return {
             "document_id": document.pk,
             "number_symbol": document.number_symbol,
@@ -242,32 +246,40 @@ def my_work(request: HttpRequest) -> dict[str, Any]:
             **extra,
         }
 
-    def assignment(a: Any) -> dict[str, Any]:
+    def assignment(row: selectors.AssignmentRow) -> dict[str, Any]:
+        a = row.assignment
         return item(
             a.document,
             assignment_id=a.pk,
             role=a.role,
             deadline=a.deadline,
-            mark=a.mark,
-            acting=a.acting,
+            mark=row.mark,
+            acting=row.acting,
         )
 
     return {
-        "to_present": [item(d, deadline=d.due_date, mark=d.mark) for d in work.to_present],
+        "to_present": [
+            item(r.document, deadline=r.document.due_date, mark=r.mark) for r in work.to_present
+        ],
         "to_present_total": work.to_present_total,
         "to_direct": [
-            item(p.document, deadline=p.document.due_date, mark=p.mark, acting=p.acting)
-            for p in work.to_direct
+            item(
+                r.processing.document,
+                deadline=r.processing.document.due_date,
+                mark=r.mark,
+                acting=r.acting,
+            )
+            for r in work.to_direct
         ],
         "assigned": [assignment(a) for a in work.assigned],
         "for_information": [assignment(a) for a in work.for_information],
         "extensions": [
             item(
-                r.assignment.document,
-                assignment_id=r.assignment_id,
-                extension_id=r.pk,
-                role=r.assignment.role,
-                deadline=r.requested_deadline,
+                r.request.assignment.document,
+                assignment_id=r.request.assignment_id,
+                extension_id=r.request.pk,
+                role=r.request.assignment.role,
+                deadline=r.request.requested_deadline,
                 mark=r.mark,
             )
             for r in work.extensions

@@ -6,6 +6,7 @@ state, bad input) shows the service's Vietnamese message and changes nothing (40
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -91,7 +92,8 @@ def _forms(page: selectors.ProcessingPage, bound: Bound | None) -> dict[str, Any
             pick(
                 "reassign",
                 a.pk,
-                lambda a=a: ReassignForm(
+                partial(
+                    ReassignForm,
                     people=choices[a.assignee_unit_id],
                     initial={"deadline": a.deadline},
                     auto_id=_auto_id("reassign", a.pk),
@@ -99,35 +101,36 @@ def _forms(page: selectors.ProcessingPage, bound: Bound | None) -> dict[str, Any
             ),
         )
         for a in actions.reassignable
+        if a.assignee_unit_id is not None  # always: only a unit's part is reassigned
     ]
     pending = {r.assignment_id for r in page.extensions if r.status == ExtensionStatus.PENDING}
     handled = []
     for a in actions.handled:
         item: dict[str, Any] = {"assignment": a, "info": a.role == AssignmentRole.INFO}
         item["complete_form"] = pick(
-            "complete", a.pk, lambda a=a: CompleteForm(auto_id=_auto_id("complete", a.pk))
+            "complete", a.pk, partial(CompleteForm, auto_id=_auto_id("complete", a.pk))
         )
         if not item["info"]:
             item["progress_form"] = pick(
-                "progress", a.pk, lambda a=a: ProgressForm(auto_id=_auto_id("progress", a.pk))
+                "progress", a.pk, partial(ProgressForm, auto_id=_auto_id("progress", a.pk))
             )
             if a.deadline and a.pk not in pending:
                 item["extension_form"] = pick(
                     "extension",
                     a.pk,
-                    lambda a=a: ExtensionRequestForm(auto_id=_auto_id("extension", a.pk)),
+                    partial(ExtensionRequestForm, auto_id=_auto_id("extension", a.pk)),
                 )
         handled.append(item)
     context["handled"] = handled
     # A reminder is sent from the assignment's row in the table.
     remind_forms = {
-        a.pk: pick("remind", a.pk, lambda a=a: RemindForm(auto_id=_auto_id("remind", a.pk)))
+        a.pk: pick("remind", a.pk, partial(RemindForm, auto_id=_auto_id("remind", a.pk)))
         for a in actions.remindable
     }
     context["assignment_rows"] = [(row, remind_forms.get(row.assignment.pk)) for row in page.rows]
     context["can_remind"] = bool(actions.remindable)
     context["decide_forms"] = [
-        (r, pick("decide", r.pk, lambda r=r: ExtensionDecideForm(auto_id=_auto_id("decide", r.pk))))
+        (r, pick("decide", r.pk, partial(ExtensionDecideForm, auto_id=_auto_id("decide", r.pk))))
         for r in page.decidable
     ]
     return context

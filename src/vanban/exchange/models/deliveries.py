@@ -243,6 +243,20 @@ class Delivery(models.Model):
     def is_local(self) -> bool:
         return self.transport == Transport.LOCAL
 
+    # A delivery inside the deployment always has its recipient unit (the constraint
+    # delivery_recipient_by_transport); the services of such deliveries read it through these.
+    @property
+    def local_recipient(self) -> Unit:
+        if self.recipient_unit is None:
+            raise ValueError(f"Delivery {self.pk} is not to a unit of the deployment.")
+        return self.recipient_unit
+
+    @property
+    def local_recipient_id(self) -> int:
+        if self.recipient_unit_id is None:
+            raise ValueError(f"Delivery {self.pk} is not to a unit of the deployment.")
+        return self.recipient_unit_id
+
     @property
     def name(self) -> str:
         """The recipient's name: the unit of the deployment, or the agency of another system as

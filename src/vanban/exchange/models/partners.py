@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from vanban.accounts.models import Unit
 from vanban.documents.models import Document
+from vanban.exchange.edxml import STATUS_CODES
 
 from .deliveries import PARTNER_TRANSPORTS, Transport
 
@@ -120,6 +121,11 @@ class Outbound(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.edxml_id} -> {self.to_code} ({self.state})"
 
+    @property
+    def status_label(self) -> str:
+        """The meaning of a status message's code (QĐ 28/2018/QĐ-TTg)."""
+        return STATUS_CODES.get(self.status_code, "")
+
 
 class InboundState(models.TextChoices):
     QUEUED = "queued", "Chờ vào sổ"
@@ -187,3 +193,8 @@ class Inbound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.edxml_id} ({self.state})"
+
+    @property
+    def status_label(self) -> str:
+        """The meaning of a status message's code (QĐ 28/2018/QĐ-TTg)."""
+        return STATUS_CODES.get(self.status_code, "")

@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from vanban.accounts.models import MAX_UNIT_LEVEL, Unit
-from vanban.core.forms import Form
+from vanban.core.forms import Form, model_choice_field
 from vanban.documents.forms import IncomingForm
 from vanban.exchange.models import PARTNER_TRANSPORTS, Transport
 from vanban.reports.forms import UnitChoiceField
@@ -20,7 +20,7 @@ CSV_MAX_BYTES = 2 * 1024 * 1024
 LEVELS = [("", "Mọi cấp"), *((str(n), f"Cấp {n}") for n in range(1, MAX_UNIT_LEVEL + 1))]
 
 
-class UnitsField(forms.ModelMultipleChoiceField):
+class UnitsField(forms.ModelMultipleChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         if obj.level > 2 and obj.parent is not None:
             return f"{obj.name} – {obj.parent.name} ({obj.agency_code})"
@@ -77,7 +77,7 @@ class PartnerForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["allowed_units"].queryset = (  # type: ignore[attr-defined]
+        model_choice_field(self, "allowed_units").queryset = (
             Unit.objects.filter(is_active=True).select_related("parent").order_by("level", "name")
         )
 
@@ -152,7 +152,7 @@ class MonitorFilterForm(Form):
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = units
 
 
 class TakeBackAnswerForm(Form):

@@ -32,7 +32,6 @@ from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, refusal_raise
 from vanban.documents import files as document_files
 from vanban.documents.services import DuplicateDocument
-from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import (
     Inbound,
     InboundState,
@@ -221,18 +220,18 @@ def _inbound(request: HttpRequest, pk: int) -> Inbound:
     return row
 
 
+def _inbound_unit(inbound: Inbound) -> Unit:
+    """The unit a package came for (`_inbound` found it among the reader's units)."""
+    if inbound.unit is None:
+        raise Http404("Không tìm thấy văn bản.")
+    return inbound.unit
+
+
 def _package(inbound: Inbound) -> Any:
     try:
         return services.inbound_package(inbound)
     except (ServiceError, document_files.FileUnavailable) as exc:
         raise Http404(getattr(exc, "message", "Không đọc được gói tin.")) from exc
-
-
-def _labelled(rows: Any) -> list[Any]:
-    rows = list(rows)
-    for row in rows:
-        row.status_label = STATUS_CODES.get(row.status_code, "")
-    return rows
 
 
 def _inbound_page(
@@ -270,7 +269,7 @@ def _inbound_page(
     queued = inbound.state == InboundState.QUEUED and inbound.business_type != REVOCATION
     if queued and register_form is None:
         register_form = InboundRegisterForm(
-            unit=inbound.unit,  # type: ignore[arg-type]  # _inbound: a unit of the reader
+            unit=_inbound_unit(inbound),
             initial=prefill.initial,
         )
     return render(
@@ -288,7 +287,7 @@ def _inbound_page(
             "refuse_form": refuse_form or InboundRefuseForm(),
             "take_back_form": take_back_form or TakeBackAnswerForm(),
             "duplicate": duplicate,
-            "answers": _labelled(
+            "answers": list(
                 Outbound.objects.filter(
                     kind=MessageKind.STATUS, edxml_id=inbound.edxml_id, to_code=inbound.from_code
                 ).order_by("created_at", "pk")
@@ -313,7 +312,7 @@ def inbound_register(request: HttpRequest, pk: int) -> HttpResponse:
     if inbound.business_type == REVOCATION:
         messages.error(request, NOT_ANSWERABLE)
         return redirect("interop:inbound_detail", pk=inbound.pk)
-    form = InboundRegisterForm(request.POST, unit=inbound.unit)  # type: ignore[arg-type]
+    form = InboundRegisterForm(request.POST, unit=_inbound_unit(inbound))
     duplicate = False
     if form.is_valid():
         try:
@@ -451,17 +450,17 @@ def monitor(request: HttpRequest) -> HttpResponse:
             "form": form,
             "show_filter": scope is None or len(scope) > 1,
             "counts": services.monitor_counts(unit_ids),
-            "pending": _labelled(
+            "pending": list(
                 outbound.filter(state=OutboundState.PENDING).order_by("next_attempt_at", "pk")[
                     :TABLE_LIMIT
                 ]
             ),
-            "failed": _labelled(
+            "failed": list(
                 outbound.filter(state=OutboundState.FAILED).order_by("-created_at", "-pk")[
                     :TABLE_LIMIT
                 ]
             ),
-            "received": _labelled(inbound.order_by("-received_at", "-pk")[:TABLE_LIMIT]),
+            "received": list(inbound.order_by("-received_at", "-pk")[:TABLE_LIMIT]),
             # "Gửi lại ngay": the province admin, or a unit admin for their units' messages.
             "can_retry": managed is None or bool(managed),
             "limit": TABLE_LIMIT,

@@ -3,24 +3,36 @@ document sent to agencies of other systems."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from vanban.documents.models import Document
 from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import Delivery, MessageKind, Outbound, OutboundState
 
 
-def partner_status(document: Document, deliveries: list[Delivery]) -> list[Delivery]:
-    """The document's `deliveries` to agencies of other systems, each given `status_label` (the
-    last status the recipient's system reported, else how far our sending got) and `message`
-    (its package in the outbox): one query for all of them."""
+@dataclass(frozen=True)
+class PartnerDelivery:
+    """A delivery to an agency of another system with its package in the outbox (`message`,
+    None before it is queued) and `status_label`: the last status the recipient's system
+    reported, else how far our sending got."""
+
+    delivery: Delivery
+    message: Outbound | None
+    status_label: str
+
+
+def partner_status(document: Document, deliveries: list[Delivery]) -> list[PartnerDelivery]:
+    """The document's `deliveries` to agencies of other systems with their packages and status
+    labels: one query for all of them."""
     if not deliveries:
         return []
     packages = {
         (m.to_code, m.business_type): m
         for m in Outbound.objects.filter(document=document, kind=MessageKind.PACKAGE)
     }
+    rows = []
     for delivery in deliveries:
         message = packages.get((delivery.agency_code, delivery.business_type))
-        delivery.message = message  # type: ignore[attr-defined]
         if delivery.status:
             label = STATUS_CODES.get(delivery.status, "")
         elif message is None:
@@ -33,5 +45,5 @@ def partner_status(document: Document, deliveries: list[Delivery]) -> list[Deliv
             label = f"đang gửi lại (đã thử {message.attempts} lần)"
         else:
             label = "chờ gửi"
-        delivery.status_label = label  # type: ignore[attr-defined]
-    return deliveries
+        rows.append(PartnerDelivery(delivery, message, label))
+    return rows

@@ -44,12 +44,14 @@ def deadline_state(assignment: Assignment, today: dt.date) -> DeadlineState:
 
 @dataclass(frozen=True)
 class AssignmentRow:
-    """An assignment as a list shows it: its deadline state and, in the processing page's tree,
-    how deep it sits below the parts the director gave (0 for those)."""
+    """An assignment as a list shows it: its deadline state, in the processing page's tree how
+    deep it sits below the parts the director gave (0 for those), and in "Việc của tôi" whom the
+    person acts for ("thay mặt …", empty for their own work)."""
 
     assignment: Assignment
     state: DeadlineState
     depth: int = 0
+    acting: str = ""
 
     @property
     def mark(self) -> str:
@@ -62,12 +64,3 @@ class AssignmentRow:
     @property
     def days_late(self) -> int:
         return self.state.days_late
-
-
-def _mark(items: list[Any], today: dt.date) -> list[Any]:
-    """The deadline state copied onto each item (an assignment, or a row with an `assignment`),
-    for the pages that still read it from there."""
-    for item in items:
-        state = deadline_state(getattr(item, "assignment", item), today)
-        item.mark, item.days_left, item.days_late = state.mark, state.days_left, state.days_late
-    return items

@@ -24,7 +24,7 @@ from ..models import (
     Processing,
     ProcessingStatus,
 )
-from ._common import _ASSIGNMENT_RELATED, _mark
+from ._common import _ASSIGNMENT_RELATED, AssignmentRow, DeadlineState, deadline_state
 
 TO_PRESENT_LIMIT = 50
 
@@ -37,21 +37,52 @@ def acting_label(authority: Authority, assignment: Assignment) -> str:
     """ "thay mặt X" when the person sees this work only as someone's deputy."""
     if assignment.assignee_user_id:
         allowed, on_behalf = authority.as_person(assignment.assignee_user_id)
+    elif assignment.assignee_unit_id is not None:
+        allowed, on_behalf = authority.as_leader_of(assignment.assignee_unit_id)
     else:
-        allowed, on_behalf = authority.as_leader_of(assignment.assignee_unit_id)  # type: ignore[arg-type]
+        return ""
     return f"thay mặt {on_behalf.full_name}" if allowed and on_behalf is not None else ""
+
+
+@dataclass(frozen=True)
+class PresentRow:
+    """An incoming document waiting to be presented, marked against the deadline written on it."""
+
+    document: Document
+    mark: str
+
+
+@dataclass(frozen=True)
+class DirectRow:
+    """A document presented to the person, or to the leader they act for (`acting`)."""
+
+    processing: Processing
+    mark: str
+    acting: str
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    """A pending extension request, with the deadline state of the work it would extend."""
+
+    request: ExtensionRequest
+    state: DeadlineState
+
+    @property
+    def mark(self) -> str:
+        return self.state.mark
 
 
 @dataclass
 class MyWork:
     today: dt.date
     authority: Authority
-    to_present: list[Document]
+    to_present: list[PresentRow]
     to_present_total: int
-    to_direct: list[Processing]
-    assigned: list[Assignment]
-    for_information: list[Assignment]
-    extensions: list[ExtensionRequest]
+    to_direct: list[DirectRow]
+    assigned: list[AssignmentRow]
+    for_information: list[AssignmentRow]
+    extensions: list[ExtensionRow]
     # drafting.selectors.DraftTask rows, from the section drafting registers
     drafts: list[Any] = field(default_factory=list)
     # (unit id, unit name, documents waiting) of the clerk's reception queues
@@ -103,7 +134,7 @@ def _reception(user: User) -> list[tuple[int, str, int]]:
     return [(r["recipient_unit_id"], r["recipient_unit__name"], r["waiting"]) for r in rows]
 
 
-def _to_present(authority: Authority, today: dt.date) -> tuple[list[Document], int]:
+def _to_present(authority: Authority, today: dt.date) -> tuple[list[PresentRow], int]:
     """Incoming documents of the clerk's units not presented yet: the first ones, and how many."""
     if not authority.clerk_units:
         return [], 0
@@ -117,13 +148,11 @@ def _to_present(authority: Authority, today: dt.date) -> tuple[list[Document], i
             "urgency",
         )[:TO_PRESENT_LIMIT]
     )
-    to_present_total = waiting.count()
-    for document in to_present:
-        document.mark = deadline_mark(document.due_date, today)  # type: ignore[attr-defined]
-    return to_present, to_present_total
+    rows = [PresentRow(d, deadline_mark(d.due_date, today)) for d in to_present]
+    return rows, waiting.count()
 
 
-def _to_direct(user: User, identities: list[int], today: dt.date) -> list[Processing]:
+def _to_direct(user: User, identities: list[int], today: dt.date) -> list[DirectRow]:
     """Documents presented to the person, or to a leader they act for."""
     to_direct = list(
         _by_urgency_and_deadline(
@@ -134,14 +163,18 @@ def _to_direct(user: User, identities: list[int], today: dt.date) -> list[Proces
             "document__urgency",
         )
     )
-    for processing in to_direct:
-        processing.mark = deadline_mark(processing.document.due_date, today)  # type: ignore[attr-defined]
-        processing.acting = (  # type: ignore[attr-defined]
-            f"thay mặt {processing.presented_to.full_name}"
-            if processing.presented_to_id != user.pk and processing.presented_to
-            else ""
+    return [
+        DirectRow(
+            processing,
+            mark=deadline_mark(processing.document.due_date, today),
+            acting=(
+                f"thay mặt {processing.presented_to.full_name}"
+                if processing.presented_to_id != user.pk and processing.presented_to
+                else ""
+            ),
         )
-    return to_direct
+        for processing in to_direct
+    ]
 
 
 def _open_work() -> QuerySet[Assignment]:
@@ -207,18 +240,27 @@ def my_work(*, user: User) -> MyWork:
     to_direct = _to_direct(user, identities, today)
     assigned = _assigned(identities, leader_units)
     for_information = _for_information(identities)
-    for assignment in [*assigned, *for_information]:
-        assignment.acting = acting_label(authority, assignment)  # type: ignore[attr-defined]
-    extensions = _extensions(user, leader_units)
+
+    def row(assignment: Assignment) -> AssignmentRow:
+        return AssignmentRow(
+            assignment,
+            deadline_state(assignment, today),
+            acting=acting_label(authority, assignment),
+        )
+
+    extensions = [
+        ExtensionRow(request, deadline_state(request.assignment, today))
+        for request in _extensions(user, leader_units)
+    ]
     return MyWork(
         today=today,
         authority=authority,
         to_present=to_present,
         to_present_total=to_present_total,
         to_direct=to_direct,
-        assigned=_mark(assigned, today),
-        for_information=for_information,
-        extensions=_mark(extensions, today),
+        assigned=[row(a) for a in assigned],
+        for_information=[row(a) for a in for_information],
+        extensions=extensions,
         drafts=_section("drafts", user, today),
         reception=_reception(user) if authority.clerk_units else [],
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from vanban.accounts.models import Unit, User
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = "Liên thông văn bản với hệ thống khác: gửi hàng đợi, nhận từ trục, khai báo hệ thống."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         work = sub.add_parser("work", help="Gửi các gói tin đến hạn (chạy liên tục).")
         work.add_argument("--once", action="store_true", help="Gửi một lượt rồi dừng.")
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         imp = sub.add_parser("import-codes", help="Nhập danh bạ mã định danh từ tệp CSV.")
         imp.add_argument("file")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "work":
             return self._work(once=options["once"], interval=options["interval"])
@@ -98,7 +99,7 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"{partner.name}: {counts}")
 
-    def _partner_add(self, options) -> None:  # type: ignore[no-untyped-def]
+    def _partner_add(self, options: dict[str, Any]) -> None:
 
         actor = User.objects.filter(
             role_assignments__role="province_admin", status="active"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from vanban.accounts.models import Role, User
+from vanban.accounts.models import Role, Unit, User
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.exchange.models import Inbound
@@ -53,9 +53,10 @@ def _package_name(number_symbol: str) -> str:
     return f"{stem[:200] or 'goi-tin'}.edxml"
 
 
-def _require_clerk(actor: User, inbound: Inbound) -> None:
-
+def _require_clerk(actor: User, inbound: Inbound) -> Unit:
+    """The unit the message came for, when the actor is one of its clerks."""
     if not actor.is_active:
         raise AccessDenied()
     if inbound.unit is None or not actor.has_role(Role.CLERK, inbound.unit):
         raise AccessDenied("Chỉ văn thư của đơn vị nhận xử lý văn bản này.")
+    return inbound.unit

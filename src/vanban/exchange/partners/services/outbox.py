@@ -143,9 +143,10 @@ def unrouted(document: Document, codes: list[str]) -> list[str]:
 
 def backoff(attempts: int) -> dt.timedelta:
     """The wait before the next attempt (settings VANBAN_INTEROP_BACKOFF_FIRST/_MAX, seconds)."""
-    first = getattr(settings, "VANBAN_INTEROP_BACKOFF_FIRST", BACKOFF_FIRST.total_seconds())
-    longest = getattr(settings, "VANBAN_INTEROP_BACKOFF_MAX", BACKOFF_MAX.total_seconds())
-    delay = dt.timedelta(seconds=first) * (2 ** max(attempts - 1, 0))
+    first: float = getattr(settings, "VANBAN_INTEROP_BACKOFF_FIRST", BACKOFF_FIRST.total_seconds())
+    longest: float = getattr(settings, "VANBAN_INTEROP_BACKOFF_MAX", BACKOFF_MAX.total_seconds())
+    doubling: int = 2 ** max(attempts - 1, 0)
+    delay = dt.timedelta(seconds=first) * doubling
     return min(delay, dt.timedelta(seconds=longest))
 
 

@@ -325,7 +325,7 @@ def inbound_register(
     _queued(inbound)
     package = inbound_package(inbound)
     files, _notes = package_files(package, inbound.original_name)
-    uploads: list[UploadedFile] = [_as_upload(item) for item in files]
+    uploads: list[UploadedFile[bytes]] = [_as_upload(item) for item in files]
     main_file = uploads[0] if files and files[0].role == "main" else None
     others = uploads[1:] if main_file is not None else uploads
     stored: list[str] = []
@@ -335,7 +335,7 @@ def inbound_register(
             _queued(locked)
             document = incoming_register(
                 actor=actor,
-                unit=locked.unit,  # type: ignore[arg-type]  # _require_clerk: a unit of ours
+                unit=_require_clerk(actor, locked),
                 data=data,
                 refusals=refusals,
                 main_file=main_file,
