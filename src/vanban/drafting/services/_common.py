@@ -58,14 +58,14 @@ STATUS_REFUSALS = {
 def _text(
     value: Any, *, label: str, field: str, max_length: int = MAX_TEXT, required: bool = False
 ) -> str:
-    value = nfc(str(value or ""))
-    if required and not value:
+    text = nfc(str(value or ""))
+    if required and not text:
         raise ServiceError(f"Hãy nhập {label}.", field=field)
-    if len(value) > max_length:
+    if len(text) > max_length:
         raise ServiceError(
             f"{label[0].upper()}{label[1:]} dài quá {max_length} ký tự.", field=field
         )
-    return value
+    return text
 
 
 def _check_status(draft: Draft, *allowed: str) -> None:
@@ -163,7 +163,7 @@ def subtree_ids(unit: Unit) -> list[int]:
 # ---------------------------------------------------------------- files
 
 
-def _prepare(upload: UploadedFile | None, *, actor: User) -> PreparedFile:
+def _prepare(upload: UploadedFile[bytes] | None, *, actor: User) -> PreparedFile:
     """Format from content, size limit, secrecy stamps (R13), as for registered documents."""
     if upload is None:
         raise ServiceError("Hãy chọn tệp nội dung dự thảo.", field="content_file")

@@ -11,7 +11,7 @@ from django.db import transaction
 from vanban.accounts.models import Role, User
 from vanban.accounts.services import require_active as _require_active
 from vanban.core import clock
-from vanban.core.errors import AccessDenied
+from vanban.core.errors import AccessDenied, ServiceError
 from vanban.workflow.access import authority_of
 from vanban.workflow.models import Delegation
 
@@ -76,6 +76,9 @@ def draft_approve(
         _check_status(locked, DraftStatus.APPROVING)
         version = locked.current_version
         if accept:
+            if version is None:
+                # draft_create stores the first version with the draft: never the case.
+                raise ServiceError("Dự thảo chưa có phiên bản nào để phê duyệt.")
             locked.status = DraftStatus.APPROVED
             locked.approved_by = actor
             locked.approved_at = now
@@ -89,10 +92,8 @@ def draft_approve(
             action = DraftAction.APPROVAL_RETURNED
         _touch(locked, now, "status", "approved_by", "approved_at", "approved_version")
         text = note
-        if accept:
-            text = f"Phê duyệt phiên bản {version.number}." + (  # type: ignore[union-attr]
-                f"\n{note}" if note else ""
-            )
+        if accept and version is not None:
+            text = f"Phê duyệt phiên bản {version.number}." + (f"\n{note}" if note else "")
         behalf: dict[str, Any] = {}
         if on_behalf_of is not None:
             text = f"Thay mặt {on_behalf_of.full_name} (ủy quyền).\n{text}".rstrip()
@@ -108,8 +109,8 @@ def draft_approve(
             "approve" if accept else "approval_return",
             locked,
             ip,
-            version=version.number if version else None,  # type: ignore[union-attr]
-            sha256=version.sha256 if version else None,  # type: ignore[union-attr]
+            version=version.number if version else None,
+            sha256=version.sha256 if version else None,
             **behalf,
         )
         if accept:

@@ -276,7 +276,7 @@ def draft_create(
     data: DraftInput,
     signer: User | None,
     refusals: Refusals,
-    content_file: UploadedFile | None,
+    content_file: UploadedFile[bytes] | None,
     recipient_units: list[Unit] | None = None,
     external_recipients: list[ExternalRecipient] | None = None,
     note: str = "",

@@ -75,7 +75,7 @@ def _document_input(
     )
 
 
-def _attachment_pdfs(attachments: list[UploadedFile]) -> list[UploadedFile]:
+def _attachment_pdfs(attachments: list[UploadedFile[bytes]]) -> list[UploadedFile[bytes]]:
     """Attachments issued electronically carry the organisation signature, so they must be PDF."""
     for upload in attachments:
         upload.seek(0)
@@ -139,7 +139,7 @@ def _issue_register(
     version: DraftVersion,
     main_signed: bytes,
     issued_amount: int | None,
-    attachments: list[UploadedFile],
+    attachments: list[UploadedFile[bytes]],
     ip: str | None,
 ) -> tuple[Document, list[DraftRecipient]]:
     """Number and register the outgoing document with the signed PDF as its main file (Art. 15).
@@ -272,7 +272,7 @@ def draft_issue(
     draft: Draft,
     issued_amount: int | None = None,
     organisation_key: OrganisationKey | None = None,
-    attachments: list[UploadedFile] | None = None,
+    attachments: list[UploadedFile[bytes]] | None = None,
     ip: str | None = None,
 ) -> Document:
     """The issuing unit's clerk numbers, dates, registers, signs and issues an approved draft

@@ -46,7 +46,7 @@ def draft_version_add(
     *,
     actor: User,
     draft: Draft,
-    content_file: UploadedFile | None,
+    content_file: UploadedFile[bytes] | None,
     note: str = "",
     ip: str | None = None,
 ) -> DraftVersion:
