@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from asn1crypto import algos, keys
+from certomancer import crypto_utils
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 ARCH = "vanban"  # the Committee-like hierarchy
 OTHER_ARCH = "khac"  # an unrelated CA that the province does not trust
@@ -110,6 +112,35 @@ class TestPki:
 
         config = self.config()
         return Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
+
+
+class _LoadedKeys(crypto_utils.PycaCryptographyBackend):
+    """certomancer's signing backend, keeping each private key once loaded: the stock one loads
+    and checks the issuer's RSA key again for every certificate, CRL, OCSP response and time
+    stamp it signs, which costs more than the signature itself; the test PKI signs with a
+    handful of keys."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[bytes, Any] = {}
+
+    def generic_sign(
+        self,
+        private_key: keys.PrivateKeyInfo,
+        tbs_bytes: bytes,
+        sd_algo: algos.SignedDigestAlgorithm,
+    ) -> bytes:
+        if sd_algo.signature_algo != "rsassa_pkcs1v15":
+            return super().generic_sign(private_key, tbs_bytes, sd_algo)
+        der = private_key.dump()
+        key = self._loaded.get(der)
+        if key is None:
+            key = self._loaded[der] = serialization.load_der_private_key(der, password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        digest = getattr(hashes, sd_algo.hash_algo.upper())()
+        return key.sign(tbs_bytes, padding.PKCS1v15(), digest)
+
+
+crypto_utils.CRYPTO_BACKEND = _LoadedKeys()
 
 
 PIN = "123456"  # PIN of every PKCS#12 file of the test PKI (printed by the demo)

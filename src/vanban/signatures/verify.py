@@ -15,16 +15,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
+import ssl
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import aiohttp
+import certifi
 from asn1crypto import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
+from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
 from .pdfsign import VN_TZ, run
 
@@ -111,6 +118,29 @@ def _date(moment: dt.datetime) -> str:
     return moment.astimezone(VN_TZ).strftime("%d/%m/%Y")
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+class _Session(LazySession):
+    """pyHanko's network session for one validation (OCSP, CRL, certificates), opened when first
+    needed and closed with the validation, with the TLS context made once per process: the
+    stock session reads the whole CA bundle again for every validation."""
+
+    def get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_tls()))
+        return self._session
+
+
+def _fetchers() -> OwnedFetcherBackend:
+    """The fetchers of one validation context, released when its operation ends (`run`)."""
+    backend = AIOHttpFetcherBackend()
+    backend.session = _Session()
+    return OwnedFetcherBackend(backend)
+
+
 def context(
     trust_roots: list[x509.Certificate],
     *,
@@ -124,6 +154,7 @@ def context(
         trust_roots=list(trust_roots),
         other_certs=other_certs or [],
         allow_fetching=allow_fetching,
+        fetcher_backend=_fetchers() if allow_fetching else None,
         revocation_mode=revocation,
         moment=moment,
         time_tolerance=dt.timedelta(minutes=5),
@@ -300,6 +331,7 @@ def _check(
         crls=dss_crls,
         ocsps=dss_ocsps,
         allow_fetching=allow_fetching,
+        fetcher_backend=_fetchers() if allow_fetching else None,
         revocation_mode=revocation,
         time_tolerance=dt.timedelta(minutes=5),
     )
