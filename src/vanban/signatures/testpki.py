@@ -135,7 +135,8 @@ class _LoadedKeys(crypto_utils.PycaCryptographyBackend):
         key = self._loaded.get(der)
         if key is None:
             key = self._loaded[der] = serialization.load_der_private_key(der, password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            return super().generic_sign(private_key, tbs_bytes, sd_algo)
         digest = getattr(hashes, sd_algo.hash_algo.upper())()
         return key.sign(tbs_bytes, padding.PKCS1v15(), digest)
 
