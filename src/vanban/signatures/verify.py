@@ -128,10 +128,15 @@ class _Session(LazySession):
     needed and closed with the validation, with the TLS context made once per process: the
     stock session reads the whole CA bundle again for every validation."""
 
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
     def get_session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_tls()))
-        return self._session
+        session = self._session
+        if session is None:
+            session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_tls()))
+            self._session = session
+        return session
 
 
 def _fetchers() -> OwnedFetcherBackend:
