@@ -43,7 +43,7 @@ def _local_received(user: User) -> QuerySet[Delivery]:
     return received_visible_to(user).filter(transport=Transport.LOCAL)
 
 
-def waiting_for(unit_ids: list[int]) -> QuerySet[Delivery]:
+def queue_waiting(unit_ids: list[int]) -> QuerySet[Delivery]:
     """What waits for the clerks of `unit_ids` to be registered or returned (refused): the one
     filter of the reception queue, whatever the transport it came by."""
     return Delivery.objects.filter(
@@ -67,7 +67,7 @@ def reception_queue(*, user: User, unit: Unit | None = None) -> QuerySet[Deliver
     """Documents waiting to be registered or returned, from units of the deployment and from
     partner systems (`transport` tells them apart): urgent first, then the oldest arrival first,
     as the clerk works through them (urgent documents are registered at once)."""
-    qs = waiting_for(clerk_unit_ids(user))
+    qs = queue_waiting(clerk_unit_ids(user))
     if unit is not None:
         qs = qs.filter(recipient_unit=unit)
     return _with_document(qs).order_by("-document__urgency", "created_at", "pk")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from vanban.core.errors import NotFound
-from vanban.exchange.delivery_selectors import waiting_for
+from vanban.exchange.delivery_selectors import queue_waiting
 from vanban.exchange.models import (
     BusinessType,
     Delivery,
@@ -26,11 +26,11 @@ def queue_for(
 ) -> QuerySet[Inbound]:
     """The part of the reception queue of `unit_ids` that came from partner systems, as the
     messages that brought it: the packages of the documents `waiting` there (by default
-    `exchange.delivery_selectors.waiting_for`, the one filter of the queue; the queue page gives
+    `exchange.delivery_selectors.queue_waiting`, the one filter of the queue; the queue page gives
     its `reception_queue`), and the take-back requests (revocation package or status 13) waiting
     for the clerk's answer about a document already registered."""
     if waiting is None:
-        waiting = waiting_for(unit_ids)
+        waiting = queue_waiting(unit_ids)
     packages = waiting.filter(package__isnull=False).values("package_id")
     return Inbound.objects.filter(
         Q(pk__in=packages)
