@@ -13,7 +13,8 @@ What the package's state says maps as it would be written today:
 - a take-back request of a registered document still waiting for the clerk's answer: 13; one the
   clerk refused: 16 with the reason;
 - the trail: 01 on arrival (02 for a package refused on arrival), then 02 or 03 by the clerk
-  who answered, the progress sent back, the take-back; each at the time it happened.
+  who answered, the progress sent back (without a note or a person: the message log keeps
+  neither), the take-back; each at the time it happened.
 
 The texts are written out here (a migration records a past state). A package kept for no unit of
 ours cannot exist (receiving refuses it) and gets no delivery. Going back removes these
