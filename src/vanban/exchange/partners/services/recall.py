@@ -24,6 +24,7 @@ from vanban.exchange.models import (
     Partner,
     RecallStatus,
 )
+from vanban.exchange.reception import delivery_event
 
 from ..packages import package_for_document
 from ._common import Received, Refused, _package_name, _require_clerk
@@ -58,14 +59,7 @@ def _take_back_recorded(
         delivery.recall_answer_note = note[:500]
         fields.append("recall_answer_note")
     delivery.save(update_fields=fields)
-    DeliveryEvent.objects.create(
-        delivery=delivery,
-        code=code,
-        label=STATUS_CODES[code],
-        note=note[:500],
-        actor=actor if actor is not None and actor.pk else None,
-        at=now,
-    )
+    delivery_event(delivery, code, STATUS_CODES[code], actor=actor, note=note, at=now)
 
 
 def _take_back(row: Inbound, refs: list[str]) -> None:
