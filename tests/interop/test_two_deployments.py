@@ -228,6 +228,25 @@ def inbound(edxml_ids: list[str], timeout: float = 0) -> dict[str, Any]:
     }
 
 
+def received(edxml_ids: list[str]) -> dict[str, Any]:
+    """B: the documents received for these DocumentIds, as the deliveries of its reception
+    queue: transport, sending agency, status and trail."""
+    from vanban.exchange.models import Delivery
+
+    rows = Delivery.objects.filter(package__isnull=False, edxml_id__in=edxml_ids)
+    return {
+        row.edxml_id: {
+            "transport": row.transport,
+            "from": row.agency_code,
+            "unit": row.recipient_unit.agency_code if row.recipient_unit else "",
+            "status": row.status,
+            "reason": row.return_note,
+            "events": [e.code for e in row.events.order_by("at", "pk")],
+        }
+        for row in rows.select_related("recipient_unit")
+    }
+
+
 def register(edxml_id: str, clerk: str) -> dict[str, Any]:
     """B's clerk registers the received document, the record prefilled from the package."""
     from vanban.accounts.models import User
@@ -580,6 +599,25 @@ def test_a_signed_document_goes_to_the_other_system_and_every_status_comes_back(
     ), sent_back
     received = pair.a.call(f"{HERE}:status_received", edxml_ids=ids)
     assert len(received) == 7 and all(r["state"] == "applied" for r in received)
+    # B holds each document as a delivery received, with the trail A was told.
+    assert pair.b.call(f"{HERE}:received", edxml_ids=ids) == {
+        kept["edxml_id"]: {
+            "transport": "direct",
+            "from": A_UNIT[1],
+            "unit": B_UNIT[1],
+            "status": "06",
+            "reason": "",
+            "events": ["01", "03", "04", "05", "06"],
+        },
+        refused["edxml_id"]: {
+            "transport": "direct",
+            "from": A_UNIT[1],
+            "unit": B_UNIT[1],
+            "status": "02",
+            "reason": reason,
+            "events": ["01", "02"],
+        },
+    }
 
 
 def test_the_receiver_killed_while_documents_arrive_loses_nothing_and_takes_each_once(pair):

@@ -3,8 +3,10 @@
 - `deliveries_create`: the sender's clerk issues an outgoing document to units of the deployment;
   each unit gets it in its reception queue at once (01), in the caller's transaction, never twice.
 - `delivery_register` / `delivery_return`: the recipient's clerk registers it as an incoming
-  document, with the fields and files of the outgoing one (03), or returns it with a reason (02).
-- `delivery_status_update`: the incoming processing reports 04 assigned, 05 processing, 06 done.
+  document, with the fields and files of the outgoing one (03), or returns it with a reason (02),
+  through the path every received document takes (`exchange.reception`).
+- `delivery_status_update`: the incoming processing reports 04 assigned, 05 processing, 06 done
+  (to a partner system too, for a document received from it).
 - `document_recall` / `delivery_recall_answer`: the sender recalls (13); each recipient accepts
   (15) or refuses (16).
 
@@ -14,6 +16,7 @@ check-then-act), writes a `DeliveryEvent` and an audit event, and changes nothin
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -30,25 +33,23 @@ from vanban.core.text import nfc
 from vanban.documents import receipt_checks
 from vanban.documents.files import (
     Download,
-    file_discard,
     file_read_verified,
     verified_stream,
 )
 from vanban.documents.models import Direction, Document, DocumentFile
-from vanban.documents.services import DocumentInput, Refusals, incoming_register
+from vanban.documents.services import DocumentInput, Refusals
 from vanban.exchange.delivery_selectors import received_file
 from vanban.exchange.partners.services import external_recall, inbound_progress
-from vanban.signatures.models import Trigger
 
 from .models import (
     BusinessType,
     Delivery,
-    DeliveryEvent,
     DeliveryStatus,
     DocumentRecall,
     RecallStatus,
     ReturnReason,
 )
+from .reception import Audit, Intake, Refusal, delivery_event, received_refuse, received_register
 
 SENDER_CLERK_ONLY = "Chỉ văn thư của đơn vị ban hành được gửi văn bản."
 RECALL_ONLY = "Chỉ lãnh đạo hoặc văn thư của đơn vị ban hành được thu hồi văn bản."
@@ -70,19 +71,6 @@ def _clerks(unit_ids: list[int]) -> list[User]:
             role_assignments__role=Role.CLERK,
             status=AccountStatus.ACTIVE,
         ).distinct()
-    )
-
-
-def _event(
-    delivery: Delivery, code: str, label: str, *, actor: Any, note: str = "", at: Any = None
-) -> DeliveryEvent:
-    return DeliveryEvent.objects.create(
-        delivery=delivery,
-        code=code,
-        label=label,
-        note=note[:500],
-        actor=actor if getattr(actor, "pk", None) else None,
-        at=at or clock.now(),
     )
 
 
@@ -271,7 +259,7 @@ def _deliveries_record(
                 )
         except IntegrityError:
             continue  # sent by someone else meanwhile
-        _event(delivery, DeliveryStatus.ARRIVED, DeliveryStatus.ARRIVED.label, actor=actor)
+        delivery_event(delivery, DeliveryStatus.ARRIVED, DeliveryStatus.ARRIVED.label, actor=actor)
         created.append(delivery)
     return created
 
@@ -324,10 +312,10 @@ def _uploads(
 
 def _incoming_input(delivery: Delivery) -> DocumentInput:
     """The incoming record is the outgoing one: nothing is typed again (R15)."""
-    source = delivery.document
+    source = delivery.sent_document
     description = ""
     if delivery.business_type != BusinessType.NEW and delivery.original is not None:
-        original = delivery.original.document
+        original = delivery.original.sent_document
         description = (
             f"{BusinessType(delivery.business_type).label} số {original.number_symbol} ngày "
             f"{original.issued_date:%d/%m/%Y}"
@@ -351,6 +339,56 @@ def _incoming_input(delivery: Delivery) -> DocumentInput:
     )
 
 
+class _FromUnit:
+    """A document from a unit of the deployment (`exchange.reception.Source`): the record and
+    files are the sender's outgoing document; the sender reads the status in its trail and its
+    clerks are told of a return."""
+
+    def require(self, actor: User, delivery: Delivery) -> Unit:
+        _require_recipient_clerk(actor, delivery)
+        return delivery.local_recipient
+
+    def not_waiting(self, delivery: Delivery) -> str:
+        try:
+            _queue_check(delivery)
+        except ServiceError as exc:
+            return exc.message
+        return ""
+
+    def intake(self, delivery: Delivery) -> Intake:
+        main_file, attachments, checks = _uploads(delivery.sent_document)
+        return Intake(_incoming_input(delivery), main_file, attachments, checks)
+
+    def registered(
+        self, locked: Delivery, document: Document, *, actor: User, at: dt.datetime
+    ) -> Audit:
+        return Audit(
+            "exchange.delivery_register",
+            locked,
+            {"document": locked.document_id, "incoming": document.pk},
+        )
+
+    def refused(self, locked: Delivery, refusal: Refusal, *, actor: User, at: dt.datetime) -> Audit:
+        label = ReturnReason(refusal.reason_code).label
+        notification_send(
+            recipients=_clerks([locked.sender.pk]),
+            title=(
+                f"{document_label(locked.sent_document)} bị {locked.local_recipient.name} "
+                f"trả lại: {label.lower()}"
+            ),
+            body=refusal.note,
+            link=reverse("exchange:sent_status", kwargs={"document_pk": locked.document_id}),
+        )
+        return Audit(
+            "exchange.delivery_return",
+            locked,
+            {"document": locked.document_id, "reason": refusal.reason_code, "note": refusal.note},
+        )
+
+
+FROM_UNIT = _FromUnit()
+
+
 def delivery_register(
     *,
     actor: User,
@@ -366,55 +404,16 @@ def delivery_register(
     files, each checked against its SHA-256 first. The sender then sees 03 "đã vào sổ".
     The files' signatures are checked before the delivery is locked (the check may go to the
     network) and the reports kept with the incoming document (R11, trigger "receipt").
+    The path is the one of every received document (`exchange.reception`).
     """
-    _require_recipient_clerk(actor, delivery)
-    _queue_check(delivery)
-    main_file, attachments, checks = _uploads(delivery.document)
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            locked = _locked(delivery)
-            _queue_check(locked)
-            document = incoming_register(
-                actor=actor,
-                unit=locked.local_recipient,
-                data=_incoming_input(locked),
-                refusals=refusals,
-                main_file=main_file,
-                attachments=attachments,
-                confirm_duplicate=confirm_duplicate,
-                signature_trigger=Trigger.RECEIPT,
-                signature_checks=checks,
-                ip=ip,
-            )
-            stored = list(document.files.values_list("storage_name", flat=True))
-            now = clock.now()
-            locked.status = DeliveryStatus.REGISTERED
-            locked.status_at = now
-            locked.incoming_document = document
-            locked.save(update_fields=["status", "status_at", "incoming_document"])
-            _event(
-                locked,
-                DeliveryStatus.REGISTERED,
-                DeliveryStatus.REGISTERED.label,
-                actor=actor,
-                note=f"Số đến {document.register_number}",
-                at=now,
-            )
-            audit_record(
-                actor=actor,
-                action="exchange.delivery_register",
-                unit=locked.recipient_unit,
-                target=locked,
-                ip=ip,
-                data={"document": locked.document_id, "incoming": document.pk},
-            )
-    except BaseException:
-        for name in stored:
-            file_discard(name)
-        raise
-    delivery.refresh_from_db()
-    return document
+    return received_register(
+        source=FROM_UNIT,
+        actor=actor,
+        delivery=delivery,
+        refusals=refusals,
+        confirm_duplicate=confirm_duplicate,
+        ip=ip,
+    )
 
 
 def delivery_return(
@@ -422,50 +421,20 @@ def delivery_return(
 ) -> Delivery:
     """The recipient's clerk returns a document sent to the wrong unit or invalid (Art. 21).
 
-    The sender sees 02 "bị từ chối" with the reason; its clerks are told.
+    The sender sees 02 "bị từ chối" with the reason; its clerks are told. The path is the one
+    of every received document (`exchange.reception`).
     """
-    _require_recipient_clerk(actor, delivery)
-    _queue_check(delivery)
-    if reason not in ReturnReason.values:
-        raise ServiceError("Hãy chọn lý do trả lại.", field="reason")
-    note = _note(note, label="ghi chú", field="note", required=False)
-    with transaction.atomic():
-        locked = _locked(delivery)
-        _queue_check(locked)
-        now = clock.now()
-        locked.status = DeliveryStatus.RETURNED
-        locked.status_at = now
-        locked.return_reason = reason
-        locked.return_note = note
-        locked.save(update_fields=["status", "status_at", "return_reason", "return_note"])
+
+    def refusal() -> Refusal:
+        if reason not in ReturnReason.values:
+            raise ServiceError("Hãy chọn lý do trả lại.", field="reason")
+        text = _note(note, label="ghi chú", field="note", required=False)
         label = ReturnReason(reason).label
-        _event(
-            locked,
-            DeliveryStatus.RETURNED,
-            DeliveryStatus.RETURNED.label,
-            actor=actor,
-            note=f"{label}: {note}" if note else label,
-            at=now,
+        return Refusal(
+            note=text, reason_code=reason, event_note=f"{label}: {text}" if text else label
         )
-        audit_record(
-            actor=actor,
-            action="exchange.delivery_return",
-            unit=locked.recipient_unit,
-            target=locked,
-            ip=ip,
-            data={"document": locked.document_id, "reason": reason, "note": note},
-        )
-        notification_send(
-            recipients=_clerks([locked.sender_unit_id]),
-            title=(
-                f"{document_label(locked.document)} bị {locked.local_recipient.name} trả lại: "
-                f"{label.lower()}"
-            ),
-            body=note,
-            link=reverse("exchange:sent_status", kwargs={"document_pk": locked.document_id}),
-        )
-    delivery.refresh_from_db()
-    return locked
+
+    return received_refuse(source=FROM_UNIT, actor=actor, delivery=delivery, refusal=refusal, ip=ip)
 
 
 def delivery_status_update(
@@ -475,8 +444,10 @@ def delivery_status_update(
     06 done (R15 "the sender sees the receiver's processing status").
 
     For the workflow's services, inside their transaction, after their own permission check.
-    Returns None when the document did not come through the internal exchange. A status never
-    goes back: reporting 04 after 05 or the same status twice changes nothing.
+    Returns None when the document did not come through the internal exchange: one received
+    from a partner system shows the progress on its delivery and the status goes back to the
+    sender as an edXML message. A status never goes back: reporting 04 after 05 or the same
+    status twice changes nothing.
     """
     if status not in PROCESSING_STATUSES:
         raise ValueError(f"status must be one of 04, 05, 06, not {status!r}")
@@ -486,29 +457,35 @@ def delivery_status_update(
             .filter(incoming_document_id=incoming_document.pk)
             .first()
         )
-        if locked is None:
+        if locked is not None and _progresses(locked, status):
+            now = clock.now()
+            locked.status = status
+            locked.status_at = now
+            locked.save(update_fields=["status", "status_at"])
+            delivery_event(
+                locked, status, DeliveryStatus(status).label, actor=actor, note=note, at=now
+            )
+            if locked.is_local:
+                audit_record(
+                    actor=actor,
+                    action="exchange.delivery_status",
+                    unit=locked.recipient_unit,
+                    target=locked,
+                    data={"status": status, "incoming": incoming_document.pk},
+                )
+        if locked is None or locked.is_received:
             # Received from another system: the status goes back as an edXML message.
-
             inbound_progress(incoming_document=incoming_document, status=status, actor=actor)
             return None
-        order = [DeliveryStatus.REGISTERED, *PROCESSING_STATUSES]
-        if locked.status not in order or order.index(DeliveryStatus(status)) <= order.index(
-            DeliveryStatus(locked.status)
-        ):
-            return locked
-        now = clock.now()
-        locked.status = status
-        locked.status_at = now
-        locked.save(update_fields=["status", "status_at"])
-        _event(locked, status, DeliveryStatus(status).label, actor=actor, note=note, at=now)
-        audit_record(
-            actor=actor,
-            action="exchange.delivery_status",
-            unit=locked.recipient_unit,
-            target=locked,
-            data={"status": status, "incoming": incoming_document.pk},
-        )
     return locked
+
+
+def _progresses(delivery: Delivery, status: str) -> bool:
+    """Whether `status` moves the registered delivery forward (a status never goes back)."""
+    order = [DeliveryStatus.REGISTERED, *PROCESSING_STATUSES]
+    return delivery.status in order and order.index(DeliveryStatus(status)) > order.index(
+        DeliveryStatus(delivery.status)
+    )
 
 
 # ---------------------------------------------------------------- recall
@@ -552,7 +529,7 @@ def document_recall(
         for delivery in deliveries:
             delivery.recall_status = RecallStatus.REQUESTED
             delivery.save(update_fields=["recall_status"])
-            _event(
+            delivery_event(
                 delivery,
                 RecallStatus.REQUESTED,
                 RecallStatus.REQUESTED.label,
@@ -608,7 +585,7 @@ def delivery_recall_answer(
         locked.recall_status = code
         locked.recall_answer_note = note
         locked.save(update_fields=["recall_status", "recall_answer_note"])
-        _event(locked, code, code.label, actor=actor, note=note)
+        delivery_event(locked, code, code.label, actor=actor, note=note)
         audit_record(
             actor=actor,
             action="exchange.recall_answer",
@@ -618,8 +595,10 @@ def delivery_recall_answer(
             data={"document": locked.document_id, "accepted": accept, "note": note},
         )
         notification_send(
-            recipients=_clerks([locked.sender_unit_id]),
-            title=(f"{locked.local_recipient.name} {code.label} {document_label(locked.document)}"),
+            recipients=_clerks([locked.sender.pk]),
+            title=(
+                f"{locked.local_recipient.name} {code.label} {document_label(locked.sent_document)}"
+            ),
             body=note,
             link=reverse("exchange:sent_status", kwargs={"document_pk": locked.document_id}),
         )

@@ -22,7 +22,14 @@ from vanban.documents.services import DuplicateDocument, Refusals
 
 from . import delivery as services
 from . import delivery_selectors as selectors
-from .models import Delivery, DeliveryEvent, DeliveryStatus, RecallStatus, ReturnReason
+from .models import (
+    Delivery,
+    DeliveryEvent,
+    DeliveryStatus,
+    RecallStatus,
+    ReturnReason,
+    Transport,
+)
 
 Secrecy = Annotated[str, StringConstraints(max_length=30, pattern=NO_NUL)]
 Note = Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL)]
@@ -90,27 +97,27 @@ class DeliveryOut(Schema):
 
     @staticmethod
     def resolve_number_symbol(obj: Delivery) -> str:
-        return obj.document.number_symbol
+        return obj.sent_document.number_symbol
 
     @staticmethod
     def resolve_issued_date(obj: Delivery) -> dt.date:
-        return obj.document.issued_date
+        return obj.sent_document.issued_date
 
     @staticmethod
     def resolve_document_type_name(obj: Delivery) -> str:
-        return obj.document.document_type.name
+        return obj.sent_document.document_type.name
 
     @staticmethod
     def resolve_subject(obj: Delivery) -> str:
-        return obj.document.subject
+        return obj.sent_document.subject
 
     @staticmethod
     def resolve_urgency(obj: Delivery) -> int:
-        return obj.document.urgency
+        return obj.sent_document.urgency
 
     @staticmethod
     def resolve_sender_unit_name(obj: Delivery) -> str:
-        return obj.sender_unit.name
+        return obj.sender.name
 
     @staticmethod
     def resolve_recipient_unit_name(obj: Delivery) -> str:
@@ -118,7 +125,7 @@ class DeliveryOut(Schema):
 
     @staticmethod
     def resolve_original_number_symbol(obj: Delivery) -> str:
-        return obj.original.document.number_symbol if obj.original else ""
+        return obj.original.sent_document.number_symbol if obj.original else ""
 
     @staticmethod
     def resolve_status_label(obj: Delivery) -> str:
@@ -148,7 +155,7 @@ class ReceivedOut(DeliveryOut):
                 "size": f.size,
                 "sha256": f.sha256,
             }
-            for f in obj.document.files.all()
+            for f in obj.sent_document.files.all()
         ]
 
 
@@ -250,7 +257,13 @@ def delivery_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str,
         unit = Unit.objects.filter(pk=params.unit, pk__in=unit_ids).first()
         if unit is None:
             raise ServiceError("Không tìm thấy đơn vị.", field="unit")
-    queue = selectors.reception_queue(user=user, unit=unit).prefetch_related("events__actor")
+    # The one reception queue, documents from units of the deployment only (those from partner
+    # systems are read from their packages, on the pages of the exchange with other systems).
+    queue = (
+        selectors.reception_queue(user=user, unit=unit)
+        .filter(transport=Transport.LOCAL)
+        .prefetch_related("events__actor")
+    )
     recalls = selectors.recall_requests(user=user, unit=unit).prefetch_related("events__actor")
     return {
         "count": queue.count(),

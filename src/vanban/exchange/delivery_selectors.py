@@ -1,7 +1,8 @@
-"""Reads of the exchange: a unit's reception queue (for its clerks), one received document with
-its files, and the recipients' statuses of a sent document, units of the deployment and agencies
-of other systems alike (for those who may see the outgoing document). "Missing" and "forbidden"
-look the same (NotFound)."""
+"""Reads of the exchange: a unit's reception queue (for its clerks: documents from units of the
+deployment and from partner systems alike), one received document with its files, and the
+recipients' statuses of a sent document, units of the deployment and agencies of other systems
+alike (for those who may see the outgoing document). "Missing" and "forbidden" look the same
+(NotFound)."""
 
 from dataclasses import dataclass
 
@@ -12,7 +13,14 @@ from vanban.core.errors import NotFound
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.selectors import access_document
 
-from .models import Delivery, DeliveryEvent, DeliveryStatus, DocumentRecall, RecallStatus
+from .models import (
+    Delivery,
+    DeliveryEvent,
+    DeliveryStatus,
+    DocumentRecall,
+    RecallStatus,
+    Transport,
+)
 from .partners.selectors import PartnerDelivery, partner_status
 
 
@@ -23,8 +31,26 @@ def clerk_unit_ids(user: User) -> list[int]:
 
 
 def received_visible_to(user: User) -> QuerySet[Delivery]:
-    """Deliveries to the units whose registers the person keeps (clerks)."""
+    """Deliveries to the units whose registers the person keeps (clerks), from units of the
+    deployment and from partner systems."""
     return Delivery.objects.filter(recipient_unit_id__in=clerk_unit_ids(user))
+
+
+def _local_received(user: User) -> QuerySet[Delivery]:
+    """Deliveries to the person's units from units of the deployment: the pages and the API of
+    the exchange inside the deployment (a document from a partner is read from its package, on
+    the pages of the exchange with other systems)."""
+    return received_visible_to(user).filter(transport=Transport.LOCAL)
+
+
+def queue_waiting(unit_ids: list[int]) -> QuerySet[Delivery]:
+    """What waits for the clerks of `unit_ids` to be registered or returned (refused): the one
+    filter of the reception queue, whatever the transport it came by."""
+    return Delivery.objects.filter(
+        recipient_unit_id__in=unit_ids,
+        status=DeliveryStatus.ARRIVED,
+        recall_status__in=[RecallStatus.NONE, RecallStatus.REFUSED],
+    )
 
 
 def _with_document(qs: QuerySet[Delivery]) -> QuerySet[Delivery]:
@@ -38,12 +64,10 @@ def _with_document(qs: QuerySet[Delivery]) -> QuerySet[Delivery]:
 
 
 def reception_queue(*, user: User, unit: Unit | None = None) -> QuerySet[Delivery]:
-    """Documents waiting to be registered or returned: urgent first, then the oldest arrival
-    first, as the clerk works through them (urgent documents are registered at once)."""
-    qs = received_visible_to(user).filter(
-        status=DeliveryStatus.ARRIVED,
-        recall_status__in=[RecallStatus.NONE, RecallStatus.REFUSED],
-    )
+    """Documents waiting to be registered or returned, from units of the deployment and from
+    partner systems (`transport` tells them apart): urgent first, then the oldest arrival first,
+    as the clerk works through them (urgent documents are registered at once)."""
+    qs = queue_waiting(clerk_unit_ids(user))
     if unit is not None:
         qs = qs.filter(recipient_unit=unit)
     return _with_document(qs).order_by("-document__urgency", "created_at", "pk")
@@ -51,7 +75,7 @@ def reception_queue(*, user: User, unit: Unit | None = None) -> QuerySet[Deliver
 
 def recall_requests(*, user: User, unit: Unit | None = None) -> QuerySet[Delivery]:
     """Take-back requests waiting for the clerk's answer, queued or already registered."""
-    qs = received_visible_to(user).filter(recall_status=RecallStatus.REQUESTED)
+    qs = _local_received(user).filter(recall_status=RecallStatus.REQUESTED)
     if unit is not None:
         qs = qs.filter(recipient_unit=unit)
     return _with_document(qs).select_related("document__recall").order_by("created_at", "pk")
@@ -60,7 +84,7 @@ def recall_requests(*, user: User, unit: Unit | None = None) -> QuerySet[Deliver
 def access_received(*, user: User, pk: int) -> Delivery:
     """A delivery to one of the person's units, with what its page shows."""
     delivery = (
-        _with_document(received_visible_to(user).filter(pk=pk))
+        _with_document(_local_received(user).filter(pk=pk))
         .select_related("incoming_document", "document__recall")
         .prefetch_related(
             Prefetch("events", queryset=DeliveryEvent.objects.select_related("actor")),
@@ -75,10 +99,10 @@ def access_received(*, user: User, pk: int) -> Delivery:
 
 def received_file(*, user: User, delivery_pk: int, file_pk: int) -> DocumentFile:
     """A file of a document sent to one of the person's units, unless it was taken back."""
-    delivery = received_visible_to(user).filter(pk=delivery_pk).first()
+    delivery = _local_received(user).filter(pk=delivery_pk).first()
     if delivery is None or delivery.recall_status == RecallStatus.ACCEPTED:
         raise NotFound("Không tìm thấy tệp.")
-    file = DocumentFile.objects.filter(pk=file_pk, document_id=delivery.document_id).first()
+    file = DocumentFile.objects.filter(pk=file_pk, document=delivery.sent_document).first()
     if file is None:
         raise NotFound("Không tìm thấy tệp.")
     return file
@@ -144,7 +168,9 @@ def received_delivery(*, incoming_document: Document) -> Delivery | None:
     its delivery tells the sender and whether the sender took it back (`withdrawn`,
     `recall_pending`). For the incoming processing."""
     return (
-        Delivery.objects.filter(incoming_document_id=incoming_document.pk)
+        Delivery.objects.filter(
+            incoming_document_id=incoming_document.pk, transport=Transport.LOCAL
+        )
         .select_related("sender_unit", "document")
         .first()
     )

@@ -33,7 +33,7 @@ from vanban.reports.forms import UnitChoiceField
 
 from . import delivery as services
 from . import delivery_selectors as selectors
-from .models import Delivery, ReturnReason
+from .models import Delivery, ReturnReason, Transport
 
 QUEUE_ONLY = "Chỉ văn thư của đơn vị được xem hàng chờ tiếp nhận văn bản."
 QUEUE_LIMIT = 200
@@ -136,17 +136,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     unit = form.cleaned_data["unit"] if form.is_valid() else None
     if request.GET.get("unit") and not form.is_valid():
         raise Http404("Không tìm thấy đơn vị.")
+    # One queue whatever the transport: documents from units of the deployment are listed
+    # from their delivery, those from partner systems from the package that brought them (with
+    # the take-back requests waiting for an answer).
     waiting = selectors.reception_queue(user=user, unit=unit)
-    # Packages received from other systems (vanban.interop), waiting for the same clerks.
-    inbound = queue_for([unit.pk] if unit is not None else unit_ids).order_by("received_at", "pk")
+    local = waiting.filter(transport=Transport.LOCAL)
+    inbound = queue_for([unit.pk] if unit is not None else unit_ids, waiting=waiting).order_by(
+        "received_at", "pk"
+    )
     return render(
         request,
         "exchange/delivery/queue.html",
         {
             "form": form,
             "show_units": len(unit_ids) > 1,
-            "count": waiting.count(),
-            "deliveries": list(waiting[:QUEUE_LIMIT]),
+            "count": local.count(),
+            "deliveries": list(local[:QUEUE_LIMIT]),
             "recalls": list(selectors.recall_requests(user=user, unit=unit)[:QUEUE_LIMIT]),
             "inbound": list(inbound[:QUEUE_LIMIT]),
             "limit": QUEUE_LIMIT,
@@ -159,8 +164,8 @@ def _received_page(
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "delivery": delivery,
-        "document": delivery.document,
-        "files": list(delivery.document.files.all()),
+        "document": delivery.sent_document,
+        "files": list(delivery.sent_document.files.all()),
         "events": list(delivery.events.all()),
         "receive_form": ReceiveForm(),
         "return_form": ReturnForm(),

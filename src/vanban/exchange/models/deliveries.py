@@ -1,10 +1,20 @@
-"""A sent document, whatever the transport (R15; DESIGN.md "Exchange: how documents travel").
+"""A sent and a received document, whatever the transport (R15; DESIGN.md "Exchange: how
+documents travel").
 
-A `Delivery` is one outgoing document sent to one recipient, with the recipient's status as the
-sender sees it and its trail of `DeliveryEvent`s. The recipient is a unit of this deployment
-(transport "local") or an agency of a partner system reached over direct HTTP or through the
-provincial gateway (its agency code and name, the partner, the edXML DocumentId). The messages
-that carry a partner delivery on the wire are `Outbound` and `Inbound` (models.partners).
+A `Delivery` is one document on its way from a sender to one recipient, with the recipient's
+status and its trail of `DeliveryEvent`s. It has one of three shapes (the constraint
+`delivery_recipient_by_transport`):
+
+- sent inside the deployment (transport "local"): our outgoing document to a unit of ours;
+- sent to a partner (transport direct or gateway): our outgoing document to an agency of a
+  partner system reached over direct HTTP or through the provincial gateway (its agency code and
+  name, the partner, the edXML DocumentId);
+- received from a partner (transport direct or gateway, `package` set): a document of an agency
+  of a partner system (`agency_code` is the sender's) to a unit of ours. `document` is empty: the
+  document lives in the other system, and what we hold of it is the package that carried it.
+
+The messages that carry a partner delivery on the wire are `Outbound` and `Inbound`
+(models.partners); a received delivery's `package` is the `Inbound` message that brought it.
 
 Inside the deployment, issuing creates the delivery in the same transaction: the document arrives
 at once in the recipient unit's reception queue (status 01). The recipient's clerk registers it
@@ -12,6 +22,10 @@ at once in the recipient unit's reception queue (status 01). The recipient's cle
 reason (02); the incoming processing then reports 04, 05 and 06 through
 `delivery.delivery_status_update`. A recall (thu hồi) asks every recipient to give the document
 back (13); each recipient's clerk accepts (15) or refuses (16).
+
+A document received from a partner arrives in the recipient unit's reception queue as a local
+one does (01, or 02 at once when its signatures fail), and its clerk registers it (03) or refuses
+it (02, the reason in `return_note`); the same codes go back to the sender as status messages.
 
 To a partner, the status is blank ("chờ gửi") until the partner's system reports one; it is then
 the last code reported (a late progress never goes back), and a take-back answer (13 sent, 15 or
@@ -112,22 +126,36 @@ class DocumentRecall(models.Model):
 
 
 class Delivery(models.Model):
-    """One outgoing document sent to one recipient: a unit of the deployment (`recipient_unit`,
-    transport local) or an agency of a partner system (`partner`, `agency_code`,
-    `recipient_name`, `edxml_id`; transport direct or gateway).
+    """One document from a sender to one recipient: our outgoing document to a unit of the
+    deployment (`recipient_unit`, transport local) or to an agency of a partner system
+    (`partner`, `agency_code`, `recipient_name`, `edxml_id`; transport direct or gateway), or a
+    document of an agency of a partner system to a unit of ours (`partner`, `agency_code` of the
+    sender, `recipient_unit`, `edxml_id`, the `package` that carried it; no `document`).
 
     The recipient's reasons go where a unit's clerk writes them: a refusal (02) in
     `return_note` (a partner gives free text, so `return_reason` stays blank), the answer to a
     take-back in `recall_answer_note`. `reason` reads the one that goes with the last answer."""
 
+    # Empty for a document received from a partner: it lives in the other system.
     document = models.ForeignKey(
-        Document, on_delete=models.PROTECT, related_name="deliveries", verbose_name="văn bản đi"
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name="văn bản đi",
     )
     transport = models.CharField(
         "cách gửi", max_length=10, choices=Transport.choices, default=Transport.LOCAL
     )
+    # Empty for a document received from a partner: its sender is the agency `agency_code`.
     sender_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị gửi"
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="đơn vị gửi",
     )
     recipient_unit = models.ForeignKey(
         Unit,
@@ -145,6 +173,8 @@ class Delivery(models.Model):
         related_name="+",
         verbose_name="hệ thống liên thông",
     )
+    # The agency of the partner system: the recipient of a document we sent, the sender of one
+    # we received.
     agency_code = models.CharField("mã định danh nơi nhận", max_length=13, blank=True)
     recipient_name = models.CharField("nơi nhận", max_length=255, blank=True)
     edxml_id = models.CharField("DocumentId", max_length=255, blank=True)
@@ -180,6 +210,16 @@ class Delivery(models.Model):
         related_name="delivery_received",
         verbose_name="văn bản đến đã vào sổ",
     )
+    # The message that brought a document received from a partner (its bytes, SHA-256 and
+    # monitoring stay with the message log).
+    package = models.OneToOneField(
+        "exchange.Inbound",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delivery",
+        verbose_name="gói tin nhận",
+    )
     recall_status = models.CharField(
         "thu hồi", max_length=2, choices=RecallStatus.choices, blank=True, default=""
     )
@@ -204,14 +244,47 @@ class Delivery(models.Model):
             # ... nor the same business to the same agency of another system.
             models.UniqueConstraint(
                 fields=["document", "agency_code", "business_type"],
-                condition=~Q(transport="local"),
+                condition=~Q(transport="local") & Q(package__isnull=True),
                 name="unique_delivery_per_agency",
             ),
+            # A document received from a partner is one delivery per DocumentId, business and
+            # recipient unit (its package is one delivery: the one-to-one field).
+            models.UniqueConstraint(
+                fields=["edxml_id", "recipient_unit", "business_type"],
+                condition=Q(package__isnull=False),
+                name="unique_delivery_received",
+            ),
+            # Three shapes and nothing else: sent inside the deployment, sent to a partner,
+            # received from a partner.
             models.CheckConstraint(
                 condition=(
-                    Q(transport="local", recipient_unit__isnull=False, partner__isnull=True)
+                    Q(
+                        transport="local",
+                        document__isnull=False,
+                        sender_unit__isnull=False,
+                        recipient_unit__isnull=False,
+                        partner__isnull=True,
+                        package__isnull=True,
+                    )
                     | (
-                        Q(recipient_unit__isnull=True, partner__isnull=False)
+                        Q(
+                            document__isnull=False,
+                            sender_unit__isnull=False,
+                            recipient_unit__isnull=True,
+                            partner__isnull=False,
+                            package__isnull=True,
+                        )
+                        & ~Q(transport="local")
+                        & ~Q(agency_code="")
+                    )
+                    | (
+                        Q(
+                            document__isnull=True,
+                            sender_unit__isnull=True,
+                            recipient_unit__isnull=False,
+                            partner__isnull=False,
+                            package__isnull=False,
+                        )
                         & ~Q(transport="local")
                         & ~Q(agency_code="")
                     )
@@ -236,12 +309,33 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.is_received:
+            return f"{self.agency_code} {self.edxml_id} -> {self.recipient_unit_id}: {self.status}"
         recipient = self.recipient_unit_id if self.is_local else self.agency_code
         return f"{self.document_id} -> {recipient}: {self.status or 'chờ gửi'}"
 
     @property
     def is_local(self) -> bool:
         return self.transport == Transport.LOCAL
+
+    @property
+    def is_received(self) -> bool:
+        """A document received from a partner system (its `package` brought it)."""
+        return self.package_id is not None
+
+    # A sent delivery always has its document and sender unit (the constraint
+    # delivery_recipient_by_transport); the services of sent deliveries read them through these.
+    @property
+    def sent_document(self) -> Document:
+        if self.document is None:
+            raise ValueError(f"Delivery {self.pk} is not one of our documents.")
+        return self.document
+
+    @property
+    def sender(self) -> Unit:
+        if self.sender_unit is None:
+            raise ValueError(f"Delivery {self.pk} is not from a unit of the deployment.")
+        return self.sender_unit
 
     # A delivery inside the deployment always has its recipient unit (the constraint
     # delivery_recipient_by_transport); the services of such deliveries read it through these.

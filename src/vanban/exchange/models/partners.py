@@ -1,7 +1,7 @@
 """Exchange with other systems (R15): partner systems and the agency codes they serve, and the
 messages on the wire: the transactional outbox of packages and status messages (`Outbound`) and
-what arrived from partners (`Inbound`). A document sent to an agency of a partner is a
-`Delivery` (models.deliveries), as one sent to a unit of the deployment.
+what arrived from partners (`Inbound`). A document sent to an agency of a partner, or received
+from one, is a `Delivery` (models.deliveries), as one sent to a unit of the deployment.
 
 These tables were created by the former `interop` app and keep its table names (`interop_*`);
 migration exchange 0002 adopts them (docs/architecture.md, "Layers").
@@ -137,9 +137,15 @@ class InboundState(models.TextChoices):
 
 
 class Inbound(models.Model):
-    """A package or status message received from a partner. A package is kept once per
-    (DocumentId, recipient code): the same content again is acknowledged, other content under
-    the same DocumentId is refused."""
+    """A package or status message received from a partner: the log of what arrived (bytes,
+    SHA-256, monitoring). A package is kept once per (DocumentId, recipient code): the same
+    content again is acknowledged, other content under the same DocumentId is refused.
+
+    The document a package brings (not a take-back, business type 1) is its `delivery`, which
+    the clerk registers or refuses; the package's `state` follows that delivery, written with
+    it in the same transaction (docs/architecture.md, "A package's state follows its
+    delivery"). A take-back request (a revocation package, a status 13) has no delivery: its
+    state is its own."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="inbound")
     kind = models.CharField(max_length=10, choices=MessageKind.choices)

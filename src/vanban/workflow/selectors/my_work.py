@@ -124,7 +124,8 @@ def _section(name: str, user: User, today: dt.date) -> list[Any]:
 
 
 def _reception(user: User) -> list[tuple[int, str, int]]:
-    """Documents waiting in the reception queue of each unit whose register the person keeps."""
+    """Documents waiting in the reception queue of each unit whose register the person keeps,
+    from units of the deployment and from partner systems alike (the one queue)."""
     rows = (
         Delivery.objects.filter(pk__in=reception_queue(user=user).values("pk"))
         .values("recipient_unit_id", "recipient_unit__name")

@@ -19,9 +19,10 @@ Every write runs in a transaction; a refused message changes nothing but the log
 One module per sub-process: `partners` (the directory of partner systems, their secrets, agency
 codes and routes), `outbox` (queueing packages and status messages, the delivery worker,
 retries), `receive` (receiving a package or a status message, scanning, telling the clerks,
-registering or refusing a received package), `status` (status messages out and in, the status
-of a delivery to a partner), `recall` (take-back requests and answers) and `queries` (reads);
-`_common` holds what they share. This package exports the public names of all of them.
+the package's source for registering or refusing it through `exchange.reception`), `status`
+(status messages out and in, the status of a delivery to a partner), `recall` (take-back
+requests and answers) and `queries` (reads); `_common` holds what they share. This package
+exports the public names of all of them.
 """
 
 from ._common import INBOUND_PREFIX, Received, Refused, logger

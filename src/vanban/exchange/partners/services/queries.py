@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from vanban.core.errors import NotFound
+from vanban.exchange.delivery_selectors import queue_waiting
 from vanban.exchange.models import (
+    BusinessType,
+    Delivery,
     Inbound,
     InboundState,
     MessageKind,
@@ -18,13 +21,20 @@ from vanban.exchange.models import (
 )
 
 
-def queue_for(unit_ids: list[int]) -> Any:
-    """What waits for the clerks of `unit_ids`: packages to register or refuse, and take-back
-    requests (revocation package or status 13) for documents already registered."""
+def queue_for(
+    unit_ids: list[int], *, waiting: QuerySet[Delivery] | None = None
+) -> QuerySet[Inbound]:
+    """The part of the reception queue of `unit_ids` that came from partner systems, as the
+    messages that brought it: the packages of the documents `waiting` there (by default
+    `exchange.delivery_selectors.queue_waiting`, the one filter of the queue; the queue page gives
+    its `reception_queue`), and the take-back requests (revocation package or status 13) waiting
+    for the clerk's answer about a document already registered."""
+    if waiting is None:
+        waiting = queue_waiting(unit_ids)
+    packages = waiting.filter(package__isnull=False).values("package_id")
     return Inbound.objects.filter(
-        Q(kind=MessageKind.PACKAGE) | Q(kind=MessageKind.STATUS, business_type=1),
-        unit_id__in=unit_ids,
-        state=InboundState.QUEUED,
+        Q(pk__in=packages)
+        | Q(business_type=BusinessType.REVOKE, unit_id__in=unit_ids, state=InboundState.QUEUED)
     ).select_related("unit")
 
 

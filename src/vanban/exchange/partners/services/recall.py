@@ -24,6 +24,7 @@ from vanban.exchange.models import (
     Partner,
     RecallStatus,
 )
+from vanban.exchange.reception import delivery_event
 
 from ..packages import package_for_document
 from ._common import Received, Refused, _package_name, _require_clerk
@@ -38,6 +39,29 @@ def _revocation_arrived(row: Inbound, package: Any) -> None:
     _take_back(row, list(package.business_refs) or [package.document_id])
 
 
+def _received_locked(earlier: Inbound) -> Delivery | None:
+    """The delivery of the document a package brought, locked: a take-back changes it (and the
+    package's state with it) under this lock, as registering and refusing do."""
+    return Delivery.objects.select_for_update(of=("self",)).filter(package=earlier).first()
+
+
+def _take_back_recorded(
+    delivery: Delivery | None, code: str, note: str, *, actor: User | None = None
+) -> None:
+    """The take-back on the delivery of the document received: 13 asked, 15 given back (the
+    document leaves the queue, or its registration is marked), 16 refused with the reason."""
+    if delivery is None:
+        return
+    now = clock.now()
+    delivery.recall_status = code
+    fields = ["recall_status"]
+    if code in (RecallStatus.ACCEPTED, RecallStatus.REFUSED):
+        delivery.recall_answer_note = note[:500]
+        fields.append("recall_answer_note")
+    delivery.save(update_fields=fields)
+    delivery_event(delivery, code, STATUS_CODES[code], actor=actor, note=note, at=now)
+
+
 def _take_back(row: Inbound, refs: list[str]) -> None:
     earlier = Inbound.objects.filter(
         kind=MessageKind.PACKAGE, edxml_id__in=refs, to_code=row.to_code, business_type=0
@@ -48,10 +72,13 @@ def _take_back(row: Inbound, refs: list[str]) -> None:
         row.save(update_fields=["state", "reason"])
         status_send(inbound=row, code="16", description=row.reason)
         return
+    delivery = _received_locked(earlier)
+    earlier.refresh_from_db(fields=["state"])
     if earlier.state == InboundState.QUEUED:
         earlier.state = InboundState.RECALLED
         earlier.reason = "Bên gửi đã lấy lại văn bản trước khi vào sổ."
         earlier.save(update_fields=["state", "reason"])
+        _take_back_recorded(delivery, RecallStatus.ACCEPTED, earlier.reason)
         row.reason = earlier.reason
         row.save(update_fields=["state", "reason"])
         status_send(inbound=earlier, code="15", description=earlier.reason)
@@ -59,6 +86,7 @@ def _take_back(row: Inbound, refs: list[str]) -> None:
     row.state = InboundState.QUEUED
     row.reason = "Văn bản đã vào sổ: văn thư quyết định đồng ý hay từ chối cho lấy lại."
     row.save(update_fields=["state", "reason"])
+    _take_back_recorded(delivery, RecallStatus.REQUESTED, row.reason)
 
 
 def _take_back_requested(partner: Partner, data: bytes, status: Any, sha256: str) -> Received:
@@ -115,6 +143,7 @@ def inbound_revocation_answer(
         ).first()
         if earlier is None:
             raise ServiceError("Không tìm thấy văn bản được đề nghị lấy lại.")
+        delivery = _received_locked(earlier)
         now = clock.now()
         locked.state = InboundState.APPLIED
         locked.answered_by = actor
@@ -127,6 +156,12 @@ def inbound_revocation_answer(
         else:
             locked.reason = note
         locked.save(update_fields=["state", "reason", "answered_by", "answered_at"])
+        _take_back_recorded(
+            delivery,
+            RecallStatus.ACCEPTED if accept else RecallStatus.REFUSED,
+            locked.reason,
+            actor=actor,
+        )
         status_send(
             inbound=earlier,
             code="15" if accept else "16",

@@ -1,12 +1,21 @@
 """Receiving (R15, R16): a package or a status message posted by an authenticated partner is
 checked, scanned (R20) and kept once; the recipient unit's clerks are told, and the clerk
 registers or refuses the package.
+
+A package (a new document, an update or a replacement) is kept as the message that arrived
+(`Inbound`) and as the document received (`Delivery`, its `package`), which waits in the unit's
+reception queue with the documents of the deployment's units. Registering and refusing it take
+the path of every received document (`exchange.reception`); what is particular to a package is
+that the record is the one the clerk confirmed (prefilled from the package), the files are the
+package's, the sender is answered with a status message and the message's state follows the
+delivery's in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -20,7 +29,7 @@ from vanban.core.errors import ServiceError
 from vanban.core.services import notification_send
 from vanban.documents.files import file_discard, file_read_verified, safe_file_name
 from vanban.documents.models import Document, DocumentPolicy
-from vanban.documents.services import incoming_register
+from vanban.documents.services import Refusals
 from vanban.exchange.edxml import (
     STATUS_CODES,
     EdxmlError,
@@ -29,11 +38,25 @@ from vanban.exchange.edxml import (
     parse_package,
     read_status,
 )
-from vanban.exchange.models import Delivery, Inbound, InboundState, MessageKind, Partner
+from vanban.exchange.models import (
+    Delivery,
+    DeliveryStatus,
+    Inbound,
+    InboundState,
+    MessageKind,
+    Partner,
+)
+from vanban.exchange.reception import (
+    Audit,
+    Intake,
+    Refusal,
+    delivery_event,
+    received_refuse,
+    received_register,
+)
 from vanban.exchange.services import _as_upload
 from vanban.exchange.staging import package_files
 from vanban.scanning.services import MalwareFound, upload_scan
-from vanban.signatures.models import Trigger
 from vanban.signatures.services import verify_bytes
 
 from ._common import INBOUND_PREFIX, Received, Refused, _package_name, _require_clerk, _store
@@ -162,8 +185,9 @@ def _package_keep(
     now: dt.datetime,
 ) -> list[Inbound]:
     """One Inbound row per recipient unit, in the caller's transaction, each answered: a
-    take-back (business type 1) is applied, a package whose signatures fail gets 02 with the
-    `problem`, any other 01 and the unit's clerks are told; then one audit event."""
+    take-back (business type 1) is applied; a document (new, update, replacement) is also a
+    delivery to the unit, which gets 02 at once with the `problem` when the signatures fail,
+    else 01 and the unit's clerks are told; then one audit event."""
     rows: list[Inbound] = []
     for code in targets:
         state = InboundState.REJECTED if problem else InboundState.QUEUED
@@ -189,7 +213,9 @@ def _package_keep(
         rows.append(row)
         if package.business_type == 1:
             _revocation_arrived(row, package)
-        elif problem:
+            continue
+        _delivery_arrived(partner, row, problem, now)
+        if problem:
             status_send(inbound=row, code="02", description=problem)
         else:
             status_send(inbound=row, code="01")
@@ -207,6 +233,27 @@ def _package_keep(
         },
     )
     return rows
+
+
+def _delivery_arrived(partner: Partner, row: Inbound, problem: str, now: dt.datetime) -> Delivery:
+    """The document a package brought, to the unit `row` is for: in its reception queue (01), or
+    refused on arrival (02, the `problem` as the reason)."""
+    status = DeliveryStatus.RETURNED if problem else DeliveryStatus.ARRIVED
+    delivery = Delivery.objects.create(
+        transport=partner.transport,
+        partner=partner,
+        agency_code=row.from_code,
+        recipient_unit=row.unit,
+        edxml_id=row.edxml_id,
+        business_type=row.business_type,
+        package=row,
+        status=status,
+        status_at=now,
+        return_note=problem[:500],
+        created_at=now,
+    )
+    delivery_event(delivery, status, status.label, actor=None, note=problem, at=now)
+    return delivery
 
 
 def _package_raced(package: EdxmlPackage, targets: list[str], sha256: str) -> Received:
@@ -275,11 +322,16 @@ def _receive_status(partner: Partner, data: bytes, status: StatusRead) -> Receiv
     if status.code == "13":
         return _take_back_requested(partner, data, status, sha256)
     delivery = (
-        Delivery.objects.filter(edxml_id=status.document_id, agency_code=sender, partner=partner)
+        Delivery.objects.filter(
+            edxml_id=status.document_id,
+            agency_code=sender,
+            partner=partner,
+            package__isnull=True,
+        )
         .select_related("document__unit")
         .first()
     )
-    if delivery is None:
+    if delivery is None or delivery.document is None:
         raise Refused(
             f"Không có văn bản nào có DocumentId {status.document_id} đã gửi cho {sender}.",
             http_status=404,
@@ -299,9 +351,7 @@ def _receive_status(partner: Partner, data: bytes, status: StatusRead) -> Receiv
     )
 
 
-def _queued(inbound: Inbound) -> None:
-    if inbound.kind != MessageKind.PACKAGE or inbound.state != InboundState.QUEUED:
-        raise ServiceError("Văn bản này không còn chờ vào sổ.")
+NOT_QUEUED = "Văn bản này không còn chờ vào sổ."
 
 
 def inbound_package(inbound: Inbound) -> EdxmlPackage:
@@ -309,66 +359,101 @@ def inbound_package(inbound: Inbound) -> EdxmlPackage:
     return parse_package(data, max_bytes=max(len(data), 1))
 
 
+def _received(inbound: Inbound) -> Delivery:
+    """The document a package brought: registered or refused through its delivery."""
+    delivery = (
+        Delivery.objects.filter(package=inbound, package__kind=MessageKind.PACKAGE)
+        .select_related("package__partner")
+        .first()
+    )
+    if delivery is None:
+        raise ServiceError(NOT_QUEUED)
+    return delivery
+
+
+def _package_of(delivery: Delivery) -> Inbound:
+    if delivery.package is None:
+        raise ServiceError(NOT_QUEUED)
+    return delivery.package
+
+
+@dataclass(frozen=True)
+class _FromPartner:
+    """A document received from a partner system (`exchange.reception.Source`): the record is
+    the one the clerk confirmed (`record`, prefilled from the package), the files the package's;
+    the sender is answered with a status message (03, 02 with the reason) and the package's
+    state follows the delivery's."""
+
+    record: Any = None
+
+    def require(self, actor: User, delivery: Delivery) -> Unit:
+        return _require_clerk(actor, _package_of(delivery))
+
+    def not_waiting(self, delivery: Delivery) -> str:
+        return "" if delivery.in_queue else NOT_QUEUED
+
+    def intake(self, delivery: Delivery) -> Intake:
+        inbound = _package_of(delivery)
+        files, _notes = package_files(inbound_package(inbound), inbound.original_name)
+        uploads: list[UploadedFile[bytes]] = [_as_upload(item) for item in files]
+        main_file = uploads[0] if files and files[0].role == "main" else None
+        others = uploads[1:] if main_file is not None else uploads
+        return Intake(self.record, main_file, others)
+
+    def registered(
+        self, locked: Delivery, document: Document, *, actor: User, at: dt.datetime
+    ) -> Audit:
+        inbound = _package_of(locked)
+        inbound.state = InboundState.REGISTERED
+        inbound.incoming_document = document
+        inbound.answered_by = actor
+        inbound.answered_at = at
+        inbound.save(update_fields=["state", "incoming_document", "answered_by", "answered_at"])
+        status_send(
+            inbound=inbound,
+            code="03",
+            description=f"Đã vào sổ đến số {document.register_number}",
+            actor=actor,
+        )
+        return Audit(
+            "interop.register", document, {"edxml_id": inbound.edxml_id, "from": inbound.from_code}
+        )
+
+    def refused(self, locked: Delivery, refusal: Refusal, *, actor: User, at: dt.datetime) -> Audit:
+        inbound = _package_of(locked)
+        inbound.state = InboundState.REFUSED
+        inbound.reason = refusal.note[:500]
+        inbound.answered_by = actor
+        inbound.answered_at = at
+        inbound.save(update_fields=["state", "reason", "answered_by", "answered_at"])
+        status_send(inbound=inbound, code="02", description=refusal.note, actor=actor)
+        return Audit(
+            "interop.refuse", inbound, {"edxml_id": inbound.edxml_id, "reason": refusal.note}
+        )
+
+
 def inbound_register(
     *,
     actor: User,
     inbound: Inbound,
     data: Any,
-    refusals: Any,
+    refusals: Refusals,
     confirm_duplicate: bool = False,
     ip: str | None = None,
 ) -> Document:
     """The clerk registers a document received from a partner (R15, R16): the record as the
-    clerk confirmed it (prefilled from the package), the package's files; 03 goes back."""
+    clerk confirmed it (prefilled from the package), the package's files; 03 goes back. The path
+    is the one of every received document (`exchange.reception`)."""
 
     _require_clerk(actor, inbound)
-    _queued(inbound)
-    package = inbound_package(inbound)
-    files, _notes = package_files(package, inbound.original_name)
-    uploads: list[UploadedFile[bytes]] = [_as_upload(item) for item in files]
-    main_file = uploads[0] if files and files[0].role == "main" else None
-    others = uploads[1:] if main_file is not None else uploads
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            locked = Inbound.objects.select_for_update().get(pk=inbound.pk)
-            _queued(locked)
-            document = incoming_register(
-                actor=actor,
-                unit=_require_clerk(actor, locked),
-                data=data,
-                refusals=refusals,
-                main_file=main_file,
-                attachments=others,
-                confirm_duplicate=confirm_duplicate,
-                signature_trigger=Trigger.RECEIPT,
-                ip=ip,
-            )
-            stored = list(document.files.values_list("storage_name", flat=True))
-            now = clock.now()
-            locked.state = InboundState.REGISTERED
-            locked.incoming_document = document
-            locked.answered_by = actor
-            locked.answered_at = now
-            locked.save(update_fields=["state", "incoming_document", "answered_by", "answered_at"])
-            status_send(
-                inbound=locked,
-                code="03",
-                description=f"Đã vào sổ đến số {document.register_number}",
-                actor=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="interop.register",
-                unit=locked.unit,
-                target=document,
-                ip=ip,
-                data={"edxml_id": locked.edxml_id, "from": locked.from_code},
-            )
-    except BaseException:
-        for name in stored:
-            file_discard(name)
-        raise
+    document = received_register(
+        source=_FromPartner(data),
+        actor=actor,
+        delivery=_received(inbound),
+        refusals=refusals,
+        confirm_duplicate=confirm_duplicate,
+        ip=ip,
+    )
     inbound.refresh_from_db()
     return document
 
@@ -379,24 +464,12 @@ def inbound_refuse(*, actor: User, inbound: Inbound, reason: str, ip: str | None
     if not reason:
         raise ServiceError("Hãy ghi lý do từ chối.", field="reason")
     _require_clerk(actor, inbound)
-    _queued(inbound)
-    with transaction.atomic():
-        locked = Inbound.objects.select_for_update().get(pk=inbound.pk)
-        _queued(locked)
-        now = clock.now()
-        locked.state = InboundState.REFUSED
-        locked.reason = reason[:500]
-        locked.answered_by = actor
-        locked.answered_at = now
-        locked.save(update_fields=["state", "reason", "answered_by", "answered_at"])
-        status_send(inbound=locked, code="02", description=reason, actor=actor)
-        audit_record(
-            actor=actor,
-            action="interop.refuse",
-            unit=locked.unit,
-            target=locked,
-            ip=ip,
-            data={"edxml_id": locked.edxml_id, "reason": reason},
-        )
+    received_refuse(
+        source=_FromPartner(),
+        actor=actor,
+        delivery=_received(inbound),
+        refusal=lambda: Refusal(note=reason),
+        ip=ip,
+    )
     inbound.refresh_from_db()
     return inbound
