@@ -1,4 +1,4 @@
-"""The outgoing path and the exchange inside the deployment through the API (issue 4 point 8),
+"""The outgoing path and the exchange inside the deployment through the API (R15, R16),
 with the same rules and Vietnamese errors as the pages, and the authorization matrix of every
 drafting and exchange endpoint."""
 

@@ -1,4 +1,4 @@
-"""Who may open each drafting page and send each form (issue 4 point 7).
+"""Who may open each drafting page and send each form (R16).
 
 Every page and POST is tried by six people: nobody signed in, a staff member of another unit
 trying the direct address, a person of the unit not involved in the draft (the unit admin), the

@@ -1,4 +1,4 @@
-"""The whole outgoing path through the pages, as the people who do it (issue 4 points 3 and 4):
+"""The whole outgoing path through the pages, as the people who do it (R15, R16):
 the drafter creates a draft with a real PDF, asks a colleague for comments, sends it for checking;
 the head checks the content, the checker the format, the leader approves; a new version voids
 the approval and the leader approves again and signs it digitally; the clerk issues it with its

@@ -1,4 +1,4 @@
-"""Digital signatures on the draft's page (issue 5; R11, R12, R16): the approver signs with a key
+"""Digital signatures on the draft's page (R11, R12, R16): the approver signs with a key
 held by the server, asks for a signing request for the token on their computer, or uploads a
 file signed elsewhere; the signed PDF is downloadable and its verification report shown; the
 clerk issues only a signed draft, with the unit's organisation signature on the main file and

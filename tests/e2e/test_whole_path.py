@@ -1,10 +1,10 @@
-"""The whole path in a real browser (issue 4, point 9), each person in their own browser window.
+"""The whole path in a real browser (R15, R16, R18), each person in their own browser window.
 
 The Sở Nội vụ asks the Sở Thông tin và Truyền thông for a report. The Sở's clerk registers the
 scanned request and presents it to the director; the director directs and assigns a specialist with
 a deadline; she records progress and completes it. She then drafts the reply; the deputy director
 checks its content, the chief of the office its format, the director approves and signs it with his
-personal certificate (issue 5), and the clerk issues it to the Sở Nội vụ with the Sở's organisation
+personal certificate (R11), and the clerk issues it to the Sở Nội vụ with the Sở's organisation
 signature and seal. The Sở Nội vụ's clerk finds it in the reception queue and registers it (arrival
 number 1) and sees both signatures verified; the sender's page shows "đã vào sổ" for the Sở Nội vụ.
 The issued PDF is then checked by two validators that are not ours: poppler's `pdfsig` and pyHanko's

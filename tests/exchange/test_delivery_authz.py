@@ -1,4 +1,4 @@
-"""Who may open each exchange page and send each form (issue 4 points 4 and 7).
+"""Who may open each exchange page and send each form (R15, R16).
 
 Seven people: nobody signed in, a staff member of the recipient unit (not its clerk), the sending
 unit's admin (not involved), the drafter, the sending unit's leader, the sending unit's clerk

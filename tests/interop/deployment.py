@@ -1,5 +1,5 @@
 """Deployments of vanban started as separate processes on this machine, for the tests of the
-exchange between two systems (issue 6 point 6).
+exchange between two systems (R15, R16).
 
 Each `Instance` has its own data directory, database, secret key and port on 127.0.0.1, and
 runs as a real deployment does: `vanban migrate`, a web server (`vanban runserver --noreload`)

@@ -1,4 +1,4 @@
-"""The provincial gateway adapter (issue 6 point 3): packages go to the gateway's REST resource,
+"""The provincial gateway adapter (R15): packages go to the gateway's REST resource,
 and what the gateway holds for our agencies is fetched, received once and marked done or
 rejected. The gateway is a loopback server that keeps packages as the LGSP resource does."""
 

@@ -1,4 +1,4 @@
-"""Taking a document back across systems (issue 6 point 4): our recall sends a revocation
+"""Taking a document back across systems (R15): our recall sends a revocation
 package to every agency of another system that has the document (13), and their 15/16 answers
 show on it; a take-back request for a document we registered waits for our clerk, who agrees
 (15) or refuses with a reason (16); a status 13 asks the same as a revocation package."""

@@ -1,4 +1,4 @@
-"""Two deployments on one machine exchange signed documents (issue 6 point 6).
+"""Two deployments on one machine exchange signed documents (R15, R16).
 
 Deployment A (Sở Thông tin và Truyền thông of province A) and deployment B (Sở Nội vụ of
 province B) run as separate processes, each with its own database, web server and worker, and

@@ -1,4 +1,4 @@
-"""Keys on a PKCS#11 token or HSM (issue 5 point 3 (b)), with SoftHSM2: the test PKI's
+"""Keys on a PKCS#11 token or HSM (R11), with SoftHSM2: the test PKI's
 "nguoi-ky" key is imported into a fresh token; the competent signer signs with it through the
 server, and every refusal (wrong PIN, missing key, another key, no module) changes nothing.
 

@@ -1,4 +1,4 @@
-"""The key stays on the signer's computer (issue 5 point 3 (c)): the server prepares the approved
+"""The key stays on the signer's computer (R11): the server prepares the approved
 PDF (`draft_sign_request`), the real `vanban-sign` command fetches what to sign over HTTP, signs
 it with a PKCS#12 file or a PKCS#11 token (SoftHSM2) and sends the value back; the server
 completes, checks and keeps the signed PDF. Every refusal (another key, wrong PIN, used,

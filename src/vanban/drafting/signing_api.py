@@ -1,5 +1,5 @@
-"""`/api/v1/signatures`: signing a draft with a key that stays on the signer's computer (issue 5
-point 3 (c)). `vanban-sign` fetches what to sign for a signing request and sends the signature
+"""`/api/v1/signatures`: signing a draft with a key that stays on the signer's computer
+(R11). `vanban-sign` fetches what to sign for a signing request and sends the signature
 value back; the server completes, checks and keeps the signed PDF as the draft's signed version.
 
 As elsewhere in the API, each endpoint only parses the request and calls drafting.signing;

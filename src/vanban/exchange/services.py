@@ -1,4 +1,4 @@
-"""Registering an incoming electronic document from an edXML package (issue 3 point 3; R13, R16).
+"""Registering an incoming electronic document from an edXML package (R13, R16).
 
 Two steps, as the clerk works: `package_stage` reads the package the clerk chose, checks it and
 every file in it, and keeps it for an hour behind a signed ticket (staging.py); the page is then
@@ -111,7 +111,7 @@ def _facts(package: EdxmlPackage) -> dict[str, Any]:
 def package_stage(
     *, actor: User, upload: UploadedFile[bytes] | None, ip: str | None = None
 ) -> StagedPackage:
-    """The clerk reads an edXML package to register it (issue 3 point 3).
+    """The clerk reads an edXML package to register it (R16).
 
     Refused, with nothing kept, when the package is larger than the file size limit, malformed
     beyond the lenient repair of undeclared prefixes, a status message or a revocation, or when

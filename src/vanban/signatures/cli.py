@@ -1,5 +1,5 @@
 """`vanban-sign`: signs a signing request of vanban with a key that stays on the signer's
-computer (a PKCS#12 file or a PKCS#11 token), issue 5 point 3 (c).
+computer (a PKCS#12 file or a PKCS#11 token; R11).
 
 The server prepared the PDF and keeps it; this command fetches only the bytes to sign (the CMS
 signed attributes, which contain the document's digest) and the certificate the server expects,

@@ -30,7 +30,7 @@ def read_upload(upload: UploadedFile[bytes] | None, limit: int) -> bytes | None:
 
 
 class CertificateForm(Form):
-    """A certificate and where its private key is (issue 5: PKCS#12 kept by the server, a
+    """A certificate and where its private key is (R11: PKCS#12 kept by the server, a
     PKCS#11 token or HSM of the server, or a token on the signer's own computer)."""
 
     key_storage = forms.ChoiceField(

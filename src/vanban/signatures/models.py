@@ -1,5 +1,5 @@
 """Certificates, trust roots, signature images and seals, signing requests and verification
-reports (R11, R12, R16; issue 5)."""
+reports (R11, R12, R16)."""
 
 from __future__ import annotations
 

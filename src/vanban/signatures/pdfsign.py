@@ -1,5 +1,5 @@
-"""PAdES signing of PDF files, in two halves so that the private key can be anywhere (issue 5
-point 3; DESIGN "Signatures: where the keys are").
+"""PAdES signing of PDF files, in two halves so that the private key can be anywhere (R11;
+DESIGN "Signatures: where the keys are").
 
 `prepare()` adds the signature field with its appearance (Appendix I of NĐ 30/2020), reserves
 room for the signature, hashes the document and returns the CMS signed attributes to be signed;

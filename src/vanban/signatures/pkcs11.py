@@ -1,5 +1,5 @@
-"""Keys on a PKCS#11 token or HSM (issue 5 point 3 (b)), and on the signer's own token for
-`vanban-sign` (point 3 (c)).
+"""Keys on a PKCS#11 token or HSM (R11), and on the signer's own token for
+`vanban-sign`.
 
 `Pkcs11Key` is a `pdfsign.KeyHolder`: it knows the certificate registered for the key and signs
 with pyHanko's `PKCS11Signer`. Every operation opens its own session, logs in with the PIN and

@@ -1,5 +1,5 @@
 """Certificates, trust roots, signature images, signing and verification (R11, R12, R16;
-issue 5).
+R11, R12).
 
 Who does what:
 - the province admin manages the trust roots (`trust_root_add`, `trust_root_set_active`);

@@ -1,4 +1,4 @@
-"""A test PKI that mimics the Government Cipher Committee's hierarchy (issue 5 point 1).
+"""A test PKI that mimics the Government Cipher Committee's hierarchy (R11, R12).
 
 Root "Ban Cơ yếu Chính phủ - CA gốc (thử nghiệm)" -> subordinate "CA phục vụ các cơ quan Nhà nước
 (thử nghiệm)" -> personal certificates for leaders and organisation certificates for units, with a

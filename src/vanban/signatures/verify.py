@@ -1,4 +1,4 @@
-"""Verification of the signatures in a PDF (R11; issue 5 point 5).
+"""Verification of the signatures in a PDF (R11).
 
 For each signature: integrity (the signed bytes hash to what was signed and the signature
 matches the certificate), the chain to the province's trust roots (never the operating

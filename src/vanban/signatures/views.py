@@ -1,4 +1,4 @@
-"""Digital-signature pages under /chu-ky-so/ (R11, R12; issue 5):
+"""Digital-signature pages under /chu-ky-so/ (R11, R12):
 
 - "Chữ ký số của tôi": the reader's personal certificates and handwritten-signature image;
 - "Chữ ký số của đơn vị" (unit admins for their units, the province admin for any unit): the

@@ -1,5 +1,5 @@
 """Drafting, checking, approving and issuing outgoing documents (NĐ 30/2020 Art. 10-14, 18;
-issue 4 point 3), and the exchange inside the deployment on issue (R15).
+R16), and the exchange inside the deployment on issue (R15).
 
 The steps and who takes them:
 - the drafter creates the draft with its content file and uploads new versions (`draft_create`,

@@ -1,4 +1,4 @@
-"""How messages reach a partner system (issue 6 point 3). A transport is an adapter:
+"""How messages reach a partner system (R15). A transport is an adapter:
 
 - `DirectHttp`: POST of the edXML bytes to the partner's receiving address (another vanban
   deployment: `/lien-thong/he-thong-khac/nhan/`), with the secret agreed with it as a bearer

@@ -1,4 +1,4 @@
-"""The receiving endpoint of the exchange with other systems (issue 6 point 3).
+"""The receiving endpoint of the exchange with other systems (R15).
 
 `POST /lien-thong/he-thong-khac/nhan/` with `Authorization: Bearer <secret agreed with us>` and the
 edXML bytes as the body. Answers JSON: 200 `{"outcome": "accepted" | "duplicate" | "refused" |
