@@ -317,6 +317,41 @@ def test_the_attachment_stamp_is_text_at_the_top_right_of_page_one():
     assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} \+07:00", lines[1])
 
 
+def _text_sizes(form, scale: float = 1.0) -> list[float]:
+    """The size at which each font selection (Tf) of an appearance stream writes on the page:
+    the font size times the scale of the transformations (cm, form matrices) around it."""
+    from pypdf.generic import ContentStream
+
+    form = form.get_object()
+    matrix = form.get("/Matrix")
+    if matrix is not None:
+        scale *= float(matrix[3])
+    stack, current, sizes = [], scale, []
+    for operands, operator in ContentStream(form, None).operations:
+        if operator == b"q":
+            stack.append(current)
+        elif operator == b"Q":
+            current = stack.pop()
+        elif operator == b"cm":
+            current *= float(operands[3])
+        elif operator == b"Tf":
+            sizes.append(round(float(operands[1]) * current, 2))
+        elif operator == b"Do":
+            inner = form["/Resources"]["/XObject"][operands[0]]
+            sizes += _text_sizes(inner, current)
+    return sizes
+
+
+def test_the_attachment_stamp_is_written_at_10_points():
+    """Appendix I of NĐ 30/2020: the number and time on an attachment in 10 pt, not shrunk."""
+    reader = PdfReader(io.BytesIO(signed_attachment()))
+    annot = next(
+        a.get_object() for a in reader.pages[0]["/Annots"] if a.get_object().get("/FT") == "/Sig"
+    )
+    sizes = _text_sizes(annot["/AP"]["/N"])
+    assert sizes and set(sizes) == {10.0}, sizes
+
+
 def test_the_stamp_font_is_embedded():
     reader = PdfReader(io.BytesIO(signed_attachment()))
     annot = next(

@@ -148,13 +148,24 @@ class Appearance:
             timestamp_format=TIME_FORMAT,
             border_width=0,
             background=None,
+            # 10 pt as Appendix I of NĐ 30/2020 asks, never shrunk to fit the box: the box
+            # (`attachment_box`) holds the two lines without margins.
             text_box_style=TextBoxStyle(
-                font=GlyphAccumulatorFactory(str(font_path())), font_size=10, leading=12
+                font=GlyphAccumulatorFactory(str(font_path())),
+                font_size=10,
+                leading=12,
+                box_layout_rule=layout.SimpleBoxLayoutRule(
+                    x_align=layout.AxisAlignment.ALIGN_MAX,
+                    y_align=layout.AxisAlignment.ALIGN_MAX,
+                    margins=layout.Margins(),
+                    inner_content_scaling=layout.InnerScaling.NO_SCALING,
+                ),
             ),
             inner_content_layout=layout.SimpleBoxLayoutRule(
                 x_align=layout.AxisAlignment.ALIGN_MAX,
                 y_align=layout.AxisAlignment.ALIGN_MAX,
                 margins=layout.Margins(),
+                inner_content_scaling=layout.InnerScaling.NO_SCALING,
             ),
         )
 
