@@ -32,6 +32,9 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
+from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
+
+from vanban.core.text import nfc
 
 from .pdfsign import VN_TZ, run
 
@@ -59,7 +62,61 @@ REASON_REVOCATION_UNKNOWN = (
     "Không kiểm tra được tình trạng thu hồi của chứng thư số (không truy cập được OCSP/CRL)."
 )
 REASON_MODIFIED = "Tệp đã bị sửa đổi sau khi ký ngoài các thay đổi được phép."
-REASON_OTHER = "Không xác thực được chữ ký: {detail}."
+REASON_OTHER = "Không xác thực được chữ ký (chi tiết kỹ thuật bên dưới)."
+REASON_WEAK = (
+    "Chữ ký dùng {label}, không còn được chấp nhận cho chữ ký tạo từ ngày {until}; không có dấu "
+    "thời gian hợp lệ chứng minh chữ ký được tạo trước ngày đó."
+)
+NOTE_WEAK = (
+    "Chữ ký dùng {label}: hợp lệ tại thời điểm ký ({stamped}, theo dấu thời gian, trước ngày "
+    "{until}), nhưng {label} nay không còn an toàn cho chữ ký mới."
+)
+
+# What pyHanko's other verdicts mean, in words a clerk reads (AdES indications, ETSI EN 319 102-1);
+# the indication's own name goes to the technical details only.
+INDICATION_REASONS = {
+    "FORMAT_FAILURE": "Cấu trúc chữ ký không đúng định dạng.",
+    "HASH_FAILURE": REASON_TAMPERED,
+    "SIG_CRYPTO_FAILURE": REASON_CRYPTO,
+    "SIG_CONSTRAINTS_FAILURE": "Chữ ký không đáp ứng ràng buộc của tệp (mục đích sử dụng khóa).",
+    "CRYPTO_CONSTRAINTS_FAILURE": "Thuật toán hoặc độ dài khóa của chữ ký không được chấp nhận.",
+    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "Thuật toán hoặc độ dài khóa của chữ ký không được "
+    "chấp nhận và không có bằng chứng chữ ký được tạo khi còn được chấp nhận.",
+    "POLICY_PROCESSING_ERROR": "Không áp dụng được chính sách chữ ký mà chữ ký khai báo.",
+    "SIGNED_DATA_NOT_FOUND": "Không tìm thấy dữ liệu được ký.",
+    "GENERIC": "Không xác thực được chữ ký.",
+}
+
+
+@dataclass(frozen=True)
+class WeakAlgorithm:
+    """An algorithm no longer accepted for new signatures: a signature made with it before
+    `until`, proved by a valid time-stamp, is reported valid at its time with a warning; any
+    other is refused. The rules are data (`WEAK_ALGORITHMS`), kept in docs/signatures.md."""
+
+    label: str
+    until: dt.date
+    digest: str = ""  # asn1crypto's name of the digest algorithm
+    rsa_below: int = 0  # RSA keys shorter than this many bits
+
+
+WEAK_ALGORITHMS = (
+    WeakAlgorithm(label="hàm băm MD5", until=dt.date(2010, 1, 1), digest="md5"),
+    WeakAlgorithm(label="hàm băm SHA-1", until=dt.date(2020, 1, 1), digest="sha1"),
+    # TT 15/2025/TT-BKHCN: keys of at least RSA 2048 bits.
+    WeakAlgorithm(label="khóa RSA ngắn hơn 2048 bit", until=dt.date(2016, 1, 1), rsa_below=2048),
+)
+
+DIGEST_LABELS = {"sha1": "SHA-1", "sha224": "SHA-224", "sha256": "SHA-256", "sha384": "SHA-384"}
+DIGEST_LABELS |= {"sha512": "SHA-512", "md5": "MD5", "sha3_256": "SHA3-256"}
+MECHANISM_LABELS = {
+    "rsassa_pkcs1v15": "RSA (PKCS#1 v1.5)",
+    "rsassa_pss": "RSA-PSS",
+    "ecdsa": "ECDSA",
+    "ed25519": "Ed25519",
+    "ed448": "Ed448",
+    "dsa": "DSA",
+}
 
 
 @dataclass
@@ -82,6 +139,13 @@ class SignatureCheck:
     # dataclasses.field: `field` is the name of a column of this class
     reasons: list[str] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
+    # How it was signed (TT 15/2025/TT-BKHCN: what verification software shows).
+    digest_algorithm: str = ""  # "SHA-256"
+    signature_algorithm: str = ""  # "RSA (PKCS#1 v1.5)"
+    key_size: int = 0  # bits
+    timestamp_authority: str = ""  # common name of the time-stamp's signer
+    # Library codes behind a reason, for the IT staff; never the reason itself.
+    technical: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -107,11 +171,12 @@ def _vn(moment: dt.datetime | None) -> str | None:
 
 
 def subject_field(cert: x509.Certificate, key: str) -> str:
-    """One field of the certificate's subject (several values joined by commas)."""
+    """One field of the certificate's subject (several values joined by commas), in Unicode NFC:
+    certificates in the field carry decomposed Vietnamese (R10)."""
     value = cert.subject.native.get(key, "")
     if isinstance(value, list):
         value = ", ".join(value)
-    return str(value)
+    return nfc(str(value))
 
 
 def _date(moment: dt.datetime) -> str:
@@ -218,7 +283,55 @@ def _blank_check(sig: Any, cert: x509.Certificate) -> SignatureCheck:
         trusted=False,
         valid=False,
         covers_whole_file=False,
+        key_size=_key_size(cert),
+        digest_algorithm=_algorithms(sig)[0],
+        signature_algorithm=_algorithms(sig)[1],
     )
+
+
+def _key_size(cert: x509.Certificate) -> int:
+    try:
+        return int(cert.public_key.bit_size)
+    except Exception:  # a key of a kind asn1crypto cannot measure
+        return 0
+
+
+def _algorithms(sig: Any) -> tuple[str, str]:
+    """The digest and signature algorithms the signer declares (blank when unreadable)."""
+    try:
+        digest = sig.signer_info["digest_algorithm"]["algorithm"].native
+        mechanism = sig.signer_info["signature_algorithm"].signature_algo
+    except Exception:  # a malformed signer info: the check says so
+        return "", ""
+    return (
+        DIGEST_LABELS.get(digest, str(digest).upper()),
+        MECHANISM_LABELS.get(mechanism, str(mechanism)),
+    )
+
+
+def _check_algorithms(
+    sig: Any, check: SignatureCheck, cert: x509.Certificate, stamped: dt.datetime | None
+) -> None:
+    """The weak algorithms of `WEAK_ALGORITHMS`: a warning when a valid time-stamp proves the
+    signature was made before the algorithm's day, else a reason."""
+    try:
+        digest = sig.signer_info["digest_algorithm"]["algorithm"].native
+    except Exception:
+        digest = ""
+    is_rsa = cert.public_key.algorithm == "rsa"
+    for rule in WEAK_ALGORITHMS:
+        weak = (rule.digest and digest == rule.digest) or (
+            rule.rsa_below and is_rsa and 0 < check.key_size < rule.rsa_below
+        )
+        if not weak:
+            continue
+        until = rule.until.strftime("%d/%m/%Y")
+        limit = dt.datetime.combine(rule.until, dt.time(), tzinfo=VN_TZ)
+        if stamped is not None and stamped < limit:
+            note = NOTE_WEAK.format(label=rule.label, stamped=_date(stamped), until=until)
+            check.notes.append(note)
+        else:
+            check.reasons.append(REASON_WEAK.format(label=rule.label, until=until))
 
 
 def _signing_time(status: Any, check: SignatureCheck) -> dt.datetime | None:
@@ -234,6 +347,10 @@ def _signing_time(status: Any, check: SignatureCheck) -> dt.datetime | None:
         stamped = None
     check.signing_time = _vn(claimed)
     check.timestamp_time = _vn(stamped)
+    if stamped is not None:
+        check.timestamp_authority = subject_field(
+            status.timestamp_validity.signing_cert, "common_name"
+        )
     return stamped or claimed
 
 
@@ -272,6 +389,8 @@ def _check_trust(
 ) -> None:
     """Revocation and the chain to the province's trust roots, from pyHanko's trust verdict."""
     indic = status.trust_problem_indic
+    if indic is not None:
+        check.technical.append(f"pyHanko: {getattr(indic, 'name', indic)}")
     revoked = status.revocation_details
     if revoked is not None or indic in (
         AdESFailure.REVOKED,
@@ -303,8 +422,11 @@ def _check_trust(
                 )
             else:
                 check.reasons.append(REASON_EXPIRED.format(date=_date(cert.not_valid_after)))
-    elif indic is not None and not check.reasons:
-        check.reasons.append(REASON_OTHER.format(detail=getattr(indic, "name", indic)))
+    elif indic is not None:
+        name = str(getattr(indic, "name", indic))
+        reason = INDICATION_REASONS.get(name, REASON_OTHER)
+        if reason not in check.reasons:
+            check.reasons.append(reason)
 
 
 def _check_modifications(status: Any, check: SignatureCheck) -> None:
@@ -337,6 +459,8 @@ def _check(
         ocsps=dss_ocsps,
         allow_fetching=allow_fetching,
         fetcher_backend=_fetchers() if allow_fetching else None,
+        # The dated rules of WEAK_ALGORITHMS decide about algorithms (`_check_algorithms`).
+        algorithm_usage_policy=AcceptAllAlgorithms(),
         revocation_mode=revocation,
         time_tolerance=dt.timedelta(minutes=5),
     )
@@ -349,10 +473,14 @@ def _check(
             vc,
         )
     except Exception as exc:  # a malformed signature container
-        check.reasons.append(REASON_OTHER.format(detail=exc))
+        check.reasons.append(REASON_OTHER)
+        check.technical.append(f"{type(exc).__name__}: {exc}")
         return check
     signed_at = _signing_time(status, check)
     _check_integrity(status, check)
+    proof = status.timestamp_validity
+    stamped = proof.timestamp if proof is not None and check.timestamp_time else None
+    _check_algorithms(sig, check, cert, stamped)
     _check_period(check, cert, signed_at)
     _check_trust(
         sig=sig,
@@ -394,6 +522,7 @@ def _trusted_without_revocation(
         trust_roots=list(trust_roots),
         other_certs=[c.chosen for c in sig.signed_data["certificates"]],
         allow_fetching=False,
+        algorithm_usage_policy=AcceptAllAlgorithms(),
         revocation_mode="soft-fail",
         time_tolerance=dt.timedelta(minutes=5),
     )
@@ -422,6 +551,7 @@ def _valid_at(
         allow_fetching=False,
         moment=moment,
         retroactive_revinfo=True,
+        algorithm_usage_policy=AcceptAllAlgorithms(),
         revocation_mode="soft-fail",
         time_tolerance=dt.timedelta(minutes=5),
     )
