@@ -1,4 +1,4 @@
-"""A province at scale for the performance suite: `vanban bench-data --docs N`.
+"""A province at scale for the performance suite: `benchmarks/bench_data.py --docs N`.
 
 Loads N registered documents spread over working hours of the given years into the configured
 database, with the people and units already there (or the demo province when there are none):
@@ -22,7 +22,8 @@ interrupted load leaves nothing behind). On PostgreSQL the search indexes of mig
 dropped during a large load and built again at the end, then the tables are vacuumed and
 analysed. Each load is recorded as an audit event `bench.load`; a second load needs `append`.
 
-The phrase lists and the index helpers are shared with benchmarks/search.py.
+The phrase lists and the index helpers are shared with benchmarks/search.py. The module imports
+Django models: it is imported once Django is set up (benchmarks/bench_data.py, benchmarks/suite.py).
 """
 
 import bisect
@@ -34,10 +35,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.management.color import color_style, no_style
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -527,7 +529,7 @@ def rows_write(model: Any, objects: list[Any]) -> None:
 class _Generator:
     def __init__(self, *, seed: int, first_year: int, last_year: int, total: int) -> None:
 
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+        self.rng = random.Random(seed)
         self.total = total
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.now = clock.now()
@@ -1123,8 +1125,8 @@ def bench_data_load(
         earlier = bench_documents_count()
         if earlier:
             raise ServiceError(
-                f"Cơ sở dữ liệu đã có {number_vi(earlier)} văn bản do lệnh bench-data tạo. "
-                "Dùng --append để tạo thêm. Không có gì thay đổi."
+                f"Cơ sở dữ liệu đã có {number_vi(earlier)} văn bản do "
+                "benchmarks/bench_data.py tạo. Dùng --append để tạo thêm. Không có gì thay đổi."
             )
         existing = Document.objects.count()
         if existing:
@@ -1173,4 +1175,43 @@ def bench_data_load(
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    return result
+
+
+def bench_data_print(
+    *, docs: int, seed: int = 1, years: str | None = None, append: bool = False, out: TextIO
+) -> LoadResult:
+    """`bench_data_load` with a progress line after each batch and a summary at the end, as
+    benchmarks/bench_data.py and benchmarks/suite.py show them."""
+    style = color_style() if out.isatty() else no_style()
+
+    def write(text: str) -> None:
+        out.write(f"{text}\n")
+        out.flush()
+
+    def report(progress: Progress) -> None:
+        write(f"  {progress.line()}")
+
+    result = bench_data_load(
+        docs=docs, seed=seed, years=years, append=append, report=report, say=write
+    )
+    rate = result.documents / result.load_seconds if result.load_seconds else 0
+    write(
+        style.SUCCESS(
+            f"Đã tạo {number_vi(result.documents)} văn bản ({number_vi(result.incoming)} đến, "
+            f"{number_vi(result.outgoing)} đi) trên {connection.vendor} trong "
+            f"{duration_vi(result.seconds)}."
+        )
+    )
+    write(
+        f"Xử lý văn bản đến: {number_vi(result.processings)} hồ sơ xử lý, "
+        f"{number_vi(result.assignments)} phân công, {number_vi(result.trail)} bước, "
+        f"{number_vi(result.shares)} lượt chuyển văn bản."
+    )
+    line = f"Nạp dữ liệu {duration_vi(result.load_seconds)} ({number_vi(round(rate))} văn bản/giây)"
+    if result.indexes_rebuilt:
+        line += f", tạo chỉ mục tìm kiếm {duration_vi(result.index_seconds)}"
+    if result.vacuum_seconds:
+        line += f", VACUUM ANALYZE {duration_vi(result.vacuum_seconds)}"
+    write(line + ".")
     return result
