@@ -89,13 +89,8 @@ def timed(label: str, fn, repeat: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def generate(count: int, rng: random.Random) -> None:
-    from benchmarks.benchdata import (
-        ACTIONS,
-        OBJECTS,
-        PLACES,
-        search_indexes_build,
-        search_indexes_drop,
-    )
+    from benchmarks.benchdata_rows import search_indexes_build, search_indexes_drop
+    from benchmarks.benchdata_words import ACTIONS, OBJECTS, PLACES
     from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.utils import timezone

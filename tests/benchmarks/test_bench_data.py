@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 from benchmarks.bench_data import main as bench_data_main
-from benchmarks.benchdata import MEDIUM_PHRASE, RARE_PHRASE
+from benchmarks.benchdata_words import MEDIUM_PHRASE, RARE_PHRASE
 from django.db.models import Count
 
 from vanban.accounts.models import Role, RoleAssignment, Unit, User
