@@ -89,6 +89,8 @@ def timed(label: str, fn, repeat: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def generate(count: int, rng: random.Random) -> None:
+    from benchmarks.benchdata_rows import search_indexes_build, search_indexes_drop
+    from benchmarks.benchdata_words import ACTIONS, OBJECTS, PLACES
     from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.utils import timezone
@@ -105,13 +107,6 @@ def generate(count: int, rng: random.Random) -> None:
         Urgency,
     )
     from vanban.documents.search import search_text_build
-    from vanban.portal.benchdata import (
-        ACTIONS,
-        OBJECTS,
-        PLACES,
-        search_indexes_build,
-        search_indexes_drop,
-    )
 
     started = time.perf_counter()
     root = account_services.unit_create(

@@ -6,8 +6,9 @@ Usage:
 
 Without DATABASE_URL the suite uses PostgreSQL at 127.0.0.1:5432 (user postgres, database
 vanban_bench_<size>, created when missing) when it answers, else an SQLite file under
-var/bench/. The database is filled by `vanban bench-data --docs <size>` unless it already holds
-that many generated documents; `--reuse` takes whatever generated documents it holds.
+var/bench/. The database is filled by benchmarks/benchdata.py (as `bench_data.py --docs <size>`
+would) unless it already holds that many generated documents; `--reuse` takes whatever generated
+documents it holds.
 
 Production settings (vanban.settings, DEBUG off); people are signed in with force_login, so no
 password hash is timed. Each page is requested `--repeat` times after a warm-up and reported as
@@ -166,13 +167,9 @@ def choose_database(size: int) -> str:
 
 
 def generated_documents() -> int:
-    """Documents loaded by bench-data (its audit events count them), without the suite's own."""
-    try:
-        from vanban.portal.benchdata import bench_documents_count
-    except ImportError:
-        from vanban.documents.models import Document
+    """Documents loaded by benchdata.py (its audit events count them), without the suite's own."""
+    from benchmarks.benchdata import bench_documents_count
 
-        return Document.objects.exclude(unit__abbreviation__startswith=RUN_UNIT_PREFIX).count()
     return bench_documents_count()
 
 
@@ -190,7 +187,7 @@ def prepare_data(size: int, reuse: bool) -> None:
     from vanban.documents.models import Document
 
     if existing:
-        # Only a database bench-data filled is ever emptied.
+        # Only a database benchdata.py filled is ever emptied.
         print(f"the database holds {existing} generated documents, not {size}: emptying it")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -203,15 +200,14 @@ def prepare_data(size: int, reuse: bool) -> None:
         call_command("migrate", verbosity=0)
     elif Document.objects.exists():
         raise SystemExit(
-            "The database holds documents that bench-data did not generate; the suite does not "
+            "The database holds documents that benchdata.py did not generate; the suite does not "
             "touch it. Point DATABASE_URL at an empty database."
         )
-    from django.core.management import get_commands
+    from benchmarks.benchdata import bench_data_print
 
-    command = "bench-data" if "bench-data" in get_commands() else "bench_data"
     start = time.perf_counter()
-    call_command(command, docs=size)
-    print(f"bench-data --docs {size}: {time.perf_counter() - start:.0f} s", flush=True)
+    bench_data_print(docs=size, out=sys.stdout)
+    print(f"bench_data.py --docs {size}: {time.perf_counter() - start:.0f} s", flush=True)
 
 
 def machine(connection: Any) -> dict[str, Any]:
@@ -1153,7 +1149,7 @@ def main() -> None:
     parser.add_argument(
         "--common", default="kế hoạch", help="a term found in many documents (about a third)"
     )
-    # bench-data puts "nạo vét kênh thủy lợi nội đồng" in 1% of the subjects and "hỗ trợ trồng
+    # benchdata.py puts "nạo vét kênh thủy lợi nội đồng" in 1% of the subjects and "hỗ trợ trồng
     # sầu riêng" in one document out of 100,000.
     parser.add_argument("--medium", default="nạo vét kênh", help="a term found in about 1%%")
     parser.add_argument("--rare", default="sầu riêng", help="a term found in very few")

@@ -20,8 +20,9 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path) -> list[tuple[str, int]]:
-    """(imported module, line) for every `vanban.*` import in the file, relative ones resolved."""
+def _imports(path: Path, prefix: str = "vanban.") -> list[tuple[str, int]]:
+    """(imported module, line) for every import in the file whose name starts with `prefix`
+    (`vanban.*` unless told), relative ones resolved."""
     name = _module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = []
@@ -38,7 +39,7 @@ def _imports(path: Path) -> list[tuple[str, int]]:
                 found += [(f"vanban.{alias.name}", node.lineno) for alias in node.names]
             else:
                 found.append((target, node.lineno))
-    return [(target, line) for target, line in found if target.startswith("vanban.")]
+    return [(target, line) for target, line in found if target.startswith(prefix)]
 
 
 def _modules() -> list[Path]:
@@ -86,6 +87,18 @@ def test_imports_point_down():
     assert wrong == []
 
 
+def test_the_application_imports_nothing_from_benchmarks():
+    """The performance suite and its generated province (benchmarks/) stand on `vanban`, never the
+    other way round: test data is not part of the application."""
+    found = [
+        f"{path.relative_to(SOURCE.parent)}:{line} {target}"
+        for path in _modules()
+        for target, line in _imports(path, prefix="benchmarks")
+        if target == "benchmarks" or target.startswith("benchmarks.")
+    ]
+    assert found == []
+
+
 def test_the_walk_sees_imports_inside_functions(tmp_path, monkeypatch):
     """The guard itself: an import hidden in a function body is found, a relative one resolved."""
     package = tmp_path / "vanban" / "documents"
@@ -93,9 +106,11 @@ def test_the_walk_sees_imports_inside_functions(tmp_path, monkeypatch):
     module = package / "x.py"
     module.write_text(
         "def f():\n    from vanban.drafting.models import Draft\n    from ..workflow import y\n"
+        "    from benchmarks import benchdata\n"
     )
     monkeypatch.setattr(sys.modules[__name__], "SOURCE", tmp_path / "vanban")
     found = [target for target, _line in _imports(module)]
     assert found == ["vanban.drafting.models", "vanban.workflow"]
+    assert _imports(module, prefix="benchmarks") == [("benchmarks", 4)]
     assert _wrong_way("vanban.documents.x", "vanban.drafting.models")
     assert not _wrong_way("vanban.drafting.x", "vanban.documents.models")

@@ -9,6 +9,9 @@ An app that needs something from an app above it asks for it through a registrat
 app makes in `AppConfig.ready()` (`documents.files.file_source_register`,
 `documents.receipt_checks.receipt_check_register`, `documents.intake.package_intake_register`);
 a page or a command that puts several apps together belongs to `portal`.
+
+`benchmarks/` (the performance suite and the province it generates) sits above every layer: it
+imports `vanban`, and no module of `vanban` imports it.
 """
 
 LAYERS: tuple[tuple[str, ...], ...] = (
@@ -23,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("exchange",),  # electronic exchange inside the province and with partner systems
     ("workflow",),  # processing incoming documents
     ("drafting",),  # drafting, approving, signing and issuing outgoing documents
-    ("portal",),  # composition root: home page, quickstart, demo, backup, bench data
+    ("portal",),  # composition root: home page, quickstart, demo, backup
     ("api",),  # the REST API's assembly of routers and tokens
 )
 
