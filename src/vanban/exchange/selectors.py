@@ -14,7 +14,7 @@ from vanban.documents.services import local_today
 from .edxml import BUSINESS_REPLACE, BUSINESS_UPDATE, MB, EdxmlPackage, parse_package
 from .staging import StagedPackage, Ticket, package_files, temp_read, ticket_read
 
-# The service refuses a due date older than this (documents.services._clean).
+# The service refuses a due date older than this (documents.services.fields._clean).
 DUE_DATE_WINDOW = dt.timedelta(days=366)
 
 

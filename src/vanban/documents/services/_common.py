@@ -1,0 +1,136 @@
+"""What registering an incoming and an outgoing document share: today's date where the province
+is, the clerk's permission (R16), and storing the files and saving the numbered document in one
+transaction with its search text and audit event.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from vanban.accounts.models import Role, Unit, User
+from vanban.audit.services import audit_record
+from vanban.core import clock
+from vanban.core.errors import AccessDenied, ServiceError
+
+from ..files import PreparedFile, file_discard, file_prepare, file_store
+from ..models import Document, DocumentFile, DocumentPolicy
+from ..search import search_text_build
+
+
+def local_today() -> dt.date:
+    return timezone.localdate(clock.now())
+
+
+def _require_clerk(actor: User, unit: Unit) -> None:
+    """R16: the clerk registers documents of their unit."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise AccessDenied()
+    if not actor.has_role(Role.CLERK, unit):
+        raise AccessDenied("Chỉ văn thư của đơn vị được vào sổ văn bản.")
+
+
+def _prepare_files(
+    main_file: UploadedFile[bytes] | None,
+    attachments: list[UploadedFile[bytes]],
+    *,
+    actor: User,
+    unit: Unit,
+    source: str,
+) -> list[tuple[str, PreparedFile]]:
+    policy = DocumentPolicy.current()
+
+    def gate(upload: UploadedFile[bytes]) -> PreparedFile:
+        return file_prepare(upload, actor=actor, unit=unit, policy=policy, source=source)
+
+    if len(attachments) > policy.max_attachments:
+        raise ServiceError(f"Tối đa {policy.max_attachments} tệp đính kèm.", field="attachments")
+    prepared: list[tuple[str, PreparedFile]] = []
+    if main_file is not None:
+        prepared.append((DocumentFile.Role.MAIN, gate(main_file)))
+    for upload in attachments:
+        prepared.append((DocumentFile.Role.ATTACHMENT, gate(upload)))
+    return prepared
+
+
+def _save_with_files(
+    *,
+    actor: User,
+    build: Callable[[], Document],
+    prepared: list[tuple[str, PreparedFile]],
+    audit_action: str,
+    audit_data: dict[str, Any],
+    ip: str | None,
+    after: Callable[[Document], None] | None = None,
+) -> Document:
+    """Store the files, then number and save the document in one transaction; `after(document)`
+    runs inside it, before the audit event. `build()` returns the unsaved document, numbered.
+
+    If the transaction fails the stored files are removed; if the process dies in between, they
+    stay as orphans that `vanban files check` lists.
+    """
+    stored: list[str] = []
+    try:
+        for _role, item in prepared:
+            stored.append(file_store(item))
+        with transaction.atomic():
+            document = build()
+            document.search_text = search_text_build(
+                fields=_search_fields(document), file_texts=[item.text for _r, item in prepared]
+            )
+            document.save(force_insert=True)
+            now = clock.now()
+            DocumentFile.objects.bulk_create(
+                [
+                    DocumentFile(
+                        document=document,
+                        role=role,
+                        storage_name=name,
+                        original_name=item.original_name,
+                        file_format=item.file_format,
+                        content_type=item.content_type,
+                        size=item.size,
+                        sha256=item.sha256,
+                        text=item.text,
+                        uploaded_by=actor,
+                        uploaded_at=now,
+                    )
+                    for (role, item), name in zip(prepared, stored, strict=True)
+                ]
+            )
+            if after is not None:
+                after(document)
+            audit_record(
+                actor=actor,
+                action=audit_action,
+                unit=document.unit,
+                target=document,
+                ip=ip,
+                data={**audit_data, "files": [item.sha256 for _r, item in prepared]},
+            )
+    except BaseException:
+        for name in stored:
+            file_discard(name)
+        raise
+    return document
+
+
+def _search_fields(document: Document) -> list[str]:
+    return [
+        document.number_symbol,
+        document.code_number,
+        document.code_notation,
+        document.document_type.name,
+        document.subject,
+        document.issuer_name,
+        document.issuer_code,
+        document.signer_name,
+        document.signer_position,
+        document.description,
+        document.to_places,
+        document.recipients,
+        str(document.register_number),
+    ]

@@ -1,0 +1,124 @@
+"""Registering an incoming document (R9, R13, R14, R16; NĐ 30/2020 Art. 22): the arrival number
+from the unit's incoming series, a duplicate (number, symbol, issuing body) confirmed by the
+clerk, the signatures of its PDF files checked and their reports kept (R11).
+"""
+
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from vanban.accounts.models import Unit, User
+from vanban.core import clock
+from vanban.core.errors import ServiceError
+from vanban.core.text import fold
+
+from .. import receipt_checks
+from ..models import Direction, Document
+from ._common import _prepare_files, _require_clerk, _save_with_files
+from .fields import DocumentInput, _clean
+from .numbering import _series_and_number
+from .refusals import Refusals, _check_refusals
+
+
+class DuplicateDocument(ServiceError):
+    """The (number, symbol, issuing body) is already in the unit's incoming register."""
+
+    def __init__(self, existing: Document) -> None:
+        super().__init__(
+            f"Văn bản số {existing.number_symbol} của {existing.issuer_name} đã được vào sổ đến "
+            f"số {existing.register_number} ngày "
+            f"{timezone.localtime(existing.registered_at):%d/%m/%Y}. "
+            "Nếu đúng là văn bản khác, hãy xác nhận để vào sổ.",
+            field="code_number",
+        )
+        self.existing = existing
+
+
+def _find_duplicate(*, unit: Unit, cleaned: dict[str, Any]) -> Document | None:
+    """Same number, and symbol and issuing body equal apart from case and diacritics."""
+    key = (fold(cleaned["code_notation"]), fold(cleaned["issuer_name"]))
+    candidates = Document.objects.filter(
+        unit=unit, direction=Direction.INCOMING, code_number=cleaned["code_number"]
+    ).order_by("registered_at", "pk")
+    for document in candidates.only(
+        "pk", "code_number", "code_notation", "issuer_name", "register_number", "registered_at"
+    ):
+        if (fold(document.code_notation), fold(document.issuer_name)) == key:
+            return document
+    return None
+
+
+def incoming_register(
+    *,
+    actor: User,
+    unit: Unit,
+    data: DocumentInput,
+    refusals: Refusals,
+    main_file: UploadedFile[bytes] | None = None,
+    attachments: list[UploadedFile[bytes]] | None = None,
+    confirm_duplicate: bool = False,
+    signature_trigger: str = receipt_checks.UPLOAD,
+    signature_checks: receipt_checks.Results | None = None,
+    ip: str | None = None,
+) -> Document:
+    """The clerk registers an incoming document: arrival date and number by the system (R14, R16).
+
+    Refused, with nothing stored, when the document is secret, a complaint, undeclared as to
+    sensitive matters, or its file carries a secrecy stamp (R13). A (number, symbol, issuing body)
+    already in the unit's register needs the clerk's confirmation.
+
+    The signatures of its PDF files are checked before the numbering transaction (or by the
+    caller, `signature_checks`, when it holds locks of its own) and the reports kept with the
+    document (R11); whatever they say, the document is registered.
+    """
+    _require_clerk(actor, unit)
+    _check_refusals(refusals)
+    cleaned = _clean(data, direction=Direction.INCOMING)
+    prepared = _prepare_files(
+        main_file, list(attachments or []), actor=actor, unit=unit, source="Vào sổ văn bản đến"
+    )
+    if cleaned["code_number"] or cleaned["code_notation"]:
+        existing = _find_duplicate(unit=unit, cleaned=cleaned)
+        if existing is not None and not confirm_duplicate:
+            raise DuplicateDocument(existing)
+    if signature_checks is None:
+        signature_checks = receipt_checks.files_check(
+            (item.original_name, item.file_format, item.data) for _role, item in prepared
+        )
+    checks = signature_checks
+    now = clock.now()
+    year = timezone.localdate(now).year
+
+    def build() -> Document:
+        series_id, number = _series_and_number(
+            unit=unit,
+            year=year,
+            direction=Direction.INCOMING,
+            document_type=cleaned["document_type"],
+            legal_normative=False,
+        )
+        return Document(
+            unit=unit,
+            direction=Direction.INCOMING,
+            series_id=series_id,
+            year=year,
+            register_number=number,
+            arrival_date=now,
+            registered_by=actor,
+            registered_at=now,
+            sensitive_declared=True,
+            **cleaned,
+        )
+
+    return _save_with_files(
+        actor=actor,
+        build=build,
+        prepared=prepared,
+        ip=ip,
+        audit_action="document.register_in",
+        audit_data={"sensitive_declared": True, "duplicate_confirmed": confirm_duplicate},
+        after=lambda document: receipt_checks.results_keep(
+            checks, document=document, trigger=signature_trigger, actor=actor
+        ),
+    )

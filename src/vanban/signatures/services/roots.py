@@ -1,0 +1,58 @@
+"""The province's list of trusted root certificates (R11), kept by the province admin."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from vanban.accounts.models import User
+from vanban.accounts.services import require_active as _require_active
+from vanban.core.errors import AccessDenied, ServiceError
+
+from ..models import TrustRoot
+from ._common import _audit, _name, _now, parse_certificates
+
+
+def trust_root_add(*, actor: User, data: bytes, ip: str | None = None) -> TrustRoot:
+    """The province admin adds a root certificate (self-signed CA) to the trust list."""
+    _require_active(actor)
+    if not actor.is_province_admin:
+        raise AccessDenied("Chỉ quản trị tỉnh quản lý danh sách chứng thư gốc tin cậy.")
+    certs = parse_certificates(data)
+    if len(certs) != 1:
+        raise ServiceError("Mỗi lần chỉ thêm một chứng thư gốc.", field="certificate")
+    cert = certs[0]
+    if cert.self_signed == "no" or not cert.ca:
+        raise ServiceError(
+            "Đây không phải chứng thư gốc (CA tự ký); chỉ chứng thư gốc được đưa vào danh sách "
+            "tin cậy.",
+            field="certificate",
+        )
+    fingerprint = cert.sha256.hex()
+    if TrustRoot.objects.filter(fingerprint=fingerprint).exists():
+        raise ServiceError("Chứng thư gốc này đã có trong danh sách.", field="certificate")
+    with transaction.atomic():
+        root = TrustRoot.objects.create(
+            name=_name(cert, "common_name") or cert.subject.human_friendly[:255],
+            subject=cert.subject.human_friendly[:1000],
+            der=cert.dump(),
+            fingerprint=fingerprint,
+            not_before=cert.not_valid_before,
+            not_after=cert.not_valid_after,
+            added_by=actor,
+            added_at=_now(),
+        )
+        _audit(actor, "trust_root_add", root, ip, fingerprint=fingerprint, name=root.name)
+    return root
+
+
+def trust_root_set_active(
+    *, actor: User, root: TrustRoot, active: bool, ip: str | None = None
+) -> TrustRoot:
+    _require_active(actor)
+    if not actor.is_province_admin:
+        raise AccessDenied("Chỉ quản trị tỉnh quản lý danh sách chứng thư gốc tin cậy.")
+    with transaction.atomic():
+        root.active = active
+        root.save(update_fields=["active"])
+        _audit(actor, "trust_root_on" if active else "trust_root_off", root, ip)
+    return root
