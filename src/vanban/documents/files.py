@@ -866,7 +866,7 @@ def storage_walk(prefix: str = STORAGE_PREFIX) -> set[str]:
 
 
 def files_check(*, verify_hashes: bool = True) -> FilesReport:
-    """Missing, changed and orphan files (issue "files"): rows against storage, as two sets.
+    """Missing, changed and orphan files (R14, R25): rows against storage, as two sets.
 
     Rows are read before storage is listed, so a registration committing meanwhile cannot look
     like a missing file; a file stored by a registration still in progress can show as an orphan

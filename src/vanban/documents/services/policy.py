@@ -13,7 +13,7 @@ from ..models import DocumentPolicy
 def document_policy_update(
     *, actor: User, max_file_size_mb: int, max_attachments: int
 ) -> DocumentPolicy:
-    """The province admin sets the file limits (issue "registers" point 5: size limit as data)."""
+    """The province admin sets the file limits (R10, R13: the size limit is province data)."""
     if actor is None or not actor.is_active or not actor.is_province_admin:
         raise AccessDenied("Chỉ quản trị tỉnh được thay đổi quy định về tệp.")
     if not 1 <= max_file_size_mb <= 2048:
