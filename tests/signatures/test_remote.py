@@ -319,6 +319,7 @@ def test_the_signature_endpoints_are_documented_and_need_a_token(client):
     assert set(documented) == {
         "GET /signatures/requests/{code}",
         "POST /signatures/requests/{code}",
+        "POST /signatures/verify",
     }
     for name, operation in documented.items():
         assert operation["security"], name
