@@ -21,9 +21,17 @@ from .partners import (
     Partner,
     PartnerCode,
 )
+from .transitions import (
+    PARTNER_STATUS_TRANSITIONS,
+    PROGRESS,
+    partner_status_refusal,
+    partner_status_state,
+)
 
 __all__ = [
+    "PARTNER_STATUS_TRANSITIONS",
     "PARTNER_TRANSPORTS",
+    "PROGRESS",
     "BusinessType",
     "Delivery",
     "DeliveryEvent",
@@ -39,4 +47,6 @@ __all__ = [
     "RecallStatus",
     "ReturnReason",
     "Transport",
+    "partner_status_refusal",
+    "partner_status_state",
 ]

@@ -393,7 +393,10 @@ class DeliveryEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When we recorded it (a partner's status: when it arrived here).
     at = models.DateTimeField("thời điểm")
+    # The time the partner's system wrote in its status message (Timestamp), when it gave one.
+    reported_at = models.DateTimeField("thời điểm bên nhận ghi", null=True, blank=True)
 
     class Meta:
         ordering = ["delivery_id", "at", "id"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from vanban.core import clock
 from vanban.documents.files import file_read_verified
-from vanban.documents.models import Document
+from vanban.documents.models import Document, DocumentFile
 from vanban.exchange.edxml import (
     BUSINESS_TYPES,
     STATUS_CODES,
@@ -51,6 +51,14 @@ def document_id(document: Document) -> str:
     return f"{document.unit.agency_code},{_date(document.issued_date)},{document.number_symbol}"
 
 
+def package_files_in_order(document: Document) -> list[DocumentFile]:
+    """The files a package carries, in the order a receiver reads them: the main document first
+    (receivers take the first PDF as the document itself), then the attachments in the order
+    they were given, which is their upload order."""
+    files = list(document.files.all())
+    return sorted(files, key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk))
+
+
 def _organ(code: str, name: str) -> Organ:
     return Organ(organ_id=_text(code), organization_in_charge=_text(name), organ_name=_text(name))
 
@@ -69,7 +77,7 @@ def package_for_document(
     by SHA-256. Returns the bytes and the DocumentId."""
     unit = document.unit
     doc_id = document_id(document)
-    files = list(document.files.all().order_by("role", "id"))
+    files = package_files_in_order(document)
     notation = document.code_notation or document.number_symbol.partition("/")[2]
     header = MessageHeader(
         from_organ=_organ(unit.agency_code, unit.name),

@@ -25,6 +25,8 @@ requests and answers) and `queries` (reads); `_common` holds what they share. Th
 exports the public names of all of them.
 """
 
+from vanban.exchange.models import PROGRESS
+
 from ._common import INBOUND_PREFIX, Received, Refused, logger
 from .outbox import (
     BACKOFF_FIRST,
@@ -57,7 +59,7 @@ from .queries import (
 )
 from .recall import external_recall, inbound_revocation_answer
 from .receive import inbound_package, inbound_refuse, inbound_register, receive
-from .status import PROGRESS, inbound_progress, status_send
+from .status import inbound_progress, status_send
 
 __all__ = [
     "BACKOFF_FIRST",

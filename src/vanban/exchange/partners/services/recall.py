@@ -35,8 +35,65 @@ from .status import _status_applied, status_send
 def _revocation_arrived(row: Inbound, package: Any) -> None:
     """The sender takes back a document (business type 1): the earlier package is withdrawn if
     not yet registered (answer 15), else the clerk decides (13 recorded, answer later with
-    `inbound_revocation_answer`)."""
-    _take_back(row, list(package.business_refs) or [package.document_id])
+    `inbound_revocation_answer`). `_revocation_allowed` checked the request first."""
+    _take_back(row, _refs(package))
+
+
+def _refs(package: Any) -> list[str]:
+    """The DocumentIds a revocation package takes back."""
+    return list(package.business_refs) or [package.document_id]
+
+
+def _take_back_checked(
+    partner: Partner, sender: str, document_id: str, originals: list[Inbound]
+) -> None:
+    """Only the sender takes back (QĐ 28/2018/QĐ-TTg, 13 and business type 1): the packages it
+    asks about (`originals`) must exist (else 404), all have come from this partner and this
+    sending agency (else 403), and still be ours to give back: not refused on arrival or by the
+    clerk, no take-back already asked or given (409). Nothing is written."""
+    if not originals:
+        raise Refused(
+            f"Không có văn bản nào có DocumentId {document_id} nhận từ {sender} để thu hồi.",
+            http_status=404,
+        )
+    if any(o.partner_id != partner.pk or o.from_code != sender for o in originals):
+        raise Refused(
+            f"Chỉ cơ quan đã gửi văn bản {document_id} mới được thu hồi văn bản này; "
+            f"{sender} của hệ thống {partner.name} không phải cơ quan đã gửi.",
+            http_status=403,
+        )
+    for original in originals:
+        if original.state in (InboundState.REJECTED, InboundState.REFUSED):
+            raise Refused(
+                f"Văn bản {document_id} đã bị từ chối nhận (02); không có gì để thu hồi.",
+                http_status=409,
+            )
+        delivery = Delivery.objects.filter(package=original).first()
+        recall = delivery.recall_status if delivery is not None else ""
+        if original.state == InboundState.RECALLED or recall == RecallStatus.ACCEPTED:
+            raise Refused(
+                f"Văn bản {document_id} đã được thu hồi (15); không nhận đề nghị thu hồi nữa.",
+                http_status=409,
+            )
+        if recall == RecallStatus.REQUESTED:
+            raise Refused(
+                f"Đề nghị thu hồi văn bản {document_id} (13) đang chờ trả lời.",
+                http_status=409,
+            )
+
+
+def _revocation_allowed(partner: Partner, sender: str, package: Any, targets: list[str]) -> None:
+    """A revocation package (business type 1) is for documents `sender` of `partner` sent to
+    our units `targets` and that may still be taken back (`_take_back_checked`)."""
+    originals = list(
+        Inbound.objects.filter(
+            kind=MessageKind.PACKAGE,
+            edxml_id__in=_refs(package),
+            to_code__in=targets,
+            business_type=0,
+        )
+    )
+    _take_back_checked(partner, sender, package.document_id, originals)
 
 
 def _received_locked(earlier: Inbound) -> Delivery | None:
@@ -64,7 +121,12 @@ def _take_back_recorded(
 
 def _take_back(row: Inbound, refs: list[str]) -> None:
     earlier = Inbound.objects.filter(
-        kind=MessageKind.PACKAGE, edxml_id__in=refs, to_code=row.to_code, business_type=0
+        kind=MessageKind.PACKAGE,
+        edxml_id__in=refs,
+        to_code=row.to_code,
+        business_type=0,
+        partner=row.partner,
+        from_code=row.from_code,
     ).first()
     row.state = InboundState.APPLIED
     if earlier is None:
@@ -91,18 +153,14 @@ def _take_back(row: Inbound, refs: list[str]) -> None:
 
 def _take_back_requested(partner: Partner, data: bytes, status: Any, sha256: str) -> Received:
     """A status 13 from the sender of a package we received: it asks to take the document back,
-    as a revocation package does."""
-    earlier = Inbound.objects.filter(
-        kind=MessageKind.PACKAGE,
-        edxml_id=status.document_id,
-        from_code=status.from_code,
-        business_type=0,
-    ).first()
-    if earlier is None:
-        raise Refused(
-            f"Không có văn bản nào có DocumentId {status.document_id} nhận từ {status.from_code}.",
-            http_status=404,
-        )
+    as a revocation package does, and only from the partner and agency that sent it."""
+    originals = list(
+        Inbound.objects.filter(
+            kind=MessageKind.PACKAGE, edxml_id=status.document_id, business_type=0
+        ).order_by("pk")
+    )
+    _take_back_checked(partner, status.from_code, status.document_id, originals)
+    earlier = originals[0]
     return _status_applied(
         partner,
         data,

@@ -31,12 +31,14 @@ from vanban.documents.files import file_discard, file_read_verified, safe_file_n
 from vanban.documents.models import Document, DocumentPolicy
 from vanban.documents.services import Refusals
 from vanban.exchange.edxml import (
+    BUSINESS_REVOKE,
     STATUS_CODES,
     EdxmlError,
     EdxmlPackage,
     StatusRead,
     parse_package,
     read_status,
+    text_to_timestamp,
 )
 from vanban.exchange.models import (
     Delivery,
@@ -60,7 +62,7 @@ from vanban.scanning.services import MalwareFound, upload_scan
 from vanban.signatures.services import verify_bytes
 
 from ._common import INBOUND_PREFIX, Received, Refused, _package_name, _require_clerk, _store
-from .recall import _revocation_arrived, _take_back_requested
+from .recall import _revocation_allowed, _revocation_arrived, _take_back_requested
 from .status import _apply_status, _status_applied, status_send
 
 
@@ -107,7 +109,9 @@ def receive(*, partner: Partner, data: bytes) -> Received:
 
 def _receive_package(partner: Partner, data: bytes, package: EdxmlPackage) -> Received:
     """A package from `partner`, checked, then kept once per DocumentId and recipient: the same
-    bytes again are a duplicate, other bytes under the same DocumentId are refused."""
+    bytes again are a duplicate, other bytes under the same DocumentId are refused. A revocation
+    (business type 1) is only for documents this partner's same agency sent us and that may
+    still be taken back; its signatures are checked as any package's."""
     sender, targets = _package_addressed(partner, package)
     sha256 = hashlib.sha256(data).hexdigest()
     existing = Inbound.objects.filter(
@@ -123,9 +127,11 @@ def _receive_package(partner: Partner, data: bytes, package: EdxmlPackage) -> Re
             f"DocumentId {package.document_id} đã nhận với nội dung khác; gói tin bị từ chối.",
             http_status=409,
         )
+    if package.business_type == BUSINESS_REVOKE:
+        _revocation_allowed(partner, sender, package, targets)
     files, notes = package_files(package, "goi-van-ban.edxml")
     _scan_files(partner, files, _our_unit(targets[0]))
-    problem = _signature_problem(files) if package.business_type != 1 else ""
+    problem = _signature_problem(files)
     now = clock.now()
     storage_name = _store(INBOUND_PREFIX, data)
     result: Received | None = None
@@ -185,9 +191,10 @@ def _package_keep(
     now: dt.datetime,
 ) -> list[Inbound]:
     """One Inbound row per recipient unit, in the caller's transaction, each answered: a
-    take-back (business type 1) is applied; a document (new, update, replacement) is also a
-    delivery to the unit, which gets 02 at once with the `problem` when the signatures fail,
-    else 01 and the unit's clerks are told; then one audit event."""
+    take-back (business type 1) is applied, or answered 02 with the `problem` when its
+    signatures fail; a document (new, update, replacement) is also a delivery to the unit, which
+    gets 02 at once with the `problem` when the signatures fail, else 01 and the unit's clerks
+    are told; then one audit event."""
     rows: list[Inbound] = []
     for code in targets:
         state = InboundState.REJECTED if problem else InboundState.QUEUED
@@ -211,8 +218,11 @@ def _package_keep(
             received_at=now,
         )
         rows.append(row)
-        if package.business_type == 1:
-            _revocation_arrived(row, package)
+        if package.business_type == BUSINESS_REVOKE:
+            if problem:  # its signatures are checked as any package's: refused, nothing taken
+                status_send(inbound=row, code="02", description=problem)
+            else:
+                _revocation_arrived(row, package)
             continue
         _delivery_arrived(partner, row, problem, now)
         if problem:
@@ -342,7 +352,9 @@ def _receive_status(partner: Partner, data: bytes, status: StatusRead) -> Receiv
         data,
         sha256,
         status,
-        lambda row: _apply_status(delivery, status.code, status.description, now),
+        lambda row: _apply_status(
+            delivery, status.code, status.description, now, text_to_timestamp(status.timestamp)
+        ),
         to_code=delivery.document.unit.agency_code,
         unit=delivery.document.unit,
         status_code=status.code,

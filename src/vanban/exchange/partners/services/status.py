@@ -15,6 +15,7 @@ from vanban.documents.files import file_discard
 from vanban.documents.models import Document
 from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import (
+    PROGRESS,
     Delivery,
     DeliveryEvent,
     DeliveryStatus,
@@ -24,13 +25,13 @@ from vanban.exchange.models import (
     Outbound,
     Partner,
     RecallStatus,
+    partner_status_refusal,
+    partner_status_state,
 )
 
 from ..packages import status_for_inbound
-from ._common import INBOUND_PREFIX, Received, _store
+from ._common import INBOUND_PREFIX, Received, Refused, _store
 from .outbox import _outbound
-
-PROGRESS = ["01", "03", "04", "05", "06"]
 
 
 def status_send(
@@ -103,20 +104,37 @@ def _status_applied(
     return Received("applied", row)
 
 
-def _apply_status(delivery: Delivery, code: str, note: str, now: dt.datetime) -> None:
-    """A partner's status message about a document we sent to it: kept in the trail, and the
-    delivery's status unless it is a late progress. The reason of a refusal (02) goes where a
-    unit's clerk writes it (`return_note`), that of an answer to a take-back (16) next to the
-    answer (`recall_answer_note`); a take-back answer is also the delivery's `recall_status`."""
+def _apply_status(
+    delivery: Delivery,
+    code: str,
+    note: str,
+    now: dt.datetime,
+    reported_at: dt.datetime | None = None,
+) -> None:
+    """A partner's status message about a document we sent to it, under the delivery's lock:
+    refused (409, nothing kept) when the order of QĐ 28/2018/QĐ-TTg does not allow it after
+    the delivery's state (`models.transitions`); else kept in the trail, with our receipt time
+    and the time the partner wrote (`reported_at`), and the delivery's status unless it is a late
+    progress. The reason of a refusal (02) goes where a unit's clerk writes it (`return_note`),
+    that of an answer to a take-back (16) next to the answer (`recall_answer_note`); a take-back
+    answer is also the delivery's `recall_status`."""
     locked = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
+    problem = partner_status_refusal(
+        partner_status_state(locked.status, locked.recall_status), code
+    )
+    if problem:
+        raise Refused(problem, http_status=409)
     DeliveryEvent.objects.create(
-        delivery=locked, code=code, label=STATUS_CODES[code], note=note[:500], at=now
+        delivery=locked,
+        code=code,
+        label=STATUS_CODES[code],
+        note=note[:500],
+        at=now,
+        reported_at=reported_at,
     )
     current = locked.status
     if code in PROGRESS and current in PROGRESS and PROGRESS.index(code) <= PROGRESS.index(current):
         return  # late or repeated progress: kept in the events, the status does not go back
-    if current == DeliveryStatus.RETURNED and code in PROGRESS:
-        return
     locked.status = code
     locked.status_at = now
     fields = ["status", "status_at"]
