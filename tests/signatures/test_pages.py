@@ -551,7 +551,10 @@ def test_the_province_admin_manages_the_trust_list(team, client_for):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (lambda: signing.pki().sub_ca_pem(), "Đây không phải chứng thư gốc (CA tự ký)"),
+        (
+            lambda: signing.pki().cert_pem("nguoi-ky"),
+            "Đây không phải chứng thư của tổ chức chứng thực (CA gốc tự ký hoặc CA trung gian)",
+        ),
         (lambda: signing.pki().root_pem(), "Chứng thư gốc này đã có trong danh sách."),
         (lambda: b"garbage", "Tệp không phải chứng thư số X.509 (định dạng DER hoặc PEM)."),
     ],
@@ -564,6 +567,21 @@ def test_trust_root_refusals(team, client_for, data, message):
         "/chu-ky-so/chung-thu-goc/them/", {"certificate": SimpleUploadedFile("a.pem", data())}
     )
     refused_on_form(response, "form", message, before)
+
+
+def test_the_province_admin_adds_an_intermediate_ca(team, client_for):
+    signing.trust()
+    client = client_for(team.province.province_admin)
+    response = client.post(
+        "/chu-ky-so/chung-thu-goc/them/",
+        {"certificate": SimpleUploadedFile("ca-trung-gian.pem", signing.pki().sub_ca_pem())},
+    )
+    assert response.status_code == 302
+    added = TrustRoot.objects.get(kind="intermediate")
+    page = client.get("/chu-ky-so/chung-thu-goc/").content.decode()
+    row = page[page.index(f'id="trust-root-{added.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "CA trung gian" in row and added.name in row
 
 
 # ---------------------------------------------------------------- the verification panel

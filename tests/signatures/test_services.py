@@ -227,16 +227,16 @@ def test_trust_root_refusals(team):
             AccessDenied,
             "Chỉ quản trị tỉnh quản lý danh sách chứng thư gốc tin cậy.",
         )
-    not_a_root = (
-        "Đây không phải chứng thư gốc (CA tự ký); chỉ chứng thư gốc được đưa vào danh sách tin cậy."
+    # A signer's own certificate is no CA: neither a root nor an intermediate.
+    refused(
+        lambda: services.trust_root_add(
+            actor=province.province_admin, data=pki.cert_pem("nguoi-ky")
+        ),
+        ServiceError,
+        "Đây không phải chứng thư của tổ chức chứng thực (CA gốc tự ký hoặc CA trung gian); chỉ "
+        "chứng thư CA được đưa vào danh sách tin cậy.",
+        "certificate",
     )
-    for data in (pki.cert_pem("nguoi-ky"), pki.sub_ca_pem()):
-        refused(
-            lambda data=data: services.trust_root_add(actor=province.province_admin, data=data),
-            ServiceError,
-            not_a_root,
-            "certificate",
-        )
     refused(
         lambda: services.trust_root_add(actor=province.province_admin, data=b"garbage"),
         ServiceError,
@@ -250,6 +250,24 @@ def test_trust_root_refusals(team):
         "Chứng thư gốc này đã có trong danh sách.",
         "certificate",
     )
+
+
+def test_an_intermediate_ca_joins_the_list_without_becoming_an_anchor(team):
+    province = team.province
+    pki = signing.pki()
+    sub = services.trust_root_add(actor=province.province_admin, data=pki.sub_ca_pem())
+    assert (sub.kind, sub.get_kind_display()) == ("intermediate", "CA trung gian")
+    assert services.trust_roots() == []
+    assert [c.sha256 for c in services.intermediates()] == [sub_ca(pki).sha256]
+    root = services.trust_root_add(actor=province.province_admin, data=pki.root_pem())
+    assert root.kind == "root"
+    assert [c.sha256.hex() for c in services.trust_roots()] == [root.fingerprint]
+
+
+def sub_ca(pki):  # type: ignore[no-untyped-def]
+    from asn1crypto import pem, x509
+
+    return x509.Certificate.load(pem.unarmor(pki.sub_ca_pem())[2])
 
 
 # ---------------------------------------------------------------- signature images and seals

@@ -375,3 +375,37 @@ def test_the_stamp_font_is_embedded():
             descriptor = d["/FontDescriptor"].get_object()
             assert "/FontFile2" in descriptor, font
             assert "DejaVuSerif" in str(font["/BaseFont"])
+
+
+def test_an_installed_intermediate_completes_the_chain_offline():
+    """A file whose signature does not carry the issuing CA (as the national sample of 2018):
+    with only the root installed, and no network, the chain is not found; with the intermediate
+    CA installed too, it is, without fetching anything."""
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    full = holder("nguoi-ky")
+    bare = SimpleSigner(
+        signing_cert=full.signing_cert,
+        signing_key=full.signing_key,  # type: ignore[attr-defined]
+        cert_registry=SimpleCertificateStore.from_certs([full.signing_cert]),
+    )
+    pdf = document()
+    box = pdfsign.personal_box(pdf, NAME, title=TITLE)
+    signed = pdfsign.sign(
+        pdf,
+        bare,
+        field_name=PERSONAL,
+        appearance=pdfsign.Appearance(box, image_png=signature_png()),
+        signing_time=SIGNED_AT,
+    )
+    sub = x509.Certificate.load(pem.unarmor(pki().sub_ca_pem())[2])
+    alone = verify.verify_pdf(signed, [root()], allow_fetching=False)
+    [check] = alone.signatures
+    assert check.reasons == [verify.REASON_UNTRUSTED] and not check.trusted
+    completed = verify.verify_pdf(signed, [root()], allow_fetching=False, intermediates=[sub])
+    [check] = completed.signatures
+    assert (completed.status, check.trusted, check.reasons) == (verify.VALID, True, [])
+    # The intermediate is no anchor: without the root nothing is trusted.
+    [check] = verify.verify_pdf(signed, [], allow_fetching=False, intermediates=[sub]).signatures
+    assert check.reasons == [verify.REASON_UNTRUSTED]

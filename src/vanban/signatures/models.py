@@ -13,10 +13,17 @@ from vanban.accounts.models import Unit
 from vanban.documents import receipt_checks
 
 
-class TrustRoot(models.Model):
-    """A root certificate the province trusts (managed by the province admin). Validation uses
-    these and nothing else: never the operating system's list."""
+class TrustKind(models.TextChoices):
+    ROOT = "root", "CA gốc"
+    INTERMEDIATE = "intermediate", "CA trung gian"
 
+
+class TrustRoot(models.Model):
+    """A certificate of the province's trust list (managed by the province admin). Validation
+    trusts the roots and nothing else, never the operating system's list; the intermediate CAs
+    installed here complete a signer's chain without fetching it over the network."""
+
+    kind = models.CharField("loại", max_length=12, choices=TrustKind.choices, default="root")
     name = models.CharField("tên chứng thư gốc", max_length=255)
     subject = models.CharField("chủ thể", max_length=1000)
     der = models.BinaryField()

@@ -245,9 +245,11 @@ def verify_pdf(
     revocation: str = "soft-fail",
     allow_fetching: bool = True,
     now: dt.datetime | None = None,
+    intermediates: list[x509.Certificate] | None = None,
 ) -> Report:
     """Checks every signature of `pdf`. `revocation` is "hard-fail" (missing revocation data
-    makes the signature invalid) or "soft-fail"."""
+    makes the signature invalid) or "soft-fail". `intermediates` (CA certificates the province
+    installed) complete a chain the file does not carry, without fetching it."""
     checked_at = _vn(now or dt.datetime.now(dt.UTC)) or ""
     if plainly_unsigned(pdf):
         return Report(UNSIGNED, checked_at=checked_at)
@@ -260,7 +262,9 @@ def verify_pdf(
         return Report(UNSIGNED, checked_at=checked_at)
     checks = []
     for sig in embedded:
-        checks.append(_check(sig, trust_roots, revocation, allow_fetching, reader))
+        checks.append(
+            _check(sig, trust_roots, revocation, allow_fetching, reader, intermediates or [])
+        )
     status = VALID if all(c.valid for c in checks) else INVALID
     return Report(status, checks, checked_at=checked_at)
 
@@ -404,7 +408,7 @@ def _check_trust(
         AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE,
         AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE,
     ):
-        if revocation == "hard-fail" and _trusted_without_revocation(sig, trust_roots, vc):
+        if revocation == "hard-fail" and _trusted_without_revocation(sig, trust_roots, dss[0]):
             check.reasons.append(REASON_REVOCATION_UNKNOWN)
         else:
             check.reasons.append(REASON_UNTRUSTED)
@@ -448,10 +452,12 @@ def _check(
     revocation: str,
     allow_fetching: bool,
     reader: PdfFileReader,
+    intermediates: list[x509.Certificate],
 ) -> SignatureCheck:
     cert: x509.Certificate = sig.signer_cert
-    dss = _dss(reader)
-    dss_certs, dss_crls, dss_ocsps = dss
+    dss_certs, dss_crls, dss_ocsps = _dss(reader)
+    dss_certs = [*dss_certs, *intermediates]
+    dss = (dss_certs, dss_crls, dss_ocsps)
     vc = ValidationContext(
         trust_roots=list(trust_roots),
         other_certs=dss_certs,
@@ -514,13 +520,13 @@ def _dss(reader: PdfFileReader) -> tuple[list[Any], list[Any], list[Any]]:
 
 
 def _trusted_without_revocation(
-    sig: Any, trust_roots: list[x509.Certificate], used: ValidationContext
+    sig: Any, trust_roots: list[x509.Certificate], known: list[Any]
 ) -> bool:
     """Whether the chain reaches a trust root when revocation data may be missing: tells a
     hard-fail for want of OCSP/CRL apart from an untrusted issuer."""
     vc = ValidationContext(
         trust_roots=list(trust_roots),
-        other_certs=[c.chosen for c in sig.signed_data["certificates"]],
+        other_certs=[*(c.chosen for c in sig.signed_data["certificates"]), *known],
         allow_fetching=False,
         algorithm_usage_policy=AcceptAllAlgorithms(),
         revocation_mode="soft-fail",

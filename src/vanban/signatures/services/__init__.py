@@ -25,7 +25,7 @@ share (the time, audit events, reading certificates, the active trust roots). Th
 exports the public names of all of them.
 """
 
-from ._common import MAX_CERT_BYTES, parse_certificates, trust_roots
+from ._common import MAX_CERT_BYTES, intermediates, parse_certificates, trust_roots
 from .certificates import (
     KEYS_PREFIX,
     MAX_P12_BYTES,
@@ -74,6 +74,7 @@ __all__ = [
     "certificate_set_active",
     "certificate_x509",
     "document_verify",
+    "intermediates",
     "key_holder",
     "mark_bytes",
     "mark_upload",

@@ -17,7 +17,7 @@ from vanban.core import clock
 from vanban.core.errors import ServiceError
 
 from .. import verify
-from ..models import TrustRoot
+from ..models import TrustKind, TrustRoot
 
 MAX_CERT_BYTES = 64 * 1024
 
@@ -63,7 +63,16 @@ def _name(cert: x509.Certificate, key: str) -> str:
 
 
 def trust_roots() -> list[x509.Certificate]:
-    return [x509.Certificate.load(bytes(r.der)) for r in TrustRoot.objects.filter(active=True)]
+    """The roots the province trusts: the only trust anchors of every validation (R11)."""
+    rows = TrustRoot.objects.filter(active=True, kind=TrustKind.ROOT)
+    return [x509.Certificate.load(bytes(r.der)) for r in rows]
+
+
+def intermediates() -> list[x509.Certificate]:
+    """The intermediate CAs installed by the province admin: they complete a chain offline, and
+    are trusted only through a root of `trust_roots`."""
+    rows = TrustRoot.objects.filter(active=True, kind=TrustKind.INTERMEDIATE)
+    return [x509.Certificate.load(bytes(r.der)) for r in rows]
 
 
 def _may_manage_person(actor: User, person: User) -> bool:

@@ -25,7 +25,15 @@ from vanban.scanning.services import upload_scan
 
 from .. import pdfsign
 from ..models import Certificate, CertificateKind, KeyStorage
-from ._common import _audit, _may_manage_person, _name, _now, parse_certificates, trust_roots
+from ._common import (
+    _audit,
+    _may_manage_person,
+    _name,
+    _now,
+    intermediates,
+    parse_certificates,
+    trust_roots,
+)
 
 KEYS_PREFIX = "signatures/keys"
 MAX_P12_BYTES = 64 * 1024
@@ -44,7 +52,7 @@ def _chain_trusted(cert: x509.Certificate, chain: list[x509.Certificate]) -> boo
         return False
     # A certificate is often downloaded without its issuing CA: the intermediates already known
     # from registered certificates complete the chain.
-    known: dict[str, x509.Certificate] = {c.sha256.hex(): c for c in chain}
+    known: dict[str, x509.Certificate] = {c.sha256.hex(): c for c in [*chain, *intermediates()]}
     for stored in Certificate.objects.exclude(chain=[]).values_list("chain", flat=True)[:500]:
         for item in stored:
             cert_ = x509.Certificate.load(base64.b64decode(item))

@@ -8,12 +8,19 @@ from vanban.accounts.models import User
 from vanban.accounts.services import require_active as _require_active
 from vanban.core.errors import AccessDenied, ServiceError
 
-from ..models import TrustRoot
+from ..models import TrustKind, TrustRoot
 from ._common import _audit, _name, _now, parse_certificates
+
+MSG_NOT_A_CA = (
+    "Đây không phải chứng thư của tổ chức chứng thực (CA gốc tự ký hoặc CA trung gian); chỉ "
+    "chứng thư CA được đưa vào danh sách tin cậy."
+)
 
 
 def trust_root_add(*, actor: User, data: bytes, ip: str | None = None) -> TrustRoot:
-    """The province admin adds a root certificate (self-signed CA) to the trust list."""
+    """The province admin adds a CA certificate to the trust list: a self-signed root becomes a
+    trust anchor; an intermediate CA completes signers' chains offline and is trusted only
+    through a root of the list (R11; TT 15/2025/TT-BKHCN: the trust path to the national root)."""
     _require_active(actor)
     if not actor.is_province_admin:
         raise AccessDenied("Chỉ quản trị tỉnh quản lý danh sách chứng thư gốc tin cậy.")
@@ -21,17 +28,15 @@ def trust_root_add(*, actor: User, data: bytes, ip: str | None = None) -> TrustR
     if len(certs) != 1:
         raise ServiceError("Mỗi lần chỉ thêm một chứng thư gốc.", field="certificate")
     cert = certs[0]
-    if cert.self_signed == "no" or not cert.ca:
-        raise ServiceError(
-            "Đây không phải chứng thư gốc (CA tự ký); chỉ chứng thư gốc được đưa vào danh sách "
-            "tin cậy.",
-            field="certificate",
-        )
+    if not cert.ca:
+        raise ServiceError(MSG_NOT_A_CA, field="certificate")
+    kind = TrustKind.INTERMEDIATE if cert.self_signed == "no" else TrustKind.ROOT
     fingerprint = cert.sha256.hex()
     if TrustRoot.objects.filter(fingerprint=fingerprint).exists():
         raise ServiceError("Chứng thư gốc này đã có trong danh sách.", field="certificate")
     with transaction.atomic():
         root = TrustRoot.objects.create(
+            kind=kind,
             name=_name(cert, "common_name") or cert.subject.human_friendly[:255],
             subject=cert.subject.human_friendly[:1000],
             der=cert.dump(),
@@ -41,7 +46,9 @@ def trust_root_add(*, actor: User, data: bytes, ip: str | None = None) -> TrustR
             added_by=actor,
             added_at=_now(),
         )
-        _audit(actor, "trust_root_add", root, ip, fingerprint=fingerprint, name=root.name)
+        _audit(
+            actor, "trust_root_add", root, ip, fingerprint=fingerprint, name=root.name, kind=kind
+        )
     return root
 
 

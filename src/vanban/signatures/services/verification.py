@@ -15,7 +15,7 @@ from vanban.documents.files import file_read_verified
 
 from .. import verify
 from ..models import Trigger, VerificationReport
-from ._common import _now, trust_roots
+from ._common import _now, intermediates, trust_roots
 
 
 def validation_context() -> Any:
@@ -24,16 +24,21 @@ def validation_context() -> Any:
         trust_roots(),
         revocation="soft-fail",
         allow_fetching=settings.VANBAN_SIGNATURE_FETCH,
+        other_certs=intermediates(),
     )
 
 
 def verify_bytes(data: bytes) -> verify.Report:
+    """The report of `data` against the province's roots, with its installed intermediate CAs."""
+    if verify.plainly_unsigned(data):  # no query for most files
+        return verify.verify_pdf(data, [], now=_now())
     return verify.verify_pdf(
         data,
-        [] if verify.plainly_unsigned(data) else trust_roots(),  # no query for most files
+        trust_roots(),
         revocation=settings.VANBAN_SIGNATURE_REVOCATION,
         allow_fetching=settings.VANBAN_SIGNATURE_FETCH,
         now=_now(),
+        intermediates=intermediates(),
     )
 
 
