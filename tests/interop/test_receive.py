@@ -136,6 +136,21 @@ def test_an_unsigned_pdf_is_refused_with_02(team, link, client):
     assert not team.clerk.notifications.exists()
 
 
+def test_every_pdf_of_a_package_is_checked_not_only_the_first(team, link, document, client):
+    """NĐ 30/2020 Appendix I: the attachments carry the sender's signature too."""
+    main = document.files.get(role="main")
+    signed = file_read_verified(main.storage_name, main.sha256)
+    data = build_package(
+        from_id=VINH_LONG,
+        attachments=(
+            ("Công văn.pdf", "application/pdf", signed),
+            ("Phụ lục.pdf", "application/pdf", pdf_bytes("Phụ lục không ký số")),
+        ),
+    )
+    inbound = _refused_with_02(client, link, data, "Văn bản “Phụ lục.pdf” không có chữ ký số.")
+    assert "Công văn.pdf" not in inbound.reason
+
+
 def test_a_tampered_pdf_is_refused_with_02(team, link, document, client):
     data = to_snv(team, document)
     main = document.files.get(role="main")

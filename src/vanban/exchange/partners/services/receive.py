@@ -71,19 +71,22 @@ def _our_unit(code: str) -> Unit | None:
 
 
 def _signature_problem(files: list[Any]) -> str:
-    """Why the package's documents may not be received (R11): a PDF main file whose signatures
-    are missing or invalid. Empty when acceptable."""
+    """Why the package's documents may not be received (R11; NĐ 30/2020 Appendix I: the main
+    document and each attachment carry the sender's signature): every PDF is checked, and each
+    one unsigned or not valid is named with its reasons. Empty when acceptable."""
 
     pdfs = [f for f in files if getattr(f, "data", b"")[:5] == b"%PDF-"]
     if not pdfs:
         return "Gói không có tệp PDF mang chữ ký số của cơ quan gửi."
-    report = verify_bytes(pdfs[0].data)
-    if report.status == "unsigned":
-        return f"Văn bản “{pdfs[0].name}” không có chữ ký số."
-    if report.status != "valid":
-        reasons = " ".join(report.reasons()) or report.label
-        return f"Chữ ký số của văn bản “{pdfs[0].name}” không hợp lệ: {reasons}"
-    return ""
+    problems = []
+    for item in pdfs:
+        report = verify_bytes(item.data)
+        if report.status == "unsigned":
+            problems.append(f"Văn bản “{item.name}” không có chữ ký số.")
+        elif report.status != "valid":
+            reasons = " ".join(report.reasons()) or report.label
+            problems.append(f"Chữ ký số của văn bản “{item.name}” không hợp lệ: {reasons}")
+    return " ".join(problems)
 
 
 def receive(*, partner: Partner, data: bytes) -> Received:
