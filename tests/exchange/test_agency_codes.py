@@ -2,7 +2,6 @@
 09/2025/QĐ-TTg): every code of the national samples is accepted, malformed ones are refused with a
 Vietnamese reason, by the rule itself and by the edXML checks of From and To."""
 
-
 import pytest
 
 from tests.support.agency_codes import LOWERCASE, SAMPLE_CODES
