@@ -11,6 +11,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from tests.accounts.test_admin_authz import POLICY_DATA
+from tests.support.agency_codes import MALFORMED
 from tests.support.province import PASSWORD, make_user
 from tests.support.snapshots import snapshot
 from vanban.accounts import services
@@ -690,12 +691,18 @@ UNIT_ERRORS = [
     (
         {"agency_code": "12.34.56"},
         "agency_code",
-        "Mã định danh phải có dạng V1V2V3.Z1Z2.Y1Y2.H## (ví dụ: 000.00.00.H07).",
+        "Mã định danh “12.34.56” không đúng dạng: mã cấp 1 “56” phải gồm 3 ký tự: một chữ "
+        "in hoa rồi hai chữ in hoa hoặc chữ số. "
+        "Dạng đúng: 000.00.00.H07 (đủ 4 cấp V1V2V3.Z1Z2.Y1Y2.H##) hoặc 14.00.W00 (3 nhóm "
+        "Z1Z2.Y1Y2.H##), theo QĐ 20/2020/QĐ-TTg.",
     ),
     (
         {"agency_code": "000.00.09.07"},
         "agency_code",
-        "Mã định danh phải có dạng V1V2V3.Z1Z2.Y1Y2.H## (ví dụ: 000.00.00.H07).",
+        "Mã định danh “000.00.09.07” không đúng dạng: mã cấp 1 “07” phải gồm 3 ký tự: một "
+        "chữ in hoa rồi hai chữ in hoa hoặc chữ số. "
+        "Dạng đúng: 000.00.00.H07 (đủ 4 cấp V1V2V3.Z1Z2.Y1Y2.H##) hoặc 14.00.W00 (3 nhóm "
+        "Z1Z2.Y1Y2.H##), theo QĐ 20/2020/QĐ-TTg.",
     ),
     (
         {"agency_code": "000.00.12.H07"},
@@ -717,6 +724,32 @@ UNIT_ERRORS = [
     ({"symbol": " "}, "symbol", "Chữ viết tắt trong ký hiệu văn bản không được để trống."),
     ({"parent": "999999"}, "parent", "Đơn vị cấp trên không hợp lệ."),
 ]
+
+
+@pytest.mark.parametrize(("code", "reason"), [*MALFORMED[:4], *MALFORMED[-5:]])
+def test_the_unit_form_refuses_malformed_codes_and_takes_the_samples(
+    code, reason, province, client_for
+):
+    """QĐ 20/2020/QĐ-TTg on the unit page: the reason is shown on the field, nothing is written;
+    the 3-group form of the national samples is taken."""
+    admin = client_for(province.province_admin)
+    fields = {
+        "parent": province.root.pk,
+        "name": "Trung tâm thử nghiệm",
+        "symbol": "TT",
+        "abbreviation": "tttn",
+        "is_active": "on",
+    }
+    before = snapshot()
+    response = admin.post(f"{UNITS}them/", {**fields, "agency_code": code})
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["agency_code"]
+    assert error.startswith(f"Mã định danh “{code}” không đúng dạng: ") and reason in error
+    assert html.escape(error) in response.content.decode()
+    assert snapshot() == before
+    response = admin.post(f"{UNITS}them/", {**fields, "agency_code": "14.00.W00"})
+    assert response.status_code == 302
+    assert Unit.objects.get(abbreviation="tttn").agency_code == "14.00.W00"
 
 
 @pytest.mark.parametrize(
@@ -751,7 +784,9 @@ def test_unit_create_bad_input_writes_nothing(change, field, message, province, 
         (
             {"agency_code": "H07.00.12.000"},
             "agency_code",
-            "Mã định danh phải có dạng V1V2V3.Z1Z2.Y1Y2.H## (ví dụ: 000.00.00.H07).",
+            "Mã định danh “H07.00.12.000” không đúng dạng: nhóm thứ 1 “H07” phải gồm 3 chữ số. "
+            "Dạng đúng: 000.00.00.H07 (đủ 4 cấp V1V2V3.Z1Z2.Y1Y2.H##) hoặc 14.00.W00 (3 nhóm "
+            "Z1Z2.Y1Y2.H##), theo QĐ 20/2020/QĐ-TTg.",
         ),
         (
             {"abbreviation": "sotttt"},

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client, override_settings
 
+from tests.support.agency_codes import MALFORMED, SAMPLE_CODES
 from tests.support.province import PASSWORD, make_user
 from vanban.accounts import services
 from vanban.accounts.models import (
@@ -100,6 +101,62 @@ def test_unit_validation(province, fields, message):
     with pytest.raises(ServiceError, match=message):
         services.unit_create(actor=province.province_admin, **kwargs)
     assert counts() == before
+
+
+@pytest.mark.parametrize("code", SAMPLE_CODES)
+def test_units_take_every_code_form_of_the_national_samples(province, code):
+    unit = services.unit_create(
+        actor=province.province_admin,
+        name="Cơ quan mẫu",
+        symbol="CQM",
+        abbreviation="cqm",
+        agency_code=code,
+        parent=province.root,
+    )
+    assert unit.agency_code == code
+    services.unit_update(
+        actor=province.province_admin,
+        unit=unit,
+        name=unit.name,
+        symbol=unit.symbol,
+        abbreviation=unit.abbreviation,
+        agency_code=code,
+        is_active=True,
+    )
+    unit.refresh_from_db()
+    assert unit.agency_code == code
+
+
+@pytest.mark.parametrize(("code", "reason"), MALFORMED)
+def test_units_refuse_malformed_codes_with_the_reason(province, code, reason):
+    """QĐ 20/2020/QĐ-TTg: the same rule on creating and on editing a unit; nothing written."""
+    before = counts()
+    with pytest.raises(ServiceError) as caught:
+        services.unit_create(
+            actor=province.province_admin,
+            name="Cơ quan mẫu",
+            symbol="CQM",
+            abbreviation="cqm",
+            agency_code=code,
+            parent=province.root,
+        )
+    assert (caught.value.field, reason in caught.value.message) == ("agency_code", True)
+    assert caught.value.message.startswith(f"Mã định danh “{code.upper()}” không đúng dạng: ")
+    unit = province.stttt
+    with pytest.raises(ServiceError) as caught:
+        services.unit_update(
+            actor=province.province_admin,
+            unit=unit,
+            name=unit.name,
+            symbol=unit.symbol,
+            abbreviation=unit.abbreviation,
+            agency_code=code,
+            is_active=True,
+        )
+    assert (caught.value.field, reason in caught.value.message) == ("agency_code", True)
+    assert counts() == before
+    unit.refresh_from_db()
+    assert unit.agency_code == "000.00.12.H07"
 
 
 def test_unit_tree_stops_at_four_levels(province):

@@ -170,7 +170,10 @@ def test_a_json_array_instead_of_an_object_is_422(province, api, unit_admin_toke
     [
         (
             {"agency_code": "12345"},
-            "Mã định danh phải có dạng V1V2V3.Z1Z2.Y1Y2.H## (ví dụ: 000.00.00.H07).",
+            "Mã định danh “12345” không đúng dạng: không có dấu chấm ngăn các nhóm, cần 4 nhóm "
+            "(hoặc 3 nhóm). "
+            "Dạng đúng: 000.00.00.H07 (đủ 4 cấp V1V2V3.Z1Z2.Y1Y2.H##) hoặc 14.00.W00 (3 nhóm "
+            "Z1Z2.Y1Y2.H##), theo QĐ 20/2020/QĐ-TTg.",
             "agency_code",
         ),
         (

@@ -489,7 +489,7 @@ def test_validate_reports_what_the_schema_and_the_counts_refuse():
     assert "ContentTransferEncoded" in problem and len(problem) < 400
 
     status = write_status(
-        status_message(Organ(organ_id="A"), ResponseFor(document_id="X"), "03", "", "")
+        status_message(Organ(organ_id="000.00.00.G22"), ResponseFor(document_id="X"), "03", "", "")
     )
     assert validate(status) == []
     assert validate(status.replace(b">03<", b">99<"))

@@ -241,10 +241,11 @@ def test_the_field_package_is_stored_repaired_and_its_repair_recorded(
     assert "Gói dùng tiền tố “xlink:” mà không khai báo" in html
     assert "Gói gốc không đúng cú pháp XML nên được lưu kèm văn bản ở dạng đã sửa" in html
     assert "Loại văn bản “Thông tư” trong gói không có trong danh mục loại văn bản" in html
-    assert "Mã định danh “14.00.W00” của cơ quan gửi không đúng dạng" in html
+    # 14.00.W00 has the 3-group form of the national exchange's agencies: well-formed.
+    assert "Cơ quan gửi: Mã định danh" not in html
     assert selected(html, "document_type") == ["— Chọn loại văn bản —"]
     assert input_value(html, "issuer_name") == "Trung tâm test production 01"
-    assert input_value(html, "issuer_code") is None
+    assert input_value(html, "issuer_code") == "14.00.W00"
 
     post = final_post(
         office,
@@ -284,6 +285,26 @@ def test_the_field_package_is_stored_repaired_and_its_repair_recorded(
     assert event.data["package"]["sha256"] == hashlib.sha256(original).hexdigest()
     assert len(event.data["repairs"]) == 2
     assert kept_packages() == []
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("K19", "chỉ có mã cấp 1 “K19”"),
+        ("000.00.00.h19", "có chữ thường"),
+        ("000.00.0.H19", "nhóm thứ 3 “0” phải gồm 2 chữ số"),
+    ],
+)
+def test_a_malformed_sender_code_is_noted_and_not_filled(office, client_for, code, reason):
+    """A clerk may still register a package read from a file whose sender code is malformed
+    (QĐ 20/2020/QĐ-TTg): the code is not filled in and the note says why."""
+    client = client_for(office.clerk)
+    data = build_package(from_id=code, from_name="Văn phòng Chính phủ")
+    html = html_lib.unescape(read_package(client, data).content.decode())
+    assert f"Cơ quan gửi: Mã định danh “{code}” không đúng dạng: {reason}" in html
+    assert "Mã này không được điền." in html
+    assert input_value(html, "issuer_name") == "Văn phòng Chính phủ"
+    assert input_value(html, "issuer_code") is None
 
 
 def test_a_package_of_a_unit_of_the_deployment_and_a_typed_symbol(office, client_for):

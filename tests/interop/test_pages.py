@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.interop import support
 from tests.interop.support import MINISTRY, RECEIVE_URL, VINH_LONG, VINH_LONG_NAME
+from tests.support.agency_codes import LOWERCASE, MALFORMED, SAMPLE_CODES
 from tests.support.drafting import NOW, issued
 from tests.support.edxml import build_package
 from tests.support.files import pdf_bytes
@@ -248,6 +249,60 @@ def test_a_refused_partner_form_is_shown_back_and_saves_nothing(team, link, brow
     assert (list(Partner.objects.values_list()), PartnerCode.objects.count()) == before
 
 
+# A code with a space or a comma is two fields of the line; every other malformed code is refused.
+TYPED_MALFORMED = [(c, r) for c, r in MALFORMED + LOWERCASE if " " not in c and "," not in c]
+
+
+@pytest.mark.parametrize(("code", "reason"), TYPED_MALFORMED)
+def test_the_partner_form_refuses_malformed_codes(team, browse, code, reason):
+    """QĐ 20/2020/QĐ-TTg: the line and the reason are shown, nothing is saved."""
+    admin = browse("province_admin")
+    before = list(Partner.objects.values_list()), PartnerCode.objects.count()
+    response = admin.post(
+        f"{BASE}them/",
+        {
+            "name": "Hệ thống A",
+            "transport": "direct",
+            "endpoint": "https://a.example/",
+            "codes": f"{VINH_LONG}; {VINH_LONG_NAME}\n{code}; Cơ quan lạ\n",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Dòng 2: mã định danh “{code}” không đúng dạng: " in page
+    assert reason in page
+    assert (list(Partner.objects.values_list()), PartnerCode.objects.count()) == before
+
+
+def test_the_partner_form_takes_every_code_of_the_national_samples(team, browse):
+    admin = browse("province_admin")
+    codes = "".join(f"{code}; Cơ quan {number}\n" for number, code in enumerate(SAMPLE_CODES))
+    response = admin.post(
+        f"{BASE}them/",
+        {
+            "name": "Trục mẫu",
+            "transport": "direct",
+            "endpoint": "https://a.example/",
+            "codes": codes,
+        },
+    )
+    assert response.status_code == 302
+    partner = Partner.objects.get(name="Trục mẫu")
+    assert sorted(partner.codes.values_list("agency_code", flat=True)) == SAMPLE_CODES
+
+
+@pytest.mark.parametrize(("code", "reason"), [*MALFORMED[:2], *LOWERCASE, MALFORMED[-5]])
+def test_the_codes_import_page_refuses_malformed_codes(team, link, browse, code, reason):
+    admin = browse("province_admin")
+    before = PartnerCode.objects.count()
+    text = f"he_thong,ma_dinh_danh,ten_co_quan\n{link.partner.name},{code},Cơ quan lạ\n"
+    response = admin.post(f"{BASE}ma-dinh-danh/", {"file": csv_upload(text)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Dòng 2: mã định danh “{code}” không đúng dạng: " in page and reason in page
+    assert PartnerCode.objects.count() == before
+
+
 def test_a_new_secret_replaces_the_old_one(team, link, browse):
     admin = browse("province_admin")
     response = admin.post(f"{BASE}{link.partner.pk}/ma-xac-thuc/")
@@ -266,7 +321,10 @@ def test_codes_import_from_csv(team, link, browse):
     bad = header + f"{name},000.00.00.G12,Bộ Tài chính\n{name},G13,Bộ Tư pháp\n"
     response = admin.post(f"{BASE}ma-dinh-danh/", {"file": csv_upload(bad)})
     assert response.status_code == 200
-    assert "Dòng 3: mã định danh “G13” không đúng dạng." in response.content.decode()
+    assert (
+        "Dòng 3: mã định danh “G13” không đúng dạng: chỉ có mã cấp 1 “G13”"
+        in response.content.decode()
+    )
     assert PartnerCode.objects.count() == 2
     response = admin.post(f"{BASE}ma-dinh-danh/", {"file": csv_upload(bad, "utf-16")})
     assert "Tệp CSV phải mã hóa UTF-8." in response.content.decode()

@@ -10,6 +10,7 @@ import pytest
 
 from tests.interop import support
 from tests.interop.support import MINISTRY, RECEIVE_URL, VINH_LONG, VINH_LONG_NAME
+from tests.support.agency_codes import LOWERCASE, MALFORMED
 from tests.support.documents import DECLARED, incoming_input
 from tests.support.drafting import issued
 from tests.support.edxml import build_package
@@ -246,6 +247,40 @@ def test_unknown_sender_wrong_credentials_and_a_recipient_not_ours(
         assert detail in response.json()["detail"]
         assert "refused from" in caplog.text
         assert support.snapshot() == before
+
+
+@pytest.mark.parametrize(("code", "reason"), MALFORMED + LOWERCASE)
+def test_a_package_naming_a_malformed_sender_or_recipient_is_refused(
+    team, link, document, client, caplog, code, reason
+):
+    """QĐ 20/2020/QĐ-TTg: From and To must name well-formed agency codes; nothing is stored."""
+    before = support.snapshot()
+    for data, where in (
+        (support.readdressed(document, to=team.province.snv.agency_code, sender=code), "nơi gửi"),
+        (support.readdressed(document, to=code), "nơi nhận"),
+    ):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="vanban.interop"):
+            response = post(client, data, link)
+        assert response.status_code == 400, response.content
+        detail = response.json()["detail"]
+        assert detail.startswith(f"Gói tin bị từ chối: OrganId của {where} ")
+        assert f"Mã định danh “{code}” không đúng dạng: " in detail and reason in detail
+        assert "refused from" in caplog.text
+        assert support.snapshot() == before
+
+
+def test_a_package_from_an_agency_in_the_three_group_form_is_accepted(team, link, document, client):
+    """14.00.W00, the sender of the national sample package, once declared for the partner."""
+    services.codes_import(
+        actor=team.province.province_admin,
+        text=f"he_thong,ma_dinh_danh,ten_co_quan\n{link.partner.name},14.00.W00,Trung tâm thử\n",
+    )
+    data = support.readdressed(document, to=team.province.snv.agency_code, sender="14.00.W00")
+    response = post(client, data, link)
+    assert response.status_code == 200, response.content
+    assert response.json()["outcome"] == "accepted"
+    assert Inbound.objects.get().from_code == "14.00.W00"
 
 
 def test_an_inactive_partner_cannot_post(team, link, document, client):

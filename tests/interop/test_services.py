@@ -2,11 +2,13 @@
 partner directory, and the workers delivering over HTTP with retries and backoff."""
 
 import datetime as dt
+import re
 
 import pytest
 
 from tests.interop import support
 from tests.interop.support import MINISTRY, MINISTRY_NAME, OUTBOUND_TOKEN
+from tests.support.agency_codes import LOWERCASE, MALFORMED, SAMPLE_CODES
 from tests.support.drafting import (
     NOW,
     create_draft,
@@ -210,6 +212,40 @@ def test_codes_import_is_all_or_nothing_with_line_numbers(team):
 
     assert services.codes_import(actor=admin, text=header + good) == 1
     assert services.route_for(unit=team.province.stttt, agency_code="000.00.00.G12") is not None
+
+
+@pytest.mark.parametrize(("code", "reason"), MALFORMED + LOWERCASE)
+def test_codes_import_refuses_malformed_codes_with_the_reason(team, code, reason):
+    """QĐ 20/2020/QĐ-TTg, the same rule as the partner form; all or nothing."""
+    link = support.partner(team)
+    header = "he_thong,ma_dinh_danh,ten_co_quan\n"
+    good = f"{link.partner.name},000.00.00.G12,Bộ Tài chính\n"
+    text = header + good + f'{link.partner.name},"{code}",Cơ quan lạ\n'
+    with pytest.raises(ServiceError) as caught:
+        services.codes_import(actor=team.province.province_admin, text=text)
+    assert caught.value.message.startswith(
+        f"Dòng 3: mã định danh “{code.strip()}” không đúng dạng: "
+    )
+    assert reason in caught.value.message
+    assert link.partner.codes.count() == 2
+    with pytest.raises(ServiceError, match=re.escape(reason)):
+        services.partner_save(
+            actor=team.province.province_admin,
+            partner=link.partner,
+            name=link.partner.name,
+            endpoint=link.partner.endpoint,
+            codes=[(code, "Cơ quan lạ")],
+        )
+    assert link.partner.codes.count() == 2
+
+
+def test_codes_import_takes_every_code_of_the_national_samples(team):
+    link = support.partner(team)
+    text = "he_thong,ma_dinh_danh,ten_co_quan\n" + "".join(
+        f"{link.partner.name},{code},Cơ quan {number}\n" for number, code in enumerate(SAMPLE_CODES)
+    )
+    assert services.codes_import(actor=team.province.province_admin, text=text) == len(SAMPLE_CODES)
+    assert set(SAMPLE_CODES) <= set(link.partner.codes.values_list("agency_code", flat=True))
 
 
 # ---------------------------------------------------------------- the workers

@@ -193,7 +193,7 @@ class UnitForm(Form):
         label="Mã định danh",
         required=False,
         max_length=40,
-        help_text="Dạng V1V2V3.Z1Z2.Y1Y2.H##, ví dụ: 000.00.12.H07.",
+        help_text="Theo QĐ 20/2020/QĐ-TTg: dạng V1V2V3.Z1Z2.Y1Y2.H##, ví dụ: 000.00.12.H07.",
     )
     is_active = forms.BooleanField(label="Đang hoạt động", required=False, initial=True)
 

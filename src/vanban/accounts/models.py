@@ -13,8 +13,8 @@ from django.utils.crypto import salted_hmac
 from django_otp.models import Device, ThrottlingMixin
 
 from vanban.core import clock
+from vanban.core.agency_codes import AGENCY_CODE_RE as AGENCY_CODE_RE  # the one rule
 
-AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 ABBREVIATION_RE = re.compile(r"^[a-z0-9]{2,30}$")
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9]{0,59}\.[a-z0-9]{2,30}$")
 MAX_UNIT_LEVEL = 4

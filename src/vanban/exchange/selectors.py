@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from vanban.accounts.models import AGENCY_CODE_RE, Unit, User
+from vanban.accounts.models import Unit, User
+from vanban.core.agency_codes import agency_code_problem
 from vanban.core.errors import AccessDenied
 from vanban.core.text import fold
 from vanban.documents.models import DocumentPolicy, DocumentType, Urgency
@@ -140,12 +141,10 @@ def _issuer(package: EdxmlPackage, initial: dict[str, Any], notes: list[str]) ->
             initial["issuer_unit"] = unit.pk
             return
     initial["issuer_name"] = organ.name
-    if AGENCY_CODE_RE.match(code):
+    problem = agency_code_problem(code)
+    if not problem:
         initial["issuer_code"] = code
     elif code:
-        notes.append(
-            f"Mã định danh “{code}” của cơ quan gửi không đúng dạng "
-            "V1V2V3.Z1Z2.Y1Y2.H## nên không được điền."
-        )
+        notes.append(f"Cơ quan gửi: {problem} Mã này không được điền.")
     if not organ.name:
         notes.append("Gói không ghi tên cơ quan gửi; hãy nhập cơ quan ban hành.")

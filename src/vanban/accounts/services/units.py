@@ -3,12 +3,12 @@
 from django.db import IntegrityError, transaction
 
 from vanban.audit.services import audit_record
+from vanban.core.agency_codes import agency_code_problem
 from vanban.core.errors import ServiceError
 from vanban.core.text import fold, nfc
 
 from ..models import (
     ABBREVIATION_RE,
-    AGENCY_CODE_RE,
     MAX_UNIT_LEVEL,
     Unit,
     User,
@@ -40,11 +40,9 @@ def _clean_unit_fields(
             "ví dụ: stttt.",
             field="abbreviation",
         )
-    if not AGENCY_CODE_RE.match(agency_code):
-        raise ServiceError(
-            "Mã định danh phải có dạng V1V2V3.Z1Z2.Y1Y2.H## (ví dụ: 000.00.00.H07).",
-            field="agency_code",
-        )
+    problem = agency_code_problem(agency_code)
+    if problem:
+        raise ServiceError(problem, field="agency_code")
     others = Unit.objects.exclude(pk=exclude_pk) if exclude_pk else Unit.objects.all()
     if others.filter(agency_code=agency_code).exists():
         raise ServiceError(

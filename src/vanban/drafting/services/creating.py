@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from vanban.accounts.models import AGENCY_CODE_RE, Role, Unit, User
+from vanban.accounts.models import Role, Unit, User
 from vanban.accounts.services import require_active as _require_active
 from vanban.core import clock
+from vanban.core.agency_codes import is_agency_code
 from vanban.core.errors import NotFound, ServiceError
 from vanban.documents.files import (
     PreparedFile,
@@ -115,7 +116,7 @@ def _clean_recipients(
         code = (item.agency_code or "").strip().upper()
         if not name:
             continue
-        if code and not AGENCY_CODE_RE.match(code):
+        if code and not is_agency_code(code):
             raise ServiceError(
                 f"Mã định danh “{code}” của {name} phải có dạng V1V2V3.Z1Z2.Y1Y2.H##.",
                 field="external_recipients",

@@ -9,7 +9,9 @@ knows the format.
 - `message_reader`, `writer`: a whole message from bytes and back (`read_message`,
   `write_package`, `write_status`);
 - `status`: building a status message and reading one from a partner;
-- `schema_check`: `validate` against the XML Schema in `schema/`.
+- `schema_check`: `validate` against the XML Schema in `schema/`, plus what it cannot say (the
+  structure of the agency codes in From and To, checked with `vanban.core.agency_codes`);
+- `reader.check_addresses`: the same check for a package received from another system.
 
 The codec is a leaf: it imports the standard library, lxml and `vanban.core` only. What the
 deployment decides (the size limit, which ZIP files are documents) is given by `configure`.
@@ -57,7 +59,14 @@ from .model import (
     text_to_timestamp,
     timestamp_to_text,
 )
-from .reader import EdxmlAttachment, EdxmlPackage, parse_package
+from .reader import (
+    EdxmlAttachment,
+    EdxmlPackage,
+    address_problems,
+    check_addresses,
+    organ_id_problem,
+    parse_package,
+)
 from .safety import (
     MAX_ATTACHMENTS,
     MAX_DEPTH,
@@ -113,8 +122,11 @@ __all__ = [
     "StatusRead",
     "TraceHeader",
     "TraceHeaderList",
+    "address_problems",
+    "check_addresses",
     "configure",
     "date_to_text",
+    "organ_id_problem",
     "parse_package",
     "parse_tree",
     "read_message",

@@ -28,6 +28,8 @@ import zlib
 from dataclasses import dataclass, field
 from io import BytesIO
 
+from vanban.core.agency_codes import agency_code_problem
+
 from .constants import BUSINESS_NEW, BUSINESS_TYPES, NAMESPACE, STATUS_NAMES
 from .model import Organ
 from .safety import (
@@ -135,6 +137,32 @@ def parse_package(data: bytes, *, max_bytes: int | None = None) -> EdxmlPackage:
     if not data.strip():
         raise invalid("gói rỗng")
     return _parse(data, budget=_Budget(max_bytes, label), depth=0)
+
+
+def organ_id_problem(where: str, code: str) -> str:
+    """Why the OrganId `code` of `where` (From, To) is not a well-formed agency code (QĐ
+    20/2020/QĐ-TTg, see `vanban.core.agency_codes`); empty when it is."""
+    problem = agency_code_problem(code)
+    return f"OrganId của {where}: {problem}" if problem else ""
+
+
+def address_problems(package: "EdxmlPackage") -> list[str]:
+    """What is wrong with the agency codes of a package's sender and recipients, one sentence
+    each; empty when every one is well-formed."""
+    problems = [organ_id_problem("nơi gửi (From)", package.from_organ.organ_id or "")]
+    many = len(package.to_organs) > 1
+    for number, organ in enumerate(package.to_organs, start=1):
+        where = f"nơi nhận thứ {number} (To)" if many else "nơi nhận (To)"
+        problems.append(organ_id_problem(where, organ.organ_id or ""))
+    return [p for p in problems if p]
+
+
+def check_addresses(package: "EdxmlPackage") -> None:
+    """EdxmlError (Vietnamese) when a package received from another system names its sender or
+    a recipient with a malformed agency code: such a package is refused, not stored."""
+    problems = address_problems(package)
+    if problems:
+        raise EdxmlError("Gói tin bị từ chối: " + " ".join(problems))
 
 
 # ---------------------------------------------------------------- XML, safely

@@ -14,6 +14,7 @@ from lxml import etree
 from .constants import NAMESPACE
 from .message_reader import child_elements, local_name
 from .model import MessageHeader, StatusMessage
+from .reader import organ_id_problem
 from .safety import EdxmlError, lxml_parser, parse_tree
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "edxml.xsd"
@@ -92,7 +93,27 @@ def _header_problems(root: Any) -> list[str]:
             problems.append(
                 "Thông điệp trạng thái chỉ có MessageHeader, không có vết, chữ ký hay tệp đính kèm."
             )
+    problems += _organ_id_problems(message)
     document_id = message.find(f"{{{NAMESPACE}}}DocumentId")
     if not is_status and document_id is not None and not (document_id.text or "").strip():
         problems.append("DocumentId của gói văn bản để trống.")
+    return problems
+
+
+def _organ_id_problems(message: Any) -> list[str]:
+    """The agency codes of From and To (QĐ 20/2020/QĐ-TTg, `vanban.core.agency_codes`): the
+    schema types OrganId as a string, so the structure is checked here, with the same rule as
+    everywhere else."""
+    problems = []
+    senders = message.findall(f"{{{NAMESPACE}}}From")
+    recipients = message.findall(f"{{{NAMESPACE}}}To")
+    for role, label, elements in (
+        ("From", "nơi gửi", senders),
+        ("To", "nơi nhận", recipients),
+    ):
+        for number, element in enumerate(elements, start=1):
+            where = f"{label} thứ {number} ({role})" if len(elements) > 1 else f"{label} ({role})"
+            code = (element.findtext(f"{{{NAMESPACE}}}OrganId") or "").strip()
+            if problem := organ_id_problem(where, code):
+                problems.append(problem)
     return problems

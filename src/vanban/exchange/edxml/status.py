@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .constants import STATUS_CODES
 from .message_reader import unknown_code
 from .model import Organ, ResponseFor, StaffInfo, StatusMessage, timestamp_to_text
-from .reader import child_text, find_child, tree
+from .reader import child_text, find_child, organ_id_problem, tree
 from .safety import EdxmlError
 
 
@@ -60,8 +60,11 @@ def read_status(data: bytes) -> StatusRead:
     document_id = child_text(header, "ResponseFor", "DocumentId")
     if not document_id:
         raise EdxmlError("Thông điệp trạng thái không ghi DocumentId của văn bản.")
+    from_code = child_text(header, "From", "OrganId")
+    if problem := organ_id_problem("nơi gửi (From)", from_code):
+        raise EdxmlError(f"Thông điệp trạng thái bị từ chối: {problem}")
     return StatusRead(
-        from_code=child_text(header, "From", "OrganId"),
+        from_code=from_code,
         from_name=child_text(header, "From", "OrganName"),
         document_id=document_id,
         code=code,

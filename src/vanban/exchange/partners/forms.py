@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from vanban.accounts.models import MAX_UNIT_LEVEL, Unit
+from vanban.core.agency_codes import agency_code_line_problem
 from vanban.core.forms import Form, model_choice_field
 from vanban.documents.forms import IncomingForm
 from vanban.exchange.models import PARTNER_TRANSPORTS, Transport
@@ -92,6 +93,8 @@ class PartnerForm(Form):
             name = parts[1].strip() if len(parts) > 1 else ""
             if not code:
                 raise forms.ValidationError(f"Dòng {number}: thiếu mã định danh.")
+            if problem := agency_code_line_problem(number, code):
+                raise forms.ValidationError(problem)
             rows.append((code, name))
         return rows
 

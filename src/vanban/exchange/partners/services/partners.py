@@ -11,9 +11,10 @@ import secrets
 
 from django.db import transaction
 
-from vanban.accounts.models import AGENCY_CODE_RE, Unit, User
+from vanban.accounts.models import Unit, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
+from vanban.core.agency_codes import agency_code_line_problem, agency_code_problem
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.exchange.models import PARTNER_TRANSPORTS, Partner, PartnerCode
 
@@ -59,8 +60,8 @@ def partner_save(
     rows = []
     for code, organ in codes or []:
         code = code.strip()
-        if not AGENCY_CODE_RE.match(code):
-            raise ServiceError(f"Mã định danh “{code}” không đúng dạng V1V2V3.Z1Z2.Y1Y2.H##.")
+        if problem := agency_code_problem(code):
+            raise ServiceError(problem)
         rows.append((code, organ.strip() or code))
     taken = PartnerCode.objects.filter(agency_code__in=[c for c, _ in rows])
     if partner is not None:
@@ -152,8 +153,8 @@ def codes_import(*, actor: User, text: str, ip: str | None = None) -> int:
         if partner is None:
             raise ServiceError(f"Dòng {number}: chưa có hệ thống liên thông “{line['he_thong']}”.")
         code = line["ma_dinh_danh"]
-        if not AGENCY_CODE_RE.match(code):
-            raise ServiceError(f"Dòng {number}: mã định danh “{code}” không đúng dạng.")
+        if problem := agency_code_line_problem(number, code):
+            raise ServiceError(problem)
         if code in seen:
             raise ServiceError(f"Dòng {number}: mã định danh {code} lặp lại.")
         if Unit.objects.filter(agency_code=code).exists():

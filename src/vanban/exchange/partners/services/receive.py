@@ -36,6 +36,7 @@ from vanban.exchange.edxml import (
     EdxmlError,
     EdxmlPackage,
     StatusRead,
+    check_addresses,
     parse_package,
     read_status,
     text_to_timestamp,
@@ -105,6 +106,7 @@ def receive(*, partner: Partner, data: bytes) -> Received:
         return _receive_status(partner, data, status)
     try:
         package = parse_package(data, max_bytes=limit)
+        check_addresses(package)  # QĐ 20/2020/QĐ-TTg: From and To name well-formed agency codes
     except EdxmlError as exc:
         raise Refused(exc.message) from exc
     return _receive_package(partner, data, package)
