@@ -10,6 +10,7 @@ import shutil
 import subprocess
 
 import pytest
+import weasyprint
 from django.core.files.storage import default_storage
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 
 from tests import signing
 from tests.support.drafting import (
+    GAP,
     create_draft,
     issue,
     local_certificate,
@@ -183,3 +185,34 @@ def test_a_signed_pdf_gets_no_new_field():
     )
     assert numberdate.reserve(signed) == signed
     assert numberdate.fill(signed, number="01", day=dt.date(2026, 11, 25)) == (signed, [])
+
+
+def html_pdf(body: str) -> bytes:
+    pdf: bytes = weasyprint.HTML(
+        string=f"<html><body style='font-size: 12pt'>{body}</body></html>"
+    ).write_pdf()
+    return pdf
+
+
+def test_lines_already_written_are_left_alone():
+    written = html_pdf("<p>Số: 15/QĐ-UBND</p><p>Bến Tre, ngày 05 tháng 01 năm 2020</p>")
+    assert numberdate.slots(written) == []
+    assert numberdate.reserve(written) == written
+
+
+def test_a_dotted_date_line_at_the_end_of_the_page_gets_its_year():
+    dotted = html_pdf(f"<p>Số: ……/KH-UBND</p><p>Ba Tri, ngày ….. tháng ….. năm ……{GAP}</p>")
+    places = {slot.field: slot for slot in numberdate.slots(dotted)}
+    assert set(places) == set(numberdate.FIELDS)
+    assert places[numberdate.YEAR].prefix == ""
+    assert places[numberdate.YEAR].x2 - places[numberdate.YEAR].x1 >= 12
+    filled, written = numberdate.fill(
+        numberdate.reserve(dotted), number="03", day=dt.date(2026, 2, 7)
+    )
+    assert written == list(numberdate.FIELDS)
+    assert field_values(filled) == {
+        numberdate.NUMBER: "03",
+        numberdate.DAY: "07",
+        numberdate.MONTH: "02",
+        numberdate.YEAR: "2026",
+    }

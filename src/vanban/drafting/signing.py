@@ -103,10 +103,7 @@ def _with_room_for_number_date(approved: bytes) -> bytes:
     """The approved PDF with empty fields over the gaps of its "Số:" and date lines, which the
     personal signature covers, so that the clerk can fill them in at issue without breaking it
     (NĐ 30/2020 Art. 15; vanban.signatures.numberdate)."""
-    try:
-        return numberdate.reserve(approved)
-    except pdfsign.SigningFailed as exc:
-        raise ServiceError(str(exc)) from exc
+    return numberdate.reserve(approved)
 
 
 def _appearance(actor: User, draft: Draft, pdf: bytes) -> pdfsign.Appearance:

@@ -52,7 +52,8 @@ PRINT = 4  # annotation flag: printed with the page
 FILLER = " \u00a0.…_·"  # what a reserved gap is made of: blanks, dots, underscores
 NUMBER_LINE = re.compile(r"Số\s*:([ \u00a0.…_·]*)/", re.IGNORECASE)
 DATE_LINE = re.compile(
-    r"ngày([ \u00a0.…_·]+)tháng([ \u00a0.…_·]+)năm([ \u00a0.…_·]+(?:20)?[.…_·]*)",
+    # A year already written in full ("năm 2026") is not a gap: the line is left alone.
+    r"ngày([ \u00a0.…_·]+)tháng([ \u00a0.…_·]+)năm([ \u00a0.…_·]+(?:20)?[.…_·]*)(?!\d)",
     re.IGNORECASE,
 )
 
@@ -159,11 +160,12 @@ def slots(pdf: bytes) -> list[Slot]:
         if digits:  # "năm 20…": the century is written, the rest is blank
             prefix = digits
             start = date.start(3) + gap.index(digits) + len(digits)
-        if end < len(chars) and end > start:
+        if start < end < len(chars):
             x1, y1, x2, y2, size = _gap(chars, start, end)
         else:  # the gap ends the page's text: as wide as its own characters
-            last = chars[min(end, len(chars)) - 1]
-            x1, y1, _x2, y2, size = _gap(chars, start, start)
+            before, last = chars[start - 1], chars[end - 1]
+            size = before[2] or 12.0
+            x1, y1, y2 = before[1][2] + 0.5, before[3] - size * 0.25, before[3] + size * 0.85
             x2 = max(last[1][2], x1 + size * 1.2)
         if prefix:
             x1 = chars[start - 1][1][2] + 0.2
@@ -215,14 +217,18 @@ def _signed(reader: PdfFileReader) -> bool:
 def reserve(pdf: bytes) -> bytes:
     """`pdf` with empty, invisible, read-only text fields over the gaps of the number and date
     lines, in an incremental update; `pdf` itself when there is no such line, when the fields
-    are there already, or when the file is signed (a new field would break that signature)."""
+    are there already, when the file is signed (a new field would break that signature), or
+    when the file cannot be updated."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         if _signed(reader) or reserved(pdf):
             return pdf
     except Exception:
         return pdf
-    places = slots(pdf)
+    try:
+        places = slots(pdf)
+    except Exception:  # an odd text layer: no room kept, the clerk is told at issue
+        return pdf
     if not places:
         return pdf
     try:
@@ -281,8 +287,8 @@ def reserve(pdf: bytes) -> bytes:
         output = io.BytesIO()
         writer.write(output)
         return output.getvalue()
-    except Exception as exc:
-        raise SigningFailed(f"Không chuẩn bị được chỗ ghi số, ngày văn bản: {exc}") from exc
+    except Exception:  # never in the way of signing: the clerk is told at issue
+        return pdf
 
 
 # ---------------------------------------------------------------- filling them at issue
