@@ -178,6 +178,9 @@ def test_outgoing_path_through_the_api(team, api, tokens):
     body = ok(multipart(api, f"{path}/issue", tokens["clerk"], fields), 201)
     assert body["number_symbol"] == "01/KH-STTTT"
     assert body["needs_paper_copy"] is False
+    assert body["number_date_note"].startswith(
+        "Không tự ghi được số văn bản và ngày tháng năm ban hành vào tệp PDF"
+    )
     assert body["delivered_unit_ids"] == sorted([team.province.snv.pk, team.province.root.pk])
     document_id = body["document_id"]
     refusal = multipart(api, f"{path}/issue", tokens["clerk"], fields)

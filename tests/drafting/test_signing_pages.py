@@ -270,6 +270,10 @@ def test_issue_signs_the_main_file_and_the_attachments_for_the_organisation(team
     assert document.number_symbol == "01/KH-STTTT" and not document.needs_paper_copy
     html = clerk.get(url).content.decode()
     assert "Đã cấp số 01/KH-STTTT" in html and "cần gửi kèm bản giấy" not in html
+    # The plain test PDF has no "Số:" nor date line: the clerk is told, in the message and on
+    # the page, that the number and date were not written into the file.
+    assert html.count("Không tự ghi được số văn bản và ngày tháng năm ban hành") >= 2
+    assert 'id="number-date-note"' in html
 
     main = document.files.get(role="main")
     main_bytes = default_storage.open(main.storage_name).read()

@@ -1,10 +1,13 @@
 """The PDF that the real issue path produces (personal signature of the competent signer, then
 the organisation signature of the clerk) checked by validators that are not ours: poppler's
 `pdfsig` with an NSS database that trusts the test root (NSS's `vfychain` for the chain), and
-pyHanko's command line. A copy with one changed byte is reported invalid by both.
+pyHanko's command line. The document has the reserved "Số:" and date lines, so the issue writes
+the number and the date into it between the two signatures (form filling after the personal
+signature). A copy with one changed byte is reported invalid by both.
 
 Without these tools the tests are skipped, or fail when VANBAN_REQUIRE_VALIDATORS=1 (CI)."""
 
+import io
 import os
 import re
 import shutil
@@ -14,9 +17,11 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from tests.signing import pki
-from tests.support.drafting import issued
+from tests.support.drafting import issued, official_pdf
+from vanban.signatures import numberdate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.process]
 
@@ -44,16 +49,23 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def issued_files(team, tmp_path: Path) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
     """The issued main file, read from storage, and a copy with one byte changed in the range
     that both signatures cover."""
-    _draft, document = issued(team)
+    _draft, document = issued(team, content=official_pdf())
     main = document.files.get(role="main")
     with default_storage.open(main.storage_name) as handle:
         data = handle.read()
+    assert numberdate.filled_after(*reader_and_first_revision(data))
     signed = tmp_path / "van-ban.pdf"
     signed.write_bytes(data)
     where = data.index(b"WeasyPrint")  # the producer, in the original document
     tampered = tmp_path / "van-ban-bi-sua.pdf"
     tampered.write_bytes(data[:where] + b"X" + data[where + 1 :])
     return signed, tampered
+
+
+def reader_and_first_revision(data: bytes):  # type: ignore[no-untyped-def]
+    """The file and the revision the personal signature covers."""
+    reader = PdfFileReader(io.BytesIO(data))
+    return reader, reader.embedded_signatures[0].signed_revision
 
 
 def nss_db(certutil: str, directory: Path, *, with_root: bool) -> str:

@@ -80,6 +80,37 @@ def pdf(name: str = "Kế hoạch.pdf", *lines: str):
     return upload(name, pdf_bytes(*(lines or (SUBJECT,))), "application/pdf")
 
 
+GAP = "&nbsp;" * 7
+
+
+def official_pdf(*, place: str = "Bến Tre") -> bytes:
+    """An outgoing document as WeasyPrint renders it (NĐ 30/2020 Appendix I): the issuing body
+    and the reserved "Số:       /STTTT-CĐS" line at the top left, the national title and the
+    place-and-date line with blanks ("Bến Tre, ngày       tháng       năm 20…") at the top right,
+    the body, the signer block."""
+    import weasyprint
+
+    html = f"""
+    <html><head><style>
+      @page {{ size: A4; margin: 20mm 15mm 20mm 30mm; }}
+      body {{ font-family: serif; font-size: 13pt; }}
+      td {{ vertical-align: top; text-align: center; }}
+      td.body {{ width: 38%; }} td.nation {{ width: 62%; }}
+    </style></head><body>
+      <table style="width: 100%"><tr>
+        <td class="body">SỞ THÔNG TIN<br>VÀ TRUYỀN THÔNG<br>Số:{GAP}/STTTT-CĐS</td>
+        <td class="nation"><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br>
+          <b>Độc lập - Tự do - Hạnh phúc</b><br>
+          <i>{place}, ngày{GAP} tháng{GAP} năm 20…</i></td>
+      </tr></table>
+      <h3 style="text-align: center">KẾ HOẠCH<br>{SUBJECT}</h3>
+      <p>Điều 1. Nội dung của kế hoạch.</p>
+      <p style="text-align: right"><b>KT. GIÁM ĐỐC<br>PHÓ GIÁM ĐỐC</b></p>
+    </body></html>"""
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    return pdf
+
+
 def draft_input(**overrides) -> DraftInput:
     values = {
         "document_type": doc_type("Kế hoạch"),
@@ -92,14 +123,18 @@ def draft_input(**overrides) -> DraftInput:
     return DraftInput(**values)
 
 
-def create_draft(team: Team, *, units=None, external=None, **overrides) -> Draft:
+def create_draft(
+    team: Team, *, units=None, external=None, content: bytes | None = None, **overrides
+) -> Draft:
     return services.draft_create(
         actor=team.drafter,
         issuing_unit=team.province.stttt,
         data=draft_input(**overrides),
         signer=team.signer,
         refusals=DECLARED,
-        content_file=pdf(),
+        content_file=pdf()
+        if content is None
+        else upload("Kế hoạch.pdf", content, "application/pdf"),
         recipient_units=[team.province.snv] if units is None else units,
         external_recipients=[ExternalRecipient("Bộ Thông tin và Truyền thông", "000.00.00.G22")]
         if external is None

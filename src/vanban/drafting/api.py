@@ -399,6 +399,13 @@ class IssuedOut(Schema):
         description="Cơ quan nhận lưu trữ vĩnh viễn: cần gửi kèm bản giấy (R12)"
     )
     delivered_unit_ids: list[int] = Field(description="Đơn vị trong hệ thống đã nhận văn bản")
+    number_date_note: str = Field(
+        "",
+        description=(
+            "Rỗng khi số và ngày văn bản đã được ghi vào tệp PDF; nếu không, lý do không tự ghi "
+            "được (văn thư kiểm tra tệp đã ban hành)"
+        ),
+    )
 
 
 # ---------------------------------------------------------------- helpers
@@ -789,6 +796,7 @@ def draft_issue(
             "number_symbol": document.number_symbol,
             "issued_date": document.issued_date,
             "needs_paper_copy": document.needs_paper_copy,
+            "number_date_note": draft.number_date_note,
             "delivered_unit_ids": sorted(
                 document.deliveries.filter(transport=Transport.LOCAL).values_list(
                     "recipient_unit_id", flat=True

@@ -31,7 +31,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.documents.files import file_discard, file_prepare, file_read_verified
-from vanban.signatures import pdfsign, verify
+from vanban.signatures import numberdate, pdfsign, verify
 from vanban.signatures import services as signatures
 from vanban.signatures.models import (
     Certificate,
@@ -97,6 +97,13 @@ def _signable(actor: User, draft: Draft) -> None:
 def _approved_pdf(draft: Draft) -> bytes:
     version = draft.current_version
     return file_read_verified(version.storage_name, version.sha256)  # type: ignore[union-attr]
+
+
+def _with_room_for_number_date(approved: bytes) -> bytes:
+    """The approved PDF with empty fields over the gaps of its "Số:" and date lines, which the
+    personal signature covers, so that the clerk can fill them in at issue without breaking it
+    (NĐ 30/2020 Art. 15; vanban.signatures.numberdate)."""
+    return numberdate.reserve(approved)
 
 
 def _appearance(actor: User, draft: Draft, pdf: bytes) -> pdfsign.Appearance:
@@ -231,7 +238,7 @@ def draft_sign(
     signatures.personal_certificate_check(signer=actor, certificate=certificate)
     approved = _approved_pdf(draft)
     signed = signatures.personal_sign(
-        pdf=approved,
+        pdf=_with_room_for_number_date(approved),
         certificate=certificate,
         pin=pin,
         appearance=_appearance(actor, draft, approved),
@@ -301,7 +308,7 @@ def draft_sign_request(
     appearance = _appearance(actor, draft, approved)
     now = clock.now()
     prepared = signatures.personal_prepare(
-        pdf=approved,
+        pdf=_with_room_for_number_date(approved),
         certificate=certificate,
         appearance=appearance,
         location=draft.issuing_unit.name,

@@ -618,6 +618,9 @@ def _issued_message(document: Any) -> str:
             " Cơ quan nhận phải lưu trữ vĩnh viễn văn bản này: cần gửi kèm bản giấy "
             "(Quy chế, Điều 3 khoản 5)."
         )
+    note = Draft.objects.filter(document=document).values_list("number_date_note", flat=True)
+    if note and note[0]:
+        message += f" {note[0]}"
     return message
 
 

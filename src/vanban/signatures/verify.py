@@ -36,6 +36,7 @@ from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
 
 from vanban.core.text import nfc
 
+from . import numberdate
 from .pdfsign import VN_TZ, run
 
 VALID = "valid"
@@ -433,7 +434,13 @@ def _check_trust(
             check.reasons.append(reason)
 
 
-def _check_modifications(status: Any, check: SignatureCheck) -> None:
+NOTE_NUMBER_DATE = (
+    "Sau chữ ký có thêm số, ngày văn bản (điền trường biểu mẫu dành sẵn, được phép; "
+    "mức thay đổi: điền biểu mẫu)."
+)
+
+
+def _check_modifications(status: Any, check: SignatureCheck, sig: Any = None) -> None:
     """Changes made to the file after the signature, beyond those a later signature may make."""
     modification = getattr(status, "modification_level", None)
     if modification is not None and getattr(modification, "name", "") == "OTHER":
@@ -441,6 +448,9 @@ def _check_modifications(status: Any, check: SignatureCheck) -> None:
     if status.docmdp_ok is False:
         check.reasons.append(REASON_MODIFIED)
     if not check.covers_whole_file and not check.reasons:
+        if sig is not None and numberdate.filled_after(sig.reader, sig.signed_revision):
+            # Writing the number and date at issue is form filling (NĐ 30/2020 Art. 15).
+            check.notes.append(NOTE_NUMBER_DATE)
         check.notes.append(
             "Sau chữ ký này tệp có thêm chữ ký hoặc dữ liệu xác thực (được phép, đã kiểm tra)."
         )
@@ -499,7 +509,7 @@ def _check(
         signed_at=signed_at,
         dss=dss,
     )
-    _check_modifications(status, check)
+    _check_modifications(status, check, sig)
     check.valid = check.intact and check.trusted and not check.reasons
     return check
 

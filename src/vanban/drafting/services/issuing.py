@@ -25,8 +25,10 @@ from vanban.documents.services import (
     outgoing_register,
 )
 from vanban.exchange.sending import Recipient, document_send
+from vanban.signatures import numberdate
 from vanban.signatures import services as signing
 from vanban.signatures.models import Trigger
+from vanban.signatures.pdfsign import SigningFailed
 from vanban.signatures.services import OrganisationKey
 from vanban.signatures.verify import Report
 
@@ -100,16 +102,51 @@ def _issue_check(*, actor: User, draft: Draft, organisation_key: OrganisationKey
     signing.organisation_check(actor=actor, unit=draft.issuing_unit, key=organisation_key)
 
 
-def _issue_main_signed(
-    *, draft: Draft, organisation_key: OrganisationKey | None
-) -> tuple[bytes, Report]:
-    """The signer's signed PDF with the organisation signature added, checked again (R11, R16).
+MSG_NUMBER_DATE_NOT_WRITTEN = (
+    "Không tự ghi được {missing} vào tệp PDF: bản đã ký không có chỗ để trống cho {missing} "
+    "(dòng “Số:      /…” và “…, ngày … tháng … năm …” ở trang đầu; ví dụ bản quét, bản ký bằng "
+    "phần mềm khác hoặc ký trước khi hệ thống dành chỗ). Sổ văn bản đi vẫn ghi đúng số, ngày; "
+    "hãy kiểm tra tệp đã ban hành."
+)
 
-    Refused unless both signatures read back valid.
+
+def number_date_note(written: list[str]) -> str:
+    """What the clerk is told when the number or the date could not be written into the PDF."""
+    missing = []
+    if numberdate.NUMBER not in written:
+        missing.append("số văn bản")
+    if not {numberdate.DAY, numberdate.MONTH, numberdate.YEAR} <= set(written):
+        missing.append("ngày tháng năm ban hành")
+    if not missing:
+        return ""
+    return MSG_NUMBER_DATE_NOT_WRITTEN.format(missing=" và ".join(missing))
+
+
+def _issue_main_signed(
+    *,
+    draft: Draft,
+    document: Document,
+    personally_signed: bytes,
+    organisation_key: OrganisationKey | None,
+    stored: list[str],
+    replaced: list[str],
+) -> tuple[bytes, Report, str]:
+    """The signer's signed PDF with the register number and the issue date written into the
+    room kept for them, then the organisation signature, checked again; it replaces the
+    registered main file (Art. 15; R11, R16). Returns it, its report and the note for the clerk
+    when the number or the date could not be written.
+
+    Refused unless both signatures read back valid: writing the number and date is form filling,
+    which the personal signature allows.
     """
-    personally_signed = signed_for_issue(draft=draft)
+    try:
+        filled, written = numberdate.fill(
+            personally_signed, number=document.code_number, day=document.issued_date
+        )
+    except SigningFailed:
+        filled, written = personally_signed, []
     main_signed = signing.organisation_sign(
-        personally_signed,
+        filled,
         unit=draft.issuing_unit,
         key=organisation_key,  # type: ignore[arg-type]
     )
@@ -117,7 +154,17 @@ def _issue_main_signed(
     if main_report.status != "valid" or len(main_report.signatures) < 2:
         reasons = " ".join(main_report.reasons()) or main_report.label
         raise ServiceError(f"Chữ ký số của văn bản không hợp lệ, không phát hành: {reasons}")
-    return main_signed, main_report
+    main = document.files.get(role="main")
+    name = default_storage.save(
+        main.storage_name.rsplit(".", 1)[0] + "-ban-hanh.pdf", ContentFile(main_signed)
+    )
+    stored.append(name)
+    replaced.append(main.storage_name)
+    main.storage_name = name
+    main.sha256 = hashlib.sha256(main_signed).hexdigest()
+    main.size = len(main_signed)
+    main.save(update_fields=["storage_name", "sha256", "size"])
+    return main_signed, main_report, number_date_note(written)
 
 
 def _issue_lock(draft: Draft) -> tuple[Draft, DraftVersion]:
@@ -137,17 +184,19 @@ def _issue_register(
     actor: User,
     locked: Draft,
     version: DraftVersion,
-    main_signed: bytes,
+    personally_signed: bytes,
     issued_amount: int | None,
     attachments: list[UploadedFile[bytes]],
     ip: str | None,
 ) -> tuple[Document, list[DraftRecipient]]:
-    """Number and register the outgoing document with the signed PDF as its main file (Art. 15).
+    """Number and register the outgoing document with the signed PDF as its main file (Art. 15);
+    `_issue_main_signed` then replaces it with the copy that carries the number, the date and
+    the organisation signature.
 
     Returns it with the draft's recipients, in their order.
     """
     upload = SimpleUploadedFile(
-        version.original_name, main_signed, content_type=version.content_type
+        version.original_name, personally_signed, content_type=version.content_type
     )
     rows = list(locked.recipients.select_related("unit").order_by("order", "pk"))
     document = outgoing_register(
@@ -220,6 +269,7 @@ def _issue_record(
     units: list[Unit],
     main_signed: bytes,
     organisation_key: OrganisationKey | None,
+    note: str,
     ip: str | None,
 ) -> None:
     """Mark the draft issued, with its trail entry and audit event, and tell the drafter."""
@@ -228,7 +278,8 @@ def _issue_record(
     locked.document = document
     locked.issued_by = actor
     locked.issued_at = now
-    _touch(locked, now, "status", "document", "issued_by", "issued_at")
+    locked.number_date_note = note
+    _touch(locked, now, "status", "document", "issued_by", "issued_at", "number_date_note")
     paper = (
         " Cần gửi kèm bản giấy (cơ quan nhận lưu trữ vĩnh viễn)."
         if (document.needs_paper_copy)
@@ -258,6 +309,7 @@ def _issue_record(
         sha256=hashlib.sha256(main_signed).hexdigest(),
         certificate=organisation_key.certificate.fingerprint,  # type: ignore[union-attr]
         paper_copy=document.needs_paper_copy,
+        number_date_written=not note,
     )
     _notify(
         [locked.drafter],
@@ -289,7 +341,7 @@ def draft_issue(
     """
     _issue_check(actor=actor, draft=draft, organisation_key=organisation_key)
     extra = _attachment_pdfs(list(attachments or []))
-    main_signed, main_report = _issue_main_signed(draft=draft, organisation_key=organisation_key)
+    personally_signed = signed_for_issue(draft=draft)
     stored: list[str] = []
     replaced: list[str] = []
     try:
@@ -299,12 +351,20 @@ def draft_issue(
                 actor=actor,
                 locked=locked,
                 version=version,
-                main_signed=main_signed,
+                personally_signed=personally_signed,
                 issued_amount=issued_amount,
                 attachments=extra,
                 ip=ip,
             )
             stored.extend(document.files.values_list("storage_name", flat=True))
+            main_signed, main_report, note = _issue_main_signed(
+                draft=locked,
+                document=document,
+                personally_signed=personally_signed,
+                organisation_key=organisation_key,
+                stored=stored,
+                replaced=replaced,
+            )
             _issue_sign_attachments(
                 document=document,
                 unit=locked.issuing_unit,
@@ -334,6 +394,7 @@ def draft_issue(
                 units=units,
                 main_signed=main_signed,
                 organisation_key=organisation_key,
+                note=note,
                 ip=ip,
             )
     except BaseException:

@@ -1,0 +1,218 @@
+"""The issued PDF shows its number and date (NĐ 30/2020 Art. 15, Appendix I): the clerk's issue
+writes the register number before the "/" of the "Số:" line and the issue date into the gaps of
+the "…, ngày … tháng … năm …" line, as form filling that the competent signer's signature allows;
+a PDF without those lines is issued with a note telling the clerk."""
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+import weasyprint
+from django.core.files.storage import default_storage
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pypdf import PdfReader
+
+from tests import signing
+from tests.support.drafting import (
+    GAP,
+    create_draft,
+    issue,
+    local_certificate,
+    official_pdf,
+    to_approved,
+    to_signed,
+)
+from tests.support.files import pdf_bytes
+from vanban.drafting import signing as draft_signing
+from vanban.drafting.models import DraftAction
+from vanban.drafting.services.issuing import number_date_note
+from vanban.signatures import numberdate, pdfsign, verify
+from vanban.signatures import services as signature_services
+
+pytestmark = pytest.mark.django_db
+
+
+def issued_pdf(team, content: bytes | None = None):  # type: ignore[no-untyped-def]
+    draft = create_draft(team, content=content)
+    to_approved(team, draft)
+    to_signed(team, draft)
+    document = issue(team, draft)
+    draft.refresh_from_db()
+    main = document.files.get(role="main")
+    with default_storage.open(main.storage_name) as handle:
+        return draft, document, handle.read()
+
+
+def text_of(data: bytes) -> str:
+    """The first page's text as poppler's pdftotext reads it (form field appearances included),
+    whitespace collapsed."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("`pdftotext` is not installed (package poppler-utils)")
+    result = subprocess.run(  # noqa: S603
+        [pdftotext, "-l", "1", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return re.sub(r"\s+", " ", result.stdout.decode())
+
+
+def field_values(data: bytes) -> dict[str, str]:
+    fields = PdfReader(io.BytesIO(data)).get_fields() or {}
+    return {name: str(f.get("/V", "")) for name, f in fields.items() if name in numberdate.FIELDS}
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2026, 12, 6), ("06", "12", "2026")),
+        (dt.date(2020, 1, 5), ("05", "01", "2020")),
+        (dt.date(2026, 2, 28), ("28", "02", "2026")),
+        (dt.date(2026, 3, 6), ("06", "3", "2026")),
+        (dt.date(2026, 11, 25), ("25", "11", "2026")),
+    ],
+)
+def test_date_parts_follow_the_decree(day, expected):
+    """A day below 10 and the months 1 and 2 take a leading zero (NĐ 30/2020 Appendix I)."""
+    parts = numberdate.date_parts(day)
+    assert (parts[numberdate.DAY], parts[numberdate.MONTH], parts[numberdate.YEAR]) == expected
+
+
+def test_the_reserved_lines_are_found_in_the_text_layer():
+    places = {slot.field: slot for slot in numberdate.slots(official_pdf())}
+    assert set(places) == set(numberdate.FIELDS)
+    assert all(abs(slot.size - 13) < 0.5 for slot in places.values())  # the line's font size
+    assert places[numberdate.YEAR].prefix == "20"  # "năm 20…": the century is written
+    assert places[numberdate.DAY].x2 < places[numberdate.MONTH].x1 < places[numberdate.YEAR].x1
+    assert numberdate.slots(signing.signature_png()) == []  # not a PDF
+    assert numberdate.slots(pdf_bytes("Kế hoạch chuyển đổi số")) == []
+
+
+def test_issue_writes_the_number_and_date_and_keeps_the_personal_signature_valid(team):
+    draft, document, data = issued_pdf(team, official_pdf())
+    assert document.number_symbol == "01/KH-STTTT" and document.issued_date == dt.date(2026, 11, 25)
+    # Poppler reads the field appearances with the page: the number against the "/" of the
+    # reserved line (a field's text is a word of its own, so a space may be read before "/"),
+    # the day and the month in their gaps, the end of the year over the "…" after the written
+    # "20" (read as a word of its own, since it overlaps the dots).
+    text = text_of(data)
+    assert re.search(r"Số: 01 ?/STTTT-CĐS", text), text
+    assert "Bến Tre, ngày 25 tháng 11 năm 20" in text
+    assert " 26 " in text
+    assert field_values(data) == {
+        numberdate.NUMBER: "01",
+        numberdate.DAY: "25",
+        numberdate.MONTH: "11",
+        numberdate.YEAR: "2026",
+    }
+    assert draft.number_date_note == ""
+    assert draft.events.get(action=DraftAction.ISSUED).text.endswith("trong hệ thống.")
+
+    # Our verification: both signatures valid; the personal one says what came after it.
+    report = signature_services.verify_bytes(data)
+    assert report.status == verify.VALID
+    personal, organisation = report.signatures
+    assert personal.valid and organisation.valid
+    assert verify.NOTE_NUMBER_DATE in personal.notes
+    assert verify.NOTE_NUMBER_DATE not in organisation.notes
+
+    # pyHanko's difference analysis: form filling after the personal signature, nothing else.
+    reader = PdfFileReader(io.BytesIO(data))
+    first = reader.embedded_signatures[0]
+    status = validate_pdf_signature(first, signature_services.validation_context())
+    assert status.intact and status.valid and status.docmdp_ok
+    assert status.modification_level == ModificationLevel.FORM_FILLING
+    assert set(numberdate.FIELDS) <= status.diff_result.changed_form_fields
+
+
+def test_a_draft_signed_with_a_local_token_gets_the_room_too(team):
+    draft = create_draft(team, content=official_pdf())
+    to_approved(team, draft)
+    certificate = local_certificate(team)
+    request = draft_signing.draft_sign_request(
+        actor=team.signer, draft=draft, certificate=certificate
+    )
+    data = draft_signing.signing_request_data(actor=team.signer, code=request.code)
+    holder = signing.pki().p12("nguoi-ky")
+    value = pdfsign.sign_raw(pdfsign.load_pkcs12(holder, signing.PIN), data.to_be_signed)
+    draft_signing.signing_request_complete(
+        actor=team.signer, code=request.code, signature_value=value
+    )
+    draft.refresh_from_db()
+    signed = default_storage.open(draft.signed_storage_name).read()
+    assert numberdate.reserved(signed) == list(numberdate.FIELDS)
+    document = issue(team, draft)
+    main = document.files.get(role="main")
+    data_issued = default_storage.open(main.storage_name).read()
+    assert field_values(data_issued)[numberdate.NUMBER] == document.code_number
+
+
+def test_a_pdf_without_the_lines_is_issued_with_a_note_for_the_clerk(team):
+    draft, document, data = issued_pdf(team)  # the plain test PDF: only the subject
+    assert document.number_symbol == "01/KH-STTTT"
+    assert field_values(data) == {}
+    expected = number_date_note([])
+    assert expected.startswith(
+        "Không tự ghi được số văn bản và ngày tháng năm ban hành vào tệp PDF"
+    )
+    assert draft.number_date_note == expected
+    report = signature_services.verify_bytes(data)
+    assert report.status == verify.VALID and len(report.signatures) == 2
+    assert all(verify.NOTE_NUMBER_DATE not in s.notes for s in report.signatures)
+
+
+def test_the_note_names_what_is_missing():
+    assert number_date_note(list(numberdate.FIELDS)) == ""
+    only_number = number_date_note([numberdate.NUMBER])
+    assert "Không tự ghi được ngày tháng năm ban hành vào tệp PDF" in only_number
+    assert "số văn bản" not in only_number.split(":")[0]
+    no_number = number_date_note([numberdate.DAY, numberdate.MONTH, numberdate.YEAR])
+    assert no_number.startswith("Không tự ghi được số văn bản vào tệp PDF")
+
+
+def test_a_signed_pdf_gets_no_new_field():
+    """A field added after a signature would break it: `reserve` leaves such a file alone."""
+    holder = signing.pki().p12("nguoi-ky")
+    signed = pdfsign.sign(
+        official_pdf(),
+        pdfsign.load_pkcs12(holder, signing.PIN),
+        field_name="ChuKyKhac",
+        appearance=pdfsign.Appearance(pdfsign.Box(0, 300, 80, 500, 140), text="Đã ký số"),
+        signing_time=dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC),
+    )
+    assert numberdate.reserve(signed) == signed
+    assert numberdate.fill(signed, number="01", day=dt.date(2026, 11, 25)) == (signed, [])
+
+
+def html_pdf(body: str) -> bytes:
+    pdf: bytes = weasyprint.HTML(
+        string=f"<html><body style='font-size: 12pt'>{body}</body></html>"
+    ).write_pdf()
+    return pdf
+
+
+def test_lines_already_written_are_left_alone():
+    written = html_pdf("<p>Số: 15/QĐ-UBND</p><p>Bến Tre, ngày 05 tháng 01 năm 2020</p>")
+    assert numberdate.slots(written) == []
+    assert numberdate.reserve(written) == written
+
+
+def test_a_dotted_date_line_at_the_end_of_the_page_gets_its_year():
+    dotted = html_pdf(f"<p>Số: ……/KH-UBND</p><p>Ba Tri, ngày ….. tháng ….. năm ……{GAP}</p>")
+    places = {slot.field: slot for slot in numberdate.slots(dotted)}
+    assert set(places) == set(numberdate.FIELDS)
+    assert places[numberdate.YEAR].prefix == ""
+    assert places[numberdate.YEAR].x2 - places[numberdate.YEAR].x1 >= 12
+    filled, written = numberdate.fill(
+        numberdate.reserve(dotted), number="03", day=dt.date(2026, 2, 7)
+    )
+    assert written == list(numberdate.FIELDS)
+    assert field_values(filled) == {
+        numberdate.NUMBER: "03",
+        numberdate.DAY: "07",
+        numberdate.MONTH: "02",
+        numberdate.YEAR: "2026",
+    }
