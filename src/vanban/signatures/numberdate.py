@@ -30,7 +30,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils import generic as _generic
+from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.content import RawContent
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
@@ -40,6 +41,10 @@ from pyhanko.pdf_utils.text import TextBox, TextBoxStyle
 from pyhanko.pdf_utils.writer import init_xobject_dictionary
 
 from .pdfsign import SigningFailed, font_path
+
+# pyHanko's PDF objects and writer ship without types for their constructors and methods.
+generic: Any = _generic
+_margins: Any = layout.Margins  # its fields are typed int; PDF units are floats
 
 NUMBER = "SoVanBan"
 DAY = "NgayVanBan"
@@ -232,7 +237,7 @@ def reserve(pdf: bytes) -> bytes:
     if not places:
         return pdf
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer: Any = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         page_ref = writer.find_page_for_modification(0)[0]
         root = writer.root
         if "/AcroForm" in root:
@@ -308,14 +313,14 @@ def _appearance(
     against the "/" of the symbol, white behind its digits only; a part of the date is centred
     in its gap, the whole gap white (to hide its dots)."""
     font_size = max(round(size), 6)
-    box = TextBox(
+    box: Any = TextBox(
         TextBoxStyle(
             font=GlyphAccumulatorFactory(str(font_path())),
             font_size=font_size,
             box_layout_rule=layout.SimpleBoxLayoutRule(
                 x_align=align,
                 y_align=layout.AxisAlignment.ALIGN_MIN,
-                margins=layout.Margins(bottom=size * 0.25),  # the baseline of the line
+                margins=_margins(bottom=size * 0.25),  # the baseline of the line
                 inner_content_scaling=layout.InnerScaling.NO_SCALING,
             ),
         ),
@@ -346,7 +351,7 @@ def fill(pdf: bytes, *, number: str, day: dt.date) -> tuple[bytes, list[str]]:
     try:
         # "năm 20…": the century stays as written, only the rest of the year is added.
         prefix = next((s.prefix for s in slots(pdf) if s.field == YEAR), "")
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer: Any = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         written: list[str] = []
         for ref in writer.root["/AcroForm"]["/Fields"]:
             field = ref.get_object()
