@@ -744,3 +744,31 @@ def test_a_check_that_cannot_run_does_not_stop_the_registration(team, settings):
     assert DocumentFile.objects.filter(document=document).count() == 1
     assert not VerificationReport.objects.exists()
     assert list(RegisterSeries.objects.values_list("pk", "next_number")) != numbers
+
+
+def test_the_panel_shows_the_real_2018_signature_field_by_field(team, client_for):
+    """The national sample's signature: validity period, algorithms, key size, who time-stamped
+    it, the reason and the SHA-1 warning in Vietnamese, the library's code only as a detail."""
+    from tests.support.edxml import sample
+    from vanban.exchange.edxml import parse_package
+    from vanban.exchange.staging import package_files
+
+    files, _notes = package_files(parse_package(sample("edoc.edxml"), max_bytes=10**8), "x")
+    [real] = [item.data for item in files if item.data[:5] == b"%PDF-"]
+    document = register_by_hand(team, ("Hướng dẫn 2018.pdf", real))
+    [file] = DocumentFile.objects.filter(document=document)
+    shown = file_panel(text(client_for(team.signer).get(f"/van-ban/{document.pk}/")), file)
+    for expected in (
+        "Không hợp lệ",
+        "Đỗ Tiến Thắng",
+        "Bộ Thông tin và Truyền thông",
+        "Chứng thư số có hiệu lực từ 28/11/2013 14:59:47 đến 27/11/2018 14:59:47",
+        "thuật toán: SHA-1, RSA (PKCS#1 v1.5), khóa 2048 bit",
+        "dấu thời gian do “Máy chủ cấp dấu thời gian” cấp",
+        "02/01/2018 22:15:25",
+        verify.REASON_UNTRUSTED,
+        "hàm băm SHA-1 nay không còn an toàn cho chữ ký mới",
+        "Chi tiết kỹ thuật: pyHanko: NO_CERTIFICATE_CHAIN_FOUND",
+    ):
+        assert expected in shown, expected
+    assert "CRYPTO_CONSTRAINTS" not in shown
