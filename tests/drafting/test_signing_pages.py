@@ -32,7 +32,7 @@ from vanban.core import clock
 from vanban.documents.models import Document
 from vanban.drafting.models import DraftAction
 from vanban.signatures import verify
-from vanban.signatures.models import SigningRequest, Trigger
+from vanban.signatures.models import SigningRequest, Trigger, VerificationReport
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +291,15 @@ def test_issue_signs_the_main_file_and_the_attachments_for_the_organisation(team
     assert result.status == "valid" and len(result.signatures) == 1
     assert result.signatures[0].signer == "Sở Thông tin và Truyền thông"
     assert result.signatures[0].fingerprint == key.certificate.fingerprint
+    # Every file is verified at issue and its report kept with the document, the appendix too.
+    reports = VerificationReport.objects.filter(document=document, trigger=Trigger.ISSUE)
+    assert sorted((r.file_name, r.status, r.file_sha256) for r in reports) == sorted(
+        [
+            (draft.versions.order_by("-number").first().original_name, "valid", main.sha256),
+            ("Phụ lục I.pdf", "valid", attachment.sha256),
+        ]
+    )
+    assert "Phụ lục I.pdf" in clerk.get(f"/van-ban/{document.pk}/").content.decode()
 
 
 @pytest.mark.parametrize(

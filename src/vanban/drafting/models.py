@@ -184,9 +184,7 @@ class Draft(models.Model):
     issued_at = models.DateTimeField(null=True, blank=True)
     # Why the number and the date were not written into the issued PDF (empty when they were,
     # and for drafts issued before they were written): the clerk checks the file.
-    number_date_note = models.CharField(
-        "ghi chú ghi số, ngày vào văn bản", max_length=300, blank=True, default=""
-    )
+    number_date_note = models.TextField("ghi chú ghi số, ngày vào văn bản", blank=True, default="")
     created_at = models.DateTimeField("ngày tạo")
     updated_at = models.DateTimeField("cập nhật lần cuối")
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='draft',
             name='number_date_note',
-            field=models.CharField(blank=True, default='', max_length=300, verbose_name='ghi chú ghi số, ngày vào văn bản'),
+            field=models.TextField(blank=True, default='', verbose_name='ghi chú ghi số, ngày vào văn bản'),
         ),
     ]

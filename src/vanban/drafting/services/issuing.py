@@ -218,12 +218,15 @@ def _issue_sign_attachments(
     organisation_key: OrganisationKey | None,
     stored: list[str],
     replaced: list[str],
-) -> None:
-    """Each attachment gets the organisation signature with the number at the top right (R11).
+) -> list[tuple[str, bytes, Report]]:
+    """Each attachment gets the organisation signature with the number at the top right (R11;
+    NĐ 30/2020 Appendix I), read back like the main document: issue is refused unless it is
+    valid. Returns each attachment's name, signed bytes and report, to keep with the document.
 
     The signed copy replaces the registered file; `stored` collects every new storage name (to
     discard if the transaction fails) and `replaced` the unsigned ones (to discard after commit).
     """
+    checked: list[tuple[str, bytes, Report]] = []
     for file in document.files.filter(role="attachment"):
         data = file_read_verified(file.storage_name, file.sha256)
         signed = signing.organisation_sign(
@@ -233,6 +236,14 @@ def _issue_sign_attachments(
             number_symbol=document.number_symbol,
             attachment=True,
         )
+        report = signing.verify_bytes(signed)
+        if report.status != "valid":
+            reasons = " ".join(report.reasons()) or report.label
+            raise ServiceError(
+                f"Chữ ký số của phụ lục “{file.original_name}” không hợp lệ, không phát hành: "
+                f"{reasons}"
+            )
+        checked.append((file.original_name, signed, report))
         name = default_storage.save(
             file.storage_name.rsplit(".", 1)[0] + "-ky-so.pdf", ContentFile(signed)
         )
@@ -242,6 +253,7 @@ def _issue_sign_attachments(
         file.sha256 = hashlib.sha256(signed).hexdigest()
         file.size = len(signed)
         file.save(update_fields=["storage_name", "sha256", "size"])
+    return checked
 
 
 def _issue_send(
@@ -365,7 +377,7 @@ def draft_issue(
                 stored=stored,
                 replaced=replaced,
             )
-            _issue_sign_attachments(
+            appendices = _issue_sign_attachments(
                 document=document,
                 unit=locked.issuing_unit,
                 organisation_key=organisation_key,
@@ -376,14 +388,18 @@ def draft_issue(
                 locked.document_type.kept_permanently or locked.legal_normative
             )
             document.save(update_fields=["needs_paper_copy"])
-            signing.report_store(
-                report=main_report,
-                trigger=Trigger.ISSUE,
-                file_name=version.original_name,
-                data=main_signed,
-                document=document,
-                actor=actor,
-            )
+            for file_name, data, report in [
+                (version.original_name, main_signed, main_report),
+                *appendices,
+            ]:
+                signing.report_store(
+                    report=report,
+                    trigger=Trigger.ISSUE,
+                    file_name=file_name,
+                    data=data,
+                    document=document,
+                    actor=actor,
+                )
             units = [row.unit for row in rows if row.unit is not None]
             _issue_send(actor=actor, locked=locked, document=document, rows=rows, ip=ip)
             _issue_record(
