@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from vanban.accounts.models import Role, User
 from vanban.core.errors import AccessDenied, ServiceError
+from vanban.documents.files import detect_format
 from vanban.documents.models import DocumentPolicy
 
 from . import verify
@@ -28,7 +29,7 @@ def file_check(*, name: str, data: bytes) -> None:
     limit = DocumentPolicy.current().max_file_size_mb
     if len(data) > limit * 1024 * 1024:
         raise ServiceError(MSG_TOO_LARGE.format(name=name, limit=limit), field="file")
-    if not data.lstrip()[:5] == b"%PDF-":
+    if detect_format(data) != "pdf":
         raise ServiceError(MSG_NOT_PDF.format(name=name), field="file")
 
 
