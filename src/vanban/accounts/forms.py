@@ -196,6 +196,17 @@ class UnitForm(Form):
         help_text="Theo QĐ 20/2020/QĐ-TTg: dạng V1V2V3.Z1Z2.Y1Y2.H##, ví dụ: 000.00.12.H07.",
     )
     is_active = forms.BooleanField(label="Đang hoạt động", required=False, initial=True)
+    # Carried with every package sent to other systems (edXML From).
+    address = forms.CharField(label="Địa chỉ", required=False, max_length=300)
+    email = forms.CharField(label="Thư điện tử", required=False, max_length=300)
+    phone = forms.CharField(label="Điện thoại", required=False, max_length=60)
+    fax = forms.CharField(label="Fax", required=False, max_length=60)
+    website = forms.CharField(
+        label="Trang thông tin điện tử",
+        required=False,
+        max_length=300,
+        help_text="Ví dụ: https://stttt.bentre.gov.vn",
+    )
 
 
 class UnitCreateForm(UnitForm):

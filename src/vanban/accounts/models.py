@@ -40,6 +40,13 @@ class Unit(models.Model):
         help_text="Chữ thường không dấu, duy nhất trong tỉnh; phần sau dấu chấm của tên tài khoản.",
     )
     agency_code = models.CharField("mã định danh", max_length=13, unique=True)
+    # How the unit is reached, as the national exchange carries it with every package (edXML
+    # From: OrganAdd, Email, Telephone, Fax, Website; QĐ 28/2018/QĐ-TTg).
+    address = models.CharField("địa chỉ", max_length=255, blank=True, default="")
+    email = models.CharField("thư điện tử", max_length=254, blank=True, default="")
+    phone = models.CharField("điện thoại", max_length=50, blank=True, default="")
+    fax = models.CharField("fax", max_length=50, blank=True, default="")
+    website = models.CharField("trang thông tin điện tử", max_length=200, blank=True, default="")
     parent = models.ForeignKey(
         "self",
         null=True,

@@ -1,5 +1,9 @@
 """Creating and editing units of the province's tree (R2, R7)."""
 
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 
 from vanban.audit.services import audit_record
@@ -60,6 +64,47 @@ def _clean_unit_fields(
     }
 
 
+CONTACT_FIELDS = ("address", "email", "phone", "fax", "website")
+PHONE_RE = re.compile(r"^[0-9 +().\-]{3,50}$")
+
+
+def _clean_contact(**values: str | None) -> dict[str, str]:
+    """The unit's address, e-mail, telephone, fax and website, as given (None: not given):
+    each may be empty; a given one must be well formed."""
+    cleaned: dict[str, str] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        text = nfc(value)
+        if key == "address" and len(text) > 255:
+            raise ServiceError("Địa chỉ dài quá 255 ký tự.", field="address")
+        if key == "email" and text:
+            try:
+                validate_email(text)
+            except ValidationError:
+                raise ServiceError(
+                    f"Địa chỉ thư điện tử “{text}” không hợp lệ.", field="email"
+                ) from None
+        if key in ("phone", "fax") and text and not PHONE_RE.match(text):
+            label = "Số điện thoại" if key == "phone" else "Số fax"
+            raise ServiceError(
+                f"{label} chỉ gồm chữ số, khoảng trắng và các dấu + ( ) . - (3 đến 50 ký tự).",
+                field=key,
+            )
+        if key == "website" and text:
+            try:
+                URLValidator(schemes=["http", "https"])(text)
+            except ValidationError:
+                raise ServiceError(
+                    "Trang thông tin điện tử phải là địa chỉ http:// hoặc https:// đầy đủ.",
+                    field="website",
+                ) from None
+            if len(text) > 200:
+                raise ServiceError("Địa chỉ trang thông tin điện tử dài quá 200 ký tự.", field=key)
+        cleaned[key] = text
+    return cleaned
+
+
 def unit_create(
     *,
     actor: User | None,
@@ -69,6 +114,11 @@ def unit_create(
     agency_code: str,
     parent: Unit | None,
     is_active: bool = True,
+    address: str = "",
+    email: str = "",
+    phone: str = "",
+    fax: str = "",
+    website: str = "",
 ) -> Unit:
     """Create a unit under `parent` (four levels at most). Province admin only (R7).
 
@@ -79,6 +129,7 @@ def unit_create(
     fields = _clean_unit_fields(
         name=name, symbol=symbol, abbreviation=abbreviation, agency_code=agency_code
     )
+    fields |= _clean_contact(address=address, email=email, phone=phone, fax=fax, website=website)
     level = parent.level + 1 if parent else 1
     if level > MAX_UNIT_LEVEL:
         raise ServiceError("Cây đơn vị chỉ có tối đa 4 cấp.", field="parent")
@@ -117,8 +168,14 @@ def unit_update(
     abbreviation: str,
     agency_code: str,
     is_active: bool,
+    address: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    fax: str | None = None,
+    website: str | None = None,
 ) -> Unit:
-    """Edit a unit. The account-name part of a unit with accounts cannot change (R2)."""
+    """Edit a unit. The account-name part of a unit with accounts cannot change (R2). The
+    contact fields left as None stay as they are."""
     _require_province_admin(actor)
     fields = _clean_unit_fields(
         name=name,
@@ -127,6 +184,7 @@ def unit_update(
         agency_code=agency_code,
         exclude_pk=unit.pk,
     )
+    fields |= _clean_contact(address=address, email=email, phone=phone, fax=fax, website=website)
     if fields["abbreviation"] != unit.abbreviation and unit.members.exists():
         raise ServiceError(
             "Không thể đổi tên viết tắt của đơn vị đã có tài khoản (tên tài khoản đã cấp sẽ sai).",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from vanban.accounts.models import Unit
 from vanban.core import clock
 from vanban.documents.files import file_read_verified
 from vanban.documents.models import Document, DocumentFile
@@ -59,8 +60,17 @@ def package_files_in_order(document: Document) -> list[DocumentFile]:
     return sorted(files, key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk))
 
 
-def _organ(code: str, name: str) -> Organ:
-    return Organ(organ_id=_text(code), organization_in_charge=_text(name), organ_name=_text(name))
+def _organ(code: str, name: str, unit: Unit | None = None) -> Organ:
+    """An agency of a package: its code and name and, for a unit of ours, how it is reached
+    (address, e-mail, telephone, fax, website: unit data), as the national samples carry."""
+    organ = Organ(organ_id=_text(code), organization_in_charge=_text(name), organ_name=_text(name))
+    if unit is not None:
+        organ.organ_add = _text(unit.address) or None
+        organ.email = _text(unit.email) or None
+        organ.telephone = _text(unit.phone) or None
+        organ.fax = _text(unit.fax) or None
+        organ.website = _text(unit.website) or None
+    return organ
 
 
 def package_for_document(
@@ -80,7 +90,7 @@ def package_for_document(
     files = package_files_in_order(document)
     notation = document.code_notation or document.number_symbol.partition("/")[2]
     header = MessageHeader(
-        from_organ=_organ(unit.agency_code, unit.name),
+        from_organ=_organ(unit.agency_code, unit.name, unit),
         to=[_organ(to_code, to_name)],
         document_id=doc_id,
         code=Code(code_number=_text(document.code_number), code_notation=_text(notation)),
