@@ -272,6 +272,7 @@ def verify_pdf(
 
 def _blank_check(sig: Any, cert: x509.Certificate) -> SignatureCheck:
     """Who signed, with which certificate; every verdict still false."""
+    digest, mechanism = _algorithms(sig)
     return SignatureCheck(
         field=str(sig.field_name),
         signer=subject_field(cert, "common_name"),
@@ -289,8 +290,8 @@ def _blank_check(sig: Any, cert: x509.Certificate) -> SignatureCheck:
         valid=False,
         covers_whole_file=False,
         key_size=_key_size(cert),
-        digest_algorithm=_algorithms(sig)[0],
-        signature_algorithm=_algorithms(sig)[1],
+        digest_algorithm=digest,
+        signature_algorithm=mechanism,
     )
 
 
