@@ -525,8 +525,9 @@ def test_detail_query_count_does_not_grow_with_files(library, api, django_assert
     )
     token = desk.tokens["clerk"]
     api.get("/documents/types", token)
-    # The token with its account, the roles, the document with its relations, its files.
-    with django_assert_num_queries(4):
+    # The token with its account, the roles, the document with its relations, its files, the
+    # latest signature report of each file (R11).
+    with django_assert_num_queries(5):
         response = api.get(f"/documents/{document.pk}", token)
     assert [f["name"] for f in response.json()["files"]] == [
         "Quyết định 15.pdf",

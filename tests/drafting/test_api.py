@@ -505,6 +505,14 @@ ENDPOINTS = [
         setup="issued",
     ),
     Case(
+        "queue item signatures",
+        "get",
+        lambda d, x: f"/exchange/queue/{x.pk}/signatures",
+        allowed={"recipient_clerk"},
+        expect={"recipient_clerk": 200},
+        setup="issued",
+    ),
+    Case(
         "register",
         "post",
         lambda d, x: f"/exchange/queue/{x.pk}/register",
@@ -679,6 +687,7 @@ ROUTES = {
     "issue": "POST /drafts/{draft_id}/issue",
     "queue": "GET /exchange/queue",
     "queue item": "GET /exchange/queue/{delivery_id}",
+    "queue item signatures": "GET /exchange/queue/{delivery_id}/signatures",
     "register": "POST /exchange/queue/{delivery_id}/register",
     "return": "POST /exchange/queue/{delivery_id}/return",
     "recall answer": "POST /exchange/queue/{delivery_id}/recall-answer",

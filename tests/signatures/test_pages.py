@@ -149,7 +149,10 @@ def tampered(pdf: bytes) -> bytes:
     return bytes(data)
 
 
-def register_by_hand(team, *files: tuple[str, bytes], code: str = "15") -> Document:  # type: ignore[no-untyped-def]
+def register_by_hand(
+    team, *files: tuple[str, bytes], code: str = "15", reason: str = ""
+) -> Document:  # type: ignore[no-untyped-def]
+    """Registered as the clerk does; `reason`: why, when a file's signature is not accepted."""
     uploads = [upload(name, data, "application/pdf") for name, data in files]
     return document_services.incoming_register(
         actor=team.clerk,
@@ -158,6 +161,7 @@ def register_by_hand(team, *files: tuple[str, bytes], code: str = "15") -> Docum
         refusals=DECLARED,
         main_file=uploads[0] if uploads else None,
         attachments=uploads[1:],
+        signature_reason=reason,
     )
 
 
@@ -606,6 +610,7 @@ def test_registration_by_hand_keeps_a_report_per_pdf_and_the_panel_shows_them(te
         ("Quyết định.pdf", signed_pdf()),
         ("Bản sửa.pdf", tampered(signed_pdf())),
         ("Bản quét.pdf", pdf_bytes("Bản quét văn bản giấy")),
+        reason="Đã xác minh với cơ quan gửi.",
     )
     reports = {r.file_name: r for r in VerificationReport.objects.filter(document=document)}
     assert {name: (r.status, r.trigger) for name, r in reports.items()} == {
@@ -702,6 +707,7 @@ def test_the_panel_costs_one_query_however_many_reports(team, client_for):
         ("Bản sửa.pdf", tampered(signed_pdf())),
         ("Bản quét.pdf", pdf_bytes("Bản quét")),
         code="2",
+        reason="Đã xác minh với cơ quan gửi.",
     )
     client = client_for(team.clerk)
     for _ in range(3):
@@ -755,7 +761,7 @@ def test_the_panel_shows_the_real_2018_signature_field_by_field(team, client_for
 
     files, _notes = package_files(parse_package(sample("edoc.edxml"), max_bytes=10**8), "x")
     [real] = [item.data for item in files if item.data[:5] == b"%PDF-"]
-    document = register_by_hand(team, ("Hướng dẫn 2018.pdf", real))
+    document = register_by_hand(team, ("Hướng dẫn 2018.pdf", real), reason="Đã xác minh.")
     [file] = DocumentFile.objects.filter(document=document)
     shown = file_panel(text(client_for(team.signer).get(f"/van-ban/{document.pk}/")), file)
     for expected in (

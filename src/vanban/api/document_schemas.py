@@ -1,6 +1,7 @@
 """Request and response bodies of the document endpoints (`/api/v1/documents`)."""
 
 import datetime as dt
+from typing import Any
 
 from django.urls import reverse
 from ninja import Field, Schema
@@ -11,6 +12,7 @@ from vanban.documents.api_schemas import UrgencyChoice
 from vanban.documents.models import Direction, Document, DocumentFile, Urgency
 from vanban.documents.search import COUNT_CAP, SearchSort
 from vanban.documents.services import SECRECY_LEVELS
+from vanban.signatures.api import StoredReportOut, stored_reports
 
 URGENCY_HELP = ", ".join(f"{value} ({label})" for value, label in Urgency.choices)
 SECRECY_HELP = ", ".join(f"{value} ({label})" for value, label in SECRECY_LEVELS.items())
@@ -111,6 +113,9 @@ class DocumentOut(DocumentListItem):
     issued_amount: int | None = Field(description="Số lượng bản (văn bản đi)")
     registered_by: str = Field(description="Tài khoản của văn thư vào sổ")
     files: list[DocumentFileOut] = Field(description="Tệp chính và tệp đính kèm")
+    signature_reports: list[StoredReportOut] = Field(
+        description="Kết quả kiểm tra chữ ký số gần nhất của từng tệp PDF"
+    )
 
     @staticmethod
     def resolve_direction_label(obj: Document) -> str:
@@ -123,6 +128,10 @@ class DocumentOut(DocumentListItem):
     @staticmethod
     def resolve_registered_by(obj: Document) -> str:
         return obj.registered_by.username
+
+    @staticmethod
+    def resolve_signature_reports(obj: Document) -> list[dict[str, Any]]:
+        return stored_reports(obj)
 
     @staticmethod
     def resolve_files(obj: Document) -> list[DocumentFile]:
@@ -209,6 +218,11 @@ class IncomingIn(_RegisterIn):
         False,
         description="Xác nhận vào sổ dù số, ký hiệu và cơ quan ban hành trùng một văn bản đã có "
         "(sau khi nhận trả lời 409)",
+    )
+    signature_reason: text(500) = Field(
+        "",
+        description="Lý do vẫn vào sổ khi chữ ký số của tệp không hợp lệ hoặc không được tin cậy "
+        "(sau khi nhận trả lời 409 kèm kết quả kiểm tra); được ghi lại",
     )
 
 

@@ -21,6 +21,7 @@ from vanban.core.http import client_ip
 from vanban.documents import files, search, selectors, services
 from vanban.documents.downloads import binary_response, download_response, download_unavailable_api
 from vanban.documents.models import Direction, Document, DocumentType
+from vanban.signatures.api import SignaturesNotConfirmedOut, not_confirmed_answer
 
 from .document_schemas import (
     DIRECTION_HELP,
@@ -106,7 +107,7 @@ def _refusals(payload: IncomingIn | OutgoingIn) -> services.Refusals:
 
 @router.post(
     "/incoming",
-    response={201: DocumentOut, 409: DuplicateOut, **ERRORS},
+    response={201: DocumentOut, 409: DuplicateOut | SignaturesNotConfirmedOut, **ERRORS},
     operation_id="incoming_register",
     summary="Vào sổ văn bản đến (văn thư)",
 )
@@ -125,6 +126,11 @@ def incoming_register(
     không thuộc định dạng được phép (xác định theo nội dung, không theo tên tệp). Trùng số, ký hiệu
     và cơ quan ban hành với văn bản đã có: 409 kèm mã số văn bản đã có; gửi lại với
     `confirm_duplicate=true` nếu đúng là văn bản khác.
+
+    Chữ ký số của từng tệp PDF được kiểm tra trước khi vào sổ; kết quả có trong
+    `signature_reports` của văn bản. Khi có tệp chữ ký không hợp lệ hoặc không được tin cậy:
+    409 kèm kết quả kiểm tra từng tệp (`signatures`), không lưu gì; gửi lại với
+    `signature_reason` (lý do vẫn vào sổ, được ghi lại) nếu đã xác minh được văn bản.
     """
     actor = request_user(request)
     unit = _register_unit(actor, payload.unit_id)
@@ -153,8 +159,11 @@ def incoming_register(
             main_file=main_file,
             attachments=list(attachments or []),
             confirm_duplicate=payload.confirm_duplicate,
+            signature_reason=payload.signature_reason,
             ip=client_ip(request),
         )
+    except services.SignaturesNotConfirmed as exc:
+        return Status(409, not_confirmed_answer(exc))
     except services.DuplicateDocument as exc:
         return Status(
             409,

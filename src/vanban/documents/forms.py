@@ -16,6 +16,7 @@ from vanban.accounts.models import Unit, User
 from vanban.core.forms import Form, model_choice_field
 from vanban.reports.forms import DATE_INPUT_FORMATS, UnitChoiceField
 
+from . import receipt_checks
 from .files import ALLOWED_LABEL
 from .models import Direction, DocumentType, Urgency
 from .services import SECRECY_LEVELS, DocumentInput, Refusals
@@ -169,6 +170,44 @@ class RefusalFields(Form):
         )
 
 
+class SignatureConfirmFields(Form):
+    """R11: registering although a file's signature is invalid or untrusted needs the clerk's
+    explicit confirmation and reason; both are shown once the check has found such a file."""
+
+    confirm_signatures = forms.BooleanField(
+        label="Vẫn vào sổ dù chữ ký số không hợp lệ hoặc không được tin cậy", required=False
+    )
+    signature_reason = forms.CharField(
+        label="Lý do vẫn vào sổ",
+        required=False,
+        max_length=receipt_checks.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Ví dụ: đã xác minh với cơ quan gửi qua điện thoại; bản giấy có chữ ký, dấu.",
+        error_messages={
+            "max_length": f"Lý do dài quá {receipt_checks.REASON_MAX} ký tự; hãy viết ngắn lại."
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        if data.get("confirm_signatures") and not (data.get("signature_reason") or "").strip():
+            self.add_error("signature_reason", "Hãy ghi lý do vẫn vào sổ.")
+        elif (data.get("signature_reason") or "").strip() and not data.get("confirm_signatures"):
+            self.add_error(
+                "confirm_signatures", "Hãy đánh dấu xác nhận vẫn vào sổ, hoặc xóa lý do."
+            )
+        return data
+
+    def signature_reason_value(self) -> str:
+        """The reason the service receives: only with the confirmation."""
+        data = self.cleaned_data
+        return str(data.get("signature_reason") or "") if data.get("confirm_signatures") else ""
+
+    def signatures_unconfirmed(self) -> bool:
+        """The confirmation is on the form since the clerk was shown the problem."""
+        return bool(self["confirm_signatures"].value() or self["signature_reason"].value())
+
+
 class RegisterForm(RefusalFields):
     """Fields both registers share: unit, type, subject, signer, urgency, files."""
 
@@ -225,7 +264,7 @@ class RegisterForm(RefusalFields):
         return self.cleaned_data.get("main_file"), self.cleaned_data.get("attachments") or []
 
 
-class IncomingForm(RegisterForm):
+class IncomingForm(SignatureConfirmFields, RegisterForm):
     """Registering an incoming document (R14, R16): the system gives the arrival number."""
 
     field_order = [
@@ -233,6 +272,7 @@ class IncomingForm(RegisterForm):
         "issuer_name", "issuer_code", "signer_name", "signer_position", "subject", "urgency",
         "due_date", "page_amount", "to_places", "description", "is_electronic", "main_file",
         "attachments", "secrecy", "complaint", "sensitive_declared", "confirm_duplicate",
+        "confirm_signatures", "signature_reason",
     ]  # fmt: skip
 
     code_number = _text("Số", 11, help_text="Chỉ phần số, ví dụ 15.")

@@ -42,6 +42,7 @@ class PackageIntake(Protocol):
         refusals: Refusals,
         attachments: list[UploadedFile[bytes]] | None = None,
         confirm_duplicate: bool = False,
+        signature_reason: str = "",
         ip: str | None = None,
     ) -> Document:
         """Registers the document with the package's files, as `incoming_register` does."""

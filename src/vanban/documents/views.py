@@ -27,7 +27,7 @@ from vanban.accounts.models import Role, User
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.http import client_ip, refusal_raise
 
-from . import selectors, services
+from . import receipt_checks, selectors, services
 from .files import safe_file_name
 from .forms import (
     DocumentFilterForm,
@@ -37,6 +37,7 @@ from .forms import (
     SeriesCreateForm,
     SeriesFilterForm,
     ShareForm,
+    SignatureConfirmFields,
 )
 from .intake import package_intake
 from .models import Direction, Document, DocumentFile
@@ -177,6 +178,8 @@ def _register_page(
         initial=initial,
     )
     duplicate = False
+    context = dict(context or {})
+    reports: list[receipt_checks.FileReport] = list(context.pop("signature_reports", []))
     if bound and blocked is not None:
         form.is_valid()
         _show_error(form, blocked)
@@ -186,6 +189,9 @@ def _register_page(
         except services.DuplicateDocument as exc:
             form.add_error("confirm_duplicate", exc.message)
             duplicate = True
+        except services.SignaturesNotConfirmed as exc:
+            form.add_error("signature_reason", exc.message)
+            reports = exc.reports
         except AccessDenied as exc:
             form.add_error(None, exc.message)
         except ServiceError as exc:
@@ -202,8 +208,28 @@ def _register_page(
             "duplicate": "confirm_duplicate" in form.fields
             and (duplicate or bool(form["confirm_duplicate"].value())),
             "reupload": REUPLOAD if bound and request.FILES else "",
-            **(context or {}),
+            **_signature_context(form, reports),
+            **context,
         },
+    )
+
+
+def _signature_context(form: Any, reports: list[receipt_checks.FileReport]) -> dict[str, Any]:
+    """R11: the reports of the files checked before registering; the confirmation is asked once
+    a file was not accepted, and stays on the form until the document is registered."""
+    confirming = isinstance(form, SignatureConfirmFields) and form.signatures_unconfirmed()
+    return {
+        "signature_reports": reports,
+        "signature_problem": any(not r.accepted for r in reports) or confirming,
+    }
+
+
+def _staged_reports(staged: Any) -> list[receipt_checks.FileReport]:
+    """The signature reports of a package's files, shown before the clerk registers it."""
+    if staged is None:
+        return []
+    return receipt_checks.describe(
+        receipt_checks.files_check((f.name, f.file_format or "", f.data) for f in staged.files)
     )
 
 
@@ -241,6 +267,7 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
                 main_file=main_file,
                 attachments=attachments,
                 confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                signature_reason=form.signature_reason_value(),
                 ip=client_ip(request),
             )
         if main_file is not None:
@@ -254,6 +281,7 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
                 refusals=form.refusals(),
                 attachments=attachments,
                 confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                signature_reason=form.signature_reason_value(),
                 ip=client_ip(request),
             )
         except ServiceError as exc:
@@ -271,7 +299,7 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
         success=lambda d: f"Đã vào sổ đến số {d.register_number}.",
         data=data,
         blocked=blocked,
-        context={"staged": staged},
+        context={"staged": staged, "signature_reports": _staged_reports(staged)},
     )
 
 
@@ -308,7 +336,13 @@ def _package_read(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/pages/incoming_create.html",
-        {"form": form, "duplicate": False, "reupload": "", **context},
+        {
+            "form": form,
+            "duplicate": False,
+            "reupload": "",
+            **_signature_context(form, _staged_reports(context["staged"])),
+            **context,
+        },
     )
 
 

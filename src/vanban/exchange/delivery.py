@@ -49,7 +49,15 @@ from .models import (
     RecallStatus,
     ReturnReason,
 )
-from .reception import Audit, Intake, Refusal, delivery_event, received_refuse, received_register
+from .reception import (
+    Audit,
+    Intake,
+    Refusal,
+    delivery_event,
+    received_refuse,
+    received_register,
+    received_reports,
+)
 
 SENDER_CLERK_ONLY = "Chỉ văn thư của đơn vị ban hành được gửi văn bản."
 RECALL_ONLY = "Chỉ lãnh đạo hoặc văn thư của đơn vị ban hành được thu hồi văn bản."
@@ -395,6 +403,7 @@ def delivery_register(
     delivery: Delivery,
     refusals: Refusals,
     confirm_duplicate: bool = False,
+    signature_reason: str = "",
     ip: str | None = None,
 ) -> Document:
     """The recipient's clerk registers a document from the reception queue (R15, R16; Art. 22).
@@ -412,8 +421,14 @@ def delivery_register(
         delivery=delivery,
         refusals=refusals,
         confirm_duplicate=confirm_duplicate,
+        signature_reason=signature_reason,
         ip=ip,
     )
+
+
+def delivery_reports(delivery: Delivery) -> list[receipt_checks.FileReport]:
+    """R11: the signature reports of a waiting document's files, before it is registered."""
+    return received_reports(source=FROM_UNIT, delivery=delivery)
 
 
 def delivery_return(

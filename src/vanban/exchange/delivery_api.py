@@ -6,6 +6,7 @@ Each endpoint only parses the request and calls exchange.delivery and
 exchange.delivery_selectors; refusals become JSON by the handlers of vanban.core.api.
 """
 
+import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,7 +19,14 @@ from vanban.accounts.models import Unit
 from vanban.core.api import ERRORS, MAX_IDS, NO_NUL, ErrorOut, Id, choice
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.http import client_ip
-from vanban.documents.services import DuplicateDocument, Refusals
+from vanban.documents.services import DuplicateDocument, Refusals, SignaturesNotConfirmed
+from vanban.signatures.api import (
+    FileReportOut,
+    SignaturesNotConfirmedOut,
+    StoredReportOut,
+    not_confirmed_answer,
+    stored_reports,
+)
 
 from . import delivery as services
 from . import delivery_selectors as selectors
@@ -186,6 +194,11 @@ class RegisterIn(Schema):
     confirm_duplicate: bool = Field(
         False, description="Vẫn vào sổ khi trùng số, ký hiệu, cơ quan ban hành"
     )
+    signature_reason: Note = Field(
+        "",
+        description="Lý do vẫn vào sổ khi chữ ký số của tệp không hợp lệ hoặc không được tin cậy "
+        "(sau khi nhận trả lời 409 kèm kết quả kiểm tra); được ghi lại",
+    )
 
 
 class RegisteredOut(Schema):
@@ -193,6 +206,9 @@ class RegisteredOut(Schema):
     incoming_document_id: int
     arrival_number: int
     number_symbol: str
+    signature_reports: list[StoredReportOut] = Field(
+        description="Kết quả kiểm tra chữ ký số của từng tệp PDF, lưu cùng văn bản đến"
+    )
 
 
 class DuplicateOut(ErrorOut):
@@ -282,15 +298,31 @@ def delivery_detail(request: HttpRequest, delivery_id: Id) -> Delivery:
     return selectors.access_received(user=request_user(request), pk=delivery_id)
 
 
+@router.get(
+    "/queue/{delivery_id}/signatures",
+    response={200: list[FileReportOut], **ERRORS},
+    operation_id="delivery_signatures",
+    summary="Kết quả kiểm tra chữ ký số của các tệp, trước khi vào sổ",
+)
+def delivery_signatures(request: HttpRequest, delivery_id: Id) -> Any:
+    """Chữ ký số của từng tệp PDF của văn bản đang chờ vào sổ, kiểm tra lúc gọi (không lưu).
+    Tệp có chữ ký không hợp lệ hoặc không được tin cậy (`accepted` là false) chỉ được vào sổ khi
+    văn thư gửi kèm `signature_reason`. Văn bản không còn chờ vào sổ: danh sách rỗng."""
+    delivery = selectors.access_received(user=request_user(request), pk=delivery_id)
+    return [dataclasses.asdict(report) for report in services.delivery_reports(delivery)]
+
+
 @router.post(
     "/queue/{delivery_id}/register",
-    response={201: RegisteredOut, 409: DuplicateOut, **ERRORS},
+    response={201: RegisteredOut, 409: DuplicateOut | SignaturesNotConfirmedOut, **ERRORS},
     operation_id="delivery_register",
     summary="Vào sổ đến văn bản từ hàng chờ",
 )
 def delivery_register(request: HttpRequest, delivery_id: Id, payload: RegisterIn) -> Any:
     """Tạo văn bản đến với thông tin và tệp của văn bản đi (không nhập lại); số đến do hệ thống
-    cấp. Nơi gửi thấy trạng thái 03 “đã vào sổ”. Trùng số, ký hiệu, cơ quan ban hành: 409."""
+    cấp. Nơi gửi thấy trạng thái 03 “đã vào sổ”. Trùng số, ký hiệu, cơ quan ban hành: 409.
+    Tệp có chữ ký số không hợp lệ hoặc không được tin cậy: 409 kèm kết quả kiểm tra từng tệp,
+    không lưu gì; gửi lại với `signature_reason` nếu đã xác minh được văn bản."""
     actor = request_user(request)
     delivery = selectors.access_received(user=actor, pk=delivery_id)
     try:
@@ -303,8 +335,11 @@ def delivery_register(request: HttpRequest, delivery_id: Id, payload: RegisterIn
                 sensitive_declared=payload.sensitive_declared,
             ),
             confirm_duplicate=payload.confirm_duplicate,
+            signature_reason=payload.signature_reason,
             ip=client_ip(request),
         )
+    except SignaturesNotConfirmed as exc:
+        return Status(409, not_confirmed_answer(exc))
     except DuplicateDocument as exc:
         return Status(
             409,
@@ -323,6 +358,7 @@ def delivery_register(request: HttpRequest, delivery_id: Id, payload: RegisterIn
             "incoming_document_id": document.pk,
             "arrival_number": document.register_number,
             "number_symbol": document.number_symbol,
+            "signature_reports": stored_reports(document),
         },
     )
 

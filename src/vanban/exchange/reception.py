@@ -133,16 +133,20 @@ def received_register(
     delivery: Delivery,
     refusals: Refusals,
     confirm_duplicate: bool = False,
+    signature_reason: str = "",
     ip: str | None = None,
 ) -> Document:
     """The recipient's clerk registers a document from the reception queue: the incoming
     document is created by `documents.services.incoming_register` (arrival number, R13
-    declaration, duplicate warning) with the record and files of `source`; the delivery shows 03
-    with the arrival number, the sender is answered. Files stored by a transaction that rolls
+    declaration, duplicate warning, a file whose signature is invalid or untrusted registered
+    only with the clerk's reason, R11) with the record and files of `source`; the delivery shows
+    03 with the arrival number, the sender is answered. Files stored by a transaction that rolls
     back are removed."""
     source.require(actor, delivery)
     _waiting(source, delivery)
     intake = source.intake(delivery)
+    if intake.checks is None:  # before the lock: the check may go to the network
+        intake.checks = receipt_checks.files_check(_contents(intake))
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -158,6 +162,7 @@ def received_register(
                 confirm_duplicate=confirm_duplicate,
                 signature_trigger=Trigger.RECEIPT,
                 signature_checks=intake.checks,
+                signature_reason=signature_reason,
                 ip=ip,
             )
             stored = list(document.files.values_list("storage_name", flat=True))
@@ -182,6 +187,33 @@ def received_register(
         raise
     delivery.refresh_from_db()
     return document
+
+
+def _contents(intake: Intake) -> list[tuple[str, str, bytes]]:
+    """(name, format, bytes) of the intake's files, as the signature checks read them."""
+    contents = []
+    for upload in [intake.main_file, *intake.attachments]:
+        if upload is None:
+            continue
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        name = upload.name or ""
+        is_pdf = b"%PDF-" in data[:1024]  # a PDF's header may follow up to 1 KiB of junk
+        contents.append((name, "pdf" if is_pdf else "", data))
+    return contents
+
+
+def received_reports(*, source: Source, delivery: Delivery) -> list[receipt_checks.FileReport]:
+    """R11: the signature reports of the files a waiting document would be registered with,
+    for the clerk to read before registering it; nothing once it no longer waits."""
+    if source.not_waiting(delivery):
+        return []
+    intake = source.intake(delivery)
+    checks = intake.checks
+    if checks is None:
+        checks = receipt_checks.files_check(_contents(intake))
+    return receipt_checks.describe(checks)
 
 
 def received_refuse(

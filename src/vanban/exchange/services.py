@@ -173,6 +173,7 @@ def package_register(
     refusals: Refusals,
     attachments: list[UploadedFile[bytes]] | None = None,
     confirm_duplicate: bool = False,
+    signature_reason: str = "",
     ip: str | None = None,
 ) -> Document:
     """The clerk registers the electronic document of a package read before (R13, R14, R16).
@@ -205,6 +206,7 @@ def package_register(
                 main_file=main_file,
                 attachments=[*others, *(attachments or [])],
                 confirm_duplicate=confirm_duplicate,
+                signature_reason=signature_reason,
                 ip=ip,
             )
             stored = list(document.files.values_list("storage_name", flat=True))

@@ -26,8 +26,8 @@ from vanban.core.forms import model_choice_field, show_service_error
 from vanban.core.http import client_ip, form_action
 from vanban.documents import files
 from vanban.documents.downloads import download_response, download_unavailable
-from vanban.documents.forms import RefusalFields
-from vanban.documents.services import DuplicateDocument
+from vanban.documents.forms import RefusalFields, SignatureConfirmFields
+from vanban.documents.services import DuplicateDocument, SignaturesNotConfirmed
 from vanban.exchange.partners.services import queue_for
 from vanban.reports.forms import UnitChoiceField
 
@@ -42,8 +42,9 @@ QUEUE_LIMIT = 200
 # ---------------------------------------------------------------- forms
 
 
-class ReceiveForm(RefusalFields):
-    """Registering from the queue: the record is the sender's, the clerk answers R13 only."""
+class ReceiveForm(SignatureConfirmFields, RefusalFields):
+    """Registering from the queue: the record is the sender's, the clerk answers R13 only (and
+    confirms with a reason a file whose signature is not accepted, R11)."""
 
     confirm_duplicate = forms.BooleanField(label="Vẫn vào sổ (đây là văn bản khác)", required=False)
 
@@ -168,11 +169,21 @@ def _received_page(
         "files": list(delivery.sent_document.files.all()),
         "events": list(delivery.events.all()),
         "receive_form": ReceiveForm(),
+        "signature_reports": (
+            services.delivery_reports(delivery)
+            if delivery.in_queue and not delivery.recall_pending
+            else []
+        ),
         "return_form": ReturnForm(),
         "recall_form": RecallAnswerForm(),
         "duplicate": False,
     }
     context.update(forms_)
+    form = context["receive_form"]
+    reports = context["signature_reports"]
+    context["signature_problem"] = any(not r.accepted for r in reports) or (
+        form.is_bound and form.signatures_unconfirmed()
+    )
     return render(request, "exchange/delivery/received.html", context, status=status)
 
 
@@ -196,11 +207,14 @@ def delivery_register(request: HttpRequest, pk: int) -> HttpResponse:
                 delivery=delivery,
                 refusals=form.refusals(),
                 confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                signature_reason=form.signature_reason_value(),
                 ip=client_ip(request),
             )
         except DuplicateDocument as exc:
             form.add_error("confirm_duplicate", exc.message)
             duplicate = True
+        except SignaturesNotConfirmed as exc:
+            form.add_error("signature_reason", exc.message)
         except ServiceError as exc:
             show_service_error(form, exc)
         else:

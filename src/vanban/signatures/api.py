@@ -1,6 +1,7 @@
 """`POST /api/v1/signatures/verify`: the verification report of a PDF's signatures, for a clerk
 who checks a file before registering it (R11; docs/signatures.md). Nothing is stored."""
 
+import dataclasses
 from typing import Any
 
 from django.http import HttpRequest
@@ -8,9 +9,13 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from vanban.accounts.http import request_user
-from vanban.core.api import ERRORS
+from vanban.core.api import ERRORS, ErrorOut
 
+from . import verify
 from .checking import file_verify
+from .receipt import accepted
+from .selectors import latest_reports
+from .verify import STATUS_LABELS
 
 router = Router(tags=["Chữ ký số"])
 
@@ -46,6 +51,62 @@ class ReportOut(Schema):
     detail: str = Field(description="Mô tả khi tệp bị hỏng")
     checked_at: str = Field(description="Thời điểm kiểm tra (ISO 8601)")
     signatures: list[SignatureCheckOut]
+
+
+class FileReportOut(Schema):
+    """The report of one file of a document being registered (R11)."""
+
+    file_name: str = Field(description="Tên tệp")
+    status: str = Field(description="valid, invalid, unsigned hoặc damaged")
+    label: str = Field(description="Kết quả bằng tiếng Việt")
+    accepted: bool = Field(
+        description="Vào sổ không cần xác nhận (chữ ký hợp lệ, hoặc tệp không có chữ ký số)"
+    )
+    detail: str = Field(description="Mô tả khi tệp bị hỏng")
+    signatures: list[SignatureCheckOut]
+
+
+class StoredReportOut(FileReportOut):
+    """A report kept with a registered document."""
+
+    checked_at: str = Field(description="Thời điểm kiểm tra (ISO 8601)")
+    confirmation: str = Field(
+        description="Lý do văn thư vẫn vào sổ khi chữ ký không hợp lệ hoặc không được tin cậy"
+    )
+
+
+class SignaturesNotConfirmedOut(ErrorOut):
+    signatures: list[FileReportOut] = Field(
+        description="Kết quả kiểm tra chữ ký số của từng tệp PDF; gửi lại với "
+        "`signature_reason` (lý do vẫn vào sổ) nếu đã xác minh được văn bản"
+    )
+
+
+def not_confirmed_answer(exc: Any) -> dict[str, Any]:
+    """The body of the 409 answer to a registration whose signatures need confirming."""
+    return {
+        "detail": exc.message,
+        "field": exc.field,
+        "signatures": [dataclasses.asdict(report) for report in exc.reports],
+    }
+
+
+def stored_reports(document: Any) -> list[dict[str, Any]]:
+    """The latest report of each PDF of a registered document, main file first (one query)."""
+    reports = sorted(latest_reports(document=document).values(), key=lambda r: r.pk)
+    return [
+        {
+            "file_name": r.file_name,
+            "status": r.status,
+            "label": STATUS_LABELS.get(r.status, r.status),
+            "accepted": accepted(verify.Report(status=r.status)),
+            "detail": r.content.get("detail", ""),
+            "signatures": r.content.get("signatures") or [],
+            "checked_at": r.checked_at.isoformat(),
+            "confirmation": r.confirmation,
+        }
+        for r in reports
+    ]
 
 
 @router.post(

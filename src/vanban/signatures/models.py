@@ -235,6 +235,9 @@ class VerificationReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     checked_at = models.DateTimeField()
+    # R11: why the clerk registered the document although this file's signature was invalid or
+    # untrusted (empty when it was accepted or checked on another occasion).
+    confirmation = models.TextField("lý do vẫn vào sổ", blank=True, default="")
 
     class Meta:
         ordering = ["-checked_at", "-id"]

@@ -19,6 +19,8 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
+from vanban.documents.receipt_checks import FileReport
+
 from . import services, verify
 
 log = logging.getLogger(__name__)
@@ -50,9 +52,32 @@ def check_files(files: Iterable[tuple[str, str, bytes]]) -> list[Checked]:
     return checked
 
 
-def keep(checked: list[Checked], *, document: Any, trigger: str, actor: Any) -> None:
+def accepted(report: verify.Report) -> bool:
+    """A file is registered without the clerk's confirmation when its signatures are all valid,
+    or when it carries none (the scan of a paper document: the report says so)."""
+    return report.status in (verify.VALID, verify.UNSIGNED)
+
+
+def describe(checked: list[Checked]) -> list[FileReport]:
+    return [
+        FileReport(
+            file_name=item.file_name,
+            status=item.report.status,
+            label=item.report.label,
+            accepted=accepted(item.report),
+            detail=item.report.detail,
+            signatures=item.report.as_dict()["signatures"],
+        )
+        for item in checked
+    ]
+
+
+def keep(
+    checked: list[Checked], *, document: Any, trigger: str, actor: Any, confirmation: str = ""
+) -> None:
     """Stores the reports with the newly registered document, in the registration's transaction
-    (a savepoint: a report that cannot be stored never undoes the registration)."""
+    (a savepoint: a report that cannot be stored never undoes the registration); the clerk's
+    reason goes with each report that was not accepted."""
     if not checked:
         return
     try:
@@ -65,6 +90,7 @@ def keep(checked: list[Checked], *, document: Any, trigger: str, actor: Any) -> 
                     data=item.data,
                     document=document,
                     actor=actor,
+                    confirmation="" if accepted(item.report) else confirmation,
                 )
     except DatabaseError:
         log.exception("Signature reports of document %s not stored", document.pk)

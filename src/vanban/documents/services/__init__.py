@@ -13,6 +13,7 @@ date, the clerk's permission, storing the files and saving the document). This p
 the public names of all of them, and the helpers other apps and the bench data use.
 """
 
+from ..receipt_checks import SignaturesNotConfirmed
 from ._common import _search_fields as _search_fields
 from ._common import local_today
 from .fields import NOTATION_RE, DocumentInput
@@ -32,6 +33,7 @@ __all__ = [
     "DocumentInput",
     "DuplicateDocument",
     "Refusals",
+    "SignaturesNotConfirmed",
     "compose_notation",
     "document_policy_update",
     "document_share",

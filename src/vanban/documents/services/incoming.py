@@ -1,6 +1,7 @@
 """Registering an incoming document (R9, R13, R14, R16; NĐ 30/2020 Art. 22): the arrival number
 from the unit's incoming series, a duplicate (number, symbol, issuing body) confirmed by the
-clerk, the signatures of its PDF files checked and their reports kept (R11).
+clerk, the signatures of its PDF files checked and their reports kept (R11): a file whose
+signature is invalid or untrusted needs the clerk's confirmation with a reason.
 """
 
 from typing import Any
@@ -60,6 +61,7 @@ def incoming_register(
     confirm_duplicate: bool = False,
     signature_trigger: str = receipt_checks.UPLOAD,
     signature_checks: receipt_checks.Results | None = None,
+    signature_reason: str = "",
     ip: str | None = None,
 ) -> Document:
     """The clerk registers an incoming document: arrival date and number by the system (R14, R16).
@@ -70,7 +72,9 @@ def incoming_register(
 
     The signatures of its PDF files are checked before the numbering transaction (or by the
     caller, `signature_checks`, when it holds locks of its own) and the reports kept with the
-    document (R11); whatever they say, the document is registered.
+    document (R11). When a file's signature is invalid or untrusted the document is registered
+    only with the clerk's reason (`signature_reason`), kept with the reports and audited;
+    without it `receipt_checks.SignaturesNotConfirmed` carries every file's report to show.
     """
     _require_clerk(actor, unit)
     _check_refusals(refusals)
@@ -87,6 +91,7 @@ def incoming_register(
             (item.original_name, item.file_format, item.data) for _role, item in prepared
         )
     checks = signature_checks
+    confirmation = receipt_checks.confirmation_check(checks, signature_reason)
     now = clock.now()
     year = timezone.localdate(now).year
 
@@ -117,8 +122,16 @@ def incoming_register(
         prepared=prepared,
         ip=ip,
         audit_action="document.register_in",
-        audit_data={"sensitive_declared": True, "duplicate_confirmed": confirm_duplicate},
+        audit_data={
+            "sensitive_declared": True,
+            "duplicate_confirmed": confirm_duplicate,
+            **({"signature_confirmation": confirmation} if confirmation else {}),
+        },
         after=lambda document: receipt_checks.results_keep(
-            checks, document=document, trigger=signature_trigger, actor=actor
+            checks,
+            document=document,
+            trigger=signature_trigger,
+            actor=actor,
+            confirmation=confirmation,
         ),
     )

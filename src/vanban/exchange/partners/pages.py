@@ -31,7 +31,7 @@ from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, refusal_raise
 from vanban.documents import files as document_files
-from vanban.documents.services import DuplicateDocument
+from vanban.documents.services import DuplicateDocument, SignaturesNotConfirmed
 from vanban.exchange.models import (
     Inbound,
     InboundState,
@@ -42,6 +42,7 @@ from vanban.exchange.models import (
 )
 from vanban.exchange.selectors import package_prefill
 from vanban.exchange.staging import package_files
+from vanban.signatures.receipt import accepted
 from vanban.signatures.services import verify_bytes
 
 from . import services
@@ -258,7 +259,7 @@ def _inbound_page(
         )
     package = _package(source)
     package_list, notes = package_files(package, source.original_name)
-    checks = [
+    checks: list[dict[str, Any]] = [
         {"file": item, "report": verify_bytes(item.data)}
         for item in package_list
         if item.file_format == "pdf"
@@ -280,6 +281,13 @@ def _inbound_page(
             "package": package,
             "files": list(enumerate(package_list)),
             "checks": checks,
+            # R11: registering needs the clerk's confirmation and reason when a file's signature
+            # is invalid or untrusted (`signatures.receipt.accepted`).
+            "signature_problem": queued
+            and (
+                any(not accepted(check["report"]) for check in checks)
+                or (register_form is not None and register_form.signatures_unconfirmed())
+            ),
             "notes": [*prefill.notes, *package.notes, *notes] if queued else [],
             "queued": queued,
             "revocation": inbound.business_type == REVOCATION,
@@ -322,11 +330,14 @@ def inbound_register(request: HttpRequest, pk: int) -> HttpResponse:
                 data=form.document_input(),
                 refusals=form.refusals(),
                 confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                signature_reason=form.signature_reason_value(),
                 ip=client_ip(request),
             )
         except DuplicateDocument as exc:
             form.add_error("confirm_duplicate", exc.message)
             duplicate = True
+        except SignaturesNotConfirmed as exc:
+            form.add_error("signature_reason", exc.message)
         except AccessDenied as exc:
             raise Http404(exc.message) from exc
         except ServiceError as exc:

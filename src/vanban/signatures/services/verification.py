@@ -51,6 +51,7 @@ def report_store(
     document: Any = None,
     draft: Any = None,
     actor: User | None = None,
+    confirmation: str = "",
 ) -> VerificationReport:
     return VerificationReport.objects.create(
         document=document,
@@ -62,6 +63,7 @@ def report_store(
         content=report.as_dict(),
         checked_by=actor,
         checked_at=_now(),
+        confirmation=confirmation,
     )
 
 

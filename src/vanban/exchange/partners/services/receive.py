@@ -456,6 +456,7 @@ def inbound_register(
     data: Any,
     refusals: Refusals,
     confirm_duplicate: bool = False,
+    signature_reason: str = "",
     ip: str | None = None,
 ) -> Document:
     """The clerk registers a document received from a partner (R15, R16): the record as the
@@ -469,6 +470,7 @@ def inbound_register(
         delivery=_received(inbound),
         refusals=refusals,
         confirm_duplicate=confirm_duplicate,
+        signature_reason=signature_reason,
         ip=ip,
     )
     inbound.refresh_from_db()
