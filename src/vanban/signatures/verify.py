@@ -145,6 +145,10 @@ class SignatureCheck:
     signature_algorithm: str = ""  # "RSA (PKCS#1 v1.5)"
     key_size: int = 0  # bits
     timestamp_authority: str = ""  # common name of the time-stamp's signer
+    # What was changed after the signature, as pyHanko's difference analysis grades it
+    # (ISO 32000-2 12.8.2.2): "NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS", "OTHER";
+    # blank when it could not be read. MODIFICATION_LABELS says it in words.
+    modification_level: str = ""
     # Library codes behind a reason, for the IT staff; never the reason itself.
     technical: list[str] = dataclasses.field(default_factory=list)
 
@@ -435,6 +439,15 @@ def _check_trust(
             check.reasons.append(reason)
 
 
+MODIFICATION_LABELS = {
+    "NONE": "Không có thay đổi sau khi ký",
+    "LTA_UPDATES": "Chỉ thêm dữ liệu xác thực, dấu thời gian lưu trữ",
+    "FORM_FILLING": "Điền biểu mẫu, thêm chữ ký (được phép)",
+    "ANNOTATIONS": "Thêm chú thích",
+    "OTHER": "Thay đổi khác, không được phép",
+}
+
+
 NOTE_NUMBER_DATE = (
     "Sau chữ ký có thêm số, ngày văn bản (điền trường biểu mẫu dành sẵn, được phép; "
     "mức thay đổi: điền biểu mẫu)."
@@ -444,6 +457,7 @@ NOTE_NUMBER_DATE = (
 def _check_modifications(status: Any, check: SignatureCheck, sig: Any = None) -> None:
     """Changes made to the file after the signature, beyond those a later signature may make."""
     modification = getattr(status, "modification_level", None)
+    check.modification_level = str(getattr(modification, "name", "") or "")
     if modification is not None and getattr(modification, "name", "") == "OTHER":
         check.reasons.append(REASON_MODIFIED)
     if status.docmdp_ok is False:
