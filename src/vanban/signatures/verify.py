@@ -8,7 +8,8 @@ embeds; whether missing revocation data fails is the setting SIGNATURE_REVOCATIO
 made to the file after the signature, and who signed for which organisation and when.
 
 The result is plain data (`Report.as_dict()`), stored with the document and shown as its
-verification panel. Nothing here touches the database.
+verification panel. Nothing here touches the database: the CA certificates fetched over the
+network are handed to the caller (`keep_fetched`), which keeps them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import datetime as dt
 import functools
 import io
 import ssl
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -251,10 +253,13 @@ def verify_pdf(
     allow_fetching: bool = True,
     now: dt.datetime | None = None,
     intermediates: list[x509.Certificate] | None = None,
+    keep_fetched: Callable[[list[x509.Certificate]], None] | None = None,
 ) -> Report:
     """Checks every signature of `pdf`. `revocation` is "hard-fail" (missing revocation data
     makes the signature invalid) or "soft-fail". `intermediates` (CA certificates the province
-    installed) complete a chain the file does not carry, without fetching it."""
+    installed, or fetched and kept before) complete a chain the file does not carry, without
+    fetching it. `keep_fetched` receives the intermediate CA certificates fetched over the
+    network during the check (AIA caIssuers), for the caller to keep."""
     checked_at = _vn(now or dt.datetime.now(dt.UTC)) or ""
     if plainly_unsigned(pdf):
         return Report(UNSIGNED, checked_at=checked_at)
@@ -267,9 +272,20 @@ def verify_pdf(
         return Report(UNSIGNED, checked_at=checked_at)
     checks = []
     for sig in embedded:
+        fetched: list[x509.Certificate] = []
         checks.append(
-            _check(sig, trust_roots, revocation, allow_fetching, reader, intermediates or [])
+            _check(
+                sig,
+                trust_roots,
+                revocation,
+                allow_fetching,
+                reader,
+                intermediates or [],
+                fetched,
+            )
         )
+        if fetched and keep_fetched is not None:
+            keep_fetched(fetched)
     status = VALID if all(c.valid for c in checks) else INVALID
     return Report(status, checks, checked_at=checked_at)
 
@@ -478,6 +494,7 @@ def _check(
     allow_fetching: bool,
     reader: PdfFileReader,
     intermediates: list[x509.Certificate],
+    fetched: list[x509.Certificate] | None = None,
 ) -> SignatureCheck:
     cert: x509.Certificate = sig.signer_cert
     dss_certs, dss_crls, dss_ocsps = _dss(reader)
@@ -507,6 +524,8 @@ def _check(
         check.reasons.append(REASON_OTHER)
         check.technical.append(f"{type(exc).__name__}: {exc}")
         return check
+    if fetched is not None:
+        fetched.extend(fetched_intermediates(vc))
     signed_at = _signing_time(status, check)
     _check_integrity(status, check)
     proof = status.timestamp_validity
@@ -527,6 +546,30 @@ def _check(
     _check_modifications(status, check, sig)
     check.valid = check.intact and check.trusted and not check.reasons
     return check
+
+
+def fetched_intermediates(vc: ValidationContext) -> list[x509.Certificate]:
+    """The CA certificates a validation fetched over the network (AIA caIssuers) that may
+    complete a chain later: CA certificates that are not self-signed (a root is never taken
+    from the network; only the province's installed roots are anchors)."""
+    fetcher = getattr(vc.certificate_registry, "fetcher", None)
+    if fetcher is None:
+        return []
+    found: dict[bytes, x509.Certificate] = {}
+    try:
+        # The fetcher's public `fetched_certs()` puts each URL's list of certificates in a set
+        # and fails (pyhanko-certvalidator 0.33); its results by URL are read instead.
+        results = [value for _url, value in fetcher._iter_results()]
+    except Exception:  # a fetcher of another kind: nothing to keep
+        return []
+    for item in results:
+        for cert in item if isinstance(item, list | tuple | set | frozenset) else [item]:
+            if not isinstance(cert, x509.Certificate):
+                continue
+            if not cert.ca or cert.self_signed != "no":
+                continue
+            found[cert.sha256] = cert
+    return list(found.values())
 
 
 def _dss(reader: PdfFileReader) -> tuple[list[Any], list[Any], list[Any]]:
