@@ -454,3 +454,46 @@ def test_the_page_does_not_offer_placement_when_the_lines_are_there(team, client
     assert (
         client_for(team.clerk).get(f"/du-thao/{draft.pk}/ban-hanh/trang-dau.png").status_code == 404
     )
+
+
+def test_the_api_takes_the_boxes_too(team):
+    from tests.drafting.test_api import Tokens, multipart
+    from tests.drafting.test_services import state
+    from tests.support.api import ApiClient
+    from tests.support.drafting import organisation_key
+
+    draft = signed_for_placement(team, scanned_pdf())
+    key = organisation_key(team)
+    api, tokens = ApiClient(), Tokens(team)
+    assert tokens["clerk"]  # the token is made (and audited) before the count
+    path = f"/drafts/{draft.pk}/issue"
+    base = {"certificate_id": key.certificate.pk, "pin": signing.PIN}
+    boxes = {
+        "number_x": 20,
+        "number_y": 40,
+        "number_width": 60,
+        "number_height": 8,
+        "date_x": 110,
+        "date_y": 40,
+        "date_width": 85,
+        "date_height": 8,
+    }
+    before = state()
+    for wrong, message in (
+        ({k: v for k, v in boxes.items() if k != "date_height"}, "Hãy nhập đủ vị trí"),
+        ({**boxes, "date_x": 50}, "không được chồng lên nhau"),
+        ({**boxes, "number_width": 500}, "Ô số văn bản nằm ngoài trang đầu"),
+    ):
+        refusal = multipart(api, path, tokens["clerk"], {**base, **wrong})
+        assert refusal.status_code == 400, refusal.content
+        assert message in refusal.json()["detail"], refusal.json()
+    refusal = multipart(api, path, tokens["clerk"], {**base, **boxes, "date_y": "nan"})
+    assert refusal.status_code == 422  # not a number: refused by the schema
+    assert state() == before
+
+    response = multipart(api, path, tokens["clerk"], {**base, **boxes})
+    assert response.status_code == 201, response.content
+    assert response.json()["number_date_note"] == ""
+    draft.refresh_from_db()
+    data = default_storage.open(draft.document.files.get(role="main").storage_name).read()
+    assert "Số: 01/KH-STTTT" in text_of(data)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -317,6 +318,8 @@ def check_boxes(pdf: bytes, number: Box, date: Box) -> Page:
             "xoay."
         )
     for label, box in (("số văn bản", number), ("ngày tháng năm", date)):
+        if not all(math.isfinite(v) for v in (box.x, box.y, box.width, box.height)):
+            raise PlacementRefused(f"Vị trí ô {label} phải là số (mm).")
         if min(box.x, box.y, box.width, box.height) < 0:
             raise PlacementRefused(f"Vị trí ô {label} không được có giá trị âm.")
         if box.width < MIN_BOX_MM or box.height < MIN_BOX_MM:
