@@ -327,8 +327,6 @@ def test_the_clerk_places_the_number_and_date_on_a_page_without_reserved_lines(
 def test_a_new_field_after_the_signature_would_break_it(team):
     """Why the placement fields are kept before the personal signature: a field added after it
     is a change pyHanko's difference analysis cannot explain."""
-    draft = create_draft(team, content=pdf_bytes("Kế hoạch"))
-    to_approved(team, draft)
     holder = signing.pki().p12("nguoi-ky")
     signed = pdfsign.sign(
         pdf_bytes("Kế hoạch"),
