@@ -43,6 +43,7 @@ from vanban.documents.models import Document, DocumentType, Urgency
 from vanban.documents.services import Refusals
 from vanban.exchange.models import Transport
 from vanban.signatures.models import Certificate
+from vanban.signatures.numberdate import Box
 from vanban.signatures.services import OrganisationKey
 
 from . import selectors, services, signing
@@ -362,6 +363,16 @@ class DecisionIn(Schema):
     )
 
 
+PLACEMENT_HELP = (
+    "Chỉ dùng khi trang đầu của bản đã ký không có dòng “Số:” và dòng ngày tháng để trống (bản "
+    "quét): {0}, tọa độ {1} (mm) tính từ góc trên bên trái trang đầu"
+)
+MSG_PLACEMENT_INCOMPLETE = (
+    "Hãy nhập đủ vị trí và kích thước (mm) của cả ô số văn bản và ô ngày tháng năm, hoặc để trống "
+    "tất cả."
+)
+
+
 class IssueIn(Schema):
     issued_amount: int | None = Field(None, ge=1, le=999, description="Số lượng bản (1 đến 999)")
     certificate_id: Id | None = Field(
@@ -370,6 +381,42 @@ class IssueIn(Schema):
     pin: text(MAX_PIN) = Field(
         "", description="Mã PIN mở khóa của chứng thư số tổ chức (không được lưu)"
     )
+    # NĐ 30/2020 Art. 15, Appendix I: where the number and the date go on a first page without
+    # the reserved lines (a scan); millimetres from the page's top-left corner, all or none.
+    number_x: float | None = Field(
+        None, allow_inf_nan=False, description=PLACEMENT_HELP.format("ô số văn bản", "x")
+    )
+    number_y: float | None = Field(
+        None, allow_inf_nan=False, description=PLACEMENT_HELP.format("ô số văn bản", "y")
+    )
+    number_width: float | None = Field(
+        None, allow_inf_nan=False, description="Ô số văn bản: rộng (mm)"
+    )
+    number_height: float | None = Field(
+        None, allow_inf_nan=False, description="Ô số văn bản: cao (mm)"
+    )
+    date_x: float | None = Field(
+        None, allow_inf_nan=False, description=PLACEMENT_HELP.format("ô ngày tháng năm", "x")
+    )
+    date_y: float | None = Field(
+        None, allow_inf_nan=False, description=PLACEMENT_HELP.format("ô ngày tháng năm", "y")
+    )
+    date_width: float | None = Field(
+        None, allow_inf_nan=False, description="Ô ngày tháng năm: rộng (mm)"
+    )
+    date_height: float | None = Field(
+        None, allow_inf_nan=False, description="Ô ngày tháng năm: cao (mm)"
+    )
+
+    def placement(self) -> tuple[Box, Box] | None:
+        """The number box and the date box, or None when none was given."""
+        parts = ("x", "y", "width", "height")
+        values = [getattr(self, f"{box}_{part}") for box in ("number", "date") for part in parts]
+        if all(value is None for value in values):
+            return None
+        if any(value is None for value in values):
+            raise ServiceError(MSG_PLACEMENT_INCOMPLETE, field="placement")
+        return Box(*values[:4]), Box(*values[4:])
 
 
 class SignIn(Schema):
@@ -786,6 +833,7 @@ def draft_issue(
             OrganisationKey(certificate=certificate, pin=payload.pin) if certificate else None
         ),
         attachments=list(attachments or []),
+        placement=payload.placement(),
         ip=client_ip(request),
     )
     return Status(

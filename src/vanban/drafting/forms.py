@@ -21,6 +21,7 @@ from vanban.documents.models import DocumentType, Urgency
 from vanban.documents.services import Refusals
 from vanban.reports.forms import DATE_INPUT_FORMATS, UnitChoiceField
 from vanban.signatures.models import Certificate
+from vanban.signatures.numberdate import Box
 
 from .models import Authority
 from .services import DraftInput, ExternalRecipient
@@ -359,6 +360,34 @@ class SignedUploadForm(Form):
         return bytes(upload.read())
 
 
+class MillimetreField(forms.FloatField):
+    """A length in millimetres; a decimal comma is read as a point ("12,5")."""
+
+    def to_python(self, value: Any) -> float | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        result: float | None = super().to_python(value)
+        return result
+
+
+def _millimetres(label: str) -> MillimetreField:
+    return MillimetreField(
+        label=label,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+        error_messages={"invalid": f"{label} phải là một số (mm)."},
+    )
+
+
+PLACEMENT_BOXES = (("number", "ô số văn bản"), ("date", "ô ngày tháng năm"))
+PLACEMENT_PARTS = (
+    ("x", "cách mép trái"),
+    ("y", "cách mép trên"),
+    ("width", "rộng"),
+    ("height", "cao"),
+)
+
+
 class IssueForm(_CertificateForm):
     empty_label = "— Chọn chứng thư số tổ chức —"
     issued_amount = forms.IntegerField(
@@ -374,3 +403,41 @@ class IssueForm(_CertificateForm):
         help_text="Có thể chọn nhiều tệp PDF; mỗi tệp được ký số tổ chức, ghi số, ký hiệu và "
         "thời gian ký ở góc trên bên phải trang đầu.",
     )
+    # Where the number and the date go on a first page without reserved lines (NĐ 30/2020
+    # Appendix I): millimetres from the page's top-left corner.
+    number_x = _millimetres("Ô số văn bản: cách mép trái")
+    number_y = _millimetres("Ô số văn bản: cách mép trên")
+    number_width = _millimetres("Ô số văn bản: rộng")
+    number_height = _millimetres("Ô số văn bản: cao")
+    date_x = _millimetres("Ô ngày tháng năm: cách mép trái")
+    date_y = _millimetres("Ô ngày tháng năm: cách mép trên")
+    date_width = _millimetres("Ô ngày tháng năm: rộng")
+    date_height = _millimetres("Ô ngày tháng năm: cao")
+
+    def placement_names(self) -> list[str]:
+        return [f"{box}_{part}" for box, _ in PLACEMENT_BOXES for part, _ in PLACEMENT_PARTS]
+
+    def placement_fields(self) -> list[Any]:
+        return [self[name] for name in self.placement_names()]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        given = [data.get(name) is not None for name in self.placement_names()]
+        if any(given) and not all(given):
+            self.add_error(
+                None,
+                "Hãy nhập đủ vị trí và kích thước (mm) của cả ô số văn bản và ô ngày tháng năm, "
+                "hoặc để trống tất cả.",
+            )
+        return data
+
+    def placement(self) -> tuple[Box, Box] | None:
+        """The number box and the date box, when the clerk placed them."""
+        data = self.cleaned_data
+        if any(data.get(name) is None for name in self.placement_names()):
+            return None
+        number, date = (
+            Box(*(float(data[f"{box}_{part}"]) for part, _ in PLACEMENT_PARTS))
+            for box, _ in PLACEMENT_BOXES
+        )
+        return number, date

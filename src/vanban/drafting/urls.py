@@ -27,4 +27,5 @@ urlpatterns = [
     path("<int:pk>/ky-so/tai-len/", views.signed_upload, name="signed_upload"),
     path("<int:pk>/ky-so/tai-xuong/", views.signed_download, name="signed_download"),
     path("<int:pk>/ban-hanh/", views.issue, name="issue"),
+    path("<int:pk>/ban-hanh/trang-dau.png", views.placement_preview, name="placement_preview"),
 ]

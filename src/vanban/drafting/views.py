@@ -30,6 +30,7 @@ from vanban.core.http import client_ip, form_action
 from vanban.documents import files
 from vanban.documents.downloads import download_response, download_unavailable
 from vanban.exchange.models import BusinessType
+from vanban.signatures import numberdate
 from vanban.signatures.models import (
     Certificate,
     CertificateKind,
@@ -267,6 +268,8 @@ class Signing:
     signature: dict[str, Any] | None = None  # the approver's signature in the signed file
     signed_via: str = ""
     organisation_certificates: list[Certificate] = field(default_factory=list)
+    # A signed first page without reserved lines: the clerk places the number and the date.
+    placement: numberdate.Page | None = None
 
     @property
     def shown(self) -> bool:
@@ -331,6 +334,7 @@ def _signing(request: HttpRequest, draft: Draft, actions: selectors.DraftActions
                 )
     if actions.issue and draft.is_signed:
         signing_state.organisation_certificates = _organisation_certificates(draft)
+        signing_state.placement = _placement_page(draft)
     return signing_state
 
 
@@ -642,6 +646,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
                 else None
             ),
             attachments=list(form.cleaned_data.get("attachments") or []),
+            placement=form.placement(),
             ip=client_ip(request),
         )
 
@@ -745,6 +750,38 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
         content_type=version.content_type,
         name=version.original_name,
     )
+
+
+def _placement_page(draft: Draft) -> numberdate.Page | None:
+    """The first page of the signed PDF when the clerk places the number and the date on it
+    (no reserved lines; NĐ 30/2020 Art. 15), else None. Reads the stored file, no query."""
+    try:
+        signed = signing.signed_for_issue(draft=draft)
+    except (ServiceError, files.FileUnavailable):
+        return None
+    if not numberdate.placeable(signed):
+        return None
+    return numberdate.first_page(signed)
+
+
+@login_required
+@require_GET
+def placement_preview(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The first page of the signed PDF as an image, for the clerk who issues the draft to place
+    the number box and the date box on (NĐ 30/2020 Art. 15, Appendix I)."""
+    user = request_user(request)
+    draft = _access(request, pk)
+    if not selectors.draft_actions(user=user, draft=draft).issue or not draft.is_signed:
+        raise Http404("Không có trang đầu để đặt số, ngày.")
+    try:
+        signed = signing.signed_for_issue(draft=draft)
+    except (ServiceError, files.FileUnavailable) as exc:
+        raise Http404("Không đọc được bản đã ký.") from exc
+    if not numberdate.placeable(signed):
+        raise Http404("Bản đã ký có sẵn chỗ ghi số, ngày.")
+    response = HttpResponse(numberdate.preview_png(signed), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

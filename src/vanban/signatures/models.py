@@ -18,6 +18,13 @@ class TrustKind(models.TextChoices):
     INTERMEDIATE = "intermediate", "CA trung gian"
 
 
+class TrustSource(models.TextChoices):
+    INSTALLED = "installed", "Quản trị cài đặt"
+    # An issuing CA fetched from a signer's certificate (AIA caIssuers) during a verification,
+    # kept so that later verifications need no network (TT 15/2025/TT-BKHCN; NĐ 68/2024).
+    FETCHED = "fetched", "Tự động tải theo AIA"
+
+
 class TrustRoot(models.Model):
     """A certificate of the province's trust list (managed by the province admin). Validation
     trusts the roots and nothing else, never the operating system's list; the intermediate CAs
@@ -31,6 +38,9 @@ class TrustRoot(models.Model):
     not_before = models.DateTimeField("hiệu lực từ")
     not_after = models.DateTimeField("hiệu lực đến")
     active = models.BooleanField("đang tin cậy", default=True)
+    source = models.CharField(
+        "nguồn", max_length=12, choices=TrustSource.choices, default=TrustSource.INSTALLED
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -17,8 +17,19 @@ the work is done in two steps:
    written year under it do not show through), in an incremental update of form filling
    (pyHanko's `ModificationLevel.FORM_FILLING`), which leaves the personal signature valid.
 
-A PDF without those lines (scanned, free-form), or one that was signed elsewhere or before the
-fields existed, keeps its text; `fill()` says which fields it could not write.
+A PDF without those lines (a scan, a free-form file) gets, in step 1, two placement fields
+instead (`PLACED_NUMBER`, `PLACED_DATE`): empty, read-only, and as large as the first page, so
+that whatever box the clerk later draws lies inside them. At issue the clerk is told and places
+a number box and a date box on the first page (NĐ 30/2020 Appendix I puts both in the header of
+the first page); `fill()` then gives those same fields their values ("Số: 07/STTTT-CĐS",
+"ngày 06 tháng 12 năm 2026") and an appearance as large as the page that paints the values
+only inside the boxes, on white. The fields' rectangles never change: the update is still only
+form filling (values and appearances of fields the personal signature covers). Adding a new
+field or annotation after the signature instead is not: pyHanko's difference analysis finds no
+rule that explains it and reports the signature as modified beyond what it allows.
+
+A PDF that was signed elsewhere or before the fields existed keeps its text; `fill()` says
+which fields it could not write.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +63,10 @@ DAY = "NgayVanBan"
 MONTH = "ThangVanBan"
 YEAR = "NamVanBan"
 FIELDS = (NUMBER, DAY, MONTH, YEAR)
+PLACED_NUMBER = "SoVanBanDat"  # placed by the clerk on a page without the reserved lines
+PLACED_DATE = "NgayVanBanDat"
+PLACED = (PLACED_NUMBER, PLACED_DATE)
+MM = 72 / 25.4  # PDF points in a millimetre
 READ_ONLY = 1  # field flag bit 1 (ISO 32000-1 Table 221)
 PRINT = 4  # annotation flag: printed with the page
 
@@ -181,16 +197,141 @@ def slots(pdf: bytes) -> list[Slot]:
 # ---------------------------------------------------------------- reserving the fields
 
 
-def reserved(pdf: bytes) -> list[str]:
-    """The names of the number and date fields a PDF carries."""
+def _field_names(pdf: bytes) -> list[str]:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         form = reader.root.get("/AcroForm")
         fields = form.get_object().get("/Fields", []) if form is not None else []
-        names = [str(ref.get_object().get("/T", "")) for ref in fields]
+        return [str(ref.get_object().get("/T", "")) for ref in fields]
     except Exception:
         return []
+
+
+def reserved(pdf: bytes) -> list[str]:
+    """The names of the number and date fields a PDF carries over its reserved lines."""
+    names = _field_names(pdf)
     return [name for name in FIELDS if name in names]
+
+
+def placeable(pdf: bytes) -> bool:
+    """Whether the PDF carries the page-sized fields in which the clerk places the number and
+    the date (a first page without the reserved lines)."""
+    names = _field_names(pdf)
+    return all(name in names for name in PLACED)
+
+
+@dataclass(frozen=True)
+class Page:
+    """The first page as the clerk sees it: its box in PDF points and its size in millimetres."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    rotation: int
+
+    @property
+    def width_mm(self) -> float:
+        return (self.x1 - self.x0) / MM
+
+    @property
+    def height_mm(self) -> float:
+        return (self.y1 - self.y0) / MM
+
+
+def first_page(pdf: bytes) -> Page | None:
+    """The visible box (crop box) of the first page, None when the file cannot be read."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(pdf)
+    except pypdfium2.PdfiumError:
+        return None
+    try:
+        if len(document) == 0:
+            return None
+        page = document[0]
+        x0, y0, x1, y1 = page.get_cropbox()
+        rotation = int(page.get_rotation())
+        page.close()
+        return Page(float(x0), float(y0), float(x1), float(y1), rotation)
+    finally:
+        document.close()
+
+
+def preview_png(pdf: bytes, *, width: int = 800) -> bytes:
+    """The first page as a PNG `width` pixels wide, for the clerk to place the boxes on."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        scale = width / max(page.get_width(), 1)
+        image = page.render(scale=scale).to_pil()
+        page.close()
+        output = io.BytesIO()
+        image.save(output, format="PNG")
+        return output.getvalue()
+    finally:
+        document.close()
+
+
+@dataclass(frozen=True)
+class Box:
+    """A box the clerk draws on the first page: millimetres from its top-left corner."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.x < other.x + other.width
+            and other.x < self.x + self.width
+            and self.y < other.y + other.height
+            and other.y < self.y + self.height
+        )
+
+
+MIN_BOX_MM = 3.0  # a box lower or narrower than this cannot hold a readable line
+
+
+class PlacementRefused(ValueError):
+    """Boxes the page cannot take; the message is for the clerk."""
+
+
+def check_boxes(pdf: bytes, number: Box, date: Box) -> Page:
+    """The page when the number and date boxes fit on the first page apart from each other;
+    refused (PlacementRefused, in Vietnamese) otherwise."""
+    if not placeable(pdf):
+        raise PlacementRefused(
+            "Bản đã ký không có trường dành để đặt số, ngày (chỉ có ở bản ký qua hệ thống khi "
+            "trang đầu không có dòng “Số:” và dòng ngày tháng để trống); không đặt được vị trí."
+        )
+    page = first_page(pdf)
+    if page is None:
+        raise PlacementRefused("Không đọc được trang đầu của tệp PDF.")
+    if page.rotation:
+        raise PlacementRefused(
+            "Trang đầu của tệp PDF được xoay khi hiển thị; chưa hỗ trợ đặt số, ngày trên trang "
+            "xoay."
+        )
+    for label, box in (("số văn bản", number), ("ngày tháng năm", date)):
+        if not all(math.isfinite(v) for v in (box.x, box.y, box.width, box.height)):
+            raise PlacementRefused(f"Vị trí ô {label} phải là số (mm).")
+        if min(box.x, box.y, box.width, box.height) < 0:
+            raise PlacementRefused(f"Vị trí ô {label} không được có giá trị âm.")
+        if box.width < MIN_BOX_MM or box.height < MIN_BOX_MM:
+            raise PlacementRefused(f"Ô {label} quá nhỏ: rộng và cao tối thiểu {MIN_BOX_MM:g} mm.")
+        if box.x + box.width > page.width_mm + 0.01 or box.y + box.height > page.height_mm + 0.01:
+            raise PlacementRefused(
+                f"Ô {label} nằm ngoài trang đầu (trang rộng {page.width_mm:.0f} mm, "
+                f"cao {page.height_mm:.0f} mm)."
+            )
+    if number.overlaps(date):
+        raise PlacementRefused("Ô số văn bản và ô ngày tháng năm không được chồng lên nhau.")
+    return page
 
 
 def _values(root: Any) -> dict[str, str]:
@@ -200,7 +341,7 @@ def _values(root: Any) -> dict[str, str]:
     for ref in fields:
         field = ref.get_object()
         name = str(field.get("/T", ""))
-        if name in FIELDS:
+        if name in FIELDS or name in PLACED:
             found[name] = str(field.get("/V", ""))
     return found
 
@@ -221,12 +362,13 @@ def _signed(reader: PdfFileReader) -> bool:
 
 def reserve(pdf: bytes) -> bytes:
     """`pdf` with empty, invisible, read-only text fields over the gaps of the number and date
-    lines, in an incremental update; `pdf` itself when there is no such line, when the fields
-    are there already, when the file is signed (a new field would break that signature), or
-    when the file cannot be updated."""
+    lines, in an incremental update (the two page-sized placement fields when the first page has
+    no such line); `pdf` itself when the fields are there already, when the page shows the
+    number or the date written, when the file is signed (a new field would break that
+    signature), or when the file cannot be updated."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        if _signed(reader) or reserved(pdf):
+        if _signed(reader) or reserved(pdf) or placeable(pdf):
             return pdf
     except Exception:
         return pdf
@@ -234,66 +376,90 @@ def reserve(pdf: bytes) -> bytes:
         places = slots(pdf)
     except Exception:  # an odd text layer: no room kept, the clerk is told at issue
         return pdf
+    if not places:  # a scan or a free-form page: the clerk places the boxes at issue
+        places = _placement_slots(pdf)
     if not places:
         return pdf
     try:
-        writer: Any = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        page_ref = writer.find_page_for_modification(0)[0]
-        root = writer.root
-        if "/AcroForm" in root:
-            form = root["/AcroForm"]
-            writer.update_container(form)
-        else:
-            form = generic.DictionaryObject()
-            root[pdf_name("/AcroForm")] = writer.add_object(form)
-            writer.update_root()
-        fields = form.get("/Fields")
-        if fields is None:
-            fields = form[pdf_name("/Fields")] = generic.ArrayObject()
-        elif isinstance(form.raw_get("/Fields"), generic.IndirectObject):
-            writer.update_container(fields)
-        resources = form.get("/DR")
-        if resources is None:
-            helvetica = generic.DictionaryObject(
-                {
-                    pdf_name("/Type"): pdf_name("/Font"),
-                    pdf_name("/Subtype"): pdf_name("/Type1"),
-                    pdf_name("/BaseFont"): pdf_name("/Helvetica"),
-                }
-            )
-            form[pdf_name("/DR")] = generic.DictionaryObject(
-                {pdf_name("/Font"): generic.DictionaryObject({pdf_name("/Helv"): helvetica})}
-            )
-        for place in places:
-            width, height = place.x2 - place.x1, place.y2 - place.y1
-            empty = writer.add_object(
-                init_xobject_dictionary(command_stream=b"", box_width=width, box_height=height)
-            )
-            field = generic.DictionaryObject(
-                {
-                    pdf_name("/Type"): pdf_name("/Annot"),
-                    pdf_name("/Subtype"): pdf_name("/Widget"),
-                    pdf_name("/FT"): pdf_name("/Tx"),
-                    pdf_name("/T"): pdf_string(place.field),
-                    pdf_name("/Ff"): generic.NumberObject(READ_ONLY),
-                    pdf_name("/F"): generic.NumberObject(PRINT),
-                    pdf_name("/Rect"): generic.ArrayObject(
-                        [generic.FloatObject(round(v, 2)) for v in place.rect]
-                    ),
-                    pdf_name("/P"): page_ref,
-                    pdf_name("/DA"): pdf_string(f"/Helv {round(place.size)} Tf 0 g"),
-                    pdf_name("/Q"): generic.NumberObject(1),  # centred
-                    pdf_name("/AP"): generic.DictionaryObject({pdf_name("/N"): empty}),
-                }
-            )
-            ref = writer.add_object(field)
-            fields.append(ref)
-            writer.register_annotation(page_ref, ref)
-        output = io.BytesIO()
-        writer.write(output)
-        return output.getvalue()
+        return _add_fields(pdf, places)
     except Exception:  # never in the way of signing: the clerk is told at issue
         return pdf
+
+
+WRITTEN_LINE = re.compile(
+    r"Số\s*:\s*\d+\s*/|ngày\s*\d{1,2}\s*tháng\s*\d{1,2}\s*năm\s*\d{4}", re.IGNORECASE
+)
+
+
+def _placement_slots(pdf: bytes) -> list[Slot]:
+    """The two placement fields, each as large as the first page's visible box; none when the
+    text layer shows the number or the date written already."""
+    if WRITTEN_LINE.search("".join(c[0] for c in _characters(pdf))):
+        return []
+    page = first_page(pdf)
+    if page is None:
+        return []
+    return [Slot(name, page.x0, page.y0, page.x1, page.y1, 13.0) for name in PLACED]
+
+
+def _add_fields(pdf: bytes, places: list[Slot]) -> bytes:
+    """`pdf` with an empty, invisible, read-only text field for each of `places`, in an
+    incremental update."""
+    writer: Any = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    page_ref = writer.find_page_for_modification(0)[0]
+    root = writer.root
+    if "/AcroForm" in root:
+        form = root["/AcroForm"]
+        writer.update_container(form)
+    else:
+        form = generic.DictionaryObject()
+        root[pdf_name("/AcroForm")] = writer.add_object(form)
+        writer.update_root()
+    fields = form.get("/Fields")
+    if fields is None:
+        fields = form[pdf_name("/Fields")] = generic.ArrayObject()
+    elif isinstance(form.raw_get("/Fields"), generic.IndirectObject):
+        writer.update_container(fields)
+    resources = form.get("/DR")
+    if resources is None:
+        helvetica = generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Font"),
+                pdf_name("/Subtype"): pdf_name("/Type1"),
+                pdf_name("/BaseFont"): pdf_name("/Helvetica"),
+            }
+        )
+        form[pdf_name("/DR")] = generic.DictionaryObject(
+            {pdf_name("/Font"): generic.DictionaryObject({pdf_name("/Helv"): helvetica})}
+        )
+    for place in places:
+        width, height = place.x2 - place.x1, place.y2 - place.y1
+        empty = writer.add_object(
+            init_xobject_dictionary(command_stream=b"", box_width=width, box_height=height)
+        )
+        field = generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Annot"),
+                pdf_name("/Subtype"): pdf_name("/Widget"),
+                pdf_name("/FT"): pdf_name("/Tx"),
+                pdf_name("/T"): pdf_string(place.field),
+                pdf_name("/Ff"): generic.NumberObject(READ_ONLY),
+                pdf_name("/F"): generic.NumberObject(PRINT),
+                pdf_name("/Rect"): generic.ArrayObject(
+                    [generic.FloatObject(round(v, 2)) for v in place.rect]
+                ),
+                pdf_name("/P"): page_ref,
+                pdf_name("/DA"): pdf_string(f"/Helv {round(place.size)} Tf 0 g"),
+                pdf_name("/Q"): generic.NumberObject(1),  # centred
+                pdf_name("/AP"): generic.DictionaryObject({pdf_name("/N"): empty}),
+            }
+        )
+        ref = writer.add_object(field)
+        fields.append(ref)
+        writer.register_annotation(page_ref, ref)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
 
 
 # ---------------------------------------------------------------- filling them at issue
@@ -341,22 +507,97 @@ def _appearance(
     return writer.add_object(content.as_form_xobject())
 
 
-def fill(pdf: bytes, *, number: str, day: dt.date) -> tuple[bytes, list[str]]:
+def _placed_appearance(
+    writer: IncrementalPdfFileWriter, value: str, field: Any, box: Box, page: Page
+) -> generic.IndirectObject:
+    """The appearance of a placement field: as large as the field (the page), `value` centred
+    in the clerk's box on white, nothing elsewhere."""
+    x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+    width, height = x2 - x1, y2 - y1
+    box_width, box_height = box.width * MM, box.height * MM
+    left = page.x0 - x1 + box.x * MM
+    bottom = page.y1 - y1 - (box.y + box.height) * MM
+    text: Any = TextBox(
+        TextBoxStyle(
+            font=GlyphAccumulatorFactory(str(font_path())),
+            font_size=min(13, max(int(box_height * 0.75), 6)),  # NĐ 30/2020 App. I: 13-14
+            box_layout_rule=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MID,
+                y_align=layout.AxisAlignment.ALIGN_MID,
+                inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
+            ),
+        ),
+        writer,
+        box=layout.BoxConstraints(width=box_width, height=box_height),
+    )
+    text.content = value
+    drawn = text.render()
+    stream = b"q 1 g %g %g %g %g re f Q q 1 0 0 1 %g %g cm %s Q" % (
+        left,
+        bottom,
+        box_width,
+        box_height,
+        left,
+        bottom,
+        drawn,
+    )
+    content = RawContent(
+        stream, resources=text.resources, box=layout.BoxConstraints(width=width, height=height)
+    )
+    return writer.add_object(content.as_form_xobject())
+
+
+def date_text(day: dt.date) -> str:
+    """The date as the line of NĐ 30/2020 Appendix I writes it: "ngày 06 tháng 12 năm 2026"."""
+    parts = date_parts(day)
+    return f"ngày {parts[DAY]} tháng {parts[MONTH]} năm {parts[YEAR]}"
+
+
+def fill(
+    pdf: bytes,
+    *,
+    number: str,
+    day: dt.date,
+    number_symbol: str = "",
+    boxes: tuple[Box, Box] | None = None,
+) -> tuple[bytes, list[str]]:
     """Writes the register number (without the symbol, "07") and the issue date into the
     reserved fields, in one incremental update of form filling. Returns the new PDF (or `pdf`
-    when it has no reserved field) and the names of the fields written."""
+    when it has no reserved field) and the names of the fields written.
+
+    On a PDF with placement fields, `boxes` (the number box and the date box the clerk drew)
+    get "Số: `number_symbol`" and the date line; boxes that do not fit raise PlacementRefused
+    before anything is written."""
     values = {NUMBER: number, **date_parts(day)}
-    if not reserved(pdf):
+    page = check_boxes(pdf, *boxes) if boxes is not None else None
+    placed = {}
+    if boxes is not None:
+        placed = {
+            PLACED_NUMBER: (f"Số: {number_symbol or number}", boxes[0]),
+            PLACED_DATE: (date_text(day), boxes[1]),
+        }
+    if not reserved(pdf) and not placed:
         return pdf, []
     try:
         # "năm 20…": the century stays as written, only the rest of the year is added.
-        prefix = next((s.prefix for s in slots(pdf) if s.field == YEAR), "")
+        prefix = next((s.prefix for s in slots(pdf) if s.field == YEAR), "") if not placed else ""
         writer: Any = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         written: list[str] = []
         for ref in writer.root["/AcroForm"]["/Fields"]:
             field = ref.get_object()
             name = str(field.get("/T", ""))
-            if name not in values or field.get("/FT") != "/Tx":
+            if field.get("/FT") != "/Tx":
+                continue
+            if name in placed and page is not None:
+                value, box = placed[name]
+                field[pdf_name("/V")] = pdf_string(value)
+                field[pdf_name("/AP")] = generic.DictionaryObject(
+                    {pdf_name("/N"): _placed_appearance(writer, value, field, box, page)}
+                )
+                writer.mark_update(ref)
+                written.append(name)
+                continue
+            if name not in values:
                 continue
             x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
             size = _size(field, y2 - y1)
@@ -382,6 +623,8 @@ def fill(pdf: bytes, *, number: str, day: dt.date) -> tuple[bytes, list[str]]:
             )
             writer.mark_update(ref)
             written.append(name)
+        if not written:
+            return pdf, []
         output = io.BytesIO()
         writer.write(output)
         return output.getvalue(), written

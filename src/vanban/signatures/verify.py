@@ -8,7 +8,8 @@ embeds; whether missing revocation data fails is the setting SIGNATURE_REVOCATIO
 made to the file after the signature, and who signed for which organisation and when.
 
 The result is plain data (`Report.as_dict()`), stored with the document and shown as its
-verification panel. Nothing here touches the database.
+verification panel. Nothing here touches the database: the CA certificates fetched over the
+network are handed to the caller (`keep_fetched`), which keeps them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import datetime as dt
 import functools
 import io
 import ssl
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -145,6 +147,10 @@ class SignatureCheck:
     signature_algorithm: str = ""  # "RSA (PKCS#1 v1.5)"
     key_size: int = 0  # bits
     timestamp_authority: str = ""  # common name of the time-stamp's signer
+    # What was changed after the signature, as pyHanko's difference analysis grades it
+    # (ISO 32000-2 12.8.2.2): "NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS", "OTHER";
+    # blank when it could not be read. MODIFICATION_LABELS says it in words.
+    modification_level: str = ""
     # Library codes behind a reason, for the IT staff; never the reason itself.
     technical: list[str] = dataclasses.field(default_factory=list)
 
@@ -247,10 +253,13 @@ def verify_pdf(
     allow_fetching: bool = True,
     now: dt.datetime | None = None,
     intermediates: list[x509.Certificate] | None = None,
+    keep_fetched: Callable[[list[x509.Certificate]], None] | None = None,
 ) -> Report:
     """Checks every signature of `pdf`. `revocation` is "hard-fail" (missing revocation data
     makes the signature invalid) or "soft-fail". `intermediates` (CA certificates the province
-    installed) complete a chain the file does not carry, without fetching it."""
+    installed, or fetched and kept before) complete a chain the file does not carry, without
+    fetching it. `keep_fetched` receives the intermediate CA certificates fetched over the
+    network during the check (AIA caIssuers), for the caller to keep."""
     checked_at = _vn(now or dt.datetime.now(dt.UTC)) or ""
     if plainly_unsigned(pdf):
         return Report(UNSIGNED, checked_at=checked_at)
@@ -263,9 +272,20 @@ def verify_pdf(
         return Report(UNSIGNED, checked_at=checked_at)
     checks = []
     for sig in embedded:
+        fetched: list[x509.Certificate] = []
         checks.append(
-            _check(sig, trust_roots, revocation, allow_fetching, reader, intermediates or [])
+            _check(
+                sig,
+                trust_roots,
+                revocation,
+                allow_fetching,
+                reader,
+                intermediates or [],
+                fetched,
+            )
         )
+        if fetched and keep_fetched is not None:
+            keep_fetched(fetched)
     status = VALID if all(c.valid for c in checks) else INVALID
     return Report(status, checks, checked_at=checked_at)
 
@@ -435,6 +455,15 @@ def _check_trust(
             check.reasons.append(reason)
 
 
+MODIFICATION_LABELS = {
+    "NONE": "Không có thay đổi sau khi ký",
+    "LTA_UPDATES": "Chỉ thêm dữ liệu xác thực, dấu thời gian lưu trữ",
+    "FORM_FILLING": "Điền biểu mẫu, thêm chữ ký (được phép)",
+    "ANNOTATIONS": "Thêm chú thích",
+    "OTHER": "Thay đổi khác, không được phép",
+}
+
+
 NOTE_NUMBER_DATE = (
     "Sau chữ ký có thêm số, ngày văn bản (điền trường biểu mẫu dành sẵn, được phép; "
     "mức thay đổi: điền biểu mẫu)."
@@ -444,6 +473,7 @@ NOTE_NUMBER_DATE = (
 def _check_modifications(status: Any, check: SignatureCheck, sig: Any = None) -> None:
     """Changes made to the file after the signature, beyond those a later signature may make."""
     modification = getattr(status, "modification_level", None)
+    check.modification_level = str(getattr(modification, "name", "") or "")
     if modification is not None and getattr(modification, "name", "") == "OTHER":
         check.reasons.append(REASON_MODIFIED)
     if status.docmdp_ok is False:
@@ -464,6 +494,7 @@ def _check(
     allow_fetching: bool,
     reader: PdfFileReader,
     intermediates: list[x509.Certificate],
+    fetched: list[x509.Certificate] | None = None,
 ) -> SignatureCheck:
     cert: x509.Certificate = sig.signer_cert
     dss_certs, dss_crls, dss_ocsps = _dss(reader)
@@ -493,6 +524,8 @@ def _check(
         check.reasons.append(REASON_OTHER)
         check.technical.append(f"{type(exc).__name__}: {exc}")
         return check
+    if fetched is not None:
+        fetched.extend(fetched_intermediates(vc))
     signed_at = _signing_time(status, check)
     _check_integrity(status, check)
     proof = status.timestamp_validity
@@ -513,6 +546,30 @@ def _check(
     _check_modifications(status, check, sig)
     check.valid = check.intact and check.trusted and not check.reasons
     return check
+
+
+def fetched_intermediates(vc: ValidationContext) -> list[x509.Certificate]:
+    """The CA certificates a validation fetched over the network (AIA caIssuers) that may
+    complete a chain later: CA certificates that are not self-signed (a root is never taken
+    from the network; only the province's installed roots are anchors)."""
+    fetcher = getattr(vc.certificate_registry, "fetcher", None)
+    if fetcher is None:
+        return []
+    found: dict[bytes, x509.Certificate] = {}
+    try:
+        # The fetcher's public `fetched_certs()` puts each URL's list of certificates in a set
+        # and fails (pyhanko-certvalidator 0.33); its results by URL are read instead.
+        results = [value for _url, value in fetcher._iter_results()]
+    except Exception:  # a fetcher of another kind: nothing to keep
+        return []
+    for item in results:
+        for cert in item if isinstance(item, list | tuple | set | frozenset) else [item]:
+            if not isinstance(cert, x509.Certificate):
+                continue
+            if not cert.ca or cert.self_signed != "no":
+                continue
+            found[cert.sha256] = cert
+    return list(found.values())
 
 
 def _dss(reader: PdfFileReader) -> tuple[list[Any], list[Any], list[Any]]:

@@ -113,9 +113,10 @@ MSG_NUMBER_DATE_NOT_WRITTEN = (
 def number_date_note(written: list[str]) -> str:
     """What the clerk is told when the number or the date could not be written into the PDF."""
     missing = []
-    if numberdate.NUMBER not in written:
+    if numberdate.NUMBER not in written and numberdate.PLACED_NUMBER not in written:
         missing.append("số văn bản")
-    if not {numberdate.DAY, numberdate.MONTH, numberdate.YEAR} <= set(written):
+    date = {numberdate.DAY, numberdate.MONTH, numberdate.YEAR}
+    if not date <= set(written) and numberdate.PLACED_DATE not in written:
         missing.append("ngày tháng năm ban hành")
     if not missing:
         return ""
@@ -130,18 +131,24 @@ def _issue_main_signed(
     organisation_key: OrganisationKey | None,
     stored: list[str],
     replaced: list[str],
+    placement: tuple[numberdate.Box, numberdate.Box] | None = None,
 ) -> tuple[bytes, Report, str]:
     """The signer's signed PDF with the register number and the issue date written into the
     room kept for them, then the organisation signature, checked again; it replaces the
     registered main file (Art. 15; R11, R16). Returns it, its report and the note for the clerk
-    when the number or the date could not be written.
+    when the number or the date could not be written. On a first page without the reserved
+    lines, `placement` holds the number box and the date box the clerk drew.
 
     Refused unless both signatures read back valid: writing the number and date is form filling,
     which the personal signature allows.
     """
     try:
         filled, written = numberdate.fill(
-            personally_signed, number=document.code_number, day=document.issued_date
+            personally_signed,
+            number=document.code_number,
+            day=document.issued_date,
+            number_symbol=document.number_symbol,
+            boxes=placement,
         )
     except SigningFailed:
         filled, written = personally_signed, []
@@ -337,6 +344,7 @@ def draft_issue(
     issued_amount: int | None = None,
     organisation_key: OrganisationKey | None = None,
     attachments: list[UploadedFile[bytes]] | None = None,
+    placement: tuple[numberdate.Box, numberdate.Box] | None = None,
     ip: str | None = None,
 ) -> Document:
     """The issuing unit's clerk numbers, dates, registers, signs and issues an approved draft
@@ -350,10 +358,20 @@ def draft_issue(
     deployment gets the document in its reception queue. A draft is issued once: a second
     attempt is refused and sends nothing. Types kept permanently by the recipients are flagged
     as also needing a paper copy (R12).
+
+    `placement` (the number box and the date box, millimetres from the top-left of the first
+    page) is for a signed PDF whose first page has no reserved lines (`placement_needed`);
+    boxes off the page, overlapping or on a file without placement fields are refused before
+    anything is written.
     """
     _issue_check(actor=actor, draft=draft, organisation_key=organisation_key)
     extra = _attachment_pdfs(list(attachments or []))
     personally_signed = signed_for_issue(draft=draft)
+    if placement is not None:
+        try:
+            numberdate.check_boxes(personally_signed, *placement)
+        except numberdate.PlacementRefused as refused:
+            raise ServiceError(str(refused), field="placement") from refused
     stored: list[str] = []
     replaced: list[str] = []
     try:
@@ -376,6 +394,7 @@ def draft_issue(
                 organisation_key=organisation_key,
                 stored=stored,
                 replaced=replaced,
+                placement=placement,
             )
             appendices = _issue_sign_attachments(
                 document=document,
@@ -421,3 +440,11 @@ def draft_issue(
         file_discard(name)
     draft.refresh_from_db()
     return document
+
+
+def placement_needed(*, draft: Draft) -> bool:
+    """Whether the clerk places the number and the date on the page at issue: the signed PDF
+    has no reserved lines but carries the placement fields (vanban.signatures.numberdate)."""
+    if not draft.is_signed:
+        return False
+    return numberdate.placeable(signed_for_issue(draft=draft))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from asn1crypto import x509
 from django.db import transaction
 
 from vanban.accounts.models import User
 from vanban.accounts.services import require_active as _require_active
 from vanban.core.errors import AccessDenied, ServiceError
 
-from ..models import TrustKind, TrustRoot
+from ..models import TrustKind, TrustRoot, TrustSource
 from ._common import _audit, _name, _now, parse_certificates
 
 MSG_NOT_A_CA = (
@@ -63,3 +64,29 @@ def trust_root_set_active(
         root.save(update_fields=["active"])
         _audit(actor, "trust_root_on" if active else "trust_root_off", root, ip)
     return root
+
+
+def fetched_keep(certs: list[x509.Certificate]) -> None:
+    """Keeps the intermediate CA certificates a verification fetched over the network (AIA
+    caIssuers) in the trust list, marked as fetched, so that later verifications find them
+    without network (TT 15/2025/TT-BKHCN; NĐ 68/2024). An intermediate is never a trust anchor:
+    it only completes a chain to an installed root. A certificate already listed (installed,
+    fetched before, or switched off by the province admin) is left as it is."""
+    rows = [
+        TrustRoot(
+            kind=TrustKind.INTERMEDIATE,
+            source=TrustSource.FETCHED,
+            name=_name(cert, "common_name") or cert.subject.human_friendly[:255],
+            subject=cert.subject.human_friendly[:1000],
+            der=cert.dump(),
+            fingerprint=cert.sha256.hex(),
+            not_before=cert.not_valid_before,
+            not_after=cert.not_valid_after,
+            added_by=None,
+            added_at=_now(),
+        )
+        for cert in certs
+        if cert.ca and cert.self_signed == "no"
+    ]
+    if rows:
+        TrustRoot.objects.bulk_create(rows, ignore_conflicts=True)

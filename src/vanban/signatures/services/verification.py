@@ -16,6 +16,7 @@ from vanban.documents.files import file_read_verified
 from .. import verify
 from ..models import Trigger, VerificationReport
 from ._common import _now, intermediates, trust_roots
+from .roots import fetched_keep
 
 
 def validation_context() -> Any:
@@ -29,7 +30,8 @@ def validation_context() -> Any:
 
 
 def verify_bytes(data: bytes) -> verify.Report:
-    """The report of `data` against the province's roots, with its installed intermediate CAs."""
+    """The report of `data` against the province's roots, with its installed intermediate CAs
+    and those fetched before (an issuing CA fetched now is kept for the next time)."""
     if verify.plainly_unsigned(data):  # no query for most files
         return verify.verify_pdf(data, [], now=_now())
     return verify.verify_pdf(
@@ -39,6 +41,7 @@ def verify_bytes(data: bytes) -> verify.Report:
         allow_fetching=settings.VANBAN_SIGNATURE_FETCH,
         now=_now(),
         intermediates=intermediates(),
+        keep_fetched=fetched_keep,
     )
 
 

@@ -9,7 +9,7 @@ from django import template
 
 from vanban.signatures import selectors
 from vanban.signatures.pdfsign import VN_TZ
-from vanban.signatures.verify import STATUS_LABELS
+from vanban.signatures.verify import MODIFICATION_LABELS, STATUS_LABELS
 
 register = template.Library()
 
@@ -26,6 +26,12 @@ def vn_datetime(value: str | None) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(VN_TZ)
     return moment.strftime("%d/%m/%Y %H:%M:%S")
+
+
+@register.filter
+def modification_label(level: str | None) -> str:
+    """What was changed after a signature, in words (pyHanko's modification level)."""
+    return MODIFICATION_LABELS.get(str(level or ""), str(level or ""))
 
 
 @register.inclusion_tag("signatures/_verification_panel.html", takes_context=True)
