@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('signatures', '0002_trust_list_intermediates'),
+        ('signatures', '0003_trust_list_fetched_intermediates'),
     ]
 
     operations = [
