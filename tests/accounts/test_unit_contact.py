@@ -121,3 +121,45 @@ def test_a_package_carries_how_the_sending_unit_is_reached(team, own_storage):
         CONTACT["fax"],
         CONTACT["website"],
     )
+
+
+def test_the_place_name_is_unit_data_edited_on_the_unit_page(province, client_for):
+    """The place name written before the date ("Vĩnh Long, ngày … tháng … năm …"): empty by
+    default, kept as given, refused over 100 characters with nothing changed."""
+    unit = province.stttt
+    assert unit.place_name == ""
+    _update(province, place_name="  Vĩnh   Long ")
+    unit.refresh_from_db()
+    assert unit.place_name == "Vĩnh Long"
+    _update(province)  # an older caller leaves it as it is
+    unit.refresh_from_db()
+    assert unit.place_name == "Vĩnh Long"
+    before = snapshot()
+    refused(
+        lambda: _update(province, place_name="x" * 101),
+        ServiceError,
+        "Địa danh dài quá 100 ký tự.",
+        "place_name",
+    )
+    assert snapshot() == before
+
+    client = client_for(province.province_admin)
+    url = f"/tai-khoan/quan-tri/don-vi/{unit.pk}/sua/"
+    page = client.get(url).content.decode()
+    assert "Địa danh" in page and 'value="Vĩnh Long"' in page
+    form = {
+        "name": unit.name,
+        "symbol": unit.symbol,
+        "abbreviation": unit.abbreviation,
+        "agency_code": unit.agency_code,
+        "is_active": "on",
+        "place_name": "Bến Tre",
+    }
+    assert client.post(url, form).status_code == 302
+    unit.refresh_from_db()
+    assert unit.place_name == "Bến Tre"
+    bad = client.post(url, {**form, "place_name": "y" * 101})
+    assert bad.status_code == 200
+    assert "Địa danh dài quá 100 ký tự." in bad.content.decode()
+    unit.refresh_from_db()
+    assert unit.place_name == "Bến Tre"

@@ -45,8 +45,26 @@ def assert_signed_pdf(attachment) -> None:
 def test_new_document_sample():
     package = parse(sample("edoc_new.edxml"))
     assert package.document_id == "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
-    assert package.from_organ == Organ("000.00.00.K19", VPCP)
-    assert package.to_organs == [Organ("000.00.50.H19", "Sở Thông tin truyền thông Hải Phòng")]
+    assert package.from_organ == Organ(
+        "000.00.00.K19",
+        VPCP,
+        organ_add="Số 1 Hoàng Hoa Thám, Quận Ba Đình, Hà Nội",
+        email="vpcp@gov.vn",
+        telephone="8043100",
+        fax="048989898789",
+        website="vpcp.vn",
+    )
+    assert package.to_organs == [
+        Organ(
+            "000.00.50.H19",
+            "Sở Thông tin truyền thông Hải Phòng",
+            organ_add="số 62 - Võ Thị Sáu - Ngô Quyền - Hải Phòng",
+            email="bxd@moc.gov.vn",
+            telephone="(84-4) 3821 5137",
+            fax="(023)37366617",
+            website="www.haiphong.gov.vn",
+        )
+    ]
     assert (package.code_number, package.code_notation) == ("781622e22", "VPCP-TTĐT")
     assert package.number_symbol == "781622e22/VPCP-TTĐT"
     assert (package.promulgation_place, package.promulgation_date) == (
@@ -109,7 +127,7 @@ def test_update_replacement_and_revocation_samples(name, business_type, reason, 
         reason,
         refs,
     )
-    assert package.from_organ == Organ("000.00.00.G22", VPCP)
+    assert (package.from_organ.organ_id, package.from_organ.name) == ("000.00.00.G22", VPCP)
     assert [o.name for o in package.to_organs] == [
         "UBND Tỉnh Nghệ An",
         "UBND Tỉnh Cao Bằng",
@@ -144,8 +162,14 @@ def test_field_package_with_an_undeclared_prefix_is_repaired_and_the_repair_reco
     assert package.xml_repaired is True
 
     assert package.document_id == "9fbfbad2-f1f8-4256-a2eb-50fb1061cddb"
-    assert package.from_organ == Organ("14.00.W00", "Trung tâm test production 01")
-    assert package.to_organs == [Organ("14.00.W00", "Đơn vị nội bộ chuẩn 2803 04")]
+    assert (package.from_organ.organ_id, package.from_organ.name) == (
+        "14.00.W00",
+        "Trung tâm test production 01",
+    )
+    assert package.from_organ.organ_add == "OrganAdd Tầng 2, tòa nhà DETECH, số 8 Tôn Thất Thuyết"
+    assert [(o.organ_id, o.name, o.website) for o in package.to_organs] == [
+        ("14.00.W00", "Đơn vị nội bộ chuẩn 2803 04", "http://www.ict-hanoi.gov.vn")
+    ]
     assert package.number_symbol == "34E31/PRO-TEST-CASE1"
     assert package.type_name == "Thông tư"
     assert package.subject == "Văn bản liên thông chỉ đạo - 190701"

@@ -173,7 +173,19 @@ def test_clerk_registers_the_document_of_a_package(
     assert input_value(html, "issuer_name") == "Văn phòng Chính phủ"
     assert input_value(html, "issuer_code") == "000.00.00.K19"
     assert input_value(html, "signer_name") == "Nguyen Thanh Phuc"
-    assert input_value(html, "signer_position") == "Cuc truong cuc ung dung cong nghe thong tin"
+    assert input_value(html, "signer_position") == (
+        "TL. BO TRUONG, Cuc truong cuc ung dung cong nghe thong tin"
+    )
+    # What the package says beyond the form: place, competence, sender's contact, the clerk there.
+    for text in (
+        '<table id="package-facts">',
+        '<tr id="package-place"><th>Địa danh</th><td>Hà Nội</td></tr>',
+        '<tr id="package-competence"><th>Thẩm quyền ký</th><td>TL. BO TRUONG</td></tr>',
+        "Số 1 Hoàng Hoa Thám, Quận Ba Đình, Hà Nội",
+        "Nguyễn Thị Ngọc Trâm – Văn thư văn phòng",
+        "Công văn về việc kết nối, liên thông phần mềm quản lý văn bản",
+    ):
+        assert text in html, text
     assert textarea(html, "subject") == "V/v kết nối, liên thông phần mềm quản lý văn bản"
     assert selected(html, "urgency") == ["Thường"]
     assert input_value(html, "page_amount") == "22"

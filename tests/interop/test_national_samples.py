@@ -10,8 +10,16 @@ from tests.interop import support
 from tests.interop.test_receive import status_payloads
 from tests.support.edxml import DATA, sample
 from vanban.accounts.services import unit_create
-from vanban.exchange.edxml import read_status
+from vanban.exchange.edxml import (
+    Package,
+    StaffInfo,
+    StatusMessage,
+    parse_package,
+    read_message,
+    read_status,
+)
 from vanban.exchange.models import Delivery, Inbound
+from vanban.exchange.selectors import package_prefill
 
 SAMPLE_ID = "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
 SENDERS = [
@@ -143,3 +151,132 @@ def test_the_status_samples_in_their_order_follow_the_document(axis, client):
     late = post(client, axis, "status_rejection_02.edxml")
     assert late.status_code == 409
     assert support.snapshot() == before
+
+
+# ---------------------------------------------------------------- what the samples fill, read
+
+VPCP_CONTACT = (
+    "Số 1 Hoàng Hoa Thám, Quận Ba Đình, Hà Nội",
+    "vpcp@gov.vn",
+    "8043100",
+    "048989898789",
+    "vpcp.vn",
+)
+NGHE_AN_CONTACT = (
+    "Số 03, đường Trường Thi, Thành phố Vinh, Tỉnh Nghệ An, Việt Nam",
+    "nghean@gov.vn",
+    "0383 840418",
+    "0383 843049",
+    "www.nghean.vn",
+)
+VPCP_CLERK = StaffInfo(
+    department="Văn thư văn phòng",
+    staff="Nguyễn Thị Ngọc Trâm",
+    email="vanthuvanphong@gov.vn",
+    mobile="84912000001",
+)
+NGHE_AN_CLERK = StaffInfo(
+    department="Phong hanh chinh",
+    staff="Nguyen thi ngoc tram",
+    email="ngoctram@nghean.vn",
+    mobile="84912000001",
+)
+APPENDIX = "Công văn về việc kết nối, liên thông phần mềm quản lý văn bản"
+# Per package sample: From's contact; Place, Competence and Position; OtherInfo (Direction,
+# Appendixes, TyperNotation, PromulgationAmount, PageAmount, SphereOfPromulgation); StaffInfo.
+PACKAGE_ELEMENTS = {
+    "edoc.edxml": (
+        (
+            "OrganAdd Tầng 2, tòa nhà DETECH, số 8 Tôn Thất Thuyết",
+            "vanthucucud@erp.gov.vn",
+            "(84-4)37821766",
+            "(84-4)35378208",
+            "http://www.aita.gov.vn",
+        ),
+        ("Hà Nội", "Quyền 1", "Bộ trưởng"),
+        (None, ["Phụ lục"], "TVC", 10, 2, "Lưu hành nội bộ"),
+        None,
+    ),
+    **{
+        name: (
+            VPCP_CONTACT,
+            ("Hà Nội", "TL. BO TRUONG", "Cuc truong cuc ung dung cong nghe thong tin"),
+            (False, [APPENDIX], "TVC", 2, 22, "Liên thông văn bản quốc gia"),
+            VPCP_CLERK,
+        )
+        for name in (
+            "edoc_new.edxml",
+            "edoc_update.edxml",
+            "edoc_replacement.edxml",
+            "edoc_revocation.edxml",
+        )
+    },
+}
+
+
+LIMIT = 50 * 1024 * 1024  # the samples zip their files: the unzipped ones count too
+
+
+def _contact(organ) -> tuple[str | None, ...]:  # type: ignore[no-untyped-def]
+    return (organ.organ_add, organ.email, organ.telephone, organ.fax, organ.website)
+
+
+def test_every_package_sample_is_listed_with_its_elements():
+    assert set(PACKAGE_ELEMENTS) == {name for name in EXPECTED if name.startswith("edoc")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PACKAGE_ELEMENTS))
+def test_the_elements_a_package_sample_fills_are_read(name):
+    """Both readers keep what the sample fills beyond the register's fields: the sender's
+    contact, the place, the signer's competence, OtherInfo and the clerk (StaffInfo); the
+    reception page shows them (exchange/_package_facts.html)."""
+    contact, (place, competence, position), other, staff = PACKAGE_ELEMENTS[name]
+    data = sample(name)
+    flat = parse_package(data, max_bytes=LIMIT)
+    assert _contact(flat.from_organ) == contact
+    assert (flat.promulgation_place, flat.signer_competence, flat.signer_position) == (
+        place,
+        competence,
+        position,
+    )
+    assert (
+        flat.direction,
+        flat.appendixes,
+        flat.typer_notation,
+        flat.promulgation_amount,
+        flat.page_amount,
+        flat.sphere,
+    ) == other
+    assert flat.staff == staff
+    assert flat.has_details
+    assert package_prefill(package=flat).initial["signer_position"] == f"{competence}, {position}"
+
+    whole = read_message(data, max_bytes=LIMIT)
+    assert isinstance(whole, Package)
+    header = whole.message
+    assert header.from_organ is not None and _contact(header.from_organ) == contact
+    assert header.promulgation_info is not None and header.promulgation_info.place == place
+    assert header.signer_info is not None and header.signer_info.competence == competence
+    assert header.other_info is not None
+    assert header.other_info.appendixes == other[1]
+    assert header.other_info.direction == (None if other[0] is None else str(other[0]).lower())
+    assert (whole.bussiness.staff_info if whole.bussiness else None) == staff
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n.startswith("status")))
+def test_the_contact_and_staff_a_status_sample_fills_are_read(name):
+    data = sample(name)
+    status = read_status(data)
+    if name == "status.edxml":
+        contact, staff = NGHE_AN_CONTACT, VPCP_CLERK
+    elif name == "status_cancellation_13.edxml":
+        contact, staff = (*VPCP_CONTACT[:3], "04", VPCP_CONTACT[4]), NGHE_AN_CLERK
+    else:
+        contact, staff = NGHE_AN_CONTACT, NGHE_AN_CLERK
+    assert _contact(status.from_organ) == contact
+    assert status.staff == staff
+    whole = read_message(data, max_bytes=LIMIT)
+    assert isinstance(whole, StatusMessage)
+    assert whole.from_organ is not None and _contact(whole.from_organ) == contact
+    assert whole.staff_info == staff

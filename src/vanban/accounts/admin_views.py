@@ -445,7 +445,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "abbreviation": unit.abbreviation,
             "agency_code": unit.agency_code,
             "is_active": unit.is_active,
-            **{key: getattr(unit, key) for key in services.CONTACT_FIELDS},
+            **{key: getattr(unit, key) for key in services.UNIT_DATA_FIELDS},
         },
     )
     if request.method == "POST" and form.is_valid():

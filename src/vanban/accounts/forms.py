@@ -207,6 +207,13 @@ class UnitForm(Form):
         max_length=300,
         help_text="Ví dụ: https://stttt.bentre.gov.vn",
     )
+    place_name = forms.CharField(
+        label="Địa danh",
+        required=False,
+        max_length=150,
+        help_text="Ghi trước ngày tháng của văn bản, ví dụ: Vĩnh Long (“Vĩnh Long, ngày … tháng … "
+        "năm …”).",
+    )
 
 
 class UnitCreateForm(UnitForm):

@@ -47,6 +47,9 @@ class Unit(models.Model):
     phone = models.CharField("điện thoại", max_length=50, blank=True, default="")
     fax = models.CharField("fax", max_length=50, blank=True, default="")
     website = models.CharField("trang thông tin điện tử", max_length=200, blank=True, default="")
+    # The place name written before the date of the unit's documents ("Vĩnh Long, ngày … tháng …
+    # năm …"; NĐ 30/2020/NĐ-CP Art. 8, Appendix I), carried as edXML PromulgationInfo/Place.
+    place_name = models.CharField("địa danh", max_length=100, blank=True, default="")
     parent = models.ForeignKey(
         "self",
         null=True,

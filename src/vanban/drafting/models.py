@@ -232,6 +232,14 @@ class Draft(models.Model):
         return [f"{self.authority}. {title}", position, name]
 
     @property
+    def competence(self) -> str:
+        """The authority line of the signer block ("KT. CHỦ TỊCH", "Q. GIÁM ĐỐC"), empty when
+        the signer signs in their own right (NĐ 30/2020/NĐ-CP Art. 13; edXML Competence)."""
+        if not self.authority:
+            return ""
+        return f"{self.authority}. {self.authority_title.upper()}"[:100]
+
+    @property
     def signer_title(self) -> str:
         """The signer's position as the register records it (SignerInfo/Position, 100)."""
         if not self.authority:

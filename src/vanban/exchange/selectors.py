@@ -63,6 +63,22 @@ def document_type_for(package: EdxmlPackage) -> DocumentType | None:
     return None
 
 
+SIGNER_POSITION_MAX = 100  # Document.signer_position
+
+
+def signer_title(package: EdxmlPackage) -> str:
+    """The signer's title as the register writes it (`drafting.Draft.signer_title`): the
+    competence then the position, "KT. CHỦ TỊCH, Phó Chủ tịch"; the competence alone when the
+    position only repeats whom it acts for ("Q. GIÁM ĐỐC", "Giám đốc")."""
+    competence, position = package.signer_competence, package.signer_position
+    if not competence or not position:
+        return competence or position
+    acting_for = competence.partition(". ")[2] if ". " in competence else competence
+    if fold(acting_for) == fold(position):
+        return competence
+    return f"{competence}, {position}"
+
+
 @dataclass
 class Prefill:
     """Initial values of the incoming register form, and what the clerk should look at."""
@@ -99,9 +115,16 @@ def package_prefill(*, package: EdxmlPackage) -> Prefill:
     if package.promulgation_date:
         initial["issued_date"] = package.promulgation_date
     _issuer(package, initial, notes)
+    title = signer_title(package)
+    if len(title) > SIGNER_POSITION_MAX:
+        notes.append(
+            f"Thẩm quyền và chức vụ người ký “{title}” trong gói dài quá {SIGNER_POSITION_MAX} "
+            "ký tự nên chỉ điền chức vụ; hãy sửa lại theo văn bản."
+        )
+        title = package.signer_position[:SIGNER_POSITION_MAX]
     for key, value in (
         ("signer_name", package.signer_name),
-        ("signer_position", package.signer_position),
+        ("signer_position", title),
         ("subject", package.subject or package.content[:500]),
     ):
         if value:

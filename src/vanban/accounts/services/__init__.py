@@ -56,13 +56,14 @@ from .status import (
     account_revoke,
     account_unlock,
 )
-from .units import CONTACT_FIELDS, unit_create, unit_update
+from .units import CONTACT_FIELDS, UNIT_DATA_FIELDS, unit_create, unit_update
 
 __all__ = [
     "CONTACT_FIELDS",
     "GENERIC_LOGIN_ERROR",
     "LIFECYCLE_LOCKS",
     "RECOVERY_CODE_COUNT",
+    "UNIT_DATA_FIELDS",
     "CodeStep",
     "Enrolment",
     "IssuedAccount",

@@ -65,12 +65,15 @@ def _clean_unit_fields(
 
 
 CONTACT_FIELDS = ("address", "email", "phone", "fax", "website")
+# The unit data its documents and packages carry: how it is reached, and its place name.
+UNIT_DATA_FIELDS = (*CONTACT_FIELDS, "place_name")
+PLACE_NAME_MAX = 100
 PHONE_RE = re.compile(r"^[0-9 +().\-]{3,50}$")
 
 
 def _clean_contact(**values: str | None) -> dict[str, str]:
-    """The unit's address, e-mail, telephone, fax and website, as given (None: not given):
-    each may be empty; a given one must be well formed."""
+    """The unit's address, e-mail, telephone, fax, website and place name, as given (None: not
+    given): each may be empty; a given one must be well formed."""
     cleaned: dict[str, str] = {}
     for key, value in values.items():
         if value is None:
@@ -78,6 +81,10 @@ def _clean_contact(**values: str | None) -> dict[str, str]:
         text = nfc(value)
         if key == "address" and len(text) > 255:
             raise ServiceError("Địa chỉ dài quá 255 ký tự.", field="address")
+        if key == "place_name":
+            text = " ".join(text.split())
+            if len(text) > PLACE_NAME_MAX:
+                raise ServiceError(f"Địa danh dài quá {PLACE_NAME_MAX} ký tự.", field="place_name")
         if key == "email" and text:
             try:
                 validate_email(text)
@@ -119,6 +126,7 @@ def unit_create(
     phone: str = "",
     fax: str = "",
     website: str = "",
+    place_name: str = "",
 ) -> Unit:
     """Create a unit under `parent` (four levels at most). Province admin only (R7).
 
@@ -129,7 +137,14 @@ def unit_create(
     fields = _clean_unit_fields(
         name=name, symbol=symbol, abbreviation=abbreviation, agency_code=agency_code
     )
-    fields |= _clean_contact(address=address, email=email, phone=phone, fax=fax, website=website)
+    fields |= _clean_contact(
+        address=address,
+        email=email,
+        phone=phone,
+        fax=fax,
+        website=website,
+        place_name=place_name,
+    )
     level = parent.level + 1 if parent else 1
     if level > MAX_UNIT_LEVEL:
         raise ServiceError("Cây đơn vị chỉ có tối đa 4 cấp.", field="parent")
@@ -173,9 +188,10 @@ def unit_update(
     phone: str | None = None,
     fax: str | None = None,
     website: str | None = None,
+    place_name: str | None = None,
 ) -> Unit:
     """Edit a unit. The account-name part of a unit with accounts cannot change (R2). The
-    contact fields left as None stay as they are."""
+    contact fields and the place name left as None stay as they are."""
     _require_province_admin(actor)
     fields = _clean_unit_fields(
         name=name,
@@ -184,7 +200,14 @@ def unit_update(
         agency_code=agency_code,
         exclude_pk=unit.pk,
     )
-    fields |= _clean_contact(address=address, email=email, phone=phone, fax=fax, website=website)
+    fields |= _clean_contact(
+        address=address,
+        email=email,
+        phone=phone,
+        fax=fax,
+        website=website,
+        place_name=place_name,
+    )
     if fields["abbreviation"] != unit.abbreviation and unit.members.exists():
         raise ServiceError(
             "Không thể đổi tên viết tắt của đơn vị đã có tài khoản (tên tài khoản đã cấp sẽ sai).",

@@ -420,6 +420,10 @@ def draft_issue(
                     actor=actor,
                 )
             units = [row.unit for row in rows if row.unit is not None]
+            # The draft names its document before sending: the packages to other systems read
+            # the signer's competence and the drafter from it (exchange.issuing_facts).
+            locked.document = document
+            locked.save(update_fields=["document"])
             _issue_send(actor=actor, locked=locked, document=document, rows=rows, ip=ip)
             _issue_record(
                 actor=actor,

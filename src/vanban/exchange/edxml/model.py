@@ -148,6 +148,11 @@ class Organ(Record):
     def name(self) -> str:
         return self.organ_name or self.organization_in_charge or ""
 
+    @property
+    def has_contact(self) -> bool:
+        """Whether the agency says how it is reached (address, e-mail, telephone, fax, website)."""
+        return any((self.organ_add, self.email, self.telephone, self.fax, self.website))
+
 
 @dataclass
 class Code(Record):

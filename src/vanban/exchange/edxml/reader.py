@@ -31,7 +31,7 @@ from io import BytesIO
 from vanban.core.agency_codes import agency_code_problem
 
 from .constants import BUSINESS_NEW, BUSINESS_TYPES, NAMESPACE, STATUS_NAMES
-from .model import Organ
+from .model import Organ, StaffInfo
 from .safety import (
     MAX_ATTACHMENTS,
     MAX_DEPTH,
@@ -82,7 +82,16 @@ class EdxmlPackage:
     page_amount: int | None = None
     steering_type: int | None = None
     sphere: str = ""
+    typer_notation: str = ""
+    promulgation_amount: int | None = None  # copies issued
+    # OtherInfo/Direction: True when the sender marks the document as one that directs (asks
+    # for an answer); None when the package does not say.
+    direction: bool | None = None
+    appendixes: list[str] = field(default_factory=list)
     to_places: list[str] = field(default_factory=list)
+    # Bussiness/StaffInfo: who handled the document at the sender (department, name, e-mail,
+    # mobile); None when the package does not say.
+    staff: StaffInfo | None = None
     business_type: int = BUSINESS_NEW
     business_reason: str = ""
     # Documents an update, replacement or revocation refers to (their DocumentId).
@@ -105,6 +114,20 @@ class EdxmlPackage:
     @property
     def business_label(self) -> str:
         return BUSINESS_TYPES.get(self.business_type, "")
+
+    @property
+    def has_details(self) -> bool:
+        """Whether the package says more than the register's fields: the place, the signer's
+        competence, how the sender is reached, who handled it there, appendices, copies."""
+        return bool(
+            self.promulgation_place
+            or self.signer_competence
+            or self.from_organ.has_contact
+            or self.staff
+            or self.direction
+            or self.appendixes
+            or self.promulgation_amount
+        )
 
 
 @dataclass
@@ -231,11 +254,45 @@ def _number(value: str, label: str, notes: list[str], *, low: int, high: int) ->
     return None
 
 
-def _organ(element: ET.Element | None) -> Organ:
+def read_organ(element: ET.Element | None) -> Organ:
+    """An agency: its code and name (the OrganName, else the OrganizationInCharge) and how it is
+    reached (empty when the package does not say)."""
     return Organ(
         organ_id=child_text(element, "OrganId"),
         organ_name=child_text(element, "OrganName") or child_text(element, "OrganizationInCharge"),
+        organ_add=child_text(element, "OrganAdd"),
+        email=child_text(element, "Email"),
+        telephone=child_text(element, "Telephone"),
+        fax=child_text(element, "Fax"),
+        website=child_text(element, "Website"),
     )
+
+
+def staff_info(element: ET.Element | None) -> StaffInfo | None:
+    """StaffInfo as read; None when absent or every child is empty."""
+    if element is None:
+        return None
+    staff = StaffInfo(
+        department=child_text(element, "Department"),
+        staff=child_text(element, "Staff"),
+        email=child_text(element, "Email"),
+        mobile=child_text(element, "Mobile"),
+    )
+    if not (staff.department or staff.staff or staff.email or staff.mobile):
+        return None
+    return staff
+
+
+def _flag(value: str, label: str, notes: list[str]) -> bool | None:
+    """A Flag of the standard: "true"/"1" or "false"/"0" (any case); None when empty."""
+    if not value:
+        return None
+    if value.lower() in ("true", "1"):
+        return True
+    if value.lower() in ("false", "0"):
+        return False
+    notes.append(f"{label} “{value}” trong gói không hợp lệ nên được bỏ qua.")
+    return None
 
 
 def _parse(data: bytes, *, budget: _Budget, depth: int) -> EdxmlPackage:
@@ -261,8 +318,8 @@ def _parse(data: bytes, *, budget: _Budget, depth: int) -> EdxmlPackage:
     notes: list[str] = []
     package = EdxmlPackage(
         document_id=child_text(message, "DocumentId"),
-        from_organ=_organ(find_child(message, "From")),
-        to_organs=[_organ(e) for e in find_children(message, "To")],
+        from_organ=read_organ(find_child(message, "From")),
+        to_organs=[read_organ(e) for e in find_children(message, "To")],
         code_number=child_text(message, "Code", "CodeNumber"),
         code_notation=child_text(message, "Code", "CodeNotation"),
         promulgation_place=child_text(message, "PromulgationInfo", "Place"),
@@ -274,6 +331,12 @@ def _parse(data: bytes, *, budget: _Budget, depth: int) -> EdxmlPackage:
         signer_position=child_text(message, "SignerInfo", "Position"),
         signer_competence=child_text(message, "SignerInfo", "Competence"),
         sphere=child_text(message, "OtherInfo", "SphereOfPromulgation"),
+        typer_notation=child_text(message, "OtherInfo", "TyperNotation"),
+        appendixes=[
+            text
+            for e in find_children(find_child(message, "OtherInfo", "Appendixes"), "Appendix")
+            if (text := child_text(e))
+        ],
         to_places=[
             text
             for e in find_children(find_child(message, "ToPlaces"), "Place")
@@ -293,6 +356,16 @@ def _parse(data: bytes, *, budget: _Budget, depth: int) -> EdxmlPackage:
     )
     package.page_amount = _number(
         child_text(message, "OtherInfo", "PageAmount"), "Số trang", notes, low=1, high=9999
+    )
+    package.promulgation_amount = _number(
+        child_text(message, "OtherInfo", "PromulgationAmount"),
+        "Số lượng bản",
+        notes,
+        low=1,
+        high=99999,
+    )
+    package.direction = _flag(
+        child_text(message, "OtherInfo", "Direction"), "Văn bản chỉ đạo (Direction)", notes
     )
     package.steering_type = _number(
         child_text(message, "SteeringType"), "Loại chỉ đạo", notes, low=0, high=99
@@ -318,6 +391,7 @@ def _read_business(package: EdxmlPackage, trace: ET.Element | None) -> None:
     for info in find_children(find_child(business, "ReplacementInfoList"), "ReplacementInfo"):
         refs.append(child_text(info, "DocumentId"))
     package.business_refs = list(dict.fromkeys(ref for ref in refs if ref))
+    package.staff = staff_info(find_child(business, "StaffInfo"))
 
 
 # ---------------------------------------------------------------- attachments

@@ -5,12 +5,12 @@ from a partner (`read_status`), read with the same safety rules as packages."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .constants import STATUS_CODES
 from .message_reader import unknown_code
 from .model import Organ, ResponseFor, StaffInfo, StatusMessage, timestamp_to_text
-from .reader import child_text, find_child, organ_id_problem, tree
+from .reader import child_text, find_child, organ_id_problem, read_organ, staff_info, tree
 from .safety import EdxmlError
 
 
@@ -45,6 +45,9 @@ class StatusRead:
     code: str
     description: str
     timestamp: str
+    # The responding agency with how it is reached (From), and who acted there (StaffInfo).
+    from_organ: Organ = field(default_factory=Organ)
+    staff: StaffInfo | None = None
 
 
 def read_status(data: bytes) -> StatusRead:
@@ -70,4 +73,6 @@ def read_status(data: bytes) -> StatusRead:
         code=code,
         description=child_text(header, "Description", multiline=True),
         timestamp=child_text(header, "Timestamp"),
+        from_organ=read_organ(find_child(header, "From")),
+        staff=staff_info(find_child(header, "StaffInfo")),
     )

@@ -36,6 +36,7 @@ from vanban.exchange.edxml import (
     write_package,
     write_status,
 )
+from vanban.exchange.issuing_facts import IssuingFacts, issuing_facts
 
 
 def _text(value: Any) -> str:
@@ -60,17 +61,63 @@ def package_files_in_order(document: Document) -> list[DocumentFile]:
     return sorted(files, key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk))
 
 
+def _given(value: Any) -> str | None:
+    """An element written only when we hold its value (the schema lets it be absent)."""
+    return _text(value) or None
+
+
 def _organ(code: str, name: str, unit: Unit | None = None) -> Organ:
     """An agency of a package: its code and name and, for a unit of ours, how it is reached
     (address, e-mail, telephone, fax, website: unit data), as the national samples carry."""
     organ = Organ(organ_id=_text(code), organization_in_charge=_text(name), organ_name=_text(name))
     if unit is not None:
-        organ.organ_add = _text(unit.address) or None
-        organ.email = _text(unit.email) or None
-        organ.telephone = _text(unit.phone) or None
-        organ.fax = _text(unit.fax) or None
-        organ.website = _text(unit.website) or None
+        organ.organ_add = _given(unit.address)
+        organ.email = _given(unit.email)
+        organ.telephone = _given(unit.phone)
+        organ.fax = _given(unit.fax)
+        organ.website = _given(unit.website)
     return organ
+
+
+def _staff(department: str, staff: str, email: str = "", mobile: str = "") -> StaffInfo:
+    """StaffInfo: the person who handled the message and their department, always written as
+    the samples do; their e-mail and mobile when we hold them."""
+    return StaffInfo(
+        department=_text(department),
+        staff=_text(staff),
+        email=_given(email),
+        mobile=_given(mobile),
+    )
+
+
+def _signer(document: Document, facts: IssuingFacts | None) -> SignerInfo:
+    """SignerInfo: the competence ("KT. CHỦ TỊCH") and the plain position from the draft, else
+    (a document registered by hand) the register's title as Position."""
+    if facts is None:
+        return SignerInfo(
+            position=_text(document.signer_position), full_name=_text(document.signer_name)
+        )
+    return SignerInfo(
+        competence=_given(facts.competence),
+        position=_text(facts.position),
+        full_name=_text(document.signer_name),
+    )
+
+
+def _other_info(document: Document, files: list[DocumentFile]) -> OtherInfo:
+    """OtherInfo: urgency, sphere, copies and pages as the register has them; Direction "true"
+    when the document asks for an answer by a date (its DueDate, as SteeringType 1); the
+    attachments, in the package's order, as its Appendixes."""
+    appendixes = [_text(f.original_name) for f in files if f.role == DocumentFile.Role.ATTACHMENT]
+    return OtherInfo(
+        priority=_text(document.urgency),
+        sphere_of_promulgation="Liên thông văn bản",
+        typer_notation="",
+        promulgation_amount=_text(document.issued_amount or 1),
+        page_amount=_text(document.page_amount or 1),
+        direction="true" if document.due_date else "false",
+        appendixes=appendixes or None,
+    )
 
 
 def package_for_document(
@@ -88,31 +135,24 @@ def package_for_document(
     unit = document.unit
     doc_id = document_id(document)
     files = package_files_in_order(document)
+    facts = issuing_facts(document)
     notation = document.code_notation or document.number_symbol.partition("/")[2]
     header = MessageHeader(
         from_organ=_organ(unit.agency_code, unit.name, unit),
         to=[_organ(to_code, to_name)],
         document_id=doc_id,
         code=Code(code_number=_text(document.code_number), code_notation=_text(notation)),
-        promulgation_info=PromulgationInfo(place="", promulgation_date=_date(document.issued_date)),
+        promulgation_info=PromulgationInfo(
+            place=_given(unit.place_name), promulgation_date=_date(document.issued_date)
+        ),
         document_type=DocumentType(
             type="1", type_detail="0", type_name=_text(document.document_type.name)
         ),
         subject=_text(document.subject),
         content=_text(document.subject),
-        signer_info=SignerInfo(
-            competence="",
-            position=_text(document.signer_position),
-            full_name=_text(document.signer_name),
-        ),
+        signer_info=_signer(document, facts),
         due_date=_date(document.due_date) if document.due_date else None,
-        other_info=OtherInfo(
-            priority=_text(document.urgency),
-            sphere_of_promulgation="Liên thông văn bản",
-            typer_notation="",
-            promulgation_amount=_text(document.issued_amount or 1),
-            page_amount=_text(document.page_amount or 1),
-        ),
+        other_info=_other_info(document, files),
         steering_type="1" if document.due_date else "0",
         to_places=[_text(to_name)],
     )
@@ -125,6 +165,9 @@ def package_for_document(
             bussiness_doc_type=str(business_type),
             bussiness_doc_reason=reason or BUSINESS_TYPES.get(business_type, ""),
             paper="1" if document.needs_paper_copy else "0",
+            staff_info=_staff(facts.department, facts.staff, facts.email, facts.mobile)
+            if facts is not None and facts.staff
+            else None,
         ),
     )
     manifest = Manifest(attributes={"version": "1.0"})
@@ -163,12 +206,16 @@ def status_payload(
     description: str,
     staff: str = "",
     department: str = "",
+    staff_email: str = "",
+    staff_mobile: str = "",
     at: dt.datetime | None = None,
+    unit: Unit | None = None,
 ) -> bytes:
     """The bytes of a status message `code` about the document `response_for` (its DocumentId,
-    sender, number/notation and date), from the agency `from_code`."""
+    sender, number/notation and date), from the agency `from_code`: our `unit` of that code
+    with how it is reached (From, as for packages), and the person who acted (StaffInfo)."""
     message = status_message(
-        _organ(from_code, from_name),
+        _organ(from_code, from_name, unit),
         ResponseFor(
             organ_id=response_org,
             code=response_code,
@@ -178,7 +225,7 @@ def status_payload(
         code,
         description,
         at or clock.now(),
-        StaffInfo(department=department, staff=staff),
+        _staff(department, staff, staff_email, staff_mobile),
     )
     return write_status(message)
 
@@ -187,9 +234,13 @@ def status_for_inbound(
     inbound: Any, *, code: str, description: str = "", actor: Any = None
 ) -> bytes:
     """The status message `code` about a package received from a partner, from its recipient;
-    the description defaults to the code's label."""
+    the description defaults to the code's label. StaffInfo names the person who acted (their
+    unit, name, e-mail and telephone), or only the recipient unit for a status sent on arrival."""
     unit = inbound.unit
     org, date, number = [*inbound.edxml_id.split(",", 2), "", "", ""][:3]
+    department = unit.name if unit is not None else ""
+    if actor is not None and getattr(actor, "unit", None) is not None:
+        department = actor.unit.name
     return status_payload(
         from_code=inbound.to_code,
         from_name=unit.name if unit is not None else inbound.to_code,
@@ -200,5 +251,8 @@ def status_for_inbound(
         code=code,
         description=description or STATUS_CODES[code].capitalize(),
         staff=actor.full_name if actor is not None else "",
-        department=unit.name if unit is not None else "",
+        department=department,
+        staff_email=actor.email if actor is not None else "",
+        staff_mobile=actor.phone if actor is not None else "",
+        unit=unit,
     )
