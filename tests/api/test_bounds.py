@@ -218,7 +218,7 @@ def _bounded(schema, components) -> bool:  # type: ignore[no-untyped-def]
     kind = schema.get("type")
     if kind in ("null", "boolean") or "enum" in schema:
         return True
-    if kind == "integer":
+    if kind in ("integer", "number"):
         return "minimum" in schema and "maximum" in schema
     if kind == "string":
         return schema.get("format") in ("date", "binary") or (

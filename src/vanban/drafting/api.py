@@ -373,6 +373,9 @@ MSG_PLACEMENT_INCOMPLETE = (
 )
 
 
+MAX_MM = 1189
+
+
 class IssueIn(Schema):
     issued_amount: int | None = Field(None, ge=1, le=999, description="Số lượng bản (1 đến 999)")
     certificate_id: Id | None = Field(
@@ -382,30 +385,47 @@ class IssueIn(Schema):
         "", description="Mã PIN mở khóa của chứng thư số tổ chức (không được lưu)"
     )
     # NĐ 30/2020 Art. 15, Appendix I: where the number and the date go on a first page without
-    # the reserved lines (a scan); millimetres from the page's top-left corner, all or none.
+    # the reserved lines (a scan); millimetres from the page's top-left corner, all or none
+    # (bounded by the largest paper size, A0's 1189 mm; the service checks the page itself).
     number_x: float | None = Field(
-        None, allow_inf_nan=False, description=PLACEMENT_HELP.format("ô số văn bản", "x")
+        None,
+        ge=0,
+        le=MAX_MM,
+        allow_inf_nan=False,
+        description=PLACEMENT_HELP.format("ô số văn bản", "x"),
     )
     number_y: float | None = Field(
-        None, allow_inf_nan=False, description=PLACEMENT_HELP.format("ô số văn bản", "y")
+        None,
+        ge=0,
+        le=MAX_MM,
+        allow_inf_nan=False,
+        description=PLACEMENT_HELP.format("ô số văn bản", "y"),
     )
     number_width: float | None = Field(
-        None, allow_inf_nan=False, description="Ô số văn bản: rộng (mm)"
+        None, ge=0, le=MAX_MM, allow_inf_nan=False, description="Ô số văn bản: rộng (mm)"
     )
     number_height: float | None = Field(
-        None, allow_inf_nan=False, description="Ô số văn bản: cao (mm)"
+        None, ge=0, le=MAX_MM, allow_inf_nan=False, description="Ô số văn bản: cao (mm)"
     )
     date_x: float | None = Field(
-        None, allow_inf_nan=False, description=PLACEMENT_HELP.format("ô ngày tháng năm", "x")
+        None,
+        ge=0,
+        le=MAX_MM,
+        allow_inf_nan=False,
+        description=PLACEMENT_HELP.format("ô ngày tháng năm", "x"),
     )
     date_y: float | None = Field(
-        None, allow_inf_nan=False, description=PLACEMENT_HELP.format("ô ngày tháng năm", "y")
+        None,
+        ge=0,
+        le=MAX_MM,
+        allow_inf_nan=False,
+        description=PLACEMENT_HELP.format("ô ngày tháng năm", "y"),
     )
     date_width: float | None = Field(
-        None, allow_inf_nan=False, description="Ô ngày tháng năm: rộng (mm)"
+        None, ge=0, le=MAX_MM, allow_inf_nan=False, description="Ô ngày tháng năm: rộng (mm)"
     )
     date_height: float | None = Field(
-        None, allow_inf_nan=False, description="Ô ngày tháng năm: cao (mm)"
+        None, ge=0, le=MAX_MM, allow_inf_nan=False, description="Ô ngày tháng năm: cao (mm)"
     )
 
     def placement(self) -> tuple[Box, Box] | None:
