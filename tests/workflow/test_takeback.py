@@ -234,6 +234,9 @@ def test_an_accepted_take_back_ends_the_processing_at_the_recipient(work, client
     assert "Đã thu hồi" in page
     assert 'id="withdrawn-notice"' in clerk.get(f"/lien-thong/hang-cho/{copy.pk}/").content.decode()
     assert register_note(incoming).startswith("Đã thu hồi ngày 25/11/2026")
+    # The follow-up book says it was taken back, not that it is overdue.
+    book = clerk.get("/xu-ly/so-theo-doi/").content.decode()
+    assert "Đã thu hồi ngày 25/11/2026" in book
 
 
 def test_a_take_back_accepted_before_presenting_leaves_nothing_to_present(work):
