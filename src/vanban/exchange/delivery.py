@@ -65,8 +65,9 @@ NOT_IN_QUEUE = {
     DeliveryStatus.RETURNED: "Văn bản đã được trả lại nơi gửi.",
     DeliveryStatus.REGISTERED: "Văn bản đã được vào sổ đến.",
 }
-# What the incoming processing may report, in the order it happens.
+# The note of the 15 a copy still in the queue gets when its sender takes it back.
 QUEUED_WITHDRAWN = "Văn bản chưa vào sổ, đã rút khỏi hàng chờ tiếp nhận."
+# What the incoming processing may report, in the order it happens.
 PROCESSING_STATUSES = (DeliveryStatus.ASSIGNED, DeliveryStatus.PROCESSING, DeliveryStatus.DONE)
 
 
@@ -639,7 +640,11 @@ def document_recall(
             unit=locked.unit,
             target=locked,
             ip=ip,
-            data={"reason": reason, "deliveries": [d.pk for d in deliveries]},
+            data={
+                "reason": reason,
+                "deliveries": [d.pk for d in deliveries],
+                "given_back": [d.pk for d in deliveries if d.withdrawn],
+            },
         )
         label = document_label(document)
         for delivery in deliveries:
@@ -670,9 +675,16 @@ def delivery_recall_answer(
     check(delivery)
     with transaction.atomic():
         incoming = None
-        if accept and delivery.incoming_document_id is not None:
+        # Read from the row, not the caller's copy: a copy under a take-back (13) is never
+        # registered meanwhile, so this stays true under the lock.
+        incoming_pk = (
+            Delivery.objects.filter(pk=delivery.pk)
+            .values_list("incoming_document_id", flat=True)
+            .first()
+        )
+        if accept and incoming_pk is not None:
             # The processing first, then the delivery: the order of the processing's writers.
-            incoming = Document.objects.get(pk=delivery.incoming_document_id)
+            incoming = Document.objects.get(pk=incoming_pk)
             withdrawal_lock(incoming)
         locked = _locked(delivery)
         check(locked)
