@@ -234,6 +234,11 @@ def test_an_accepted_take_back_ends_the_processing_at_the_recipient(work, client
     assert "Đã thu hồi" in page
     assert 'id="withdrawn-notice"' in clerk.get(f"/lien-thong/hang-cho/{copy.pk}/").content.decode()
     assert register_note(incoming).startswith("Đã thu hồi ngày 25/11/2026")
+    answer = ApiClient().get(f"/documents/{incoming.pk}", token_for(work.other_clerk)).json()
+    assert (answer["withdrawn_reason"], answer["withdrawn_at"] is not None) == (
+        "Ban hành nhầm đối tượng",
+        True,
+    )
     # The follow-up book says it was taken back, not that it is overdue.
     book = clerk.get("/xu-ly/so-theo-doi/").content.decode()
     assert "Đã thu hồi ngày 25/11/2026" in book
@@ -344,6 +349,8 @@ def test_a_registered_replacement_marks_the_original_replaced(work, client_for):
     page = clerk.get(f"/van-ban/{original_in.pk}/").content.decode()
     assert f'Văn bản đã được thay thế bằng <a href="/van-ban/{replacement_in.pk}/">' in page
     assert register_note(original_in) == "Đã bị thay thế"
+    answer = ApiClient().get(f"/documents/{original_in.pk}", token_for(work.other_clerk)).json()
+    assert answer["replaced_by_id"] == replacement_in.pk
     sender_page = client_for(work.clerk).get(f"/van-ban/{original.pk}/").content.decode()
     assert f"văn bản số {replacement.number_symbol}" in sender_page
 
