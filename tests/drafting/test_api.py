@@ -220,10 +220,14 @@ def test_outgoing_path_through_the_api(team, api, tokens):
         "Ủy ban nhân dân tỉnh Bến Tre": ("01", "đã đến"),
     }
 
-    # Recall through the API: the registered copy is marked; its clerk refuses.
+    # Recall through the API: the registered copy is asked back, the one still in the queue is
+    # given back at once (15); the registered copy's clerk refuses.
     body = ok(api.post(f"/exchange/sent/{document_id}/recall", tokens["leader"], {"reason": "Sai"}))
     assert body["recalled"] is True
-    assert {d["recall_status"] for d in body["deliveries"]} == {"13"}
+    assert {d["recipient_unit_name"]: d["recall_status"] for d in body["deliveries"]} == {
+        "Sở Nội vụ": "13",
+        "Ủy ban nhân dân tỉnh Bến Tre": "15",
+    }
     refusal = api.post(
         f"/exchange/queue/{item['id']}/recall-answer", tokens["recipient_clerk"], {"accept": False}
     )
@@ -311,6 +315,12 @@ def _setup(team: Team, kind: str) -> tuple[Draft, Any]:
     elif kind in ("issued", "recalled"):
         draft, document = issued(team)
         if kind == "recalled":
+            # Registered first: a copy still in the queue is given back at once, nobody answers.
+            delivery.delivery_register(
+                actor=team.clerk_snv,
+                delivery=Delivery.objects.get(document=document),
+                refusals=DECLARED,
+            )
             delivery.document_recall(actor=team.clerk, document=document, reason="Sai")
         return draft, Delivery.objects.get(document=document)
     return draft, None

@@ -21,8 +21,10 @@ from tests.support.province import make_user
 from vanban.accounts import services as account_services
 from vanban.accounts.models import Role
 from vanban.documents import services as document_services
+from vanban.documents.models import Document
 from vanban.drafting import services
 from vanban.exchange import delivery
+from vanban.exchange.models import Delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -141,11 +143,18 @@ def test_reception_queue(team, client_for, django_assert_num_queries):
     assert "01/KH-STTTT" in html
     for number in range(5):
         document = outgoing(team, f"Công văn thứ {number}")
+        # The paper copy of R12 is read with the document: no query of its own.
+        Document.objects.filter(pk=document.pk).update(needs_paper_copy=number % 2 == 0)
         delivery.deliveries_create(actor=team.clerk, document=document, units=[team.province.snv])
+    # A registered copy is asked back (one still in the queue would be given back at once).
+    delivery.delivery_register(
+        actor=team.clerk_snv, delivery=Delivery.objects.get(document=first), refusals=DECLARED
+    )
     delivery.document_recall(actor=team.clerk, document=first, reason="Sai")
     with django_assert_num_queries(QUEUE):
         html = client.get("/lien-thong/hang-cho/").content.decode()
     assert "Văn bản chờ vào sổ (5)" in html and "Đề nghị thu hồi chờ trả lời (1)" in html
+    assert html.count(">Có bản giấy gửi kèm<") == 3
 
 
 def test_sender_statuses(team, client_for, django_assert_num_queries):

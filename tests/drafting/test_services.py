@@ -661,6 +661,45 @@ def test_a_changed_stored_signed_file_stops_the_issue(team):
     )
 
 
+def follow_up(team, original, business_type):  # type: ignore[no-untyped-def]
+    """A draft updating or replacing `original`."""
+    return services.draft_create(
+        actor=team.drafter,
+        issuing_unit=team.province.stttt,
+        data=draft_input(subject="Kế hoạch (sửa đổi)"),
+        signer=team.signer,
+        refusals=DECLARED,
+        content_file=pdf(),
+        recipient_units=[team.province.snv],
+        business_type=business_type,
+        original_document=original,
+    )
+
+
+def test_a_recalled_document_is_corrected_only_where_its_take_back_was_refused(team):
+    """16: the document stays in force at that recipient, so its sender may still update or
+    replace it; given back everywhere (15), it may not."""
+    _first, kept = issued(team)
+    received = Delivery.objects.get(document=kept)
+    delivery.delivery_register(actor=team.clerk_snv, delivery=received, refusals=DECLARED)
+    delivery.document_recall(actor=team.signer, document=kept, reason="Sai số liệu")
+    received.refresh_from_db()
+    delivery.delivery_recall_answer(
+        actor=team.clerk_snv, delivery=received, accept=False, note="Đang triển khai."
+    )
+    assert follow_up(team, kept, BusinessType.UPDATE).original_document == kept
+
+    _second, given_back = issued(team, subject="Kế hoạch thứ hai")
+    # Still in the queue: given back at once (15).
+    delivery.document_recall(actor=team.signer, document=given_back, reason="Sai số liệu")
+    refused(
+        lambda: follow_up(team, given_back, BusinessType.REPLACE),
+        ServiceError,
+        "Văn bản đã bị thu hồi nên không cập nhật hoặc thay thế được.",
+        "original_document",
+    )
+
+
 def test_update_and_replace_link_to_the_original_at_each_recipient(team):
     _first, original = issued(team)
     received = Delivery.objects.get(document=original)
@@ -684,6 +723,20 @@ def test_update_and_replace_link_to_the_original_at_each_recipient(team):
     incoming = delivery.delivery_register(actor=team.clerk_snv, delivery=copy, refusals=DECLARED)
     assert incoming.description == "Thay thế văn bản số 01/KH-STTTT ngày 25/11/2026"
     assert incoming.register_number == 2
+    # The original is replaced, at the sender and in the recipient's register: no second update
+    # or replacement of it (its replacement is the one to correct).
+    original.refresh_from_db()
+    assert original.replaced_by == document
+    assert Document.objects.get(pk=received.incoming_document_id).replaced_by == incoming
+    for business_type in (BusinessType.UPDATE, BusinessType.REPLACE):
+        refused(
+            lambda business_type=business_type: follow_up(team, original, business_type),
+            ServiceError,
+            f"Văn bản đã được thay thế bằng văn bản số {document.number_symbol}; không cập nhật "
+            "hoặc thay thế được nữa.",
+            "original_document",
+        )
+    assert follow_up(team, document, BusinessType.UPDATE).original_document == document
     # The original must be an outgoing document of the issuing unit that the drafter may reach.
     refused(
         lambda: services.draft_create(

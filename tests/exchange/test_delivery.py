@@ -316,22 +316,28 @@ def test_recall_withdraws_queued_copies_and_each_recipient_confirms_or_refuses(
     )
     registered.refresh_from_db()
     queued.refresh_from_db()
-    assert registered.recall_status == queued.recall_status == RecallStatus.REQUESTED
+    assert registered.recall_status == RecallStatus.REQUESTED
+    # The copy still in the queue is given back at once: 15 is final, nobody has to answer.
+    assert queued.recall_status == RecallStatus.ACCEPTED
+    assert [(e.code, e.note) for e in queued.events.all()] == [
+        ("01", ""),
+        ("13", "Sai số liệu phụ lục"),
+        ("15", "Văn bản chưa vào sổ, đã rút khỏi hàng chờ tiếp nhận."),
+    ]
+    assert Notification.objects.filter(
+        recipient=clerk_root, title__contains=" đã thu hồi "
+    ).exists()
 
-    # The queued copy leaves the queue and waits for an answer among the recall requests.
+    # It leaves the queue and asks nothing of its clerk.
     root_client = client_for(clerk_root)
     html = root_client.get("/lien-thong/hang-cho/").content.decode()
     assert table_rows(html, "queue-table") == [["Không có văn bản nào chờ vào sổ."]]
-    assert table_rows(html, "recall-table")[0][3] == "Sai số liệu phụ lục"
+    assert 'id="recall-table"' not in html
     refused(
-        lambda: delivery.delivery_register(actor=clerk_root, delivery=queued, refusals=DECLARED),
+        lambda: delivery.delivery_recall_answer(actor=clerk_root, delivery=queued, accept=True),
         ServiceError,
-        "Nơi gửi đã đề nghị thu hồi văn bản này; hãy xác nhận hoặc từ chối việc thu hồi trước.",
+        "Không có đề nghị thu hồi nào đang chờ trả lời cho văn bản này.",
     )
-    response = root_client.post(f"/lien-thong/hang-cho/{queued.pk}/thu-hoi/", {"answer": "accept"})
-    assert response.status_code == 302
-    queued.refresh_from_db()
-    assert queued.recall_status == RecallStatus.ACCEPTED
     assert root_client.get(f"/lien-thong/hang-cho/{queued.pk}/").status_code == 200
     file_pk = sent.files.get().pk
     assert root_client.get(f"/lien-thong/hang-cho/{queued.pk}/tep/{file_pk}/").status_code == 404

@@ -73,7 +73,10 @@ def sent(team: Team) -> Sent:
 
 
 def recalled(team: Team) -> Sent:
+    """A registered copy the sender asks back (a copy still in the queue is given back at once
+    and asks nothing of its clerk)."""
     item = sent(team)
+    delivery.delivery_register(actor=team.clerk_snv, delivery=item.delivery, refusals=DECLARED)
     delivery.document_recall(actor=team.signer, document=item.document, reason="Sai số liệu")
     return item
 

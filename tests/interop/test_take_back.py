@@ -14,6 +14,7 @@ from vanban.exchange.edxml import read_message, validate
 from vanban.exchange.models import Delivery, Inbound, InboundState, Outbound, Transport
 from vanban.exchange.partners import services
 from vanban.exchange.partners.packages import status_payload as status_message
+from vanban.workflow.models import Processing, ProcessingStatus
 
 
 @pytest.fixture
@@ -99,6 +100,11 @@ def test_the_clerk_agrees_to_a_take_back(team, link, document, queued, client):
     queued.refresh_from_db()
     assert queued.state == InboundState.RECALLED
     assert status_payloads()[-1][0] == "15"
+    # The registered document is marked taken back and its processing ends, as for a document
+    # from a unit of the deployment (documents.withdrawals).
+    incoming = Delivery.objects.get(package=queued).incoming_document
+    assert incoming.withdrawn_at is not None
+    assert Processing.objects.get(document=incoming).status == ProcessingStatus.WITHDRAWN
 
 
 def test_a_status_13_takes_back_a_queued_package(team, link, document, queued, client):

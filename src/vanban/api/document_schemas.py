@@ -112,6 +112,19 @@ class DocumentOut(DocumentListItem):
     archive_holder: str = Field(description="Đơn vị, người nhận bản lưu (văn bản đi)")
     issued_amount: int | None = Field(description="Số lượng bản (văn bản đi)")
     registered_by: str = Field(description="Tài khoản của văn thư vào sổ")
+    needs_paper_copy: bool = Field(
+        description=(
+            "Có bản giấy gửi kèm: cơ quan nhận lưu trữ vĩnh viễn văn bản này (R12); văn bản đến "
+            "nhận qua liên thông mang dấu này của nơi gửi"
+        )
+    )
+    withdrawn_at: dt.datetime | None = Field(
+        description="Văn bản đến đã được nơi gửi thu hồi (15) lúc này; việc xử lý đã kết thúc"
+    )
+    withdrawn_reason: str = Field(description="Lý do thu hồi của nơi gửi")
+    replaced_by_id: int | None = Field(
+        description="Văn bản thay thế văn bản này (nghiệp vụ thay thế), nếu có"
+    )
     files: list[DocumentFileOut] = Field(description="Tệp chính và tệp đính kèm")
     signature_reports: list[StoredReportOut] = Field(
         description="Kết quả kiểm tra chữ ký số gần nhất của từng tệp PDF"

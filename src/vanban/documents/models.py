@@ -177,6 +177,20 @@ class Document(models.Model):
         default=False,
         help_text="Văn bản mà cơ quan nhận phải lưu trữ vĩnh viễn (R12).",
     )
+    # An incoming document its sender took back (status 15 "đồng ý thu hồi", NĐ 30/2020
+    # Appendix VI): it keeps its arrival number (registers have no gaps), its processing ends.
+    withdrawn_at = models.DateTimeField("thời điểm thu hồi", null=True, blank=True)
+    withdrawn_reason = models.CharField("lý do thu hồi", max_length=500, blank=True)
+    # The document that replaces this one (business type 3 "thay thế"): an outgoing document once
+    # its replacement is issued, an incoming one once the replacement is registered.
+    replaced_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+        verbose_name="được thay thế bằng",
+    )
     # Register bookkeeping.
     sensitive_declared = models.BooleanField(
         "đã cam kết không thuộc vấn đề nhạy cảm", default=False

@@ -96,6 +96,8 @@ _ROW_FIELDS = (
     "recipients",
     "archive_holder",
     "issued_amount",
+    "withdrawn_at",
+    "replaced_by",
 )
 
 
@@ -264,6 +266,17 @@ def type_and_subject(document: Document) -> str:
     return f"{type_name} {document.subject}"
 
 
+def register_note(document: Document) -> str:
+    """The column "Ghi chú": the clerk's note, and whether the document was taken back by its
+    sender (15) or replaced; its number stays in the register (no gaps)."""
+    parts = [document.description] if document.description else []
+    if document.withdrawn_at is not None:
+        parts.append(f"Đã thu hồi ngày {_local_date(document.withdrawn_at)}")
+    if document.replaced_by_id is not None:
+        parts.append("Đã bị thay thế")
+    return "; ".join(parts)
+
+
 def _shares(document: Document) -> list[DocumentShare]:
     return list(document.shares.all())  # prefetched, in order of handing over
 
@@ -281,7 +294,7 @@ def _incoming_cells(document: Document) -> tuple[str, ...]:
         receivers,
         _local_date(shares[0].granted_at) if shares else "",
         "",  # Ký nhận: signed by hand on the printed register
-        document.description,
+        register_note(document),
     )
 
 
@@ -297,7 +310,7 @@ def _outgoing_cells(document: Document) -> tuple[str, ...]:
         str(document.issued_amount) if document.issued_amount else "",
         _local_date(shares[0].granted_at) if shares else "",
         "",  # Ký nhận: signed by hand on the printed register
-        document.description,
+        register_note(document),
     )
 
 

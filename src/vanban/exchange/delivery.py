@@ -7,8 +7,11 @@
   through the path every received document takes (`exchange.reception`).
 - `delivery_status_update`: the incoming processing reports 04 assigned, 05 processing, 06 done
   (to a partner system too, for a document received from it).
-- `document_recall` / `delivery_recall_answer`: the sender recalls (13); each recipient accepts
-  (15) or refuses (16).
+- `document_recall` / `delivery_recall_answer`: the sender recalls (13); a copy still in the
+  queue is given back at once (15), the clerk of a registered copy accepts (15: its processing
+  ends, `documents.withdrawals`) or refuses (16: the document stays, and the sender may still
+  update or replace it).
+- `original_refusal`: whether an outgoing document may still be updated or replaced.
 
 Every action checks permission first, locks the delivery row before checking its state (no
 check-then-act), writes a `DeliveryEvent` and an audit event, and changes nothing when refused.
@@ -38,6 +41,11 @@ from vanban.documents.files import (
 )
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.services import DocumentInput, Refusals
+from vanban.documents.withdrawals import (
+    document_mark_replaced,
+    document_withdraw,
+    withdrawal_lock,
+)
 from vanban.exchange.delivery_selectors import received_file
 from vanban.exchange.partners.services import external_recall, inbound_progress
 
@@ -65,6 +73,8 @@ NOT_IN_QUEUE = {
     DeliveryStatus.RETURNED: "Văn bản đã được trả lại nơi gửi.",
     DeliveryStatus.REGISTERED: "Văn bản đã được vào sổ đến.",
 }
+# The note of the 15 a copy still in the queue gets when its sender takes it back.
+QUEUED_WITHDRAWN = "Văn bản chưa vào sổ, đã rút khỏi hàng chờ tiếp nhận."
 # What the incoming processing may report, in the order it happens.
 PROCESSING_STATUSES = (DeliveryStatus.ASSIGNED, DeliveryStatus.PROCESSING, DeliveryStatus.DONE)
 
@@ -206,7 +216,52 @@ def _sending_check(
             "Văn bản được cập nhật hoặc thay thế phải là văn bản đi khác của đơn vị.",
             field="original_document",
         )
+    refusal = original_refusal(original_document, document=document)
+    if refusal:
+        raise ServiceError(refusal, field="original_document")
     return original_document
+
+
+def original_refusal(original: Document, *, document: Document | None = None) -> str:
+    """Why an outgoing document may no longer be updated or replaced (business type 2, 3), as a
+    Vietnamese sentence; empty when it may.
+
+    A replaced document is done with: its replacement is the one to update or replace. A
+    recalled document is frozen, unless a recipient refused to give it back (16): there it
+    stays in force, so the sender may still correct it. `document` is the update or
+    replacement being sent, when there is one: its own replacement does not refuse it.
+    """
+    if original.replaced_by_id is not None and (
+        document is None or original.replaced_by_id != document.pk
+    ):
+        replacement = Document.objects.filter(pk=original.replaced_by_id).first()
+        number = f" số {replacement.number_symbol}" if replacement is not None else ""
+        return (
+            f"Văn bản đã được thay thế bằng văn bản{number}; không cập nhật hoặc thay thế được nữa."
+        )
+    if (
+        DocumentRecall.objects.filter(document=original).exists()
+        and not Delivery.objects.filter(
+            document=original, recall_status=RecallStatus.REFUSED
+        ).exists()
+    ):
+        return "Văn bản đã bị thu hồi nên không cập nhật hoặc thay thế được."
+    return ""
+
+
+def original_take(*, document: Document, business_type: int, original: Document | None) -> None:
+    """Under the original's lock: refuses an update or replacement of a document that may no
+    longer have one (`original_refusal`, checked again so that two replacements issued at the
+    same time cannot both pass), and marks the original replaced by `document` (business type
+    3). In the caller's transaction, before anything is sent."""
+    if original is None or business_type == BusinessType.NEW:
+        return
+    locked = Document.objects.select_for_update().get(pk=original.pk)
+    refusal = original_refusal(locked, document=document)
+    if refusal:
+        raise ServiceError(refusal, field="original_document")
+    if business_type == BusinessType.REPLACE:
+        document_mark_replaced(locked, document)
 
 
 def _recipient_units(document: Document, units: list[Unit]) -> dict[int, Unit]:
@@ -370,6 +425,21 @@ class _FromUnit:
     def registered(
         self, locked: Delivery, document: Document, *, actor: User, at: dt.datetime
     ) -> Audit:
+        # R12: the recipient keeps it permanently, a paper copy comes with it.
+        if locked.sent_document.needs_paper_copy:
+            document.needs_paper_copy = True
+            document.save(update_fields=["needs_paper_copy"])
+        # A registered replacement: the copy of the original in this register is replaced.
+        original = locked.original
+        if (
+            locked.business_type == BusinessType.REPLACE
+            and original is not None
+            and original.incoming_document_id is not None
+        ):
+            document_mark_replaced(
+                Document.objects.select_for_update().get(pk=original.incoming_document_id),
+                document,
+            )
         return Audit(
             "exchange.delivery_register",
             locked,
@@ -472,6 +542,12 @@ def delivery_status_update(
             .filter(incoming_document_id=incoming_document.pk)
             .first()
         )
+        if locked is not None and locked.is_local and locked.withdrawn:
+            # 15 is final (QĐ 28/2018): nothing is reported to the sender after it.
+            raise ServiceError(
+                f"Văn bản đã được nơi gửi thu hồi (15); không báo trạng thái {status} "
+                f"{DeliveryStatus(status).label} sau đó."
+            )
         if locked is not None and _progresses(locked, status):
             now = clock.now()
             locked.status = status
@@ -542,8 +618,6 @@ def document_recall(
         )
         deliveries = [d for d in recipients if d.is_local and d.recall_status == RecallStatus.NONE]
         for delivery in deliveries:
-            delivery.recall_status = RecallStatus.REQUESTED
-            delivery.save(update_fields=["recall_status"])
             delivery_event(
                 delivery,
                 RecallStatus.REQUESTED,
@@ -552,6 +626,20 @@ def document_recall(
                 note=reason,
                 at=now,
             )
+            # A copy still in the queue leaves it: given back at once (15, final), as a package
+            # of a partner system still waiting is (docs/interop.md).
+            queued = delivery.status == DeliveryStatus.ARRIVED
+            delivery.recall_status = RecallStatus.ACCEPTED if queued else RecallStatus.REQUESTED
+            delivery.save(update_fields=["recall_status"])
+            if queued:
+                delivery_event(
+                    delivery,
+                    RecallStatus.ACCEPTED,
+                    RecallStatus.ACCEPTED.label,
+                    actor=None,
+                    note=QUEUED_WITHDRAWN,
+                    at=now,
+                )
         # Agencies of other systems get a revocation package of what they received as new.
         external_recall(
             actor=actor,
@@ -567,13 +655,18 @@ def document_recall(
             unit=locked.unit,
             target=locked,
             ip=ip,
-            data={"reason": reason, "deliveries": [d.pk for d in deliveries]},
+            data={
+                "reason": reason,
+                "deliveries": [d.pk for d in deliveries],
+                "given_back": [d.pk for d in deliveries if d.withdrawn],
+            },
         )
         label = document_label(document)
         for delivery in deliveries:
+            verb = "đã thu hồi" if delivery.withdrawn else RecallStatus.REQUESTED.label
             notification_send(
                 recipients=_clerks([delivery.local_recipient_id]),
-                title=f"{document.unit.name} đề nghị thu hồi {label}",
+                title=f"{document.unit.name} {verb} {label}",
                 body=reason,
                 link=reverse("exchange:delivery_detail", kwargs={"pk": delivery.pk}),
             )
@@ -583,8 +676,10 @@ def document_recall(
 def delivery_recall_answer(
     *, actor: User, delivery: Delivery, accept: bool, note: str = "", ip: str | None = None
 ) -> Delivery:
-    """The recipient's clerk answers a recall: accepted (15), the copy is withdrawn (out of the
-    queue, or marked as recalled in the register); refused (16, with a reason), it stays."""
+    """The recipient's clerk answers a recall of a registered copy: accepted (15), the copy is
+    marked as taken back in the register and its processing ends (`documents.withdrawals`: open
+    assignments ended, their handlers told, no more reminders or progress); refused (16, with a
+    reason), it stays and the sender may still update or replace it."""
     _require_recipient_clerk(actor, delivery)
     note = _note(note, label="lý do từ chối thu hồi", field="note", required=not accept)
 
@@ -594,13 +689,31 @@ def delivery_recall_answer(
 
     check(delivery)
     with transaction.atomic():
+        incoming = None
+        # Read from the row, not the caller's copy: a copy under a take-back (13) is never
+        # registered meanwhile, so this stays true under the lock.
+        incoming_pk = (
+            Delivery.objects.filter(pk=delivery.pk)
+            .values_list("incoming_document_id", flat=True)
+            .first()
+        )
+        if accept and incoming_pk is not None:
+            # The processing first, then the delivery: the order of the processing's writers.
+            incoming = Document.objects.get(pk=incoming_pk)
+            withdrawal_lock(incoming)
         locked = _locked(delivery)
         check(locked)
         code = RecallStatus.ACCEPTED if accept else RecallStatus.REFUSED
         locked.recall_status = code
         locked.recall_answer_note = note
         locked.save(update_fields=["recall_status", "recall_answer_note"])
-        delivery_event(locked, code, code.label, actor=actor, note=note)
+        now = clock.now()
+        delivery_event(locked, code, code.label, actor=actor, note=note, at=now)
+        if incoming is not None:
+            recall = DocumentRecall.objects.filter(document=locked.sent_document).first()
+            document_withdraw(
+                incoming, actor=actor, reason=recall.reason if recall else note, at=now
+            )
         audit_record(
             actor=actor,
             action="exchange.recall_answer",

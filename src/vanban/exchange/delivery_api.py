@@ -86,6 +86,9 @@ class DeliveryOut(Schema):
     document_type_name: str
     subject: str
     urgency: int
+    needs_paper_copy: bool = Field(
+        description="Có bản giấy gửi kèm: cơ quan nhận lưu trữ vĩnh viễn văn bản này (R12)"
+    )
     sender_unit_id: int
     sender_unit_name: str
     recipient_unit_id: int
@@ -122,6 +125,10 @@ class DeliveryOut(Schema):
     @staticmethod
     def resolve_urgency(obj: Delivery) -> int:
         return obj.sent_document.urgency
+
+    @staticmethod
+    def resolve_needs_paper_copy(obj: Delivery) -> bool:
+        return obj.sent_document.needs_paper_copy
 
     @staticmethod
     def resolve_sender_unit_name(obj: Delivery) -> str:

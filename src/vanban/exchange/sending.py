@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from vanban.accounts.models import Unit, User
 from vanban.documents.models import Document
 from vanban.exchange.partners.services import external_send
 
-from .delivery import deliveries_create
+from .delivery import deliveries_create, original_take
 from .models import BusinessType
 
 
@@ -43,22 +45,28 @@ def document_send(
     Units of the deployment get a delivery (`deliveries_create`); agencies with a route to a partner
     system get a package in the outbox (`external_send`); an agency without a route is left to other
     means (paper, e-mail), as the issuing page reports.
+
+    An update or replacement is refused when its original may no longer have one (replaced
+    already, or recalled and given back: `original_refusal`); a replacement marks its original
+    replaced (`Document.replaced_by`), whoever it is sent to.
     """
     units = [r.unit for r in recipients if r.unit is not None]
     agencies = [(r.agency_code, r.name) for r in recipients if r.unit is None and r.agency_code]
-    if units:
-        deliveries_create(
+    with transaction.atomic():
+        original_take(document=document, business_type=business_type, original=original_document)
+        if units:
+            deliveries_create(
+                actor=actor,
+                document=document,
+                units=units,
+                business_type=business_type,
+                original_document=original_document,
+                ip=ip,
+            )
+        external_send(
             actor=actor,
             document=document,
-            units=units,
+            recipients=agencies,
             business_type=business_type,
             original_document=original_document,
-            ip=ip,
         )
-    external_send(
-        actor=actor,
-        document=document,
-        recipients=agencies,
-        business_type=business_type,
-        original_document=original_document,
-    )

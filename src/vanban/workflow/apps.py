@@ -9,8 +9,13 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from vanban.documents.files import STORAGE_PREFIX, FileSource, file_source_register
+        from vanban.documents.withdrawals import withdrawal_handler_register
+
+        from .services.withdrawals import PROCESSING_WITHDRAWAL
 
         # Result files and reply drafts are stored beside document files.
         file_source_register(
             FileSource("workflow.ProgressFile", STORAGE_PREFIX, "entry_id", "tiến độ xử lý")
         )
+        # A document its sender took back (15) ends its processing here.
+        withdrawal_handler_register(PROCESSING_WITHDRAWAL)

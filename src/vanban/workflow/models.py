@@ -62,6 +62,8 @@ class ProcessingStatus(models.TextChoices):
     PRESENTED = "presented", "Đã trình"
     IN_PROGRESS = "in_progress", "Đang xử lý"
     DONE = "done", "Hoàn thành"
+    # The sender took the document back (status 15): the processing ended there.
+    WITHDRAWN = "withdrawn", "Đã thu hồi"
 
 
 class Processing(models.Model):
@@ -294,6 +296,7 @@ class TrailAction(models.TextChoices):
     EXTENSION_REQUESTED = "ext_requested", "Đề nghị gia hạn"
     EXTENSION_GRANTED = "ext_granted", "Đồng ý gia hạn"
     EXTENSION_REFUSED = "ext_refused", "Không đồng ý gia hạn"
+    WITHDRAWN = "withdrawn", "Nơi gửi thu hồi văn bản"
 
 
 class TrailEntry(models.Model):

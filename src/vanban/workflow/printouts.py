@@ -150,6 +150,9 @@ def _progress(document: Document, today: dt.date) -> tuple[str, str]:
         return "Chờ trình", ""
     if processing.status == ProcessingStatus.PRESENTED:
         return f"Đã trình ngày {_local_date(processing.presented_at)}, chờ ý kiến chỉ đạo", ""
+    if processing.status == ProcessingStatus.WITHDRAWN:
+        # The sender took it back (15): the processing ended there, nothing is late.
+        return f"Đã thu hồi ngày {_local_date(document.withdrawn_at)}", ""
     if processing.status == ProcessingStatus.DONE:
         done = _local_date(processing.completed_at)
         late = ""

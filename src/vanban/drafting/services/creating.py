@@ -22,7 +22,8 @@ from vanban.documents.services import (
     _check_refusals,
     local_today,
 )
-from vanban.exchange.models import BusinessType, DocumentRecall
+from vanban.exchange.delivery import original_refusal
+from vanban.exchange.models import BusinessType
 
 from ..models import (
     Authority,
@@ -167,11 +168,11 @@ def _check_original(
             "Văn bản được cập nhật hoặc thay thế phải là văn bản đi của cơ quan ban hành.",
             field="original_document",
         )
-    if DocumentRecall.objects.filter(document=original).exists():
-        raise ServiceError(
-            "Văn bản đã bị thu hồi nên không cập nhật hoặc thay thế được.",
-            field="original_document",
-        )
+    # Replaced already, or recalled and given back by every recipient (a refused take-back,
+    # 16, leaves it open): the one rule of the exchange, checked again when it is issued.
+    refusal = original_refusal(original)
+    if refusal:
+        raise ServiceError(refusal, field="original_document")
     return original
 
 

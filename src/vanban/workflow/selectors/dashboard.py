@@ -103,6 +103,7 @@ def dashboard(*, user: User) -> Dashboard:
         presented=Count("pk", filter=Q(processing__status=ProcessingStatus.PRESENTED)),
         in_progress=Count("pk", filter=Q(processing__status=ProcessingStatus.IN_PROGRESS)),
         done=Count("pk", filter=Q(processing__status=ProcessingStatus.DONE)),
+        withdrawn=Count("pk", filter=Q(processing__status=ProcessingStatus.WITHDRAWN)),
         overdue=Count(
             "pk",
             filter=Q(

@@ -75,6 +75,12 @@ MSG_DONE = "Văn bản đã hoàn thành xử lý; không thể thực hiện th
 MSG_NOT_ASSIGNED = "Văn bản chưa được giao xử lý."
 
 
+MSG_WITHDRAWN = (
+    "Văn bản đã được nơi gửi thu hồi; việc xử lý đã kết thúc, không cập nhật tiến độ hay thực "
+    "hiện thêm thao tác được nữa."
+)
+
+
 MSG_ASSIGNMENT_ENDED = "Việc này đã kết thúc."
 
 
@@ -161,6 +167,8 @@ def _lock_assignment(assignment: Assignment) -> tuple[Processing, Assignment]:
 def _check_running(processing: Processing) -> None:
     if processing.status == ProcessingStatus.DONE:
         raise ServiceError(MSG_DONE)
+    if processing.status == ProcessingStatus.WITHDRAWN:
+        raise ServiceError(MSG_WITHDRAWN)
     if processing.status != ProcessingStatus.IN_PROGRESS:
         raise ServiceError(MSG_NOT_ASSIGNED)
 

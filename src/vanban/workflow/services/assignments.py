@@ -36,6 +36,7 @@ from ._common import (
     MSG_NOT_LEADER,
     MSG_NOT_PRESENTED,
     MSG_NOT_UNIT_LEADER,
+    MSG_WITHDRAWN,
     STATUS_ASSIGNED,
     STATUS_PROCESSING,
     _audit,
@@ -332,6 +333,8 @@ def _check_directable(processing: Processing | None) -> Processing:
         raise ServiceError(MSG_NOT_PRESENTED)
     if processing.status == ProcessingStatus.DONE:
         raise ServiceError(MSG_DONE)
+    if processing.status == ProcessingStatus.WITHDRAWN:
+        raise ServiceError(MSG_WITHDRAWN)
     if processing.status == ProcessingStatus.IN_PROGRESS:
         raise ServiceError(MSG_ALREADY_DIRECTED)
     return processing

@@ -47,6 +47,7 @@ from ._common import (
     MSG_NOT_HANDLER,
     MSG_NOT_INCOMING,
     MSG_PRESENT_TO,
+    MSG_WITHDRAWN,
     STATUS_DONE,
     STATUS_PROCESSING,
     _audit,
@@ -80,6 +81,10 @@ def processing_present(
             processing = _lock(document)
             if processing is not None and processing.status == ProcessingStatus.DONE:
                 raise ServiceError(MSG_DONE)
+            if document.withdrawn_at is not None or (
+                processing is not None and processing.status == ProcessingStatus.WITHDRAWN
+            ):
+                raise ServiceError(MSG_WITHDRAWN)
             if processing is not None and processing.status == ProcessingStatus.IN_PROGRESS:
                 raise ServiceError("Văn bản đã có ý kiến chỉ đạo; không trình lại.")
             if (

@@ -14,6 +14,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.documents.models import Document
+from vanban.documents.withdrawals import document_withdraw, withdrawal_lock
 from vanban.exchange.edxml import STATUS_CODES
 from vanban.exchange.models import (
     Delivery,
@@ -94,6 +95,22 @@ def _revocation_allowed(partner: Partner, sender: str, package: Any, targets: li
         )
     )
     _take_back_checked(partner, sender, package.document_id, originals)
+
+
+def _registered_copy(inbound: Inbound) -> Document | None:
+    """The incoming document registered from the package a take-back request names, if any."""
+    delivery = (
+        Delivery.objects.filter(
+            package__kind=MessageKind.PACKAGE,
+            package__edxml_id=inbound.edxml_id,
+            package__to_code=inbound.to_code,
+            package__business_type=0,
+            incoming_document__isnull=False,
+        )
+        .select_related("incoming_document")
+        .first()
+    )
+    return delivery.incoming_document if delivery is not None else None
 
 
 def _received_locked(earlier: Inbound) -> Delivery | None:
@@ -182,7 +199,9 @@ def inbound_revocation_answer(
     *, actor: User, inbound: Inbound, accept: bool, note: str = "", ip: str | None = None
 ) -> Inbound:
     """The clerk answers a take-back request for a document already registered: 15 (agreed;
-    the registered document is marked as taken back) or 16 (refused, with the reason)."""
+    the registered document is marked as taken back and its processing ends,
+    `documents.withdrawals`, as for a document from a unit of the deployment) or 16 (refused,
+    with the reason)."""
     note = (note or "").strip()
     if not accept and not note:
         raise ServiceError("Hãy ghi lý do từ chối cho lấy lại.", field="note")
@@ -190,6 +209,10 @@ def inbound_revocation_answer(
         raise ServiceError("Không có đề nghị lấy lại văn bản nào chờ trả lời.")
     _require_clerk(actor, inbound)
     with transaction.atomic():
+        incoming = _registered_copy(inbound) if accept else None
+        if incoming is not None:
+            # The processing first, then the package and the delivery (the processing's order).
+            withdrawal_lock(incoming)
         locked = Inbound.objects.select_for_update().get(pk=inbound.pk)
         if locked.state != InboundState.QUEUED:
             raise ServiceError("Không có đề nghị lấy lại văn bản nào chờ trả lời.")
@@ -203,6 +226,7 @@ def inbound_revocation_answer(
             raise ServiceError("Không tìm thấy văn bản được đề nghị lấy lại.")
         delivery = _received_locked(earlier)
         now = clock.now()
+        asked = locked.reason  # the sender's reason, before the answer replaces it
         locked.state = InboundState.APPLIED
         locked.answered_by = actor
         locked.answered_at = now
@@ -220,6 +244,8 @@ def inbound_revocation_answer(
             locked.reason,
             actor=actor,
         )
+        if incoming is not None and delivery is not None:
+            document_withdraw(incoming, actor=actor, reason=asked or locked.reason, at=now)
         status_send(
             inbound=earlier,
             code="15" if accept else "16",
