@@ -5,6 +5,7 @@ Every refusal asserts the Vietnamese reason and that nothing changed: drafts, ve
 events, statuses, documents, deliveries, stored files and the audit trail."""
 
 import datetime as dt
+import html
 from functools import partial
 from typing import Any
 
@@ -700,8 +701,8 @@ def test_a_recalled_document_is_corrected_only_where_its_take_back_was_refused(t
     )
 
 
-def test_update_and_replace_link_to_the_original_at_each_recipient(team):
-    _first, original = issued(team)
+def test_update_and_replace_link_to_the_original_at_each_recipient(team, client_for):
+    first, original = issued(team)
     received = Delivery.objects.get(document=original)
     delivery.delivery_register(actor=team.clerk_snv, delivery=received, refusals=DECLARED)
     replacing = services.draft_create(
@@ -736,6 +737,13 @@ def test_update_and_replace_link_to_the_original_at_each_recipient(team):
             "hoặc thay thế được nữa.",
             "original_document",
         )
+    # The original's draft page gives the reason instead of the two buttons; the replacement's
+    # page still offers them.
+    pages = {d.pk: client_for(team.drafter).get(f"/du-thao/{d.pk}/") for d in (first, replacing)}
+    shown = html.unescape(pages[first.pk].content.decode())
+    assert "Văn bản đã được thay thế bằng văn bản số" in shown
+    assert "Soạn văn bản thay thế" not in shown
+    assert "Soạn văn bản thay thế" in html.unescape(pages[replacing.pk].content.decode())
     assert follow_up(team, document, BusinessType.UPDATE).original_document == document
     # The original must be an outgoing document of the issuing unit that the drafter may reach.
     refused(

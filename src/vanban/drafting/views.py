@@ -29,6 +29,7 @@ from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, form_action
 from vanban.documents import files
 from vanban.documents.downloads import download_response, download_unavailable
+from vanban.exchange.delivery import original_refusal
 from vanban.exchange.models import BusinessType
 from vanban.signatures import numberdate
 from vanban.signatures.models import (
@@ -396,6 +397,13 @@ def _detail(
             "comments": list(draft.comments.all()),
             "events": list(draft.events.all()),
             "recipients": list(draft.recipients.all()),
+            # A replaced document, or one taken back everywhere, has no update or replacement:
+            # the reason is shown instead of the buttons (the service refuses it too).
+            "follow_up_refusal": (
+                original_refusal(draft.document)
+                if actions.follow_up and draft.document is not None
+                else ""
+            ),
             **forms,
         },
         status=status,
