@@ -536,8 +536,8 @@ def test_account_list_filters_by_unit_and_status(province, client_for):
     assert "1 tài khoản" in page
     # The unit filter offers only managed units.
     page = client_for(province.admin_stttt).get(ACCOUNTS).content.decode()
-    assert f'<option value="{province.stttt.pk}">' in page
-    assert f'<option value="{province.snv.pk}">' not in page
+    assert f'<option value="{province.stttt.pk}" data-code="{province.stttt.agency_code}">' in page
+    assert f'<option value="{province.snv.pk}"' not in page
 
 
 def test_account_list_pages_of_fifty(province, client_for):

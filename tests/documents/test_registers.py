@@ -423,11 +423,11 @@ def test_query_count_does_not_grow_with_the_rows(
                 share(office, document, office.leader, at + dt.timedelta(hours=2))
 
     add(3, 0)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(url, params)
     assert len(table(response.content.decode())[1]) == 3
     add(27, 3)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(url, params)
     assert len(table(response.content.decode())[1]) == 30
 

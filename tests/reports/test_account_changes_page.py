@@ -379,7 +379,7 @@ def test_query_count_does_not_grow_with_the_number_of_changes(
                 position=f"Chuyên viên {n}",
             )
     client = client_for(p.admin_stttt)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(URL, {"unit": p.stttt.pk, **Q4})
     assert response.status_code == 200
     rows = table_rows(response.content.decode())

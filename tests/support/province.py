@@ -122,3 +122,26 @@ def add_document_types() -> None:
     """The document types of data migration 0002, again: transactional tests flush every table."""
     if not DocumentType.objects.exists():
         import_module("vanban.documents.migrations.0002_document_types").add_types(apps, None)
+
+
+def add_unit(name: str, symbol: str, abbreviation: str, code: str, parent: Unit) -> Unit:
+    return services.unit_create(
+        actor=None,
+        name=name,
+        symbol=symbol,
+        abbreviation=abbreviation,
+        agency_code=code,
+        parent=parent,
+    )
+
+
+def add_districts(root: Unit, names: list[str], *, first: int = 0) -> list[Unit]:
+    """People's committees of districts, each with its "Phòng Nội vụ" and "Văn phòng HĐND và
+    UBND", as every district of the province has (the names repeat, the codes do not)."""
+    districts = []
+    for n, name in enumerate(names, start=first + 40):
+        district = add_unit(f"UBND huyện {name}", "UBND", f"ubndh{n}", f"000.00.{n}.H07", root)
+        add_unit("Phòng Nội vụ", "PNV", f"pnvh{n}", f"000.01.{n}.H07", district)
+        add_unit("Văn phòng HĐND và UBND", "VP", f"vph{n}", f"000.02.{n}.H07", district)
+        districts.append(district)
+    return districts

@@ -14,6 +14,7 @@ from django.urls import reverse
 from vanban.core.forms import Form, ModelForm, choice_field, model_choice_field
 
 from .models import AccountPolicy, AccountStatus, LockReason, RevokeReason, Role, Unit, User
+from .unit_fields import UnitChoiceField
 
 UNIT_CHOICE_ERRORS = {
     "required": "Hãy chọn đơn vị.",
@@ -41,7 +42,7 @@ class AccountFilterForm(Form):
             attrs={"type": "search", "placeholder": "Họ tên, tên tài khoản, thư điện tử"}
         ),
     )
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label="Đơn vị",
         queryset=Unit.objects.none(),
         required=False,
@@ -81,7 +82,7 @@ class PersonFields(Form):
 class AccountCreateForm(PersonFields):
     field_order = ["unit", "full_name", "username", "position", "email", "phone", "roles"]
 
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label="Đơn vị",
         queryset=Unit.objects.none(),
         empty_label="— Chọn đơn vị —",
@@ -219,7 +220,7 @@ class UnitForm(Form):
 class UnitCreateForm(UnitForm):
     field_order = ["parent", "name", "symbol", "abbreviation", "agency_code", "is_active"]
 
-    parent = forms.ModelChoiceField(
+    parent = UnitChoiceField(
         label="Đơn vị cấp trên",
         queryset=Unit.objects.none(),
         required=False,

@@ -13,8 +13,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from vanban.accounts.models import Unit, User
+from vanban.accounts.unit_fields import UnitChoiceField
 from vanban.core.forms import Form, model_choice_field
-from vanban.reports.forms import DATE_INPUT_FORMATS, UnitChoiceField
+from vanban.reports.forms import DATE_INPUT_FORMATS
 
 from . import receipt_checks
 from .files import ALLOWED_LABEL
@@ -280,9 +281,7 @@ class IncomingForm(SignatureConfirmFields, RegisterForm):
     issued_date = _date("Ngày văn bản")
     issuer_unit = IssuerUnitField(
         label="Cơ quan ban hành trong hệ thống",
-        queryset=Unit.objects.filter(is_active=True)
-        .select_related("parent")
-        .order_by("level", "name"),
+        queryset=Unit.objects.filter(is_active=True),
         required=False,
         empty_label="— Cơ quan ngoài hệ thống (nhập tên bên dưới) —",
         error_messages={"invalid_choice": "Không tìm thấy đơn vị."},

@@ -8,6 +8,7 @@ from django import forms
 from django.urls import reverse
 
 from vanban.accounts.models import Role, Unit, User
+from vanban.accounts.unit_fields import UnitChoiceField
 from vanban.core.forms import MAX_PAGE, MAX_YEAR, MIN_YEAR, Form, model_choice_field
 from vanban.core.text import format_date_vi
 from vanban.reports.forms import DATE_INPUT_FORMATS
@@ -26,11 +27,6 @@ def _date_field(label: str, which: str) -> forms.DateField:
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": f"{which} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
     )
-
-
-class UnitChoice(forms.ModelChoiceField[Unit]):
-    def label_from_instance(self, obj: Unit) -> str:
-        return obj.name
 
 
 class SeriesChoice(forms.ModelChoiceField[RegisterSeries]):
@@ -74,7 +70,7 @@ class DocumentSearchForm(Form):
         choices=[("", "Mọi độ khẩn"), *Urgency.choices],
         error_messages={"invalid_choice": "Độ khẩn không hợp lệ."},
     )
-    unit = UnitChoice(
+    unit = UnitChoiceField(
         label="Đơn vị",
         required=False,
         queryset=Unit.objects.none(),

@@ -9,6 +9,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from vanban.accounts.models import Unit, User
+from vanban.accounts.unit_fields import (
+    UnitChoiceField,
+    UnitMultipleChoiceField,
+    UnitSelectMultiple,
+)
 from vanban.core.forms import Form, choice_field, model_choice_field
 from vanban.documents.files import ALLOWED_LABEL
 from vanban.documents.forms import (
@@ -19,7 +24,7 @@ from vanban.documents.forms import (
 )
 from vanban.documents.models import DocumentType, Urgency
 from vanban.documents.services import Refusals
-from vanban.reports.forms import DATE_INPUT_FORMATS, UnitChoiceField
+from vanban.reports.forms import DATE_INPUT_FORMATS
 from vanban.signatures.models import Certificate
 from vanban.signatures.numberdate import Box
 
@@ -111,11 +116,11 @@ class DraftCreateForm(Form):
         error_messages={"invalid_choice": "Độ khẩn không hợp lệ.", "required": "Hãy chọn độ khẩn."},
     )
     due_date = _date("Hạn trả lời")
-    recipient_units = forms.ModelMultipleChoiceField(
+    recipient_units = UnitMultipleChoiceField(
         label="Nơi nhận trong hệ thống",
         queryset=Unit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=UnitSelectMultiple(attrs={"size": 8}),
         help_text="Các đơn vị này nhận văn bản điện tử ngay khi văn thư ban hành.",
         error_messages={"invalid_choice": "Không tìm thấy đơn vị nhận."},
     )
@@ -173,7 +178,7 @@ class DraftCreateForm(Form):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "issuing_unit").queryset = Unit.objects.filter(
             pk__in=[u.pk for u in issuing_units]
-        ).select_related("parent")
+        )
         model_choice_field(self, "signer").queryset = signers
         model_choice_field(self, "recipient_units").queryset = units
 

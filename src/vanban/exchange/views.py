@@ -20,6 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.http import request_user
 from vanban.accounts.models import Role, Unit
+from vanban.accounts.unit_fields import (
+    UnitChoiceField,
+    UnitMultipleChoiceField,
+    UnitSelectMultiple,
+)
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import Form as VnForm
 from vanban.core.forms import model_choice_field, show_service_error
@@ -29,7 +34,6 @@ from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.forms import RefusalFields, SignatureConfirmFields
 from vanban.documents.services import DuplicateDocument, SignaturesNotConfirmed
 from vanban.exchange.partners.services import queue_for
-from vanban.reports.forms import UnitChoiceField
 
 from . import delivery as services
 from . import delivery_selectors as selectors
@@ -86,11 +90,11 @@ class RecallForm(VnForm):
 
 
 class SendForm(VnForm):
-    units = forms.ModelMultipleChoiceField(
+    units = UnitMultipleChoiceField(
         label="Gửi thêm đơn vị trong hệ thống",
         queryset=Unit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=UnitSelectMultiple(attrs={"size": 8}),
         error_messages={"invalid_choice": "Đơn vị đã nhận văn bản hoặc không hợp lệ."},
     )
 
@@ -132,7 +136,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     unit_ids = selectors.clerk_unit_ids(user)
     if not unit_ids:
         raise PermissionDenied(QUEUE_ONLY)
-    units = Unit.objects.filter(pk__in=unit_ids).select_related("parent").order_by("name")
+    units = Unit.objects.filter(pk__in=unit_ids)
     form = QueueFilterForm(request.GET or None, units=units)
     unit = form.cleaned_data["unit"] if form.is_valid() else None
     if request.GET.get("unit") and not form.is_valid():

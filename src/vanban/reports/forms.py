@@ -6,6 +6,7 @@ from django import forms
 
 from vanban.accounts import selectors as account_selectors
 from vanban.accounts.models import Unit, User
+from vanban.accounts.unit_fields import UnitChoiceField
 from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.core.forms import Form, model_choice_field
@@ -19,14 +20,6 @@ PERIOD_KINDS = [
     ("custom", "Khoảng thời gian"),
 ]
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-
-
-class UnitChoiceField(forms.ModelChoiceField[Unit]):
-    def label_from_instance(self, obj: Unit) -> str:
-        # Units below the departments often share a name ("Văn phòng"); the parent tells them apart.
-        if obj.level > 2 and obj.parent is not None:
-            return f"{obj.name} – {obj.parent.name}"
-        return obj.name
 
 
 def _date_field(label: str, which: str) -> forms.DateField:
@@ -85,9 +78,7 @@ class ReportPeriodForm(Form):
 
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data)
-        model_choice_field(self, "unit").queryset = account_selectors.units_managed_by(
-            user=user
-        ).select_related("parent")
+        model_choice_field(self, "unit").queryset = account_selectors.units_managed_by(user=user)
 
     @staticmethod
     def defaults(*, user: User) -> dict[str, Any]:

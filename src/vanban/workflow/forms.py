@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from vanban.accounts.models import Unit, User
+from vanban.accounts.unit_fields import in_tree_order, unit_label
 from vanban.core.forms import Form, choice_field, model_choice_field
 from vanban.documents import selectors as document_selectors
 from vanban.documents.forms import MultipleFileField
@@ -101,7 +102,7 @@ class DirectForm(Form):
     def __init__(self, *args: Any, units: list[Unit], people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         targets = [
-            ("Đơn vị", [(f"unit:{u.pk}", u.name) for u in units]),
+            ("Đơn vị", [(f"unit:{u.pk}", unit_label(u)) for u in in_tree_order(units)]),
             ("Cá nhân", [(f"user:{p.pk}", _person_label(p)) for p in people]),
         ]
         choice_field(self, "lead").choices = [("", "– chọn –"), *targets]
@@ -257,7 +258,7 @@ class DelegationForm(Form):
 
     def __init__(self, *args: Any, units: list[Unit], people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "unit").choices = [(u.pk, u.name) for u in units]
+        choice_field(self, "unit").choices = [(u.pk, unit_label(u)) for u in in_tree_order(units)]
         choice_field(self, "deputy").choices = [("", "– chọn –")] + [
             (p.pk, _person_label(p)) for p in people
         ]
@@ -296,6 +297,4 @@ class FollowupForm(ReportPeriodForm):
 
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data, user=user)
-        model_choice_field(self, "unit").queryset = document_selectors.register_units(
-            user=user
-        ).select_related("parent")
+        model_choice_field(self, "unit").queryset = document_selectors.register_units(user=user)

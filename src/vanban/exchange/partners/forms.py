@@ -11,21 +11,23 @@ from django import forms
 from django.db.models import QuerySet
 
 from vanban.accounts.models import MAX_UNIT_LEVEL, Unit
+from vanban.accounts.unit_fields import (
+    UnitChoiceField,
+    UnitMultipleChoiceField,
+    UnitSelectMultiple,
+)
 from vanban.core.agency_codes import agency_code_line_problem
 from vanban.core.forms import Form, model_choice_field
 from vanban.documents.forms import IncomingForm
 from vanban.exchange.models import PARTNER_TRANSPORTS, Transport
-from vanban.reports.forms import UnitChoiceField
 
 CSV_MAX_BYTES = 2 * 1024 * 1024
 LEVELS = [("", "Mọi cấp"), *((str(n), f"Cấp {n}") for n in range(1, MAX_UNIT_LEVEL + 1))]
 
 
-class UnitsField(forms.ModelMultipleChoiceField[Unit]):
+class UnitsField(UnitMultipleChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
-        if obj.level > 2 and obj.parent is not None:
-            return f"{obj.name} – {obj.parent.name} ({obj.agency_code})"
-        return f"{obj.name} ({obj.agency_code})"
+        return f"{super().label_from_instance(obj)} ({obj.agency_code})"
 
 
 class PartnerForm(Form):
@@ -71,16 +73,14 @@ class PartnerForm(Form):
         label="Đơn vị được gửi văn bản qua hệ thống này",
         queryset=Unit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=UnitSelectMultiple(attrs={"size": 10}),
         help_text="Để trống: mọi đơn vị trong tỉnh đều được gửi.",
         error_messages={"invalid_choice": "Không tìm thấy đơn vị."},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choice_field(self, "allowed_units").queryset = (
-            Unit.objects.filter(is_active=True).select_related("parent").order_by("level", "name")
-        )
+        model_choice_field(self, "allowed_units").queryset = Unit.objects.filter(is_active=True)
 
     def clean_codes(self) -> list[tuple[str, str]]:
         rows = []

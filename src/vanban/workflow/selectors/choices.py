@@ -5,6 +5,7 @@ person's delegations and the units whose deadline policy they may edit.
 from django.db.models import Q, QuerySet
 
 from vanban.accounts.models import AccountStatus, Role, Unit, User
+from vanban.accounts.unit_fields import ANCESTORS
 
 from ..models import Delegation
 
@@ -26,7 +27,11 @@ def direct_choices(*, unit: Unit) -> tuple[list[Unit], list[User]]:
     below = (
         Q(parent_id=unit.pk) | Q(parent__parent_id=unit.pk) | Q(parent__parent__parent_id=unit.pk)
     )
-    units = list(Unit.objects.filter(below, is_active=True).order_by("level", "name", "pk"))
+    units = list(
+        Unit.objects.filter(below, is_active=True)
+        .select_related(ANCESTORS)
+        .order_by("level", "name", "pk")
+    )
     people = list(
         User.objects.filter(
             Q(unit_id=unit.pk)
@@ -76,7 +81,7 @@ def delegation_choices(*, user: User) -> tuple[list[Unit], list[User]]:
     unit_ids = sorted(u for u, r in user.role_pairs() if r == Role.LEADER)
     if not unit_ids:
         return [], []
-    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
+    units = list(Unit.objects.filter(pk__in=unit_ids).select_related(ANCESTORS).order_by("name"))
     people = list(
         User.objects.filter(unit_id__in=unit_ids, status=AccountStatus.ACTIVE)
         .exclude(pk=user.pk)
@@ -92,6 +97,6 @@ def policy_units(*, user: User) -> QuerySet[Unit]:
         return Unit.objects.none()
     managed = user.managed_unit_ids()
     if managed is None:
-        return Unit.objects.all().order_by("level", "name")
+        return Unit.objects.select_related(ANCESTORS).order_by("level", "name")
     ids = managed | {u for u, r in user.role_pairs() if r == Role.LEADER}
-    return Unit.objects.filter(pk__in=ids).order_by("level", "name")
+    return Unit.objects.filter(pk__in=ids).select_related(ANCESTORS).order_by("level", "name")
