@@ -1,6 +1,9 @@
 """The home page shows each role its own sections, at a fixed number of queries."""
 
+import re
+
 import pytest
+from django.test import Client
 
 from tests.support.province import make_user
 from vanban.accounts.models import Role
@@ -49,3 +52,19 @@ def test_home_query_count_does_not_grow_with_the_unit(
         make_user(province.stttt, f"Cán Bộ Thêm {chr(65 + i)}")
     with django_assert_num_queries(9):
         client.get("/")
+
+
+def _first_focusable(html: str) -> str:
+    body = html[html.index("<body") :]
+    body = body[body.index(">") + 1 :]
+    return re.search(r"<(a|button|input|select|textarea)\b[^>]*>", body).group(0)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("path", ["/", "/van-ban/den/", "/tai-khoan/dang-nhap/"])
+def test_every_page_starts_with_a_skip_link_to_its_main_content(province, client_for, path):
+    """The first Tab stop skips the menu (R16: the clerk works with the keyboard)."""
+    client = client_for(province.staff_stttt) if path != "/tai-khoan/dang-nhap/" else Client()
+    html = client.get(path).content.decode()
+    assert _first_focusable(html) == '<a class="skip-link" href="#main">'
+    assert "Bỏ qua menu, đến nội dung chính</a>" in html
+    assert '<main class="page" id="main" tabindex="-1">' in html

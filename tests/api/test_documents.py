@@ -185,13 +185,14 @@ def test_incoming_with_a_pdf_gets_arrival_numbers_one_and_two(desk, api):
     assert event.data["sensitive_declared"] is True
 
     second = post_form(
-        api, "/incoming", desk.tokens["clerk"], incoming_fields(code_number="16")
+        api,
+        "/incoming",
+        desk.tokens["clerk"],
+        incoming_fields(code_number="16"),
+        main_file=pdf_file(),
     ).json()
-    assert (second["arrival_number"], second["number_symbol"], second["files"]) == (
-        "2",
-        "16/QĐ-UBND",
-        [],
-    )
+    assert (second["arrival_number"], second["number_symbol"]) == ("2", "16/QĐ-UBND")
+    assert [f["role"] for f in second["files"]] == ["main"]
 
 
 def test_the_issuer_may_be_a_unit_of_the_deployment(desk, api):
@@ -200,6 +201,7 @@ def test_the_issuer_may_be_a_unit_of_the_deployment(desk, api):
         "/incoming",
         desk.tokens["clerk"],
         incoming_fields(issuer_unit_id=desk.province.snv.pk, issuer_name="", issuer_code=""),
+        main_file=pdf_file(),
     )
     assert response.status_code == 201, response.content.decode()
     body = response.json()
@@ -254,7 +256,12 @@ STAMP = (
 )
 def test_r13_refusals_store_nothing(desk, api, overrides, files, detail, field):
     # A document registered first, so the series exists and its counter must not move.
-    assert post_form(api, "/incoming", desk.tokens["clerk"], incoming_fields()).status_code == 201
+    assert (
+        post_form(
+            api, "/incoming", desk.tokens["clerk"], incoming_fields(), main_file=pdf_file()
+        ).status_code
+        == 201
+    )
     before = state()
     uploads: dict[str, Any] = {"main_file": pdf_file()}
     for key, (name, lines) in files.items():
@@ -290,6 +297,44 @@ def test_fields_outside_the_declared_bounds_are_422_and_store_nothing(
     )
     refused(response, 422, f"Dữ liệu gửi lên không hợp lệ: {detail}.", field)
     assert state() == before
+
+
+def test_an_incoming_document_without_its_main_file_is_400_and_stores_nothing(desk, api):
+    """R16: the scan of the paper document or the electronic file comes with the record."""
+    before = state()
+    attachment = pdf_file("phu-luc.pdf", "Phụ lục")
+    response = post_form(
+        api, "/incoming", desk.tokens["clerk"], incoming_fields(), attachments=attachment
+    )
+    refused(
+        response,
+        400,
+        "Văn bản đến phải có tệp văn bản chính: bản quét của văn bản giấy hoặc tệp văn bản "
+        "điện tử.",
+        "main_file",
+    )
+    assert state() == before
+
+
+def test_a_subject_past_its_limit_is_refused_never_cut(desk, api):
+    """A 779-character subject is refused with the limit; 500 characters are kept whole."""
+    before = state()
+    long_subject = ("Về việc triển khai kế hoạch chuyển đổi số " * 19)[:779]
+    response = post_form(
+        api,
+        "/incoming",
+        desk.tokens["clerk"],
+        incoming_fields(subject=long_subject),
+        main_file=pdf_file(),
+    )
+    refused(response, 422, "Dữ liệu gửi lên không hợp lệ: subject: dài quá 500 ký tự.", "subject")
+    assert state() == before
+    exact = long_subject[:499] + "x"
+    response = post_form(
+        api, "/incoming", desk.tokens["clerk"], incoming_fields(subject=exact), main_file=pdf_file()
+    )
+    assert response.status_code == 201, response.content.decode()
+    assert Document.objects.get().subject == exact
 
 
 @pytest.mark.parametrize(
@@ -332,7 +377,9 @@ def test_a_pdf_named_docx_is_stored_as_a_pdf(desk, api):
 
 
 def test_a_duplicate_answers_409_then_registers_when_confirmed(desk, api):
-    first = post_form(api, "/incoming", desk.tokens["clerk"], incoming_fields()).json()
+    first = post_form(
+        api, "/incoming", desk.tokens["clerk"], incoming_fields(), main_file=pdf_file()
+    ).json()
     before = state()
     response = post_form(
         api,
@@ -427,7 +474,9 @@ def test_only_the_clerk_of_the_unit_registers(desk, api):
 
 
 def test_a_clerk_registers_in_their_own_unit_by_default(desk, api):
-    response = post_form(api, "/incoming", desk.tokens["clerk_snv"], incoming_fields())
+    response = post_form(
+        api, "/incoming", desk.tokens["clerk_snv"], incoming_fields(), main_file=pdf_file()
+    )
     assert response.status_code == 201, response.content.decode()
     assert response.json()["unit_id"] == desk.province.snv.pk
     assert response.json()["arrival_number"] == "1"
@@ -439,14 +488,18 @@ def test_a_clerk_of_two_units_must_name_the_unit(desk, api):
     RoleAssignment.objects.create(user=desk.clerk, unit=desk.province.snv, role=Role.CLERK)
     before = state()
     refused(
-        post_form(api, "/incoming", desk.tokens["clerk"], incoming_fields()),
+        post_form(api, "/incoming", desk.tokens["clerk"], incoming_fields(), main_file=pdf_file()),
         400,
         "Bạn là văn thư của nhiều đơn vị; hãy chọn đơn vị vào sổ (unit_id).",
         "unit_id",
     )
     assert state() == before
     response = post_form(
-        api, "/incoming", desk.tokens["clerk"], incoming_fields(unit_id=desk.province.snv.pk)
+        api,
+        "/incoming",
+        desk.tokens["clerk"],
+        incoming_fields(unit_id=desk.province.snv.pk),
+        main_file=pdf_file(),
     )
     assert response.json()["unit_id"] == desk.province.snv.pk
 

@@ -22,7 +22,7 @@ from tests.api.test_documents import (
     state,
 )
 from tests.support.api import token_for
-from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import pdf_bytes, upload
 from tests.support.matrix import Case, cell_params, every_cell
 from tests.support.province import make_user
@@ -85,6 +85,7 @@ def library(province) -> Library:
         unit=province.snv,
         data=incoming_input(code_number="44", subject="Quy chế thi đua khen thưởng"),
         refusals=DECLARED,
+        main_file=scan(),
     )
     shared = make_user(province.stttt, "Lý Văn Nhận")
     services.document_share(actor=desk.leader, document=incoming, user=shared)
@@ -364,6 +365,7 @@ def test_list_filters_and_puts_urgent_documents_first(library, api):
         unit=desk.province.stttt,
         data=incoming_input(code_number="20", urgency=Urgency.FLASH),
         refusals=DECLARED,
+        main_file=scan(),
     )
     token = desk.tokens["clerk"]
 
@@ -401,12 +403,14 @@ def test_search_ignores_diacritics_and_matches_symbols_whole(library, api):
         unit=desk.province.stttt,
         data=incoming_input(code_number="613", code_notation="QĐ-PVHTT", subject="Về lễ hội"),
         refusals=DECLARED,
+        main_file=scan(),
     )
     services.incoming_register(
         actor=desk.clerk,
         unit=desk.province.stttt,
         data=incoming_input(code_number="1613", code_notation="QĐ-PVHTT", subject="Về lễ hội"),
         refusals=DECLARED,
+        main_file=scan(),
     )
     token = desk.tokens["clerk"]
 
@@ -481,6 +485,7 @@ def _add_documents(desk: Desk, count: int) -> None:
             unit=unit,
             data=incoming_input(code_number=str(100 + i), subject=f"Quy chế số {i}"),
             refusals=DECLARED,
+            main_file=scan(),
         )
 
 

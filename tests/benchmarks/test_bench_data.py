@@ -9,6 +9,7 @@ from benchmarks.bench_data import main as bench_data_main
 from benchmarks.benchdata_words import MEDIUM_PHRASE, RARE_PHRASE
 from django.db.models import Count
 
+from tests.support.documents import scan
 from vanban.accounts.models import Role, RoleAssignment, Unit, User
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
@@ -137,6 +138,7 @@ def test_bench_data_loads_a_province_the_application_continues():
                 issuer_name="Bộ Nội vụ",
             ),
             refusals=services.Refusals(sensitive_declared=True),
+            main_file=scan(),
         )
     assert registered.register_number == busiest["n"] + 1
     assert_series_gap_free()
@@ -175,6 +177,7 @@ def test_bench_data_refuses_documents_it_did_not_make_and_future_years(office):
                 issuer_name="Bộ Nội vụ",
             ),
             refusals=services.Refusals(sensitive_declared=True),
+            main_file=scan(),
         )
     assert "đã có 1 văn bản" in bench_data_refused("--docs", "10")
     refused = bench_data_refused("--docs", "10", "--years", "2026-2027", "--append")

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import pdf_bytes, upload
 from tests.support.province import make_user
 from vanban.accounts import services as account_services
@@ -55,6 +55,7 @@ def test_many_clerks_registering_at_once_get_consecutive_unique_numbers(document
                 unit=unit,
                 refusals=DECLARED,
                 data=incoming_input(code_number=str(1000 + i)),
+                main_file=scan(),
             )
         except BaseException as exc:  # reported below
             errors.append(exc)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.storage import default_storage
 
-from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import docx_bytes, pdf_bytes, pdf_upload, upload
 from tests.support.province import make_user
 from vanban.audit.models import AuditEvent
@@ -111,6 +111,7 @@ def incoming_data(office, **overrides) -> dict:
         "description": "",
         "secrecy": "",
         "sensitive_declared": "on",
+        "main_file": pdf_upload("ban-quet.pdf", "QUYẾT ĐỊNH", "Về việc ban hành Quy chế"),
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -147,6 +148,7 @@ def register_incoming(office, *, at: dt.datetime = NOW, **overrides) -> Document
             unit=office.province.stttt,
             data=incoming_input(**overrides),
             refusals=DECLARED,
+            main_file=scan(),
         )
 
 
@@ -226,6 +228,96 @@ def assert_refused(response, field: str, message: str, before: dict, form: str =
 
 
 # ---------------------------------------------------------------- registering incoming documents
+
+
+MAIN_FILE_REQUIRED = (
+    "Văn bản đến phải có tệp văn bản chính: bản quét của văn bản giấy hoặc tệp văn bản điện tử."
+)
+FOCUSABLE = re.compile(r"<(a|button|input|select|textarea)\b[^>]*>")
+
+
+def autofocused(html: str) -> list[str]:
+    """The names of the fields that take the cursor when the page opens."""
+    return [
+        re.search(r'name="([^"]+)"', tag.group(0)).group(1)  # type: ignore[union-attr]
+        for tag in FOCUSABLE.finditer(html)
+        if re.search(r"\sautofocus\b", tag.group(0))
+    ]
+
+
+def register_form(html: str) -> str:
+    start = html.index('id="register-form"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_enter_registers_the_document_never_reads_a_package(office, client_for):
+    """R16: Enter in a field presses the form's default button, the first submit button in tree
+    order; it is "Vào sổ" (no name), not "Đọc gói edXML" (name read_package)."""
+    html = client_for(office.clerk).get(INCOMING_NEW).content.decode()
+    buttons = re.findall(r"<button\b[^>]*>[^<]*</button>", register_form(html))
+    first = buttons[0]
+    assert 'type="submit"' in first and "Vào sổ" in first and "name=" not in first
+    assert 'tabindex="-1"' in first and 'aria-hidden="true"' in first
+    assert any('name="read_package"' in b for b in buttons[1:])
+
+
+def test_the_cursor_starts_in_the_first_field_then_in_the_first_refused_one(office, client_for):
+    client = client_for(office.clerk)
+    assert autofocused(client.get(INCOMING_NEW).content.decode()) == ["unit"]
+    before = state()
+    response = client.post(INCOMING_NEW, incoming_data(office, subject="", issuer_code="H07"))
+    assert set(response.context["form"].errors) == {"subject"}  # the service stops at the first
+    assert autofocused(response.content.decode()) == ["subject"]
+    response = client.post(INCOMING_NEW, incoming_data(office, document_type="", subject=""))
+    assert autofocused(response.content.decode()) == ["document_type"]
+    assert state() == before
+    assert autofocused(client.get(OUTGOING_NEW).content.decode()) == ["unit"]
+
+
+def test_an_incoming_document_needs_its_main_file(office, client_for):
+    """R16, Art. 22: the scan of the paper document or the electronic file; nothing is stored
+    without it, the attachments included."""
+    client = client_for(office.clerk)
+    before = state()
+    response = client.post(
+        INCOMING_NEW,
+        incoming_data(office, main_file=None, attachments=pdf_upload("phu-luc.pdf", "Phụ lục")),
+    )
+    assert_refused(response, "main_file", MAIN_FILE_REQUIRED, before)
+    assert "Bắt buộc: bản quét" in response.content.decode()
+
+
+def test_long_texts_are_counted_never_cut(office, client_for):
+    """The browser gets no maxlength (it cuts pasted text silently): long texts carry their
+    limit for the counter script, and the server refuses past it keeping what was typed."""
+    client = client_for(office.clerk)
+    for url, limits in (
+        (INCOMING_NEW, {"subject": 500, "description": 500, "to_places": 1000}),
+        (OUTGOING_NEW, {"subject": 500, "description": 500, "recipients": 1000}),
+    ):
+        html = client.get(url).content.decode()
+        assert "maxlength=" not in html.replace("data-maxlength=", ""), url
+        for name, limit in limits.items():
+            assert re.search(rf'<textarea name="{name}"[^>]*data-maxlength="{limit}"', html), name
+        assert '<script src="/static/documents/char-counter.js" defer>' in html
+    long_subject = ("Về việc triển khai kế hoạch chuyển đổi số năm 2027 " * 16)[:778] + "."
+    assert len(long_subject) == 779
+    before = state()
+    response = client.post(INCOMING_NEW, incoming_data(office, subject=long_subject))
+    assert_refused(
+        response,
+        "subject",
+        "Trích yếu dài 779 ký tự, quá giới hạn 500 ký tự; hãy rút gọn.",
+        before,
+    )
+    assert f"\n{long_subject}</textarea>" in response.content.decode()  # kept whole
+    response = client.post(OUTGOING_NEW, outgoing_data(office, recipients="x" * 1001))
+    assert_refused(
+        response,
+        "recipients",
+        "Nơi nhận dài 1001 ký tự, quá giới hạn 1000 ký tự; hãy rút gọn.",
+        before,
+    )
 
 
 def test_the_form_shows_every_field_and_the_declaration(office, client_for):
@@ -445,27 +537,59 @@ def test_a_duplicate_needs_the_clerks_confirmation(office, client_for):
         ({"document_type": ""}, "document_type", "Hãy chọn loại văn bản."),
         ({"document_type": "999999"}, "document_type", "Hãy chọn loại văn bản."),
         ({"subject": ""}, "subject", "Trích yếu không được để trống."),
-        ({"subject": "x" * 501}, "subject", "Trích yếu dài quá 500 ký tự."),
+        (
+            {"subject": "x" * 501},
+            "subject",
+            "Trích yếu dài 501 ký tự, quá giới hạn 500 ký tự; hãy rút gọn.",
+        ),
         ({"code_number": "12a"}, "code_number", "Số văn bản chỉ gồm chữ số"),
-        ({"code_number": "123456789012"}, "code_number", "Số văn bản dài quá 11 ký tự."),
+        (
+            {"code_number": "123456789012"},
+            "code_number",
+            "Số văn bản dài 12 ký tự, quá giới hạn 11 ký tự; hãy rút gọn.",
+        ),
         ({"code_notation": "QĐ UBND?"}, "code_notation", "Ký hiệu chỉ gồm chữ, số"),
-        ({"code_notation": "Q" * 31}, "code_notation", "Ký hiệu dài quá 30 ký tự."),
+        (
+            {"code_notation": "Q" * 31},
+            "code_notation",
+            "Ký hiệu dài 31 ký tự, quá giới hạn 30 ký tự; hãy rút gọn.",
+        ),
         ({"issued_date": ""}, "issued_date", "Hãy nhập ngày tháng văn bản."),
         ({"issued_date": "31/02/2026"}, "issued_date", "Ngày văn bản không hợp lệ"),
         ({"issued_date": "26/11/2026"}, "issued_date", "không thể sau ngày hôm nay"),
         ({"issuer_name": ""}, "issuer_name", "Cơ quan ban hành không được để trống."),
-        ({"issuer_name": "x" * 201}, "issuer_name", "Cơ quan ban hành dài quá 200 ký tự."),
+        (
+            {"issuer_name": "x" * 201},
+            "issuer_name",
+            "Cơ quan ban hành dài 201 ký tự, quá giới hạn 200 ký tự; hãy rút gọn.",
+        ),
         ({"issuer_code": "H07"}, "issuer_code", "V1V2V3.Z1Z2.Y1Y2.H##"),
         ({"issuer_unit": "999999", "issuer_name": ""}, "issuer_unit", "Không tìm thấy đơn vị."),
-        ({"signer_name": "x" * 51}, "signer_name", "Người ký dài quá 50 ký tự."),
-        ({"signer_position": "x" * 101}, "signer_position", "Chức vụ người ký dài quá 100"),
+        (
+            {"signer_name": "x" * 51},
+            "signer_name",
+            "Người ký dài 51 ký tự, quá giới hạn 50 ký tự; hãy rút gọn.",
+        ),
+        (
+            {"signer_position": "x" * 101},
+            "signer_position",
+            "Chức vụ người ký dài 101 ký tự, quá giới hạn 100",
+        ),
         ({"urgency": "9"}, "urgency", "Độ khẩn không hợp lệ."),
         ({"due_date": "2024-01-01"}, "due_date", "Hạn xử lý không hợp lệ."),
         ({"due_date": "hôm nay"}, "due_date", "Hạn xử lý không hợp lệ; hãy nhập theo dạng"),
         ({"page_amount": "1000"}, "page_amount", "Số trang phải từ 1 đến 999."),
         ({"page_amount": "ba"}, "page_amount", "Số trang phải là một số."),
-        ({"to_places": "x" * 1001}, "to_places", "Đơn vị hoặc người nhận dài quá 1000"),
-        ({"description": "x" * 501}, "description", "Ghi chú dài quá 500 ký tự."),
+        (
+            {"to_places": "x" * 1001},
+            "to_places",
+            "Đơn vị hoặc người nhận dài 1001 ký tự, quá giới hạn 1000",
+        ),
+        (
+            {"description": "x" * 501},
+            "description",
+            "Ghi chú dài 501 ký tự, quá giới hạn 500 ký tự; hãy rút gọn.",
+        ),
         ({"secrecy": "bi_mat"}, "secrecy", "Độ mật không hợp lệ."),
     ],
 )
@@ -580,9 +704,9 @@ def test_clerk_registers_outgoing_documents_and_sees_their_numbers(office, clien
         ({"recipients": ""}, "recipients", "Nơi nhận không được để trống."),
         ({"subject": ""}, "subject", "Trích yếu không được để trống."),
         ({"drafting_symbol": "V P?"}, "drafting_symbol", "chỉ gồm chữ và số"),
-        ({"drafting_symbol": "x" * 11}, "drafting_symbol", "dài quá 10 ký tự"),
+        ({"drafting_symbol": "x" * 11}, "drafting_symbol", "dài 11 ký tự, quá giới hạn 10 ký tự"),
         ({"issued_amount": "0"}, "issued_amount", "Số lượng bản phải từ 1 đến 999."),
-        ({"archive_holder": "x" * 201}, "archive_holder", "dài quá 200 ký tự"),
+        ({"archive_holder": "x" * 201}, "archive_holder", "dài 201 ký tự, quá giới hạn 200 ký tự"),
         ({"document_type": ""}, "document_type", "Hãy chọn loại văn bản."),
         ({"sensitive_declared": None}, "sensitive_declared", "Hãy xác nhận"),
         ({"complaint": "on"}, "complaint", "khiếu nại, tố cáo"),
@@ -761,6 +885,7 @@ def test_lists_show_only_what_the_reader_may_see(office, client_for):
             unit=office.province.snv,
             refusals=DECLARED,
             data=incoming_input(subject="Văn bản của Sở Nội vụ", issued_date=NOW.date()),
+            main_file=scan(),
         )
 
     def subjects(user) -> list[str]:
@@ -851,7 +976,7 @@ def test_the_record_shows_every_field(office, client_for):
         "Bản chính đến qua bưu điện",
         "Võ Thị Thu Trang",
         "Đã xác nhận",
-        "Văn bản chưa có tệp.",
+        "ban-quet.pdf",
         "Chưa chuyển cho ai.",
     ):
         assert text in html, text

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from tests.documents.test_pages import NOW, incoming_data, outgoing_data, state
-from tests.support.documents import DECLARED, Office, doc_type, incoming_input
+from tests.support.documents import DECLARED, Office, doc_type, incoming_input, scan
 from tests.support.matrix import Case, cell_params, every_cell
 from vanban.core import clock
 from vanban.documents import services
@@ -162,6 +162,7 @@ def test_document_pages_authorization_matrix(case: Case, actor: str, office, cli
         unit=office.province.stttt,
         refusals=DECLARED,
         data=incoming_input(subject=SUBJECT, issued_date=NOW.date()),
+        main_file=scan(),
     )
     user = actor_user(office, actor)
     client = client_for(user) if user else Client()
@@ -214,6 +215,7 @@ def test_forms_refuse_the_wrong_method(office, client_for):
         unit=office.province.stttt,
         refusals=DECLARED,
         data=incoming_input(issued_date=NOW.date()),
+        main_file=scan(),
     )
     before = state()
     assert client.get(f"/van-ban/{document.pk}/chuyen/").status_code == 405

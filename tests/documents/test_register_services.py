@@ -7,7 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import docx_bytes, pdf_upload, upload
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
@@ -47,6 +47,7 @@ def stored_files() -> list[str]:
 def register_in(office, **kwargs):
     kwargs.setdefault("data", incoming_input())
     kwargs.setdefault("refusals", DECLARED)
+    kwargs.setdefault("main_file", scan())
     with clock.frozen(NOW):
         return services.incoming_register(actor=office.clerk, unit=office.province.stttt, **kwargs)
 
@@ -82,6 +83,7 @@ def test_numbers_restart_at_one_each_calendar_year(office):
             unit=office.province.stttt,
             refusals=DECLARED,
             data=incoming_input(code_number="99"),
+            main_file=scan(),
         )
     assert (document.year, document.register_number) == (2027, 1)
 
@@ -165,7 +167,11 @@ def test_only_the_units_clerk_registers(office):
     ):
         with pytest.raises(AccessDenied), clock.frozen(NOW):
             services.incoming_register(
-                actor=actor, unit=office.province.stttt, data=incoming_input(), refusals=DECLARED
+                actor=actor,
+                unit=office.province.stttt,
+                data=incoming_input(),
+                refusals=DECLARED,
+                main_file=scan(),
             )
     assert state() == before
 
@@ -174,15 +180,15 @@ def test_only_the_units_clerk_registers(office):
     ("overrides", "message"),
     [
         ({"subject": ""}, "Trích yếu không được để trống"),
-        ({"subject": "x" * 501}, "Trích yếu dài quá 500"),
+        ({"subject": "x" * 501}, "Trích yếu dài 501 ký tự, quá giới hạn 500 ký tự; hãy rút gọn."),
         ({"code_number": "12a"}, "chỉ gồm chữ số"),
-        ({"code_number": "123456789012"}, "dài quá 11"),
+        ({"code_number": "123456789012"}, "dài 12 ký tự, quá giới hạn 11"),
         ({"code_notation": "QĐ UBND?"}, "Ký hiệu chỉ gồm"),
         ({"issuer_name": ""}, "Cơ quan ban hành không được để trống"),
         ({"issuer_code": "H07"}, "V1V2V3.Z1Z2.Y1Y2.H##"),
         ({"issued_date": None}, "ngày tháng văn bản"),
         ({"issued_date": dt.date(2026, 12, 1)}, "không thể sau ngày hôm nay"),
-        ({"signer_name": "x" * 51}, "dài quá 50"),
+        ({"signer_name": "x" * 51}, "dài 51 ký tự, quá giới hạn 50"),
         ({"page_amount": 1000}, "Số trang"),
     ],
 )
@@ -286,3 +292,25 @@ def test_a_series_cannot_be_opened_twice(office, type_name):
         with pytest.raises(ServiceError, match="đã có sổ này"):
             services.series_create(**kwargs)
     assert state() == before
+
+
+def test_an_incoming_document_needs_its_main_file(office):
+    """R16, Art. 22: a document registered by hand comes with its scan or electronic file;
+    refused without it, nothing stored, the attachments included."""
+    before = state()
+    with pytest.raises(ServiceError) as refused:
+        register_in(office, main_file=None, attachments=[pdf_upload("phu-luc.pdf")])
+    assert (refused.value.field, refused.value.message) == (
+        "main_file",
+        "Văn bản đến phải có tệp văn bản chính: bản quét của văn bản giấy hoặc tệp văn bản "
+        "điện tử.",
+    )
+    assert state() == before
+
+
+def test_a_received_document_keeps_the_files_it_came_with(office):
+    """A package or the reception queue may bring no main file: registered with what came."""
+    document = register_in(
+        office, main_file=None, attachments=[pdf_upload("phu-luc.pdf")], received_files=True
+    )
+    assert list(document.files.values_list("role", flat=True)) == [DocumentFile.Role.ATTACHMENT]

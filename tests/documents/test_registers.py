@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pypdf
 import pytest
 
-from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import pdf_upload
 from vanban.core import clock
 from vanban.core.errors import NotFound
@@ -69,6 +69,7 @@ def register_in(office, at: dt.datetime, *, unit=None, actor=None, **overrides) 
             unit=unit or office.province.stttt,
             data=incoming_input(**overrides),
             refusals=DECLARED,
+            main_file=scan(),
         )
 
 

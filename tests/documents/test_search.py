@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import docx_bytes, pdf_upload, upload
 from vanban.core import clock
 from vanban.documents import search, services
@@ -26,7 +26,7 @@ def incoming(office, *, at=NOW, clerk=None, unit=None, main_file=None, **fields)
             unit=unit or office.province.stttt,
             data=incoming_input(**fields),
             refusals=DECLARED,
-            main_file=main_file,
+            main_file=main_file or scan(),
             confirm_duplicate=True,
         )
 

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 
 from tests.documents.test_pages import table_rows
 from tests.support import refusals
-from tests.support.documents import DECLARED, doc_type, incoming_input
+from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.drafting import Team, issued, make_team
 from tests.support.files import pdf_bytes, pdf_upload
 from tests.support.province import make_user
@@ -171,6 +171,7 @@ def test_a_duplicate_at_the_recipient_needs_confirmation(team, sent):
                 issued_date=sent.issued_date,
             ),
             refusals=DECLARED,
+            main_file=scan(),
         )
     item = to_snv(sent)
     before = state()
@@ -272,7 +273,11 @@ def test_processing_statuses_flow_back_to_the_sender_and_never_go_back(team, sen
     assert rows[1][1] == "01 đã đến"
     # A document that did not come through the exchange, and a status it may not report.
     other = document_services.incoming_register(
-        actor=team.clerk_snv, unit=team.province.snv, data=incoming_input(), refusals=DECLARED
+        actor=team.clerk_snv,
+        unit=team.province.snv,
+        data=incoming_input(),
+        refusals=DECLARED,
+        main_file=scan(),
     )
     assert delivery.delivery_status_update(incoming_document=other, status="04") is None
     with pytest.raises(ValueError, match="04, 05, 06"):

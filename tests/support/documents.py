@@ -4,6 +4,9 @@ document as the clerk types it."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.support.files import pdf_bytes
 from tests.support.province import Province, make_user
 from vanban.accounts.models import Role, User
 from vanban.documents.models import DocumentType
@@ -48,3 +51,9 @@ def incoming_input(**overrides) -> DocumentInput:
 
 
 DECLARED = Refusals(sensitive_declared=True)
+
+
+def scan(name: str = "ban-quet.pdf") -> SimpleUploadedFile:
+    """The main file a clerk registers an incoming document with (R16): a real PDF of one blank
+    page, as a scan without text layer, so that it adds no words to what is searched."""
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")

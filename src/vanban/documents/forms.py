@@ -3,7 +3,9 @@ giving a document to a person, numbering series.
 
 Forms only parse input. The record rules (lengths, number and symbol, issuing body, refusals of R13)
 live in documents.services, so most text fields are optional here and the service's Vietnamese
-message is shown next to the field. The browser still gets `maxlength` hints.
+message is shown next to the field. The browser gets no `maxlength`: it would cut a pasted text
+silently; long texts show a character counter instead (R16, documents/js/char-counter.js) and the
+service refuses a text past its limit, saying how long it is, with what was typed kept.
 """
 
 from typing import Any
@@ -34,10 +36,15 @@ UNIT_ERRORS = {
 
 
 def _text(label: str, max_length: int, *, textarea: bool = False, **kwargs: Any) -> forms.CharField:
-    """Optional text; the service checks the length and says so in Vietnamese."""
-    attrs = {"maxlength": max_length}
+    """Optional text; the service checks the length and says so in Vietnamese.
+
+    A long text (a textarea) carries its limit in `data-maxlength` for the counter "12/500 ký
+    tự"; no `maxlength` attribute, which would cut pasted text without a word.
+    """
     widget = (
-        forms.Textarea(attrs={**attrs, "rows": 3}) if textarea else forms.TextInput(attrs=attrs)
+        forms.Textarea(attrs={"rows": 3, "data-maxlength": max_length})
+        if textarea
+        else forms.TextInput()
     )
     return forms.CharField(label=label, required=False, strip=True, widget=widget, **kwargs)
 
@@ -264,14 +271,23 @@ class RegisterForm(RefusalFields):
     def uploads(self) -> tuple[UploadedFile[bytes] | None, list[UploadedFile[bytes]]]:
         return self.cleaned_data.get("main_file"), self.cleaned_data.get("attachments") or []
 
+    def focus(self, name: str | None = None) -> None:
+        """R16: the page opens with the cursor in `name`, else in the first field refused, else
+        in the first field, in the order of the page (`field_order`)."""
+        shown = [key for key, field in self.fields.items() if not field.widget.is_hidden]
+        errors = self.errors if self.is_bound else {}
+        target = name or next((key for key in shown if key in errors), shown[0])
+        self.fields[target].widget.attrs["autofocus"] = True
+
 
 class IncomingForm(SignatureConfirmFields, RegisterForm):
     """Registering an incoming document (R14, R16): the system gives the arrival number."""
 
+    # The order of the page (incoming_create.html), which the cursor follows to a refused field.
     field_order = [
-        "unit", "document_type", "code_number", "code_notation", "issued_date", "issuer_unit",
-        "issuer_name", "issuer_code", "signer_name", "signer_position", "subject", "urgency",
-        "due_date", "page_amount", "to_places", "description", "is_electronic", "main_file",
+        "unit", "document_type", "code_number", "code_notation", "issued_date", "subject",
+        "signer_name", "signer_position", "urgency", "due_date", "page_amount", "to_places",
+        "description", "is_electronic", "issuer_unit", "issuer_name", "issuer_code", "main_file",
         "attachments", "secrecy", "complaint", "sensitive_declared", "confirm_duplicate",
         "confirm_signatures", "signature_reason",
     ]  # fmt: skip
@@ -296,7 +312,7 @@ class IncomingForm(SignatureConfirmFields, RegisterForm):
     to_places = _text("Đơn vị hoặc người nhận", 1000, textarea=True)
     is_electronic = forms.BooleanField(label="Văn bản điện tử", required=False)
     main_file = _main_file(
-        "Bản quét (PDF, ảnh) của văn bản giấy hoặc tệp văn bản điện tử; định dạng "
+        "Bắt buộc: bản quét (PDF, ảnh) của văn bản giấy hoặc tệp văn bản điện tử; định dạng "
         f"{ALLOWED_LABEL}, nhận biết theo nội dung tệp."
     )
     confirm_duplicate = forms.BooleanField(label="Vẫn vào sổ (đây là văn bản khác)", required=False)

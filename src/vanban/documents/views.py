@@ -199,6 +199,7 @@ def _register_page(
         else:
             messages.success(request, success(document))
             return redirect("documents:document_detail", pk=document.pk)
+    form.focus()
     return render(
         request,
         template,
@@ -333,6 +334,7 @@ def _package_read(request: HttpRequest) -> HttpResponse:
         initial["package_token"] = staged.token
         context |= {"staged": staged, "prefill_notes": prefill.notes}
     form = IncomingForm(units=units, initial=initial)
+    form.focus("package" if context["package_error"] else None)
     return render(
         request,
         "documents/pages/incoming_create.html",

@@ -163,6 +163,7 @@ def received_register(
                 signature_trigger=Trigger.RECEIPT,
                 signature_checks=intake.checks,
                 signature_reason=signature_reason,
+                received_files=True,
                 ip=ip,
             )
             stored = list(document.files.values_list("storage_name", flat=True))

@@ -207,6 +207,7 @@ def package_register(
                 attachments=[*others, *(attachments or [])],
                 confirm_duplicate=confirm_duplicate,
                 signature_reason=signature_reason,
+                received_files=True,
                 ip=ip,
             )
             stored = list(document.files.values_list("storage_name", flat=True))

@@ -25,7 +25,11 @@ def _text(
     if required and not cleaned:
         raise ServiceError(f"{label} không được để trống.", field=field_name)
     if len(cleaned) > max_length:
-        raise ServiceError(f"{label} dài quá {max_length} ký tự.", field=field_name)
+        # Never cut: the clerk is told how long the text is and shortens it (R16).
+        raise ServiceError(
+            f"{label} dài {len(cleaned)} ký tự, quá giới hạn {max_length} ký tự; hãy rút gọn.",
+            field=field_name,
+        )
     return cleaned
 
 

@@ -21,6 +21,10 @@ from .fields import DocumentInput, _clean
 from .numbering import _series_and_number
 from .refusals import Refusals, _check_refusals
 
+MAIN_FILE_REQUIRED = (
+    "Văn bản đến phải có tệp văn bản chính: bản quét của văn bản giấy hoặc tệp văn bản điện tử."
+)
+
 
 class DuplicateDocument(ServiceError):
     """The (number, symbol, issuing body) is already in the unit's incoming register."""
@@ -62,6 +66,7 @@ def incoming_register(
     signature_trigger: str = receipt_checks.UPLOAD,
     signature_checks: receipt_checks.Results | None = None,
     signature_reason: str = "",
+    received_files: bool = False,
     ip: str | None = None,
 ) -> Document:
     """The clerk registers an incoming document: arrival date and number by the system (R14, R16).
@@ -75,10 +80,17 @@ def incoming_register(
     document (R11). When a file's signature is invalid or untrusted the document is registered
     only with the clerk's reason (`signature_reason`), kept with the reports and audited;
     without it `receipt_checks.SignaturesNotConfirmed` carries every file's report to show.
+
+    A document the clerk registers by hand needs its main file, the scan of the paper document
+    or the electronic file (R16; Art. 22): refused otherwise, nothing stored. A document
+    received electronically (`received_files`: an edXML package, the reception queue) is
+    registered with the files it came with, which may lack a main file.
     """
     _require_clerk(actor, unit)
     _check_refusals(refusals)
     cleaned = _clean(data, direction=Direction.INCOMING)
+    if main_file is None and not received_files:
+        raise ServiceError(MAIN_FILE_REQUIRED, field="main_file")
     prepared = _prepare_files(
         main_file, list(attachments or []), actor=actor, unit=unit, source="Vào sổ văn bản đến"
     )
