@@ -98,7 +98,7 @@ def test_returning_without_a_note_is_refused_next_to_the_note(team, client_for):
     before = state()
     response = head.post(f"/du-thao/{draft.pk}/kiem-tra-noi-dung/", {"content-decision": "return"})
     assert response.status_code == 200
-    assert "Hãy nhập ý kiến." in field_block(response.content.decode(), "note")
+    assert "Hãy nhập ý kiến." in field_block(response.content.decode(), "content-note")
     assert state() == before
     response = head.post(
         f"/du-thao/{draft.pk}/kiem-tra-noi-dung/",

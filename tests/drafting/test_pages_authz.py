@@ -211,7 +211,7 @@ CASES = [
         allowed={"drafter"},
         expect=expect(404, 404, 302, 403, 404),
         setup=drafting,
-        data=lambda t: {"content_file": pdf("Bản 2.pdf")},
+        data=lambda t: {"version-content_file": pdf("Bản 2.pdf")},
     ),
     Case(
         "ask for comments",
@@ -220,7 +220,10 @@ CASES = [
         allowed={"drafter"},
         expect=expect(404, 404, 302, 403, 404),
         setup=drafting,
-        data=lambda t: {"people": [t.checker.pk], "deadline": "2026-12-01"},
+        data=lambda t: {
+            "comment-request-people": [t.checker.pk],
+            "comment-request-deadline": "2026-12-01",
+        },
     ),
     Case(
         "comment",
@@ -238,7 +241,7 @@ CASES = [
         allowed={"drafter"},
         expect=expect(404, 404, 302, 403, 404),
         setup=drafting,
-        data=lambda t: {"reviewer": t.head.pk, "checker": t.checker.pk},
+        data=lambda t: {"submit-reviewer": t.head.pk, "submit-checker": t.checker.pk},
     ),
     Case(
         "check content",

@@ -89,7 +89,11 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
     # Comments from a colleague, with a deadline.
     response = drafter.post(
         f"{url}xin-y-kien/",
-        {"people": [team.colleague.pk], "deadline": "2026-11-27", "note": "Góp ý phần kinh phí"},
+        {
+            "comment-request-people": [team.colleague.pk],
+            "comment-request-deadline": "2026-11-27",
+            "comment-request-note": "Góp ý phần kinh phí",
+        },
     )
     assert response.status_code == 302
     waiting = colleague.get("/du-thao/cho-toi/").content.decode()
@@ -100,7 +104,9 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
     assert response.status_code == 302
 
     # Sent for checking: the head checks the content, the checker the format.
-    response = drafter.post(f"{url}trinh/", {"reviewer": team.head.pk, "checker": team.checker.pk})
+    response = drafter.post(
+        f"{url}trinh/", {"submit-reviewer": team.head.pk, "submit-checker": team.checker.pk}
+    )
     assert response.status_code == 302
     assert SUBJECT in head.get("/du-thao/cho-toi/").content.decode()
     response = head.post(f"{url}kiem-tra-noi-dung/", {"content-decision": "accept"})
@@ -125,8 +131,8 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
     response = drafter.post(
         f"{url}phien-ban/",
         {
-            "content_file": upload("Kế hoạch CĐS v2.pdf", SECOND, "application/pdf"),
-            "note": "Bổ sung dự toán",
+            "version-content_file": upload("Kế hoạch CĐS v2.pdf", SECOND, "application/pdf"),
+            "version-note": "Bổ sung dự toán",
         },
     )
     assert response.status_code == 302

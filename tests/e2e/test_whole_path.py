@@ -243,10 +243,10 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     expect(specialist.locator("#draft-status")).to_contain_text("Đang soạn thảo")
     expect(specialist.locator("#version-table")).to_contain_text("cong-van-tra-loi-snv.pdf")
     submit = specialist.locator("#submit-form")
-    submit.locator("[name=reviewer]").select_option(
+    submit.locator("[name=submit-reviewer]").select_option(
         label="Lâm Quốc Hùng – Phó Giám đốc (Sở Thông tin và Truyền thông)"
     )
-    submit.locator("[name=checker]").select_option(
+    submit.locator("[name=submit-checker]").select_option(
         label="Trương Thị Mai – Chánh Văn phòng (Sở Thông tin và Truyền thông)"
     )
     submit.get_by_role("button", name="Trình").click()

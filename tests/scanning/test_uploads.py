@@ -251,7 +251,7 @@ def test_draft_version_upload_refuses_hostile_files(
     before, kept = state(), quarantined()
     response = client.post(
         f"/du-thao/{draft.pk}/phien-ban/",
-        {"content_file": upload(name, data), "note": "Sửa lần 2"},
+        {"version-content_file": upload(name, data), "version-note": "Sửa lần 2"},
         follow=True,
     )
     html = response.content.decode()

@@ -177,7 +177,7 @@ def test_form_errors_are_shown_next_to_the_field(work, client_for):
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Hãy nhập ý kiến chỉ đạo." in section(page, "field-direction")
+    assert "Hãy nhập ý kiến chỉ đạo." in section(page, "field-direct_direction")
     assert snapshot() == before
     response = director.post(
         f"/xu-ly/van-ban/{document.pk}/chi-dao/",
@@ -189,7 +189,7 @@ def test_form_errors_are_shown_next_to_the_field(work, client_for):
     )
     assert response.status_code == 400
     assert "Ngô Minh Chủ đã được giao xử lý, không cần chọn nhận để biết." in section(
-        response.content.decode(), "field-info_users"
+        response.content.decode(), "field-direct_info_users"
     )
     assert snapshot() == before
 

@@ -209,11 +209,21 @@ class DraftCreateForm(Form):
 
 
 class VersionForm(Form):
+    # The draft page shows this form beside others with a "note": its own prefix keeps every
+    # element id, and so every label, pointing at its own field (WCAG 2.1 1.3.1, 4.1.1); the
+    # POST reads the same prefixed names.
+    prefix = "version"
+
     content_file = _content_file()
     note = _text("Nội dung thay đổi", 500)
 
 
 class CommentRequestForm(Form):
+    # The draft page shows this form beside others with a "note": its own prefix keeps every
+    # element id, and so every label, pointing at its own field (WCAG 2.1 1.3.1, 4.1.1); the
+    # POST reads the same prefixed names.
+    prefix = "comment-request"
+
     people = PeopleField(
         label="Xin ý kiến của",
         queryset=User.objects.none(),
@@ -234,6 +244,11 @@ class CommentForm(Form):
 
 
 class SubmitForm(Form):
+    # The draft page shows this form beside others with a "note": its own prefix keeps every
+    # element id, and so every label, pointing at its own field (WCAG 2.1 1.3.1, 4.1.1); the
+    # POST reads the same prefixed names.
+    prefix = "submit"
+
     reviewer = SignerField(
         label="Lãnh đạo đơn vị kiểm tra nội dung",
         queryset=User.objects.none(),

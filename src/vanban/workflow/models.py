@@ -135,9 +135,12 @@ class AssignmentRole(models.TextChoices):
 
 
 class AssignmentStatus(models.TextChoices):
+    """What happened to a part (R18): only its handler completes it (DONE); a part still open
+    when the document was completed, the unit's part it belongs to was completed, or the sender
+    took the document back is ended by the system (CLOSED), not completed."""
+
     OPEN = "open", "Đang xử lý"
     DONE = "done", "Đã hoàn thành"
-    # Still open when the document was completed: ended with it.
     CLOSED = "closed", "Đã kết thúc"
 
 
@@ -193,6 +196,9 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     result = models.TextField("kết quả", blank=True)
+    # R18 "nhận để biết": when the person given the part first opened the document's processing
+    # page or marked it read; never set by anyone else's step or by the part's ending.
+    read_at = models.DateTimeField("xem lần đầu lúc", null=True, blank=True)
     reminder_count = models.PositiveIntegerField("số lần đôn đốc", default=0)
 
     class Meta:
@@ -228,8 +234,11 @@ class Assignment(models.Model):
 
     @property
     def status_label(self) -> str:
+        """What happened, never more (R18): "Đã xem" only with a read mark of the person."""
         if self.role == AssignmentRole.INFO:
-            return "Chưa xem" if self.is_open else "Đã xem"
+            if self.read_at is not None:
+                return "Đã xem"
+            return "Chưa xem" if self.is_open else "Đã kết thúc (chưa xem)"
         return str(AssignmentStatus(self.status).label)
 
     def days_left(self, today: dt.date) -> int | None:

@@ -144,7 +144,10 @@ def _render(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    page = selectors.processing_page(user=request_user(request), document=document)
+    user = request_user(request)
+    page = selectors.processing_page(user=user, document=document)
+    # The person opened the page: her "nhận để biết" parts are read (R18).
+    services.assignments_opened(user=user, assignments=page.assignments)
     context = {"page": page, "document": document, "error": error, **_forms(page, bound)}
     return render(request, "workflow/document.html", context, status=status)
 

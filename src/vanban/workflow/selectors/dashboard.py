@@ -19,6 +19,7 @@ BUCKETS = (
     ("due_soon", f"Đến hạn trong {DUE_SOON_DAYS} ngày"),
     ("on_time", "Trong hạn"),
     ("done", "Đã hoàn thành"),
+    ("closed", "Đã kết thúc"),
 )
 
 
@@ -29,7 +30,9 @@ def _bucket_counts(today: dt.date) -> dict[str, Count]:
         "overdue": Count("pk", filter=is_open & Q(deadline__lt=today)),
         "due_soon": Count("pk", filter=is_open & Q(deadline__gte=today, deadline__lte=soon)),
         "on_time": Count("pk", filter=is_open & (Q(deadline__gt=soon) | Q(deadline__isnull=True))),
-        "done": Count("pk", filter=~is_open),
+        # Completed by its handler, or ended by the system with the document (R18): not the same.
+        "done": Count("pk", filter=Q(status=AssignmentStatus.DONE)),
+        "closed": Count("pk", filter=Q(status=AssignmentStatus.CLOSED)),
     }
 
 
@@ -47,6 +50,11 @@ class DashboardRow:
     def cells(self) -> list[int]:
         """The counts in the order of BUCKETS."""
         return [self.counts[key] for key, _label in BUCKETS]
+
+    @property
+    def keyed_cells(self) -> list[tuple[str, int]]:
+        """(key, count) in the order of BUCKETS."""
+        return [(key, self.counts[key]) for key, _label in BUCKETS]
 
     def bars(self, scale: int) -> list[tuple[str, str, int, float, float]]:
         """(key, label, count, start, width) in per cent of the longest row, for the chart.

@@ -56,6 +56,7 @@ from .processing import (
     Download,
     assignment_complete,
     assignment_progress,
+    assignments_opened,
     processing_present,
     progress_file_download,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "assignment_progress",
     "assignment_reassign",
     "assignment_remind",
+    "assignments_opened",
     "deadline_alerts_send",
     "deadline_policy_update",
     "default_deadline",

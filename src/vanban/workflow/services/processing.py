@@ -281,7 +281,12 @@ def _finish(assignment: Assignment, *, actor: User, result: str, now: dt.datetim
     assignment.completed_at = now
     assignment.completed_by = actor
     assignment.result = result
-    assignment.save(update_fields=["status", "completed_at", "completed_by", "result"])
+    fields = ["status", "completed_at", "completed_by", "result"]
+    if assignment.role == AssignmentRole.INFO and assignment.read_at is None:
+        # Marking "nhận để biết" read is a read mark; the first opening, if any, stays.
+        assignment.read_at = now
+        fields.append("read_at")
+    assignment.save(update_fields=fields)
     # Parts the unit had given out end with the unit's part.
     Assignment.objects.filter(parent=assignment, status=AssignmentStatus.OPEN).update(
         status=AssignmentStatus.CLOSED, completed_at=now
@@ -451,6 +456,26 @@ class Download:
     file: ProgressFile
     size: int
     chunks: Iterable[bytes]
+
+
+def assignments_opened(*, user: User, assignments: Iterable[Assignment]) -> None:
+    """The person opened the document's processing page: her own parts given for information
+    get their read mark, once (R18 "nhận để biết"). Nobody else's opening, no step of another
+    person and no ending of the part sets it; a deputy's opening does not either, since the
+    person herself has not seen it. One UPDATE the first time, none afterwards."""
+    unread = [
+        a
+        for a in assignments
+        if a.role == AssignmentRole.INFO and a.assignee_user_id == user.pk and a.read_at is None
+    ]
+    if not unread:
+        return
+    now = clock.now()
+    Assignment.objects.filter(pk__in=[a.pk for a in unread], read_at__isnull=True).update(
+        read_at=now
+    )
+    for assignment in unread:
+        assignment.read_at = now
 
 
 def progress_file_download(*, actor: User, file_id: int, ip: str | None = None) -> Download:
