@@ -1018,7 +1018,7 @@ def test_clerk_gives_a_document_to_a_person_of_the_unit(office, client_for):
 
     response = client.post(f"/van-ban/{document.pk}/chuyen/", {"user": staff.pk}, follow=True)
     html = response.content.decode()
-    assert f"Đã chuyển văn bản cho {staff.full_name}." in html
+    assert f"Đã chuyển văn bản cho {staff.full_name} để biết." in html
     assert re.search(rf"<td>{staff.full_name}</td><td>Võ Thị Thu Trang</td><td>25/11/2026", html)
     assert DocumentShare.objects.filter(document=document, user=staff).exists()
     assert AuditEvent.objects.filter(action="document.share").count() == 1
@@ -1078,9 +1078,10 @@ def test_detail_query_count_does_not_grow(office, client_for, django_assert_num_
     assert html.count("Cán Bộ Nhận") == 4
 
 
-# session, user, roles, unread notifications, document, files, shares, share choices,
-# latest signature verification reports
-DETAIL_QUERIES = 9
+# session, user, roles, unread notifications, document, the reader's share marked opened,
+# the processing's rule (status, leaders), files, shares, share choices, latest signature
+# verification reports
+DETAIL_QUERIES = 12
 
 
 # ---------------------------------------------------------------- numbering series

@@ -470,3 +470,78 @@ def test_an_outgoing_document_registered_by_hand_can_be_sent_from_its_page(team,
         "01",
         team.clerk,
     )
+
+
+# ---------------------------------------------------------------- the sender learns of 03
+
+
+def registered_notices(user) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    return list(
+        Notification.objects.filter(recipient=user, title__contains="đã vào sổ đến số")
+        .order_by("pk")
+        .values_list("title", "body", "link")
+    )
+
+
+def test_the_sender_is_told_when_a_recipient_registers(team, sent, client_for):
+    """Status 03: the sender's clerks and the drafter of the issued document learn the arrival
+    number each recipient gave it, once per recipient (R15)."""
+    other_clerk = make_user(team.province.stttt, "Trịnh Văn Lưu", (Role.CLERK,))
+    item = to_snv(sent)
+    response = client_for(team.clerk_snv).post(
+        f"/lien-thong/hang-cho/{item.pk}/vao-so/", {"sensitive_declared": "on"}
+    )
+    assert response.status_code == 302
+    incoming = Document.objects.get(pk=Delivery.objects.get(pk=item.pk).incoming_document_id)
+    note = (
+        f"Kế hoạch số 01/KH-STTTT đã vào sổ đến số {incoming.register_number} tại Sở Nội vụ",
+        sent.subject,
+        f"/lien-thong/van-ban/{sent.pk}/",
+    )
+    for person in (team.clerk, other_clerk, team.drafter):
+        assert registered_notices(person) == [note], person
+    for person in (team.signer, team.clerk_snv, team.head):
+        assert registered_notices(person) == [], person
+    # The clerk follows the notice to the document's statuses.
+    page = client_for(team.clerk).get(note[2]).content.decode()
+    assert "Sở Nội vụ" in page
+
+    # The second recipient registers: one more notice each, naming it.
+    root = Delivery.objects.get(document=sent, recipient_unit=team.province.root)
+    root_clerk = make_user(team.province.root, "Mai Thị Thư", (Role.CLERK,))
+    delivery.delivery_register(actor=root_clerk, delivery=root, refusals=DECLARED)
+    titles = [t for t, _b, _l in registered_notices(team.clerk)]
+    assert len(titles) == 2
+    assert titles[1].endswith(f"tại {team.province.root.name}")
+    assert len(registered_notices(team.drafter)) == 2
+
+
+def test_a_document_registered_by_hand_tells_its_clerks(team, client_for):
+    """No draft, no drafter: the sender's clerks only."""
+    document = document_services.outgoing_register(
+        actor=team.clerk,
+        unit=team.province.stttt,
+        data=document_services.DocumentInput(
+            document_type=doc_type("Công văn"),
+            subject="V/v cử cán bộ tham dự tập huấn",
+            recipients="Sở Nội vụ",
+        ),
+        refusals=DECLARED,
+        main_file=pdf_upload(),
+    )
+    client_for(team.clerk).post(
+        f"/lien-thong/van-ban/{document.pk}/gui/", {"units": [team.province.snv.pk]}
+    )
+    item = Delivery.objects.get(document=document)
+    incoming = delivery.delivery_register(actor=team.clerk_snv, delivery=item, refusals=DECLARED)
+    [(title, _body, _link)] = registered_notices(team.clerk)
+    assert title.endswith(f"đã vào sổ đến số {incoming.register_number} tại Sở Nội vụ")
+    assert registered_notices(team.drafter) == []
+
+
+def test_a_return_is_not_told_as_a_registration(team, sent):
+    item = to_snv(sent)
+    delivery.delivery_return(
+        actor=team.clerk_snv, delivery=item, reason=ReturnReason.WRONG_RECIPIENT, note="Nhầm."
+    )
+    assert registered_notices(team.clerk) == []

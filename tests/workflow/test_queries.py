@@ -6,6 +6,7 @@ import pytest
 
 from tests.support.files import pdf_upload
 from tests.support.workflow import TODAY, Work, assignment, directed, register
+from vanban.documents import services as document_services
 from vanban.workflow import services
 
 pytestmark = pytest.mark.django_db
@@ -63,15 +64,17 @@ def busy_document(work: Work, number: int):  # type: ignore[no-untyped-def]
 def grow(work: Work, first: int, last: int) -> None:
     for number in range(first, last):
         busy_document(work, number)
-        register(work, code_number=str(100 + number))  # waiting to be presented
+        waiting = register(work, code_number=str(100 + number))  # waiting to be presented
+        # given for reading ("Được chuyển để biết" in the reader's "Việc của tôi")
+        document_services.document_share(actor=work.clerk, document=waiting, user=work.reader)
 
 
 # Every page: session, user, the user's roles, unread notifications (menu).
 # "Việc của tôi": delegations, then one query per section (to present: list and count, only for
 # clerks; to direct; assigned; for information; extensions to decide, only for leaders); the
 # drafts waiting (comments, content, format, approval; to issue only for clerks) and the
-# reception queue counts (only for clerks).
-MY_WORK = {"clerk": 16, "director": 13, "plan_head": 13, "plan_staff": 12}
+# reception queue counts (only for clerks); the documents given for reading, not opened yet.
+MY_WORK = {"clerk": 17, "director": 14, "plan_head": 14, "plan_staff": 13, "reader": 13}
 # The rows, with the visible documents as a subquery.
 DEADLINES = 5
 # Delegations, then document statuses, deadline totals, by unit, by person.

@@ -285,6 +285,11 @@ class DocumentShare(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     granted_at = models.DateTimeField()
+    # Given for reading by a clerk or leader ("chuyển để biết", `services.document_share`): the
+    # person is told and finds it in "Việc của tôi" until they open it. The processing's own
+    # shares (presenting, assigning; R18) are not: its sections of "Việc của tôi" list them.
+    for_reading = models.BooleanField(default=False)
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,5 +1,7 @@
 """Reads of documents; every query starts from `Document.objects.visible_to(user)`."""
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from vanban.accounts.models import AccountStatus, Role, Unit, User
@@ -69,11 +71,13 @@ def series_units(*, user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(pk__in=ids).order_by("name")
 
 
-def share_candidates(*, document: Document) -> QuerySet[User]:
-    """Active people of the document's unit who have not been given it yet."""
+def share_candidates(*, document: Document, excluded: Iterable[int] = ()) -> QuerySet[User]:
+    """Active people of the document's unit who have not been given it yet, but for `excluded`
+    (the people a registered `share_rules` rule keeps out for now)."""
 
     return (
         User.objects.filter(unit_id=document.unit_id, status=AccountStatus.ACTIVE)
         .exclude(document_shares__document=document)
+        .exclude(pk__in=sorted(excluded))
         .order_by("full_name", "pk")
     )

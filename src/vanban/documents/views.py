@@ -25,9 +25,10 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.accounts.http import request_user
 from vanban.accounts.models import Role, User
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
+from vanban.core.forms import model_choice_field
 from vanban.core.http import client_ip, refusal_raise
 
-from . import receipt_checks, selectors, services
+from . import receipt_checks, selectors, services, share_rules
 from .files import safe_file_name
 from .forms import (
     DocumentFilterForm,
@@ -381,12 +382,18 @@ def _can_share(user: User, document: Document) -> bool:
 
 
 def _detail_page(
-    request: HttpRequest, document: Document, *, share_form: ShareForm | None = None
+    request: HttpRequest,
+    document: Document,
+    *,
+    share_form: ShareForm | None = None,
+    rules: list[share_rules.ShareRule] | None = None,
 ) -> HttpResponse:
     user = request_user(request)
     can_share = _can_share(user, document)
+    if can_share and rules is None:
+        rules = share_rules.share_rules(document, user)
     if can_share and share_form is None:
-        share_form = ShareForm(candidates=selectors.share_candidates(document=document))
+        share_form = ShareForm(candidates=_share_candidates(document, rules or []))
     files = sorted(document.files.all(), key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk))
     return render(
         request,
@@ -400,29 +407,42 @@ def _detail_page(
             ),
             "can_share": can_share,
             "share_form": share_form,
+            "share_rules": rules or [],
         },
     )
+
+
+def _share_candidates(document: Document, rules: list[share_rules.ShareRule]) -> QuerySet[User]:
+    return selectors.share_candidates(document=document, excluded=share_rules.excluded_ids(rules))
 
 
 @login_required
 @require_GET
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, _access(request, pk))
+    document = _access(request, pk)
+    # A document given to the person for reading leaves their "Việc của tôi" once opened.
+    services.share_opened(document=document, user=request_user(request))
+    return _detail_page(request, document)
 
 
 @login_required
 @require_POST
 def document_share(request: HttpRequest, pk: int) -> HttpResponse:
-    """A clerk or leader of the unit gives the document to a person of the unit."""
+    """A clerk or leader of the unit gives the document to a person of the unit for reading; an
+    incoming document waiting to be presented goes to a leader by "Trình lãnh đạo" instead."""
     document = _access(request, pk)
-    if not _can_share(request_user(request), document):
+    user = request_user(request)
+    if not _can_share(user, document):
         raise PermissionDenied(SHARE_ONLY)
+    rules = share_rules.share_rules(document, user)
+    # Checked against everyone of the unit: a person a rule keeps out is refused with the rule's
+    # reason by the service, then left out of the list shown again.
     form = ShareForm(request.POST, candidates=selectors.share_candidates(document=document))
     if form.is_valid():
         person = form.cleaned_data["user"]
         try:
             services.document_share(
-                actor=request_user(request),
+                actor=user,
                 document=document,
                 user=person,
                 ip=client_ip(request),
@@ -431,9 +451,10 @@ def document_share(request: HttpRequest, pk: int) -> HttpResponse:
             refusal_raise(exc)
             _show_error(form, exc)
         else:
-            messages.success(request, f"Đã chuyển văn bản cho {person.full_name}.")
+            messages.success(request, f"Đã chuyển văn bản cho {person.full_name} để biết.")
             return redirect("documents:document_detail", pk=document.pk)
-    return _detail_page(request, document, share_form=form)
+    model_choice_field(form, "user").queryset = _share_candidates(document, rules)
+    return _detail_page(request, document, share_form=form, rules=rules)
 
 
 # ---------------------------------------------------------------- numbering series

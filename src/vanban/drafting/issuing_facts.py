@@ -27,4 +27,5 @@ def issuing_facts_of_draft(document: Any) -> IssuingFacts | None:
         staff=drafter.full_name,
         email=drafter.email,
         mobile=drafter.phone,
+        drafter_id=drafter.pk,
     )

@@ -26,7 +26,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from vanban.accounts.models import User
+from vanban.accounts.models import Role, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
@@ -44,6 +44,7 @@ from vanban.signatures.models import (
 )
 
 from .models import Draft, DraftAction, DraftEvent, DraftStatus
+from .services._common import _active_in, _notify, draft_label
 
 SIGNED_PREFIX = "signatures/signed"
 REQUESTS_PREFIX = "signatures/requests"
@@ -204,6 +205,15 @@ def _store_signed(
                 via=via,
                 sha256=locked.signed_sha256,
                 certificate=last.fingerprint,
+            )
+            # R16: the clerks of the issuing unit number, sign with the unit's certificate and
+            # issue what the competent person signed; they learn it is waiting for them.
+            _notify(
+                [u for u in _active_in([locked.issuing_unit_id], Role.CLERK) if u.pk != actor.pk],
+                locked,
+                f"Văn bản đã được ký, chờ phát hành: {draft_label(locked)}",
+                f"{actor.full_name} đã ký số văn bản; văn thư cấp số, ký số của cơ quan và phát "
+                "hành.",
             )
     except BaseException:
         if stored:

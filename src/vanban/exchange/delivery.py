@@ -47,6 +47,7 @@ from vanban.documents.withdrawals import (
     withdrawal_lock,
 )
 from vanban.exchange.delivery_selectors import received_file
+from vanban.exchange.issuing_facts import issuing_facts
 from vanban.exchange.partners.services import external_recall, inbound_progress
 
 from .models import (
@@ -402,10 +403,31 @@ def _incoming_input(delivery: Delivery) -> DocumentInput:
     )
 
 
+def _registered_notify(locked: Delivery, incoming: Document) -> None:
+    """Status 03 (đã vào sổ): the sender's clerks, and the drafter of the sent document when its
+    draft names one (`issuing_facts`), learn the arrival number the recipient gave it (R15)."""
+    sent = locked.sent_document
+    facts = issuing_facts(sent)
+    people = {u.pk: u for u in _clerks([locked.sender.pk])}
+    if facts is not None and facts.drafter_id is not None and facts.drafter_id not in people:
+        drafter = User.objects.filter(pk=facts.drafter_id, status=AccountStatus.ACTIVE).first()
+        if drafter is not None:
+            people[drafter.pk] = drafter
+    notification_send(
+        recipients=[people[pk] for pk in sorted(people)],
+        title=(
+            f"{document_label(sent)} đã vào sổ đến số {incoming.register_number} "
+            f"tại {locked.local_recipient.name}"
+        ),
+        body=sent.subject,
+        link=reverse("exchange:sent_status", kwargs={"document_pk": locked.document_id}),
+    )
+
+
 class _FromUnit:
     """A document from a unit of the deployment (`exchange.reception.Source`): the record and
     files are the sender's outgoing document; the sender reads the status in its trail and its
-    clerks are told of a return."""
+    clerks are told when it is registered and of a return."""
 
     def require(self, actor: User, delivery: Delivery) -> Unit:
         _require_recipient_clerk(actor, delivery)
@@ -440,6 +462,7 @@ class _FromUnit:
                 Document.objects.select_for_update().get(pk=original.incoming_document_id),
                 document,
             )
+        _registered_notify(locked, document)
         return Audit(
             "exchange.delivery_register",
             locked,

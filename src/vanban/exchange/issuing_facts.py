@@ -28,6 +28,7 @@ class IssuingFacts:
     staff: str = ""
     email: str = ""
     mobile: str = ""
+    drafter_id: int | None = None  # the drafter's account, told when a recipient registers it
 
 
 IssuingSource = Callable[[Any], IssuingFacts | None]

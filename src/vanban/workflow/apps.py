@@ -9,8 +9,10 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from vanban.documents.files import STORAGE_PREFIX, FileSource, file_source_register
+        from vanban.documents.share_rules import share_rule_register
         from vanban.documents.withdrawals import withdrawal_handler_register
 
+        from .services.present_first import present_first
         from .services.withdrawals import PROCESSING_WITHDRAWAL
 
         # Result files and reply drafts are stored beside document files.
@@ -19,3 +21,5 @@ class WorkflowConfig(AppConfig):
         )
         # A document its sender took back (15) ends its processing here.
         withdrawal_handler_register(PROCESSING_WITHDRAWAL)
+        # An incoming document waiting to be presented reaches a leader by presenting it.
+        share_rule_register(present_first)

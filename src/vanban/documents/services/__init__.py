@@ -25,7 +25,7 @@ from .outgoing import outgoing_register
 from .policy import document_policy_update
 from .refusals import SECRECY_LEVELS, Refusals
 from .refusals import _check_refusals as _check_refusals
-from .sharing import document_share
+from .sharing import document_share, share_opened
 
 __all__ = [
     "NOTATION_RE",
@@ -42,4 +42,5 @@ __all__ = [
     "local_today",
     "outgoing_register",
     "series_create",
+    "share_opened",
 ]

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from vanban.accounts.models import User
-from vanban.documents.models import Direction, Document
+from vanban.documents.models import Direction, Document, DocumentShare
 from vanban.exchange.delivery_selectors import reception_queue
 from vanban.exchange.models import Delivery
 
@@ -27,6 +27,7 @@ from ..models import (
 from ._common import _ASSIGNMENT_RELATED, AssignmentRow, DeadlineState, deadline_state
 
 TO_PRESENT_LIMIT = 50
+SHARED_LIMIT = 50
 
 
 def _by_urgency_and_deadline(qs: QuerySet[Any], deadline: str, urgency: str) -> QuerySet[Any]:
@@ -87,6 +88,9 @@ class MyWork:
     drafts: list[Any] = field(default_factory=list)
     # (unit id, unit name, documents waiting) of the clerk's reception queues
     reception: list[tuple[int, str, int]] = field(default_factory=list)
+    # documents given to the person for reading ("chuyển để biết") not opened yet, and how many
+    shared: list[DocumentShare] = field(default_factory=list)
+    shared_total: int = 0
 
     @property
     def reception_total(self) -> int:
@@ -102,6 +106,7 @@ class MyWork:
             + len(self.extensions)
             + len(self.drafts)
             + self.reception_total
+            + self.shared_total
         )
 
 
@@ -151,6 +156,18 @@ def _to_present(authority: Authority, today: dt.date) -> tuple[list[PresentRow],
     )
     rows = [PresentRow(d, deadline_mark(d.due_date, today)) for d in to_present]
     return rows, waiting.count()
+
+
+def _shared(user: User) -> tuple[list[DocumentShare], int]:
+    """Documents given to the person for reading and not opened yet, newest first (R18)."""
+    waiting = DocumentShare.objects.filter(user=user, for_reading=True, opened_at__isnull=True)
+    rows = list(
+        waiting.select_related("document__document_type", "granted_by")
+        .defer("document__search_text")
+        .order_by("-granted_at", "-pk")[:SHARED_LIMIT]
+    )
+    total = len(rows) if len(rows) < SHARED_LIMIT else waiting.count()
+    return rows, total
 
 
 def _to_direct(user: User, identities: list[int], today: dt.date) -> list[DirectRow]:
@@ -232,7 +249,8 @@ def _extensions(user: User, leader_units: list[int]) -> list[ExtensionRequest]:
 def my_work(*, user: User) -> MyWork:
     """What waits for the person (and for the leaders they act for), urgent first, then by
     deadline: documents to present, to direct, work given (lead, co), documents for information
-    and extension requests to decide."""
+    and extension requests to decide; then the documents given to them for reading and not
+    opened yet ("Được chuyển để biết")."""
     authority = authority_of(user)
     today = local_today(authority.at)
     identities = authority.identities
@@ -253,6 +271,7 @@ def my_work(*, user: User) -> MyWork:
         ExtensionRow(request, deadline_state(request.assignment, today))
         for request in _extensions(user, leader_units)
     ]
+    shared, shared_total = _shared(user)
     return MyWork(
         today=today,
         authority=authority,
@@ -264,4 +283,6 @@ def my_work(*, user: User) -> MyWork:
         extensions=extensions,
         drafts=_section("drafts", user, today),
         reception=_reception(user) if authority.clerk_units else [],
+        shared=shared,
+        shared_total=shared_total,
     )

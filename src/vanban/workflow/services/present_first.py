@@ -1,0 +1,53 @@
+"""An incoming document waiting to be presented goes to a leader by presenting it (Art. 24.1;
+R14, R18), not by giving it for reading.
+
+Registered in `documents.share_rules` by `WorkflowConfig.ready()`: while the document waits to
+be presented ("Chờ trình"), its unit's leaders are left out of the people it may be given to
+("chuyển để biết"), and the clerk is shown "Trình lãnh đạo", the processing's step that tells
+the leader and puts the document in their "Việc của tôi". Once presented, it may be given to
+anyone of the unit for reading.
+"""
+
+from typing import Any
+
+from django.urls import reverse
+
+from vanban.accounts.models import Role
+from vanban.documents.models import Direction, Document
+from vanban.documents.share_rules import ShareRule
+
+from ..access import unit_people_ids
+from ..models import Processing, ProcessingStatus
+
+MSG_PRESENT_FIRST = (
+    "Văn bản đang chờ trình: hãy trình lãnh đạo bằng nút “Trình lãnh đạo” để lãnh đạo nhận "
+    "và cho ý kiến chỉ đạo; chuyển để biết không phải là trình."
+)
+HINT_PRESENT_FIRST = (
+    "Văn bản đang chờ trình: lãnh đạo đơn vị nhận văn bản qua “Trình lãnh đạo”, không qua "
+    "chuyển để biết."
+)
+
+
+def present_first(document: Document, actor: Any) -> ShareRule | None:
+    """`documents.share_rules.ShareRuleSource` of the processing."""
+    if document.direction != Direction.INCOMING or document.withdrawn_at is not None:
+        return None
+    status = (
+        Processing.objects.filter(document_id=document.pk).values_list("status", flat=True).first()
+    )
+    if status not in (None, ProcessingStatus.WAITING):
+        return None
+    leaders = unit_people_ids([document.unit_id], (Role.LEADER,)).get(document.unit_id, [])
+    may_present = actor.has_role(Role.CLERK, document.unit)
+    return ShareRule(
+        excluded=frozenset(leaders),
+        refusal=MSG_PRESENT_FIRST,
+        hint=HINT_PRESENT_FIRST,
+        action_url=(
+            reverse("workflow:document", args=[document.pk]) + "#present-form"
+            if may_present
+            else ""
+        ),
+        action_label="Trình lãnh đạo" if may_present else "",
+    )
