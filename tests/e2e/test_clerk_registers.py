@@ -7,9 +7,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from tests.e2e.units import province_and_department
 from tests.support.files import pdf_bytes
 from tests.support.province import PASSWORD, make_user
-from vanban.accounts import services
 from vanban.accounts.models import Role
 from vanban.documents.models import Document
 
@@ -18,22 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def clerk(transactional_db, document_types):
-    root = services.unit_create(
-        actor=None,
-        name="Ủy ban nhân dân tỉnh Bến Tre",
-        symbol="UBND",
-        abbreviation="ubndtinh",
-        agency_code="000.00.00.H07",
-        parent=None,
-    )
-    unit = services.unit_create(
-        actor=None,
-        name="Sở Thông tin và Truyền thông",
-        symbol="STTTT",
-        abbreviation="stttt",
-        agency_code="000.00.12.H07",
-        parent=root,
-    )
+    _root, unit = province_and_department()
     return make_user(unit, "Võ Thị Thu Trang", (Role.CLERK,))
 
 

@@ -6,8 +6,8 @@ units stay in the list; on a desktop and on a phone, without breaking the Conten
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.units import province_and_department
 from tests.support.province import PASSWORD, add_districts, make_user
-from vanban.accounts import services
 from vanban.accounts.models import Role
 
 pytestmark = pytest.mark.browser
@@ -17,22 +17,7 @@ DISTRICTS = ["Châu Thành", "Ba Tri", "Bình Đại", "Giồng Trôm", "Mỏ C�
 
 @pytest.fixture
 def clerk(transactional_db, document_types):
-    root = services.unit_create(
-        actor=None,
-        name="Ủy ban nhân dân tỉnh Bến Tre",
-        symbol="UBND",
-        abbreviation="ubndtinh",
-        agency_code="000.00.00.H07",
-        parent=None,
-    )
-    unit = services.unit_create(
-        actor=None,
-        name="Sở Thông tin và Truyền thông",
-        symbol="STTTT",
-        abbreviation="stttt",
-        agency_code="000.00.12.H07",
-        parent=root,
-    )
+    root, unit = province_and_department()
     add_districts(root, DISTRICTS)  # 2 + 3 × 6 units: the issuer picker is long
     return make_user(unit, "Võ Thị Thu Trang", (Role.CLERK,))
 
