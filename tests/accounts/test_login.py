@@ -1,3 +1,5 @@
+import html
+
 import pytest
 from django.test import Client
 
@@ -71,3 +73,23 @@ def test_new_account_must_change_password_first(province):
     response = client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"] == "/tai-khoan/doi-mat-khau/"
+
+
+def test_the_password_page_states_the_policy_before_any_error(province):
+    """R5: the rules are on the page before anything is typed, as the province set them."""
+    user = make_user(province.stttt, "Đặng Văn Mới", must_change_password=True)
+    client = Client()
+    client.post("/tai-khoan/dang-nhap/", {"username": user.username, "password": PASSWORD})
+    policy = AccountPolicy.current()
+    policy.password_min_length = 14
+    policy.password_require_symbol = False
+    policy.save()
+    page = html.unescape(client.get("/tai-khoan/doi-mat-khau/").content.decode())
+    rules = page[
+        page.index('id="password-rules"') : page.index("</ul>", page.index("password-rules"))
+    ]
+    assert "ít nhất 14 ký tự" in rules
+    assert "có ít nhất một chữ hoa" in rules
+    assert "ký tự đặc biệt" not in rules
+    assert "không trùng và không chứa tên tài khoản" in rules
+    assert "errorlist" not in page

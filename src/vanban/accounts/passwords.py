@@ -26,6 +26,22 @@ def password_problems(password: str, *, username: str, policy: AccountPolicy) ->
     return problems
 
 
+def password_rules(policy: AccountPolicy) -> list[str]:
+    """The policy's rules as the password page states them before anything is typed (R5): the
+    same rules `password_problems` checks, so a person is never told a rule only by an error."""
+    rules = [f"ít nhất {policy.password_min_length} ký tự"]
+    for required, rule in (
+        (policy.password_require_upper, "một chữ hoa"),
+        (policy.password_require_lower, "một chữ thường"),
+        (policy.password_require_digit, "một chữ số"),
+        (policy.password_require_symbol, "một ký tự đặc biệt (ví dụ ! @ # $)"),
+    ):
+        if required:
+            rules.append(f"có ít nhất {rule}")
+    rules.append("không trùng và không chứa tên tài khoản")
+    return rules
+
+
 def one_time_password(policy: AccountPolicy, *, username: str = "") -> str:
     """A random password that satisfies the policy, shown once to the admin who issued it."""
     while True:

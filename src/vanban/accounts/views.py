@@ -23,7 +23,8 @@ from vanban.core.http import client_ip
 from . import selectors, services
 from .forms import CodeForm
 from .http import request_user
-from .models import User
+from .models import AccountPolicy, User
+from .passwords import password_rules
 from .session_views import keep_only_this_session
 
 BACKEND = "vanban.accounts.backends.AccountBackend"
@@ -176,6 +177,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "forced": request_user(request).must_change_password,
+            "rules": password_rules(AccountPolicy.current()),
         },
     )
 
