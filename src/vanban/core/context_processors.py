@@ -1,6 +1,46 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+# The menu's pages, by URL name (base.html): the one whose address is the longest start of the
+# current address is marked as the current page.
+MENU = (
+    "portal:home",
+    "workflow:my_work",
+    "documents:incoming_list",
+    "documents:outgoing_list",
+    "documents:search",
+    "drafting:draft_list",
+    "signatures:mine",
+    "exchange:queue",
+    "documents:register_incoming",
+    "workflow:dashboard",
+    "accounts:account_list",
+    "accounts:unit_list",
+    "reports:account_changes",
+    "interop:monitor",
+    "scanning:detection_list",
+    "accounts:policy",
+    "documents:document_policy",
+    "interop:partner_list",
+    "core:notifications",
+    "accounts:profile",
+)
+
+
+def current_menu_item(path: str) -> str:
+    """The URL name of the menu item the page at `path` belongs to; empty when none does (the
+    home page only at its own address)."""
+    best, length = "", 0
+    for name in MENU:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        if (path == url or (url != "/" and path.startswith(url))) and len(url) > length:
+            best, length = name, len(url)
+    return best
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -14,4 +54,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_province_admin": managed is None,
         "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
         "nav_keeps_registers": any(r in ("clerk", "leader") for _, r in user.role_pairs()),
+        "nav_current": current_menu_item(request.path),
     }
