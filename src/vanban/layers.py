@@ -8,7 +8,7 @@ feature goes.
 An app that needs something from an app above it asks for it through a registration the upper
 app makes in `AppConfig.ready()` (`documents.files.file_source_register`,
 `documents.receipt_checks.receipt_check_register`, `documents.intake.package_intake_register`,
-`documents.share_rules.share_rule_register`);
+`documents.share_rules.share_rule_register`, `documents.opened.document_opened_register`);
 a page or a command that puts several apps together belongs to `portal`.
 
 `benchmarks/` (the performance suite and the province it generates) sits above every layer: it

@@ -1078,10 +1078,10 @@ def test_detail_query_count_does_not_grow(office, client_for, django_assert_num_
     assert html.count("Cán Bộ Nhận") == 4
 
 
-# session, user, roles, unread notifications, document, the reader's share marked opened,
-# the processing's rule (status, leaders), files, shares, share choices, latest signature
-# verification reports
-DETAIL_QUERIES = 12
+# session, user, roles, unread notifications, document, the reader's share marked opened, the
+# reader's parts for information marked read, the processing's rule (status, leaders), files,
+# shares, share choices, latest signature verification reports
+DETAIL_QUERIES = 13
 
 
 # ---------------------------------------------------------------- numbering series

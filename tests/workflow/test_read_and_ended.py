@@ -100,3 +100,22 @@ def test_a_co_part_the_system_ended_is_not_counted_as_completed(work, client_for
     assert (section(board, "total-done"), section(board, "total-closed")) == ("1", "1")
     assert section(board, "total-all") == "2"
     assert '<rect class="bar-closed"' in board
+
+
+def test_opening_the_document_page_reads_it_too(work, client_for):
+    """The document's own page is where a notice leads as often as the processing page: her
+    opening it reads her part; anybody else's opening does not."""
+    document = directed(work)
+    info = assignment(document, role="info")
+    for person in (work.director, work.plan_staff):
+        assert client_for(person).get(f"/van-ban/{document.pk}/").status_code == 200
+    info.refresh_from_db()
+    assert info.read_at is None
+    opened = NOW + dt.timedelta(minutes=5)
+    with clock.frozen(opened):
+        assert client_for(work.reader).get(f"/van-ban/{document.pk}/").status_code == 200
+    with clock.frozen(opened + dt.timedelta(hours=1)):
+        client_for(work.reader).get(f"/van-ban/{document.pk}/")
+    info.refresh_from_db()
+    assert info.read_at == opened
+    assert "Đã xem (09:35 25/11/2026)" in row(client_for(work.director), document, info)

@@ -28,7 +28,7 @@ from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import model_choice_field
 from vanban.core.http import client_ip, refusal_raise
 
-from . import receipt_checks, selectors, services, share_rules
+from . import opened, receipt_checks, selectors, services, share_rules
 from .files import safe_file_name
 from .forms import (
     DocumentFilterForm,
@@ -420,8 +420,8 @@ def _share_candidates(document: Document, rules: list[share_rules.ShareRule]) ->
 @require_GET
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = _access(request, pk)
-    # A document given to the person for reading leaves their "Việc của tôi" once opened.
-    services.share_opened(document=document, user=request_user(request))
+    # Opened: a document given for reading leaves "Việc của tôi"; a part for information is read.
+    opened.document_opened(document=document, user=request_user(request))
     return _detail_page(request, document)
 
 

@@ -9,10 +9,12 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from vanban.documents.files import STORAGE_PREFIX, FileSource, file_source_register
+        from vanban.documents.opened import document_opened_register
         from vanban.documents.share_rules import share_rule_register
         from vanban.documents.withdrawals import withdrawal_handler_register
 
         from .services.present_first import present_first
+        from .services.processing import document_page_opened
         from .services.withdrawals import PROCESSING_WITHDRAWAL
 
         # Result files and reply drafts are stored beside document files.
@@ -23,3 +25,6 @@ class WorkflowConfig(AppConfig):
         withdrawal_handler_register(PROCESSING_WITHDRAWAL)
         # An incoming document waiting to be presented reaches a leader by presenting it.
         share_rule_register(present_first)
+        # Opening the document's own page reads a part given for information, as its
+        # processing page does.
+        document_opened_register(document_page_opened)

@@ -478,6 +478,14 @@ def assignments_opened(*, user: User, assignments: Iterable[Assignment]) -> None
         assignment.read_at = now
 
 
+def document_page_opened(document: Document, user: User) -> None:
+    """The person opened the document's own page: as on its processing page, her parts given
+    for information get their read mark, once (one UPDATE, whatever there is to mark)."""
+    Assignment.objects.filter(
+        document=document, assignee_user=user, role=AssignmentRole.INFO, read_at__isnull=True
+    ).update(read_at=clock.now())
+
+
 def progress_file_download(*, actor: User, file_id: int, ip: str | None = None) -> Download:
     """A result file or reply draft, for whoever may see its document ("missing" and
     "forbidden" are both NotFound); the SHA-256 is checked before anything is sent and the
