@@ -7,9 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.e2e.units import province_and_department
 from tests.support.files import pdf_bytes
-from tests.support.province import PASSWORD, make_user
+from tests.support.province import PASSWORD, make_user, province_root_and_stttt
 from vanban.accounts.models import Role
 from vanban.documents.models import Document
 
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def clerk(transactional_db, document_types):
-    _root, unit = province_and_department()
+    _root, unit = province_root_and_stttt()
     return make_user(unit, "Võ Thị Thu Trang", (Role.CLERK,))
 
 

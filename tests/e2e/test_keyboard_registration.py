@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.login import sign_in
-from tests.e2e.units import province_and_department
 from tests.support.files import pdf_bytes
-from tests.support.province import make_user
+from tests.support.province import make_user, province_root_and_stttt
 from vanban.accounts.models import Role
 from vanban.documents.models import Document
 
@@ -24,7 +23,7 @@ SUBJECT = "Quyết định về việc ban hành Quy chế quản lý văn bản
 
 @pytest.fixture
 def clerk(transactional_db, document_types):
-    _root, unit = province_and_department()
+    _root, unit = province_root_and_stttt()
     return make_user(unit, "Võ Thị Thu Trang", (Role.CLERK,))
 
 

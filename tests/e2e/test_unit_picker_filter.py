@@ -6,8 +6,7 @@ units stay in the list; on a desktop and on a phone, without breaking the Conten
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.units import province_and_department
-from tests.support.province import PASSWORD, add_districts, make_user
+from tests.support.province import PASSWORD, add_districts, make_user, province_root_and_stttt
 from vanban.accounts.models import Role
 
 pytestmark = pytest.mark.browser
@@ -17,7 +16,7 @@ DISTRICTS = ["Châu Thành", "Ba Tri", "Bình Đại", "Giồng Trôm", "Mỏ C�
 
 @pytest.fixture
 def clerk(transactional_db, document_types):
-    root, unit = province_and_department()
+    root, unit = province_root_and_stttt()
     add_districts(root, DISTRICTS)  # 2 + 3 × 6 units: the issuer picker is long
     return make_user(unit, "Võ Thị Thu Trang", (Role.CLERK,))
 

@@ -33,7 +33,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.documents import receipt_checks
-from vanban.documents.files import file_discard
+from vanban.documents.files import detect_format, file_discard
 from vanban.documents.models import Document
 from vanban.documents.services import DocumentInput, Refusals, incoming_register
 from vanban.signatures.models import Trigger
@@ -199,9 +199,7 @@ def _contents(intake: Intake) -> list[tuple[str, str, bytes]]:
         upload.seek(0)
         data = upload.read()
         upload.seek(0)
-        name = upload.name or ""
-        is_pdf = b"%PDF-" in data[:1024]  # a PDF's header may follow up to 1 KiB of junk
-        contents.append((name, "pdf" if is_pdf else "", data))
+        contents.append((upload.name or "", detect_format(data) or "", data))
     return contents
 
 
