@@ -233,6 +233,8 @@ def test_an_accepted_take_back_ends_the_processing_at_the_recipient(work, client
     page = clerk.get(f"/xu-ly/van-ban/{incoming.pk}/").content.decode()
     assert "Đã thu hồi" in page
     assert 'id="withdrawn-notice"' in clerk.get(f"/lien-thong/hang-cho/{copy.pk}/").content.decode()
+    listed = clerk.get("/van-ban/den/").content.decode()
+    assert listed.count('class="badge badge-withdrawn"') == 1
     assert register_note(incoming).startswith("Đã thu hồi ngày 25/11/2026")
     answer = ApiClient().get(f"/documents/{incoming.pk}", token_for(work.other_clerk)).json()
     assert (answer["withdrawn_reason"], answer["withdrawn_at"] is not None) == (
