@@ -40,6 +40,13 @@ def test_the_menu_leads_to_this_week_of_the_own_unit(agenda_office, client_for):
     assert response["Location"] == week_path(agenda_office.province.stttt)
 
 
+def test_the_menu_marks_the_calendar(agenda_office, client_for):
+    page = client_for(agenda_office.staff).get(week_path(agenda_office.province.stttt))
+    assert '<a href="/lich-cong-tac/" aria-current="page" class="current">Lịch công tác</a>' in (
+        page.content.decode()
+    )
+
+
 def test_who_reads_which_week(agenda_office, client_for):
     office = agenda_office
     publish(office, add(office).week)

@@ -375,7 +375,7 @@ def test_this_week_for_reads_the_unit_and_the_units_above(agenda_office, django_
     services.week_submit(actor=clerk_root, week=entry.week)
     services.week_approve(actor=leader_root, week=entry.week)
     staff = User.objects.get(pk=office.staff.pk)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         found = selectors.this_week_for(user=staff)
     assert [(t.unit.name, [r.content for b in t.blocks for r in b.rows]) for t in found] == [
         ("Sở Thông tin và Truyền thông", ["Họp giao ban lãnh đạo Sở"]),

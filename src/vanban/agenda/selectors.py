@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from vanban.accounts.models import Unit, User
@@ -254,29 +255,33 @@ class ThisWeek:
 
 def this_week_for(*, user: User) -> list[ThisWeek]:
     """The published calendars of this week that the person reads (their unit's and those of the
-    units above it), nearest unit first, for the home page: two queries."""
-    units = readable_units(user=user)
-    if not units:
+    units above it), nearest unit first, for the home page: one query, whatever the units."""
+    if not user.is_authenticated or not user.is_active:
         return []
     iso_year, iso_week = week_of(today())
-    weeks = {
-        week.unit_id: week
-        for week in AgendaWeek.objects.filter(
-            unit__in=units, iso_year=iso_year, iso_week=iso_week, revision__gt=0
-        )
-    }
+    unit_id = user.unit_id
+    # The unit itself or one of its (at most three) ancestors: the tree has four levels.
+    chain = (
+        Q(unit_id=unit_id)
+        | Q(unit__children__id=unit_id)
+        | Q(unit__children__children__id=unit_id)
+        | Q(unit__children__children__children__id=unit_id)
+    )
+    weeks = (
+        AgendaWeek.objects.filter(chain, iso_year=iso_year, iso_week=iso_week, revision__gt=0)
+        .select_related("unit")
+        .distinct()
+        .order_by("-unit__level", "unit_id")
+    )
     days = week_days(iso_year, iso_week)
     found = []
-    for unit in units:
-        week = weeks.get(unit.pk)
-        if week is None:
-            continue
+    for week in weeks:
         blocks = [
             block
             for block in day_blocks(published_rows(week), days, every_period=False)
             if block.rows
         ]
-        found.append(ThisWeek(unit=unit, week=week, blocks=blocks))
+        found.append(ThisWeek(unit=week.unit, week=week, blocks=blocks))
     return found
 
 
