@@ -325,6 +325,21 @@ def test_the_steps_come_in_order(agenda_office):
     )
 
 
+def test_a_change_to_a_submitted_week_takes_it_back_from_the_leader(agenda_office):
+    office = agenda_office
+    entry = add(office)
+    services.week_submit(actor=office.clerk, week=entry.week)
+    services.entry_edit(actor=office.clerk, entry=entry, data=entry_input(start="09:00"))
+    week = AgendaWeek.objects.get()
+    assert week.status == WeekStatus.DRAFT
+    refused(
+        lambda: services.week_approve(actor=office.leader, week=week),
+        ServiceError,
+        services.MSG_NOT_SUBMITTED,
+        state=agenda_state,
+    )
+
+
 def test_an_empty_week_is_not_submitted(agenda_office):
     office = agenda_office
     entry = add(office)

@@ -189,6 +189,10 @@ class WeekPage:
         return week_of(self.days[0] + dt.timedelta(days=7))
 
     @property
+    def this_week(self) -> tuple[int, int]:
+        return week_of(today())
+
+    @property
     def has_rows(self) -> bool:
         return any(block.rows for block in self.blocks)
 

@@ -201,9 +201,11 @@ def week_label(week: AgendaWeek) -> str:
 
 
 def _edited(week: AgendaWeek, now: dt.datetime) -> None:
-    """A change to a published week needs the leader again; readers keep the published copy."""
+    """A change to a published week needs the leader again, and readers keep the published copy
+    meanwhile; a change to a submitted week takes it back from the leader, who approves only
+    what was submitted to them."""
     fields = ["updated_at"]
-    if week.status == WeekStatus.PUBLISHED:
+    if week.status in (WeekStatus.PUBLISHED, WeekStatus.SUBMITTED):
         week.status = WeekStatus.DRAFT
         fields.append("status")
     week.updated_at = now
