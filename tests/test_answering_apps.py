@@ -20,6 +20,8 @@ PAGES_404 = [
     ("workflow", f"/xu-ly/tep/{MISSING}/tai-xuong/", "get"),
     ("drafting", f"/du-thao/{MISSING}/", "get"),
     ("drafting", f"/du-thao/{MISSING}/ky-so/tai-xuong/", "get"),
+    ("agenda", f"/lich-cong-tac/noi-dung/{MISSING}/sua/", "get"),
+    ("agenda", f"/lich-cong-tac/{MISSING}/2026/tuan-48/", "get"),
     ("exchange", f"/lien-thong/van-ban/{MISSING}/", "get"),
     ("signatures", f"/chu-ky-so/hinh/{MISSING}/", "get"),
     ("interop", f"/lien-thong/he-thong-khac/den/{MISSING}/", "get"),

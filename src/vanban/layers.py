@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("exchange",),  # electronic exchange inside the province and with partner systems
     ("workflow",),  # processing incoming documents
     ("drafting",),  # drafting, approving, signing and issuing outgoing documents
+    ("agenda",),  # the leadership's weekly work calendar (lịch công tác tuần)
     ("portal",),  # composition root: home page, quickstart, demo, backup
     ("api",),  # the REST API's assembly of routers and tokens
 )

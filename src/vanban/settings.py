@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "vanban.documents",
     "vanban.exchange",
     "vanban.drafting",
+    "vanban.agenda",
     "vanban.signatures",
     "vanban.interop",
     "vanban.workflow",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("bao-cao/", include("vanban.reports.urls")),
     path("xu-ly/", include("vanban.workflow.urls")),
     path("du-thao/", include("vanban.drafting.urls")),
+    path("lich-cong-tac/", include("vanban.agenda.urls")),
     path("lien-thong/he-thong-khac/", include("vanban.exchange.partners.urls")),
     path("lien-thong/", include("vanban.exchange.urls")),
     path("chu-ky-so/", include("vanban.signatures.urls")),

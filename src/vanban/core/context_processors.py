@@ -13,6 +13,7 @@ MENU = (
     "documents:search",
     "drafting:draft_list",
     "signatures:mine",
+    "agenda:week_current",
     "exchange:queue",
     "documents:register_incoming",
     "workflow:dashboard",

@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from vanban.accounts import selectors as account_selectors
 from vanban.accounts.models import Role
+from vanban.agenda import selectors as agenda_selectors
 
 
 @login_required
@@ -17,6 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "password_age_warning": account_selectors.password_age_warning(user=user),
         "is_leader": user.has_role(Role.LEADER),
         "is_clerk": user.has_role(Role.CLERK),
+        "agenda_this_week": agenda_selectors.this_week_for(user=user),
     }
     if context["is_leader"] or context["is_clerk"]:
         context["unit_people"] = account_selectors.unit_people(user=user)

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.accounts.demo import demo_logins_table, demo_province_load, second_factor_logins
+from vanban.agenda.demo import demo_agenda_load
 from vanban.core.errors import ServiceError
 from vanban.documents.demo import demo_documents_load
 
@@ -29,6 +30,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Đã vào sổ {documents.incoming} văn bản đến và {documents.outgoing} văn bản đi mẫu."
         )
+        entries = demo_agenda_load()
+        if entries:
+            self.stdout.write(f"Đã công bố lịch công tác tuần này ({entries} nội dung) của Sở.")
         self.stdout.write("Tài khoản dùng thử:")
         self.stdout.write(demo_logins_table(result.logins))
         enrol = second_factor_logins(result.logins)

@@ -18,6 +18,7 @@ from vanban.accounts.demo import (
     second_factor_logins,
 )
 from vanban.accounts.models import Unit, User
+from vanban.agenda.demo import demo_agenda_load
 from vanban.core.errors import ServiceError
 from vanban.documents.demo import demo_documents_load
 from vanban.scanning import clamd
@@ -108,6 +109,12 @@ class Command(BaseCommand):
                 f"    Đã vào sổ {documents.incoming} văn bản đến và {documents.outgoing} văn bản "
                 "đi mẫu của Sở Thông tin và Truyền thông."
             )
+            entries = demo_agenda_load()
+            if entries:
+                self.stdout.write(
+                    f"    Đã công bố lịch công tác tuần này ({entries} nội dung) của Sở Thông tin "
+                    "và Truyền thông."
+                )
             signatures = demo_signatures_load()
             if signatures.loaded:
                 self.stdout.write(
