@@ -11,15 +11,19 @@ from pathlib import Path
 
 import pytest
 import weasyprint
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
 
 from tests.e2e.login import sign_in
 from tests.support.documents import DECLARED, incoming_input
+from tests.support.drafting import fixed_clock, issued, make_team
 from tests.support.files import docx_bytes, upload
 from vanban.accounts.models import User
 from vanban.audit.models import AuditEvent
 from vanban.documents import services as document_services
+from vanban.exchange.models import Delivery
 from vanban.workflow import services as workflow_services
 
 pytestmark = pytest.mark.browser
@@ -241,4 +245,28 @@ def test_the_leader_reads_the_document_on_the_processing_page_of_a_phone(
     check_viewer(page, 390)
     if SCREENSHOTS:
         page.locator("#document-viewer").screenshot(path=f"{SCREENSHOTS}/viewer-390.png")
+    assert_no_violation(page)
+
+
+def test_the_clerk_reads_a_document_in_the_reception_queue(
+    transactional_db, document_types, province, window_for, live_server
+):
+    """Before registering, the recipient's clerk reads the signed PDF in the queue item."""
+    team = make_team(province)
+    with fixed_clock():
+        _draft, document = issued(team)
+    queued = Delivery.objects.get(document=document)
+    page = window_for(team.clerk_snv, 1366)
+    page.goto(f"{live_server.url}{reverse('exchange:delivery_detail', args=[queued.pk])}")
+    viewer = page.locator("#document-viewer")
+    expect(viewer).to_have_attribute("data-state", "ready")
+    stored = queued.sent_document.files.get(role="main")
+    with default_storage.open(stored.storage_name) as handle:
+        pages = len(PdfReader(handle).pages)
+    expect(viewer.locator(".viewer-status")).to_have_text(f"{pages} trang")
+    expect(viewer.locator(".viewer-page-box")).to_have_count(pages)
+    first = viewer.locator(".viewer-page-box[data-page='1']")
+    expect(first).to_have_attribute("data-rendered", "true")
+    assert first.locator("canvas").evaluate(INKED) > 0.002
+    expect(first.locator(".textLayer")).to_contain_text("Kế hoạch")
     assert_no_violation(page)
