@@ -270,3 +270,25 @@ def test_the_clerk_reads_a_document_in_the_reception_queue(
     assert first.locator("canvas").evaluate(INKED) > 0.002
     expect(first.locator(".textLayer")).to_contain_text("Kế hoạch")
     assert_no_violation(page)
+
+
+def test_a_file_gone_from_storage_is_explained_and_recorded(
+    transactional_db, document_types, office, registered, window_for, live_server
+):
+    """The viewer's copy is refused like a download (409): the viewer says why, in Vietnamese,
+    keeps the download button, and the refusal is in the audit trail."""
+    main = registered.files.get(role="main")
+    default_storage.delete(main.storage_name)
+    page = window_for(office.clerk, 1366)
+    page.goto(f"{live_server.url}{reverse('documents:document_detail', args=[registered.pk])}")
+    viewer = page.locator("#document-viewer")
+    expect(viewer).to_have_attribute("data-state", "error")
+    expect(viewer.locator(".viewer-status")).to_have_text(
+        "Tệp lưu trữ đã mất hoặc đã bị thay đổi (mã SHA-256 không khớp), không hiển thị được. "
+        "Hãy báo văn thư của đơn vị."
+    )
+    expect(viewer.locator(".viewer-page-box")).to_have_count(0)
+    expect(viewer.get_by_role("link", name="Tải xuống")).to_be_visible()
+    refused = AuditEvent.objects.filter(action="document.file_download_refused")
+    assert refused.filter(data__file=main.pk, data__viewed=True).count() == 1
+    assert_no_violation(page)
