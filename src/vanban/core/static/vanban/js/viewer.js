@@ -133,6 +133,7 @@ class Viewer {
     this.zoomBox.hidden = true;
     this.missing.hidden = true;
     this.zoom = 1;
+    this.current = 1;
   }
 
   select(button) {
