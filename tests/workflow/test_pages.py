@@ -346,3 +346,42 @@ def test_a_changed_result_file_is_not_sent(work, client_for):
     assert "mã băm SHA-256 không khớp" in response.content.decode()
     event = AuditEvent.objects.get(action="workflow.file_download_refused")
     assert (event.actor, event.data["reason"]) == (work.plan_staff, "changed")
+
+
+def test_a_result_file_is_read_in_the_viewer_by_whoever_may_see_the_document(work, client_for):
+    """The processing page offers the result file to the viewer; its viewer copy is the download,
+    inline and recorded as viewed; a person who may not see the document gets the 404 page and
+    nothing is recorded (docs/files.md "Viewer")."""
+    from vanban.audit.models import AuditEvent
+
+    document = directed(work)
+    handler = client_for(work.plan_staff)
+    handler.post(
+        f"/xu-ly/viec/{assignment(document, role='lead').pk}/tien-do/",
+        {"text": "Kèm báo cáo.", "result_files": [pdf_upload("bao-cao.pdf")]},
+    )
+    stored = ProgressFile.objects.get()
+    url = f"/xu-ly/tep/{stored.pk}/tai-xuong/"
+    page = client_for(work.director).get(f"/xu-ly/van-ban/{document.pk}/").content.decode()
+    assert f'data-name="bao-cao.pdf" data-download="{url}" data-pdf="{url}?xem=1"' in page
+
+    viewed = handler.get(f"{url}?xem=1")
+    assert viewed.status_code == 200
+    assert viewed["Content-Disposition"].startswith('inline; filename="bao-cao.pdf"')
+    assert b"".join(viewed.streaming_content) == stored_bytes(stored)
+    event = AuditEvent.objects.filter(action="workflow.file_download").latest("pk")
+    assert (event.actor, event.data["viewed"]) == (work.plan_staff, True)
+
+    outsider = client_for(work.outsider)
+    before = AuditEvent.objects.count()
+    refused = outsider.get(f"{url}?xem=1")
+    assert refused.status_code == 404
+    assert "Không tìm thấy" in refused.content.decode()
+    assert AuditEvent.objects.count() == before
+
+
+def stored_bytes(stored: ProgressFile) -> bytes:
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(stored.storage_name) as handle:
+        return handle.read()

@@ -79,8 +79,9 @@ MY_WORK = {"clerk": 17, "director": 14, "plan_head": 14, "plan_staff": 13, "read
 DEADLINES = 5
 # Delegations, then document statuses, deadline totals, by unit, by person.
 DASHBOARD = 9
-# Document, delegations, processing, assignments, trail, files, extensions.
-PROCESSING = {"director": 11, "plan_staff": 11, "plan_head": 11, "clerk": 11}
+# Document, delegations, processing, assignments, trail, files, extensions, the document's files
+# (for the viewer).
+PROCESSING = {"director": 12, "plan_staff": 12, "plan_head": 12, "clerk": 12}
 # Register units (the check; the select's options, read once), count, rows, assignments.
 FOLLOWUP = 11
 
@@ -141,8 +142,12 @@ def test_processing_page(work, client_for, django_assert_num_queries, who):
     with django_assert_num_queries(PROCESSING[who]):
         second = client.get(f"/xu-ly/van-ban/{big.pk}/")
     assert first.status_code == second.status_code == 200
-    assert first.content.count(b"/xu-ly/tep/") == 2
-    assert second.content.count(b"/xu-ly/tep/") == 5
+    assert first.content.count(b'<a href="/xu-ly/tep/') == 2  # the timeline
+    assert second.content.count(b'<a href="/xu-ly/tep/') == 5
+    # The viewer offers the document's own file and the same files, with no query per file.
+    assert first.content.count(b'data-download="/xu-ly/tep/') == 2
+    assert second.content.count(b'data-download="/xu-ly/tep/') == 5
+    assert first.content.count(b'data-download="/van-ban/tep/') == 1
 
 
 def test_follow_up_register(work, client_for, django_assert_num_queries):

@@ -26,12 +26,15 @@ def download_response(
     content_type: str,
     name: str,
     sandbox: bool = True,
+    inline: bool = False,
 ) -> StreamingHttpResponse:
     """The file as an attachment under its original name (RFC 6266), never sniffed as another
-    type, never cached; with `sandbox`, a browser that opens it anyway runs nothing in it."""
+    type, never cached; with `sandbox`, a browser that opens it anyway runs nothing in it. With
+    `inline` (the document viewer's `?xem=1`, docs/files.md "Viewer") the same bytes are marked
+    for showing in the page rather than saving."""
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Length"] = str(size)
-    response["Content-Disposition"] = content_disposition(name)
+    response["Content-Disposition"] = content_disposition(name, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     if sandbox:
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -9,16 +9,19 @@ from vanban.core.http import client_ip
 
 from . import files
 from .downloads import download_response, download_unavailable
+from .viewer import wants_view
 
 
 @login_required
 @require_GET
 def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """The file as an attachment; 404 when the person may not see its document; 409 with an
-    explanation when the stored file is missing or no longer matches its SHA-256."""
+    """The file as an attachment (inline for the document viewer, `?xem=1`); 404 when the
+    person may not see its document; 409 with an explanation when the stored file is missing or
+    no longer matches its SHA-256."""
+    view = wants_view(request)
     try:
         download = files.file_download(
-            actor=request_user(request), file_id=pk, ip=client_ip(request)
+            actor=request_user(request), file_id=pk, ip=client_ip(request), viewed=view
         )
     except files.FileUnavailable as exc:
         return download_unavailable(request, exc, document_id=exc.document_id)
@@ -27,4 +30,5 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         size=download.size,
         content_type=download.file.content_type,
         name=download.file.original_name,
+        inline=view,
     )

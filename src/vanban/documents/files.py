@@ -315,12 +315,14 @@ def _truncate(name: str) -> str:
     return stem + suffix
 
 
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987)."""
+def content_disposition(name: str, *, inline: bool = False) -> str:
+    """`attachment` (or `inline`, for the document viewer) with an ASCII fallback and the UTF-8
+    name (RFC 6266 / RFC 5987)."""
     folded = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
     fallback = "".join(c for c in folded if unicodedata.category(c) != "Mn")
     fallback = re.sub(r"[^A-Za-z0-9._()\- ]", "_", fallback).strip(" .") or "tep"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 # ---------------------------------------------------------------- text and secrecy stamps
@@ -755,6 +757,11 @@ def verified_stream(
     return VerifiedStream(size=size, chunks=file_stream_verified(storage_name, sha256, size))
 
 
+def viewed_data(data: dict[str, Any], viewed: bool) -> dict[str, Any]:
+    """The audit data of a download, noting `viewed` when the document viewer asked for it."""
+    return {**data, "viewed": True} if viewed else data
+
+
 @dataclass
 class Download:
     file: DocumentFile
@@ -762,12 +769,15 @@ class Download:
     chunks: Iterator[bytes]
 
 
-def file_download(*, actor: Any, file_id: int, ip: str | None = None) -> Download:
+def file_download(
+    *, actor: Any, file_id: int, ip: str | None = None, viewed: bool = False
+) -> Download:
     """A person downloads a document's file (R10, Appendix VI "access history").
 
     Allowed to whoever may see the document ("missing" and "forbidden" are both NotFound). The
     stored bytes are hashed before anything is sent; a missing or changed file is refused
-    (FileUnavailable). Every download and every refusal is written to the audit trail.
+    (FileUnavailable). Every download and every refusal is written to the audit trail; one for
+    the document viewer (`viewed`) is noted so in the record.
     """
     not_found = NotFound("Không tìm thấy tệp.")
     file = DocumentFile.objects.filter(pk=file_id).first()
@@ -785,7 +795,9 @@ def file_download(*, actor: Any, file_id: int, ip: str | None = None) -> Downloa
             action="document.file_download",
             unit=document.unit,
             target=document,
-            data={"file": file.pk, "name": file.original_name, "sha256": file.sha256},
+            data=viewed_data(
+                {"file": file.pk, "name": file.original_name, "sha256": file.sha256}, viewed
+            ),
             ip=ip,
         )
     except FileUnavailable as exc:

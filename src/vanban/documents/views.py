@@ -42,6 +42,7 @@ from .forms import (
 )
 from .intake import package_intake
 from .models import Direction, Document, DocumentFile
+from .viewer import document_viewer_files
 
 DOCUMENTS_PER_PAGE = 50
 CLERK_ONLY = "Chỉ văn thư của đơn vị được vào sổ văn bản."
@@ -402,6 +403,7 @@ def _detail_page(
             "document": document,
             "incoming": document.direction == Direction.INCOMING,
             "files": files,
+            "viewer_files": document_viewer_files(files),
             "shares": document.shares.select_related("user", "granted_by").order_by(
                 "granted_at", "pk"
             ),

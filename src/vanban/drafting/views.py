@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +30,7 @@ from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, form_action
 from vanban.documents import files
 from vanban.documents.downloads import download_response, download_unavailable
+from vanban.documents.viewer import ViewerFile, viewer_file, viewer_files, wants_view
 from vanban.exchange.delivery import original_refusal
 from vanban.exchange.models import BusinessType
 from vanban.signatures import numberdate
@@ -56,7 +58,7 @@ from .forms import (
     SubmitForm,
     VersionForm,
 )
-from .models import Draft, DraftStatus
+from .models import Draft, DraftStatus, DraftVersion
 
 DRAFTS_PER_PAGE = 50
 REUPLOAD = "Trình duyệt không giữ lại tệp đã chọn khi biểu mẫu có lỗi: hãy chọn lại tệp nội dung."
@@ -371,6 +373,29 @@ def _forms(
     return forms
 
 
+def _viewer_files(draft: Draft, versions: list[DraftVersion]) -> list[ViewerFile]:
+    """The signed PDF when there is one, then the versions, newest first, for the document
+    viewer (docs/files.md "Viewer"); no query beyond the versions already read."""
+    shown = viewer_files(
+        reversed(versions),
+        download_url=lambda v: reverse("drafting:version_download", args=[draft.pk, v.number]),
+        label=lambda v: f"Phiên bản {v.number}",
+    )
+    if draft.is_signed:
+        signed = next((v for v in versions if v.pk == draft.signed_version_id), None)
+        stem = signed.original_name.rsplit(".", 1)[0] if signed else "van-ban"
+        shown.insert(
+            0,
+            viewer_file(
+                name=f"{stem} (đã ký số).pdf",
+                label="Bản đã ký số",
+                file_format="pdf",
+                download_url=reverse("drafting:signed_download", args=[draft.pk]),
+            ),
+        )
+    return shown
+
+
 def _detail(
     request: HttpRequest,
     draft: Draft,
@@ -384,6 +409,7 @@ def _detail(
     signing_state = _signing(request, draft, actions)
     forms = _forms(user, draft, actions, signing_state)
     forms.update(bound or {})
+    versions = list(draft.versions.all())
     return render(
         request,
         "drafting/draft_detail.html",
@@ -393,7 +419,8 @@ def _detail(
             "signing": signing_state,
             "error": error,
             "signer_block": draft.signer_block(),
-            "versions": list(draft.versions.all()),
+            "versions": versions,
+            "viewer_files": _viewer_files(draft, versions),
             "comments": list(draft.comments.all()),
             "events": list(draft.events.all()),
             "recipients": list(draft.recipients.all()),
@@ -745,9 +772,14 @@ def signed_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
+    view = wants_view(request)
     try:
         download = services.version_download(
-            actor=request_user(request), draft_pk=pk, number=number, ip=client_ip(request)
+            actor=request_user(request),
+            draft_pk=pk,
+            number=number,
+            ip=client_ip(request),
+            viewed=view,
         )
     except files.FileUnavailable as exc:
         return download_unavailable(request, exc)
@@ -757,6 +789,7 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
         size=download.size,
         content_type=version.content_type,
         name=version.original_name,
+        inline=view,
     )
 
 
@@ -806,6 +839,7 @@ def signed_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
     if draft is None or not draft.signed_storage_name:
         raise Http404("Không tìm thấy bản ký số của dự thảo.")
+    view = wants_view(request)
     try:
         stream = files.verified_stream(
             actor=user,
@@ -814,7 +848,7 @@ def signed_download(request: HttpRequest, pk: int) -> HttpResponseBase:
             action="draft.signed_download",
             unit=draft.unit,
             target=draft,
-            data={"sha256": draft.signed_sha256},
+            data=files.viewed_data({"sha256": draft.signed_sha256}, view),
             ip=client_ip(request),
         )
     except files.FileUnavailable as exc:
@@ -826,4 +860,5 @@ def signed_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         size=stream.size,
         content_type="application/pdf",
         name=f"{stem} (đã ký số).pdf",
+        inline=view,
     )

@@ -38,6 +38,7 @@ from vanban.documents.files import (
     Download,
     file_read_verified,
     verified_stream,
+    viewed_data,
 )
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.services import DocumentInput, Refusals
@@ -758,10 +759,11 @@ def delivery_recall_answer(
 
 
 def received_file_download(
-    *, actor: User, delivery_pk: int, file_pk: int, ip: str | None = None
+    *, actor: User, delivery_pk: int, file_pk: int, ip: str | None = None, viewed: bool = False
 ) -> Download:
     """The recipient's clerk reads a file of a document in the queue before registering it
-    (no re-typing, no paper). Checked against its SHA-256 before anything is sent; recorded."""
+    (no re-typing, no paper). Checked against its SHA-256 before anything is sent; recorded
+    (noted `viewed` for the document viewer)."""
 
     file = received_file(user=actor, delivery_pk=delivery_pk, file_pk=file_pk)
     delivery = Delivery.objects.select_related("recipient_unit").get(pk=delivery_pk)
@@ -772,7 +774,9 @@ def received_file_download(
         action="exchange.file_download",
         unit=delivery.recipient_unit,
         target=delivery,
-        data={"file": file.pk, "name": file.original_name, "sha256": file.sha256},
+        data=viewed_data(
+            {"file": file.pk, "name": file.original_name, "sha256": file.sha256}, viewed
+        ),
         ip=ip,
     )
     return Download(file=file, size=stream.size, chunks=stream.chunks)

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.http import request_user
@@ -33,6 +34,7 @@ from vanban.documents import files
 from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.forms import RefusalFields, SignatureConfirmFields
 from vanban.documents.services import DuplicateDocument, SignaturesNotConfirmed
+from vanban.documents.viewer import viewer_files, wants_view
 from vanban.exchange.partners.services import queue_for
 
 from . import delivery as services
@@ -167,10 +169,18 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _received_page(
     request: HttpRequest, delivery: Delivery, *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
+    files = list(delivery.sent_document.files.all())
+    # Read in the viewer before registering (docs/files.md "Viewer"); a withdrawn one shows none.
+    shown = [] if delivery.withdrawn else files
     context: dict[str, Any] = {
         "delivery": delivery,
         "document": delivery.sent_document,
-        "files": list(delivery.sent_document.files.all()),
+        "files": files,
+        "viewer_files": viewer_files(
+            shown,
+            download_url=lambda f: reverse("exchange:received_file", args=[delivery.pk, f.pk]),
+            label=lambda f: f.get_role_display(),
+        ),
         "events": list(delivery.events.all()),
         "receive_form": ReceiveForm(),
         "signature_reports": (
@@ -286,9 +296,14 @@ def recall_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
+    view = wants_view(request)
     try:
         download = services.received_file_download(
-            actor=request_user(request), delivery_pk=pk, file_pk=file_pk, ip=client_ip(request)
+            actor=request_user(request),
+            delivery_pk=pk,
+            file_pk=file_pk,
+            ip=client_ip(request),
+            viewed=view,
         )
     except files.FileUnavailable as exc:
         return download_unavailable(request, exc)
@@ -297,6 +312,7 @@ def received_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBa
         size=download.size,
         content_type=download.file.content_type,
         name=download.file.original_name,
+        inline=view,
     )
 
 

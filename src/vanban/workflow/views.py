@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.http import request_user
@@ -21,6 +22,7 @@ from vanban.core.http import client_ip, form_action
 from vanban.documents import files as document_files
 from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.models import Document
+from vanban.documents.viewer import ViewerFile, document_viewer_files, viewer_files, wants_view
 
 from . import selectors, services
 from .access import Authority, authority_of
@@ -148,8 +150,25 @@ def _render(
     page = selectors.processing_page(user=user, document=document)
     # The person opened the page: her "nhận để biết" parts are read (R18).
     services.assignments_opened(user=user, assignments=page.assignments)
-    context = {"page": page, "document": document, "error": error, **_forms(page, bound)}
+    context = {
+        "page": page,
+        "document": document,
+        "error": error,
+        "viewer_files": _viewer_files(page),
+        **_forms(page, bound),
+    }
     return render(request, "workflow/document.html", context, status=status)
+
+
+def _viewer_files(page: selectors.ProcessingPage) -> list[ViewerFile]:
+    """The document's files, then the result files and reply drafts of the timeline, newest
+    first: what a leader reads while deciding, without leaving the page."""
+    progress = [f for item in reversed(page.timeline) for f in item.files]
+    return document_viewer_files(page.files) + viewer_files(
+        progress,
+        download_url=lambda f: reverse("workflow:file_download", args=[f.pk]),
+        label=lambda f: f.get_kind_display(),
+    )
 
 
 @login_required
@@ -403,11 +422,13 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """A result file or reply draft; 404 when the person may not see its document, 409 when the
-    stored file is missing or no longer matches its SHA-256."""
+    """A result file or reply draft (inline for the document viewer, `?xem=1`); 404 when the
+    person may not see its document, 409 when the stored file is missing or no longer matches
+    its SHA-256."""
+    view = wants_view(request)
     try:
         download = services.progress_file_download(
-            actor=request_user(request), file_id=pk, ip=client_ip(request)
+            actor=request_user(request), file_id=pk, ip=client_ip(request), viewed=view
         )
     except document_files.FileUnavailable as exc:
         return download_unavailable(request, exc, document_id=exc.document_id)
@@ -416,4 +437,5 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         size=download.size,
         content_type=download.file.content_type,
         name=download.file.original_name,
+        inline=view,
     )

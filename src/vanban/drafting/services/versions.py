@@ -17,6 +17,7 @@ from vanban.documents.files import (
     FileUnavailable,
     file_stream_verified,
     file_verify,
+    viewed_data,
 )
 
 from ..models import (
@@ -117,15 +118,15 @@ class VersionDownload:
 
 
 def version_download(
-    *, actor: User, draft_pk: int, number: int, ip: str | None = None
+    *, actor: User, draft_pk: int, number: int, ip: str | None = None, viewed: bool = False
 ) -> VersionDownload:
     """A person who may see the draft downloads one of its versions (Appendix VI "every draft is
     kept"). The stored bytes are hashed before anything is sent (FileUnavailable if missing or
-    changed), and the access is recorded."""
+    changed), and the access is recorded (noted `viewed` for the document viewer)."""
     from ..selectors import access_version
 
     version = access_version(user=actor, draft_pk=draft_pk, number=number)
-    data = {"number": version.number, "sha256": version.sha256}
+    data = viewed_data({"number": version.number, "sha256": version.sha256}, viewed)
     try:
         size = file_verify(version.storage_name, version.sha256)
     except FileUnavailable as exc:

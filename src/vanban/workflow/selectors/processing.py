@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from vanban.accounts.models import User
 from vanban.core.errors import NotFound
-from vanban.documents.models import Direction, Document
+from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.selectors import access_document
 
 from ..access import Authority, DocumentActions, authority_of, document_actions, local_today
@@ -107,6 +107,7 @@ class ProcessingPage:
     actions: DocumentActions
     today: dt.date
     decidable: list[ExtensionRequest] = field(default_factory=list)
+    files: list[DocumentFile] = field(default_factory=list)  # the document's own, main first
 
     @property
     def assignments(self) -> list[Assignment]:
@@ -189,6 +190,8 @@ def processing_page(*, user: User, document: Document) -> ProcessingPage:
         actions=actions,
         today=today,
         decidable=decidable,
+        # One query: read in the viewer without leaving the page (docs/files.md "Viewer").
+        files=sorted(document.files.all(), key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk)),
     )
 
 

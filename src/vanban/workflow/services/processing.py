@@ -22,6 +22,7 @@ from vanban.documents.files import (
     file_store,
     file_stream_verified,
     file_verify,
+    viewed_data,
 )
 from vanban.documents.models import Direction, Document, DocumentPolicy
 from vanban.exchange.delivery import delivery_status_update
@@ -486,10 +487,12 @@ def document_page_opened(document: Document, user: User) -> None:
     ).update(read_at=clock.now())
 
 
-def progress_file_download(*, actor: User, file_id: int, ip: str | None = None) -> Download:
+def progress_file_download(
+    *, actor: User, file_id: int, ip: str | None = None, viewed: bool = False
+) -> Download:
     """A result file or reply draft, for whoever may see its document ("missing" and
     "forbidden" are both NotFound); the SHA-256 is checked before anything is sent and the
-    access is recorded, as for document files."""
+    access is recorded, as for document files (noted `viewed` for the document viewer)."""
     visible = Document.objects.visible_to(actor).values("pk")
     file = (
         ProgressFile.objects.filter(pk=file_id, entry__processing__document_id__in=visible)
@@ -499,7 +502,7 @@ def progress_file_download(*, actor: User, file_id: int, ip: str | None = None) 
     if file is None:
         raise NotFound("Không tìm thấy tệp.")
     document = file.entry.processing.document
-    data = {"file": file.pk, "name": file.original_name, "sha256": file.sha256}
+    data = viewed_data({"file": file.pk, "name": file.original_name, "sha256": file.sha256}, viewed)
     try:
         size = file_verify(file.storage_name, file.sha256)
     except FileUnavailable as exc:
