@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests import signing
-from tests.e2e.login import sign_in
+from tests.e2e.login import open_menu, sign_in
 from tests.support import shared
 from tests.support.documents import DECLARED, incoming_input, scan
 from tests.support.drafting import Team, create_draft, make_team, to_approving
@@ -129,7 +129,5 @@ def page_width(page: Page) -> int:
 
 def open_menu_link(page: Page, name: str) -> None:
     """Follow a link of the main menu, opening it first when it is folded (narrow screens)."""
-    toggle = page.locator("button.menu-toggle")
-    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
-        toggle.click()
+    open_menu(page)
     page.locator("nav.menu").get_by_role("link", name=name, exact=True).click()
