@@ -278,6 +278,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        "manifest-src": [SELF],  # /manifest.webmanifest (docs/deployment.md, "Phones")
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],

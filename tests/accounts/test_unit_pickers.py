@@ -45,6 +45,13 @@ def options(html: str, name: str) -> list[str]:
     return re.findall(r"<option [^>]*>([^<]*)</option>", select.group(1))
 
 
+def checkboxes(html: str, name: str) -> list[str]:
+    """The labels of the checkboxes `name` on a page (a list of several units)."""
+    found = re.findall(rf'<input type="checkbox" name="{name}"[^>]*>\s*([^<]*)</label>', html)
+    assert found, f"no checkboxes {name}"
+    return [label.strip() for label in found]
+
+
 def test_labels_carry_the_units_above_up_to_the_agency(province):
     chau_thanh, ba_tri = add_districts(province.root, ["Châu Thành", "Ba Tri"])
     noi_vu = Unit.objects.get(parent=chau_thanh, name="Phòng Nội vụ")
@@ -111,14 +118,22 @@ def test_the_multiple_field_names_and_groups_alike_and_keeps_the_selection(provi
     form.fields["units"].queryset = Unit.objects.filter(level__gte=2)  # type: ignore[attr-defined]
     assert form.is_valid()
     assert set(form.cleaned_data["units"]) == set(targets)
+    # A list of checkboxes, ticked by touch or keyboard (docs/deployment.md, "Phones"), one group
+    # an agency like the single picker's optgroups.
     html = str(form["units"])
-    assert html.startswith('<select name="units"')
-    assert "multiple" in html
-    for label in ("Phòng Nội vụ – UBND huyện Châu Thành", "Phòng Nội vụ – UBND huyện Ba Tri"):
-        assert re.search(
-            rf'<option value="\d+" (?=[^>]*data-code="000\.01\.)[^>]*selected[^>]*>{label}</',
-            html,
-        )
+    assert html.startswith('<div id="id_units" class="choice-list">')
+    assert "<select" not in html
+    assert "<label>UBND huyện Ba Tri</label>" in html
+    ticked = re.findall(
+        r'<input type="checkbox" name="units" value="\d+" (?=[^>]*data-code="000\.01\.)'
+        r"(?=[^>]* checked[ >])[^>]*>\s*([^<]*)</label>",
+        html,
+    )
+    assert sorted(t.strip() for t in ticked) == [
+        "Phòng Nội vụ – UBND huyện Ba Tri",
+        "Phòng Nội vụ – UBND huyện Châu Thành",
+    ]
+    assert html.count(" checked") == 2
 
 
 def test_tree_order_puts_siblings_by_name_without_diacritics(province):
@@ -210,7 +225,7 @@ def test_the_sending_page_tells_the_duplicated_units_apart(province, client_for)
     team = make_team(province)
     document = outgoing_document(team)
     page = client_for(team.clerk).get(f"/lien-thong/van-ban/{document.pk}/").content.decode()
-    recipients = options(page, "units")
+    recipients = checkboxes(page, "units")
     assert [label for label in recipients if label.startswith("Văn phòng HĐND và UBND")] == [
         f"Văn phòng HĐND và UBND – UBND huyện {name}" for name in by_name(DISTRICTS)
     ]

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def current(client, path: str) -> list[str]:  # type: ignore[no-untyped-def]
     page = client.get(path).content.decode()
-    menu = re.search(r'<nav class="menu">(.*?)</nav>', page, re.DOTALL).group(1)  # type: ignore[union-attr]
+    menu = re.search(r'<nav class="menu"[^>]*>(.*?)</nav>', page, re.DOTALL).group(1)  # type: ignore[union-attr]
     return re.findall(r'<a href="([^"]+)" aria-current="page" class="current">', menu)
 
 

@@ -24,7 +24,7 @@ def rows(response) -> list[str]:
     table = re.search(r'<table id="search-table".*?</table>', html, re.S)
     if table is None:
         return []
-    return re.findall(r'<tr[^>]*>\s*<td><a href="[^"]*">([^<]*)</a>', table.group(0))
+    return re.findall(r'<tr[^>]*>\s*<td[^>]*><a href="[^"]*">([^<]*)</a>', table.group(0))
 
 
 def counted(client, response) -> str:

@@ -56,3 +56,24 @@ def page(browser, csp_violations):
     yield page
     context.close()
     assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
+
+
+@pytest.fixture
+def world(transactional_db, document_types, settings):
+    """A Sở with a few weeks of work (tests/e2e/phone_world.py)."""
+    from tests.e2e.phone_world import build_world
+
+    return build_world(settings)
+
+
+@pytest.fixture
+def window_at(browser, live_server, csp_violations):
+    """`window_at(user, viewport)`: a browser window of its own for one person at that size
+    (a phone's has touch), signed in through the login page; the test fails if a page broke the
+    Content-Security-Policy."""
+    from tests.e2e.phone_world import open_window_for
+
+    open_window, close_all = open_window_for(browser, live_server.url, csp_violations)
+    yield open_window
+    close_all()
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)

@@ -46,3 +46,10 @@ def enrol_in_page(page: Page) -> list[str]:
     recovery = [c.strip() for c in codes.all_inner_texts()]
     page.get_by_role("link", name="Tôi đã lưu mã, tiếp tục »").click()
     return recovery
+
+
+def open_menu(page: Page) -> None:
+    """Below 900 px the main menu is folded behind its "Menu" button: open it (no-op when shown)."""
+    toggle = page.locator("button.menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

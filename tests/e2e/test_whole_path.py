@@ -231,7 +231,7 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     specialist.select_option("#id_issuing_unit", label="Sở Thông tin và Truyền thông")
     specialist.select_option("#id_document_type", label="Công văn")
     specialist.fill("#id_subject", REPLY_SUBJECT)
-    specialist.select_option("#id_recipient_units", label="Sở Nội vụ")
+    specialist.locator("#id_recipient_units").get_by_label("Sở Nội vụ", exact=True).check()
     specialist.select_option(
         "#id_signer", label="Phạm Minh Đức – Giám đốc (Sở Thông tin và Truyền thông)"
     )

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.safestring import SafeString
 
+from vanban.core.forms import CheckboxList
 from vanban.core.text import fold
 
 from .models import MAX_UNIT_LEVEL, Unit
@@ -102,7 +103,8 @@ class UnitChoiceIterator(ModelChoiceIterator):
 
 
 class _UnitOptions:
-    """Marks the select for the filter script and gives each option its agency code."""
+    """Marks the select (each checkbox of a list) for the filter script and gives each option its
+    agency code."""
 
     attrs: dict[str, Any]
 
@@ -121,8 +123,9 @@ class UnitSelect(_UnitOptions, forms.Select):
     pass
 
 
-class UnitSelectMultiple(_UnitOptions, forms.SelectMultiple):
-    pass
+class UnitCheckboxes(_UnitOptions, CheckboxList):
+    """Several units as a list of checkboxes, grouped by agency like the select's optgroups; the
+    filter script puts its box above a long list (docs/accounts.md, "Unit pickers")."""
 
 
 def unit_select(name: str, units: Iterable[Unit], selected: Unit | None, *, id: str) -> SafeString:
@@ -165,4 +168,4 @@ class UnitChoiceField(_UnitChoices, forms.ModelChoiceField[Unit]):  # type: igno
 class UnitMultipleChoiceField(_UnitChoices, forms.ModelMultipleChoiceField[Unit]):  # type: ignore[misc]
     """Several units, named with their paths (docs/accounts.md, "Unit pickers")."""
 
-    widget = UnitSelectMultiple
+    widget = UnitCheckboxes

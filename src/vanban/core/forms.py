@@ -32,6 +32,24 @@ class ModelForm(LabelSuffixMixin, forms.ModelForm[_M]):
     pass
 
 
+# The class of the box around a list of checkboxes (vanban/css/app.css); a list of at least
+# vanban/js/unit-picker.js's MIN_OPTIONS choices also gets its filter box.
+CHOICE_LIST = "choice-list"
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Several people or units, each ticked by touch or keyboard (docs/deployment.md, "Phones"):
+    one checkbox a choice in a box that scrolls, instead of a multiple select that needs Ctrl."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"class": CHOICE_LIST, **(attrs or {})})
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        option["attrs"].pop("class", None)  # the class is the box's, not each checkbox's
+        return option
+
+
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     """The form's own copy of its choice field `name`, whose choices depend on the reader."""
     field = form.fields[name]

@@ -10,11 +10,11 @@ from django.db.models import QuerySet
 
 from vanban.accounts.models import Unit, User
 from vanban.accounts.unit_fields import (
+    UnitCheckboxes,
     UnitChoiceField,
     UnitMultipleChoiceField,
-    UnitSelectMultiple,
 )
-from vanban.core.forms import Form, choice_field, model_choice_field
+from vanban.core.forms import CheckboxList, Form, choice_field, model_choice_field
 from vanban.documents.files import ALLOWED_LABEL
 from vanban.documents.forms import (
     DECLARATION_LABEL,
@@ -120,7 +120,7 @@ class DraftCreateForm(Form):
         label="Nơi nhận trong hệ thống",
         queryset=Unit.objects.none(),
         required=False,
-        widget=UnitSelectMultiple(attrs={"size": 8}),
+        widget=UnitCheckboxes,
         help_text="Các đơn vị này nhận văn bản điện tử ngay khi văn thư ban hành.",
         error_messages={"invalid_choice": "Không tìm thấy đơn vị nhận."},
     )
@@ -228,7 +228,7 @@ class CommentRequestForm(Form):
         label="Xin ý kiến của",
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=CheckboxList,
         error_messages={"invalid_choice": "Chỉ xin ý kiến cán bộ đang hoạt động của cơ quan."},
     )
     deadline = _date("Hạn góp ý")

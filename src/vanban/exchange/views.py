@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.accounts.http import request_user
 from vanban.accounts.models import Role, Unit
 from vanban.accounts.unit_fields import (
+    UnitCheckboxes,
     UnitChoiceField,
     UnitMultipleChoiceField,
-    UnitSelectMultiple,
 )
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import Form as VnForm
@@ -96,7 +96,7 @@ class SendForm(VnForm):
         label="Gửi thêm đơn vị trong hệ thống",
         queryset=Unit.objects.none(),
         required=False,
-        widget=UnitSelectMultiple(attrs={"size": 8}),
+        widget=UnitCheckboxes,
         error_messages={"invalid_choice": "Đơn vị đã nhận văn bản hoặc không hợp lệ."},
     )
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from vanban.accounts.models import Unit, User
 from vanban.accounts.unit_fields import in_tree_order, unit_label
-from vanban.core.forms import Form, choice_field, model_choice_field
+from vanban.core.forms import CheckboxList, Form, choice_field, model_choice_field
 from vanban.documents import selectors as document_selectors
 from vanban.documents.forms import MultipleFileField
 from vanban.reports.forms import DATE_INPUT_FORMATS, ReportPeriodForm
@@ -18,7 +18,6 @@ from vanban.reports.forms import DATE_INPUT_FORMATS, ReportPeriodForm
 from .services.deadlines import POLICY_FIELDS
 
 TEXTAREA = {"rows": 3, "maxlength": 4000}
-MULTIPLE = "Giữ phím Ctrl (Cmd trên máy Mac) để chọn nhiều."
 
 
 def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
@@ -82,16 +81,14 @@ class DirectForm(Form):
     co = forms.MultipleChoiceField(
         label="Phối hợp",
         required=False,
-        help_text=MULTIPLE,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=CheckboxList,
         error_messages={"invalid_choice": "Đơn vị hoặc người phối hợp không hợp lệ."},
     )
     info_users = forms.TypedMultipleChoiceField(
         label="Nhận để biết",
         coerce=int,
         required=False,
-        help_text=MULTIPLE,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=CheckboxList,
         error_messages={"invalid_choice": "Người nhận để biết không hợp lệ."},
     )
     deadline = _date(
@@ -149,16 +146,14 @@ class ReassignForm(Form):
         label="Người phối hợp",
         coerce=int,
         required=False,
-        help_text=MULTIPLE,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=CheckboxList,
         error_messages={"invalid_choice": "Người phối hợp không phải cán bộ của đơn vị."},
     )
     info_users = forms.TypedMultipleChoiceField(
         label="Nhận để biết",
         coerce=int,
         required=False,
-        help_text=MULTIPLE,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=CheckboxList,
         error_messages={"invalid_choice": "Người nhận để biết không phải cán bộ của đơn vị."},
     )
     deadline = _date("Hạn giải quyết", help_text="Để trống: bằng hạn của đơn vị.")

@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 
 from vanban.accounts.models import MAX_UNIT_LEVEL, Unit
 from vanban.accounts.unit_fields import (
+    UnitCheckboxes,
     UnitChoiceField,
     UnitMultipleChoiceField,
-    UnitSelectMultiple,
 )
 from vanban.core.agency_codes import agency_code_line_problem
 from vanban.core.forms import Form, model_choice_field
@@ -73,7 +73,7 @@ class PartnerForm(Form):
         label="Đơn vị được gửi văn bản qua hệ thống này",
         queryset=Unit.objects.none(),
         required=False,
-        widget=UnitSelectMultiple(attrs={"size": 10}),
+        widget=UnitCheckboxes,
         help_text="Để trống: mọi đơn vị trong tỉnh đều được gửi.",
         error_messages={"invalid_choice": "Không tìm thấy đơn vị."},
     )
