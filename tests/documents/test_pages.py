@@ -555,7 +555,7 @@ def test_a_duplicate_needs_the_clerks_confirmation(office, client_for):
             "Ký hiệu dài 31 ký tự, quá giới hạn 30 ký tự; hãy rút gọn.",
         ),
         ({"issued_date": ""}, "issued_date", "Hãy nhập ngày tháng văn bản."),
-        ({"issued_date": "31/02/2026"}, "issued_date", "Ngày văn bản không hợp lệ"),
+        ({"issued_date": "31/02/2026"}, "issued_date", "Ngày 31/02/2026 không có trên lịch"),
         ({"issued_date": "26/11/2026"}, "issued_date", "không thể sau ngày hôm nay"),
         ({"issuer_name": ""}, "issuer_name", "Cơ quan ban hành không được để trống."),
         (
@@ -577,7 +577,11 @@ def test_a_duplicate_needs_the_clerks_confirmation(office, client_for):
         ),
         ({"urgency": "9"}, "urgency", "Độ khẩn không hợp lệ."),
         ({"due_date": "2024-01-01"}, "due_date", "Hạn xử lý không hợp lệ."),
-        ({"due_date": "hôm nay"}, "due_date", "Hạn xử lý không hợp lệ; hãy nhập theo dạng"),
+        (
+            {"due_date": "hôm nay"},
+            "due_date",
+            "Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/12/2026.",
+        ),
         ({"page_amount": "1000"}, "page_amount", "Số trang phải từ 1 đến 999."),
         ({"page_amount": "ba"}, "page_amount", "Số trang phải là một số."),
         (

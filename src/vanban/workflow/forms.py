@@ -10,10 +10,16 @@ from django.utils import timezone
 
 from vanban.accounts.models import Unit, User
 from vanban.accounts.unit_fields import in_tree_order, unit_label
-from vanban.core.forms import Form, choice_field, model_choice_field
+from vanban.core.forms import (
+    Form,
+    VietnameseDateField,
+    VietnameseDateTimeField,
+    choice_field,
+    model_choice_field,
+)
 from vanban.documents import selectors as document_selectors
 from vanban.documents.forms import MultipleFileField
-from vanban.reports.forms import DATE_INPUT_FORMATS, ReportPeriodForm
+from vanban.reports.forms import ReportPeriodForm
 
 from .services.deadlines import POLICY_FIELDS
 
@@ -21,19 +27,12 @@ TEXTAREA = {"rows": 3, "maxlength": 4000}
 MULTIPLE = "Giữ phím Ctrl (Cmd trên máy Mac) để chọn nhiều."
 
 
-def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
+def _date(label: str, *, required: bool = False, help_text: str = "") -> VietnameseDateField:
+    return VietnameseDateField(
         label=label,
         required=required,
         help_text=help_text,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(
-            attrs={"type": "date", "placeholder": "dd/mm/yyyy"}, format="%Y-%m-%d"
-        ),
-        error_messages={
-            "invalid": f"{label} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.",
-            "required": f"Hãy nhập {label.lower()}.",
-        },
+        error_messages={"required": f"Hãy nhập {label.lower()}."},
     )
 
 
@@ -220,18 +219,9 @@ class ExtensionDecideForm(Form):
     reason = _text("Lý do")
 
 
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
-
-
-def _datetime(label: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "invalid": f"{label} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy hh:mm.",
-            "required": f"Hãy nhập {label.lower()}.",
-        },
+def _datetime(label: str) -> VietnameseDateTimeField:
+    return VietnameseDateTimeField(
+        label=label, error_messages={"required": f"Hãy nhập {label.lower()}."}
     )
 
 
