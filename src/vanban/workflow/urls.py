@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import print_views, views, work_views
+from . import bulk_views, print_views, views, work_views
 
 app_name = "workflow"
 urlpatterns = [
     path("viec-cua-toi/", work_views.my_work, name="my_work"),
+    path("viec-cua-toi/chon/", bulk_views.my_work_bulk, name="my_work_bulk"),
     path("han-xu-ly/", work_views.deadlines, name="deadlines"),
     path("tong-hop/", work_views.dashboard, name="dashboard"),
     path("uy-quyen/", work_views.delegations, name="delegations"),

@@ -30,7 +30,10 @@ DASHBOARD_ONLY = "Chỉ lãnh đạo và văn thư đơn vị xem được trang
 def my_work(request: HttpRequest) -> HttpResponse:
     """What waits for me, urgent first, then by deadline."""
     work = selectors.my_work(user=request_user(request))
-    return render(request, "workflow/my_work.html", {"work": work})
+    leaders = (
+        selectors.leaders_of_units(unit_ids=work.authority.clerk_units) if work.to_present else []
+    )
+    return render(request, "workflow/my_work.html", {"work": work, "present_leaders": leaders})
 
 
 @login_required

@@ -2,6 +2,8 @@
 person's delegations and the units whose deadline policy they may edit.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from vanban.accounts.models import AccountStatus, Role, Unit, User
@@ -15,6 +17,19 @@ def unit_leaders(*, unit_id: int) -> list[User]:
         User.objects.filter(
             status=AccountStatus.ACTIVE,
             role_assignments__unit_id=unit_id,
+            role_assignments__role=Role.LEADER,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+def leaders_of_units(*, unit_ids: Iterable[int]) -> list[User]:
+    """Active leaders of any of the units (a clerk presents several documents at once)."""
+    return list(
+        User.objects.filter(
+            status=AccountStatus.ACTIVE,
+            role_assignments__unit_id__in=list(unit_ids),
             role_assignments__role=Role.LEADER,
         )
         .distinct()

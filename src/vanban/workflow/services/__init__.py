@@ -53,10 +53,12 @@ from .deadlines import POLICY_FIELDS, deadline_policy_update, default_deadline
 from .delegations import delegation_create, delegation_end
 from .extensions import extension_decide, extension_request
 from .processing import (
+    MSG_NOTHING_TO_READ,
     Download,
     assignment_complete,
     assignment_progress,
     assignments_opened,
+    information_read,
     processing_present,
     progress_file_download,
 )
@@ -71,6 +73,7 @@ __all__ = [
     "MSG_DECIDED",
     "MSG_DONE",
     "MSG_INFO_ONLY",
+    "MSG_NOTHING_TO_READ",
     "MSG_NOT_ASSIGNED",
     "MSG_NOT_CLERK",
     "MSG_NOT_DECIDER",
@@ -107,6 +110,7 @@ __all__ = [
     "extension_decide",
     "extension_request",
     "handler_ids",
+    "information_read",
     "processing_direct",
     "processing_present",
     "progress_file_download",
