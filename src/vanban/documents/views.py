@@ -28,7 +28,7 @@ from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import model_choice_field
 from vanban.core.http import client_ip, refusal_raise
 
-from . import opened, receipt_checks, selectors, services, share_rules
+from . import discussions, opened, receipt_checks, selectors, services, share_rules
 from .files import safe_file_name
 from .forms import (
     DocumentFilterForm,
@@ -408,6 +408,11 @@ def _detail_page(
             "can_share": can_share,
             "share_form": share_form,
             "share_rules": rules or [],
+            "thread": (
+                discussions.thread_for(kind="document", subject_id=document.pk, user=user)
+                if document.direction == Direction.INCOMING
+                else None
+            ),
         },
     )
 
