@@ -138,10 +138,13 @@ def my_work_bulk(request: HttpRequest) -> HttpResponse:
             return _back(request, MSG_MANY_UNITS)
         unit = next(iter(found.values())).unit
         units, people = selectors.direct_choices(unit=unit)
-        if "direction" not in request.POST:
-            form = DirectForm(units=units, people=people, auto_id="id_direct_%s")
-        else:
-            form = DirectForm(request.POST, units=units, people=people, auto_id="id_direct_%s")
+        own = {
+            "units": units,
+            "people": people,
+            "templates": [t.text for t in selectors.direction_templates_of(user)],
+            "auto_id": "id_direct_%s",
+        }
+        form = DirectForm(request.POST, **own) if "direction" in request.POST else DirectForm(**own)
         if not form.is_bound or not form.is_valid():
             chosen = [found[pk] for pk in ids if pk in found]
             return render(

@@ -3,6 +3,7 @@ people allowed are checked by workflow.services, whose Vietnamese message is sho
 field."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -98,8 +99,29 @@ class DirectForm(Form):
         help_text="Để trống: theo hạn ghi trên văn bản hoặc quy định thời hạn của đơn vị.",
     )
 
-    def __init__(self, *args: Any, units: list[Unit], people: list[User], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        units: list[Unit],
+        people: list[User],
+        templates: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if templates:
+            # The leader's own templates: picking one fills the direction (static
+            # workflow/direction-templates.js); only the direction itself is sent to the service.
+            self.fields["direction_template"] = forms.CharField(
+                label="Mẫu ý kiến chỉ đạo",
+                required=False,
+                widget=forms.Select(
+                    choices=[("", "– chọn mẫu để điền vào ý kiến chỉ đạo –")]
+                    + [(t, t) for t in templates],
+                    attrs={"data-fills": "direction"},
+                ),
+                help_text="Chọn một mẫu để điền vào ô ý kiến chỉ đạo, rồi sửa nếu cần.",
+            )
+            self.order_fields(["direction_template", "direction"])
         targets = [
             ("Đơn vị", [(f"unit:{u.pk}", unit_label(u)) for u in in_tree_order(units)]),
             ("Cá nhân", [(f"user:{p.pk}", _person_label(p)) for p in people]),
@@ -288,3 +310,12 @@ class FollowupForm(ReportPeriodForm):
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data, user=user)
         model_choice_field(self, "unit").queryset = document_selectors.register_units(user=user)
+
+
+class DirectionTemplateForm(Form):
+    text = forms.CharField(
+        label="Mẫu ý kiến chỉ đạo mới",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "data-maxlength": 500}),
+        help_text="Ví dụ: Giao phòng Kế hoạch – Tài chính chủ trì, tham mưu, báo cáo trước hạn.",
+    )

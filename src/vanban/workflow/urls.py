@@ -13,6 +13,12 @@ urlpatterns = [
     path("uy-quyen/", work_views.delegations, name="delegations"),
     path("uy-quyen/<int:pk>/ket-thuc/", work_views.delegation_end, name="delegation_end"),
     path("quy-dinh-han/", work_views.policy, name="policy"),
+    path("mau-y-kien/", work_views.direction_templates, name="direction_templates"),
+    path(
+        "mau-y-kien/<int:pk>/xoa/",
+        work_views.direction_template_delete,
+        name="direction_template_delete",
+    ),
     path("so-theo-doi/", print_views.followup, name="followup"),
     path("so-theo-doi/pdf/", print_views.followup_pdf, name="followup_pdf"),
     path("van-ban/<int:pk>/", views.document, name="document"),

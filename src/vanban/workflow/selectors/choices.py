@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from vanban.accounts.models import AccountStatus, Role, Unit, User
 from vanban.accounts.unit_fields import ANCESTORS
 
-from ..models import Delegation
+from ..models import Delegation, DirectionTemplate
 
 
 def unit_leaders(*, unit_id: int) -> list[User]:
@@ -115,3 +115,8 @@ def policy_units(*, user: User) -> QuerySet[Unit]:
         return Unit.objects.select_related(ANCESTORS).order_by("level", "name")
     ids = managed | {u for u, r in user.role_pairs() if r == Role.LEADER}
     return Unit.objects.filter(pk__in=ids).select_related(ANCESTORS).order_by("level", "name")
+
+
+def direction_templates_of(user: User) -> list[DirectionTemplate]:
+    """The person's direction templates, for the direction form's list and their page."""
+    return list(DirectionTemplate.objects.filter(leader=user).order_by("text", "pk"))
