@@ -211,3 +211,20 @@ def test_bad_input_is_refused_with_a_message(work, client_for, data, message):
 
 def test_a_get_is_not_an_action(work, client_for):
     assert client_for(work.clerk).get(URL).status_code == 405
+
+
+def test_the_incoming_list_offers_the_same_actions_by_role(work, client_for):
+    document = register(work, code_number="1")
+    document_services.document_share(actor=work.clerk, document=document, user=work.reader)
+    clerk = client_for(work.clerk).get("/van-ban/den/").content.decode()
+    assert f'action="{URL}" id="bulk-form"' in clerk
+    assert f'name="documents" value="{document.pk}" form="bulk-form"' in clerk
+    assert 'value="present"' in clerk and 'value="direct"' not in clerk
+    assert f'<option value="{work.director.pk}">{work.director.full_name}</option>' in clerk
+    assert f'href="/van-ban/{document.pk}/#share-form" class="row-forward">Chuyển</a>' in clerk
+    director = client_for(work.director).get("/van-ban/den/").content.decode()
+    assert 'value="direct"' in director and 'value="present"' not in director
+    reader = client_for(work.reader).get("/van-ban/den/").content.decode()
+    assert 'value="read"' in reader and 'value="export"' in reader
+    assert 'value="present"' not in reader and 'value="direct"' not in reader
+    assert "row-forward" not in reader  # only clerks and leaders give documents
