@@ -27,27 +27,26 @@ def clerk(transactional_db, document_types):
 
 
 @pytest.fixture
-def english_page(csp_violations):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=en-US"]
-        )
-        context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
-        context.on(
-            "console",
-            lambda m: (
-                m.type == "error"
-                and "Content Security Policy" in m.text
-                and csp_violations.append(m.text)
-            ),
-        )
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        assert page.evaluate("navigator.language") == "en-US"
-        yield page
-        browser.close()
+def english_page(browser, csp_violations):
+    """A page of a second Chromium started in English (--lang=en-US), through the session's
+    Playwright (a second sync Playwright cannot start in the same thread)."""
+    english = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=en-US"]
+    )
+    context = english.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    context.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and "Content Security Policy" in m.text
+            and csp_violations.append(m.text)
+        ),
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    assert page.evaluate("navigator.language") == "en-US"
+    yield page
+    english.close()
     assert not csp_violations, csp_violations
 
 
