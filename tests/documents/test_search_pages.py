@@ -127,11 +127,11 @@ def test_empty_result_message(office, client_for):
         ),
         (
             {"issued_from": "31/02/2026"},
-            "Ngày văn bản (từ ngày) không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.",
+            "Ngày 31/02/2026 không có trên lịch; hãy kiểm tra ngày và tháng.",
         ),
         (
             {"registered_to": "hôm qua"},
-            "Ngày vào sổ (đến ngày) không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.",
+            "Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/12/2026.",
         ),
         ({"registered_to": "9999-12-31"}, "Năm phải trong khoảng từ 1900 đến 2100."),
         ({"type": "999999"}, "Không tìm thấy loại văn bản đã chọn."),

@@ -31,13 +31,17 @@ pytestmark = pytest.mark.django_db
 # Session, user, roles, notifications badge (the base page), then the page's own queries.
 MY_DRAFTS = 7
 WAITING = 9
-DETAIL = 14
+# The draft's page also shows its discussion thread: the posts, the people they name, who may
+# see the draft (the draft, the units' roles, the people asked to comment) and those of them
+# who may be named: six queries, however long the thread.
+THREAD = 6
+DETAIL = 14 + THREAD
 # The draft's page once approved: the approver who may sign (their certificates), then once
 # signed the approver and the clerk (signer, verification reports; for the clerk the unit's
 # organisation certificates).
-TO_SIGN = 10
-SIGNED = 11
-TO_ISSUE = 12
+TO_SIGN = 10 + THREAD
+SIGNED = 11 + THREAD
+TO_ISSUE = 12 + THREAD
 # The reception queue also reads what came from other systems (one query); the sender's page
 # reads every recipient, units of the deployment and agencies of other systems, in one query.
 QUEUE = 8

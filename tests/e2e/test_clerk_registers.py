@@ -37,7 +37,7 @@ def test_clerk_registers_finds_and_prints(live_server, page, clerk, tmp_path):
     page.select_option("#id_document_type", label="Quyết định")
     page.fill("#id_code_number", "15")
     page.fill("#id_code_notation", "QĐ-UBND")
-    page.fill("#id_issued_date", (today - dt.timedelta(days=1)).isoformat())
+    page.fill("#id_issued_date", (today - dt.timedelta(days=1)).strftime("%d/%m/%Y"))
     page.fill("#id_issuer_name", "Ủy ban nhân dân tỉnh Bến Tre")
     page.fill("#id_signer_name", "Trần Ngọc Tam")
     page.fill("#id_subject", "Quyết định về việc ban hành Quy chế quản lý văn bản điện tử")

@@ -112,7 +112,7 @@ def test_a_take_back_accepted_ends_the_handlers_work(transactional_db, document_
     director.goto(b_clerk.url)
     director.fill("#id_direct_direction", "Giao đồng chí Lan triển khai.")
     director.select_option("#id_direct_lead", label="Trần Thị Lan – Sở Nội vụ")
-    director.fill("#id_direct_deadline", deadline.isoformat())
+    director.fill("#id_direct_deadline", deadline.strftime("%d/%m/%Y"))
     director.get_by_role("button", name="Giao xử lý").click()
     flash(director, "Đã cho ý kiến chỉ đạo và giao xử lý.")
 

@@ -141,7 +141,7 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     clerk.select_option("#id_document_type", label="Công văn")
     clerk.fill("#id_code_number", "245")
     clerk.fill("#id_code_notation", "SNV-CCHC")
-    clerk.fill("#id_issued_date", (today - dt.timedelta(days=2)).isoformat())
+    clerk.fill("#id_issued_date", (today - dt.timedelta(days=2)).strftime("%d/%m/%Y"))
     clerk.select_option("#id_issuer_unit", label="Sở Nội vụ (000.00.05.H07)")
     clerk.fill("#id_signer_name", "Huỳnh Văn Nội")
     clerk.fill("#id_subject", REQUEST_SUBJECT)
@@ -176,7 +176,7 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     director.select_option(
         "#id_direct_lead", label="Nguyễn Thu Phương – Sở Thông tin và Truyền thông"
     )
-    director.fill("#id_direct_deadline", deadline.isoformat())
+    director.fill("#id_direct_deadline", deadline.strftime("%d/%m/%Y"))
     director.get_by_role("button", name="Giao xử lý").click()
     flash(director, "Đã cho ý kiến chỉ đạo và giao xử lý.")
     expect(director.locator("#processing-status-label")).to_have_text("Đang xử lý")

@@ -320,12 +320,12 @@ def test_a_unit_admin_who_lost_the_role_is_refused(province, scenario, client_fo
         (
             {"period": "custom", "start": "31/02/2026", "end": "01/03/2026"},
             400,
-            "Từ ngày: Ngày bắt đầu không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.",
+            "Từ ngày: Ngày 31/02/2026 không có trên lịch; hãy kiểm tra ngày và tháng.",
         ),
         (
             {"period": "custom", "start": "01/10/2026", "end": "hôm nay"},
             400,
-            "Đến ngày: Ngày kết thúc không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.",
+            "Đến ngày: Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/12/2026.",
         ),
         (
             {"period": "custom", "start": "01/10/2026", "end": ""},

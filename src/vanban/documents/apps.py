@@ -6,3 +6,8 @@ class DocumentsConfig(AppConfig):
     label = "documents"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Văn bản"
+
+    def ready(self) -> None:
+        from .discussions import register_documents
+
+        register_documents()

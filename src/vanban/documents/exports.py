@@ -42,16 +42,22 @@ class ExportHeading:
     count: int
     truncated: bool
     limit: int
+    # A list other than a search's (documents chosen on a list page) names itself.
+    list_name: str = ""
 
     @property
     def title(self) -> str:
         day = format_date_vi(timezone.localtime(self.created_at).date())
+        if self.list_name:
+            return f"{self.list_name} – ngày {day}"
         if self.query:
             return f"Kết quả tìm kiếm văn bản “{self.query}” – ngày {day}"
         return f"Kết quả tìm kiếm văn bản – ngày {day}"
 
     @property
     def criteria_line(self) -> str:
+        if self.list_name:
+            return "; ".join(self.criteria) + "."
         return "Điều kiện tìm kiếm: " + ("; ".join(self.criteria) or "mọi văn bản được xem") + "."
 
     @property

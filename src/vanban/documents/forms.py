@@ -16,8 +16,7 @@ from django.db.models import QuerySet
 
 from vanban.accounts.models import Unit, User
 from vanban.accounts.unit_fields import UnitChoiceField
-from vanban.core.forms import Form, model_choice_field
-from vanban.reports.forms import DATE_INPUT_FORMATS
+from vanban.core.forms import Form, VietnameseDateField, model_choice_field
 
 from . import receipt_checks
 from .files import ALLOWED_LABEL
@@ -49,17 +48,8 @@ def _text(label: str, max_length: int, *, textarea: bool = False, **kwargs: Any)
     return forms.CharField(label=label, required=False, strip=True, widget=widget, **kwargs)
 
 
-def _date(label: str, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(
-            attrs={"type": "date", "placeholder": "dd/mm/yyyy"}, format="%Y-%m-%d"
-        ),
-        error_messages={"invalid": f"{label} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
-        **kwargs,
-    )
+def _date(label: str, **kwargs: Any) -> VietnameseDateField:
+    return VietnameseDateField(label=label, required=False, **kwargs)
 
 
 def _year() -> forms.IntegerField:

@@ -392,3 +392,37 @@ class PrintJob(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class DiscussionPost(models.Model):
+    """One message of the discussion (ý kiến trao đổi) about an incoming document or a draft.
+
+    The thread is generic: `kind` names what it is about ("document", "draft"), `subject_id` its
+    key, and the app owning that kind says who may see it (`documents.discussions`). The people
+    named in the message (@account or picked) are `mentioned` and were told.
+    """
+
+    kind = models.CharField("loại", max_length=20)
+    subject_id = models.PositiveBigIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người viết",
+    )
+    text = models.TextField("ý kiến trao đổi")
+    created_at = models.DateTimeField()
+    mentioned = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name="người được nhắc"
+    )
+
+    class Meta:
+        ordering = ["kind", "subject_id", "created_at", "id"]
+        indexes = [models.Index(fields=["kind", "subject_id", "created_at"])]
+        verbose_name = "ý kiến trao đổi"
+
+    # The people named, as `discussions.thread_for` reads them for a page.
+    named: list[User]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.subject_id}:{self.pk}"

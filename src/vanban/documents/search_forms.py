@@ -9,9 +9,15 @@ from django.urls import reverse
 
 from vanban.accounts.models import Role, Unit, User
 from vanban.accounts.unit_fields import UnitChoiceField
-from vanban.core.forms import MAX_PAGE, MAX_YEAR, MIN_YEAR, Form, model_choice_field
+from vanban.core.forms import (
+    MAX_PAGE,
+    MAX_YEAR,
+    MIN_YEAR,
+    Form,
+    VietnameseDateField,
+    model_choice_field,
+)
 from vanban.core.text import format_date_vi
-from vanban.reports.forms import DATE_INPUT_FORMATS
 
 from .models import Direction, DocumentType, RegisterSeries, Urgency
 from .search import SEARCH_PARAMS, SearchSort, search_units
@@ -19,14 +25,8 @@ from .search import SEARCH_PARAMS, SearchSort, search_units
 ADVANCED_PARAMS = SEARCH_PARAMS[1:]
 
 
-def _date_field(label: str, which: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": f"{which} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
-    )
+def _date_field(label: str) -> VietnameseDateField:
+    return VietnameseDateField(label=label, required=False)
 
 
 class SeriesChoice(forms.ModelChoiceField[RegisterSeries]):
@@ -84,10 +84,10 @@ class DocumentSearchForm(Form):
         empty_label="Mọi sổ",
         error_messages={"invalid_choice": "Không tìm thấy sổ văn bản đã chọn."},
     )
-    issued_from = _date_field("Ngày văn bản từ ngày", "Ngày văn bản (từ ngày)")
-    issued_to = _date_field("Ngày văn bản đến ngày", "Ngày văn bản (đến ngày)")
-    registered_from = _date_field("Ngày đến, ngày vào sổ từ ngày", "Ngày vào sổ (từ ngày)")
-    registered_to = _date_field("Ngày đến, ngày vào sổ đến ngày", "Ngày vào sổ (đến ngày)")
+    issued_from = _date_field("Ngày văn bản từ ngày")
+    issued_to = _date_field("Ngày văn bản đến ngày")
+    registered_from = _date_field("Ngày đến, ngày vào sổ từ ngày")
+    registered_to = _date_field("Ngày đến, ngày vào sổ đến ngày")
     sort = forms.ChoiceField(
         label="Sắp xếp",
         required=False,

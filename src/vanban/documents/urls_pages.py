@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from . import views
+from . import discussion_views, views
 
 urlpatterns: list[URLPattern] = [
     path("den/", views.incoming_list, name="incoming_list"),
@@ -11,6 +11,11 @@ urlpatterns: list[URLPattern] = [
     path("di/vao-so/", views.outgoing_create, name="outgoing_create"),
     path("<int:pk>/", views.document_detail, name="document_detail"),
     path("<int:pk>/chuyen/", views.document_share, name="document_share"),
+    path(
+        "trao-doi/<slug:kind>/<int:subject_id>/",
+        discussion_views.discussion_post,
+        name="discussion_post",
+    ),
     path("so-van-ban/", views.series_list, name="series_list"),
     path("so-van-ban/mo-so/", views.series_create, name="series_create"),
 ]

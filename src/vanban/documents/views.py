@@ -28,7 +28,7 @@ from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import model_choice_field
 from vanban.core.http import client_ip, refusal_raise
 
-from . import opened, receipt_checks, selectors, services, share_rules
+from . import discussions, list_actions, opened, receipt_checks, selectors, services, share_rules
 from .files import safe_file_name
 from .forms import (
     DocumentFilterForm,
@@ -120,6 +120,12 @@ def _document_list(request: HttpRequest, direction: str) -> HttpResponse:
             "keeps_register": _keeps_register(user),
             "is_clerk": user.has_role(Role.CLERK),
             "register_query": urlencode(register_query),
+            "actions": (
+                list_actions.list_actions(user)
+                if direction == Direction.INCOMING and page.object_list
+                else None
+            ),
+            "can_forward": _keeps_register(user),
         },
         status=status,
     )
@@ -410,6 +416,11 @@ def _detail_page(
             "can_share": can_share,
             "share_form": share_form,
             "share_rules": rules or [],
+            "thread": (
+                discussions.thread_for(kind="document", subject_id=document.pk, user=user)
+                if document.direction == Direction.INCOMING
+                else None
+            ),
         },
     )
 

@@ -12,6 +12,7 @@ class DraftingConfig(AppConfig):
         from vanban.exchange.issuing_facts import issuing_facts_register
         from vanban.workflow.selectors.my_work import work_section_register
 
+        from . import discussion
         from .issuing_facts import issuing_facts_of_draft
         from .selectors import draft_tasks
         from .services import STORAGE_PREFIX
@@ -19,6 +20,8 @@ class DraftingConfig(AppConfig):
 
         # R18: "Việc của tôi" shows the drafts waiting for the person.
         work_section_register("drafts", draft_tasks)
+        # Drafts have a discussion thread beside the formal requests for comments.
+        discussion.register()
         # The packages of issued documents carry the signer's competence and the drafter.
         issuing_facts_register(issuing_facts_of_draft)
 

@@ -14,7 +14,13 @@ from vanban.accounts.unit_fields import (
     UnitChoiceField,
     UnitMultipleChoiceField,
 )
-from vanban.core.forms import CheckboxList, Form, choice_field, model_choice_field
+from vanban.core.forms import (
+    CheckboxList,
+    Form,
+    VietnameseDateField,
+    choice_field,
+    model_choice_field,
+)
 from vanban.documents.files import ALLOWED_LABEL
 from vanban.documents.forms import (
     DECLARATION_LABEL,
@@ -24,7 +30,6 @@ from vanban.documents.forms import (
 )
 from vanban.documents.models import DocumentType, Urgency
 from vanban.documents.services import Refusals
-from vanban.reports.forms import DATE_INPUT_FORMATS
 from vanban.signatures.models import Certificate
 from vanban.signatures.numberdate import Box
 
@@ -42,17 +47,8 @@ def _text(label: str, max_length: int, *, textarea: bool = False, **kwargs: Any)
     return forms.CharField(label=label, required=False, strip=True, widget=widget, **kwargs)
 
 
-def _date(label: str, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(
-            attrs={"type": "date", "placeholder": "dd/mm/yyyy"}, format="%Y-%m-%d"
-        ),
-        error_messages={"invalid": f"{label} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
-        **kwargs,
-    )
+def _date(label: str, **kwargs: Any) -> VietnameseDateField:
+    return VietnameseDateField(label=label, required=False, **kwargs)
 
 
 def _content_file() -> forms.FileField:

@@ -28,7 +28,7 @@ from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
 from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, form_action
-from vanban.documents import files
+from vanban.documents import discussions, files
 from vanban.documents.downloads import download_response, download_unavailable
 from vanban.documents.viewer import ViewerFile, viewer_file, viewer_files, wants_view
 from vanban.exchange.delivery import original_refusal
@@ -424,6 +424,7 @@ def _detail(
             "comments": list(draft.comments.all()),
             "events": list(draft.events.all()),
             "recipients": list(draft.recipients.all()),
+            "thread": discussions.thread_for(kind="draft", subject_id=draft.pk, user=user),
             # A replaced document, or one taken back everywhere, has no update or replacement:
             # the reason is shown instead of the buttons (the service refuses it too).
             "follow_up_refusal": (

@@ -9,9 +9,9 @@ from vanban.accounts.models import Unit, User
 from vanban.accounts.unit_fields import UnitChoiceField
 from vanban.core import clock
 from vanban.core.errors import ServiceError
-from vanban.core.forms import Form, model_choice_field
+from vanban.core.forms import Form, VietnameseDateField, model_choice_field
 
-from .periods import ROMAN_QUARTERS, Period
+from .periods import MIN_YEAR, ROMAN_QUARTERS, Period
 
 PERIOD_KINDS = [
     ("month", "Tháng"),
@@ -19,19 +19,10 @@ PERIOD_KINDS = [
     ("year", "Năm"),
     ("custom", "Khoảng thời gian"),
 ]
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
-def _date_field(label: str, which: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(
-            attrs={"type": "date", "placeholder": "dd/mm/yyyy"}, format="%Y-%m-%d"
-        ),
-        error_messages={"invalid": f"Ngày {which} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
-    )
+def _date_field(label: str) -> VietnameseDateField:
+    return VietnameseDateField(label=label, required=False, min_year=MIN_YEAR)
 
 
 class ReportPeriodForm(Form):
@@ -73,8 +64,8 @@ class ReportPeriodForm(Form):
         choices=[(m, f"Tháng {m}") for m in range(1, 13)],
         error_messages={"invalid_choice": "Tháng phải từ 1 đến 12."},
     )
-    start = _date_field("Từ ngày", "bắt đầu")
-    end = _date_field("Đến ngày", "kết thúc")
+    start = _date_field("Từ ngày")
+    end = _date_field("Đến ngày")
 
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data)

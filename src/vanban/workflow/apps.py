@@ -9,10 +9,12 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from vanban.documents.files import STORAGE_PREFIX, FileSource, file_source_register
+        from vanban.documents.list_actions import list_actions_register
         from vanban.documents.opened import document_opened_register
         from vanban.documents.share_rules import share_rule_register
         from vanban.documents.withdrawals import withdrawal_handler_register
 
+        from .list_actions import incoming_list_actions
         from .services.present_first import present_first
         from .services.processing import document_page_opened
         from .services.withdrawals import PROCESSING_WITHDRAWAL
@@ -28,3 +30,5 @@ class WorkflowConfig(AppConfig):
         # Opening the document's own page reads a part given for information, as its
         # processing page does.
         document_opened_register(document_page_opened)
+        # The incoming list offers the actions of "Việc của tôi" on the ticked documents.
+        list_actions_register(incoming_list_actions)

@@ -3,6 +3,7 @@ people allowed are checked by workflow.services, whose Vietnamese message is sho
 field."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -10,29 +11,29 @@ from django.utils import timezone
 
 from vanban.accounts.models import Unit, User
 from vanban.accounts.unit_fields import in_tree_order, unit_label
-from vanban.core.forms import CheckboxList, Form, choice_field, model_choice_field
+from vanban.core.forms import (
+    CheckboxList,
+    Form,
+    VietnameseDateField,
+    VietnameseDateTimeField,
+    choice_field,
+    model_choice_field,
+)
 from vanban.documents import selectors as document_selectors
 from vanban.documents.forms import MultipleFileField
-from vanban.reports.forms import DATE_INPUT_FORMATS, ReportPeriodForm
+from vanban.reports.forms import ReportPeriodForm
 
 from .services.deadlines import POLICY_FIELDS
 
 TEXTAREA = {"rows": 3, "maxlength": 4000}
 
 
-def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
+def _date(label: str, *, required: bool = False, help_text: str = "") -> VietnameseDateField:
+    return VietnameseDateField(
         label=label,
         required=required,
         help_text=help_text,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(
-            attrs={"type": "date", "placeholder": "dd/mm/yyyy"}, format="%Y-%m-%d"
-        ),
-        error_messages={
-            "invalid": f"{label} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.",
-            "required": f"Hãy nhập {label.lower()}.",
-        },
+        error_messages={"required": f"Hãy nhập {label.lower()}."},
     )
 
 
@@ -96,8 +97,29 @@ class DirectForm(Form):
         help_text="Để trống: theo hạn ghi trên văn bản hoặc quy định thời hạn của đơn vị.",
     )
 
-    def __init__(self, *args: Any, units: list[Unit], people: list[User], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        units: list[Unit],
+        people: list[User],
+        templates: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if templates:
+            # The leader's own templates: picking one fills the direction (static
+            # workflow/direction-templates.js); only the direction itself is sent to the service.
+            self.fields["direction_template"] = forms.CharField(
+                label="Mẫu ý kiến chỉ đạo",
+                required=False,
+                widget=forms.Select(
+                    choices=[("", "– chọn mẫu để điền vào ý kiến chỉ đạo –")]
+                    + [(t, t) for t in templates],
+                    attrs={"data-fills": "direction"},
+                ),
+                help_text="Chọn một mẫu để điền vào ô ý kiến chỉ đạo, rồi sửa nếu cần.",
+            )
+            self.order_fields(["direction_template", "direction"])
         targets = [
             ("Đơn vị", [(f"unit:{u.pk}", unit_label(u)) for u in in_tree_order(units)]),
             ("Cá nhân", [(f"user:{p.pk}", _person_label(p)) for p in people]),
@@ -215,18 +237,9 @@ class ExtensionDecideForm(Form):
     reason = _text("Lý do")
 
 
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
-
-
-def _datetime(label: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "invalid": f"{label} không hợp lệ; hãy nhập theo dạng dd/mm/yyyy hh:mm.",
-            "required": f"Hãy nhập {label.lower()}.",
-        },
+def _datetime(label: str) -> VietnameseDateTimeField:
+    return VietnameseDateTimeField(
+        label=label, error_messages={"required": f"Hãy nhập {label.lower()}."}
     )
 
 
@@ -293,3 +306,12 @@ class FollowupForm(ReportPeriodForm):
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data, user=user)
         model_choice_field(self, "unit").queryset = document_selectors.register_units(user=user)
+
+
+class DirectionTemplateForm(Form):
+    text = forms.CharField(
+        label="Mẫu ý kiến chỉ đạo mới",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "data-maxlength": 500}),
+        help_text="Ví dụ: Giao phòng Kế hoạch – Tài chính chủ trì, tham mưu, báo cáo trước hạn.",
+    )

@@ -494,3 +494,27 @@ class DeadlineAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id} {self.user_id} {self.day}"
+
+
+class DirectionTemplate(models.Model):
+    """A leader's own short direction text (mẫu ý kiến chỉ đạo), picked on the direction form to
+    fill the direction field (Art. 24.1: the leader writes the direction)."""
+
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="direction_templates",
+        verbose_name="lãnh đạo",
+    )
+    text = models.CharField("mẫu ý kiến chỉ đạo", max_length=500)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["leader_id", "text", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["leader", "text"], name="unique_direction_template")
+        ]
+        verbose_name = "mẫu ý kiến chỉ đạo"
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -2,16 +2,23 @@
 
 from django.urls import path
 
-from . import print_views, views, work_views
+from . import bulk_views, print_views, views, work_views
 
 app_name = "workflow"
 urlpatterns = [
     path("viec-cua-toi/", work_views.my_work, name="my_work"),
+    path("viec-cua-toi/chon/", bulk_views.my_work_bulk, name="my_work_bulk"),
     path("han-xu-ly/", work_views.deadlines, name="deadlines"),
     path("tong-hop/", work_views.dashboard, name="dashboard"),
     path("uy-quyen/", work_views.delegations, name="delegations"),
     path("uy-quyen/<int:pk>/ket-thuc/", work_views.delegation_end, name="delegation_end"),
     path("quy-dinh-han/", work_views.policy, name="policy"),
+    path("mau-y-kien/", work_views.direction_templates, name="direction_templates"),
+    path(
+        "mau-y-kien/<int:pk>/xoa/",
+        work_views.direction_template_delete,
+        name="direction_template_delete",
+    ),
     path("so-theo-doi/", print_views.followup, name="followup"),
     path("so-theo-doi/pdf/", print_views.followup_pdf, name="followup_pdf"),
     path("van-ban/<int:pk>/", views.document, name="document"),

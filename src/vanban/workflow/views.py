@@ -73,12 +73,14 @@ def _forms(page: selectors.ProcessingPage, bound: Bound | None) -> dict[str, Any
     if actions.direct:
         units, people = selectors.direct_choices(unit=document.unit)
         deadline = services.default_deadline(document, today=page.today)
+        templates = [t.text for t in selectors.direction_templates_of(page.authority.user)]
         context["direct_form"] = pick(
             "direct",
             None,
             lambda: DirectForm(
                 units=units,
                 people=people,
+                templates=templates,
                 initial={"deadline": deadline},
                 auto_id="id_direct_%s",
             ),
@@ -247,7 +249,10 @@ def direct(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     authority = _authority(request)
     units, people = selectors.direct_choices(unit=document.unit)
-    form = DirectForm(request.POST, units=units, people=people, auto_id="id_direct_%s")
+    templates = [t.text for t in selectors.direction_templates_of(request_user(request))]
+    form = DirectForm(
+        request.POST, units=units, people=people, templates=templates, auto_id="id_direct_%s"
+    )
     return _step(
         request,
         document,

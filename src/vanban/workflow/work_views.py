@@ -19,7 +19,7 @@ from vanban.core.http import client_ip, form_action, refusal_raise
 
 from . import selectors, services
 from .access import authority_of
-from .forms import DelegationForm, PolicyForm
+from .forms import DelegationForm, DirectionTemplateForm, PolicyForm
 from .models import DeadlinePolicy, Delegation
 
 DASHBOARD_ONLY = "Chỉ lãnh đạo và văn thư đơn vị xem được trang tổng hợp xử lý văn bản."
@@ -30,7 +30,10 @@ DASHBOARD_ONLY = "Chỉ lãnh đạo và văn thư đơn vị xem được trang
 def my_work(request: HttpRequest) -> HttpResponse:
     """What waits for me, urgent first, then by deadline."""
     work = selectors.my_work(user=request_user(request))
-    return render(request, "workflow/my_work.html", {"work": work})
+    leaders = (
+        selectors.leaders_of_units(unit_ids=work.authority.clerk_units) if work.to_present else []
+    )
+    return render(request, "workflow/my_work.html", {"work": work, "present_leaders": leaders})
 
 
 @login_required
@@ -170,3 +173,60 @@ def policy(request: HttpRequest) -> HttpResponse:
         {"form": form, "units": units, "unit": chosen, "policy": current},
         status=status,
     )
+
+
+# ---------------------------------------------------------------- direction templates
+
+
+def _templates_page(
+    request: HttpRequest, *, form: DirectionTemplateForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "workflow/direction_templates.html",
+        {
+            "form": form or DirectionTemplateForm(),
+            "templates": selectors.direction_templates_of(user),
+            "is_leader": bool(authority_of(user).all_leader_units),
+            "limit": services.MAX_TEMPLATES,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def direction_templates(request: HttpRequest) -> HttpResponse:
+    """A leader's direction templates: the list, and a new one added."""
+    if request.method == "GET":
+        return _templates_page(request)
+    user = request_user(request)
+    form = DirectionTemplateForm(request.POST)
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.direction_template_add(
+            actor=user, text=form.cleaned_data["text"], ip=client_ip(request)
+        ),
+        success="Đã lưu mẫu ý kiến chỉ đạo.",
+        done=lambda: redirect("workflow:direction_templates"),
+        page=lambda error, status, bound: _templates_page(request, form=form, status=status),
+        invalid_status=400,
+        refused_status=400,
+        denied_on_page=True,
+    )
+
+
+@login_required
+@require_POST
+def direction_template_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.direction_template_delete(
+            actor=request_user(request), template_id=pk, ip=client_ip(request)
+        )
+    except ServiceError as exc:
+        refusal_raise(exc)  # only "not found" is possible: someone else's, or gone
+        raise
+    messages.success(request, "Đã xóa mẫu ý kiến chỉ đạo.")
+    return redirect("workflow:direction_templates")

@@ -2,12 +2,14 @@
 person's delegations and the units whose deadline policy they may edit.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from vanban.accounts.models import AccountStatus, Role, Unit, User
 from vanban.accounts.unit_fields import ANCESTORS
 
-from ..models import Delegation
+from ..models import Delegation, DirectionTemplate
 
 
 def unit_leaders(*, unit_id: int) -> list[User]:
@@ -15,6 +17,19 @@ def unit_leaders(*, unit_id: int) -> list[User]:
         User.objects.filter(
             status=AccountStatus.ACTIVE,
             role_assignments__unit_id=unit_id,
+            role_assignments__role=Role.LEADER,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+def leaders_of_units(*, unit_ids: Iterable[int]) -> list[User]:
+    """Active leaders of any of the units (a clerk presents several documents at once)."""
+    return list(
+        User.objects.filter(
+            status=AccountStatus.ACTIVE,
+            role_assignments__unit_id__in=list(unit_ids),
             role_assignments__role=Role.LEADER,
         )
         .distinct()
@@ -100,3 +115,8 @@ def policy_units(*, user: User) -> QuerySet[Unit]:
         return Unit.objects.select_related(ANCESTORS).order_by("level", "name")
     ids = managed | {u for u, r in user.role_pairs() if r == Role.LEADER}
     return Unit.objects.filter(pk__in=ids).select_related(ANCESTORS).order_by("level", "name")
+
+
+def direction_templates_of(user: User) -> list[DirectionTemplate]:
+    """The person's direction templates, for the direction form's list and their page."""
+    return list(DirectionTemplate.objects.filter(leader=user).order_by("text", "pk"))

@@ -51,18 +51,28 @@ from ._common import (
 from .assignments import Plan, assignment_reassign, handler_ids, processing_direct
 from .deadlines import POLICY_FIELDS, deadline_policy_update, default_deadline
 from .delegations import delegation_create, delegation_end
+from .direction_templates import (
+    MAX_TEMPLATES,
+    MSG_TEMPLATE_EXISTS,
+    MSG_TEMPLATES_LEADER_ONLY,
+    direction_template_add,
+    direction_template_delete,
+)
 from .extensions import extension_decide, extension_request
 from .processing import (
+    MSG_NOTHING_TO_READ,
     Download,
     assignment_complete,
     assignment_progress,
     assignments_opened,
+    information_read,
     processing_present,
     progress_file_download,
 )
 from .reminders import AlertRun, assignment_remind, deadline_alerts_send
 
 __all__ = [
+    "MAX_TEMPLATES",
     "MAX_TEXT",
     "MSG_ALREADY_DIRECTED",
     "MSG_ALREADY_REASSIGNED",
@@ -71,6 +81,7 @@ __all__ = [
     "MSG_DECIDED",
     "MSG_DONE",
     "MSG_INFO_ONLY",
+    "MSG_NOTHING_TO_READ",
     "MSG_NOT_ASSIGNED",
     "MSG_NOT_CLERK",
     "MSG_NOT_DECIDER",
@@ -85,6 +96,8 @@ __all__ = [
     "MSG_PENDING_EXISTS",
     "MSG_POLICY",
     "MSG_PRESENT_TO",
+    "MSG_TEMPLATES_LEADER_ONLY",
+    "MSG_TEMPLATE_EXISTS",
     "MSG_WITHDRAWN",
     "POLICY_FIELDS",
     "STATUS_ASSIGNED",
@@ -103,10 +116,13 @@ __all__ = [
     "default_deadline",
     "delegation_create",
     "delegation_end",
+    "direction_template_add",
+    "direction_template_delete",
     "document_label",
     "extension_decide",
     "extension_request",
     "handler_ids",
+    "information_read",
     "processing_direct",
     "processing_present",
     "progress_file_download",

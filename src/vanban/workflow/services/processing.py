@@ -24,7 +24,8 @@ from vanban.documents.files import (
     file_verify,
     viewed_data,
 )
-from vanban.documents.models import Direction, Document, DocumentPolicy
+from vanban.documents.models import Direction, Document, DocumentPolicy, DocumentShare
+from vanban.documents.opened import document_opened
 from vanban.exchange.delivery import delivery_status_update
 
 from ..access import authority_of
@@ -527,3 +528,26 @@ def progress_file_download(
     return Download(
         file=file, size=size, chunks=file_stream_verified(file.storage_name, file.sha256, size)
     )
+
+
+MSG_NOTHING_TO_READ = "Văn bản không có phần nào gửi bạn để biết mà chưa đọc."
+
+
+def information_read(*, actor: User, document: Document) -> None:
+    """The person marks a document read from a list, as opening its page does
+    (`documents.opened.document_opened`): her parts given for information and the document
+    given to her for reading get their read mark (R18 "nhận để biết"). Refused when she has
+    nothing unread on it; the caller has checked that she may see the document."""
+    _require_active(actor)
+    unread = (
+        Assignment.objects.filter(
+            document=document, assignee_user=actor, role=AssignmentRole.INFO, read_at__isnull=True
+        ).exists()
+        or DocumentShare.objects.filter(
+            document=document, user=actor, for_reading=True, opened_at__isnull=True
+        ).exists()
+    )
+    if not unread:
+        raise ServiceError(MSG_NOTHING_TO_READ)
+    with transaction.atomic():
+        document_opened(document=document, user=actor)
