@@ -30,7 +30,7 @@ from tests.support.drafting import (
     to_reviewing,
     to_signed,
 )
-from tests.support.files import docx_bytes, upload
+from tests.support.files import docx_bytes, odt_bytes, upload
 from tests.support.libreoffice import output_intents, pdfa_identification, require_soffice
 from tests.support.refusals import refused
 from vanban.accounts.models import AccountStatus
@@ -134,6 +134,23 @@ def test_a_docx_version_is_converted_to_pdfa_2b_and_stored_beside_it(team, clien
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == converted
+
+
+def test_an_odt_version_is_converted_too(team):
+    require_soffice()
+    draft = create_word_draft(
+        team,
+        upload(
+            "Kế hoạch.odt",
+            odt_bytes(BODY, "Bản ODT"),
+            "application/vnd.oasis.opendocument.text",
+        ),
+    )
+    version = draft.current_version
+    assert version.file_format == "odt"
+    converted = file_read_verified(version.pdf_storage_name, version.pdf_sha256)
+    assert pdfa_identification(converted) == ("2", "B")
+    assert "Bản ODT" in PdfReader(BytesIO(converted)).pages[0].extract_text()
 
 
 def test_a_new_docx_version_is_converted_too_and_the_message_says_so(team, client_for):

@@ -52,6 +52,38 @@ def docx_bytes(*paragraphs: str) -> bytes:
     return buffer.getvalue()
 
 
+def odt_bytes(*paragraphs: str) -> bytes:
+    """A minimal ODT (OpenDocument 1.2: the stored `mimetype` first, the manifest, the content)
+    that LibreOffice opens; fixed member times."""
+    buffer = io.BytesIO()
+
+    def member(name: str) -> zipfile.ZipInfo:
+        return zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+
+    office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+    body = "".join(f"<text:p>{p}</text:p>" for p in paragraphs)
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(member("mimetype"), "application/vnd.oasis.opendocument.text")
+        archive.writestr(
+            member("META-INF/manifest.xml"),
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
+            'names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.'
+            'oasis.opendocument.text"/><manifest:file-entry manifest:full-path="content.xml" '
+            'manifest:media-type="text/xml"/></manifest:manifest>',
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
+        archive.writestr(
+            member("content.xml"),
+            f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office='
+            f'"{office}" xmlns:text="{text}" office:version="1.2"><office:body><office:text>'
+            f"{body}</office:text></office:body></office:document-content>",
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
+    return buffer.getvalue()
+
+
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
