@@ -184,7 +184,8 @@ def test_the_signer_signs_and_the_clerk_issues_the_converted_pdf(team):
     assert signature_services.verify_bytes(signed).status == verify.VALID
     document = issue(team, draft)
     main = document.files.get()
-    assert main.original_name.endswith(".pdf")
+    assert (main.original_name, main.file_format) == ("Kế hoạch.pdf", "pdf")
+    assert document.page_amount == version.pdf_page_count == 1
     issued = default_storage.open(main.storage_name).read()
     assert issued.startswith(b"%PDF-") and len(issued) > len(signed)
 
