@@ -245,6 +245,13 @@ VANBAN_CLAMD_SOCKET = os.environ.get("VANBAN_CLAMD_SOCKET", "/run/clamav/clamd.c
 VANBAN_CLAMD_TIMEOUT = float(os.environ.get("VANBAN_CLAMD_TIMEOUT", "60"))
 # ---- end of malware scanning ----
 
+# Word (DOCX, DOC) and ODT drafts to PDF/A-2b with headless LibreOffice (documents.pdfconvert):
+# the binary (a name on PATH or a path), the deadline of one conversion in seconds and the
+# memory cap of its processes in MB.
+VANBAN_SOFFICE = os.environ.get("VANBAN_SOFFICE", "soffice")
+VANBAN_CONVERSION_TIMEOUT = float(os.environ.get("VANBAN_CONVERSION_TIMEOUT", "60"))
+VANBAN_CONVERSION_MEMORY_MB = int(os.environ.get("VANBAN_CONVERSION_MEMORY_MB", "2048"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

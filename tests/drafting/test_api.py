@@ -153,15 +153,25 @@ def test_outgoing_path_through_the_api(team, api, tokens):
         ),
         201,
     )
+    # The checks of version 1 do not count for version 2: checked again, then approved.
     assert (body["status"], body["approved_version"], body["current_version"]) == (
-        "approving",
+        "reviewing",
         None,
         2,
     )
+    assert (body["content_decision"], body["content_version"]) == ("", 1)
+    assert body["versions"][0]["pdf_sha256"] == body["versions"][0]["sha256"]
     download = api.client.get(
         f"/api/v1{path}/versions/2/download", headers={"Authorization": f"Bearer {tokens['head']}"}
     )
     assert download.status_code == 200 and b"".join(download.streaming_content) == second
+    ok(api.post(f"{path}/content-review", tokens["head"], {"accept": True}))
+    body = ok(api.post(f"{path}/format-check", tokens["checker"], {"accept": True}))
+    assert (body["status"], body["content_version"], body["format_version"]) == (
+        "approving",
+        2,
+        2,
+    )
     ok(api.post(f"{path}/approve", tokens["leader"], {"accept": True}))
 
     # The leader signs version 2 with their certificate; then the clerk issues it with the

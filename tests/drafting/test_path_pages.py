@@ -137,13 +137,21 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
     )
     assert response.status_code == 302
     draft.refresh_from_db()
-    assert draft.status == DraftStatus.APPROVING
+    # The checks of version 1 do not count for version 2: both checkers check it again.
+    assert draft.status == DraftStatus.REVIEWING
     assert not draft.is_approved
     assert draft.current_version.number == 2
     assert default_storage.open(version1.storage_name).read() == FIRST  # never overwritten
     refused = clerk.post(f"{url}ban-hanh/", {})
     assert refused.status_code == 404  # the clerk does not see it until approved again
     assert not Document.objects.exists()
+    page = head.get(url).content.decode()
+    assert "Lần kiểm tra trước là của phiên bản 1, không tính cho phiên bản 2." in page
+    assert head.post(f"{url}kiem-tra-noi-dung/", {"content-decision": "accept"}).status_code == 302
+    response = checker.post(f"{url}kiem-tra-the-thuc/", {"format-decision": "accept"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.APPROVING
     response = signer.post(f"{url}phe-duyet/", {"approve-decision": "accept", "approve-note": "Ký"})
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -199,6 +207,9 @@ def test_outgoing_path_from_draft_to_registered_at_the_recipient(team, client_fo
         DraftAction.APPROVED,
         DraftAction.VERSION,
         DraftAction.APPROVAL_VOIDED,
+        DraftAction.CHECKS_AGAIN,
+        DraftAction.CONTENT_ACCEPTED,
+        DraftAction.FORMAT_ACCEPTED,
         DraftAction.APPROVED,
         DraftAction.SIGNED,
         DraftAction.ISSUED,

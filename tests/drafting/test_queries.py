@@ -14,6 +14,7 @@ from tests.support.drafting import (
     pdf,
     signer_certificate,
     to_approved,
+    to_approving_again,
     to_signed,
 )
 from tests.support.files import pdf_upload
@@ -118,6 +119,7 @@ def test_draft_page_once_approved_and_signed(team, client_for, django_assert_num
         services.draft_version_add(
             actor=team.drafter, draft=draft, content_file=pdf(f"{number}.pdf")
         )
+        to_approving_again(team, draft)
         services.draft_approve(actor=team.signer, draft=draft, accept=True)
         to_signed(team, draft)
     assert draft.verification_reports.count() == 3

@@ -24,6 +24,7 @@ from tests.support.drafting import (
     pdf,
     to_approved,
     to_approving,
+    to_approving_again,
     to_reviewing,
     to_signed,
 )
@@ -502,23 +503,40 @@ def test_a_new_version_after_approval_voids_it(team):
         actor=team.drafter, draft=draft, content_file=pdf("Bản 2.pdf"), note="Sửa lỗi chính tả"
     )
     draft.refresh_from_db()
+    # The checks of version 1 do not count for version 2: back to the same checkers.
     assert (draft.status, draft.is_approved, version.number) == (
-        DraftStatus.APPROVING,
+        DraftStatus.REVIEWING,
         False,
         2,
     )
+    assert (draft.content_passed, draft.format_passed) == (False, False)
+    assert (draft.content_version.number, draft.format_version.number) == (1, 1)
     voided = draft.events.get(action=DraftAction.APPROVAL_VOIDED)
-    assert voided.text == "Phê duyệt phiên bản 1 hết hiệu lực vì có phiên bản 2; cần phê duyệt lại."
+    assert voided.text == (
+        "Phê duyệt phiên bản 1 hết hiệu lực vì có phiên bản 2; cần kiểm tra và phê duyệt lại."
+    )
+    again = draft.events.get(action=DraftAction.CHECKS_AGAIN)
+    assert (again.version.number, again.text) == (
+        2,
+        "Kết quả kiểm tra nội dung và thể thức của phiên bản 1 không áp dụng cho phiên bản 2; "
+        f"chuyển lại {team.head.full_name} (nội dung) và {team.checker.full_name} (thể thức) "
+        "kiểm tra.",
+    )
     assert Notification.objects.filter(
         recipient=team.signer, title__startswith="Cần phê duyệt lại dự thảo (phiên bản 2)"
     ).exists()
+    for person in (team.head, team.checker):
+        assert Notification.objects.filter(
+            recipient=person, title__startswith="Dự thảo có phiên bản mới (2), cần kiểm tra lại"
+        ).exists()
     assert sorted(DraftVersion.objects.values_list("number", flat=True)) == [1, 2]
     assert len(stored()) == 2
     refused(
         lambda: services.draft_issue(actor=team.clerk, draft=draft),
         ServiceError,
-        "Dự thảo đang chờ phê duyệt.",
+        "Dự thảo đang được kiểm tra nội dung và thể thức.",
     )
+    to_approving_again(team, draft)
     services.draft_approve(actor=team.signer, draft=draft, accept=True)
     to_signed(team, draft)
     document = issue(team, draft)

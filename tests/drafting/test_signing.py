@@ -12,17 +12,16 @@ from django.core.files.storage import default_storage
 
 from tests import signing
 from tests.signatures.test_services import add_p12, refused, state
-from tests.support.documents import DECLARED
 from tests.support.drafting import (
     create_draft,
-    draft_input,
     issue,
     organisation_key,
     signer_certificate,
     to_approved,
+    to_approving_again,
     to_signed,
 )
-from tests.support.files import docx_bytes, pdf_bytes, upload
+from tests.support.files import pdf_bytes, upload
 from tests.support.province import make_user
 from vanban.accounts.models import Role
 from vanban.core.errors import AccessDenied, ServiceError
@@ -172,32 +171,6 @@ def test_draft_sign_refusals(team, province):
     )
 
 
-def test_only_a_pdf_version_is_signed(team):
-    draft = drafting.draft_create(
-        actor=team.drafter,
-        issuing_unit=team.province.stttt,
-        data=draft_input(),
-        signer=team.signer,
-        refusals=DECLARED,
-        content_file=upload(
-            "Kế hoạch.docx",
-            docx_bytes("Kế hoạch chuyển đổi số"),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-        recipient_units=[team.province.snv],
-    )
-    to_approved(team, draft)
-    certificate = signer_certificate(team)
-    refused(
-        lambda: draft_signing.draft_sign(
-            actor=team.signer, draft=draft, certificate=certificate, pin=PIN
-        ),
-        ServiceError,
-        "Chỉ ký số được tệp PDF: hãy tải lên bản PDF của dự thảo (phiên bản mới cần phê duyệt "
-        "lại).",
-    )
-
-
 def test_signing_needs_the_signature_image(team):
     draft = create_draft(team)
     to_approved(team, draft)
@@ -239,7 +212,7 @@ def test_a_new_version_after_signing_voids_approval_and_signature(team):
     )
     draft.refresh_from_db()
     assert (draft.status, draft.is_approved, draft.is_signed) == (
-        DraftStatus.APPROVING,
+        DraftStatus.REVIEWING,
         False,
         False,
     )
@@ -247,9 +220,10 @@ def test_a_new_version_after_signing_voids_approval_and_signature(team):
     refused(
         lambda: drafting.draft_issue(actor=team.clerk, draft=draft, organisation_key=key),
         ServiceError,
-        drafting.STATUS_REFUSALS[DraftStatus.APPROVING],
+        drafting.STATUS_REFUSALS[DraftStatus.REVIEWING],
     )
-    # Approved again: the old signature does not count for the new version.
+    # Checked and approved again: the old signature does not count for the new version.
+    to_approving_again(team, draft)
     drafting.draft_approve(actor=team.signer, draft=draft, accept=True)
     draft.refresh_from_db()
     assert draft.is_approved and not draft.is_signed

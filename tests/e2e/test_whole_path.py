@@ -2,13 +2,14 @@
 
 The Sở Nội vụ asks the Sở Thông tin và Truyền thông for a report. The Sở's clerk registers the
 scanned request and presents it to the director; the director directs and assigns a specialist with
-a deadline; she records progress and completes it. She then drafts the reply; the deputy director
-checks its content, the chief of the office its format, the director approves and signs it with his
-personal certificate (R11), and the clerk issues it to the Sở Nội vụ with the Sở's organisation
-signature and seal. The Sở Nội vụ's clerk finds it in the reception queue and registers it (arrival
-number 1) and sees both signatures verified; the sender's page shows "đã vào sổ" for the Sở Nội vụ.
-The issued PDF is then checked by two validators that are not ours: poppler's `pdfsig` and pyHanko's
-command line, trusting only the test root.
+a deadline; she records progress and completes it. She then drafts the reply in Word (DOCX), which
+the server converts to PDF/A-2b; the deputy director checks its content, the chief of the office
+its format, the director approves and signs it (the converted PDF) with his personal certificate
+(R11), and the clerk issues it to the Sở Nội vụ with the Sở's organisation signature and seal. The
+Sở Nội vụ's clerk finds it in the reception queue and registers it (arrival number 1) and sees both
+signatures verified; the sender's page shows "đã vào sổ" for the Sở Nội vụ. The issued PDF is then
+checked by two validators that are not ours: poppler's `pdfsig` and pyHanko's command line,
+trusting only the test root.
 """
 
 import datetime as dt
@@ -27,7 +28,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests import signing
 from tests.e2e.login import sign_in
-from tests.support.files import pdf_bytes
+from tests.support.files import docx_bytes, pdf_bytes
+from tests.support.libreoffice import require_soffice
 from tests.support.province import make_user, province_root_and_stttt
 from vanban.accounts import services
 from vanban.accounts.models import Role, Unit, User
@@ -119,7 +121,8 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     deadline = today + dt.timedelta(days=7)
     scan = tmp_path / "cong-van-245-snv.pdf"
     scan.write_bytes(pdf_bytes("SỞ NỘI VỤ TỈNH BẾN TRE", "Số 245/SNV-CCHC", REQUEST_SUBJECT))
-    reply = pdf_bytes(
+    require_soffice()
+    reply = docx_bytes(
         "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
         "Kính gửi: Sở Nội vụ",
         REPLY_SUBJECT,
@@ -130,7 +133,7 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
         "",
         "Phạm Minh Đức",
     )
-    reply_file = tmp_path / "cong-van-tra-loi-snv.pdf"
+    reply_file = tmp_path / "cong-van-tra-loi-snv.docx"
     reply_file.write_bytes(reply)
 
     # 1. The clerk registers the scanned request of the Sở Nội vụ.
@@ -225,7 +228,8 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     expect(steps.nth(2)).to_contain_text("Đã tổng hợp số liệu của các phòng.")
     expect(steps.nth(3)).to_contain_text("văn bản hoàn thành xử lý")
 
-    # 4. She drafts the reply with its PDF and sends it for checking.
+    # 4. She drafts the reply in Word; the server converts it to PDF/A, which is what is
+    # checked, approved and signed. She sends it for checking.
     menu(specialist, "Dự thảo")
     specialist.get_by_role("link", name="Soạn dự thảo mới").click()
     specialist.select_option("#id_issuing_unit", label="Sở Thông tin và Truyền thông")
@@ -239,9 +243,17 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     specialist.set_input_files("#id_content_file", str(reply_file))
     specialist.check("#id_sensitive_declared")
     specialist.get_by_role("button", name="Tạo dự thảo").click()
-    flash(specialist, "Đã tạo dự thảo với phiên bản 1.")
+    flash(
+        specialist,
+        "Đã tạo dự thảo với phiên bản 1. Máy chủ đã chuyển tệp sang PDF/A; bản PDF này được "
+        "kiểm tra, phê duyệt và ký số.",
+    )
     expect(specialist.locator("#draft-status")).to_contain_text("Đang soạn thảo")
-    expect(specialist.locator("#version-table")).to_contain_text("cong-van-tra-loi-snv.pdf")
+    expect(specialist.locator("#version-table")).to_contain_text("cong-van-tra-loi-snv.docx")
+    expect(specialist.locator("#current-pdf")).to_contain_text(
+        "cong-van-tra-loi-snv.pdf (phiên bản 1, máy chủ chuyển từ tệp cong-van-tra-loi-snv.docx "
+        "sang PDF/A"
+    )
     submit = specialist.locator("#submit-form")
     submit.locator("[name=submit-reviewer]").select_option(
         label="Lâm Quốc Hùng – Phó Giám đốc (Sở Thông tin và Truyền thông)"
@@ -370,7 +382,12 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     sent_sha256 = sent_file.sha256
     signed = default_storage.open(sent_file.storage_name).read()
     assert hashlib.sha256(signed).hexdigest() == sent_sha256
-    assert signed.startswith(reply)  # the approved bytes, signatures appended
+    version = draft.current_version
+    assert version.original_name == "cong-van-tra-loi-snv.docx"
+    assert sent_file.original_name == "cong-van-tra-loi-snv.pdf"
+    converted = default_storage.open(version.pdf_storage_name).read()
+    assert hashlib.sha256(converted).hexdigest() == version.pdf_sha256
+    assert signed.startswith(converted)  # the approved PDF/A, signatures appended
     received = Document.objects.get(unit=people.snv, direction=Direction.INCOMING)
     assert (received.register_number, received.number_symbol, received.issuer_unit) == (
         1,

@@ -73,6 +73,16 @@ class VersionOut(Schema):
     note: str = Field(description="Nội dung thay đổi")
     uploaded_by: str = Field(description="Tài khoản người tải lên")
     uploaded_at: dt.datetime
+    pdf_sha256: str = Field(
+        description="Mã băm SHA-256 của bản PDF để kiểm tra, phê duyệt và ký số (chính tệp khi "
+        "là PDF, bản PDF/A máy chủ chuyển từ tệp Word, ODT); trống khi chưa có"
+    )
+    pdf_note: str = Field(description="Lý do chưa có bản PDF (trống khi có)")
+
+    @staticmethod
+    def resolve_pdf_sha256(obj: DraftVersion) -> str:
+        shown = obj.pdf_to_show()
+        return shown.sha256 if shown else ""
 
     @staticmethod
     def resolve_name(obj: DraftVersion) -> str:
@@ -186,6 +196,11 @@ class DraftOut(DraftListItem):
     checker: str | None
     content_decision: str = Field(description="“” chưa kiểm tra, accepted đạt, returned trả lại")
     format_decision: str
+    content_version: int | None = Field(
+        description="Phiên bản mà lần kiểm tra nội dung gần nhất đã xem; kết quả chỉ tính khi là "
+        "phiên bản mới nhất"
+    )
+    format_version: int | None = Field(description="Như content_version, cho kiểm tra thể thức")
     approved_version: int | None = Field(
         description="Phiên bản đã được phê duyệt (nếu còn hiệu lực)"
     )
@@ -216,6 +231,14 @@ class DraftOut(DraftListItem):
     @staticmethod
     def resolve_checker(obj: Draft) -> str | None:
         return obj.checker.username if obj.checker else None
+
+    @staticmethod
+    def resolve_content_version(obj: Draft) -> int | None:
+        return obj.content_version.number if obj.content_version else None
+
+    @staticmethod
+    def resolve_format_version(obj: Draft) -> int | None:
+        return obj.format_version.number if obj.format_version else None
 
     @staticmethod
     def resolve_approved_version(obj: Draft) -> int | None:

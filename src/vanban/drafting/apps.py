@@ -28,6 +28,17 @@ class DraftingConfig(AppConfig):
         file_source_register(
             FileSource("drafting.DraftVersion", STORAGE_PREFIX, "draft_id", "dự thảo")
         )
+        # The PDF/A converted from a Word or ODT version, stored beside it.
+        file_source_register(
+            FileSource(
+                "drafting.DraftVersion",
+                STORAGE_PREFIX,
+                "draft_id",
+                "bản PDF của dự thảo",
+                storage_field="pdf_storage_name",
+                sha256_field="pdf_sha256",
+            )
+        )
         file_source_register(
             FileSource(
                 "drafting.Draft",

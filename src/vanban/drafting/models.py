@@ -10,6 +10,8 @@ inside the deployment). Every step is kept in the trail (`DraftEvent`) with the 
 moment, shown as a timeline.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -153,6 +155,14 @@ class Draft(models.Model):
         "kiểm tra thể thức", max_length=10, choices=Decision.choices, blank=True, default=""
     )
     format_at = models.DateTimeField(null=True, blank=True)
+    # The version each check saw: a check counts only for that version, a new version asks
+    # for both again (NĐ 30/2020 Art. 12).
+    content_version = models.ForeignKey(
+        "DraftVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    format_version = models.ForeignKey(
+        "DraftVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -208,6 +218,24 @@ class Draft(models.Model):
         """Approved, and for the latest version (a new version voids the approval)."""
         return self.approved_version_id is not None and (
             self.approved_version_id == self.current_version_id
+        )
+
+    @property
+    def content_passed(self) -> bool:
+        """The content check passed for the latest version (an older version's does not count)."""
+        return (
+            self.content_decision == Decision.ACCEPTED
+            and self.content_version_id is not None
+            and self.content_version_id == self.current_version_id
+        )
+
+    @property
+    def format_passed(self) -> bool:
+        """The format check passed for the latest version (an older version's does not count)."""
+        return (
+            self.format_decision == Decision.ACCEPTED
+            and self.format_version_id is not None
+            and self.format_version_id == self.current_version_id
         )
 
     @property
@@ -279,6 +307,18 @@ class DraftRecipient(models.Model):
         return f"{self.name} ({self.agency_code})" if self.agency_code else self.name
 
 
+@dataclass(frozen=True)
+class ShownPdf:
+    """The PDF to show for a draft version (`DraftVersion.pdf_to_show`)."""
+
+    storage_name: str
+    sha256: str
+    size: int
+    page_count: int | None
+    converted: bool  # made on the server from the uploaded word processing file
+    file_name: str
+
+
 class DraftVersion(models.Model):
     """One upload of the content file: kept for ever, addressed and checked by SHA-256."""
 
@@ -296,6 +336,15 @@ class DraftVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField()
+    # The PDF/A-2b made on the server from a DOCX, DOC or ODT version (documents.pdfconvert),
+    # stored and hashed beside it: what the checkers read, the signer approves and signs.
+    # Empty for a PDF version (the version is its own PDF).
+    pdf_storage_name = models.CharField(max_length=500, blank=True, default="")
+    pdf_sha256 = models.CharField(max_length=64, blank=True, default="")
+    pdf_size = models.PositiveBigIntegerField(null=True, blank=True)
+    pdf_page_count = models.PositiveIntegerField(null=True, blank=True)
+    # Why a word processing version has no PDF (LibreOffice missing on the server).
+    pdf_note = models.CharField("ghi chú bản PDF", max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ["draft_id", "number"]
@@ -305,6 +354,34 @@ class DraftVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draft_id} v{self.number}"
+
+    def pdf_to_show(self) -> ShownPdf | None:
+        """The PDF of this version that people read, approve and sign: the version itself when
+        it is a PDF, else the PDF converted from it on upload; None when there is none."""
+        if self.file_format == "pdf":
+            return ShownPdf(
+                storage_name=self.storage_name,
+                sha256=self.sha256,
+                size=self.size,
+                page_count=self.page_count,
+                converted=False,
+                file_name=self.original_name,
+            )
+        if self.pdf_storage_name:
+            stem = self.original_name.rsplit(".", 1)[0] or "du-thao"
+            return ShownPdf(
+                storage_name=self.pdf_storage_name,
+                sha256=self.pdf_sha256,
+                size=self.pdf_size or 0,
+                page_count=self.pdf_page_count,
+                converted=True,
+                file_name=f"{stem}.pdf",
+            )
+        return None
+
+    @property
+    def has_pdf(self) -> bool:
+        return self.pdf_to_show() is not None
 
 
 class DraftComment(models.Model):
@@ -360,6 +437,7 @@ class DraftAction(models.TextChoices):
     APPROVED = "approved", "Phê duyệt"
     APPROVAL_RETURNED = "approval_returned", "Không phê duyệt, trả lại để sửa"
     APPROVAL_VOIDED = "approval_voided", "Phê duyệt hết hiệu lực"
+    CHECKS_AGAIN = "checks_again", "Kiểm tra lại phiên bản mới"
     SIGNED = "signed", "Ký số (người có thẩm quyền)"
     ISSUED = "issued", "Cấp số, vào sổ và ban hành"
 

@@ -132,6 +132,8 @@ def access_draft(*, user: User, pk: int) -> Draft:
             "reviewer",
             "checker",
             "current_version",
+            "content_version",
+            "format_version",
             "approved_version",
             "approved_by",
             "document",

@@ -85,10 +85,13 @@ def _signable(actor: User, draft: Draft) -> None:
     if refusal is not None:
         raise refusal
     version = draft.current_version
-    if version is None or version.file_format != "pdf":
+    if version is None or not version.has_pdf:
+        # A DOCX, DOC or ODT version is signed as the PDF/A converted from it on upload; a
+        # version without one (LibreOffice missing at the time) never reaches approval now,
+        # this guards the versions approved before.
         raise ServiceError(
-            "Chỉ ký số được tệp PDF: hãy tải lên bản PDF của dự thảo (phiên bản mới cần phê "
-            "duyệt lại)."
+            "Chỉ ký số được tệp PDF: phiên bản đã phê duyệt chưa có bản PDF; hãy tải lên bản PDF "
+            "của dự thảo (phiên bản mới cần kiểm tra và phê duyệt lại)."
         )
 
 
@@ -96,8 +99,12 @@ def _signable(actor: User, draft: Draft) -> None:
 
 
 def _approved_pdf(draft: Draft) -> bytes:
-    version = draft.current_version
-    return file_read_verified(version.storage_name, version.sha256)  # type: ignore[union-attr]
+    """The PDF of the approved version that is signed: the version itself, or the PDF/A
+    converted from it (`DraftVersion.pdf_to_show`), read and checked against its SHA-256."""
+    shown = draft.current_version.pdf_to_show()  # type: ignore[union-attr]
+    if shown is None:
+        raise ServiceError("Phiên bản đã phê duyệt chưa có bản PDF để ký số.")
+    return file_read_verified(shown.storage_name, shown.sha256)
 
 
 def _with_room_for_number_date(approved: bytes) -> bytes:
@@ -191,7 +198,7 @@ def _store_signed(
             signatures.report_store(
                 report=report,
                 trigger=trigger,
-                file_name=locked.current_version.original_name,  # type: ignore[union-attr]
+                file_name=locked.current_version.pdf_to_show().file_name,  # type: ignore[union-attr]
                 data=data,
                 draft=locked,
                 actor=actor,

@@ -16,6 +16,7 @@ urlpatterns = [
         views.version_download,
         name="version_download",
     ),
+    path("<int:pk>/phien-ban/<int:number>/pdf/", views.version_pdf, name="version_pdf"),
     path("<int:pk>/xin-y-kien/", views.comments_request, name="comments_request"),
     path("<int:pk>/gop-y/", views.comment, name="comment"),
     path("<int:pk>/trinh/", views.submit, name="submit"),

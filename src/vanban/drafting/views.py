@@ -185,7 +185,10 @@ def draft_create(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
-            messages.success(request, "Đã tạo dự thảo với phiên bản 1.")
+            messages.success(
+                request,
+                _version_message("Đã tạo dự thảo với phiên bản 1.", draft.current_version),
+            )
             return redirect("drafting:draft_detail", pk=draft.pk)
     return render(
         request,
@@ -505,8 +508,23 @@ def version_add(request: HttpRequest, pk: int) -> HttpResponse:
             note=f.cleaned_data.get("note", ""),
             ip=client_ip(request),
         ),
-        success=lambda v: f"Đã tải lên phiên bản {v.number}.",
+        success=lambda v: _version_message(f"Đã tải lên phiên bản {v.number}.", v),
     )
+
+
+def _version_message(done: str, version: DraftVersion | None) -> str:
+    """What the drafter is told after an upload: the PDF made from a Word file, or why there is
+    none (the draft cannot go to checking, approval or signing without one)."""
+    if version is None:
+        return done
+    shown = version.pdf_to_show()
+    if shown is not None and shown.converted:
+        done += " Máy chủ đã chuyển tệp sang PDF/A; bản PDF này được kiểm tra, phê duyệt và ký số."
+    elif shown is None and version.pdf_note:
+        done += f" {version.pdf_note}"
+    if version.draft.status == DraftStatus.REVIEWING and version.number > 1:
+        done += " Dự thảo được chuyển lại kiểm tra nội dung và thể thức cho phiên bản mới."
+    return done
 
 
 @login_required
@@ -767,6 +785,24 @@ def signed_upload(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success="Đã nhận bản ký số; chữ ký đã được kiểm tra và hợp lệ. Văn thư có thể phát hành.",
         on_form=True,
+    )
+
+
+@login_required
+@require_GET
+def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
+    """The PDF to show for a version: the version itself, or the PDF/A made from its Word file."""
+    try:
+        download = services.version_pdf_download(
+            actor=request_user(request), draft_pk=pk, number=number, ip=client_ip(request)
+        )
+    except files.FileUnavailable as exc:
+        return download_unavailable(request, exc)
+    return download_response(
+        download.chunks,
+        size=download.size,
+        content_type="application/pdf",
+        name=download.name,
     )
 
 

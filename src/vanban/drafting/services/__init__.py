@@ -43,7 +43,13 @@ from .checking import draft_check_format, draft_review_content, draft_submit
 from .comments import draft_comment, draft_comments_request
 from .creating import DraftInput, ExternalRecipient, draft_create
 from .issuing import draft_issue
-from .versions import VersionDownload, draft_version_add, version_download
+from .versions import (
+    PdfDownload,
+    VersionDownload,
+    draft_version_add,
+    version_download,
+    version_pdf_download,
+)
 
 __all__ = [
     "MAX_RECIPIENTS_TEXT",
@@ -57,6 +63,7 @@ __all__ = [
     "STORAGE_PREFIX",
     "DraftInput",
     "ExternalRecipient",
+    "PdfDownload",
     "VersionDownload",
     "draft_approve",
     "draft_check_format",
@@ -73,4 +80,5 @@ __all__ = [
     "signer_delegator",
     "subtree_ids",
     "version_download",
+    "version_pdf_download",
 ]

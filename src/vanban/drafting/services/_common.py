@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import uuid
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -22,6 +24,7 @@ from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.core.services import notification_send
 from vanban.core.text import nfc
+from vanban.documents import pdfconvert
 from vanban.documents.files import (
     EXTENSIONS,
     PreparedFile,
@@ -43,6 +46,11 @@ MAX_RECIPIENTS_TEXT = 1000  # Nơi nhận of the outgoing register (Appendix VI)
 MSG_ISSUED = "Dự thảo đã được ban hành; không thay đổi được nữa."
 MSG_DRAFTER_ONLY = "Chỉ người soạn thảo được thực hiện thao tác này."
 MSG_CLERK_ONLY = "Chỉ văn thư của cơ quan ban hành được cấp số và ban hành văn bản."
+MSG_NO_PDF = "Hãy tải lên bản PDF của dự thảo."
+MSG_NOT_CONVERTIBLE = (
+    "Tệp {format} không chuyển sang PDF được: chỉ trình kiểm tra, phê duyệt và ký số được bản "
+    "PDF (hoặc tệp Word, ODT được máy chủ chuyển sang PDF). Hãy tải lên bản PDF của dự thảo."
+)
 STATUS_REFUSALS = {
     DraftStatus.DRAFTING: "Dự thảo đang được soạn thảo, chưa được trình kiểm tra.",
     DraftStatus.REVIEWING: "Dự thảo đang được kiểm tra nội dung và thể thức.",
@@ -176,12 +184,59 @@ def _prepare(upload: UploadedFile[bytes] | None, *, actor: User) -> PreparedFile
 def _page_count(prepared: PreparedFile) -> int | None:
     if prepared.file_format != "pdf":
         return None
+    return _pdf_pages(prepared.data)
+
+
+def _pdf_pages(data: bytes) -> int | None:
     try:
         from pypdf import PdfReader
 
-        return len(PdfReader(BytesIO(prepared.data)).pages)
+        return len(PdfReader(BytesIO(data)).pages)
     except Exception:  # a PDF pypdf cannot read still has a content; the count is optional
         return None
+
+
+@dataclass
+class Converted:
+    """The PDF/A made from a word processing version, before and after it is stored; or why
+    there is none (`note`)."""
+
+    pdf: bytes = b""
+    storage_name: str = ""
+    sha256: str = ""
+    page_count: int | None = None
+    note: str = ""
+
+
+def _convert(prepared: PreparedFile) -> Converted:
+    """The PDF/A-2b of a DOCX, DOC or ODT version, made on the server before anything is
+    stored (documents.pdfconvert): what the checkers read, the signer approves and signs.
+
+    A file LibreOffice cannot convert (broken, past the deadline) is refused with the reason and
+    nothing is stored. Without LibreOffice the version is kept without a PDF and the reason is
+    noted: the draft cannot go to checking, approval or signing until a PDF version exists.
+    Other formats (spreadsheets, images) are not converted and say so.
+    """
+    if prepared.file_format == "pdf":
+        return Converted()
+    if prepared.file_format not in pdfconvert.CONVERTIBLE:
+        return Converted(note=MSG_NOT_CONVERTIBLE.format(format=prepared.file_format.upper()))
+    try:
+        pdf = pdfconvert.to_pdfa(prepared.data, prepared.file_format, name=prepared.original_name)
+    except pdfconvert.SofficeMissing as exc:
+        return Converted(note=exc.message)
+    except pdfconvert.ConversionFailed as exc:
+        raise ServiceError(exc.message, field="content_file") from exc
+    return Converted(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), page_count=_pdf_pages(pdf))
+
+
+def _store_converted(converted: Converted) -> Converted:
+    """Write the converted PDF beside its version under a fresh name (never written again)."""
+    if converted.pdf:
+        today = clock.now().date()
+        name = f"{STORAGE_PREFIX}/{today:%Y/%m}/{uuid.uuid4().hex}.pdf"
+        converted.storage_name = default_storage.save(name, ContentFile(converted.pdf))
+    return converted
 
 
 def _store(prepared: PreparedFile) -> str:
@@ -198,8 +253,17 @@ def _discard(name: str) -> None:
 
 
 def _version(
-    draft: Draft, *, number: int, prepared: PreparedFile, name: str, actor: User, note: str, at: Any
+    draft: Draft,
+    *,
+    number: int,
+    prepared: PreparedFile,
+    name: str,
+    actor: User,
+    note: str,
+    at: Any,
+    converted: Converted | None = None,
 ) -> DraftVersion:
+    converted = converted or Converted()
     return DraftVersion.objects.create(
         draft=draft,
         number=number,
@@ -213,7 +277,22 @@ def _version(
         note=note,
         uploaded_by=actor,
         uploaded_at=at,
+        pdf_storage_name=converted.storage_name,
+        pdf_sha256=converted.sha256 if converted.storage_name else "",
+        pdf_size=len(converted.pdf) if converted.storage_name else None,
+        pdf_page_count=converted.page_count if converted.storage_name else None,
+        pdf_note=converted.note,
     )
+
+
+def _require_pdf(draft: Draft, *, step: str) -> None:
+    """The latest version has a PDF to show (its own or converted), else `step` is refused
+    with the reason: a draft reaches checking, approval and signing only as a PDF."""
+    version = draft.current_version
+    if version is not None and version.has_pdf:
+        return
+    reason = version.pdf_note if version is not None and version.pdf_note else MSG_NO_PDF
+    raise ServiceError(f"Chưa {step} được: phiên bản mới nhất chưa có bản PDF. {reason}")
 
 
 def recipients_text(rows: list[DraftRecipient]) -> str:

@@ -26,6 +26,7 @@ from ._common import (
     _check_status,
     _lock,
     _notify,
+    _require_pdf,
     _text,
     _touch,
     _trail,
@@ -79,6 +80,13 @@ def draft_approve(
             if version is None:
                 # draft_create stores the first version with the draft: never the case.
                 raise ServiceError("Dự thảo chưa có phiên bản nào để phê duyệt.")
+            if not (locked.content_passed and locked.format_passed):
+                # Checks hold for the version they saw (Art. 12): never approve an unchecked one.
+                raise ServiceError(
+                    f"Phiên bản {version.number} chưa được kiểm tra nội dung và thể thức; "
+                    "kết quả kiểm tra phiên bản trước không áp dụng cho phiên bản này."
+                )
+            _require_pdf(locked, step="phê duyệt")
             locked.status = DraftStatus.APPROVED
             locked.approved_by = actor
             locked.approved_at = now

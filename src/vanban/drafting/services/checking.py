@@ -24,6 +24,7 @@ from ._common import (
     _check_status,
     _lock,
     _notify,
+    _require_pdf,
     _text,
     _touch,
     _trail,
@@ -65,9 +66,11 @@ def draft_submit(
             "Người kiểm tra thể thức phải là người khác người soạn thảo.", field="checker"
         )
     note = _text(note, label="nội dung trình", field="note")
+    _require_pdf(draft, step="trình kiểm tra")
     with transaction.atomic():
         locked = _lock(draft)
         _check_status(locked, DraftStatus.DRAFTING)
+        _require_pdf(locked, step="trình kiểm tra")
         now = clock.now()
         locked.status = DraftStatus.REVIEWING
         locked.reviewer = reviewer
@@ -112,7 +115,7 @@ def _after_check(locked: Draft, actor: User, now: dt.datetime) -> None:
             locked,
             f"Dự thảo bị trả lại để sửa: {draft_label(locked)}",
         )
-    elif locked.content_decision == locked.format_decision == Decision.ACCEPTED:
+    elif locked.content_passed and locked.format_passed:
         locked.status = DraftStatus.APPROVING
         _notify([locked.signer], locked, f"Dự thảo chờ phê duyệt: {draft_label(locked)}")
 
@@ -130,6 +133,7 @@ def _check(
     person_field = "reviewer_id" if is_content else "checker_id"
     decision_field = "content_decision" if is_content else "format_decision"
     at_field = "content_at" if is_content else "format_at"
+    version_field = "content_version" if is_content else "format_version"
     _require_active(actor)
     if getattr(draft, person_field) != actor.pk:
         raise AccessDenied(
@@ -158,8 +162,10 @@ def _check(
         now = clock.now()
         setattr(locked, decision_field, Decision.ACCEPTED if accept else Decision.RETURNED)
         setattr(locked, at_field, now)
+        # The decision holds for the version the checker saw, and for no later one.
+        setattr(locked, version_field, locked.current_version)
         _after_check(locked, actor, now)
-        _touch(locked, now, decision_field, at_field, "status")
+        _touch(locked, now, decision_field, at_field, version_field, "status")
         if is_content:
             action = DraftAction.CONTENT_ACCEPTED if accept else DraftAction.CONTENT_RETURNED
         else:

@@ -33,10 +33,13 @@ from ..models import (
 )
 from ._common import (
     MAX_RECIPIENTS_TEXT,
+    Converted,
     _audit,
+    _convert,
     _discard,
     _prepare,
     _store,
+    _store_converted,
     _text,
     _trail,
     _version,
@@ -225,6 +228,7 @@ def _create_record(
     business_type: int,
     prepared: PreparedFile,
     name: str,
+    converted: Converted,
     ip: str | None,
 ) -> Draft:
     """Save the draft, its recipients and first version, with its trail entry and audit event."""
@@ -253,7 +257,14 @@ def _create_record(
         row.draft = draft
     DraftRecipient.objects.bulk_create(clean.recipients)
     version = _version(
-        draft, number=1, prepared=prepared, name=name, actor=actor, note=clean.note, at=now
+        draft,
+        number=1,
+        prepared=prepared,
+        name=name,
+        actor=actor,
+        note=clean.note,
+        at=now,
+        converted=converted,
     )
     draft.current_version = version
     draft.save(update_fields=["current_version"])
@@ -265,6 +276,7 @@ def _create_record(
         ip,
         sensitive_declared=True,
         sha256=version.sha256,
+        pdf_sha256=version.pdf_sha256 or None,
         business_type=draft.business_type,
         original=original.pk if original else None,
     )
@@ -313,8 +325,10 @@ def draft_create(
         note=_text(note, label="ghi chú phiên bản", field="note", max_length=500),
     )
     prepared = _prepare(content_file, actor=actor)
+    converted = _convert(prepared)
     name = _store(prepared)
     try:
+        _store_converted(converted)
         with transaction.atomic():
             draft = _create_record(
                 actor=actor,
@@ -324,9 +338,12 @@ def draft_create(
                 business_type=business_type,
                 prepared=prepared,
                 name=name,
+                converted=converted,
                 ip=ip,
             )
     except BaseException:
         _discard(name)
+        if converted.storage_name:
+            _discard(converted.storage_name)
         raise
     return draft

@@ -53,6 +53,11 @@ from ._common import (
 )
 
 
+def _pdf_name(version: DraftVersion) -> str:
+    shown = version.pdf_to_show()
+    return shown.file_name if shown is not None else version.original_name
+
+
 def _document_input(
     draft: Draft, rows: list[DraftRecipient], issued_amount: int | None
 ) -> DocumentInput:
@@ -60,7 +65,8 @@ def _document_input(
     drafting_symbol = ""
     if draft.unit_id != draft.issuing_unit_id and len(draft.unit.symbol) <= 10:
         drafting_symbol = draft.unit.symbol
-    page_count = version.page_count if version is not None else None
+    shown = version.pdf_to_show() if version is not None else None
+    page_count = shown.page_count if shown is not None else None
     return DocumentInput(
         document_type=draft.document_type,
         subject=draft.subject,
@@ -202,8 +208,10 @@ def _issue_register(
 
     Returns it with the draft's recipients, in their order.
     """
+    # The signed file is the version's PDF to show (the version, or its PDF converted from
+    # Word): named and typed as that PDF.
     upload = SimpleUploadedFile(
-        version.original_name, personally_signed, content_type=version.content_type
+        _pdf_name(version), personally_signed, content_type="application/pdf"
     )
     rows = list(locked.recipients.select_related("unit").order_by("order", "pk"))
     document = outgoing_register(
@@ -408,7 +416,7 @@ def draft_issue(
             )
             document.save(update_fields=["needs_paper_copy"])
             for file_name, data, report in [
-                (version.original_name, main_signed, main_report),
+                (_pdf_name(version), main_signed, main_report),
                 *appendices,
             ]:
                 signing.report_store(
