@@ -8,11 +8,13 @@ class WorkflowConfig(AppConfig):
     verbose_name = "Xử lý văn bản"
 
     def ready(self) -> None:
+        from vanban.core.context_processors import nav_counts_register
         from vanban.documents.files import STORAGE_PREFIX, FileSource, file_source_register
         from vanban.documents.opened import document_opened_register
         from vanban.documents.share_rules import share_rule_register
         from vanban.documents.withdrawals import withdrawal_handler_register
 
+        from .selectors.my_work import nav_counts
         from .services.present_first import present_first
         from .services.processing import document_page_opened
         from .services.withdrawals import PROCESSING_WITHDRAWAL
@@ -28,3 +30,5 @@ class WorkflowConfig(AppConfig):
         # Opening the document's own page reads a part given for information, as its
         # processing page does.
         document_opened_register(document_page_opened)
+        # R18: the menu shows how much work waits ("Việc của tôi", "Dự thảo", "Tiếp nhận").
+        nav_counts_register(nav_counts)
