@@ -211,6 +211,10 @@ EMAIL_USE_TLS = env_bool("VANBAN_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("VANBAN_EMAIL_FROM", "vanban@localhost")
 # E-mail alerts are sent only when a mail server is configured.
 VANBAN_EMAIL_ENABLED = bool(os.environ.get("VANBAN_EMAIL_HOST"))
+EMAIL_TIMEOUT = int(os.environ.get("VANBAN_EMAIL_TIMEOUT", "20"))
+# The site's address as people open it (https://vanban.example.gov.vn): e-mailed notices end with
+# the address of their page; empty: they carry no address.
+VANBAN_SITE_URL = os.environ.get("VANBAN_SITE_URL", "")
 
 # Digital signatures (docs/signatures.md).
 # Time-stamping service (RFC 3161) added to every signature made here; empty: no time stamp.

@@ -153,13 +153,24 @@ CASES = [
         setup=drafting,
         marker=SUBJECT,
     ),
+    # Approved, not signed yet: it waits for the approver's signature; once signed, for the
+    # clerk who issues it.
     Case(
         "waiting for me",
         "get",
         lambda d: "/du-thao/cho-toi/",
-        allowed={"clerk"},
+        allowed={"leader"},
         expect=expect(200, 200, 200, 200, 200),
         setup=approved,
+        marker=SUBJECT,
+    ),
+    Case(
+        "waiting for me, signed",
+        "get",
+        lambda d: "/du-thao/cho-toi/",
+        allowed={"clerk"},
+        expect=expect(200, 200, 200, 200, 200),
+        setup=signed,
         marker=SUBJECT,
     ),
     Case(

@@ -29,9 +29,11 @@ from vanban.exchange.models import Delivery
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, roles, notifications badge (the base page), then the page's own queries.
+# Session, user, roles, the menu's counts with the unread notifications in one row (the base
+# page), then the page's own queries (waiting: comments, content, format, approval, signature,
+# issuing, for clerks only).
 MY_DRAFTS = 7
-WAITING = 9
+WAITING = {"clerk": 10, "signer": 9}
 # The draft's page also shows its discussion thread: the posts, the people they name, who may
 # see the draft (the draft, the units' roles, the people asked to comment) and those of them
 # who may be named: six queries, however long the thread.
@@ -65,17 +67,26 @@ def test_my_drafts(team, client_for, django_assert_num_queries):
 
 
 def test_waiting_for_me(team, client_for, django_assert_num_queries):
+    """The clerk's drafts to issue (signed) and the approver's drafts to sign (approved)."""
     for _ in range(2):
+        to_signed(team, to_approved(team, create_draft(team)))
         to_approved(team, create_draft(team))
-    client = client_for(team.clerk)
-    with django_assert_num_queries(WAITING):
-        html = client.get("/du-thao/cho-toi/").content.decode()
+    clerk, signer = client_for(team.clerk), client_for(team.signer)
+    with django_assert_num_queries(WAITING["clerk"]):
+        html = clerk.get("/du-thao/cho-toi/").content.decode()
     assert "Chờ cấp số và ban hành (2)" in html
+    with django_assert_num_queries(WAITING["signer"]):
+        html = signer.get("/du-thao/cho-toi/").content.decode()
+    assert "Chờ ký số (2)" in html
     for _ in range(4):
+        to_signed(team, to_approved(team, create_draft(team)))
         to_approved(team, create_draft(team))
-    with django_assert_num_queries(WAITING):
-        html = client.get("/du-thao/cho-toi/").content.decode()
+    with django_assert_num_queries(WAITING["clerk"]):
+        html = clerk.get("/du-thao/cho-toi/").content.decode()
     assert "Chờ cấp số và ban hành (6)" in html
+    with django_assert_num_queries(WAITING["signer"]):
+        html = signer.get("/du-thao/cho-toi/").content.decode()
+    assert "Chờ ký số (6)" in html
 
 
 def test_draft_page(team, client_for, django_assert_num_queries):

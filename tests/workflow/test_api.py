@@ -374,3 +374,30 @@ PLACEHOLDERS = {
     "co": _Placeholder("assignment_id"),
     "extension": _Placeholder("extension_id"),
 }
+
+
+def test_my_work_lists_what_was_given_for_reading_and_the_counts(work, api):
+    """ "Được chuyển để biết": the documents given to the caller for reading and not opened
+    yet, as on the page, and how much waits of each kind, as on the home page."""
+    from vanban.documents.services import document_share, share_opened
+
+    document = directed(work)
+    other = directed(work, code_number="16")
+    document_share(actor=work.clerk, document=document, user=work.deputy)
+    document_share(actor=work.director, document=other, user=work.deputy)
+    token = token_for(work.deputy)
+    body = api.get("/workflow/my-work", token).json()
+    assert [(i["document_id"], i["granted_by"]) for i in body["shared"]] == [
+        (other.pk, work.director.full_name),
+        (document.pk, work.clerk.full_name),
+    ]
+    assert body["shared_total"] == 2
+    assert body["counts"]["for_information"] == 2 and body["counts"]["total"] == 2
+    # Opened: no longer waiting, in the list nor in the counts.
+    share_opened(document=other, user=work.deputy)
+    body = api.get("/workflow/my-work", token).json()
+    assert [i["document_id"] for i in body["shared"]] == [document.pk]
+    assert (body["shared_total"], body["counts"]["for_information"]) == (1, 1)
+    # Someone else sees none of it.
+    body = api.get("/workflow/my-work", token_for(work.outsider)).json()
+    assert body["shared"] == [] and body["counts"]["total"] == 0

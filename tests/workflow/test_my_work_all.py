@@ -66,7 +66,8 @@ def test_each_person_sees_what_to_do_on_drafts(work, client_for):
     )
     reviewing = to_reviewing(team, create_draft(team, subject="Dự thảo chờ kiểm tra"))
     approving = to_approving(team, create_draft(team, subject="Dự thảo chờ phê duyệt"))
-    approved = to_approved(team, create_draft(team, subject="Dự thảo chờ ban hành"))
+    approved = to_approved(team, create_draft(team, subject="Dự thảo chờ ký số"))
+    signed = to_signed(team, to_approved(team, create_draft(team, subject="Dự thảo chờ ban hành")))
 
     rows = section(page(client_for, team.colleague), "drafts-waiting")
     assert "Góp ý" in rows and f"/du-thao/{commented.pk}/" in rows
@@ -79,8 +80,12 @@ def test_each_person_sees_what_to_do_on_drafts(work, client_for):
     rows = section(page(client_for, team.signer), "drafts-waiting")
     assert "Phê duyệt" in rows and f"/du-thao/{approving.pk}/" in rows
     assert "thay mặt" not in rows
+    # Approved, not signed yet: it waits for the approver's signature, not for the clerk.
+    assert "Ký số" in rows and f"/du-thao/{approved.pk}/" in rows
+    assert f"/du-thao/{signed.pk}/" not in rows
     rows = section(page(client_for, team.clerk), "drafts-waiting")
-    assert "Ban hành" in rows and f"/du-thao/{approved.pk}/" in rows
+    assert "Ban hành" in rows and f"/du-thao/{signed.pk}/" in rows
+    assert f"/du-thao/{approved.pk}/" not in rows
     # Nothing for a person no draft waits for.
     assert 'id="drafts-waiting"' not in page(client_for, work.tech_staff)
 
@@ -137,10 +142,11 @@ def test_deputy_sees_drafts_to_approve_for_the_leader(work, client_for):
     assert f"thay mặt {work.director.full_name}" in rows
 
 
-# Every page: session, user, roles, unread notifications; delegations; the incoming sections
-# (see test_queries.MY_WORK); then the drafts: comments, content, format, approval, and for
-# clerks the drafts to issue and the reception queue counts; the documents given for reading.
-QUERIES = {"signer": 14, "clerk_snv": 17, "colleague": 13}
+# Every page: session, user, roles; delegations; the incoming sections
+# (see test_queries.MY_WORK); then the drafts: comments, content, format, approval, signature,
+# and for clerks the drafts to issue and the reception queue counts; the documents given for
+# reading; the menu's counts and unread notifications in one row.
+QUERIES = {"signer": 15, "clerk_snv": 18, "colleague": 14}
 
 
 def grow(team: Team, first: int, last: int) -> None:

@@ -69,13 +69,14 @@ def grow(work: Work, first: int, last: int) -> None:
         document_services.document_share(actor=work.clerk, document=waiting, user=work.reader)
 
 
-# Every page: session, user, the user's roles, unread notifications (menu).
+# Every page: session, user, the user's roles, the menu's counts with the unread notifications
+# in one row.
 # "Việc của tôi": delegations, then one query per section (to present: list and count, only for
 # clerks; to direct; assigned; for information; extensions to decide, only for leaders); the
-# drafts waiting (comments, content, format, approval; to issue only for clerks) and the
-# reception queue counts (only for clerks); the documents given for reading, not opened yet;
+# drafts waiting (comments, content, format, approval, signature; to issue only for clerks) and
+# the reception queue counts (only for clerks); the documents given for reading, not opened yet;
 # for a clerk with documents to present, the leaders offered by the bulk "Trình lãnh đạo".
-MY_WORK = {"clerk": 18, "director": 14, "plan_head": 14, "plan_staff": 13, "reader": 13}
+MY_WORK = {"clerk": 19, "director": 15, "plan_head": 15, "plan_staff": 14, "reader": 14}
 # The rows, with the visible documents as a subquery.
 DEADLINES = 5
 # Delegations, then document statuses, deadline totals, by unit, by person.

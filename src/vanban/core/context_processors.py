@@ -1,3 +1,4 @@
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.http import HttpRequest
@@ -30,6 +31,10 @@ MENU = (
 )
 
 
+# The items of the "Quản trị" group of the menu: the group is marked when one of them is.
+ADMIN_MENU = frozenset(MENU[MENU.index("accounts:account_list") : MENU.index("core:notifications")])
+
+
 def current_menu_item(path: str) -> str:
     """The URL name of the menu item the page at `path` belongs to; empty when none does (the
     home page only at its own address)."""
@@ -44,16 +49,38 @@ def current_menu_item(path: str) -> str:
     return best
 
 
+# The counts shown on the menu (R18), given by the apps that know the work, registered in their
+# AppConfig.ready() (docs/architecture.md, "Layers"): `reader(request)` gives counts by name
+# ("my_work", "drafts", "reception", and "unread" when it counts the unread notifications in the
+# same query); a fixed number of queries whatever the amount of work.
+NavCounts = Callable[[HttpRequest], Mapping[str, int]]
+NAV_COUNTS: list[NavCounts] = []
+
+
+def nav_counts_register(reader: NavCounts) -> None:
+    NAV_COUNTS.append(reader)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the menu needs: which admin areas the signed-in person may open (R7)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     managed = user.managed_unit_ids()
+    current = current_menu_item(request.path)
+    counts: dict[str, int] = {}
+    for reader in NAV_COUNTS:
+        counts.update(reader(request))
     return {
+        "nav_counts": counts,
         "nav_is_admin": managed is None or bool(managed),
         "nav_is_province_admin": managed is None,
-        "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
+        "nav_unread": (
+            counts["unread"]
+            if "unread" in counts
+            else user.notifications.filter(read_at__isnull=True).count()
+        ),
         "nav_keeps_registers": any(r in ("clerk", "leader") for _, r in user.role_pairs()),
-        "nav_current": current_menu_item(request.path),
+        "nav_current": current,
+        "nav_admin_current": current in ADMIN_MENU,
     }

@@ -13,6 +13,10 @@ class Notification(models.Model):
     link = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail copy (core.tasks.notification_email_task): when the mail server took it, or why
+    # it could not; both empty when no e-mail was due (no mail server, no address) or not yet.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

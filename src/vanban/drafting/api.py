@@ -318,7 +318,10 @@ class WaitingOut(Schema):
     to_review: list[DraftListItem] = Field(description="Chờ kiểm tra nội dung")
     to_check: list[DraftListItem] = Field(description="Chờ kiểm tra thể thức")
     to_approve: list[DraftListItem] = Field(description="Chờ phê duyệt")
-    to_issue: list[DraftListItem] = Field(description="Chờ cấp số và ban hành (văn thư)")
+    to_sign: list[DraftListItem] = Field(
+        description="Đã phê duyệt, chờ người phê duyệt ký số phiên bản mới nhất"
+    )
+    to_issue: list[DraftListItem] = Field(description="Đã ký số, chờ cấp số và ban hành (văn thư)")
 
 
 class DraftCreateIn(Schema):
@@ -551,7 +554,8 @@ def draft_list(request: HttpRequest, params: Query[DraftListQuery]) -> dict[str,
     summary="Dự thảo chờ tôi xử lý",
 )
 def draft_waiting(request: HttpRequest) -> selectors.Waiting:
-    """Chờ góp ý, chờ kiểm tra nội dung, thể thức, chờ phê duyệt, chờ ban hành (văn thư)."""
+    """Chờ góp ý, chờ kiểm tra nội dung, thể thức, chờ phê duyệt, chờ ký số, chờ ban hành
+    (văn thư)."""
     return selectors.waiting_for(user=request_user(request))
 
 

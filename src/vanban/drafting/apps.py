@@ -10,11 +10,11 @@ class DraftingConfig(AppConfig):
     def ready(self) -> None:
         from vanban.documents.files import FileSource, file_source_register
         from vanban.exchange.issuing_facts import issuing_facts_register
-        from vanban.workflow.selectors.my_work import work_section_register
+        from vanban.workflow.selectors.my_work import work_counter_register, work_section_register
 
         from . import discussion
         from .issuing_facts import issuing_facts_of_draft
-        from .selectors import draft_tasks
+        from .selectors import draft_tasks, waiting_counts
         from .services import STORAGE_PREFIX
         from .signing import SIGNED_PREFIX
 
@@ -22,6 +22,7 @@ class DraftingConfig(AppConfig):
         work_section_register("drafts", draft_tasks)
         # Drafts have a discussion thread beside the formal requests for comments.
         discussion.register()
+        work_counter_register(waiting_counts)
         # The packages of issued documents carry the signer's competence and the drafter.
         issuing_facts_register(issuing_facts_of_draft)
 

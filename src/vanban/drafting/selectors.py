@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from vanban.accounts.models import AccountStatus, Role, Unit, User
 from vanban.core import clock
 from vanban.core.errors import NotFound
 from vanban.workflow.access import deadline_mark
 from vanban.workflow.models import Delegation
+from vanban.workflow.selectors.my_work import SubqueryCount, counted
 
 from .models import (
     Decision,
@@ -62,6 +64,7 @@ class Waiting:
     to_review: list[Draft] = field(default_factory=list)
     to_check: list[Draft] = field(default_factory=list)
     to_approve: list[Draft] = field(default_factory=list)
+    to_sign: list[Draft] = field(default_factory=list)
     to_issue: list[Draft] = field(default_factory=list)
 
     @property
@@ -71,8 +74,55 @@ class Waiting:
             + len(self.to_review)
             + len(self.to_check)
             + len(self.to_approve)
+            + len(self.to_sign)
             + len(self.to_issue)
         )
+
+
+def _signed() -> Q:
+    """The approved latest version carries the competent signer's signature (`Draft.is_signed`
+    as a filter)."""
+    return Q(
+        approved_version_id=F("current_version_id"),
+        signed_version_id=F("current_version_id"),
+    ) & ~Q(signed_storage_name="")
+
+
+def _waiting_queries(user: User) -> dict[str, QuerySet[Any]]:
+    """What waits for the person at each step of a draft (R11, R16, R18), unordered: to comment
+    on, to check (content, format), to approve, to sign (the approver signs the approved latest
+    version, `signing.draft_sign_refusal`) and, for the clerks of the issuing unit, to issue once
+    signed. `waiting_for` lists them, `work_counts` counts them."""
+    clerk_units = [u for u, r in user.role_pairs() if r == Role.CLERK]
+    drafts = Draft.objects.all()
+    return {
+        "to_comment": DraftComment.objects.filter(person=user, answered_at__isnull=True).exclude(
+            draft__status=DraftStatus.ISSUED
+        ),
+        "to_review": drafts.filter(
+            status=DraftStatus.REVIEWING, reviewer=user, content_decision=Decision.PENDING
+        ),
+        "to_check": drafts.filter(
+            status=DraftStatus.REVIEWING, checker=user, format_decision=Decision.PENDING
+        ),
+        "to_approve": drafts.annotate(acting_for_signer=_acting_for_signer(user)).filter(
+            Q(signer=user) | Q(acting_for_signer=True), status=DraftStatus.APPROVING
+        ),
+        "to_sign": drafts.filter(
+            status=DraftStatus.APPROVED,
+            approved_by=user,
+            approved_version_id=F("current_version_id"),
+        ).exclude(_signed()),
+        "to_issue": drafts.filter(_signed(), status=DraftStatus.APPROVED).filter(
+            issuing_unit_id__in=clerk_units
+        ),
+    }
+
+
+def waiting_counts(user: User) -> dict[str, SubqueryCount]:
+    """How many drafts wait for the person at each step, as expressions of the one query of
+    workflow.selectors.work_counts (registered in DraftingConfig.ready())."""
+    return {key: counted(qs) for key, qs in _waiting_queries(user).items()}
 
 
 def waiting_for(*, user: User) -> Waiting:
@@ -81,37 +131,24 @@ def waiting_for(*, user: User) -> Waiting:
     if not user.is_authenticated or not user.is_active:
         return Waiting()
     order = ("-urgency", "updated_at", "pk")
-    clerk_units = [u for u, r in user.role_pairs() if r == Role.CLERK]
+    queries = _waiting_queries(user)
     comments = list(
-        DraftComment.objects.filter(person=user, answered_at__isnull=True)
-        .exclude(draft__status=DraftStatus.ISSUED)
+        queries["to_comment"]
         .select_related("draft__document_type", "draft__drafter", "version", "requested_by")
         .order_by("deadline", "pk")[:WAITING_LIMIT]
     )
-    drafts = _list(Draft.objects.all())
+
+    def rows(key: str, *related: str) -> list[Draft]:
+        qs = _list(queries[key]).select_related(*related) if related else _list(queries[key])
+        return list(qs.order_by(*order)[:WAITING_LIMIT])
+
     return Waiting(
         to_comment=comments,
-        to_review=list(
-            drafts.filter(
-                status=DraftStatus.REVIEWING, reviewer=user, content_decision=Decision.PENDING
-            ).order_by(*order)[:WAITING_LIMIT]
-        ),
-        to_check=list(
-            drafts.filter(
-                status=DraftStatus.REVIEWING, checker=user, format_decision=Decision.PENDING
-            ).order_by(*order)[:WAITING_LIMIT]
-        ),
-        to_approve=list(
-            drafts.select_related("signer")
-            .annotate(acting_for_signer=_acting_for_signer(user))
-            .filter(Q(signer=user) | Q(acting_for_signer=True), status=DraftStatus.APPROVING)
-            .order_by(*order)[:WAITING_LIMIT]
-        ),
-        to_issue=list(
-            drafts.filter(status=DraftStatus.APPROVED, issuing_unit_id__in=clerk_units).order_by(
-                *order
-            )[:WAITING_LIMIT]
-        ),
+        to_review=rows("to_review"),
+        to_check=rows("to_check"),
+        to_approve=rows("to_approve", "signer"),
+        to_sign=rows("to_sign"),
+        to_issue=rows("to_issue"),
     )
 
 
@@ -291,6 +328,7 @@ class DraftTask:
     deadline: dt.date | None
     mark: str = ""
     acting: str = ""
+    key: str = ""  # the step (a key of DRAFT_TASKS)
 
 
 DRAFT_TASKS = {
@@ -298,6 +336,7 @@ DRAFT_TASKS = {
     "to_review": "Kiểm tra nội dung",
     "to_check": "Kiểm tra thể thức",
     "to_approve": "Phê duyệt",
+    "to_sign": "Ký số",
     "to_issue": "Ban hành",
 }
 
@@ -313,10 +352,11 @@ def draft_tasks(user: User, today: dt.date) -> list[DraftTask]:
             draft=comment.draft,
             deadline=comment.deadline,
             mark=deadline_mark(comment.deadline, today),
+            key="to_comment",
         )
         for comment in waiting.to_comment
     ]
-    for key in ("to_review", "to_check", "to_approve", "to_issue"):
+    for key in ("to_review", "to_check", "to_approve", "to_sign", "to_issue"):
         for draft in getattr(waiting, key):
             acting = ""
             if key == "to_approve" and draft.signer_id != user.pk:
@@ -328,6 +368,7 @@ def draft_tasks(user: User, today: dt.date) -> list[DraftTask]:
                     deadline=draft.due_date,
                     mark=deadline_mark(draft.due_date, today),
                     acting=acting,
+                    key=key,
                 )
             )
     tasks.sort(

@@ -48,7 +48,7 @@ from vanban.documents.withdrawals import (
     withdrawal_lock,
 )
 from vanban.exchange.delivery_selectors import received_file
-from vanban.exchange.issuing_facts import issuing_facts
+from vanban.exchange.notices import document_label, sent_registered_notify, sent_returned_notify
 from vanban.exchange.partners.services import external_recall, inbound_progress
 
 from .models import (
@@ -110,12 +110,6 @@ def _note(value: str, *, label: str, field: str, required: bool) -> str:
     if len(value) > 500:
         raise ServiceError(f"{label[:1].upper()}{label[1:]} dài quá 500 ký tự.", field=field)
     return value
-
-
-def document_label(document: Document) -> str:
-    """ "Quyết định số 01/QĐ-STTTT" as people name a document."""
-    number = f" số {document.number_symbol}" if document.number_symbol else ""
-    return f"{document.document_type.name}{number}"
 
 
 def _queue_check(delivery: Delivery) -> None:
@@ -404,27 +398,6 @@ def _incoming_input(delivery: Delivery) -> DocumentInput:
     )
 
 
-def _registered_notify(locked: Delivery, incoming: Document) -> None:
-    """Status 03 (đã vào sổ): the sender's clerks, and the drafter of the sent document when its
-    draft names one (`issuing_facts`), learn the arrival number the recipient gave it (R15)."""
-    sent = locked.sent_document
-    facts = issuing_facts(sent)
-    people = {u.pk: u for u in _clerks([locked.sender.pk])}
-    if facts is not None and facts.drafter_id is not None and facts.drafter_id not in people:
-        drafter = User.objects.filter(pk=facts.drafter_id, status=AccountStatus.ACTIVE).first()
-        if drafter is not None:
-            people[drafter.pk] = drafter
-    notification_send(
-        recipients=[people[pk] for pk in sorted(people)],
-        title=(
-            f"{document_label(sent)} đã vào sổ đến số {incoming.register_number} "
-            f"tại {locked.local_recipient.name}"
-        ),
-        body=sent.subject,
-        link=reverse("exchange:sent_status", kwargs={"document_pk": locked.document_id}),
-    )
-
-
 class _FromUnit:
     """A document from a unit of the deployment (`exchange.reception.Source`): the record and
     files are the sender's outgoing document; the sender reads the status in its trail and its
@@ -463,7 +436,7 @@ class _FromUnit:
                 Document.objects.select_for_update().get(pk=original.incoming_document_id),
                 document,
             )
-        _registered_notify(locked, document)
+        sent_registered_notify(locked, register_number=document.register_number)
         return Audit(
             "exchange.delivery_register",
             locked,
@@ -472,15 +445,7 @@ class _FromUnit:
 
     def refused(self, locked: Delivery, refusal: Refusal, *, actor: User, at: dt.datetime) -> Audit:
         label = ReturnReason(refusal.reason_code).label
-        notification_send(
-            recipients=_clerks([locked.sender.pk]),
-            title=(
-                f"{document_label(locked.sent_document)} bị {locked.local_recipient.name} "
-                f"trả lại: {label.lower()}"
-            ),
-            body=refusal.note,
-            link=reverse("exchange:sent_status", kwargs={"document_pk": locked.document_id}),
-        )
+        sent_returned_notify(locked, reason=label.lower(), note=refusal.note)
         return Audit(
             "exchange.delivery_return",
             locked,

@@ -5,6 +5,7 @@ an unknown one), then calls workflow.services; refusals become JSON through the 
 `vanban.core.api` (400, 403, 404). Documents the caller may not see answer 404.
 """
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
@@ -90,6 +91,31 @@ class WorkItemOut(Schema):
     acting: str = Field("", description="“thay mặt …” khi việc là của người ủy quyền")
 
 
+class SharedItemOut(Schema):
+    document_id: int
+    number_symbol: str
+    subject: str
+    urgency: int
+    granted_by: str = Field(description="Người chuyển văn bản để biết")
+    granted_at: dt.datetime
+
+
+class WorkCountsOut(Schema):
+    to_present: int = Field(description="Văn bản chờ trình (văn thư)")
+    to_direct: int = Field(description="Văn bản chờ cho ý kiến chỉ đạo")
+    to_handle: int = Field(description="Việc cần xử lý (chủ trì, phối hợp)")
+    for_information: int = Field(
+        description="Được chuyển để biết chưa đọc, và văn bản nhận để biết"
+    )
+    overdue: int = Field(description="Việc cần xử lý đã quá hạn")
+    to_sign: int = Field(description="Dự thảo chờ phê duyệt, ký số")
+    to_issue: int = Field(description="Văn bản đã ký chờ phát hành (văn thư)")
+    to_check: int = Field(description="Dự thảo chờ góp ý, kiểm tra")
+    extensions: int = Field(description="Đề nghị gia hạn chờ quyết định")
+    to_receive: int = Field(description="Văn bản chờ tiếp nhận liên thông (văn thư)")
+    total: int = Field(description="Tổng số việc đang chờ")
+
+
 class MyWorkOut(Schema):
     to_present: list[WorkItemOut]
     to_present_total: int
@@ -97,6 +123,12 @@ class MyWorkOut(Schema):
     assigned: list[WorkItemOut]
     for_information: list[WorkItemOut]
     extensions: list[WorkItemOut]
+    shared: list[SharedItemOut] = Field(
+        description="Được chuyển để biết: văn bản được chuyển cho người gọi đọc, chưa mở "
+        "(mới nhất trước, tối đa 50)"
+    )
+    shared_total: int = Field(description="Số văn bản được chuyển để biết chưa mở")
+    counts: WorkCountsOut = Field(description="Số việc theo từng loại, như ở trang chủ")
 
 
 # Free text, as the services bound it (workflow.services.MAX_TEXT).
@@ -234,8 +266,11 @@ def _processing(user: User, document_id: int) -> dict[str, Any]:
 def my_work(request: HttpRequest) -> dict[str, Any]:
     """Những việc đang chờ người gọi (và những lãnh đạo mà người gọi được ủy quyền), văn bản
     khẩn trước rồi theo hạn: văn bản chờ trình (văn thư), chờ cho ý kiến chỉ đạo (lãnh đạo), việc
-    được giao chủ trì hoặc phối hợp, văn bản nhận để biết, đề nghị gia hạn chờ quyết định."""
-    work = selectors.my_work(user=request_user(request))
+    được giao chủ trì hoặc phối hợp, văn bản nhận để biết, đề nghị gia hạn chờ quyết định, văn
+    bản được chuyển để biết chưa đọc; và số việc theo từng loại."""
+    user = request_user(request)
+    work = selectors.my_work(user=user)
+    counts = selectors.work_counts(user=user)
 
     def item(document: Document, **extra: Any) -> dict[str, Any]:
         return {
@@ -284,6 +319,19 @@ def my_work(request: HttpRequest) -> dict[str, Any]:
             )
             for r in work.extensions
         ],
+        "shared": [
+            item(
+                share.document,
+                granted_by=share.granted_by.full_name if share.granted_by else "",
+                granted_at=share.granted_at,
+            )
+            for share in work.shared
+        ],
+        "shared_total": work.shared_total,
+        "counts": {
+            **{f.name: getattr(counts, f.name) for f in dataclasses.fields(counts)},
+            "total": counts.total,
+        },
     }
 
 

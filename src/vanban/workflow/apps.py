@@ -8,6 +8,7 @@ class WorkflowConfig(AppConfig):
     verbose_name = "Xử lý văn bản"
 
     def ready(self) -> None:
+        from vanban.core.context_processors import nav_counts_register
         from vanban.documents.files import STORAGE_PREFIX, FileSource, file_source_register
         from vanban.documents.list_actions import list_actions_register
         from vanban.documents.opened import document_opened_register
@@ -15,6 +16,7 @@ class WorkflowConfig(AppConfig):
         from vanban.documents.withdrawals import withdrawal_handler_register
 
         from .list_actions import incoming_list_actions
+        from .selectors.my_work import nav_counts
         from .services.present_first import present_first
         from .services.processing import document_page_opened
         from .services.withdrawals import PROCESSING_WITHDRAWAL
@@ -32,3 +34,5 @@ class WorkflowConfig(AppConfig):
         document_opened_register(document_page_opened)
         # The incoming list offers the actions of "Việc của tôi" on the ticked documents.
         list_actions_register(incoming_list_actions)
+        # R18: the menu shows how much work waits ("Việc của tôi", "Dự thảo", "Tiếp nhận").
+        nav_counts_register(nav_counts)

@@ -28,12 +28,24 @@ DASHBOARD_ONLY = "Chỉ lãnh đạo và văn thư đơn vị xem được trang
 @login_required
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
-    """What waits for me, urgent first, then by deadline."""
+    """What waits for me, urgent first, then by deadline; `?loai=` one kind of work only (the
+    links of the home page, `selectors.KINDS`). An unknown kind shows everything, and says so."""
     work = selectors.my_work(user=request_user(request))
+    kind = request.GET.get("loai", "")
+    if kind and kind not in selectors.KINDS:
+        messages.warning(request, "Không có loại việc này; trang hiển thị mọi việc đang chờ.")
+        kind = ""
+    shown = work.only(kind)
     leaders = (
-        selectors.leaders_of_units(unit_ids=work.authority.clerk_units) if work.to_present else []
+        selectors.leaders_of_units(unit_ids=work.authority.clerk_units) if shown.to_present else []
     )
-    return render(request, "workflow/my_work.html", {"work": work, "present_leaders": leaders})
+    context = {
+        "work": shown,
+        "kind": kind,
+        "kind_label": selectors.KINDS.get(kind, ""),
+        "present_leaders": leaders,
+    }
+    return render(request, "workflow/my_work.html", context)
 
 
 @login_required

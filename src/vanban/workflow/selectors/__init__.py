@@ -25,7 +25,17 @@ from .choices import (
 )
 from .dashboard import BUCKETS, Dashboard, DashboardRow, dashboard, dashboard_allowed
 from .deadlines import DEADLINE_LIST_LIMIT, GROUPINGS, DeadlineGroup, DeadlineLists, deadline_lists
-from .my_work import TO_PRESENT_LIMIT, MyWork, acting_label, my_work, work_section_register
+from .my_work import (
+    KINDS,
+    TO_PRESENT_LIMIT,
+    MyWork,
+    WorkCounts,
+    acting_label,
+    my_work,
+    work_counter_register,
+    work_counts,
+    work_section_register,
+)
 from .processing import (
     ROLE_ORDER,
     ProcessingPage,
@@ -41,6 +51,7 @@ __all__ = [
     "BUCKETS",
     "DEADLINE_LIST_LIMIT",
     "GROUPINGS",
+    "KINDS",
     "ROLE_ORDER",
     "TO_PRESENT_LIMIT",
     "AssignmentRow",
@@ -52,6 +63,7 @@ __all__ = [
     "MyWork",
     "ProcessingPage",
     "TrailItem",
+    "WorkCounts",
     "access_assignment",
     "access_extension",
     "access_incoming",
@@ -71,5 +83,7 @@ __all__ = [
     "processing_page",
     "reassign_choices",
     "unit_leaders",
+    "work_counter_register",
+    "work_counts",
     "work_section_register",
 ]

@@ -4,12 +4,24 @@ reception queue (R18).
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.http import HttpRequest
 
-from vanban.accounts.models import User
+from vanban.accounts.models import Role, User
+from vanban.core import clock
+from vanban.core.models import Notification
 from vanban.documents.models import Direction, Document, DocumentShare
 from vanban.exchange.delivery_selectors import reception_queue
 from vanban.exchange.models import Delivery
@@ -19,6 +31,7 @@ from ..models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    Delegation,
     ExtensionRequest,
     ExtensionStatus,
     Processing,
@@ -28,6 +41,26 @@ from ._common import _ASSIGNMENT_RELATED, AssignmentRow, DeadlineState, deadline
 
 TO_PRESENT_LIMIT = 50
 SHARED_LIMIT = 50
+
+# The kinds of work of the home page and the menu (R18), by the `loai` of "Việc của tôi"'s
+# address: each count leads to the page filtered to that kind (`MyWork.only`).
+KINDS = {
+    "cho-trinh": "Văn bản chờ trình",
+    "chi-dao": "Văn bản chờ cho ý kiến chỉ đạo",
+    "xu-ly": "Việc cần xử lý",
+    "de-biet": "Văn bản được chuyển để biết",
+    "qua-han": "Việc quá hạn",
+    "cho-ky": "Dự thảo chờ phê duyệt, ký",
+    "phat-hanh": "Văn bản chờ phát hành",
+    "du-thao": "Dự thảo chờ góp ý, kiểm tra",
+    "gia-han": "Đề nghị gia hạn chờ quyết định",
+}
+# The steps of a draft (drafting.selectors.DRAFT_TASKS) each draft kind gathers.
+DRAFT_KINDS = {
+    "cho-ky": ("to_approve", "to_sign"),
+    "phat-hanh": ("to_issue",),
+    "du-thao": ("to_comment", "to_review", "to_check"),
+}
 
 
 def _by_urgency_and_deadline(qs: QuerySet[Any], deadline: str, urgency: str) -> QuerySet[Any]:
@@ -95,6 +128,45 @@ class MyWork:
     @property
     def reception_total(self) -> int:
         return sum(count for _unit, _name, count in self.reception)
+
+    def only(self, kind: str) -> "MyWork":
+        """The page filtered to one kind of work (`KINDS`, the links of the home page): the
+        other sections empty; "qua-han" keeps the overdue work given, the draft kinds the drafts
+        waiting for that step."""
+        if kind not in KINDS:
+            return self
+        empty: dict[str, Any] = {
+            "to_present": [],
+            "to_present_total": 0,
+            "to_direct": [],
+            "assigned": [],
+            "for_information": [],
+            "extensions": [],
+            "drafts": [],
+            "reception": [],
+            "shared": [],
+            "shared_total": 0,
+        }
+        keep: dict[str, Any] = {}
+        if kind == "cho-trinh":
+            keep = {"to_present": self.to_present, "to_present_total": self.to_present_total}
+        elif kind == "chi-dao":
+            keep = {"to_direct": self.to_direct}
+        elif kind == "xu-ly":
+            keep = {"assigned": self.assigned}
+        elif kind == "qua-han":
+            keep = {"assigned": [r for r in self.assigned if r.mark == "overdue"]}
+        elif kind == "de-biet":
+            keep = {
+                "for_information": self.for_information,
+                "shared": self.shared,
+                "shared_total": self.shared_total,
+            }
+        elif kind == "gia-han":
+            keep = {"extensions": self.extensions}
+        else:
+            keep = {"drafts": [t for t in self.drafts if t.key in DRAFT_KINDS[kind]]}
+        return replace(self, **{**empty, **keep})
 
     @property
     def total(self) -> int:
@@ -286,3 +358,176 @@ def my_work(*, user: User) -> MyWork:
         shared=shared,
         shared_total=shared_total,
     )
+
+
+# ---------------------------------------------------------------- counts
+
+
+class SubqueryCount(Subquery):
+    """How many rows a queryset has, as an expression: every count of the home page and the
+    menu is a column of one query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+
+def counted(qs: QuerySet[Any]) -> SubqueryCount:
+    return SubqueryCount(qs.order_by().values("pk"))
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    """How much of each kind of work waits for the person (`KINDS`); `total` is what "Việc của
+    tôi" lists, `drafts` the drafts waiting for them, `to_receive` their reception queue."""
+
+    to_present: int = 0
+    to_direct: int = 0
+    to_handle: int = 0
+    overdue: int = 0
+    for_information: int = 0
+    extensions: int = 0
+    to_sign: int = 0
+    to_issue: int = 0
+    to_check: int = 0
+    to_receive: int = 0
+    unread: int = 0  # notifications not read yet, for the menu
+
+    @property
+    def drafts(self) -> int:
+        return self.to_sign + self.to_issue + self.to_check
+
+    @property
+    def total(self) -> int:
+        return (
+            self.to_present
+            + self.to_direct
+            + self.to_handle
+            + self.for_information
+            + self.extensions
+            + self.drafts
+            + self.to_receive
+        )
+
+    def by_kind(self) -> dict[str, int]:
+        """The count behind each of `KINDS`."""
+        return {
+            "cho-trinh": self.to_present,
+            "chi-dao": self.to_direct,
+            "xu-ly": self.to_handle,
+            "de-biet": self.for_information,
+            "qua-han": self.overdue,
+            "cho-ky": self.to_sign,
+            "phat-hanh": self.to_issue,
+            "du-thao": self.to_check,
+            "gia-han": self.extensions,
+        }
+
+
+# Counts that apps above workflow add, registered in their AppConfig.ready(): drafting gives
+# one expression per step of a draft (the keys of DRAFT_KINDS' values).
+WorkCounter = Callable[[User], dict[str, SubqueryCount]]
+COUNTERS: list[WorkCounter] = []
+
+
+def work_counter_register(counter: WorkCounter) -> None:
+    COUNTERS.append(counter)
+
+
+def work_counts(*, user: User) -> WorkCounts:
+    """The counts of `my_work`'s sections (R18), and the unread notifications, in one query
+    whatever the amount of work: the delegations the person acts under (`Authority`) are
+    subqueries of it too."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return WorkCounts()
+    at = clock.now()
+    today = local_today(at)
+    pairs = user.role_pairs()
+    own_leader_units = sorted(u for u, r in pairs if r == Role.LEADER)
+    clerk_units = sorted(u for u, r in pairs if r == Role.CLERK)
+    delegations = Delegation.objects.active_at(at).filter(deputy_id=user.pk)
+    # authority.identities and authority.all_leader_units, as conditions on a column
+    acting_for = delegations.values("delegator_id")
+    delegated_units = delegations.values("unit_id")
+
+    def as_person(column: str) -> Q:
+        return Q(**{column: user.pk}) | Q(**{f"{column}__in": acting_for})
+
+    def as_leader(column: str) -> Q:
+        return Q(**{f"{column}__in": own_leader_units}) | Q(**{f"{column}__in": delegated_units})
+
+    open_work = Assignment.objects.filter(
+        status=AssignmentStatus.OPEN, processing__status=ProcessingStatus.IN_PROGRESS
+    )
+    mine = open_work.filter(
+        as_person("assignee_user_id") | as_leader("assignee_unit_id"),
+        role__in=(AssignmentRole.LEAD, AssignmentRole.CO),
+    )
+    columns: dict[str, SubqueryCount] = {
+        "unread": counted(Notification.objects.filter(recipient=user, read_at__isnull=True)),
+        "to_direct": counted(
+            Processing.objects.filter(
+                as_person("presented_to_id"), status=ProcessingStatus.PRESENTED
+            )
+        ),
+        "to_handle": counted(mine),
+        "overdue": counted(mine.filter(deadline__lt=today)),
+        "info": counted(open_work.filter(as_person("assignee_user_id"), role=AssignmentRole.INFO)),
+        "shared": counted(
+            DocumentShare.objects.filter(user=user, for_reading=True, opened_at__isnull=True)
+        ),
+        "extensions": counted(
+            ExtensionRequest.objects.filter(
+                as_leader("assignment__assigner_unit_id"), status=ExtensionStatus.PENDING
+            )
+            .exclude(requested_by=user)
+            .exclude(requested_for=user)
+        ),
+    }
+    if clerk_units:
+        columns["to_present"] = counted(
+            Document.objects.filter(unit_id__in=clerk_units, direction=Direction.INCOMING).filter(
+                Q(processing__isnull=True) | Q(processing__status=ProcessingStatus.WAITING)
+            )
+        )
+        columns["to_receive"] = counted(reception_queue(user=user))
+    for counter in COUNTERS:
+        columns.update(counter(user))
+    values = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns).get()
+    # A count over an empty list of ids (`__in=[]`) comes back empty (NULL): none.
+    row = {name: values.get(name) or 0 for name in [*columns, "to_present", "to_receive"]}
+    drafts = {key: row.get(key) or 0 for keys in DRAFT_KINDS.values() for key in keys}
+    return WorkCounts(
+        unread=row["unread"],
+        to_present=row["to_present"],
+        to_direct=row["to_direct"],
+        to_handle=row["to_handle"],
+        overdue=row["overdue"],
+        for_information=row["info"] + row["shared"],
+        extensions=row["extensions"],
+        to_sign=sum(drafts[key] for key in DRAFT_KINDS["cho-ky"]),
+        to_issue=sum(drafts[key] for key in DRAFT_KINDS["phat-hanh"]),
+        to_check=sum(drafts[key] for key in DRAFT_KINDS["du-thao"]),
+        to_receive=row["to_receive"],
+    )
+
+
+def request_work_counts(request: HttpRequest) -> WorkCounts:
+    """`work_counts` of the signed-in person, once per request: the home page and the menu
+    share them."""
+    cached = getattr(request, "_work_counts", None)
+    if cached is None:
+        cached = work_counts(user=request.user)  # type: ignore[arg-type]
+        request._work_counts = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def nav_counts(request: HttpRequest) -> dict[str, int]:
+    """The menu's badges (core.context_processors): all the work waiting ("Việc của tôi"), the
+    drafts ("Dự thảo"), the reception queue ("Tiếp nhận")."""
+    counts = request_work_counts(request)
+    return {
+        "my_work": counts.total,
+        "drafts": counts.drafts,
+        "reception": counts.to_receive,
+        "unread": counts.unread,
+    }

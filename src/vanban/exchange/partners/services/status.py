@@ -28,6 +28,7 @@ from vanban.exchange.models import (
     partner_status_refusal,
     partner_status_state,
 )
+from vanban.exchange.notices import sent_registered_notify, sent_returned_notify
 
 from ..packages import status_for_inbound
 from ._common import INBOUND_PREFIX, Received, Refused, _store
@@ -148,6 +149,12 @@ def _apply_status(
             locked.recall_answer_note = note[:500]
             fields.append("recall_answer_note")
     locked.save(update_fields=fields)
+    # R15: the sender learns that the other system registered (03) or returned (02) the
+    # document, as from a unit of the deployment.
+    if code == DeliveryStatus.REGISTERED:
+        sent_registered_notify(locked)
+    elif code == DeliveryStatus.RETURNED:
+        sent_returned_notify(locked, note=note[:500])
 
 
 def inbound_progress(*, incoming_document: Document, status: str, actor: Any = None) -> None:
