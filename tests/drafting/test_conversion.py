@@ -34,6 +34,7 @@ from tests.support.files import docx_bytes, odt_bytes, upload
 from tests.support.libreoffice import output_intents, pdfa_identification, require_soffice
 from tests.support.refusals import refused
 from vanban.accounts.models import AccountStatus
+from vanban.audit.models import AuditEvent
 from vanban.core.errors import ServiceError
 from vanban.documents.files import file_read_verified, files_check
 from vanban.documents.pdfconvert import MSG_MISSING
@@ -134,6 +135,16 @@ def test_a_docx_version_is_converted_to_pdfa_2b_and_stored_beside_it(team, clien
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == converted
+    assert "attachment" in response["Content-Disposition"]
+
+    # The viewer of the draft page reads the Word version through its PDF/A, inline, and the
+    # access is recorded as viewed (docs/files.md "Viewer").
+    assert f'data-pdf="{link}?xem=1"' in page
+    shown_inline = client_for(team.head).get(f"{link}?xem=1")
+    assert shown_inline["Content-Disposition"].startswith("inline")
+    assert b"".join(shown_inline.streaming_content) == converted
+    viewed = AuditEvent.objects.filter(action="draft.version_pdf").order_by("pk").last()
+    assert viewed is not None and viewed.data.get("viewed") is True
 
 
 def test_an_odt_version_is_converted_too(team):

@@ -30,7 +30,7 @@ from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, form_action
 from vanban.documents import discussions, files
 from vanban.documents.downloads import download_response, download_unavailable
-from vanban.documents.viewer import ViewerFile, viewer_file, viewer_files, wants_view
+from vanban.documents.viewer import ViewerFile, view_url, viewer_file, viewer_files, wants_view
 from vanban.exchange.delivery import original_refusal
 from vanban.exchange.models import BusinessType
 from vanban.signatures import numberdate
@@ -383,6 +383,12 @@ def _viewer_files(draft: Draft, versions: list[DraftVersion]) -> list[ViewerFile
         reversed(versions),
         download_url=lambda v: reverse("drafting:version_download", args=[draft.pk, v.number]),
         label=lambda v: f"Phiên bản {v.number}",
+        # A Word or ODT version is read through the PDF/A made from it (docs/drafting.md).
+        pdf_url=lambda v: (
+            view_url(reverse("drafting:version_pdf", args=[draft.pk, v.number]))
+            if v.file_format != "pdf" and v.pdf_storage_name
+            else ""
+        ),
     )
     if draft.is_signed:
         signed = next((v for v in versions if v.pk == draft.signed_version_id), None)
@@ -791,10 +797,16 @@ def signed_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
-    """The PDF to show for a version: the version itself, or the PDF/A made from its Word file."""
+    """The PDF to show for a version: the version itself, or the PDF/A made from its Word file;
+    `?xem=1` shows it in the page's viewer (inline, recorded as viewed)."""
+    view = wants_view(request)
     try:
         download = services.version_pdf_download(
-            actor=request_user(request), draft_pk=pk, number=number, ip=client_ip(request)
+            actor=request_user(request),
+            draft_pk=pk,
+            number=number,
+            ip=client_ip(request),
+            viewed=view,
         )
     except files.FileUnavailable as exc:
         return download_unavailable(request, exc)
@@ -803,6 +815,7 @@ def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
         size=download.size,
         content_type="application/pdf",
         name=download.name,
+        inline=view,
     )
 
 

@@ -230,7 +230,7 @@ class PdfDownload:
 
 
 def version_pdf_download(
-    *, actor: User, draft_pk: int, number: int, ip: str | None = None
+    *, actor: User, draft_pk: int, number: int, ip: str | None = None, viewed: bool = False
 ) -> PdfDownload:
     """The PDF to show for a version (`DraftVersion.pdf_to_show`): what the checkers read and
     the signer approves and signs. Hashed before anything is sent; the access is recorded.
@@ -239,7 +239,9 @@ def version_pdf_download(
 
     version = access_version(user=actor, draft_pk=draft_pk, number=number)
     shown = version.pdf_to_show()
-    data = {"number": version.number, "sha256": shown.sha256 if shown else None}
+    data: dict[str, object] = {"number": version.number, "sha256": shown.sha256 if shown else None}
+    if viewed:
+        data["viewed"] = True
     if shown is None:
         _audit(actor, "version_pdf_refused", version.draft, ip, **data, reason="no_pdf")
         raise NotFound(version.pdf_note or "Phiên bản này chưa có bản PDF.")
