@@ -45,3 +45,18 @@ def test_a_page_under_two_items_marks_the_longer_one(province, client_for):
     monitor, partners = reverse("interop:monitor"), reverse("interop:partner_list")
     assert monitor.startswith(partners) and monitor != partners
     assert current(client_for(admin), monitor) == [monitor]
+
+
+def test_the_group_under_the_persons_name_is_marked_on_its_pages(province, client_for):
+    """Profile and certificates sit under the person's name: the group's summary is marked with
+    the page, and only then."""
+    from django.urls import reverse
+
+    client = client_for(clerk(province))
+    for name in ("accounts:profile", "signatures:mine"):
+        page = client.get(reverse(name)).content.decode()
+        summary = re.search(r"<summary[^>]*>.*?menu-person", page, re.DOTALL)
+        assert summary is not None and 'class="current"' in summary.group(0), name
+        assert current(client, reverse(name)) == [reverse(name)]
+    home = client.get("/").content.decode()
+    assert 'class="current"><span class="menu-person">' not in home

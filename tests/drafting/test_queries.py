@@ -106,7 +106,9 @@ def test_draft_page(team, client_for, django_assert_num_queries):
         )
     with django_assert_num_queries(DETAIL):
         html = client.get(f"/du-thao/{draft.pk}/").content.decode()
-    assert html.count(f'<a href="/du-thao/{draft.pk}/phien-ban/') == 4  # the version table
+    # The version table, and the link to the PDF to show of the current version.
+    assert html.count(f'<a href="/du-thao/{draft.pk}/phien-ban/') == 4 + 1
+    assert f'<a href="/du-thao/{draft.pk}/phien-ban/4/pdf/" id="current-pdf-link"' in html
     assert html.count('class="secondary viewer-file"') == 4  # the viewer's choice of file
     assert html.count("Ý kiến của Người góp ý") == 8  # comment table and timeline
 

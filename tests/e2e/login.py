@@ -53,3 +53,12 @@ def open_menu(page: Page) -> None:
     toggle = page.locator("button.menu-toggle")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
+
+
+def sign_out(page: Page) -> None:
+    """Sign out through the group under the person's name in the menu (folded or not)."""
+    open_menu(page)
+    group = page.locator("nav.menu details.menu-group").filter(has=page.locator(".menu-person"))
+    if group.get_attribute("open") is None:
+        group.locator("summary").click()
+    page.locator("nav.menu").get_by_role("button", name="Đăng xuất").click()

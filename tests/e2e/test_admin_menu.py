@@ -59,7 +59,7 @@ def test_the_admin_menu_fits_one_line_and_opens_from_the_keyboard(live_server, p
 
     accounts = page.get_by_role("link", name="Tài khoản", exact=True)
     expect(accounts).to_be_hidden()  # inside the closed group
-    group = page.locator("nav.menu summary", has_text="Quản trị")
+    group = page.locator("nav.menu summary").get_by_text("Quản trị", exact=True)
     group.focus()
     page.keyboard.press("Enter")
     expect(accounts).to_be_visible()

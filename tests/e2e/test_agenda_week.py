@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.e2e.login import sign_in
+from tests.e2e.login import open_menu, sign_in, sign_out
 from tests.support.province import make_user, province_root_and_stttt
 from vanban.accounts.models import Role
 from vanban.agenda import services
@@ -26,8 +26,8 @@ def people(transactional_db):
     }
 
 
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Đăng xuất").click()
+def sign_out_and_wait(page: Page) -> None:
+    sign_out(page)
     page.wait_for_url("**/dang-nhap/**")
 
 
@@ -38,6 +38,7 @@ def test_the_office_drafts_the_leader_publishes_and_staff_read_the_week(
     page.set_viewport_size({"width": width, "height": height})
     today = timezone.localdate()
     sign_in(page, live_server.url, people["clerk"])
+    open_menu(page)
     page.locator("nav.menu").get_by_role("link", name="Lịch công tác", exact=True).click()
     expect(page.get_by_role("heading", name="Lịch công tác tuần", exact=False)).to_be_visible()
     page.get_by_role("link", name="Thêm nội dung").click()
@@ -55,18 +56,20 @@ def test_the_office_drafts_the_leader_publishes_and_staff_read_the_week(
     expect(page.get_by_text("Đã thêm nội dung vào lịch tuần.")).to_be_visible()
     page.get_by_role("button", name="Trình lãnh đạo duyệt").click()
     expect(page.get_by_text("Đã trình lãnh đạo duyệt lịch tuần.")).to_be_visible()
-    sign_out(page)
+    sign_out_and_wait(page)
 
     sign_in(page, live_server.url, people["leader"])
+    open_menu(page)
     page.locator("nav.menu").get_by_role("link", name="Lịch công tác", exact=True).click()
     page.get_by_role("button", name="Duyệt và công bố").click()
     expect(page.get_by_text("Đã duyệt và công bố lịch tuần", exact=False)).to_be_visible()
     assert AgendaWeek.objects.get().revision == 1
-    sign_out(page)
+    sign_out_and_wait(page)
 
     sign_in(page, live_server.url, people["staff"])
     # The home page has this week's calendar.
     expect(page.get_by_text("14:00 – 16:30: Họp giao ban lãnh đạo Sở")).to_be_visible()
+    open_menu(page)
     page.locator("nav.menu").get_by_role("link", name="Lịch công tác", exact=True).click()
     day = page.locator(f"#day-{today:%Y-%m-%d}")
     expect(day).to_contain_text("(hôm nay)")

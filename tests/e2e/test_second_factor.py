@@ -6,7 +6,7 @@ login answered with a code computed from the secret the page showed.
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.login import open_menu
+from tests.e2e.login import sign_out
 from tests.second_factor import code_from_secret, enrolled_device
 from tests.support.province import PASSWORD, make_user, province_root_and_stttt
 from vanban.accounts.models import Role
@@ -61,8 +61,7 @@ def test_admin_enrols_then_signs_in_with_a_code(live_server, browser: Browser, u
         expect(page.get_by_role("heading", name="Xin chào, Lê Thị Hồng")).to_be_visible()
 
         # Later: password, then the code of the app.
-        open_menu(page)
-        page.get_by_role("button", name="Đăng xuất").click()
+        sign_out(page)
         page.get_by_label("Tên tài khoản").fill(unit_admin.username)
         page.get_by_label("Mật khẩu").fill(PASSWORD)
         page.get_by_role("button", name="Đăng nhập").click()

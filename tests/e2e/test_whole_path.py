@@ -1,15 +1,17 @@
 """The whole path in a real browser (R15, R16, R18), each person in their own browser window.
 
 The Sở Nội vụ asks the Sở Thông tin và Truyền thông for a report. The Sở's clerk registers the
-scanned request and presents it to the director; the director directs and assigns a specialist with
-a deadline; she records progress and completes it. She then drafts the reply in Word (DOCX), which
-the server converts to PDF/A-2b; the deputy director checks its content, the chief of the office
-its format, the director approves and signs it (the converted PDF) with his personal certificate
-(R11), and the clerk issues it to the Sở Nội vụ with the Sở's organisation signature and seal. The
-Sở Nội vụ's clerk finds it in the reception queue and registers it (arrival number 1) and sees both
-signatures verified; the sender's page shows "đã vào sổ" for the Sở Nội vụ. The issued PDF is then
-checked by two validators that are not ours: poppler's `pdfsig` and pyHanko's command line,
-trusting only the test root.
+scanned request and presents it to the director; the director reads it in the page's viewer,
+directs and assigns a specialist with a deadline; the clerk forwards it for information to the
+deputy director from the incoming list; the specialist records progress and completes her part.
+She then drafts the reply in Word (DOCX), which the server converts to PDF/A-2b; the deputy
+director checks its content, the chief of the office its format, the director reads the converted
+PDF in the viewer, approves and signs it with his personal certificate (R11), and the clerk issues
+it to the Sở Nội vụ with the Sở's organisation signature and seal. The Sở Nội vụ's clerk finds it
+in the reception queue and registers it (arrival number 1) and sees both signatures verified; the
+sender's page shows "đã vào sổ" for the Sở Nội vụ. The issued PDF is then checked by two
+validators that are not ours: poppler's `pdfsig` and pyHanko's command line, trusting only the
+test root.
 """
 
 import datetime as dt
@@ -112,6 +114,14 @@ def menu(page: Page, name: str) -> None:
     page.locator("nav.menu").get_by_role("link", name=pattern).click()
 
 
+def read_in_viewer(page: Page, text: str) -> None:
+    """The page's document viewer has drawn the first file's first page, with its text."""
+    viewer = page.locator("#document-viewer")
+    expect(viewer).to_have_attribute("data-state", "ready")
+    expect(viewer.locator(".viewer-page-box[data-page='1'] canvas")).to_be_visible()
+    expect(viewer.locator(".viewer-page-box[data-page='1'] .textLayer")).to_contain_text(text)
+
+
 def flash(page: Page, text: str) -> None:
     expect(page.locator("ul.messages").get_by_text(text, exact=True)).to_be_visible()
 
@@ -178,6 +188,8 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     expect(waiting.get_by_text(REQUEST_SUBJECT)).to_be_visible()
     waiting.get_by_role("link", name="Công văn số 245/SNV-CCHC").click()
     expect(director.locator("#document-subject")).to_have_text(REQUEST_SUBJECT)
+    # He reads the scan in the page's viewer, without downloading it.
+    read_in_viewer(director, "245/SNV-CCHC")
     director.fill("#id_direct_direction", DIRECTION)
     director.select_option(
         "#id_direct_lead", label="Nguyễn Thu Phương – Sở Thông tin và Truyền thông"
@@ -192,6 +204,16 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     expect(lead_row).to_contain_text("Chủ trì")
     expect(lead_row).to_contain_text("Nguyễn Thu Phương")
     expect(lead_row).to_contain_text(f"{deadline:%d/%m/%Y}")
+
+    # 2b. The clerk forwards it for information to the deputy director, from the row's "Chuyển"
+    # in the incoming list.
+    menu(clerk, "Văn bản đến")
+    row = clerk.locator("#document-table tbody tr").filter(has_text=REQUEST_SUBJECT)
+    row.get_by_role("link", name="Chuyển", exact=True).click()
+    share = clerk.locator("#share-form")
+    share.locator("select").select_option(value=str(people.deputy.pk))
+    share.get_by_role("button", name="Chuyển để biết").click()
+    flash(clerk, "Đã chuyển văn bản cho Lâm Quốc Hùng để biết.")
 
     # 3. The specialist records progress and completes her part.
     specialist = window_for(people.specialist)
@@ -272,6 +294,8 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
 
     # 5. The deputy director checks the content.
     deputy = window_for(people.deputy)
+    menu(deputy, "Việc của tôi")
+    expect(deputy.locator("#shared-to-read")).to_contain_text(REQUEST_SUBJECT)
     menu(deputy, "Dự thảo")
     deputy.get_by_role("link", name="Dự thảo chờ tôi xử lý").click()
     deputy.locator("#review-table").get_by_role("link", name=REPLY_SUBJECT).click()
@@ -296,6 +320,8 @@ def test_request_handled_reply_issued_and_registered_by_the_recipient(
     menu(director, "Dự thảo")
     director.get_by_role("link", name="Dự thảo chờ tôi xử lý").click()
     director.locator("#approve-table").get_by_role("link", name=REPLY_SUBJECT).click()
+    # The viewer shows the PDF/A made from the Word file: what he approves and signs.
+    read_in_viewer(director, "Sở Nội vụ")
     approve = director.locator("#approve-form")
     approve.get_by_label("Đạt / đồng ý").check()
     approve.locator("[name=approve-note]").fill("Đồng ý ban hành.")

@@ -168,7 +168,7 @@ def test_clerk_registers_the_document_of_a_package(
     assert selected(html, "document_type") == ["Công văn"]
     assert input_value(html, "code_number") == "781622e22"
     assert input_value(html, "code_notation") == "VPCP-TTĐT"
-    assert input_value(html, "issued_date") == "2018-10-19"
+    assert input_value(html, "issued_date") == "19/10/2018"
     assert selected(html, "issuer_unit") == ["— Cơ quan ngoài hệ thống (nhập tên bên dưới) —"]
     assert input_value(html, "issuer_name") == "Văn phòng Chính phủ"
     assert input_value(html, "issuer_code") == "000.00.00.K19"
@@ -340,8 +340,8 @@ def test_a_package_of_a_unit_of_the_deployment_and_a_typed_symbol(office, client
     assert selected(html, "issuer_unit") == [f"{root.name} ({root.agency_code})"]
     assert input_value(html, "issuer_name") is None
     assert selected(html, "urgency") == ["Hỏa tốc"]
-    assert input_value(html, "due_date") == "2026-12-10"
-    assert input_value(html, "issued_date") == "2026-11-20"
+    assert input_value(html, "due_date") == "10/12/2026"
+    assert input_value(html, "issued_date") == "20/11/2026"
     # No file in this package: only the package itself will be stored.
     files = re.search(r'<table id="package-files">(.*?)</table>', html, re.DOTALL).group(1)
     assert re.findall(r"<tr>\s*<td>([^<]*)</td>", files) == ["goi.edxml.xml"]

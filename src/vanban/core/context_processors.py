@@ -13,7 +13,6 @@ MENU = (
     "documents:outgoing_list",
     "documents:search",
     "drafting:draft_list",
-    "signatures:mine",
     "agenda:week_current",
     "exchange:queue",
     "documents:register_incoming",
@@ -28,11 +27,14 @@ MENU = (
     "interop:partner_list",
     "core:notifications",
     "accounts:profile",
+    "signatures:mine",
 )
 
 
-# The items of the "Quản trị" group of the menu: the group is marked when one of them is.
+# The items of the "Quản trị" group of the menu, and of the group under the person's name: a
+# group is marked when one of its items is.
 ADMIN_MENU = frozenset(MENU[MENU.index("accounts:account_list") : MENU.index("core:notifications")])
+PERSON_MENU = frozenset(MENU[MENU.index("accounts:profile") :])
 
 
 def current_menu_item(path: str) -> str:
@@ -83,4 +85,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_keeps_registers": any(r in ("clerk", "leader") for _, r in user.role_pairs()),
         "nav_current": current,
         "nav_admin_current": current in ADMIN_MENU,
+        "nav_person_current": current in PERSON_MENU,
     }
