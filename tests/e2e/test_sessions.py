@@ -39,7 +39,8 @@ def test_log_out_the_other_device(live_server, page, browser, person, csp_violat
     sign_in(phone, live_server.url, person)
     sign_in(page, live_server.url, person)
 
-    page.get_by_role("link", name="Nguyễn Thu Phương").click()
+    page.locator("nav.menu summary").filter(has_text="Nguyễn Thu Phương").click()
+    page.get_by_role("link", name="Thông tin cá nhân").click()
     page.get_by_role("link", name="Phiên đăng nhập").click()
     expect(page.get_by_role("heading", name="Phiên đăng nhập")).to_be_visible()
     expect(page.locator("#session-table tbody tr")).to_have_count(2)
