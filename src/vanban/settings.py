@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vanban.accounts.middleware.PasswordChangeRequiredMiddleware",
     "vanban.accounts.middleware.SecondFactorMiddleware",
+    # After the account and session are read: lists, search, registers and reports may read the
+    # replica (core/replica.py).
+    "vanban.core.replica.ReplicaReadsMiddleware",
     # Refusals that escape a view: 404, 403 or 400 (core/http.py, "Answering a request").
     "vanban.core.http.RefusalMiddleware",
 ]
@@ -123,6 +126,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# A PostgreSQL streaming replica for the reads of the pages that only list, search and report
+# (core/replica.py; docs/deployment.md, "Read replica"). Without it, one database does all.
+_replica_url = os.environ.get("VANBAN_REPLICA_DATABASE_URL", "")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=int(os.environ.get("VANBAN_DB_CONN_MAX_AGE", "60"))
+    )
+    # An unreachable replica costs a request at most this long before it reads the primary.
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests run on the primary's test database; the replica is its copy.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["vanban.core.replica.ReplicaRouter"]
+# Behind PgBouncer in transaction mode (docs/deployment.md, "Connection pooling"): no cursor and
+# no prepared statement may outlive a transaction, since the next one may run on another
+# server connection.
+if env_bool("VANBAN_DB_TRANSACTION_POOLING", False):
+    for _database in DATABASES.values():
+        if _database["ENGINE"] == "django.db.backends.postgresql":
+            _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+# After a person's write, their pages read the primary for this many seconds (read your writes).
+VANBAN_REPLICA_READ_YOUR_WRITES = int(os.environ.get("VANBAN_REPLICA_READ_YOUR_WRITES", "10"))
+# After the replica failed to answer, it is not tried again for this many seconds.
+VANBAN_REPLICA_RETRY_SECONDS = float(os.environ.get("VANBAN_REPLICA_RETRY_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

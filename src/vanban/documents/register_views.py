@@ -22,6 +22,7 @@ from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
 from vanban.core.forms import model_choice_field
 from vanban.core.http import client_ip
+from vanban.core.replica import replica_reads
 from vanban.reports.forms import PERIOD_KINDS, ReportPeriodForm
 from vanban.reports.periods import Period
 
@@ -242,6 +243,7 @@ def _register_pdf(request: HttpRequest, direction: str) -> HttpResponse:
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def register_incoming(request: HttpRequest) -> HttpResponse:
@@ -249,6 +251,7 @@ def register_incoming(request: HttpRequest) -> HttpResponse:
     return _register_page(request, Direction.INCOMING)
 
 
+@replica_reads
 @login_required
 @require_GET
 def register_outgoing(request: HttpRequest) -> HttpResponse:
@@ -256,6 +259,7 @@ def register_outgoing(request: HttpRequest) -> HttpResponse:
     return _register_page(request, Direction.OUTGOING)
 
 
+@replica_reads
 @login_required
 @require_GET
 def register_incoming_pdf(request: HttpRequest) -> HttpResponse:
@@ -263,6 +267,7 @@ def register_incoming_pdf(request: HttpRequest) -> HttpResponse:
     return _register_pdf(request, Direction.INCOMING)
 
 
+@replica_reads
 @login_required
 @require_GET
 def register_outgoing_pdf(request: HttpRequest) -> HttpResponse:

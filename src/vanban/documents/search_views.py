@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.accounts.http import request_user
 from vanban.core import clock
 from vanban.core.errors import ServiceError
+from vanban.core.replica import replica_reads
 
 from . import exports, search, search_services
 from .search_forms import DocumentSearchForm, SavedSearchForm
@@ -77,6 +78,7 @@ def _page(
     return render(request, "documents/search/search.html", context, status=status)
 
 
+@replica_reads
 @login_required
 @require_GET
 def search_view(request: HttpRequest) -> HttpResponse:
@@ -84,6 +86,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return _page(request, DocumentSearchForm(request.GET, user=request_user(request)))
 
 
+@replica_reads
 @login_required
 @require_GET
 def search_count_view(request: HttpRequest) -> HttpResponse:
@@ -159,6 +162,7 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def search_export_xlsx(request: HttpRequest) -> HttpResponse:
@@ -166,6 +170,7 @@ def search_export_xlsx(request: HttpRequest) -> HttpResponse:
     return _export(request, "xlsx")
 
 
+@replica_reads
 @login_required
 @require_GET
 def search_export_pdf(request: HttpRequest) -> HttpResponse:

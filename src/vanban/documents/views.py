@@ -27,6 +27,7 @@ from vanban.accounts.models import Role, User
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import model_choice_field
 from vanban.core.http import client_ip, refusal_raise
+from vanban.core.replica import replica_reads
 
 from . import discussions, list_actions, opened, receipt_checks, selectors, services, share_rules
 from .files import safe_file_name
@@ -131,12 +132,14 @@ def _document_list(request: HttpRequest, direction: str) -> HttpResponse:
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def incoming_list(request: HttpRequest) -> HttpResponse:
     return _document_list(request, Direction.INCOMING)
 
 
+@replica_reads
 @login_required
 @require_GET
 def outgoing_list(request: HttpRequest) -> HttpResponse:

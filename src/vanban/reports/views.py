@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from vanban.accounts.http import request_user
 from vanban.accounts.models import User
 from vanban.core.errors import ServiceError
+from vanban.core.replica import replica_reads
 
 from . import selectors
 from .forms import ReportPeriodForm
@@ -64,6 +65,7 @@ def _page(
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def account_changes(request: HttpRequest) -> HttpResponse:
@@ -75,6 +77,7 @@ def account_changes(request: HttpRequest) -> HttpResponse:
     return _page(request, form, report, status)
 
 
+@replica_reads
 @login_required
 @require_GET
 def account_changes_pdf(request: HttpRequest) -> HttpResponse:

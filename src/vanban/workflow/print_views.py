@@ -15,6 +15,7 @@ from vanban.accounts.models import User
 from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.core.http import refusal_raise
+from vanban.core.replica import replica_reads
 from vanban.documents import selectors as document_selectors
 from vanban.reports.pdf import render_pdf
 from vanban.reports.periods import Period
@@ -98,6 +99,7 @@ def _register_page(
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def followup(request: HttpRequest) -> HttpResponse:
@@ -106,6 +108,7 @@ def followup(request: HttpRequest) -> HttpResponse:
     return _register_page(request, form, register, status, error)
 
 
+@replica_reads
 @login_required
 @require_GET
 def followup_pdf(request: HttpRequest) -> HttpResponse:
