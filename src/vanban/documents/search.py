@@ -287,9 +287,10 @@ class SearchVectorColumn(Expression):
 
     output_field = SearchVectorField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+    # Django adds the parameters of expressions as lists (the stubs say tuples).
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         table = compiler.quote_name_unless_alias(Document._meta.db_table)
-        return f"{table}.{connection.ops.quote_name('search_vector')}", ()
+        return f"{table}.{connection.ops.quote_name('search_vector')}", []
 
 
 def tsquery_text(parsed: ParsedQuery) -> str:
