@@ -352,6 +352,12 @@ def main() -> None:
         "common word, first page": {"query": "viec"},
         "two common words, first page": {"query": "quyet dinh"},
         "common word, by issued date": {"query": "ke hoach", "sort": "issued"},
+        "common word, most relevant first": {"query": "viec", "sort": "relevance"},
+        "two common words, most relevant first": {"query": "quyet dinh", "sort": "relevance"},
+        "phrase in quotes, most relevant first": {
+            "query": '"chuyen doi so"',
+            "sort": "relevance",
+        },
         "rare word": {"query": "sau rieng"},
         "number-symbol 613/QD-PVHTT": {"query": "613/QD-PVHTT"},
         "filters: word + incoming + urgent + 2025": {

@@ -249,6 +249,7 @@ def test_the_openapi_document_declares_a_bound_for_every_input():
         "type": "integer",
     }
     assert parameters[("GET /api/v1/documents/search", "sort")]["enum"] == [
+        "relevance",
         "newest",
         "oldest",
         "issued",

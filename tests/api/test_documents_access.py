@@ -451,8 +451,8 @@ def test_search_ignores_diacritics_and_matches_symbols_whole(library, api):
     assert response.status_code == 422
     body = response.json()
     assert (body["detail"], body["field"]) == (
-        "Dữ liệu gửi lên không hợp lệ: sort: phải là một trong: newest, oldest, issued, number, "
-        "urgency.",
+        "Dữ liệu gửi lên không hợp lệ: sort: phải là một trong: relevance, newest, oldest, issued, "
+        "number, urgency.",
         "sort",
     )
 

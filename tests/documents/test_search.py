@@ -124,13 +124,166 @@ def test_every_word_must_match(office):
     assert found(office.clerk, "ke hoach chuyen doi so tuyen dung") == []
 
 
-def test_the_last_word_may_be_the_start_of_a_word(office):
+def test_every_word_is_matched_whole_the_last_one_too(office):
     document = incoming(office, subject="Quyết định phê duyệt quy hoạch")
-    assert found(office.clerk, "phe duyet quy ho") == [document.pk]
-    assert found(office.clerk, "quyet di") == [document.pk]
-    # Other words are whole: "quye" is not a word of the document.
+    assert found(office.clerk, "phe duyet quy hoach") == [document.pk]
+    # No word is the start of a longer word, the last one included.
+    assert found(office.clerk, "phe duyet quy ho") == []
+    assert found(office.clerk, "quyet di") == []
     assert found(office.clerk, "quye dinh") == []
     assert found(office.clerk, "duyet qu hoach") == []
+
+
+def test_man_finds_neither_manh_nor_mang(office):
+    strength = incoming(office, subject="Phát huy sức mạnh đoàn kết")
+    network = incoming(office, subject="Bảo đảm an toàn mạng máy tính")
+    bring = incoming(office, subject="Mang theo giấy tờ tùy thân")
+    screen = incoming(office, subject="Mua màn hình cho bộ phận một cửa")
+    assert found(office.clerk, "man") == [screen.pk]
+    assert found(office.clerk, "mua man") == [screen.pk]
+    assert found(office.clerk, "manh") == [strength.pk]
+    assert found(office.clerk, "mang") == [bring.pk, network.pk]
+    # A place ending "tre" (every issuing body here is of Bến Tre) does not find "trên".
+    above = incoming(
+        office, subject="Công văn gửi các đơn vị nêu trên", issuer_name="Sở Nội vụ", issuer_code=""
+    )
+    assert found(office.clerk, "ben tre") == [screen.pk, bring.pk, network.pk, strength.pk]
+    assert above.pk not in found(office.clerk, "tre")
+    assert found(office.clerk, "tren") == [above.pk]
+
+
+def test_words_in_double_quotes_must_follow_one_another(office):
+    phrase = incoming(office, subject="Kế hoạch chuyển đổi số năm 2026")
+    scattered = incoming(office, subject="Kế hoạch số 12 về chuyển đổi mô hình")
+    assert found(office.clerk, "ke hoach chuyen doi so") == [scattered.pk, phrase.pk]
+    assert found(office.clerk, '"kế hoạch chuyển đổi số"') == [phrase.pk]
+    assert found(office.clerk, "“ke hoach chuyen doi so” 2026") == [phrase.pk]
+    assert found(office.clerk, '"ke hoach chuyen doi so" 2025') == []
+    assert found(office.clerk, '"chuyen doi mo hinh"') == [scattered.pk]
+    # A phrase never spans two fields: the subject and the file text are apart.
+    assert found(office.clerk, '"nam 2026 quyet dinh"') == []
+    # An unclosed quote runs to the end of the query.
+    assert found(office.clerk, '"so nam 2026') == [phrase.pk]
+    citing = incoming(office, subject="Thực hiện Quyết định 15/QĐ-UBND về chuyển đổi số")
+    assert found(office.clerk, '"quyết định 15/QĐ-UBND về"') == [citing.pk]
+    assert found(office.clerk, '"quyết định về"') == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "a & b | !c",
+        ":*",
+        "kế hoạch:*",
+        "'",
+        "''",
+        "\\",
+        "(",
+        "<-> <2>",
+        "!!",
+        '"',
+        '""',
+        "&&|| 'ke' hoach'",
+        "ke:* & !hoach",
+        "%_%",
+        "x" * 200,
+    ],
+)
+def test_a_hostile_query_neither_errs_nor_matches_operators(office, query):
+    plan = incoming(office, subject="Kế hoạch công tác năm")
+    results = found(office.clerk, query)
+    results_ranked = found(office.clerk, query, sort=SearchSort.RELEVANCE)
+    assert results == results_ranked
+    assert results in ([], [plan.pk])
+
+
+def test_a_symbol_broken_across_lines_in_a_file_is_found(office):
+    citing = incoming(
+        office,
+        subject="Công văn triển khai",
+        main_file=pdf_upload(
+            "cv.pdf", "Căn cứ Quyết định số 1366/QĐ-", "UBND ngày 15/6/2026 của Ủy ban nhân dân"
+        ),
+    )
+    # PDFium gives the hyphen that ends a line as U+0002 and joins the lines.
+    assert "1366/QĐ\x02UBND" in citing.files.get().text
+    assert found(office.clerk, "1366/QĐ-UBND") == [citing.pk]
+    assert found(office.clerk, "1366/qd-ubnd ngay") == [citing.pk]
+
+
+def test_only_a_code_at_the_next_line_start_is_joined():
+    text = search.search_text_build(
+        fields=search.SearchFields(number=[], subject=[], people=[], other=[]),
+        file_texts=[
+            "số 12/QĐ-\nUBND và 7/\r\n  SNV; phát triển kinh tế-\nXã hội; QĐ -\nUBND; 8/QĐ\x02SNV"
+        ],
+    )
+    assert " 12/qd-ubnd " in text and " 7/snv " in text and " 8/qd-snv " in text
+    assert " xa " in text and " kinh " in text and "te-xa" not in text
+    assert " qd ubnd " in text
+
+
+# ---------------------------------------------------------------- relevance
+
+
+def test_sections_of_the_search_text():
+    text = search.search_text_build(
+        fields=search.SearchFields(
+            number=["15/QĐ-UBND"], subject=["Kế hoạch"], people=["Sở Nội vụ"], other=["ghi chú"]
+        ),
+        file_texts=["Nội dung tệp"],
+    )
+    assert (
+        text
+        == " 15/qd-ubnd 15 qd ubnd 15/qd qd-ubnd | ke hoach | so noi vu | ghi chu noi dung tep "
+    )
+
+
+def test_relevance_puts_subject_and_number_before_file_text(office):
+    in_file = incoming(
+        office,
+        subject="Công văn về việc báo cáo",
+        main_file=pdf_upload("a.pdf", "Đề nghị các đơn vị tăng cường an ninh mạng"),
+    )
+    in_subject = incoming(
+        office, at=NOW - dt.timedelta(days=5), subject="Kế hoạch bảo đảm an ninh mạng"
+    )
+    relevance = found(office.clerk, "an ninh mang", sort=SearchSort.RELEVANCE)
+    newest = found(office.clerk, "an ninh mang", sort=SearchSort.NEWEST)
+    assert newest == [in_file.pk, in_subject.pk]
+    if connection.vendor == "postgresql":
+        assert relevance == [in_subject.pk, in_file.pk]
+    else:  # SQLite ranks by date (search.py)
+        assert relevance == newest
+
+
+def test_relevance_puts_the_document_bearing_the_number_first(office):
+    bearing = incoming(
+        office, at=NOW - dt.timedelta(days=2), code_number="99", code_notation="BC-SNV"
+    )
+    incoming(office, code_number="199", code_notation="BC-SNV")
+    citing = incoming(
+        office,
+        subject="Công văn đôn đốc",
+        main_file=pdf_upload("b.pdf", "Thực hiện Báo cáo số 99/BC-SNV của Sở Nội vụ"),
+    )
+    relevance = found(office.clerk, "99/BC-SNV", sort=SearchSort.RELEVANCE)
+    if connection.vendor == "postgresql":
+        assert relevance == [bearing.pk, citing.pk]
+    else:
+        assert relevance == [citing.pk, bearing.pk]
+
+
+def test_a_query_with_diacritics_ranks_the_same_diacritics_first(office):
+    milk = incoming(office, at=NOW - dt.timedelta(days=3), subject="Kiểm tra an toàn thực phẩm sữa")
+    repair = incoming(office, subject="Kế hoạch sửa chữa trụ sở")
+    assert found(office.clerk, "sua", sort=SearchSort.RELEVANCE) == [repair.pk, milk.pk]
+    ranked = found(office.clerk, "SỮA", sort=SearchSort.RELEVANCE)
+    if connection.vendor == "postgresql":
+        assert ranked == [milk.pk, repair.pk]
+        assert found(office.clerk, "sửa", sort=SearchSort.RELEVANCE) == [repair.pk, milk.pk]
+    else:
+        assert ranked == [repair.pk, milk.pk]
 
 
 def test_a_one_digit_number_finds_its_two_digit_form(office):
@@ -379,15 +532,44 @@ def test_the_last_page_in_hand_needs_no_count(office, django_assert_num_queries,
 # ---------------------------------------------------------------- PostgreSQL indexes
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram index on PostgreSQL only")
-def test_postgresql_answers_a_word_from_the_trigram_index(office):
-    incoming(office, subject="Kế hoạch chuyển đổi số")
-    query = Document.objects.filter(search.match_condition("chuyen doi so 15/qd-ubnd"))
-    with connection.cursor() as cursor:
-        # A few rows are read fastest by a scan; forbid it to see which index the LIKE can use.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        plan = query.explain()
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text index on PostgreSQL")
+def test_postgresql_answers_words_from_the_vector_and_symbols_from_trigrams(office):
+    incoming(office, subject="Kế hoạch chuyển đổi số", code_number="15", code_notation="QĐ-UBND")
+
+    def plan_of(query: str):
+        found = Document.objects.filter(search.fts_condition(search.query_parse(query)))
+        with connection.cursor() as cursor:
+            # A few rows are read fastest by a scan; forbid it to see which index can be used.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            return found.explain(), [d.subject for d in found]
+
+    plan, subjects = plan_of("chuyen doi so 15/qd-ubnd")
+    assert "Bitmap Index Scan on documents_document_search_vector" in plan
+    assert "''chuyen'' & ''doi'' & ''so''" in plan
+    assert "% chuyen %" not in plan  # words are not matched by LIKE any more
+    assert "search_text ~~ '% 15/qd-ubnd %'::text" in plan
+    assert subjects == ["Kế hoạch chuyển đổi số"]
+    plan, subjects = plan_of("15/qd-ubnd")
     assert "Bitmap Index Scan on documents_document_search_trgm" in plan
-    assert "search_text ~~ '% chuyen %'::text" in plan
-    assert [d.subject for d in query] == ["Kế hoạch chuyển đổi số"]
+    assert subjects == ["Kế hoạch chuyển đổi số"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text index on PostgreSQL")
+def test_postgresql_vector_is_weighted_by_section(office):
+    document = incoming(
+        office,
+        subject="Kế hoạch chuyển đổi số",
+        code_number="15",
+        code_notation="QĐ-UBND",
+        main_file=pdf_upload("c.pdf", "Nội dung tệp"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_vector::text FROM documents_document WHERE id = %s", [document.pk]
+        )
+        (vector,) = cursor.fetchone()
+    assert "'15':" in vector and "A" in vector.split("'15':")[1].split(" ")[0]
+    assert "'chuyen':" in vector and vector.split("'chuyen':")[1].split(" ")[0].endswith("B")
+    assert "'tep':" in vector and vector.split("'tep':")[1].split(" ")[0][-1].isdigit()
+    assert "/" not in vector  # number-symbols stay out of the vector

@@ -203,7 +203,9 @@ class Document(models.Model):
     )
     registered_at = models.DateTimeField("thời điểm vào sổ")
     # Folded (no diacritics, lower case) words of every searchable field and the files' text,
-    # padded with spaces so that a word or a number-symbol matches only whole (see search.py).
+    # padded with spaces so that a word or a number-symbol matches only whole, in four sections
+    # " A | B | C | D " (see search.py). On PostgreSQL the generated column `search_vector` (not a
+    # field: migration 0010) is its weighted full-text vector.
     search_text = models.TextField(blank=True, editable=False)
 
     objects = DocumentQuerySet.as_manager()

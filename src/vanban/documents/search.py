@@ -1,40 +1,77 @@
 """Search text: every searchable field folded (no diacritics, lower case) into whole words.
 
-Stored padded with spaces, so a query word matches at a word start (" quyet") and a number or a
-number-symbol matches only whole (" 613/qd-pvhtt "), never inside "1613/...". No word is dropped:
-Vietnamese syllables are short and every one of them counts.
+`search_text` holds the folded words padded with spaces, in four sections " A | B | C | D ":
+number-symbol (and register number); document type and subject; issuing body, signer and
+recipients; description and file text. A number or a number-symbol matches only whole
+(" 613/qd-pvhtt "), never inside "1613/...". No word is dropped: Vietnamese syllables are short
+and every one of them counts. A number-symbol broken across lines by a PDF's text layer
+("1366/QĐ-" at a line's end, "UBND" at the next line's start) is joined again.
 
 Matching rules of `document_search` (each one has a test in tests/documents/test_search.py):
 - the query is folded like the stored text: "Quyết định" and "quyet dinh" are the same, "đ" is "d";
 - every word of the query must be found (AND), and no word is ignored ("và", "của", "về" count);
-- a word is matched whole (" dinh "), except the last word of the query, which may also be the
-  start of a word (" quye" finds "quyết"), so that results follow the typing;
+- every word is matched whole, the last one too: "man" never finds "mạnh" nor "mang" (a search
+  is submitted, not typed into a suggestion list: there is no prefix matching);
+- words in double quotes ("kế hoạch chuyển đổi số") must follow one another (a phrase);
 - a number or a number-symbol (a word of digits only, or with / - .) is always matched whole:
   "613/QD-PVHTT" finds 613/QĐ-PVHTT, never 1613/QĐ-PVHTT nor 613/QĐ-PVHTTX; "613" finds the
   number 613, never 1613; a one-digit number also finds its two-digit form (symbols use 01..09).
+
+Order "Liên quan nhất" (the search page's default): on PostgreSQL, the document bearing a typed
+number-symbol first, then those citing it; for a query typed with diacritics, the documents
+whose subject has the words as typed ("sữa" before "sửa"); then ts_rank_cd with the weights
+A 1.0, B 0.4, C 0.2, D 0.1 (a word of the number-symbol or subject before one only in the file
+text); then the newest. On SQLite (the embedded database of a first run) it is the newest first.
+The other orders ("Vào sổ mới nhất"...) are one choice away.
+
+Mechanism. PostgreSQL: `search_vector`, a generated column over `search_text` (the `simple`
+configuration's vector of the words made of letters and digits, weighted by section), with a
+GIN index (migration 0010): the words of a query become a to_tsquery of quoted [a-z0-9] lexemes
+only, so no typed text ("a & b | !c", ":*") reaches to_tsquery as an operator. A number-symbol
+(or any word with other characters) is matched by `LIKE '% term %'` on the trigram GIN index of
+`search_text` (migration 0003), and a phrase by `LIKE '% w1 w2 %'` (exact at any length).
+SQLite: every word and phrase by `LIKE` on `search_text`.
 
 Counting (no silent cap, and a common word stays fast): a page is read as `page size + 1` rows,
 which tells whether a next page exists without counting. The total is counted only up to
 `COUNT_CAP + 1` rows (`SELECT COUNT(*) FROM (SELECT id ... LIMIT COUNT_CAP + 1)`): up to the cap
 it is exact, above it the page says "khoảng hơn 1.000 kết quả". When the page in hand is the last
-one, its position gives the total and no count is run at all.
-
-On PostgreSQL `search_text` has a trigram GIN index and each sort order a b-tree index
-(migration 0003): `LIKE '% term %'` is answered from the trigram index, and the first page of a
-common word is read in index order, stopping after one page.
+one, its position gives the total and no count is run at all. Each sort order by date has a
+b-tree index (migration 0003), so the first page of a common word in date order stops after one
+page; the order by relevance ranks every hit first.
 """
 
 import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import models
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorExact,
+    SearchVectorField,
+)
+from django.db import connection, models
+from django.db.models import (
+    Case,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Lower
+from django.db.models.lookups import Contains
 
 from vanban.accounts.models import Unit, User
 from vanban.core.errors import NotFound
-from vanban.core.text import fold
+from vanban.core.text import fold, nfc
 from vanban.reports.periods import local_midnight
 
 from .models import Direction, Document, DocumentType, RegisterSeries, SavedSearch, Urgency
@@ -74,11 +111,51 @@ def words(value: str) -> list[str]:
     return out
 
 
-def search_text_build(*, fields: list[str], file_texts: list[str]) -> str:
-    collected = words(" ".join(f for f in fields if f))
+@dataclass
+class SearchFields:
+    """The searchable fields of a document by where they are, which weighs a match (SPEC, "full-
+    text search across metadata and file content": a word of the number-symbol or the subject
+    counts more than one of the file text)."""
+
+    number: list[str]  # A: number-symbol, number and notation, register number
+    subject: list[str]  # B: document type and subject
+    people: list[str]  # C: issuing body, signer, places and recipients
+    other: list[str]  # D, with the file text: the description
+
+
+# Between the sections of `search_text`: never part of a word (a separator of `words`).
+SECTION = "|"
+# A symbol broken across lines by a PDF's text layer: "1366/QĐ-" at a line's end, "UBND" at the
+# next line's start. The token ends with "-" or "/" right after a letter or digit, and the next
+# line starts with a code of two or more capitals, so "kinh tế -" and "Xã hội" are left alone.
+_BROKEN_SYMBOL = re.compile(r"(?<=\w[-/])[ \t]*\r?\n[ \t\r\n]*(?=[A-ZĐ]{2})")
+
+
+# PDFium writes a hyphen that ends a line as U+0002 and joins the two lines ("1366/QĐ\x02UBND").
+# Vietnamese words are not hyphenated across lines, so it is the hyphen of a number-symbol.
+_LINE_END_HYPHEN = "\x02"
+
+
+def file_text_words(text: str) -> list[str]:
+    """Words of a file's text, with a number-symbol broken across lines joined again."""
+    text = text[:MAX_FILE_TEXT].replace(_LINE_END_HYPHEN, "-")
+    return words(_BROKEN_SYMBOL.sub("", text))
+
+
+def search_text_build(*, fields: SearchFields, file_texts: list[str]) -> str:
+    """Folded words in four sections, " A | B | C | D ": number-symbol, subject, issuing body and
+    signer, file text. LIKE matching ignores the sections; on PostgreSQL they give the weights of
+    the full-text vector (migration 0010)."""
+    sections = [
+        words(" ".join(f for f in fields.number if f)),
+        words(" ".join(f for f in fields.subject if f)),
+        words(" ".join(f for f in fields.people if f)),
+    ]
+    text_words = words(" ".join(f for f in fields.other if f))
     for text in file_texts:
-        collected.extend(words(text[:MAX_FILE_TEXT]))
-    return f" {' '.join(collected)} "
+        text_words.extend(file_text_words(text))
+    sections.append(text_words)
+    return f" {f' {SECTION} '.join(' '.join(section) for section in sections)} "
 
 
 def query_terms(query: str) -> list[tuple[str, bool]]:
@@ -90,6 +167,33 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
             whole = token.isdigit() or bool(_PARTS.search(token))
             terms.append((token, whole))
     return terms
+
+
+_QUOTED = re.compile(r'["“”„]([^"“”„]*)["“”„]?')
+
+
+@dataclass
+class ParsedQuery:
+    """A typed query: its terms (every one must match) and its phrases in double quotes (their
+    words must follow one another)."""
+
+    terms: list[tuple[str, bool]]
+    phrases: list[list[str]]
+    typed_words: list[str]  # the words as typed, lower case NFC, for the diacritic ranking
+
+
+def query_parse(query: str) -> ParsedQuery:
+    terms: list[tuple[str, bool]] = []
+    phrases: list[list[str]] = []
+    for quoted in _QUOTED.findall(query):
+        phrase = query_terms(quoted)
+        terms.extend(phrase)
+        if len(phrase) > 1:
+            # As stored: a number-symbol is followed by its parts ("15/qd-ubnd 15 qd ubnd ...").
+            phrases.append(words(quoted))
+    terms.extend(query_terms(_QUOTED.sub(" ", query)))
+    typed = [w.strip("-./") for w in _SEPARATORS.split(nfc(query).lower()) if w.strip("-./")]
+    return ParsedQuery(list(dict.fromkeys(terms)), phrases, typed)
 
 
 # ---------------------------------------------------------------- the search itself
@@ -123,6 +227,7 @@ SEARCH_PARAMS = (
 
 
 class SearchSort(models.TextChoices):
+    RELEVANCE = "relevance", "Liên quan nhất"
     NEWEST = "newest", "Vào sổ mới nhất"
     OLDEST = "oldest", "Vào sổ cũ nhất"
     ISSUED = "issued", "Ngày văn bản mới nhất"
@@ -131,6 +236,8 @@ class SearchSort(models.TextChoices):
 
 
 SORT_ORDER: dict[str, tuple[str, ...]] = {
+    # Without a query, or on SQLite, the most relevant come in date order (see document_search).
+    SearchSort.RELEVANCE: ("-registered_at", "-id"),
     SearchSort.NEWEST: ("-registered_at", "-id"),
     SearchSort.OLDEST: ("registered_at", "id"),
     SearchSort.ISSUED: ("-issued_date", "-registered_at", "-id"),
@@ -145,21 +252,121 @@ def _number_variants(term: str) -> list[str]:
     return [term, f"0{term}"] if digits == 1 else [term]
 
 
-def match_condition(query: str) -> Q:
-    """The condition on `search_text` for a typed query (rules in the module docstring)."""
-    terms = query_terms(query)
+def _like_word(term: str) -> Q:
+    """`term` as a whole word of `search_text`; a number also as its two-digit form."""
     condition = Q()
-    for position, (term, whole) in enumerate(terms):
-        if whole:
-            term_condition = Q()
-            for variant in _number_variants(term):
-                term_condition |= Q(search_text__contains=f" {variant} ")
-        elif position == len(terms) - 1:
-            term_condition = Q(search_text__contains=f" {term}")
-        else:
-            term_condition = Q(search_text__contains=f" {term} ")
-        condition &= term_condition
+    for variant in _number_variants(term):
+        condition |= Q(search_text__contains=f" {variant} ")
     return condition
+
+
+def match_condition(query: str) -> Q:
+    """The LIKE condition on `search_text` for a typed query (rules in the module docstring):
+    every term a whole word, every phrase its words one after another. Used as such on SQLite;
+    on PostgreSQL for the terms the full-text vector does not hold (see `fts_condition`)."""
+    parsed = query_parse(query)
+    condition = Q()
+    for term, _whole in parsed.terms:
+        condition &= _like_word(term)
+    for phrase in parsed.phrases:
+        condition &= Q(search_text__contains=f" {' '.join(phrase)} ")
+    return condition
+
+
+# ---------------------------------------------------------------- PostgreSQL full-text search
+
+_LEXEME = re.compile(r"[a-z0-9]+")
+# Weights of the sections D, C, B, A for ts_rank_cd: file text, issuing body and signer,
+# subject, number-symbol.
+RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+
+
+class SearchVectorColumn(Expression):
+    """`documents_document.search_vector`: a generated column of PostgreSQL only (migration
+    0010), so not a field of the model."""
+
+    output_field = SearchVectorField()
+
+    # Django adds the parameters of expressions as lists (the stubs say tuples).
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        table = compiler.quote_name_unless_alias(Document._meta.db_table)
+        return f"{table}.{connection.ops.quote_name('search_vector')}", []
+
+
+def tsquery_text(parsed: ParsedQuery) -> str:
+    """The to_tsquery text of the terms the vector holds: quoted lexemes of [a-z0-9] only,
+    joined by "&" (a one-digit number also as its two-digit form, by "|"). Nothing typed
+    reaches to_tsquery as an operator: "a & b | !c" or ":*" are separators of `words`."""
+    parts = []
+    for term, _whole in parsed.terms:
+        if _LEXEME.fullmatch(term):
+            variants = [f"'{variant}'" for variant in _number_variants(term)]
+            parts.append(variants[0] if len(variants) == 1 else f"({' | '.join(variants)})")
+    return " & ".join(parts)
+
+
+def _tsquery(parsed: ParsedQuery) -> SearchQuery | None:
+    text = tsquery_text(parsed)
+    return SearchQuery(text, config="simple", search_type="raw") if text else None
+
+
+def fts_condition(parsed: ParsedQuery) -> Q:
+    """PostgreSQL: the words through the GIN index of the full-text vector; number-symbols (and
+    any word that is not plain letters and digits) through LIKE on the trigram index; phrases
+    checked on `search_text` (exact at any length, where the vector's positions stop at 16,383)."""
+    condition = Q()
+    tsquery = _tsquery(parsed)
+    if tsquery is not None:
+        condition &= Q(SearchVectorExact(SearchVectorColumn(), tsquery))
+    for term, _whole in parsed.terms:
+        if not _LEXEME.fullmatch(term):
+            condition &= _like_word(term)
+    for phrase in parsed.phrases:
+        condition &= Q(search_text__contains=f" {' '.join(phrase)} ")
+    return condition
+
+
+def _first_when(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def relevance_order(parsed: ParsedQuery) -> list[Any]:
+    """PostgreSQL, sort "Liên quan nhất": the document bearing a typed number-symbol first (its
+    own number, section A, before those citing it); then, for a query typed with diacritics,
+    the documents whose subject has every such word as typed ("sữa" before "sửa"); then
+    ts_rank_cd with the weights of the sections; then the newest."""
+    order: list[Any] = []
+    symbols = [term for term, whole in parsed.terms if whole]
+    if symbols:
+        section_a = Concat(
+            Func(
+                F("search_text"),
+                Value(f" {SECTION} "),
+                Value(1),
+                function="split_part",
+                output_field=TextField(),
+            ),
+            Value(" "),
+            output_field=TextField(),
+        )
+        bearing = Q()
+        for term in symbols:
+            variants = Q()
+            for variant in _number_variants(term):
+                variants |= Q(Contains(section_a, f" {variant} "))
+            bearing &= variants
+        order.append(_first_when(bearing).desc())
+    marked = [word for word in parsed.typed_words if fold(word) != word]
+    if marked:
+        as_typed = Q()
+        for word in marked:
+            as_typed &= Q(Contains(Lower("subject"), word))
+        order.append(_first_when(as_typed).desc())
+    tsquery = _tsquery(parsed)
+    if tsquery is not None:
+        rank = SearchRank(SearchVectorColumn(), tsquery, weights=RANK_WEIGHTS, cover_density=True)
+        order.append(rank.desc())
+    return [*order, "-registered_at", "-id"]
 
 
 def document_search(
@@ -183,8 +390,10 @@ def document_search(
     documents registered at 23:30 that day.
     """
     qs = Document.objects.visible_to(user)
-    if query:
-        qs = qs.filter(match_condition(query))
+    postgresql = connection.vendor == "postgresql"
+    parsed = query_parse(query)
+    if parsed.terms:
+        qs = qs.filter(fts_condition(parsed) if postgresql else match_condition(query))
     if direction in Direction.values:
         qs = qs.filter(direction=direction)
     type_ids = [t.pk for t in document_types]
@@ -205,7 +414,9 @@ def document_search(
         qs = qs.filter(registered_at__gte=local_midnight(registered_from))
     if registered_to is not None:
         qs = qs.filter(registered_at__lt=local_midnight(registered_to + dt.timedelta(days=1)))
-    order = SORT_ORDER.get(sort, SORT_ORDER[SearchSort.NEWEST])
+    order: list[Any] = list(SORT_ORDER.get(sort, SORT_ORDER[SearchSort.NEWEST]))
+    if sort == SearchSort.RELEVANCE and parsed.terms and postgresql:
+        order = relevance_order(parsed)
     # The long search text is never shown: leaving it out keeps the rows (and any DISTINCT over
     # them) small.
     return qs.select_related("document_type", "unit").defer("search_text").order_by(*order)

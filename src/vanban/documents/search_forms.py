@@ -175,7 +175,8 @@ class DocumentSearchForm(Form):
             "issued_to": data["issued_to"],
             "registered_from": data["registered_from"],
             "registered_to": data["registered_to"],
-            "sort": data["sort"] or SearchSort.NEWEST,
+            # "Liên quan nhất" by default: without words to rank by, it is the newest first.
+            "sort": data["sort"] or SearchSort.RELEVANCE,
         }
 
     def query_params(self) -> dict[str, str]:
@@ -183,7 +184,7 @@ class DocumentSearchForm(Form):
         params: dict[str, str] = {}
         for name in SEARCH_PARAMS:
             value = self.cleaned_data.get(name)
-            if value in (None, "") or (name == "sort" and value == SearchSort.NEWEST):
+            if value in (None, "") or (name == "sort" and value == SearchSort.RELEVANCE):
                 continue
             if isinstance(value, dt.date):
                 params[name] = value.isoformat()

@@ -18,7 +18,7 @@ from vanban.core.errors import AccessDenied, ServiceError
 
 from ..files import PreparedFile, file_discard, file_prepare, file_store
 from ..models import Document, DocumentFile, DocumentPolicy
-from ..search import search_text_build
+from ..search import SearchFields, search_text_build
 
 
 def local_today() -> dt.date:
@@ -118,19 +118,23 @@ def _save_with_files(
     return document
 
 
-def _search_fields(document: Document) -> list[str]:
-    return [
-        document.number_symbol,
-        document.code_number,
-        document.code_notation,
-        document.document_type.name,
-        document.subject,
-        document.issuer_name,
-        document.issuer_code,
-        document.signer_name,
-        document.signer_position,
-        document.description,
-        document.to_places,
-        document.recipients,
-        str(document.register_number),
-    ]
+def _search_fields(document: Document) -> SearchFields:
+    """The searchable fields by section, which weighs a match on PostgreSQL (search.py)."""
+    return SearchFields(
+        number=[
+            document.number_symbol,
+            document.code_number,
+            document.code_notation,
+            str(document.register_number),
+        ],
+        subject=[document.document_type.name, document.subject],
+        people=[
+            document.issuer_name,
+            document.issuer_code,
+            document.signer_name,
+            document.signer_position,
+            document.to_places,
+            document.recipients,
+        ],
+        other=[document.description],
+    )
