@@ -948,8 +948,9 @@ def test_list_query_count_does_not_grow(
         assert html.count('name="documents"') == 50
 
 
-# session, user, roles, unread notifications, unit filter choices, count, page rows
-LIST_QUERIES = 7
+# session, user, roles, unread notifications, unit filter choices, count and page rows (each once
+# per half of the visibility rule: the unit's documents, those given to the reader outside it)
+LIST_QUERIES = 9
 # The incoming list's actions on ticked documents (registered by the processing): the reader's
 # delegations, and for a clerk the leaders to present to.
 LIST_ACTION_QUERIES = 2

@@ -3,15 +3,22 @@
 import datetime as dt
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from django.utils import timezone
 
 from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import docx_bytes, pdf_upload, upload
 from vanban.core import clock
-from vanban.documents import search, services
+from vanban.documents import search, selectors, services
 from vanban.documents.models import Direction, Document, DocumentShare, RegisterSeries, Urgency
-from vanban.documents.search import SearchSort, document_search, search_page
+from vanban.documents.search import (
+    SearchSort,
+    document_search,
+    result_rows,
+    search_export_rows,
+    search_page,
+)
 from vanban.documents.services import DocumentInput
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +57,7 @@ def outgoing(office, *, at=NOW, subject="Công văn về việc góp ý dự th�
 
 
 def found(user, query="", **filters) -> list[int]:
-    return list(document_search(user=user, query=query, **filters).values_list("pk", flat=True))
+    return [d.pk for d in document_search(user=user, query=query, **filters)]
 
 
 # ---------------------------------------------------------------- matching rules
@@ -383,6 +390,108 @@ def test_a_shared_document_is_listed_once(office):
     assert (page.count, page.exact, len(page.rows)) == (1, True, 1)
 
 
+# ---------------------------------------------------------------- the two halves (visibility.py)
+
+
+def two_halves(office) -> tuple[list[Document], list[Document], list[Document]]:
+    """Documents of the leader's unit (half 1) and of another unit given to the leader (half 2),
+    registered in turns with mixed urgencies, dates and subjects, so that every page and every
+    order mixes the halves; two documents of the other unit are not given to the leader; the
+    first of the unit's documents is given to the leader as well."""
+    leader, snv = office.leader, office.province.snv
+    own, given, hidden = [], [], []
+    urgencies = [Urgency.NORMAL, Urgency.FLASH, Urgency.URGENT]
+    for i in range(6):
+        own.append(
+            incoming(
+                office,
+                at=NOW + dt.timedelta(minutes=2 * i),
+                subject=f"Kế hoạch kiểm tra số {i}" + (" kế hoạch năm" if i % 2 else ""),
+                urgency=urgencies[i % 3],
+                issued_date=dt.date(2026, 11, 1 + (7 * i) % 10),
+                code_number=str(10 + i),
+            )
+        )
+        other = incoming(
+            office,
+            at=NOW + dt.timedelta(minutes=2 * i + 1),
+            clerk=office.clerk_snv,
+            unit=snv,
+            subject=f"Ke hoach phối hợp số {i}" + (" kế hoạch quý" if i % 2 == 0 else ""),
+            urgency=urgencies[(i + 1) % 3],
+            issued_date=dt.date(2026, 11, 1 + (3 * i) % 10),
+            code_number=str(20 + i),
+        )
+        (hidden if i % 3 == 0 else given).append(other)
+    for document in [*given, own[0]]:
+        DocumentShare.objects.create(
+            document=document, user=leader, granted_by=office.clerk_snv, granted_at=clock.now()
+        )
+    return own, given, hidden
+
+
+def test_a_person_sees_the_two_halves_and_nothing_else(office):
+    own, given, hidden = two_halves(office)
+    leader = office.leader
+    listed = found(leader)
+    # Every document of the unit and every one given, each once (own[0] is in both).
+    assert sorted(listed) == sorted(d.pk for d in [*own, *given])
+    assert not {d.pk for d in hidden} & set(listed)
+    assert listed.count(own[0].pk) == 1
+    assert found(leader, "phoi hop") == [d.pk for d in reversed(given)]
+    # A person without a register unit: the documents given to them only (the second half).
+    staff_snv = office.province.staff_snv
+    assert found(staff_snv) == []
+    DocumentShare.objects.create(
+        document=hidden[0], user=staff_snv, granted_by=office.clerk_snv, granted_at=clock.now()
+    )
+    assert found(staff_snv) == [hidden[0].pk]
+    assert len(document_search(user=staff_snv).halves()) == 1
+    assert found(office.clerk_snv) == [d.pk for d in sorted([*given, *hidden], key=lambda d: -d.pk)]
+    # The halves are disjoint and each stays within the rule.
+    first, second = document_search(user=leader).halves()
+    assert {d.pk for d in first} == {d.pk for d in own}
+    assert {d.pk for d in second} == {d.pk for d in given}
+
+
+@pytest.mark.parametrize("query", ["", "ke hoach", "Kế hoạch phối hợp"])
+@pytest.mark.parametrize("sort", SearchSort.values)
+def test_pages_across_the_halves_make_the_full_ordered_list(office, monkeypatch, sort, query):
+    two_halves(office)
+    results = document_search(user=office.leader, query=query, sort=sort)
+    # The same documents in the same order as the rule read as one condition.
+    expected = [d.pk for d in result_rows(results).as_one_query()]
+    assert expected, "the query finds documents of both halves"
+    assert [d.pk for d in results] == expected
+    for size in (1, 2, 3, 5):
+        pages, number = [], 1
+        while True:
+            page = search_page(result_rows(results), page=number, page_size=size)
+            pages.extend(d.pk for d in page.rows)
+            assert page.count == len(expected) and page.exact
+            if not page.has_next:
+                break
+            number += 1
+        assert pages == expected, size
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    capped = search_page(results, page_size=2)
+    assert (capped.count, capped.exact) == (min(3, len(expected)), len(expected) <= 3)
+    rows, truncated = search_export_rows(result_rows(results), limit=4)
+    assert ([d.pk for d in rows], truncated) == (expected[:4], len(expected) > 4)
+
+
+def test_the_document_list_pages_across_the_halves(office):
+    own, given, _hidden = two_halves(office)
+    listed = selectors.document_list(user=office.leader, direction=Direction.INCOMING)
+    expected = [d.pk for d in listed.as_one_query()]
+    assert sorted(expected) == sorted(d.pk for d in [*own, *given])
+    paginator = Paginator(listed, 4)
+    assert paginator.count == len(expected) == 10
+    pages = [d.pk for n in paginator.page_range for d in paginator.page(n).object_list]
+    assert pages == expected
+    assert selectors.document_list(user=office.leader, unit=office.province.snv).count() == 4
+
+
 def test_an_inactive_or_anonymous_person_finds_nothing(office):
     from django.contrib.auth.models import AnonymousUser
 
@@ -521,10 +630,26 @@ def test_the_last_page_in_hand_needs_no_count(office, django_assert_num_queries,
     for i in range(3):
         incoming(office, at=NOW + dt.timedelta(minutes=i))
     results = document_search(user=office.clerk)
+    # A clerk: each read runs once per half of the visibility rule (the unit's documents, the
+    # documents given to the clerk outside it).
+    with django_assert_num_queries(2):
+        page = search_page(results, page_size=10)
+    assert (page.count, page.exact) == (3, True)
+    with django_assert_num_queries(4):  # the page, then the capped count
+        page = search_page(results, page_size=2)
+    assert (page.count, page.exact) == (1, False)
+    # A person without a register unit has the second half only.
+    for document in Document.objects.all():
+        services.document_share(
+            actor=office.clerk, document=document, user=office.province.staff_stttt
+        )
+    staff = office.province.staff_stttt
+    staff.role_pairs()  # the roles are read once a request (the session's user)
+    results = document_search(user=staff)
     with django_assert_num_queries(1):
         page = search_page(results, page_size=10)
     assert (page.count, page.exact) == (3, True)
-    with django_assert_num_queries(2):  # the page, then the capped count
+    with django_assert_num_queries(2):
         page = search_page(results, page_size=2)
     assert (page.count, page.exact) == (1, False)
 

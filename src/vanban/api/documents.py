@@ -21,6 +21,7 @@ from vanban.core.http import client_ip
 from vanban.documents import files, search, selectors, services
 from vanban.documents.downloads import binary_response, download_response, download_unavailable_api
 from vanban.documents.models import Direction, Document, DocumentType
+from vanban.documents.visibility import VisibleDocuments
 from vanban.signatures.api import SignaturesNotConfirmedOut, not_confirmed_answer
 
 from .document_schemas import (
@@ -40,8 +41,9 @@ from .document_schemas import (
 router = Router(tags=["Văn bản"])
 
 
-def _page(qs: QuerySet[Any], params: Any) -> dict[str, Any]:
-    """One count and one slice, whatever the page size."""
+def _page(qs: QuerySet[Any] | VisibleDocuments, params: Any) -> dict[str, Any]:
+    """One count and one slice, whatever the page size (a list of documents: one of each per
+    half of the visibility rule, documents/visibility.py)."""
     offset = (params.page - 1) * params.page_size
     return {
         "count": qs.count(),

@@ -110,14 +110,25 @@ class DocumentQuerySet(models.QuerySet["Document"]):
     def visible_to(self, user: User | AnonymousUser) -> "DocumentQuerySet":
         """R14 and DESIGN "invariants": a unit's documents are seen by its clerks and leaders, and
         by the people a document was given to. Every document list starts here."""
-        if not isinstance(user, User) or not user.is_active:
-            return self.none()
-        register_units = [
-            unit_id for unit_id, role in user.role_pairs() if role in (Role.CLERK, Role.LEADER)
-        ]
-        # A subquery, not a join: no DISTINCT, so a search can stop after one page (see search.py).
-        shared = DocumentShare.objects.filter(user=user).values("document_id")
-        return self.filter(Q(unit_id__in=register_units) | Q(pk__in=shared))
+        condition = visibility_condition(user)
+        return self.none() if condition is None else self.filter(condition)
+
+
+def visibility_condition(user: User | AnonymousUser) -> Q | None:
+    """R14 as one condition (None: nothing at all). A subquery, not a join: no DISTINCT. Lists,
+    searches and counts read the same rule in two halves instead, each with its own plan
+    (visibility.py)."""
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    shared = DocumentShare.objects.filter(user=user).values("document_id")
+    return Q(unit_id__in=register_unit_ids(user)) | Q(pk__in=shared)
+
+
+def register_unit_ids(user: User) -> list[int]:
+    """R14: the units whose documents the person sees all of (clerk or leader there), sorted."""
+    return sorted(
+        {unit_id for unit_id, role in user.role_pairs() if role in (Role.CLERK, Role.LEADER)}
+    )
 
 
 class Document(models.Model):

@@ -1,4 +1,5 @@
-"""Reads of documents; every query starts from `Document.objects.visible_to(user)`."""
+"""Reads of documents; every query starts from `Document.objects.visible_to(user)`, or for a list
+from `VisibleDocuments`, the same rule in two halves (visibility.py)."""
 
 from collections.abc import Iterable
 
@@ -8,18 +9,19 @@ from vanban.accounts.models import AccountStatus, Role, Unit, User
 from vanban.core.errors import NotFound
 
 from .models import Direction, Document, RegisterSeries
+from .visibility import VisibleDocuments
 
 
 def document_list(
     *, user: User, direction: str | None = None, unit: Unit | None = None
-) -> QuerySet[Document]:
+) -> VisibleDocuments:
     """Documents the person may see, urgent first, then newest registration first."""
-    qs = Document.objects.visible_to(user).select_related("document_type", "unit")
+    qs = Document.objects.select_related("document_type", "unit")
     if direction in Direction.values:
         qs = qs.filter(direction=direction)
     if unit is not None:
         qs = qs.filter(unit=unit)
-    return qs.order_by("-urgency", "-registered_at", "-id")
+    return VisibleDocuments(qs.order_by("-urgency", "-registered_at", "-id"), user)
 
 
 def access_document(*, user: User, pk: int) -> Document:

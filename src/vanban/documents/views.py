@@ -44,6 +44,7 @@ from .forms import (
 from .intake import package_intake
 from .models import Direction, Document, DocumentFile
 from .viewer import document_viewer_files
+from .visibility import VisibleDocuments
 
 DOCUMENTS_PER_PAGE = 50
 CLERK_ONLY = "Chỉ văn thư của đơn vị được vào sổ văn bản."
@@ -93,7 +94,7 @@ def _document_list(request: HttpRequest, direction: str) -> HttpResponse:
         {"year": str(year), **request.GET.dict()}, units=selectors.register_units(user=user)
     )
     status = 200
-    documents: QuerySet[Document] = Document.objects.none()
+    documents = VisibleDocuments(Document.objects.none(), user)
     if form.is_valid():
         unit, chosen_year = form.cleaned_data["unit"], form.cleaned_data["year"]
         documents = selectors.document_list(user=user, direction=direction, unit=unit)
