@@ -38,7 +38,10 @@ which tells whether a next page exists without counting. The total is counted on
 it is exact, above it the page says "khoảng hơn 1.000 kết quả". When the page in hand is the last
 one, its position gives the total and no count is run at all. Each sort order by date has a
 b-tree index (migration 0003), so the first page of a common word in date order stops after one
-page; the order by relevance ranks every hit first.
+page; the order by relevance ranks every hit first. The page and the count are read in the two
+halves of the visibility rule (visibility.py): the person's register units' documents and the
+documents given to them outside those units, each its own query, merged in the page's order; the
+count is the sum of each half counted up to COUNT_CAP + 1.
 """
 
 import datetime as dt
