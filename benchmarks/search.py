@@ -270,42 +270,17 @@ def generate(count: int, rng: random.Random) -> None:
         print(f"search indexes built in {time.perf_counter() - start:.0f} s", flush=True)
 
 
-def use_proposed_visibility() -> None:
-    """Documents given to the person as an id subquery, without the join and DISTINCT of
-    `visible_to`, to compare the plans (--proposed-visibility)."""
-    from django.db.models import Q
-
-    from vanban.accounts.models import Role
-    from vanban.documents.models import DocumentQuerySet, DocumentShare
-
-    def visible_to(self, user):  # type: ignore[no-untyped-def]
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        units = [u for u, r in user.role_pairs() if r in (Role.CLERK, Role.LEADER)]
-        given = DocumentShare.objects.filter(user=user).values("document_id")
-        return self.filter(Q(unit_id__in=units) | Q(pk__in=given))
-
-    DocumentQuerySet.visible_to = visible_to  # type: ignore[method-assign]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep documents of an earlier run")
     parser.add_argument("--no-plans", action="store_true")
-    parser.add_argument(
-        "--proposed-visibility",
-        action="store_true",
-        help="measure with shares as an id subquery instead of a join with DISTINCT",
-    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
-    if args.proposed_visibility:
-        use_proposed_visibility()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -379,15 +354,17 @@ def main() -> None:
         results = search.result_rows(search.document_search(user=clerk, **filters))
         page = search.search_page(results)
         print(f"\n== {label}: {page.count_label}, first page {len(page.rows)} rows")
-        page_query = results[: search.PAGE_SIZE + 1]
-        capped = results.order_by().values("pk")[: search.COUNT_CAP + 1]
         timed(
-            "  page query (51 rows), province office clerk",
-            lambda q=page_query: list(q.all()),
+            "  page query (51 rows, both halves), province office clerk",
+            lambda r=results: r.page(0, search.PAGE_SIZE + 1),
             args.repeat,
         )
         if page.has_next:
-            timed("  capped count, province office clerk", lambda c=capped: c.count(), args.repeat)
+            timed(
+                "  capped count (both halves), province office clerk",
+                lambda r=results: r.capped_count(search.COUNT_CAP),
+                args.repeat,
+            )
         timed(
             "  page + count, clerk of a department",
             lambda f=filters: search.search_page(
@@ -405,11 +382,15 @@ def main() -> None:
         if page.rows and label == "number-symbol 613/QD-PVHTT":
             print("  found:", ", ".join(d.number_symbol for d in page.rows))
         if postgres and not args.no_plans:
-            print("  -- plan of the page query")
-            print(indent(page_query.explain(analyze=True, buffers=True)))
-            if page.has_next:
-                print("  -- plan of the capped count")
-                print(indent(explain_count(connection, capped)))
+            # The halves of the visibility rule in the page's order (documents/visibility.py).
+            halves, _key = results.ordered_halves()
+            for number, half in enumerate(halves, start=1):
+                print(f"  -- plan of the page query, half {number}")
+                print(indent(half[: search.PAGE_SIZE + 1].explain(analyze=True, buffers=True)))
+                if page.has_next:
+                    capped = half.order_by().values("pk")[: search.COUNT_CAP + 1]
+                    print(f"  -- plan of the capped count, half {number}")
+                    print(indent(explain_count(connection, capped)))
 
     client = Client()
     client.force_login(clerk, backend="vanban.accounts.backends.AccountBackend")

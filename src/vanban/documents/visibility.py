@@ -67,7 +67,7 @@ class VisibleDocuments:
     def defer(self, *fields: str) -> Self:
         return self.apply(lambda qs: qs.defer(*fields))
 
-    ordered = True  # Paginator's check: the order is always total (see _ordered)
+    ordered = True  # Paginator's check: the order is always total (see ordered_halves)
 
     # ------------------------------------------------------------ the halves
 
@@ -84,7 +84,7 @@ class VisibleDocuments:
             return [given]
         return [self._queryset.filter(unit_id__in=units), given.exclude(unit_id__in=units)]
 
-    def _ordered(self) -> tuple[list[QuerySet[Document]], Callable[[Document], Any]]:
+    def ordered_halves(self) -> tuple[list[QuerySet[Document]], Callable[[Document], Any]]:
         """The halves in the page's order, and the merge key of a row."""
         qs = self._queryset
         order = list(qs.query.order_by) or (
@@ -147,7 +147,7 @@ class VisibleDocuments:
         `offset + limit` rows, in that order, with its own plan."""
         if limit <= 0:
             return []
-        halves, key = self._ordered()
+        halves, key = self.ordered_halves()
         stop = offset + limit
         lists = [list(half[:stop]) for half in halves]
         return list(itertools.islice(heapq.merge(*lists, key=key), offset, stop))
@@ -186,7 +186,7 @@ class VisibleDocuments:
 
     def __iter__(self) -> Iterator[Document]:
         """Every document, merged in order (reads both halves whole: for small lists)."""
-        halves, key = self._ordered()
+        halves, key = self.ordered_halves()
         return heapq.merge(*(list(half) for half in halves), key=key)
 
 
