@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import docx_bytes, pdf_upload, upload
+from vanban.accounts.models import Role, RoleAssignment, User
 from vanban.core import clock
 from vanban.documents import search, selectors, services
 from vanban.documents.models import Direction, Document, DocumentShare, RegisterSeries, Urgency
@@ -478,6 +479,26 @@ def test_pages_across_the_halves_make_the_full_ordered_list(office, monkeypatch,
     assert (capped.count, capped.exact) == (min(3, len(expected)), len(expected) <= 3)
     rows, truncated = search_export_rows(result_rows(results), limit=4)
     assert ([d.pk for d in rows], truncated) == (expected[:4], len(expected) > 4)
+
+
+@pytest.mark.parametrize("sort", [SearchSort.NEWEST, SearchSort.URGENCY, SearchSort.RELEVANCE])
+def test_a_person_with_two_register_units_sees_both_once(office, sort):
+    own, given, hidden = two_halves(office)
+    leader = office.leader
+    # Leader of the other unit too: every document of both units, the shares add nothing.
+    RoleAssignment.objects.create(user=leader, unit=office.province.snv, role=Role.LEADER)
+    leader = User.objects.get(pk=leader.pk)
+    results = document_search(user=leader, query="ke hoach", sort=sort)
+    expected = [d.pk for d in results.as_one_query()]
+    assert sorted(expected) == sorted(d.pk for d in [*own, *given, *hidden])
+    pages = []
+    for number in (1, 2, 3, 4, 5, 6):
+        page = search_page(results, page=number, page_size=3)
+        pages.extend(d.pk for d in page.rows)
+        assert page.count == len(expected)
+    assert pages == expected
+    first, second = results.halves()
+    assert len(list(first)) == len(expected) and list(second) == []
 
 
 def test_the_document_list_pages_across_the_halves(office):
