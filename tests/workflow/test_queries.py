@@ -71,12 +71,13 @@ def grow(work: Work, first: int, last: int) -> None:
 
 # Every page: session, user, the user's roles, the menu's counts with the unread notifications
 # in one row.
-# "Việc của tôi": delegations, then one query per section (to present: list and count, only for
-# clerks; to direct; assigned; for information; extensions to decide, only for leaders); the
-# drafts waiting (comments, content, format, approval, signature; to issue only for clerks) and
-# the reception queue counts (only for clerks); the documents given for reading, not opened yet;
-# for a clerk with documents to present, the leaders offered by the bulk "Trình lãnh đạo".
-MY_WORK = {"clerk": 19, "director": 15, "plan_head": 15, "plan_staff": 14, "reader": 14}
+# "Việc của tôi" reads those counts first and then, besides the delegations, only the kinds of
+# list that have something in them, one query per kind: documents to present (their total is the
+# menu's count) and the leaders offered by the bulk "Trình lãnh đạo" (clerk), documents to direct,
+# work given (lead, co and for information together), extensions to decide (director), documents
+# given for reading (reader), drafts of every step, the reception queue. At most 13 for a person
+# with every kind of work; here each person's kinds stay the same as the data grows.
+MY_WORK = {"clerk": 7, "director": 6, "plan_head": 6, "plan_staff": 6, "reader": 7}
 # The rows, with the visible documents as a subquery.
 DEADLINES = 5
 # Delegations, then document statuses, deadline totals, by unit, by person.
