@@ -367,12 +367,12 @@ def my_work(*, user: User, counts: "WorkCounts | None" = None) -> MyWork:
     whose count is 0 is not read, and the totals of the lists shown in part (to present, given
     for reading) are taken from them. One query per kind of list: documents to present, to
     direct, work given (every role), extension requests, documents given for reading, drafts."""
-    authority = authority_of(user)
+    if counts is None:
+        counts = work_counts(user=user)
+    authority = authority_of(user, delegated=counts.delegations > 0)
     today = local_today(authority.at)
     identities = authority.identities
     leader_units = sorted(authority.all_leader_units)
-    if counts is None:
-        counts = work_counts(user=user)
 
     def row(assignment: Assignment) -> AssignmentRow:
         return AssignmentRow(
@@ -448,6 +448,7 @@ class WorkCounts:
     to_check: int = 0
     to_receive: int = 0
     unread: int = 0  # notifications not read yet, for the menu
+    delegations: int = 0  # delegations to the person in force (`Authority`)
 
     @property
     def drafts(self) -> int:
@@ -521,6 +522,7 @@ def work_counts(*, user: User) -> WorkCounts:
     )
     columns: dict[str, SubqueryCount] = {
         "unread": counted(Notification.objects.filter(recipient=user, read_at__isnull=True)),
+        "delegations": counted(delegations),
         "to_direct": counted(
             Processing.objects.filter(
                 as_person("presented_to_id"), status=ProcessingStatus.PRESENTED
@@ -553,6 +555,7 @@ def work_counts(*, user: User) -> WorkCounts:
     drafts = {key: row.get(key) or 0 for keys in DRAFT_KINDS.values() for key in keys}
     return WorkCounts(
         unread=row["unread"],
+        delegations=row["delegations"],
         to_present=row["to_present"],
         to_direct=row["to_direct"],
         to_handle=row["to_handle"],
