@@ -491,13 +491,8 @@ def work_counter_register(counter: WorkCounter) -> None:
     COUNTERS.append(counter)
 
 
-def work_counts(*, user: User) -> WorkCounts:
-    """The counts of `my_work`'s sections (R18), and the unread notifications, in one query
-    whatever the amount of work: the delegations the person acts under (`Authority`) are
-    subqueries of it too."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return WorkCounts()
-    at = clock.now()
+def _counts_query(user: User, at: dt.datetime) -> QuerySet[Any]:
+    """The one row of `work_counts`: a column per count."""
     today = local_today(at)
     pairs = user.role_pairs()
     own_leader_units = sorted(u for u, r in pairs if r == Role.LEADER)
@@ -549,9 +544,104 @@ def work_counts(*, user: User) -> WorkCounts:
         columns["to_receive"] = counted(reception_queue(user=user))
     for counter in COUNTERS:
         columns.update(counter(user))
-    values = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns).get()
+    row: QuerySet[Any] = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns)
+    return row
+
+
+# The counts' SQL by the shape of the person's roles (how many units they lead and keep the
+# registers of) and database: building the query through the ORM (about twenty subqueries, the
+# delegations inside several) costs far more than running it, on every page (the menu). It is
+# built once per shape with stand-in values, which are then found among its parameters and
+# replaced by the person's own (`_counts_row`).
+_STAND_IN_USER = -7_000_001
+_STAND_IN_AT = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
+_COUNTS_SQL: dict[tuple[Any, ...], tuple[str, list[tuple[str, Any]], list[str]]] = {}
+
+
+def _counts_sql(
+    db: str, n_leader: int, n_clerk: int
+) -> tuple[str, list[tuple[str, Any]], list[str]]:
+    key = (db, n_leader, n_clerk, len(COUNTERS))
+    cached = _COUNTS_SQL.get(key)
+    if cached is not None:
+        return cached
+    from django.db import connections
+
+    from vanban.accounts.models import AccountStatus
+
+    leaders = [-7_100_001 - i for i in range(n_leader)]
+    clerks = [-7_200_001 - i for i in range(n_clerk)]
+    stand_in = User(pk=_STAND_IN_USER, status=AccountStatus.ACTIVE)
+    stand_in._role_pairs = {(u, Role.LEADER) for u in leaders} | {(u, Role.CLERK) for u in clerks}
+    with clock.frozen(_STAND_IN_AT):
+        qs = _counts_query(stand_in, _STAND_IN_AT)
+        sql, params = qs.query.get_compiler(using=db).as_sql()
+    ops = connections[db].ops
+    at_values = {_STAND_IN_AT, ops.adapt_datetimefield_value(_STAND_IN_AT)}
+    today = local_today(_STAND_IN_AT)
+    today_values = {today, ops.adapt_datefield_value(today)}
+    unit_index = {u: ("leader", i) for i, u in enumerate(leaders)}
+    unit_index.update({u: ("clerk", i) for i, u in enumerate(clerks)})
+    slots: list[tuple[str, Any]] = []
+    for value in params:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value == _STAND_IN_USER:
+                slots.append(("user", None))
+                continue
+            if value in unit_index:
+                slots.append(unit_index[value])
+                continue
+        elif isinstance(value, (dt.date, str)) and value in at_values:
+            slots.append(("at", None))
+            continue
+        elif isinstance(value, (dt.date, str)) and value in today_values:
+            slots.append(("today", None))
+            continue
+        slots.append(("value", value))
+    names = list(qs.query.annotation_select)
+    _COUNTS_SQL[key] = (sql, slots, names)
+    return sql, slots, names
+
+
+def _counts_row(user: User, at: dt.datetime) -> dict[str, Any]:
+    from django.db import connections, router
+
+    pairs = user.role_pairs()
+    given = {
+        "leader": sorted(u for u, r in pairs if r == Role.LEADER),
+        "clerk": sorted(u for u, r in pairs if r == Role.CLERK),
+    }
+    db = router.db_for_read(User)
+    sql, slots, names = _counts_sql(db, len(given["leader"]), len(given["clerk"]))
+    ops = connections[db].ops
+    values = {
+        "user": user.pk,
+        "at": ops.adapt_datetimefield_value(at),
+        "today": ops.adapt_datefield_value(local_today(at)),
+    }
+    params: list[Any] = []
+    for kind, extra in slots:
+        if kind in given:
+            params.append(given[kind][extra])
+        elif kind == "value":
+            params.append(extra)
+        else:
+            params.append(values[kind])
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    return dict(zip(names, found, strict=True)) if found else {}
+
+
+def work_counts(*, user: User) -> WorkCounts:
+    """The counts of `my_work`'s sections (R18), and the unread notifications, in one query
+    whatever the amount of work: the delegations the person acts under (`Authority`) are
+    subqueries of it too."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return WorkCounts()
+    values = _counts_row(user, clock.now())
     # A count over an empty list of ids (`__in=[]`) comes back empty (NULL): none.
-    row = {name: values.get(name) or 0 for name in [*columns, "to_present", "to_receive"]}
+    row = {name: values.get(name) or 0 for name in [*values, "to_present", "to_receive"]}
     drafts = {key: row.get(key) or 0 for keys in DRAFT_KINDS.values() for key in keys}
     return WorkCounts(
         unread=row["unread"],
