@@ -58,3 +58,21 @@ def test_the_data_step_marks_exactly_the_documents_never_presented(work):
     assert not Document.objects.filter(
         awaiting_presentation=True, direction=Direction.OUTGOING
     ).exists()
+
+
+def test_the_counts_sql_built_once_gives_each_person_their_own_counts(work):
+    """The counts' SQL is built once per shape of the roles, with stand-in values: run for each
+    person it gives what the ORM query built for that person gives."""
+    from tests.workflow.test_queries import grow
+    from vanban.workflow.selectors.my_work import _counts_query, _counts_row
+
+    grow(work, 1, 3)
+    at = clock.now()
+    people = [work.clerk, work.director, work.deputy, work.plan_head, work.plan_staff, work.reader]
+    nonzero = 0
+    for person in people:
+        built = _counts_query(person, at).get()
+        shared = _counts_row(person, at)
+        assert {k: v or 0 for k, v in shared.items()} == {k: v or 0 for k, v in built.items()}
+        nonzero += any(shared.values())
+    assert nonzero >= 4
