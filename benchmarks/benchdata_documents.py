@@ -418,6 +418,9 @@ class Generator:
                 document = self.document(index)
                 documents.append(document)
                 if document.direction == Direction.INCOMING:
+                    # Waiting to be presented until the builder presents it, as registering
+                    # and presenting do (Document.awaiting_presentation).
+                    document.awaiting_presentation = True
                     self.processing_builder.processing(document, infos[document.unit.pk], rows)
             self.write(documents, rows)
             report(Progress(self.result.documents, self.total, time.perf_counter() - started))

@@ -108,6 +108,7 @@ class ProcessingBuilder:
         presented_at = min(
             document.registered_at + dt.timedelta(minutes=rng.randint(10, 240)), self.now
         )
+        document.awaiting_presentation = False
         processing = wf.Processing(
             pk=self.ids[wf.Processing].take(),
             document_id=document.pk,

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from tests.support.files import pdf_upload
-from tests.support.workflow import TODAY, Work, assignment, directed, register
+from tests.support.workflow import NOW, TODAY, Work, assignment, directed, present, register
 from vanban.documents import services as document_services
 from vanban.workflow import services
 
@@ -71,12 +71,14 @@ def grow(work: Work, first: int, last: int) -> None:
 
 # Every page: session, user, the user's roles, the menu's counts with the unread notifications
 # in one row.
-# "Việc của tôi": delegations, then one query per section (to present: list and count, only for
-# clerks; to direct; assigned; for information; extensions to decide, only for leaders); the
-# drafts waiting (comments, content, format, approval, signature; to issue only for clerks) and
-# the reception queue counts (only for clerks); the documents given for reading, not opened yet;
-# for a clerk with documents to present, the leaders offered by the bulk "Trình lãnh đạo".
-MY_WORK = {"clerk": 19, "director": 15, "plan_head": 15, "plan_staff": 14, "reader": 14}
+# "Việc của tôi" reads those counts first and then only what they say is there: the delegations
+# in force to the person (when there are any), and one query per kind of list with something in
+# it: documents to present (their total is the menu's count) and the leaders offered by the bulk
+# "Trình lãnh đạo" (clerk), documents to direct, work given (lead, co and for information
+# together), extensions to decide (director), documents given for reading (reader), drafts of
+# every step, the reception queue. At most 13 for a person with every kind of work and a
+# delegation; here each person's kinds stay the same as the data grows.
+MY_WORK = {"clerk": 6, "director": 5, "plan_head": 5, "plan_staff": 5, "reader": 6}
 # The rows, with the visible documents as a subquery.
 DEADLINES = 5
 # Delegations, then document statuses, deadline totals, by unit, by person.
@@ -166,3 +168,37 @@ def test_follow_up_register(work, client_for, django_assert_num_queries):
     with django_assert_num_queries(FOLLOWUP):
         big = client.get(url)
     assert big.content.count(b"<tr") > small.content.count(b"<tr")
+
+
+# A deputy acting for the director under a delegation: the delegations in force are read (one
+# more query), and the director's lists come with the deputy's: documents to direct and the
+# extension requests of the Sở.
+DEPUTY = 7
+
+
+def test_my_work_of_a_deputy(work, client_for, django_assert_num_queries):
+    services.delegation_create(
+        actor=work.director,
+        unit=work.so,
+        deputy=work.deputy,
+        starts_at=NOW - dt.timedelta(hours=1),
+        ends_at=NOW + dt.timedelta(days=3),
+    )
+
+    def more(first: int, last: int) -> None:
+        grow(work, first, last)
+        for number in range(first, last):
+            present(work, register(work, code_number=str(300 + number)))
+
+    more(1, 2)
+    client = client_for(work.deputy)
+    with django_assert_num_queries(DEPUTY):
+        small = client.get("/xu-ly/viec-cua-toi/").content.decode()
+    more(2, 6)
+    with django_assert_num_queries(DEPUTY):
+        big = client.get("/xu-ly/viec-cua-toi/").content.decode()
+    assert 'id="acting-for"' in big
+    assert 'id="to-direct"' in small and 'id="extensions-to-decide"' in small
+    assert big.count(f"thay mặt {work.director.full_name}") > small.count(
+        f"thay mặt {work.director.full_name}"
+    )

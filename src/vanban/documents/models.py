@@ -202,6 +202,13 @@ class Document(models.Model):
         related_name="replaces",
         verbose_name="được thay thế bằng",
     )
+    # An incoming document registered and not yet handed to its processing: not presented to a
+    # leader, not taken back (R18 "Văn bản chờ trình"). The workflow clears it when it creates the
+    # document's processing (presenting, or a take-back before presenting). Kept on the row, with
+    # the partial index below, so that the clerk's list and count of documents to present (every
+    # page's menu counts them, R18) read only the waiting documents through an index instead of
+    # an anti-join over every incoming document of the unit.
+    awaiting_presentation = models.BooleanField("chờ trình", default=False, editable=False)
     # Register bookkeeping.
     sensitive_declared = models.BooleanField(
         "đã cam kết không thuộc vấn đề nhạy cảm", default=False
@@ -234,6 +241,12 @@ class Document(models.Model):
             models.Index(fields=["unit", "direction", "year", "register_number"]),
             models.Index(fields=["unit", "direction", "-registered_at"]),
             models.Index(fields=["unit", "code_number", "code_notation"]),
+            # "Văn bản chờ trình" (R18), in the order "Việc của tôi" lists them.
+            models.Index(
+                fields=["unit", "-urgency", "due_date", "id"],
+                condition=models.Q(awaiting_presentation=True),
+                name="document_to_present",
+            ),
         ]
 
     def __str__(self) -> str:

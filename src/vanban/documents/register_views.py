@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vanban.accounts.http import request_user
-from vanban.accounts.models import User
+from vanban.accounts.models import Unit, User
+from vanban.accounts.unit_fields import ANCESTORS, UnitChoiceField
 from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
 from vanban.core.forms import model_choice_field
@@ -46,9 +48,30 @@ class SeriesChoiceField(forms.ModelChoiceField[RegisterSeries]):
         return f"{obj.name} (năm {obj.year})"
 
 
+class ReadUnitChoiceField(UnitChoiceField):
+    """The unit among rows read once for the request (`RegisterForm`): the options and the check
+    of the chosen one use them, no query of their own."""
+
+    def to_python(self, value: Any) -> Unit | None:
+        if value in self.empty_values:
+            return None
+        rows: list[Unit] = list(self.queryset)  # the evaluated rows
+        for unit in rows:
+            if str(unit.pk) == str(value):
+                return unit
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
 class RegisterForm(ReportPeriodForm):
     """Unit (among those whose registers the reader keeps or leads), month, quarter or year, and
     optionally one numbering series of the unit for that year."""
+
+    unit = ReadUnitChoiceField(
+        label="Đơn vị",
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Hãy chọn đơn vị.", "invalid_choice": "Không tìm thấy đơn vị."},
+    )
 
     period = forms.ChoiceField(
         label="Kỳ",
@@ -66,11 +89,26 @@ class RegisterForm(ReportPeriodForm):
         error_messages={"invalid_choice": "Không tìm thấy sổ văn bản."},
     )
 
-    def __init__(self, data: dict[str, Any], *, user: User, direction: str) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        user: User,
+        direction: str,
+        units: QuerySet[Unit] | None = None,
+    ) -> None:
+        """`units`: the reader's register units (`register_units`) already read, with their
+        ancestors, as `_register` reads them once per request; else read here."""
         super().__init__(data, user=user)
-        units = selectors.register_units(user=user)
-        model_choice_field(self, "unit").queryset = units.select_related("parent")
-        series = RegisterSeries.objects.filter(unit__in=units, direction=direction)
+        if units is None:
+            units = _units_read(user)
+        field = model_choice_field(self, "unit")
+        field.queryset = units
+        # The setter adds the ancestors to a copy; the rows already read serve instead.
+        field._queryset = units  # type: ignore[attr-defined]
+        field.widget.choices = field.choices
+        unit_ids = [unit.pk for unit in units]
+        series = RegisterSeries.objects.filter(unit_id__in=unit_ids, direction=direction)
         unit_id = str(data.get("unit", ""))
         if unit_id.isdigit():
             # Only the series of the chosen unit are offered.
@@ -117,6 +155,15 @@ class RegisterForm(ReportPeriodForm):
         return params
 
 
+def _units_read(user: User) -> QuerySet[Unit]:
+    """The units whose registers the person reads, with their ancestors (the select's labels),
+    read now: the form's options, its check of the chosen unit and the default all use these
+    rows."""
+    units = selectors.register_units(user=user).select_related(ANCESTORS)
+    len(units)  # evaluated once
+    return units
+
+
 def _register(
     request: HttpRequest, direction: str, params: dict[str, Any] | None = None
 ) -> tuple[RegisterForm | None, registers.Register | None, int]:
@@ -124,13 +171,14 @@ def _register(
     no form at all (403) when the reader keeps or leads no unit's registers. The parameters are
     the query string's unless given."""
     user = request_user(request)
-    unit_ids = list(selectors.register_units(user=user).values_list("pk", flat=True))
+    units = _units_read(user)
+    unit_ids = [unit.pk for unit in units]
     if not unit_ids:
         return None, None, 403
     given = request.GET.dict() if params is None else params
     data = {**RegisterForm.register_defaults(unit_ids=unit_ids, user=user), **given}
     data.pop("page", None)
-    form = RegisterForm(data, user=user, direction=direction)
+    form = RegisterForm(data, user=user, direction=direction, units=units)
     if not form.is_valid():
         return form, None, 404 if form.is_not_found() else 400
     try:

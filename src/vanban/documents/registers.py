@@ -24,7 +24,7 @@ from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from vanban.accounts.models import Unit, User
+from vanban.accounts.models import Role, Unit, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
@@ -199,7 +199,12 @@ def register_build(
     Raises NotFound when the person is not a clerk or leader of the unit, or the series is not the
     unit's series of that direction.
     """
-    unit = access_register_unit(user=user, unit_id=unit.pk)
+    # The person's roles are read once per request (`User.role_pairs`): the unit given is
+    # checked against them, as `access_register_unit` would with a query.
+    if not (user.is_authenticated and user.is_active) or not (
+        {(unit.pk, Role.CLERK), (unit.pk, Role.LEADER)} & user.role_pairs()
+    ):
+        raise NotFound("Không tìm thấy đơn vị.")
     if direction not in Direction.values:
         raise NotFound("Không tìm thấy sổ văn bản.")
     if series is not None and (series.unit_id != unit.pk or series.direction != direction):

@@ -7,7 +7,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from vanban.accounts.models import AccountStatus, Role, Unit, User
 from vanban.core import clock
@@ -341,32 +352,87 @@ DRAFT_TASKS = {
 }
 
 
+# What the rows of "Việc của tôi" show of a draft (drafting section of my_work.html).
+_TASK_FIELDS = (
+    "id",
+    "subject",
+    "urgency",
+    "due_date",
+    "signer_id",
+    "signer__full_name",
+    "document_type__name",
+)
+
+
 def draft_tasks(user: User, today: dt.date) -> list[DraftTask]:
-    """The drafts waiting for the person (`waiting_for`), urgent first, then by deadline (the
-    comment deadline, or the draft's reply deadline): the drafting section of "Việc của tôi"
-    (R18), registered with workflow.selectors.my_work in DraftingConfig.ready()."""
-    waiting = waiting_for(user=user)
-    tasks = [
-        DraftTask(
-            task=DRAFT_TASKS["to_comment"],
-            draft=comment.draft,
-            deadline=comment.deadline,
-            mark=deadline_mark(comment.deadline, today),
-            key="to_comment",
+    """The drafts waiting for the person (what `waiting_for` lists), urgent first, then by
+    deadline (the comment deadline, or the draft's reply deadline): the drafting section of
+    "Việc của tôi" (R18), registered with workflow.selectors.my_work in DraftingConfig.ready().
+
+    One query for every step: the conditions of `_waiting_queries` are columns of the draft
+    rows, which are split by step here (at most `WAITING_LIMIT` per step, as `waiting_for`)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    clerk_units = [u for u, r in user.role_pairs() if r == Role.CLERK]
+    open_comment = DraftComment.objects.filter(
+        draft_id=OuterRef("pk"), person_id=user.pk, answered_at__isnull=True
+    )
+    steps: dict[str, Q] = {
+        "to_comment": Q(asked_comment=True) & ~Q(status=DraftStatus.ISSUED),
+        "to_review": Q(
+            status=DraftStatus.REVIEWING, reviewer_id=user.pk, content_decision=Decision.PENDING
+        ),
+        "to_check": Q(
+            status=DraftStatus.REVIEWING, checker_id=user.pk, format_decision=Decision.PENDING
+        ),
+        "to_approve": (Q(signer_id=user.pk) | Q(acting_for_signer=True))
+        & Q(status=DraftStatus.APPROVING),
+        "to_sign": Q(
+            status=DraftStatus.APPROVED,
+            approved_by_id=user.pk,
+            approved_version_id=F("current_version_id"),
         )
-        for comment in waiting.to_comment
-    ]
-    for key in ("to_review", "to_check", "to_approve", "to_sign", "to_issue"):
-        for draft in getattr(waiting, key):
+        & ~_signed(),
+        "to_issue": _signed() & Q(status=DraftStatus.APPROVED, issuing_unit_id__in=clerk_units),
+    }
+    anywhere = Q()
+    for condition in steps.values():
+        anywhere |= condition
+    drafts = (
+        Draft.objects.annotate(
+            asked_comment=Exists(open_comment),
+            comment_deadline=Subquery(open_comment.values("deadline")[:1]),
+            acting_for_signer=_acting_for_signer(user),
+        )
+        .filter(anywhere)
+        .annotate(
+            **{
+                f"is_{key}": ExpressionWrapper(condition, output_field=BooleanField())
+                for key, condition in steps.items()
+            }
+        )
+        .select_related("document_type", "signer")
+        .only(*_TASK_FIELDS)
+        .order_by("-urgency", "updated_at", "pk")[: WAITING_LIMIT * len(steps)]
+    )
+    tasks: list[DraftTask] = []
+    taken = dict.fromkeys(steps, 0)
+    for draft in drafts:
+        for key in steps:
+            if not getattr(draft, f"is_{key}") or taken[key] >= WAITING_LIMIT:
+                continue
+            taken[key] += 1
+            asked_by: dt.date | None = draft.comment_deadline  # type: ignore[attr-defined]
+            deadline = asked_by if key == "to_comment" else draft.due_date
             acting = ""
-            if key == "to_approve" and draft.signer_id != user.pk:
+            if key == "to_approve" and draft.signer_id != user.pk and draft.signer is not None:
                 acting = f"thay mặt {draft.signer.full_name}"
             tasks.append(
                 DraftTask(
                     task=DRAFT_TASKS[key],
                     draft=draft,
-                    deadline=draft.due_date,
-                    mark=deadline_mark(draft.due_date, today),
+                    deadline=deadline,
+                    mark=deadline_mark(deadline, today),
                     acting=acting,
                     key=key,
                 )

@@ -82,8 +82,10 @@ class Authority:
         return unit_id in self.clerk_units
 
 
-def authority_of(user: User, *, at: dt.datetime | None = None) -> Authority:
-    """The person's authority at `at` (default now): one query for the delegations."""
+def authority_of(user: User, *, at: dt.datetime | None = None, delegated: bool = True) -> Authority:
+    """The person's authority at `at` (default now): one query for the delegations, none when
+    the caller already knows that no delegation to the person is in force (`delegated=False`,
+    from the menu's counts of the same request)."""
     at = at or clock.now()
     authority = Authority(user=user, at=at)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -93,6 +95,8 @@ def authority_of(user: User, *, at: dt.datetime | None = None) -> Authority:
             authority.leader_units.add(unit_id)
         elif role == Role.CLERK:
             authority.clerk_units.add(unit_id)
+    if not delegated:
+        return authority
     delegations = list(
         Delegation.objects.active_at(at)
         .filter(deputy=user)

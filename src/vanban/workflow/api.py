@@ -269,8 +269,8 @@ def my_work(request: HttpRequest) -> dict[str, Any]:
     được giao chủ trì hoặc phối hợp, văn bản nhận để biết, đề nghị gia hạn chờ quyết định, văn
     bản được chuyển để biết chưa đọc; và số việc theo từng loại."""
     user = request_user(request)
-    work = selectors.my_work(user=user)
     counts = selectors.work_counts(user=user)
+    work = selectors.my_work(user=user, counts=counts)
 
     def item(document: Document, **extra: Any) -> dict[str, Any]:
         return {

@@ -30,7 +30,11 @@ DASHBOARD_ONLY = "Chỉ lãnh đạo và văn thư đơn vị xem được trang
 def my_work(request: HttpRequest) -> HttpResponse:
     """What waits for me, urgent first, then by deadline; `?loai=` one kind of work only (the
     links of the home page, `selectors.KINDS`). An unknown kind shows everything, and says so."""
-    work = selectors.my_work(user=request_user(request))
+    # The menu's counts of the same request (read once, `request_work_counts`) tell which lists
+    # have anything to read.
+    work = selectors.my_work(
+        user=request_user(request), counts=selectors.request_work_counts(request)
+    )
     kind = request.GET.get("loai", "")
     if kind and kind not in selectors.KINDS:
         messages.warning(request, "Không có loại việc này; trang hiển thị mọi việc đang chờ.")

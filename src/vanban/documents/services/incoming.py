@@ -125,6 +125,7 @@ def incoming_register(
             registered_by=actor,
             registered_at=now,
             sensitive_declared=True,
+            awaiting_presentation=True,  # until the workflow presents it (R18)
             **cleaned,
         )
 

@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from vanban.accounts.models import Role, User
 from vanban.core import clock
 from vanban.core.models import Notification
-from vanban.documents.models import Direction, Document, DocumentShare
+from vanban.documents.models import Document, DocumentShare
 from vanban.exchange.delivery_selectors import reception_queue
 from vanban.exchange.models import Delivery
 
@@ -37,7 +37,7 @@ from ..models import (
     Processing,
     ProcessingStatus,
 )
-from ._common import _ASSIGNMENT_RELATED, AssignmentRow, DeadlineState, deadline_state
+from ._common import AssignmentRow, DeadlineState, deadline_state
 
 TO_PRESENT_LIMIT = 50
 SHARED_LIMIT = 50
@@ -212,34 +212,45 @@ def _reception(user: User) -> list[tuple[int, str, int]]:
     return [(r["recipient_unit_id"], r["recipient_unit__name"], r["waiting"]) for r in rows]
 
 
-def _to_present(authority: Authority, today: dt.date) -> tuple[list[PresentRow], int]:
-    """Incoming documents of the clerk's units not presented yet: the first ones, and how many."""
-    if not authority.clerk_units:
-        return [], 0
-    waiting = Document.objects.filter(
-        unit_id__in=authority.clerk_units, direction=Direction.INCOMING
-    ).filter(Q(processing__isnull=True) | Q(processing__status=ProcessingStatus.WAITING))
-    to_present = list(
-        _by_urgency_and_deadline(
-            waiting.select_related("document_type", "unit").defer("search_text"),
-            "due_date",
-            "urgency",
-        )[:TO_PRESENT_LIMIT]
+# What the rows of "Việc của tôi" show of a document (my_work.html), read with `only()`: the
+# page reads nothing else of the document, its type or the people named on a row.
+_DOCUMENT_SHOWN = (
+    "id",
+    "register_number",
+    "code_number",
+    "code_notation",
+    "subject",
+    "urgency",
+    "due_date",
+    "document_type__name",
+)
+
+
+def _shown(prefix: str) -> list[str]:
+    return [f"{prefix}{name}" for name in _DOCUMENT_SHOWN]
+
+
+def _to_present(authority: Authority, today: dt.date) -> list[PresentRow]:
+    """Incoming documents of the clerk's units not presented yet, the first `TO_PRESENT_LIMIT`:
+    read through the partial index `document_to_present` on the marker the workflow clears when
+    it presents a document (`Document.awaiting_presentation`, R18)."""
+    waiting = (
+        Document.objects.filter(unit_id__in=authority.clerk_units, awaiting_presentation=True)
+        .select_related("document_type")
+        .only("unit_id", *_DOCUMENT_SHOWN)
     )
-    rows = [PresentRow(d, deadline_mark(d.due_date, today)) for d in to_present]
-    return rows, waiting.count()
+    to_present = list(_by_urgency_and_deadline(waiting, "due_date", "urgency")[:TO_PRESENT_LIMIT])
+    return [PresentRow(d, deadline_mark(d.due_date, today)) for d in to_present]
 
 
-def _shared(user: User) -> tuple[list[DocumentShare], int]:
+def _shared(user: User) -> list[DocumentShare]:
     """Documents given to the person for reading and not opened yet, newest first (R18)."""
-    waiting = DocumentShare.objects.filter(user=user, for_reading=True, opened_at__isnull=True)
-    rows = list(
-        waiting.select_related("document__document_type", "granted_by")
-        .defer("document__search_text")
+    return list(
+        DocumentShare.objects.filter(user=user, for_reading=True, opened_at__isnull=True)
+        .select_related("document__document_type", "granted_by")
+        .only("id", "granted_at", "granted_by__full_name", *_shown("document__"))
         .order_by("-granted_at", "-pk")[:SHARED_LIMIT]
     )
-    total = len(rows) if len(rows) < SHARED_LIMIT else waiting.count()
-    return rows, total
 
 
 def _to_direct(user: User, identities: list[int], today: dt.date) -> list[DirectRow]:
@@ -248,7 +259,16 @@ def _to_direct(user: User, identities: list[int], today: dt.date) -> list[Direct
         _by_urgency_and_deadline(
             Processing.objects.filter(
                 status=ProcessingStatus.PRESENTED, presented_to_id__in=identities
-            ).select_related("document__document_type", "presented_by", "presented_to"),
+            )
+            .select_related("document__document_type", "presented_by", "presented_to")
+            .only(
+                "id",
+                "status",
+                "presented_at",
+                "presented_by__full_name",
+                "presented_to__full_name",
+                *_shown("document__"),
+            ),
             "document__due_date",
             "document__urgency",
         )
@@ -267,30 +287,36 @@ def _to_direct(user: User, identities: list[int], today: dt.date) -> list[Direct
     ]
 
 
-def _open_work() -> QuerySet[Assignment]:
-    return Assignment.objects.filter(
-        status=AssignmentStatus.OPEN, processing__status=ProcessingStatus.IN_PROGRESS
-    ).select_related(*_ASSIGNMENT_RELATED)
-
-
-def _assigned(identities: list[int], leader_units: list[int]) -> list[Assignment]:
-    """Work given to the person or to a unit they lead, to lead or to co-operate on."""
+def _given(identities: list[int], leader_units: list[int]) -> list[Assignment]:
+    """Open work of the person in one query, urgent first, then by deadline: given to them or
+    to a unit they lead, to lead or to co-operate on; and given to them for information (split
+    by role in `my_work`)."""
     mine = Q(assignee_user_id__in=identities) | Q(assignee_unit_id__in=leader_units)
     return list(
         _by_urgency_and_deadline(
-            _open_work()
-            .filter(mine, role__in=(AssignmentRole.LEAD, AssignmentRole.CO))
+            Assignment.objects.filter(
+                Q(mine, role__in=(AssignmentRole.LEAD, AssignmentRole.CO))
+                | Q(role=AssignmentRole.INFO, assignee_user_id__in=identities),
+                status=AssignmentStatus.OPEN,
+                processing__status=ProcessingStatus.IN_PROGRESS,
+            )
+            .select_related(
+                "document__document_type", "assignee_unit", "assigned_by", "on_behalf_of"
+            )
+            .only(
+                "id",
+                "role",
+                "status",
+                "deadline",
+                "assigned_at",
+                "reminder_count",
+                "assignee_user_id",
+                "assignee_unit__name",
+                "assigned_by__full_name",
+                "on_behalf_of__full_name",
+                *_shown("document__"),
+            )
             .annotate(divided=Exists(Assignment.objects.filter(parent=OuterRef("pk")))),
-            "deadline",
-            "document__urgency",
-        )
-    )
-
-
-def _for_information(identities: list[int]) -> list[Assignment]:
-    return list(
-        _by_urgency_and_deadline(
-            _open_work().filter(role=AssignmentRole.INFO, assignee_user_id__in=identities),
             "deadline",
             "document__urgency",
         )
@@ -311,6 +337,19 @@ def _extensions(user: User, leader_units: list[int]) -> list[ExtensionRequest]:
                 "assignment__assignee_unit",
                 "assignment__assignee_user",
                 "requested_by",
+            )
+            .only(
+                "id",
+                "current_deadline",
+                "requested_deadline",
+                "reason",
+                "requested_by__full_name",
+                "assignment__role",
+                "assignment__status",
+                "assignment__deadline",
+                "assignment__assignee_unit__name",
+                "assignment__assignee_user__full_name",
+                *_shown("assignment__document__"),
             ),
             "assignment__deadline",
             "assignment__document__urgency",
@@ -318,19 +357,22 @@ def _extensions(user: User, leader_units: list[int]) -> list[ExtensionRequest]:
     )
 
 
-def my_work(*, user: User) -> MyWork:
+def my_work(*, user: User, counts: "WorkCounts | None" = None) -> MyWork:
     """What waits for the person (and for the leaders they act for), urgent first, then by
     deadline: documents to present, to direct, work given (lead, co), documents for information
     and extension requests to decide; then the documents given to them for reading and not
-    opened yet ("Được chuyển để biết")."""
-    authority = authority_of(user)
+    opened yet ("Được chuyển để biết").
+
+    `counts` are the person's `work_counts` of the same request (the menu shows them): a list
+    whose count is 0 is not read, and the totals of the lists shown in part (to present, given
+    for reading) are taken from them. One query per kind of list: documents to present, to
+    direct, work given (every role), extension requests, documents given for reading, drafts."""
+    if counts is None:
+        counts = work_counts(user=user)
+    authority = authority_of(user, delegated=counts.delegations > 0)
     today = local_today(authority.at)
     identities = authority.identities
     leader_units = sorted(authority.all_leader_units)
-    to_present, to_present_total = _to_present(authority, today)
-    to_direct = _to_direct(user, identities, today)
-    assigned = _assigned(identities, leader_units)
-    for_information = _for_information(identities)
 
     def row(assignment: Assignment) -> AssignmentRow:
         return AssignmentRow(
@@ -339,22 +381,36 @@ def my_work(*, user: User) -> MyWork:
             acting=acting_label(authority, assignment),
         )
 
-    extensions = [
-        ExtensionRow(request, deadline_state(request.assignment, today))
-        for request in _extensions(user, leader_units)
-    ]
-    shared, shared_total = _shared(user)
+    to_present = (
+        _to_present(authority, today) if authority.clerk_units and counts.to_present else []
+    )
+    if len(to_present) < TO_PRESENT_LIMIT:
+        to_present_total = len(to_present)
+    else:
+        to_present_total = max(counts.to_present, len(to_present))
+    to_direct = _to_direct(user, identities, today) if counts.to_direct else []
+    given = _given(identities, leader_units) if counts.to_handle or counts.for_information else []
+    extensions = (
+        [
+            ExtensionRow(request, deadline_state(request.assignment, today))
+            for request in _extensions(user, leader_units)
+        ]
+        if leader_units and counts.extensions
+        else []
+    )
+    shared = _shared(user) if counts.shared else []
+    shared_total = len(shared) if len(shared) < SHARED_LIMIT else max(counts.shared, len(shared))
     return MyWork(
         today=today,
         authority=authority,
         to_present=to_present,
         to_present_total=to_present_total,
         to_direct=to_direct,
-        assigned=[row(a) for a in assigned],
-        for_information=[row(a) for a in for_information],
+        assigned=[row(a) for a in given if a.role != AssignmentRole.INFO],
+        for_information=[row(a) for a in given if a.role == AssignmentRole.INFO],
         extensions=extensions,
-        drafts=_section("drafts", user, today),
-        reception=_reception(user) if authority.clerk_units else [],
+        drafts=_section("drafts", user, today) if counts.drafts else [],
+        reception=_reception(user) if authority.clerk_units and counts.to_receive else [],
         shared=shared,
         shared_total=shared_total,
     )
@@ -384,13 +440,15 @@ class WorkCounts:
     to_direct: int = 0
     to_handle: int = 0
     overdue: int = 0
-    for_information: int = 0
+    for_information: int = 0  # parts given for information and documents given for reading
+    shared: int = 0  # of which documents given for reading, not opened yet
     extensions: int = 0
     to_sign: int = 0
     to_issue: int = 0
     to_check: int = 0
     to_receive: int = 0
     unread: int = 0  # notifications not read yet, for the menu
+    delegations: int = 0  # delegations to the person in force (`Authority`)
 
     @property
     def drafts(self) -> int:
@@ -433,13 +491,8 @@ def work_counter_register(counter: WorkCounter) -> None:
     COUNTERS.append(counter)
 
 
-def work_counts(*, user: User) -> WorkCounts:
-    """The counts of `my_work`'s sections (R18), and the unread notifications, in one query
-    whatever the amount of work: the delegations the person acts under (`Authority`) are
-    subqueries of it too."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return WorkCounts()
-    at = clock.now()
+def _counts_query(user: User, at: dt.datetime) -> QuerySet[Any]:
+    """The one row of `work_counts`: a column per count."""
     today = local_today(at)
     pairs = user.role_pairs()
     own_leader_units = sorted(u for u, r in pairs if r == Role.LEADER)
@@ -464,6 +517,7 @@ def work_counts(*, user: User) -> WorkCounts:
     )
     columns: dict[str, SubqueryCount] = {
         "unread": counted(Notification.objects.filter(recipient=user, read_at__isnull=True)),
+        "delegations": counted(delegations),
         "to_direct": counted(
             Processing.objects.filter(
                 as_person("presented_to_id"), status=ProcessingStatus.PRESENTED
@@ -485,24 +539,119 @@ def work_counts(*, user: User) -> WorkCounts:
     }
     if clerk_units:
         columns["to_present"] = counted(
-            Document.objects.filter(unit_id__in=clerk_units, direction=Direction.INCOMING).filter(
-                Q(processing__isnull=True) | Q(processing__status=ProcessingStatus.WAITING)
-            )
+            Document.objects.filter(unit_id__in=clerk_units, awaiting_presentation=True)
         )
         columns["to_receive"] = counted(reception_queue(user=user))
     for counter in COUNTERS:
         columns.update(counter(user))
-    values = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns).get()
+    row: QuerySet[Any] = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns)
+    return row
+
+
+# The counts' SQL by the shape of the person's roles (how many units they lead and keep the
+# registers of) and database: building the query through the ORM (about twenty subqueries, the
+# delegations inside several) costs far more than running it, on every page (the menu). It is
+# built once per shape with stand-in values, which are then found among its parameters and
+# replaced by the person's own (`_counts_row`).
+_STAND_IN_USER = -7_000_001
+_STAND_IN_AT = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
+_COUNTS_SQL: dict[tuple[Any, ...], tuple[str, list[tuple[str, Any]], list[str]]] = {}
+
+
+def _counts_sql(
+    db: str, n_leader: int, n_clerk: int
+) -> tuple[str, list[tuple[str, Any]], list[str]]:
+    key = (db, n_leader, n_clerk, len(COUNTERS))
+    cached = _COUNTS_SQL.get(key)
+    if cached is not None:
+        return cached
+    from django.db import connections
+
+    from vanban.accounts.models import AccountStatus
+
+    leaders = [-7_100_001 - i for i in range(n_leader)]
+    clerks = [-7_200_001 - i for i in range(n_clerk)]
+    stand_in = User(pk=_STAND_IN_USER, status=AccountStatus.ACTIVE)
+    stand_in._role_pairs = {(u, Role.LEADER) for u in leaders} | {(u, Role.CLERK) for u in clerks}
+    with clock.frozen(_STAND_IN_AT):
+        qs = _counts_query(stand_in, _STAND_IN_AT)
+        sql, params = qs.query.get_compiler(using=db).as_sql()
+    ops = connections[db].ops
+    at_values = {_STAND_IN_AT, ops.adapt_datetimefield_value(_STAND_IN_AT)}
+    today = local_today(_STAND_IN_AT)
+    today_values = {today, ops.adapt_datefield_value(today)}
+    unit_index = {u: ("leader", i) for i, u in enumerate(leaders)}
+    unit_index.update({u: ("clerk", i) for i, u in enumerate(clerks)})
+    slots: list[tuple[str, Any]] = []
+    for value in params:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value == _STAND_IN_USER:
+                slots.append(("user", None))
+                continue
+            if value in unit_index:
+                slots.append(unit_index[value])
+                continue
+        elif isinstance(value, (dt.date, str)) and value in at_values:
+            slots.append(("at", None))
+            continue
+        elif isinstance(value, (dt.date, str)) and value in today_values:
+            slots.append(("today", None))
+            continue
+        slots.append(("value", value))
+    names = list(qs.query.annotation_select)
+    _COUNTS_SQL[key] = (sql, slots, names)
+    return sql, slots, names
+
+
+def _counts_row(user: User, at: dt.datetime) -> dict[str, Any]:
+    from django.db import connections, router
+
+    pairs = user.role_pairs()
+    given = {
+        "leader": sorted(u for u, r in pairs if r == Role.LEADER),
+        "clerk": sorted(u for u, r in pairs if r == Role.CLERK),
+    }
+    db = router.db_for_read(User)
+    sql, slots, names = _counts_sql(db, len(given["leader"]), len(given["clerk"]))
+    ops = connections[db].ops
+    values = {
+        "user": user.pk,
+        "at": ops.adapt_datetimefield_value(at),
+        "today": ops.adapt_datefield_value(local_today(at)),
+    }
+    params: list[Any] = []
+    for kind, extra in slots:
+        if kind in given:
+            params.append(given[kind][extra])
+        elif kind == "value":
+            params.append(extra)
+        else:
+            params.append(values[kind])
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    return dict(zip(names, found, strict=True)) if found else {}
+
+
+def work_counts(*, user: User) -> WorkCounts:
+    """The counts of `my_work`'s sections (R18), and the unread notifications, in one query
+    whatever the amount of work: the delegations the person acts under (`Authority`) are
+    subqueries of it too."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return WorkCounts()
+    values = _counts_row(user, clock.now())
     # A count over an empty list of ids (`__in=[]`) comes back empty (NULL): none.
-    row = {name: values.get(name) or 0 for name in [*columns, "to_present", "to_receive"]}
+    row = {name: values.get(name) or 0 for name in [*values, "to_present", "to_receive"]}
     drafts = {key: row.get(key) or 0 for keys in DRAFT_KINDS.values() for key in keys}
     return WorkCounts(
         unread=row["unread"],
+        delegations=row["delegations"],
         to_present=row["to_present"],
         to_direct=row["to_direct"],
         to_handle=row["to_handle"],
         overdue=row["overdue"],
         for_information=row["info"] + row["shared"],
+        shared=row["shared"],
         extensions=row["extensions"],
         to_sign=sum(drafts[key] for key in DRAFT_KINDS["cho-ky"]),
         to_issue=sum(drafts[key] for key in DRAFT_KINDS["phat-hanh"]),

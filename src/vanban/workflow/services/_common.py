@@ -151,6 +151,16 @@ def _lock(document: Document) -> Processing | None:
     return Processing.objects.select_for_update().filter(document_id=document.pk).first()
 
 
+def _processing_start(document: Document, **fields: object) -> Processing:
+    """The document's processing record, created by its first step (presenting, or a take-back
+    before it): the document no longer waits to be presented (`Document.awaiting_presentation`,
+    R18)."""
+    processing = Processing.objects.create(document=document, unit_id=document.unit_id, **fields)
+    Document.objects.filter(pk=document.pk).update(awaiting_presentation=False)
+    document.awaiting_presentation = False
+    return processing
+
+
 def _lock_assignment(assignment: Assignment) -> tuple[Processing, Assignment]:
     """The processing record, then the assignment, locked in that order by every writer."""
     processing = Processing.objects.select_for_update().get(pk=assignment.processing_id)

@@ -58,6 +58,7 @@ from ._common import (
     _lock,
     _lock_assignment,
     _notify,
+    _processing_start,
     _text,
     _trail,
     document_label,
@@ -98,9 +99,7 @@ def processing_present(
             note = _text(note, label="ghi chú khi trình", field="note", max_length=2000)
             again = processing is not None and processing.status == ProcessingStatus.PRESENTED
             if processing is None:
-                processing = Processing.objects.create(
-                    document=document, unit_id=document.unit_id, created_at=now
-                )
+                processing = _processing_start(document, created_at=now)
             processing.status = ProcessingStatus.PRESENTED
             processing.presented_to = leader
             processing.presented_by = actor

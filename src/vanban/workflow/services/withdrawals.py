@@ -15,8 +15,8 @@ from typing import Any
 from vanban.accounts.models import User
 from vanban.documents.models import Document
 
-from ..models import Assignment, AssignmentStatus, Processing, ProcessingStatus, TrailAction
-from ._common import _lock, _notify, _trail, document_label
+from ..models import Assignment, AssignmentStatus, ProcessingStatus, TrailAction
+from ._common import _lock, _notify, _processing_start, _trail, document_label
 from .assignments import handler_ids
 
 
@@ -35,11 +35,8 @@ class ProcessingWithdrawal:
             return  # completed before the take-back: its record stays as it was
         if processing is None:
             # Not presented yet: a record that says so, so that it no longer waits to be.
-            processing = Processing.objects.create(
-                document=document,
-                unit_id=document.unit_id,
-                status=ProcessingStatus.WITHDRAWN,
-                created_at=at,
+            processing = _processing_start(
+                document, status=ProcessingStatus.WITHDRAWN, created_at=at
             )
         concerned: set[int] = set()
         if processing.presented_to_id and processing.status == ProcessingStatus.PRESENTED:
