@@ -1,7 +1,7 @@
 """Marks the incoming documents still waiting to be presented (R18 "Văn bản chờ trình"):
 registered, with no processing yet (or one that is still waiting). One UPDATE; at 1,000,000
 documents it writes the about 150,000 incoming documents never presented, the others keep the
-column's default (documents migration 0011 added it without rewriting the table)."""
+column's default (documents migration 0012 added it without rewriting the table)."""
 
 from django.db import migrations
 from django.db.models import Exists, OuterRef
@@ -24,7 +24,7 @@ def unmark(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documents", "0011_document_awaiting_presentation"),
+        ("documents", "0012_document_awaiting_presentation"),
         ("workflow", "0004_direction_template"),
     ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_unit_place_name'),
-        ('documents', '0010_search_vector'),
+        ('documents', '0011_unit_registered_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
