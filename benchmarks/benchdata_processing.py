@@ -309,6 +309,7 @@ class ProcessingBuilder:
             DocumentShare(
                 pk=self.ids[DocumentShare].take(),
                 document_id=document.pk,
+                document_unit_id=document.unit_id,
                 user_id=user_id,
                 granted_by_id=by,
                 granted_at=at,

@@ -146,6 +146,7 @@ def main() -> None:
         [
             DocumentShare(
                 document=document,
+                document_unit_id=document.unit_id,
                 user=staff,
                 granted_by=clerk,
                 granted_at=document.registered_at + dt.timedelta(hours=2),

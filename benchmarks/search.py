@@ -256,7 +256,13 @@ def generate(count: int, rng: random.Random) -> None:
     given = Document.objects.filter(unit=root).order_by("-id")[:200]
     DocumentShare.objects.bulk_create(
         [
-            DocumentShare(document=d, user=staff, granted_by=clerks[0], granted_at=timezone.now())
+            DocumentShare(
+                document=d,
+                document_unit_id=d.unit_id,
+                user=staff,
+                granted_by=clerks[0],
+                granted_at=timezone.now(),
+            )
             for d in given
         ]
     )

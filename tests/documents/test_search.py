@@ -11,7 +11,7 @@ from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import docx_bytes, pdf_upload, upload
 from vanban.accounts.models import Role, RoleAssignment, User
 from vanban.core import clock
-from vanban.documents import search, selectors, services
+from vanban.documents import search, selectors, services, visibility
 from vanban.documents.models import Direction, Document, DocumentShare, RegisterSeries, Urgency
 from vanban.documents.search import (
     SearchSort,
@@ -455,10 +455,15 @@ def test_a_person_sees_the_two_halves_and_nothing_else(office):
     assert {d.pk for d in second} == {d.pk for d in given}
 
 
+@pytest.mark.parametrize("inline", [True, False], ids=["ids", "subquery"])
 @pytest.mark.parametrize("query", ["", "ke hoach", "Kế hoạch phối hợp"])
 @pytest.mark.parametrize("sort", SearchSort.values)
-def test_pages_across_the_halves_make_the_full_ordered_list(office, monkeypatch, sort, query):
+def test_pages_across_the_halves_make_the_full_ordered_list(
+    office, monkeypatch, sort, query, inline
+):
     two_halves(office)
+    if not inline:  # more documents given outside the units than are read as ids
+        monkeypatch.setattr(visibility, "GIVEN_INLINE", 1)
     results = document_search(user=office.leader, query=query, sort=sort)
     # The same documents in the same order as the rule read as one condition.
     expected = [d.pk for d in result_rows(results).as_one_query()]
@@ -499,6 +504,51 @@ def test_a_person_with_two_register_units_sees_both_once(office, sort):
     assert pages == expected
     first, second = results.halves()
     assert len(list(first)) == len(expected) and list(second) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="relevance order on PostgreSQL")
+def test_relevance_ranks_the_newest_hits_and_the_older_follow_by_date(office, monkeypatch):
+    own, given, _hidden = two_halves(office)
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    results = document_search(user=office.leader, query="ke hoach", sort=SearchSort.RELEVANCE)
+    ranked = list(result_rows(results).as_one_query())  # every hit ranked, as one query
+    newest_first = sorted(ranked, key=lambda d: (d.registered_at, d.pk), reverse=True)
+    # Each half ranks its two newest hits; the older hits follow, newest first.
+    window: set[int] = set()
+    for half in (own, given):
+        pks = {d.pk for d in half}
+        window |= set([d.pk for d in newest_first if d.pk in pks][:2])
+    expected = [d.pk for d in ranked if d.pk in window]
+    expected += [d.pk for d in newest_first if d.pk not in window]
+    assert len(window) == 4 and len(expected) == len(ranked) == 10
+    assert expected != [d.pk for d in ranked] or expected != [d.pk for d in newest_first]
+    for size in (1, 3, 4, 5):
+        pages, number = [], 1
+        while True:
+            page = search_page(result_rows(results), page=number, page_size=size)
+            assert page.rank_window_exceeded
+            pages.extend(d.pk for d in page.rows)
+            if not page.has_next:
+                break
+            number += 1
+        assert pages == expected, size
+    # Within the window, nothing changes.
+    monkeypatch.setattr(search, "RANK_WINDOW", 1000)
+    results = document_search(user=office.leader, query="ke hoach", sort=SearchSort.RELEVANCE)
+    page = search_page(result_rows(results), page_size=20)
+    assert [d.pk for d in page.rows] == [d.pk for d in ranked]
+    assert not page.rank_window_exceeded
+
+
+def test_a_share_carries_its_documents_unit(office):
+    document = incoming(office)
+    share = services.document_share(
+        actor=office.clerk, document=document, user=office.province.staff_stttt
+    )
+    assert DocumentShare.objects.get(pk=share.pk).document_unit_id == document.unit_id
+    # A share without it (made before the column, or by hand) still counts: as outside.
+    DocumentShare.objects.filter(pk=share.pk).update(document_unit=None)
+    assert found(office.province.staff_stttt) == [document.pk]
 
 
 def test_the_document_list_pages_across_the_halves(office):
@@ -650,29 +700,32 @@ def test_the_last_page_in_hand_needs_no_count(office, django_assert_num_queries,
     monkeypatch.setattr(search, "COUNT_CAP", 1)
     for i in range(3):
         incoming(office, at=NOW + dt.timedelta(minutes=i))
-    results = document_search(user=office.clerk)
-    # A clerk: each read runs once per half of the visibility rule (the unit's documents, the
-    # documents given to the clerk outside it).
+    # A clerk: the documents given to the clerk outside the unit are read first (their ids:
+    # none here, so half 2 of the visibility rule is not read at all), then half 1.
     with django_assert_num_queries(2):
-        page = search_page(results, page_size=10)
+        page = search_page(document_search(user=office.clerk), page_size=10)
     assert (page.count, page.exact) == (3, True)
-    with django_assert_num_queries(4):  # the page, then the capped count
-        page = search_page(results, page_size=2)
+    with django_assert_num_queries(3):  # the ids, the page, then the capped count
+        page = search_page(document_search(user=office.clerk), page_size=2)
     assert (page.count, page.exact) == (1, False)
-    # A person without a register unit has the second half only.
+    # A person without a register unit has the second half only, read by the ids given.
     for document in Document.objects.all():
         services.document_share(
             actor=office.clerk, document=document, user=office.province.staff_stttt
         )
     staff = office.province.staff_stttt
     staff.role_pairs()  # the roles are read once a request (the session's user)
-    results = document_search(user=staff)
-    with django_assert_num_queries(1):
-        page = search_page(results, page_size=10)
-    assert (page.count, page.exact) == (3, True)
     with django_assert_num_queries(2):
-        page = search_page(results, page_size=2)
+        page = search_page(document_search(user=staff), page_size=10)
+    assert (page.count, page.exact) == (3, True)
+    with django_assert_num_queries(3):
+        page = search_page(document_search(user=staff), page_size=2)
     assert (page.count, page.exact) == (1, False)
+    # Read once per search: the count the page asks for reuses the ids of its page.
+    results = document_search(user=staff)
+    search_page(results, page_size=2)
+    with django_assert_num_queries(1):
+        assert search.capped_count(results) == (1, False)
 
 
 # ---------------------------------------------------------------- PostgreSQL indexes

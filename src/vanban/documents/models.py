@@ -311,6 +311,13 @@ class DocumentShare(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     granted_at = models.DateTimeField()
+    # The document's unit, copied when the document is given (a document never changes unit):
+    # "the documents given to this person outside their units", half 2 of the visibility rule
+    # (visibility.py), is then read from the index (user, document_unit, document) alone. A share
+    # without it counts as outside, which is only slower, never wrong.
+    document_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # Given for reading by a clerk or leader ("chuyển để biết", `services.document_share`): the
     # person is told and finds it in "Việc của tôi" until they open it. The processing's own
     # shares (presenting, assigning; R18) are not: its sections of "Việc của tôi" list them.
@@ -321,7 +328,12 @@ class DocumentShare(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "user"], name="unique_document_share")
         ]
-        indexes = [models.Index(fields=["user", "document"], name="document_share_user_doc")]
+        indexes = [
+            models.Index(fields=["user", "document"], name="document_share_user_doc"),
+            models.Index(
+                fields=["user", "document_unit", "document"], name="document_share_user_unit"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.document_id} -> {self.user_id}"

@@ -207,6 +207,9 @@ PAGE_SIZE = 50
 # visible hits of a word found in a third of the documents took a leader 1.4 s at 1,000,000
 # documents, and a server process with it; up to 1,000, a tenth of that (docs/performance.md).
 COUNT_CAP = 1_000
+# "Liên quan nhất" ranks the newest RANK_WINDOW hits of each half of the visibility rule; older
+# hits follow in registration order (visibility.py, `VisibleDocuments._windowed`).
+RANK_WINDOW = 1_000
 # Rows in one export; the file and the page say so when there are more. A PDF is set by WeasyPrint
 # at about 7 ms a row on a 2-core server (benchmarks/search.py), so it is kept to what a request
 # can wait for; the spreadsheet takes 10,000 rows in about 2 s.
@@ -420,12 +423,15 @@ def document_search(
     if registered_to is not None:
         qs = qs.filter(registered_at__lt=local_midnight(registered_to + dt.timedelta(days=1)))
     order: list[Any] = list(SORT_ORDER.get(sort, SORT_ORDER[SearchSort.NEWEST]))
-    if sort == SearchSort.RELEVANCE and parsed.terms and postgresql:
+    ranked = sort == SearchSort.RELEVANCE and bool(parsed.terms) and postgresql
+    if ranked:
         order = relevance_order(parsed)
     # The long search text is never shown: leaving it out keeps the rows (and any DISTINCT over
     # them) small.
     return VisibleDocuments(
-        qs.select_related("document_type", "unit").defer("search_text").order_by(*order), user
+        qs.select_related("document_type", "unit").defer("search_text").order_by(*order),
+        user,
+        rank_window=RANK_WINDOW if ranked else None,
     )
 
 
@@ -473,6 +479,8 @@ class SearchPage:
     has_next: bool
     count: int | None  # None: not counted yet (the page asks for the count after it shows)
     exact: bool
+    # More hits than the relevance order ranks: the older ones follow by registration time.
+    rank_window_exceeded: bool = False
 
     @property
     def has_previous(self) -> bool:
@@ -534,7 +542,7 @@ def search_page(
         total, exact = capped_count(results)
     else:
         total, exact = None, False
-    return SearchPage(rows, page, size, has_next, total, exact)
+    return SearchPage(rows, page, size, has_next, total, exact, results.window_exceeded)
 
 
 def capped_count(results: VisibleDocuments) -> tuple[int, bool]:

@@ -60,6 +60,7 @@ def _page(
         "page": page,
         "query_string": query_string,
         "export_limit": search.number_vi(search.EXPORT_LIMIT),
+        "rank_window": search.number_vi(search.RANK_WINDOW),
         "pdf_export_limit": search.number_vi(search.PDF_EXPORT_LIMIT),
         "export_over_limit": _over(page, search.EXPORT_LIMIT),
         "pdf_over_limit": _over(page, search.PDF_EXPORT_LIMIT),

@@ -47,7 +47,12 @@ def document_share(
         share, created = DocumentShare.objects.get_or_create(
             document=document,
             user=user,
-            defaults={"granted_by": actor, "granted_at": now, "for_reading": True},
+            defaults={
+                "granted_by": actor,
+                "granted_at": now,
+                "for_reading": True,
+                "document_unit_id": document.unit_id,
+            },
         )
         if created:
             audit_record(

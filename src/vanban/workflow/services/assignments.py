@@ -87,7 +87,13 @@ def _share(
     )
     DocumentShare.objects.bulk_create(
         [
-            DocumentShare(document=document, user_id=user_id, granted_by=actor, granted_at=now)
+            DocumentShare(
+                document=document,
+                document_unit_id=document.unit_id,
+                user_id=user_id,
+                granted_by=actor,
+                granted_at=now,
+            )
             for user_id in sorted(people - existing)
         ],
         # A delegation being created at the same moment may give the deputy the same document.

@@ -13,7 +13,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.core.services import notification_send
-from vanban.documents.models import DocumentShare
+from vanban.documents.models import Document, DocumentShare
 
 from ..models import Assignment, AssignmentStatus, Delegation, Processing, ProcessingStatus
 from ._common import MSG_NOT_DELEGATOR, _text
@@ -63,10 +63,18 @@ def _share_waiting(*, actor: User, unit: Unit, deputy: User, now: dt.datetime) -
             "document_id", flat=True
         )
     )
+    new = sorted(waiting - existing)
+    units = dict(Document.objects.filter(pk__in=new).values_list("pk", "unit_id")) if new else {}
     DocumentShare.objects.bulk_create(
         [
-            DocumentShare(document_id=pk, user=deputy, granted_by=actor, granted_at=now)
-            for pk in sorted(waiting - existing)
+            DocumentShare(
+                document_id=pk,
+                document_unit_id=units.get(pk),
+                user=deputy,
+                granted_by=actor,
+                granted_at=now,
+            )
+            for pk in new
         ],
         ignore_conflicts=True,
     )
