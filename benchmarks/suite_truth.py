@@ -144,8 +144,15 @@ def search_hits(user: Any, query: str) -> set[int]:
     """Every hit the search returns to the person (no page, no cap)."""
     from vanban.documents import search
 
-    results = search.document_search(user=user, query=query)
-    return set(results.order_by().values_list("pk", flat=True))
+    results: Any = search.document_search(user=user, query=query)
+    # Where the visibility rule is read as two queries (one per half of the rule, each with its
+    # own plan), the hits are the union of both.
+    halves = getattr(results, "halves", None)
+    queries = (halves() or []) if callable(halves) else [results]
+    found: set[int] = set()
+    for part in queries:
+        found |= set(part.order_by().values_list("pk", flat=True))
+    return found
 
 
 def match_hits(query: str) -> set[int]:
