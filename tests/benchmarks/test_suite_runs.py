@@ -65,6 +65,20 @@ def test_the_suite_runs_on_a_small_province_and_writes_its_tables(tmp_path):
         assert expected in scenarios, expected
     assert any(s.startswith("incoming register, Q") for s in scenarios)
     assert any(s.startswith("search count") for s in scenarios)
+    for prefix in ("search moderate", "search phrase", "search citing"):
+        assert any(s.startswith(prefix) for s in scenarios), prefix
+    assert any(s.endswith(", newest first") for s in scenarios)
+    people = {row["user"].split(" (", 1)[0] for row in data["rows"]}
+    assert {"leader", "staff", "small-unit leader", "clerk"} <= people
+    # Every hit of every search row is right and none is missing, for the person and over the
+    # whole province (benchmarks/suite_truth.py).
+    searches = [row for row in data["rows"] if row.get("query")]
+    assert searches
+    for row in searches:
+        for scope in ("accuracy", "accuracy_province"):
+            assert (row[scope]["precision"], row[scope]["recall"]) == (1.0, 1.0), row
+    assert any(row["accuracy_province"]["truth"] > 0 for row in searches)
+    assert "| precision / recall |" in table
     pages = [row for row in data["rows"] if row["bare_django"]]
     assert pages and all(row["queries"] and row["ratio_ours_to_bare_p50"] for row in pages)
     http = next(row for row in data["rows"] if row["scenario"].startswith("HTTP mixed workload"))
