@@ -869,6 +869,26 @@ def register_row(
     )
 
 
+def process_cpu(pid: int) -> float:
+    """User and system CPU seconds of a process of this machine, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids() -> list[int]:
+    """This server process, its PDF text helper and its PostgreSQL backend (the database runs
+    on this machine)."""
+    from django.db import connection
+
+    from vanban.documents import pdftext
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = int(cursor.fetchone()[0])
+    helper = pdftext._helper
+    return [os.getpid(), helper.pid if helper is not None else os.getpid(), backend]
+
+
 def concurrent_row(
     desks: list[tuple[Any, Any]],
     pdf: bytes,
@@ -891,6 +911,8 @@ def concurrent_row(
     from vanban.documents.models import Document
 
     context = multiprocessing.get_context("fork")
+    cpu = context.Queue()  # (web process, PDF helper, PostgreSQL backend) CPU seconds per worker
+    cpu_totals = [0.0, 0.0, 0.0]
     rates: list[float] = []
     broken_rounds = 0
     failures: list[str] = []
@@ -916,10 +938,13 @@ def concurrent_row(
                 # has both from its first request on.
                 Document.objects.exists()
                 extract_text(pdf, "pdf")
+                pids = worker_pids()
+                start = [process_cpu(pid) for pid in pids]
                 barrier.wait()
                 while (task := submitted.get()) is not None:
                     unit, clerk = desks[task[0]]
                     register(clerk, unit, pdf, task[1])
+                cpu.put([process_cpu(pid) - s for pid, s in zip(pids, start, strict=True)])
             except Exception as exc:  # reported below
                 errors.put(f"{type(exc).__name__}: {exc}")
                 # A process that could not start (say the database refused one more
@@ -947,6 +972,9 @@ def concurrent_row(
         rates.append(len(desks) * each / (time.perf_counter() - start))
         while not errors.empty():
             failures.append(errors.get())
+        while not cpu.empty():
+            for k, seconds in enumerate(cpu.get()):
+                cpu_totals[k] += seconds
     # Every unit's series, with what earlier rows registered in it, holds exactly 1..n.
     gap_free = True
     total = 0
@@ -970,18 +998,29 @@ def concurrent_row(
     if failures:
         proof += f"; {len(failures)} failed: {failures[0]}"
     rate = statistics.median(rates) if rates else 0.0
+    done = max(1, len(desks) * each * len(rates))  # registrations of the rounds that ran
+    web, helper, backend = (1000 * seconds / done for seconds in cpu_totals)
+    cpu_note = (
+        f"CPU per registration: web process {web:.1f} ms, PDF helper {helper:.1f} ms, "
+        f"PostgreSQL {backend:.1f} ms"
+    )
     where = "one unit" if units == 1 else f"{units} units"
     scenario = (
         f"{len(desks)} clerks of {where} submit {each} each at once, {workers} server "
         f"processes, {len(pdf) // 1024} KB PDF"
     )
-    print(f"  {scenario}: {rate:.0f} registrations/s; {proof}", flush=True)
+    print(f"  {scenario}: {rate:.0f} registrations/s; {cpu_note}; {proof}", flush=True)
     return Row(
         scenario,
         f"{len(desks)} clerks",
-        note=f"{rate:.0f} registrations/s (median of {len(rates)} rounds); {proof}",
+        note=f"{rate:.0f} registrations/s (median of {len(rates)} rounds); {cpu_note}; {proof}",
         extra={
             "throughput_per_s": [round(r, 1) for r in rates],
+            "cpu_ms_per_registration": {
+                "web": round(web, 2),
+                "pdf_helper": round(helper, 2),
+                "postgresql": round(backend, 2),
+            },
             "numbers_gap_free": gap_free,
             "failures": failures,
         },

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from vanban.core import clock
 
@@ -77,28 +77,82 @@ def audit_record(
     a caller's transaction no savepoint is made: a failure here fails the whole action.
     """
     with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        last_seq, last_hash = _head_locked()
         at = clock.now().astimezone(dt.UTC)
         # JSON round trip so the stored data hashes the same after reading it back.
-        clean_data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+        text = json.dumps(data or {}, ensure_ascii=False, default=str)
         event = AuditEvent(
-            seq=head.last_seq + 1,
+            seq=last_seq + 1,
             at=at,
             actor=actor if actor is not None and getattr(actor, "pk", None) else None,
             action=action,
             unit=unit,
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
-            data=clean_data,
+            data=json.loads(text),
             ip=ip,
-            prev_hash=head.last_hash,
+            prev_hash=last_hash,
         )
         event.hash = _event_digest(event)
-        event.save()
-        head.last_seq = event.seq
-        head.last_hash = event.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        _append(event, text)
         return event
+
+
+def _head_locked() -> tuple[int, str]:
+    """(last seq, last hash) of the chain, its head row locked to the end of the transaction."""
+    table = AuditChainHead._meta.db_table
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_seq, last_hash FROM {table} WHERE id = 1{lock}")  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:  # the first event ever
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        return head.last_seq, head.last_hash
+    return int(row[0]), str(row[1])
+
+
+def _append(event: AuditEvent, data_json: str) -> None:
+    """INSERT the event and move the head to it: on PostgreSQL one statement, so that the head's
+    lock is held over two round trips (this and the commit); elsewhere two."""
+    columns = (
+        "seq, at, actor_id, action, unit_id, target_type, target_id, data, ip, prev_hash, hash"
+    )
+    params = [
+        event.seq,
+        connection.ops.adapt_datetimefield_value(event.at),
+        event.actor_id,
+        event.action,
+        event.unit_id,
+        event.target_type,
+        event.target_id,
+        data_json,
+        connection.ops.adapt_ipaddressfield_value(event.ip),
+        event.prev_hash,
+        event.hash,
+    ]
+    events, heads = AuditEvent._meta.db_table, AuditChainHead._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH e AS (INSERT INTO {events} ({columns}) "  # noqa: S608 - our own SQL
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::inet, %s, %s) RETURNING id) "
+                f"UPDATE {heads} SET last_seq = %s, last_hash = %s FROM e WHERE {heads}.id = 1 "
+                "RETURNING e.id",
+                [*params, event.seq, event.hash],
+            )
+            event.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(
+                f"INSERT INTO {events} ({columns}) "  # noqa: S608 - our own SQL
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                params,
+            )
+            event.pk = cursor.lastrowid
+            cursor.execute(
+                f"UPDATE {heads} SET last_seq = %s, last_hash = %s WHERE id = 1",  # noqa: S608
+                [event.seq, event.hash],
+            )
+    event._state.adding = False
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from django.core.files.uploadedfile import UploadedFile
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import NotFound, ServiceError
+from vanban.core.text import drop_category
 from vanban.scanning.services import QUARANTINE_PREFIX, upload_scan
 
 from . import pdftext
@@ -448,7 +449,7 @@ def secrecy_marks(text: str) -> list[str]:
     The words inside a sentence are not a stamp. Lowest level first."""
     found = set()
     for line in unicodedata.normalize("NFC", text).splitlines():
-        visible = "".join(c for c in line if unicodedata.category(c) != "Cf")  # zero-width marks
+        visible = drop_category(line, "Cf")  # zero-width marks
         words = " ".join(visible.split()).upper()
         if words in SECRECY_LEVELS:
             found.add(words)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vanban.accounts.models import Role, Unit, User
@@ -56,18 +56,39 @@ def _prepare_files(
     return prepared
 
 
+def _reserve_id() -> int | None:
+    """On PostgreSQL, the id the new document will have, taken from its sequence before the
+    numbering transaction locks anything; None elsewhere (SQLite has no sequence, and allows one
+    writer at a time anyway)."""
+    if connection.vendor != "postgresql":
+        return None
+    table = Document._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        return int(cursor.fetchone()[0])
+
+
 def _save_with_files(
     *,
     actor: User,
-    build: Callable[[], Document],
+    document: Document,
+    number: Callable[[Document], None],
     prepared: list[tuple[str, PreparedFile]],
     audit_action: str,
     audit_data: dict[str, Any],
     ip: str | None,
     after: Callable[[Document], None] | None = None,
 ) -> Document:
-    """Store the files, then number and save the document in one transaction; `after(document)`
-    runs inside it, before the audit event. `build()` returns the unsaved document, numbered.
+    """Store the files, then save the document with its files, its number and its audit event
+    in one transaction. `document` comes unsaved and without its number; `number(document)` takes
+    the number from the series and sets it. `after(document)` runs inside the transaction, before
+    the number is taken.
+
+    The series row locked by `number` and the audit chain's head are held to the commit, and
+    every clerk of the unit (every writer of the province, for the chain) waits for them: on
+    PostgreSQL the document's id is reserved first, the files and what `after` stores reference
+    it (foreign keys are checked at the commit), and the number and the audit event are the last
+    statements before the commit (docs/performance.md).
 
     If the transaction fails the stored files are removed; if the process dies in between, they
     stay as orphans that `vanban files check` lists.
@@ -77,16 +98,15 @@ def _save_with_files(
         for _role, item in prepared:
             stored.append(file_store(item))
         with transaction.atomic():
-            document = build()
-            document.search_text = search_text_build(
-                fields=_search_fields(document), file_texts=[item.text for _r, item in prepared]
-            )
-            document.save(force_insert=True)
+            document.pk = _reserve_id()
+            if document.pk is None:
+                number(document)
+                _insert(document, prepared)
             now = clock.now()
             DocumentFile.objects.bulk_create(
                 [
                     DocumentFile(
-                        document=document,
+                        document_id=document.pk,
                         role=role,
                         storage_name=name,
                         original_name=item.original_name,
@@ -103,6 +123,9 @@ def _save_with_files(
             )
             if after is not None:
                 after(document)
+            if document._state.adding:
+                number(document)
+                _insert(document, prepared)
             audit_record(
                 actor=actor,
                 action=audit_action,
@@ -116,6 +139,14 @@ def _save_with_files(
             file_discard(name)
         raise
     return document
+
+
+def _insert(document: Document, prepared: list[tuple[str, PreparedFile]]) -> None:
+    """INSERT the numbered document with its search text (the number is one of its words)."""
+    document.search_text = search_text_build(
+        fields=_search_fields(document), file_texts=[item.text for _r, item in prepared]
+    )
+    document.save(force_insert=True)
 
 
 def _search_fields(document: Document) -> SearchFields:

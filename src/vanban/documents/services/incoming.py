@@ -107,31 +107,30 @@ def incoming_register(
     now = clock.now()
     year = timezone.localdate(now).year
 
-    def build() -> Document:
-        series_id, number = _series_and_number(
+    def number(document: Document) -> None:
+        document.series_id, document.register_number = _series_and_number(
             unit=unit,
             year=year,
             direction=Direction.INCOMING,
             document_type=cleaned["document_type"],
             legal_normative=False,
         )
-        return Document(
-            unit=unit,
-            direction=Direction.INCOMING,
-            series_id=series_id,
-            year=year,
-            register_number=number,
-            arrival_date=now,
-            registered_by=actor,
-            registered_at=now,
-            sensitive_declared=True,
-            awaiting_presentation=True,  # until the workflow presents it (R18)
-            **cleaned,
-        )
 
+    document = Document(
+        unit=unit,
+        direction=Direction.INCOMING,
+        year=year,
+        arrival_date=now,
+        registered_by=actor,
+        registered_at=now,
+        sensitive_declared=True,
+        awaiting_presentation=True,  # until the workflow presents it (R18)
+        **cleaned,
+    )
     return _save_with_files(
         actor=actor,
-        build=build,
+        document=document,
+        number=number,
         prepared=prepared,
         ip=ip,
         audit_action="document.register_in",

@@ -43,41 +43,40 @@ def outgoing_register(
     today = timezone.localdate(now)
     drafting_symbol = cleaned.pop("drafting_symbol")
 
-    def build() -> Document:
-        series_id, number = _series_and_number(
+    def number(document: Document) -> None:
+        document.series_id, document.register_number = _series_and_number(
             unit=unit,
             year=today.year,
             direction=Direction.OUTGOING,
             document_type=cleaned["document_type"],
             legal_normative=cleaned["legal_normative"],
         )
-        return Document(
-            unit=unit,
-            direction=Direction.OUTGOING,
-            series_id=series_id,
-            year=today.year,
-            register_number=number,
-            code_number=format_number(number),
-            code_notation=compose_notation(
-                unit=unit,
-                document_type=cleaned["document_type"],
-                legal_normative=cleaned["legal_normative"],
-                year=today.year,
-                drafting_symbol=drafting_symbol,
-            ),
-            issued_date=today,
-            issuer_unit=unit,
-            issuer_name=unit.name,
-            issuer_code=unit.agency_code,
-            registered_by=actor,
-            registered_at=now,
-            sensitive_declared=True,
-            **cleaned,
-        )
+        document.code_number = format_number(document.register_number)
 
+    document = Document(
+        unit=unit,
+        direction=Direction.OUTGOING,
+        year=today.year,
+        code_notation=compose_notation(
+            unit=unit,
+            document_type=cleaned["document_type"],
+            legal_normative=cleaned["legal_normative"],
+            year=today.year,
+            drafting_symbol=drafting_symbol,
+        ),
+        issued_date=today,
+        issuer_unit=unit,
+        issuer_name=unit.name,
+        issuer_code=unit.agency_code,
+        registered_by=actor,
+        registered_at=now,
+        sensitive_declared=True,
+        **cleaned,
+    )
     return _save_with_files(
         actor=actor,
-        build=build,
+        document=document,
+        number=number,
         prepared=prepared,
         ip=ip,
         audit_action="document.register_out",
