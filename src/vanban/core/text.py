@@ -6,6 +6,7 @@ import unicodedata
 from functools import cache
 
 
+@cache
 def _category_pattern(category: str) -> re.Pattern[str]:
     """A character class of the Basic Multilingual Plane's characters of a Unicode category,
     one regular expression to drop them all in C instead of looking at each character."""
@@ -22,11 +23,6 @@ def _category_pattern(category: str) -> re.Pattern[str]:
     return re.compile("[" + "".join(ranges) + "]+")
 
 
-@cache
-def _category_drop(category: str) -> re.Pattern[str]:
-    return _category_pattern(category)
-
-
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -37,7 +33,7 @@ def drop_category(value: str, category: str) -> str:
         return value
     if _ASTRAL.search(value):  # beyond the BMP (rare): character by character
         return "".join(ch for ch in value if unicodedata.category(ch) != category)
-    return _category_drop(category).sub("", value)
+    return _category_pattern(category).sub("", value)
 
 
 def nfc(value: str) -> str:
