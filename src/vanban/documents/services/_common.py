@@ -81,8 +81,8 @@ def _save_with_files(
 ) -> Document:
     """Store the files, then save the document with its files, its number and its audit event
     in one transaction. `document` comes unsaved and without its number; `number(document)` takes
-    the number from the series and sets it. `after(document)` runs inside the transaction, before
-    the number is taken.
+    the number from the series and sets it. `after(document)` runs inside the transaction, the
+    document's id known (on PostgreSQL before the number is taken and the row inserted).
 
     The series row locked by `number` and the audit chain's head are held to the commit, and
     every clerk of the unit (every writer of the province, for the chain) waits for them: on
