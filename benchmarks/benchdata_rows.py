@@ -35,6 +35,10 @@ def search_indexes_build(cursor: Any) -> None:
     cursor.execute("SET maintenance_work_mem = '512MB'")
     for name in index.INDEXES:
         cursor.execute(index.create_sql(name))
+    if connection.in_atomic_block:
+        # Back to Django's deferred checks for the rest of the transaction: registering a
+        # document relies on them (its files are inserted before the document row).
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 TABLES = [
