@@ -142,11 +142,23 @@ DATABASE_ROUTERS = ["vanban.core.replica.ReplicaRouter"]
 # Behind PgBouncer in transaction mode (docs/deployment.md, "Connection pooling"): no cursor and
 # no prepared statement may outlive a transaction, since the next one may run on another
 # server connection.
-if env_bool("VANBAN_DB_TRANSACTION_POOLING", False):
-    for _database in DATABASES.values():
-        if _database["ENGINE"] == "django.db.backends.postgresql":
-            _database["DISABLE_SERVER_SIDE_CURSORS"] = True
-            _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+# Parallel query for one request (PostgreSQL's max_parallel_workers_per_gather): none by default.
+# A page's statements are small, and under many concurrent requests on a few cores the start of
+# parallel workers cost more than it saved (10 ms for each of the menu's counts at 1,000,000
+# documents; docs/performance.md). Behind PgBouncer in transaction mode the startup option is not
+# passed: set it on the database instead (docs/deployment.md).
+VANBAN_DB_PARALLEL_WORKERS = os.environ.get("VANBAN_DB_PARALLEL_WORKERS", "0")
+_pooling = env_bool("VANBAN_DB_TRANSACTION_POOLING", False)
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.postgresql":
+        continue
+    if _pooling:
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    elif VANBAN_DB_PARALLEL_WORKERS.isdigit():
+        _database.setdefault("OPTIONS", {})["options"] = (
+            f"-c max_parallel_workers_per_gather={int(VANBAN_DB_PARALLEL_WORKERS)}"
+        )
 # After a person's write, their pages read the primary for this many seconds (read your writes).
 VANBAN_REPLICA_READ_YOUR_WRITES = int(os.environ.get("VANBAN_REPLICA_READ_YOUR_WRITES", "10"))
 # After the replica failed to answer, it is not tried again for this many seconds.

@@ -333,6 +333,12 @@ class DocumentShare(models.Model):
             models.Index(
                 fields=["user", "document_unit", "document"], name="document_share_user_unit"
             ),
+            # "Given for reading, not yet opened": counted for the menu on every page.
+            models.Index(
+                fields=["user"],
+                condition=Q(for_reading=True, opened_at__isnull=True),
+                name="document_share_unread",
+            ),
         ]
 
     def __str__(self) -> str:
