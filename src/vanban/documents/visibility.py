@@ -118,17 +118,15 @@ class VisibleDocuments:
         1,000,000 documents). Read first from the index (user, document_unit, document), the ids
         tell it exactly. A person given more than GIVEN_INLINE documents outside their units
         keeps the subquery, whose estimate is then of the right size."""
-        key = "outside"
-        if key in self._given:
-            cached = self._given[key]
-            return cached if cached is not None else self._outside_subquery(user, units)
-        ids = list(
-            self._outside_subquery(user, units).values_list("document_id", flat=True)[
-                : GIVEN_INLINE + 1
-            ]
-        )
-        self._given[key] = ids if len(ids) <= GIVEN_INLINE else None
-        return ids if len(ids) <= GIVEN_INLINE else self._outside_subquery(user, units)
+        if "outside" not in self._given:
+            ids = list(
+                self._outside_subquery(user, units).values_list("document_id", flat=True)[
+                    : GIVEN_INLINE + 1
+                ]
+            )
+            self._given["outside"] = ids if len(ids) <= GIVEN_INLINE else None
+        ids = self._given["outside"]
+        return ids if ids is not None else self._outside_subquery(user, units)
 
     @staticmethod
     def _outside_subquery(user: User, units: list[int]) -> QuerySet[DocumentShare]:
