@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("workflow",),  # processing incoming documents
     ("drafting",),  # drafting, approving, signing and issuing outgoing documents
     ("agenda",),  # the leadership's weekly work calendar (lịch công tác tuần)
+    ("records",),  # dossiers, retention, hand-over to the archive, archival packages
     ("portal",),  # composition root: home page, quickstart, demo, backup
     ("api",),  # the REST API's assembly of routers and tokens
 )

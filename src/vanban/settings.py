@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "vanban.exchange",
     "vanban.drafting",
     "vanban.agenda",
+    "vanban.records",
     "vanban.signatures",
     "vanban.interop",
     "vanban.workflow",

@@ -75,6 +75,8 @@ class Role(models.TextChoices):
     STAFF = "staff", "Chuyên viên"
     LEADER = "leader", "Lãnh đạo"
     CLERK = "clerk", "Văn thư"
+    # The agency's archive (lưu trữ cơ quan): receives and keeps the dossiers handed over (R19).
+    ARCHIVIST = "archivist", "Lưu trữ cơ quan"
     UNIT_ADMIN = "unit_admin", "Quản trị đơn vị"
     PROVINCE_ADMIN = "province_admin", "Quản trị tỉnh"
 
