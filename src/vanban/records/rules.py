@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from vanban.accounts.models import Role
 
-from .models import Dossier, DossierStatus, RetentionItem
+from .models import Dossier, DossierShare, DossierStatus, RetentionItem
 
 # Art. 31: within one year after the work ended; three months for construction projects.
 HANDOVER_AFTER_MONTHS = 12
@@ -89,13 +89,15 @@ def can_read(user: Any, dossier: Dossier) -> bool:
 
 
 def readable_q(user: Any) -> Q:
-    """The dossiers `user` may read, as one condition (the same rule as `can_read`)."""
+    """The dossiers `user` may read, as one condition without joins (the same rule as
+    `can_read`), so a queryset filtered by it has no duplicates."""
     if not is_active(user):
         return Q(pk__in=[])
     pairs = user.role_pairs()
     full = {u for u, r in pairs if r in (Role.LEADER, Role.CLERK)}
     archive = {u for u, r in pairs if r == Role.ARCHIVIST}
-    condition = Q(handler_id=user.pk) | Q(shares__user_id=user.pk)
+    given = DossierShare.objects.filter(dossier_id=OuterRef("pk"), user_id=user.pk)
+    condition = Q(handler_id=user.pk) | Q(Exists(given))
     if full:
         condition |= Q(unit_id__in=full)
     if archive:
