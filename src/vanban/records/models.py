@@ -311,6 +311,10 @@ class Dossier(models.Model):
     work_ended_on = models.DateField("ngày kết thúc công việc", null=True, blank=True)
     handover_due_on = models.DateField("hạn nộp lưu", null=True, blank=True)
     handover_notified_on = models.DateField("đã báo trước hạn nộp lưu ngày", null=True, blank=True)
+    # The one notice sent once the due date has passed and the dossier is still at the unit.
+    handover_overdue_notified_on = models.DateField(
+        "đã báo quá hạn nộp lưu ngày", null=True, blank=True
+    )
     kept_back_until = models.DateField("giữ lại đến", null=True, blank=True)
     search_text = models.TextField(blank=True, editable=False)
     updated_at = models.DateTimeField()
