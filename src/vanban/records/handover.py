@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -367,8 +367,8 @@ def list_number(hand_over: HandOver) -> str:
 
 
 def can_read_handover(user: Any, hand_over: HandOver) -> bool:
-    """The unit's office and head, the person who prepared it, and (once sent) the unit's
-    archive."""
+    """The unit's office and head, the person who prepared it, the handlers of its dossiers
+    and (once sent) the unit's archive."""
     if not rules.is_active(user):
         return False
     unit_id = hand_over.unit_id
@@ -376,7 +376,9 @@ def can_read_handover(user: Any, hand_over: HandOver) -> bool:
         return True
     if rules.is_office(user, unit_id) or rules.is_head(user, unit_id):
         return True
-    return hand_over.status != HandOverStatus.DRAFT and rules.is_archivist(user, unit_id)
+    if hand_over.status != HandOverStatus.DRAFT and rules.is_archivist(user, unit_id):
+        return True
+    return hand_over.items.filter(dossier__handler_id=user.pk).exists()
 
 
 def can_edit_handover(user: Any, hand_over: HandOver) -> bool:
@@ -991,9 +993,13 @@ def due_page(*, user: User) -> DuePage:
 
 
 def handover_rows(*, user: User) -> list[HandOver]:
-    """The hand-overs of the person's units (office, head) and those they prepared: one query."""
+    """The hand-overs of the person's units (office, head), those they prepared and those with
+    their dossiers: one query."""
+    theirs = HandOverItem.objects.filter(hand_over_id=OuterRef("pk"), dossier__handler_id=user.pk)
     return list(
-        HandOver.objects.filter(Q(unit_id__in=full_units(user)) | Q(prepared_by_id=user.pk))
+        HandOver.objects.filter(
+            Q(unit_id__in=full_units(user)) | Q(prepared_by_id=user.pk) | Q(Exists(theirs))
+        )
         .select_related("unit", "fonds", "prepared_by")
         .annotate(dossier_count=Count("items"))
         .order_by("-created_at", "-pk")
@@ -1001,10 +1007,14 @@ def handover_rows(*, user: User) -> list[HandOver]:
 
 
 def handover_items(hand_over: HandOver) -> list[HandOverItem]:
-    """The list's dossiers in order, each with its number of documents: one query."""
+    """The list's dossiers in order, each with its number of documents and the pages of those
+    whose page count the register keeps: one query."""
     return list(
         hand_over.items.select_related("dossier", "dossier__unit", "dossier__handler")
-        .annotate(documents=Count("dossier__items"))
+        .annotate(
+            documents=Count("dossier__items"),
+            pages=Sum("dossier__items__document__page_amount"),
+        )
         .order_by("ordinal")
     )
 

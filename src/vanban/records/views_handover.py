@@ -305,6 +305,7 @@ def _print_context(hand_over: HandOver) -> dict[str, Any]:
         "first_year": min(years) if years else None,
         "last_year": max(years) if years else None,
         "date_line": document_date_line(place=hand_over.unit.place_name, day=day),
+        "day_words": "n" + document_date_line(place="", day=day)[1:],
         "day": day,
     }
 
