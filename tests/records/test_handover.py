@@ -214,9 +214,16 @@ def test_notices_go_once_ahead_and_once_overdue(archive, django_capture_on_commi
         f"Hồ sơ 2025.{soon.notation} “Kế hoạch chuyển đổi số năm 2025” của Sở Thông tin và "
         "Truyền thông đến hạn nộp lưu ngày 10/12/2026 (còn 15 ngày)."
     )
-    assert (
-        Notification.objects.filter(title="Hồ sơ quá hạn nộp lưu").first().link == "/ho-so/nop-luu/"
+    links = dict(
+        Notification.objects.filter(title="Hồ sơ quá hạn nộp lưu").values_list(
+            "recipient__full_name", "link"
+        )
     )
+    assert links == {
+        "Trương Văn Nam": "/ho-so/nop-luu/",
+        "Võ Thị Thu Trang": "/ho-so/nop-luu/",
+        "Mai Thị Lưu": "/ho-so/luu-tru/cho-kiem-tra/",
+    }
     soon.refresh_from_db()
     late.refresh_from_db()
     assert soon.handover_notified_on == TODAY and soon.handover_overdue_notified_on is None

@@ -284,15 +284,20 @@ class NoticeRun:
 
 
 def _notice(dossier: Dossier, title: str, body: str) -> None:
-    recipients = _active(
-        [
-            dossier.handler,
-            *people_with_role(dossier.unit_id, Role.CLERK),
-            *people_with_role(dossier.unit_id, Role.ARCHIVIST),
-        ]
-    )
-    if recipients:
-        notification_send(recipients=recipients, title=title, body=body, link=handover_url())
+    """To the handler and the office, leading to the due list; to the archive, which sees the
+    dossier only once it is sent, leading to its queue."""
+    unit_side = _active([dossier.handler, *people_with_role(dossier.unit_id, Role.CLERK)])
+    archive = [
+        u
+        for u in people_with_role(dossier.unit_id, Role.ARCHIVIST)
+        if u.pk not in {v.pk for v in unit_side}
+    ]
+    if unit_side:
+        notification_send(recipients=unit_side, title=title, body=body, link=handover_url())
+    if archive:
+        notification_send(
+            recipients=archive, title=title, body=body, link=reverse("records:archive_queue")
+        )
 
 
 def handover_notices_send(*, day: dt.date | None = None) -> NoticeRun:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanban.accounts.http import request_user
-from vanban.accounts.models import Unit
+from vanban.accounts.models import Role, Unit
 from vanban.core.errors import ServiceError
 from vanban.core.http import client_ip, form_action, refusal_raise
 from vanban.reports.pdf import document_date_line, render_pdf
@@ -437,7 +437,7 @@ def fonds_list(request: HttpRequest) -> HttpResponse:
 def fonds_open(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     units = services.openable_units(user)
-    allowed = user.is_province_admin or any(r == "unit_admin" for _u, r in user.role_pairs())
+    allowed = user.is_province_admin or any(r == Role.UNIT_ADMIN for _u, r in user.role_pairs())
     refusal = "Chỉ quản trị tỉnh hoặc quản trị đơn vị được mở phông lưu trữ."
     if request.method == "GET":
         if not allowed:
