@@ -11,6 +11,8 @@ from django.test import Client
 
 from tests.support.drafting import NOW
 from tests.support.matrix import Cells
+from tests.support.province import make_user
+from vanban.accounts.models import Role
 from vanban.core import clock
 from vanban.records import handover
 from vanban.records.models import (
@@ -445,3 +447,147 @@ def test_the_list_pages_cost_the_same_whatever_the_rows(
             response = clients[who].get(url)
         assert response.status_code == 200, url
         assert response.content.decode().count(marker) >= 1, url
+
+
+def post_rows(data):
+    draft, sent, keep, soon = data["draft"], data["sent"], data["keep"], data["soon"]
+    fonds = data["fonds"]
+    outsiders = {"archivist_snv": 404, "unit_admin": 404, "province_admin": 404, "staff": 404}
+    return [
+        (
+            "submit",
+            f"/ho-so/nop-luu/{draft.pk}/gui/",
+            {},
+            {**outsiders, "handler": 403, "leader": 403, "archivist": 404},
+        ),
+        (
+            "remove",
+            f"/ho-so/nop-luu/{draft.pk}/bo/{soon.pk}/",
+            {},
+            {**outsiders, "handler": 403, "leader": 403, "archivist": 404},
+        ),
+        (
+            "add",
+            f"/ho-so/nop-luu/{draft.pk}/them/",
+            {"dossiers": [data["other"].pk]},
+            {**outsiders, "handler": 403, "leader": 403, "archivist": 404},
+        ),
+        (
+            "accept",
+            f"/ho-so/nop-luu/{sent.pk}/tiep-nhan/",
+            {},
+            {**outsiders, "handler": 403, "clerk": 403, "leader": 403},
+        ),
+        (
+            "return",
+            f"/ho-so/nop-luu/{sent.pk}/tra-lai/",
+            {"reason": "Thiếu văn bản."},
+            {**outsiders, "handler": 403, "clerk": 403, "leader": 403},
+        ),
+        (
+            "create",
+            "/ho-so/nop-luu/lap/",
+            {"dossiers": [data["other"].pk]},
+            {
+                "staff": 403,
+                "handler": 403,
+                "leader": 403,
+                "archivist": 403,
+                "archivist_snv": 403,
+                "unit_admin": 403,
+                "province_admin": 403,
+            },
+        ),
+        (
+            "keep-back-request",
+            f"/ho-so/nop-luu/ho-so/{data['other'].pk}/giu-lai/",
+            {"reason": "Còn dùng", "until": "01/06/2027"},
+            {**outsiders, "handler": 404, "leader": 403, "archivist": 404},
+        ),
+        (
+            "keep-back-decide",
+            f"/ho-so/nop-luu/giu-lai/{keep.pk}/",
+            {"decision": "approve"},
+            {**outsiders, "handler": 403, "clerk": 404, "archivist": 404},
+        ),
+        (
+            "fonds-close",
+            f"/ho-so/phong/{fonds.pk}/dong/",
+            {"closed_on": "30/06/2025"},
+            {
+                "staff": 404,
+                "handler": 404,
+                "clerk": 404,
+                "leader": 404,
+                "archivist": 403,
+                "archivist_snv": 404,
+            },
+        ),
+        (
+            "fonds-open",
+            "/ho-so/phong/mo/",
+            {"unit": data["snv"].pk, "name": "Sở Nội vụ", "opened_on": "01/04/2008"},
+            {
+                "staff": 403,
+                "handler": 403,
+                "clerk": 403,
+                "leader": 403,
+                "archivist": 403,
+                "archivist_snv": 403,
+            },
+        ),
+    ]
+
+
+def test_who_is_refused_which_action(archive, clients):
+    """Every person an action refuses (the allowed are tried in the tests above): the answer,
+    and nothing changed."""
+    soon = due_soon(archive)
+    stranger = make_user(archive.province.stttt, "Lý Văn Khác", (Role.STAFF,))
+    other = due_soon(archive, handler=stranger, title="Hồ sơ của người khác")
+    draft = handover.handover_create(
+        actor=archive.clerk, unit=archive.province.stttt, dossier_ids=[soon.pk]
+    )
+    sent = submitted(archive, overdue(archive))
+    keep = handover.keep_back_request(
+        actor=archive.handler,
+        dossier=due_soon(archive, title="Giữ lại"),
+        reason="Còn dùng",
+        until=dt.date(2027, 6, 30),
+    )
+    data = {
+        "draft": draft,
+        "sent": sent,
+        "keep": keep,
+        "soon": soon,
+        "other": other,
+        "fonds": archive.fonds,
+        "snv": archive.province.snv,
+    }
+    before = state()
+    for name, url, body, refused in post_rows(data):
+        cells = Cells(name)
+        for who, status in {"anonymous": 302, **refused}.items():
+            with cells.cell(who):
+                response = clients[who].post(url, body)
+                assert response.status_code == status, (response.status_code, status)
+                assert state() == before
+        cells.check()
+
+
+def test_bad_input_is_answered_without_a_server_error(archive, clients):
+    a = due_soon(archive)
+    clerk = clients["clerk"]
+    before = state()
+    assert clerk.post("/ho-so/nop-luu/lap/", {"dossiers": ["abc"]}).status_code == 200
+    assert clerk.post("/ho-so/nop-luu/lap/", {"dossiers": [999999]}).status_code == 404
+    sent = submitted(archive, a)
+    before = state()
+    response = clients["archivist"].post(
+        f"/ho-so/nop-luu/{sent.pk}/tra-lai/", {"reason": "Thiếu", "note-999999": "x"}
+    )
+    assert response.status_code == 200
+    assert "Hồ sơ này không có trong mục lục nộp lưu." in response.content.decode()
+    response = clients["leader"].post(f"/ho-so/nop-luu/giu-lai/{999999}/", {"decision": "x"})
+    assert response.status_code == 404
+    assert state() == before
