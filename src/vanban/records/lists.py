@@ -32,7 +32,7 @@ from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.services import notification_send
 from vanban.core.text import nfc
 
-from . import rules
+from . import retention, rules
 from .models import (
     Dossier,
     DossierList,
@@ -669,7 +669,7 @@ def _clean_entry(
     if item is None:
         raise ServiceError("Hãy chọn thời hạn bảo quản.", field="retention_item")
     kept = current is not None and current.retention_item_id == item.pk
-    if not kept and not (item.is_active and item.group.schedule.is_current):
+    if not kept and not retention.active_items().filter(pk=item.pk).exists():
         raise ServiceError(
             "Thời hạn bảo quản được chọn đã ngừng sử dụng; hãy chọn mục khác của bảng thời hạn "
             "đang áp dụng.",
