@@ -613,3 +613,44 @@ def test_a_draft_prints_as_a_draft_without_a_signer(office, client_for):
     assert "(Dự thảo – chưa được thủ trưởng phê duyệt)" in flat
     assert "Phạm Minh Đức" not in flat
     assert client_for(office.clerk_snv).get(f"{BASE}{found.pk}/ban-in.pdf").status_code == 404
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def _seed_schedule() -> None:
+    """The schedule of the data migration, again: the demo tests start from an empty database."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("vanban.records.migrations.0002_rec_lists_retention_seed").seed_schedule(
+        apps, None
+    )
+
+
+@pytest.mark.usefixtures("empty_database")
+def test_the_demo_gives_every_agency_an_approved_list():
+    from vanban.accounts.demo import demo_province_load
+    from vanban.accounts.models import RoleAssignment, User
+    from vanban.records.demo import demo_records_load
+
+    demo_province_load()
+    # Without the schedule the demo does nothing.
+    assert demo_records_load().lists == 0
+    _seed_schedule()
+    result = demo_records_load()
+    assert result.lists >= 10 and result.entries == 8 * result.lists
+    assert not DossierList.objects.exclude(status=ListStatus.APPROVED).exists()
+    stttt = User.objects.get(username="trangvtt.stttt").unit
+    found = DossierList.objects.get(unit=stttt)
+    assert found.year == 2026 and found.approver_name == "Phạm Minh Đức"
+    entries = [e.code for e in lists.approved_entries(stttt, 2026)]
+    assert entries[:2] == ["01.VP", "02.VP"] and "01.TCCB" in entries
+    assert RoleAssignment.objects.filter(
+        unit=stttt, role=Role.ARCHIVIST, user__username="honglt.stttt"
+    ).exists()
+    assert 0 < result.archivists <= result.lists
+    # Loading again adds nothing.
+    assert demo_records_load().lists == 0
+    assert DossierList.objects.count() == result.lists

@@ -1,6 +1,6 @@
-"""The demo province's dossier lists: every agency with a clerk and a leader gets this year's list
-drafted by its clerk and approved by its leader through the same services people use, and its
-unit administrator is made the agency's archive (docs/records.md)."""
+"""The demo province's dossier lists: every agency of the first two levels with a clerk and a
+leader gets this year's list, drafted by its clerk and approved by its leader through the same
+services people use, and its unit administrator is made the agency's archive (docs/records.md)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ HEADINGS = (
 )
 
 
+MAX_LEVEL = 2
+
+
 @dataclass
 class DemoRecordsResult:
     lists: int = 0
@@ -86,7 +89,10 @@ def demo_records_load() -> DemoRecordsResult:
         return result
     year = clock.now().year
     with transaction.atomic():
-        for unit in Unit.objects.filter(is_active=True).order_by("level", "pk"):
+        # The province's people's committee, its departments and the districts' committees.
+        for unit in Unit.objects.filter(is_active=True, level__lte=MAX_LEVEL).order_by(
+            "level", "pk"
+        ):
             clerk = _first_active(unit, Role.CLERK)
             head = _first_active(unit, Role.LEADER)
             if clerk is None or head is None:
