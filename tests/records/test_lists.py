@@ -654,3 +654,34 @@ def test_the_demo_gives_every_agency_an_approved_list():
     # Loading again adds nothing.
     assert demo_records_load().lists == 0
     assert DossierList.objects.count() == result.lists
+
+
+def test_the_forms_open_filled_in_and_the_heading_buttons_work(office, client_for):
+    found = filled_list(office)
+    clerk = client_for(office.clerk)
+    vp = DossierListHeading.objects.get(abbreviation="VP")
+    tccb = DossierListHeading.objects.get(abbreviation="TCCB")
+    entry = vp.entries.get(number=1)
+    page = clerk.get(f"{BASE}de-muc/{vp.pk}/sua/").content.decode()
+    assert 'value="VP"' in page and "Sửa đề mục" in page
+    page = clerk.get(f"{BASE}ho-so/{entry.pk}/sua/").content.decode()
+    assert "Sửa hồ sơ 01.VP" in page and "Sổ đăng ký văn bản đi năm 2026" in page
+    page = clerk.get(f"{BASE}de-muc/{tccb.pk}/them-ho-so/").content.decode()
+    assert "Sổ đăng ký văn bản đến – 20 năm" in page
+    assert clerk.post(f"{BASE}de-muc/{tccb.pk}/len/").status_code == 302
+    assert [c[0] for c in codes(found)] == ["I. Tổ chức, cán bộ", "II. Văn phòng"]
+    response = clerk.post(f"{BASE}de-muc/{tccb.pk}/len/", follow=True)
+    assert "Đề mục đã ở đầu danh mục." in response.content.decode()
+    assert clerk.post(f"{BASE}de-muc/{tccb.pk}/xoa/").status_code == 302
+    assert codes(found) == [("I. Văn phòng", ["01.VP", "02.VP"])]
+    assert client_for(office.staff).post(f"{BASE}de-muc/{vp.pk}/xoa/").status_code == 403
+    assert client_for(office.clerk_snv).post(f"{BASE}de-muc/{vp.pk}/xoa/").status_code == 404
+    assert DossierListHeading.objects.filter(pk=vp.pk).exists()
+
+
+def test_the_admin_opens_an_item_filled_in(province, client_for):
+    target = item("Sổ đăng ký văn bản đến")
+    page = client_for(province.province_admin).get(f"/ho-so/thoi-han-bao-quan/{target.pk}/sua/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Sửa mục thời hạn bảo quản" in text
+    assert 'value="20"' in text and "Sổ đăng ký văn bản đến" in text

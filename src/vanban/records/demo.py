@@ -10,7 +10,6 @@ from django.db import transaction
 
 from vanban.accounts.models import AccountStatus, Role, RoleAssignment, Unit, User
 from vanban.accounts.services import account_set_roles
-from vanban.core import clock
 
 from . import lists, retention
 from .models import DossierList, RetentionItem
@@ -87,7 +86,7 @@ def demo_records_load() -> DemoRecordsResult:
     items = {starts: _item(starts) for _h, _a, entries in HEADINGS for _t, starts in entries}
     if retention.current_schedule() is None or any(i is None for i in items.values()):
         return result
-    year = clock.now().year
+    year = lists.this_year()
     with transaction.atomic():
         # The province's people's committee, its departments and the districts' committees.
         for unit in Unit.objects.filter(is_active=True, level__lte=MAX_LEVEL).order_by(

@@ -31,6 +31,7 @@ from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.services import notification_send
 from vanban.core.text import nfc
+from vanban.reports.periods import REPORT_TZ
 
 from . import retention, rules
 from .models import (
@@ -93,6 +94,11 @@ def roman(number: int) -> str:
             out.append(letters)
             number -= value
     return "".join(out)
+
+
+def this_year() -> int:
+    """The current year in Vietnam time: a list made on 31/12 after 17:00 UTC is next year's."""
+    return clock.now().astimezone(REPORT_TZ).year
 
 
 def list_url(dossier_list: DossierList) -> str:

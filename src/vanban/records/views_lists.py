@@ -41,7 +41,7 @@ def _index_page(
             "unit": unit,
             "rows": lists.unit_lists(unit),
             "can_draft": is_office,
-            "form": form or ListCreateForm(initial={"year": lists.clock.now().year}),
+            "form": form or ListCreateForm(initial={"year": lists.this_year()}),
         },
         status=status,
     )
