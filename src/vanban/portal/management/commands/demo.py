@@ -6,6 +6,7 @@ from vanban.accounts.demo import demo_logins_table, demo_province_load, second_f
 from vanban.agenda.demo import demo_agenda_load
 from vanban.core.errors import ServiceError
 from vanban.documents.demo import demo_documents_load
+from vanban.records.demo import demo_records_load
 
 
 class Command(BaseCommand):
@@ -33,6 +34,13 @@ class Command(BaseCommand):
         entries = demo_agenda_load()
         if entries:
             self.stdout.write(f"Đã công bố lịch công tác tuần này ({entries} nội dung) của Sở.")
+        records = demo_records_load()
+        if records.lists:
+            self.stdout.write(
+                f"Đã phê duyệt danh mục hồ sơ năm nay của {records.lists} cơ quan "
+                f"({records.entries} hồ sơ); {records.archivists} tài khoản được giao vai trò "
+                "lưu trữ cơ quan."
+            )
         self.stdout.write("Tài khoản dùng thử:")
         self.stdout.write(demo_logins_table(result.logins))
         enrol = second_factor_logins(result.logins)
