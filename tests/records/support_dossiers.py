@@ -93,8 +93,8 @@ def _items() -> tuple[RetentionItem, ...]:
     )
 
 
-@pytest.fixture
-def rec(province) -> Records:
+@pytest.fixture(name="rec")
+def rec_fixture(province) -> Records:
     office = build_office(province)
     handler = make_user(province.stttt, "Nguyễn Văn Lập", position="Chuyên viên")
     ten, five, two, permanent, retired = _items()

@@ -14,7 +14,7 @@ from tests.records.support_dossiers import (
     ordinals,
     outgoing,
     processed,
-    rec,  # noqa: F401 - fixture
+    rec_fixture,  # noqa: F401 - the `rec` fixture
     state,
 )
 from tests.support.drafting import VN
@@ -466,7 +466,7 @@ def _closed(rec):
 
 
 def test_a_closed_dossier_is_frozen(rec):
-    dossier, document = _closed(rec)
+    dossier, _document = _closed(rec)
     item = DossierItem.objects.get(dossier=dossier)
     frozen = "Hồ sơ đã kết thúc ngày 25/11/2026, không thay đổi được."
     other = incoming(rec)
