@@ -168,7 +168,7 @@ def frozen_message(dossier: Dossier) -> str:
 
 def _lock(dossier: Dossier) -> Dossier:
     return (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("unit", "retention_item", "handler")
         .get(pk=dossier.pk)
     )
