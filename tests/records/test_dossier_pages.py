@@ -117,7 +117,7 @@ def _post_matrix(rec, clients, *, path, data, allowed, refused, check) -> None:
     cells = Cells(path)
     for name in PEOPLE:
         with cells.cell(name):
-            dossier, document = _dossier(rec, title=f"Hồ sơ {name}")
+            dossier, _document = _dossier(rec, title=f"Hồ sơ {name}")
             before = (
                 list(DossierItem.objects.filter(dossier=dossier).values()),
                 list(DossierShare.objects.filter(dossier=dossier).values()),
