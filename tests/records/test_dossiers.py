@@ -1,8 +1,10 @@
 """Electronic dossiers through their services (R19; NĐ 30/2020 Art. 29-30; Appendix VI)."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection, connections
 
 from tests.records.support_dossiers import (
     TODAY,
@@ -570,3 +572,52 @@ def test_a_closed_dossier_may_still_be_given_to_read(rec):
         services.MSG_SHARE_HANDED,
         state=state,
     )
+
+
+# ---------------------------------------------------------------- concurrent writers
+
+WRITERS = 8
+
+
+def _all_at_once(work) -> list[BaseException]:
+    """`work(i)` in WRITERS threads released together; the errors they raised."""
+    barrier = threading.Barrier(WRITERS)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            work(i)
+        except BaseException as exc:  # reported by the caller
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_adds_and_opens_keep_numbers_unique(document_types, rec):
+    dossier = open_dossier(rec)
+    documents = [incoming(rec, code_number=str(100 + i)) for i in range(WRITERS)]
+    errors = _all_at_once(lambda i: add(rec, dossier, documents[i]))
+    assert errors == []
+    assert sorted(
+        DossierItem.objects.filter(dossier=dossier).values_list("ordinal", flat=True)
+    ) == (list(range(1, WRITERS + 1)))
+    errors = _all_at_once(
+        lambda i: services.dossier_open_ad_hoc(
+            actor=rec.handler, unit=rec.province.stttt, title=f"Hồ sơ {i}", item=rec.two_years
+        )
+    )
+    assert errors == []
+    symbol = rec.province.stttt.symbol
+    assert sorted(Dossier.objects.filter(ad_hoc=True).values_list("notation", flat=True)) == [
+        f"PS{n:02d}.{symbol}" for n in range(1, WRITERS + 1)
+    ]
