@@ -63,6 +63,10 @@ MSG_NOTATION_TAKEN = (
     "Số và ký hiệu hồ sơ “{notation}” đã dùng cho hồ sơ “{title}” năm {year}; "
     "hãy chọn số và ký hiệu khác."
 )
+MSG_NOTATION_RACE = (
+    "Số và ký hiệu hồ sơ “{notation}” vừa được dùng cho một hồ sơ khác năm {year}; "
+    "hãy chọn số và ký hiệu khác."
+)
 MSG_ENTRY_NOT_APPROVED = (
     "Hồ sơ này không thuộc danh mục hồ sơ đã được phê duyệt của cơ quan; "
     "hãy chọn hồ sơ trong danh mục đã phê duyệt hoặc lập hồ sơ phát sinh."
@@ -273,7 +277,7 @@ def _create(
             dossier.save()
     except IntegrityError as exc:  # taken meanwhile despite the lock (another database path)
         raise ServiceError(
-            MSG_NOTATION_TAKEN.format(notation=notation, title="", year=year), field="notation"
+            MSG_NOTATION_RACE.format(notation=notation, year=year), field="notation"
         ) from exc
     _audit(
         actor,
