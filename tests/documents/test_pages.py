@@ -1096,8 +1096,9 @@ def test_detail_query_count_does_not_grow(office, client_for, django_assert_num_
 # session, user, roles, unread notifications, document, the reader's share marked opened, the
 # reader's parts for information marked read, the processing's rule (status, leaders), files,
 # shares, share choices, latest signature verification reports; the discussion thread: its
-# posts, the people they name, who may see the document, those of them who may be named
-DETAIL_QUERIES = 17
+# posts, the people they name, who may see the document, those of them who may be named; the
+# dossiers the document belongs to that the reader may read ("Thuộc hồ sơ", records)
+DETAIL_QUERIES = 18
 
 
 # ---------------------------------------------------------------- numbering series
