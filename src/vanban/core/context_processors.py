@@ -14,6 +14,7 @@ MENU = (
     "documents:search",
     "drafting:draft_list",
     "agenda:week_current",
+    "records:home",
     "exchange:queue",
     "documents:register_incoming",
     "workflow:dashboard",

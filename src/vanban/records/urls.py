@@ -2,7 +2,16 @@
 
 Each part keeps its own routes in its own module; this one only joins them."""
 
+from django.urls import path
+from django.views.generic import RedirectView
+
 from . import urls_dossiers, urls_handover, urls_lists
 
 app_name = "records"
-urlpatterns = [*urls_lists.urlpatterns, *urls_dossiers.urlpatterns, *urls_handover.urlpatterns]
+urlpatterns = [
+    # The menu's "Hồ sơ": every records page lies under this address, so the menu marks it.
+    path("", RedirectView.as_view(pattern_name="records:dossier_mine"), name="home"),
+    *urls_lists.urlpatterns,
+    *urls_dossiers.urlpatterns,
+    *urls_handover.urlpatterns,
+]
