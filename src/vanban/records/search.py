@@ -104,6 +104,7 @@ def dossier_search_text(dossier: Dossier) -> str:
     entry = dossier.entry
     fields = [
         dossier.file_code,
+        dossier.unit.agency_code,
         dossier.notation,
         str(dossier.year),
         dossier.title,

@@ -34,7 +34,8 @@ def _query_string(request: HttpRequest, **changes: Any) -> str:
 
 
 def _form(request: HttpRequest) -> DossierSearchForm:
-    return DossierSearchForm(request.GET or None, user=request_user(request))
+    """Always bound: no condition at all is a valid search (every dossier the person reads)."""
+    return DossierSearchForm(request.GET, user=request_user(request))
 
 
 @login_required
@@ -44,12 +45,9 @@ def dossier_search(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     page = None
     status = 200
-    if form.is_bound and not form.is_valid():
+    if not form.is_valid():
         status = 400
     else:
-        if not form.is_bound:
-            form = DossierSearchForm({}, user=request_user(request))
-            form.is_valid()
         results = search.dossier_search(user=request_user(request), filters=form.filters())
         page = search.result_page(results, page=form.cleaned_data.get("page") or 1)
     query = _query_string(request)
@@ -69,8 +67,6 @@ def dossier_search(request: HttpRequest) -> HttpResponse:
 
 def _export(request: HttpRequest, *, limit: int) -> tuple[list[Any], exports.ExportHeading]:
     form = _form(request)
-    if not form.is_bound:
-        form = DossierSearchForm({}, user=request_user(request))
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         raise ServiceError(f"Điều kiện tìm kiếm không hợp lệ: {errors}")
