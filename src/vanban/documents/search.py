@@ -46,7 +46,7 @@ count is the sum of each half counted up to COUNT_CAP + 1.
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -300,7 +300,7 @@ class SearchVectorColumn(Expression):
         super().__init__()
         self.alias = alias
 
-    def resolve_expression(  # type: ignore[override]
+    def resolve_expression(
         self, query: Any = None, *args: Any, **kwargs: Any
     ) -> "SearchVectorColumn":
         clone = self.copy()
@@ -308,7 +308,7 @@ class SearchVectorColumn(Expression):
             clone.alias = query.get_initial_alias()
         return clone
 
-    def relabeled_clone(self, change_map: dict[str, str]) -> "SearchVectorColumn":
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> "SearchVectorColumn":
         clone = self.copy()
         if clone.alias is not None:
             clone.alias = change_map.get(clone.alias, clone.alias)
