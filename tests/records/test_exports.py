@@ -20,9 +20,11 @@ from tests.records.support_use import (
     viewed,
 )
 from tests.support import drafting
+from tests.support.drafting import create_draft
 from vanban.audit.models import AuditEvent
 from vanban.documents.models import DocumentFile
 from vanban.records.exports import ACTION_SEARCH_EXPORTED
+from vanban.records.models import DossierItem, ItemKind
 from vanban.records.search import ACTION_EXPORTED
 
 
@@ -232,3 +234,31 @@ def test_results_export_of_an_outsider_is_empty(use, dossier, client_for):
     response = client_for(use.outsider).get(reverse("records:search_xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(row=4, column=1).value == "Gồm 0 hồ sơ."
+
+
+def test_a_draft_version_joins_with_its_pdf(use, dossier, team, client_for):
+    draft = create_draft(team)
+    version = draft.versions.get()
+    DossierItem.objects.create(
+        dossier=dossier,
+        ordinal=4,
+        kind=ItemKind.DRAFT_VERSION,
+        draft_version=version,
+        added_by=use.handler,
+        added_at=drafting.NOW,
+    )
+    client = client_for(use.handler)
+    response = client.get(reverse("records:dossier_pdf", args=[dossier.pk]))
+    reader = PdfReader(io.BytesIO(response.content))
+    pages = [_text(page) for page in reader.pages]
+    # Uploaded on 25/11/2026: after the documents.
+    assert "Bản PDF gồm 3/4 văn bản" in " ".join(pages[:-3])
+    assert "Dự thảo, phiên bản 1" in " ".join(pages[:-3])
+    assert drafting.SUBJECT in pages[-1]
+    root = etree.fromstring(client.get(reverse("records:dossier_xml", args=[dossier.pk])).content)
+    last = root.findall("Documents/Document")[-1]
+    assert last.get("kind") == "draft_version"
+    assert (last.findtext("DocOrdinal"), last.findtext("IssuedDate")) == ("4", "2026-11-25")
+    assert last.findtext("TypeName") == "Kế hoạch"
+    assert last.findtext("OrganName") == "Sở Thông tin và Truyền thông"
+    assert root.findtext("EndDate") == "2026-11-25"
