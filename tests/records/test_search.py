@@ -217,6 +217,11 @@ def test_search_page(use, dossiers, client_for):
     assert "Quy chế quản lý" not in body
     response = client.get(reverse("records:search"))
     assert "3 hồ sơ, 1 văn bản, 2 lượt khai thác" in response.content.decode()
+    # The access history is offered to the handler and the head, not to a clerk.
+    history = reverse("records:dossier_access", args=[dossiers[0].pk])
+    assert history in response.content.decode()
+    assert history in client_for(use.head).get(reverse("records:search")).content.decode()
+    assert history not in client_for(use.clerk).get(reverse("records:search")).content.decode()
 
 
 @pytest.mark.parametrize(

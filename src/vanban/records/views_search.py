@@ -50,6 +50,9 @@ def dossier_search(request: HttpRequest) -> HttpResponse:
     else:
         results = search.dossier_search(user=request_user(request), filters=form.filters())
         page = search.result_page(results, page=form.cleaned_data.get("page") or 1)
+        user = request_user(request)
+        for row in page.rows:
+            row.history_allowed = search.can_read_history(user, row)  # type: ignore[attr-defined]
     query = _query_string(request)
     return render(
         request,
