@@ -46,7 +46,7 @@ count is the sum of each half counted up to COUNT_CAP + 1.
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -290,13 +290,33 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 
 class SearchVectorColumn(Expression):
     """`documents_document.search_vector`: a generated column of PostgreSQL only (migration
-    0010), so not a field of the model."""
+    0010), so not a field of the model. It follows the alias of the documents table of the query
+    it is used in, so that a search of documents may also be a subquery (the dossiers that hold
+    a matching document, records.search), where Django renames the tables "U0", "V0"..."""
 
     output_field = SearchVectorField()
 
+    def __init__(self, alias: str | None = None) -> None:
+        super().__init__()
+        self.alias = alias
+
+    def resolve_expression(
+        self, query: Any = None, *args: Any, **kwargs: Any
+    ) -> "SearchVectorColumn":
+        clone = self.copy()
+        if query is not None and clone.alias is None:
+            clone.alias = query.get_initial_alias()
+        return clone
+
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> "SearchVectorColumn":
+        clone = self.copy()
+        if clone.alias is not None:
+            clone.alias = change_map.get(clone.alias, clone.alias)
+        return clone
+
     # Django adds the parameters of expressions as lists (the stubs say tuples).
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        table = compiler.quote_name_unless_alias(Document._meta.db_table)
+        table = compiler.quote_name_unless_alias(self.alias or Document._meta.db_table)
         return f"{table}.{connection.ops.quote_name('search_vector')}", []
 
 

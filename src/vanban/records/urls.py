@@ -1,11 +1,12 @@
-"""Records pages under /ho-so/ (namespace "records"): the dossier list, dossiers, the hand-over.
+"""Records pages under /ho-so/ (namespace "records"): the dossier list, dossiers, the hand-over,
+search and use.
 
 Each part keeps its own routes in its own module; this one only joins them."""
 
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import urls_dossiers, urls_handover, urls_lists
+from . import urls_dossiers, urls_handover, urls_lists, urls_use
 
 app_name = "records"
 urlpatterns = [
@@ -14,4 +15,5 @@ urlpatterns = [
     *urls_lists.urlpatterns,
     *urls_dossiers.urlpatterns,
     *urls_handover.urlpatterns,
+    *urls_use.urlpatterns,
 ]
