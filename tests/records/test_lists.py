@@ -624,9 +624,7 @@ def _seed_schedule() -> None:
 
     from django.apps import apps
 
-    import_module("vanban.records.migrations.0003_retention_seed").seed_schedule(
-        apps, None
-    )
+    import_module("vanban.records.migrations.0003_retention_seed").seed_schedule(apps, None)
 
 
 @pytest.mark.usefixtures("empty_database")

@@ -48,6 +48,7 @@ from .models import (
     ListStatus,
     RetentionItem,
 )
+from .search import dossier_search_text
 
 # Appendix VI: Rights (chế độ sử dụng). Secret dossiers are not kept in the system (R13).
 RIGHTS = ("Công khai", "Hạn chế")
@@ -198,7 +199,8 @@ def _audit(actor: User, action: str, dossier: Dossier, ip: str | None, **data: A
 
 
 def _search_text(dossier: Dossier) -> str:
-    return " ".join((dossier.notation, dossier.title, dossier.description)).lower()
+    """The dossier's own words for the search of dossiers (records.search)."""
+    return dossier_search_text(dossier)
 
 
 def _lock_unit(unit: Unit) -> None:

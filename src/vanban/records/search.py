@@ -100,7 +100,10 @@ SORT_ORDER: dict[str, tuple[str, ...]] = {
 
 
 def dossier_search_text(dossier: Dossier) -> str:
-    """The folded words of the dossier's own fields, padded with spaces: " w1 w2 ... "."""
+    """The folded words of the dossier's own fields, padded with spaces: " w1 w2 ... ".
+
+    The status is not among them: it changes without the dossier's services (the hand-over)
+    and is a filter of its own."""
     entry = dossier.entry
     fields = [
         dossier.file_code,
@@ -114,7 +117,6 @@ def dossier_search_text(dossier: Dossier) -> str:
         dossier.language,
         dossier.description,
         dossier.handler.full_name,
-        dossier.get_status_display(),
         "hồ sơ phát sinh" if dossier.ad_hoc else "",
         f"{entry.code} {entry.heading.title}" if entry is not None else "",
     ]

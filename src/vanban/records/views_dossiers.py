@@ -36,6 +36,7 @@ from .forms_dossiers import (
     ShareForm,
 )
 from .models import Dossier, DossierListEntry, DossierStatus, ItemKind
+from .search import can_read_history
 
 DOSSIERS_PER_PAGE = 50
 UNIT_ONLY = "Chỉ lãnh đạo, văn thư và lưu trữ cơ quan xem được danh sách hồ sơ của cơ quan."
@@ -237,6 +238,7 @@ def _detail_page(
             "can_share": can_share,
             "share_form": share_form,
             "can_reopen": can_reopen,
+            "can_read_history": can_read_history(user, dossier),
             "reopen_form": reopen_form or (ReopenForm() if can_reopen else None),
             "frozen_message": services.frozen_message(dossier) if dossier.frozen else "",
         },
