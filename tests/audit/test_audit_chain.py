@@ -76,3 +76,18 @@ def test_verify_detects_a_recomputed_forgery(province):
     )
     _, problems = audit_verify()
     assert {p.seq for p in problems} >= {event.seq, event.seq + 1}
+
+
+def test_an_event_hash_is_recomputed_from_its_plain_fields_after_a_json_round_trip(province):
+    """What an archival package carries (R19): the fields as JSON text give back the same hash,
+    with no database, and any changed field gives another."""
+    import json
+
+    from vanban.audit.services import digest_of, event_fields
+
+    audit_record(actor=None, action="test.plain", data={"tên": "Hồ sơ", "số": 3, "ds": [1, "a"]})
+    for event in AuditEvent.objects.order_by("seq"):
+        fields = json.loads(json.dumps(event_fields(event), ensure_ascii=False))
+        assert digest_of(fields) == event.hash
+    fields["action"] = "test.changed"
+    assert digest_of(fields) != event.hash

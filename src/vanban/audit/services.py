@@ -46,19 +46,31 @@ def _digest(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def event_fields(event: AuditEvent) -> dict[str, Any]:
+    """The fields an event's hash covers, as plain values (JSON-ready): what an archival package
+    carries so that the hash can be recomputed without the database (R19, R25)."""
+    return {
+        "seq": event.seq,
+        "at": event.at.isoformat(),
+        "actor_id": event.actor_id,
+        "action": event.action,
+        "unit_id": event.unit_id,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "data": event.data,
+        "ip": event.ip,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def digest_of(fields: dict[str, Any]) -> str:
+    """The hash of an event from its `event_fields`: the same digest the chain is written with,
+    computed from plain values only (no database)."""
+    return _digest(**fields)
+
+
 def _event_digest(event: AuditEvent) -> str:
-    return _digest(
-        seq=event.seq,
-        at=event.at.isoformat(),
-        actor_id=event.actor_id,
-        action=event.action,
-        unit_id=event.unit_id,
-        target_type=event.target_type,
-        target_id=event.target_id,
-        data=event.data,
-        ip=event.ip,
-        prev_hash=event.prev_hash,
-    )
+    return digest_of(event_fields(event))
 
 
 def audit_record(
