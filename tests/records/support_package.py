@@ -145,33 +145,37 @@ def rewrite(path: Path, files: dict[str, bytes], out: Path) -> Path:
 
 
 def rehashed(files: dict[str, bytes], changed: str, old_size: int) -> dict[str, bytes]:
-    """`files` with the SHA-256 of `changed` written anew in METS.xml, in the document's
-    metadata that lists it and in the manifest: a careful tampering that only deeper checks
-    can find."""
-    old = None
-    result = dict(files)
-    # The previous hash is the one the manifest lists.
+    """`files` with the SHA-256 and size of `changed` written anew wherever they are recorded
+    (the document's metadata, METS.xml, then the manifest): a careful tampering that only the
+    deeper checks can find."""
+    digests = {}
     for line in files["manifest-sha256.txt"].decode().splitlines():
         digest, name = line.split("  ", 1)
-        if name == changed:
-            old = digest
-    assert old is not None
-    new = hashlib.sha256(files[changed]).hexdigest()
-    size = len(files[changed])
-    for name in list(result):
-        if name.endswith(".xml") and name != changed and old.encode() in result[name]:
-            text = result[name].replace(old.encode(), new.encode())
-            text = text.replace(f'SIZE="{old_size}"'.encode(), f'SIZE="{size}"'.encode())
+        digests[name] = digest
+    result = dict(files)
+    sizes = {changed: old_size}
+    queue = [changed]
+    while queue:
+        name = queue.pop()
+        old, new = digests[name], hashlib.sha256(result[name]).hexdigest()
+        old_len, new_len = sizes[name], len(result[name])
+        for other in list(result):
+            if not other.endswith(".xml") or other == name or old.encode() not in result[other]:
+                continue
+            text = result[other].replace(old.encode(), new.encode())
+            text = text.replace(f'SIZE="{old_len}"'.encode(), f'SIZE="{new_len}"'.encode())
             text = text.replace(
-                f"<Size>{old_size}</Size>".encode(), f"<Size>{size}</Size>".encode()
+                f"<Size>{old_len}</Size>".encode(), f"<Size>{new_len}</Size>".encode()
             )
-            result[name] = text
-    # Sizes written in METS and the document metadata follow the new bytes.
-    manifest_lines = []
-    for name, data in sorted(result.items()):
-        if name != "manifest-sha256.txt":
-            manifest_lines.append(f"{hashlib.sha256(data).hexdigest()}  {name}\n")
-    result["manifest-sha256.txt"] = "".join(manifest_lines).encode()
+            result[other] = text
+            sizes.setdefault(other, len(files[other]))
+            queue.append(other)
+    lines = [
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+        for name, data in sorted(result.items())
+        if name != "manifest-sha256.txt"
+    ]
+    result["manifest-sha256.txt"] = "".join(lines).encode()
     return result
 
 
@@ -198,3 +202,36 @@ def without_revocation_data(pdf: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built_package(django_db_setup, django_db_blocker, tmp_path_factory) -> Path:
+    """One package of `signed_dossier`, built once for a module of checks that read the ZIP
+    alone: its rows are rolled back when it is written."""
+    from django.conf import settings
+    from django.db import transaction
+    from django.test import override_settings
+
+    from tests.support.province import find_province
+    from vanban.records.package import build_dossier_package
+
+    directory = tmp_path_factory.mktemp("goi-luu-tru")
+    storage = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(directory / "storage")},
+        },
+    }
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STORAGES=storage, VANBAN_TSA_URL=pki().tsa_url),
+        drafting.fixed_clock(),
+        transaction.atomic(),
+    ):
+        province = find_province()
+        assert province is not None
+        team = drafting.make_team(province)
+        path = build_dossier_package(signed_dossier(team), team.drafter, out=directory / "goi.zip")
+        transaction.set_rollback(True)
+    return path

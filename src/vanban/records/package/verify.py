@@ -21,6 +21,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,7 @@ def _read_all(archive: zipfile.ZipFile, report: PackageReport) -> dict[str, byte
             continue
         try:
             files[name] = archive.read(info)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, OSError, zlib.error, EOFError) as exc:
             # A damaged member (its CRC does not match): named, the rest still checked.
             report.add(STRUCTURE, name, False, f"không đọc được tệp trong gói: {exc}")
     return files
