@@ -9,9 +9,9 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-import pytest
 
 from tests.signing import pki
 from tests.support import drafting
@@ -33,8 +33,8 @@ from vanban.records.models import (
 )
 
 
-@pytest.fixture
-def archive_env(settings, tmp_path):
+@contextmanager
+def archive_settings(settings, tmp_path: Path) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """Own storage, the fixed clock of 25/11/2026 and the test PKI's time-stamp service."""
     drafting.own_storage(settings, tmp_path / "storage")
     settings.VANBAN_TSA_URL = pki().tsa_url
@@ -204,8 +204,7 @@ def without_revocation_data(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def built_package(django_db_setup, django_db_blocker, tmp_path_factory) -> Path:
+def build_once(django_db_blocker, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     """One package of `signed_dossier`, built once for a module of checks that read the ZIP
     alone: its rows are rolled back when it is written."""
     from django.conf import settings

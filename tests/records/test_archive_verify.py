@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.records.support_package import (
-    built_package,  # noqa: F401 - fixture
+    build_once,
     members,
     pdf_path,
     rehashed,
@@ -33,6 +33,12 @@ from vanban.records.package.verify import (
 
 # The package is built once for the module (rows rolled back); each test reads the ZIP alone.
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def built_package(django_db_setup, django_db_blocker, tmp_path_factory) -> Path:
+    return build_once(django_db_blocker, tmp_path_factory)
+
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -73,7 +79,7 @@ def run_cli(tmp_path: Path, package: Path, *extra: str) -> subprocess.CompletedP
         "ATTEMPTS_FILE": str(attempts),
     }
     env.pop("DATABASE_URL", None)
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own command, fixed arguments
         [sys.executable, "-m", "vanban", "archive", "verify", str(package), *extra],
         capture_output=True,
         text=True,

@@ -322,7 +322,10 @@ def _empty_tail() -> list[tuple[str, Any]]:
 
 def _document_item(ordinal: int, doc: Document) -> _Item:
     incoming = doc.direction == Direction.INCOMING
-    files: list[DocumentFile] = list(doc.files.all())
+    # The main file first, then the attachments in the order they were added.
+    files: list[DocumentFile] = sorted(
+        doc.files.all(), key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk)
+    )
     sources = [
         (
             f.original_name,

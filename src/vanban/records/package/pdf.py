@@ -65,6 +65,13 @@ def archival_pdf(
 
 
 def _why(exc: Exception) -> str:
+    from pyhanko_certvalidator.errors import PathBuildingError
+
+    if isinstance(exc, PathBuildingError):
+        return (
+            "chứng thư số không dẫn tới gốc tin cậy nào của tỉnh (chưa cài gốc tin cậy của tổ "
+            "chức cấp chứng thư)"
+        )
     text = str(exc).strip() or type(exc).__name__
     return text[:300]
 
