@@ -93,7 +93,7 @@ def test_a_dossier_package_carries_structure_metadata_events_and_archival_pdfs(t
 
     # METS: fonds > dossier > documents > files, every file with its SHA-256.
     mets = xml(files, "METS.xml")
-    [fonds_div] = mets.iter(f"{METS}div")[:1] if False else [next(mets.iter(f"{METS}div"))]
+    fonds_div = next(mets.iter(f"{METS}div"))
     assert fonds_div.get("TYPE") == "Phông"
     assert fonds_div.get("LABEL") == "Phông Sở Thông tin và Truyền thông"
     [dossier_div] = fonds_div
