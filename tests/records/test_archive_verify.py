@@ -24,6 +24,7 @@ from vanban.records.package import verify_package
 from vanban.records.package.verify import (
     CHAIN,
     HASH,
+    MANIFEST_STAMP,
     PREFIX,
     SCHEMA,
     SIGNATURE,
@@ -57,6 +58,9 @@ socket.socket.connect_ex = _refuse
 socket.create_connection = _refuse
 socket.getaddrinfo = _refuse
 """
+
+
+STAMP_FAILS = (MANIFEST_STAMP, "manifest-sha256.txt")
 
 
 def failures(report):  # type: ignore[no-untyped-def]
@@ -99,7 +103,7 @@ def test_the_intact_package_passes_every_check(built_package):
     assert failures(report) == []
     assert report.intact
     groups = {c.group for c in report.checks}
-    assert {STRUCTURE, HASH, SCHEMA, PREFIX, SIGNATURE, TIMESTAMP, CHAIN} <= groups
+    assert {STRUCTURE, HASH, SCHEMA, PREFIX, SIGNATURE, TIMESTAMP, CHAIN, MANIFEST_STAMP} <= groups
     pdf = pdf_path(members(built_package))
     [signature] = [c for c in report.checks if c.group == SIGNATURE and c.file == pdf]
     assert signature.detail.startswith("2 chữ ký hợp lệ")
@@ -165,9 +169,39 @@ def test_a_metadata_field_against_the_schema_is_reported_even_with_its_hash_rewr
     old_size = len(files[name])
     files[name] = files[name].replace(b"<DocTotal>2</DocTotal>", b"<DocTotal>hai</DocTotal>")
     report = verify_package(tampered(built_package, tmp_path, rehashed(files, name, old_size)))
-    assert failures(report) == [(SCHEMA, name)]
-    [check] = [c for c in report.checks if not c.ok]
+    assert failures(report) == [(SCHEMA, name), STAMP_FAILS]
+    [check, _] = [c for c in report.checks if not c.ok]
     assert "DocTotal" in check.detail
+
+
+def test_a_valid_field_changed_with_every_hash_rewritten_fails_the_manifest_time_stamp(
+    built_package, tmp_path
+):
+    """The manifest lists METS.xml and every file; its time-stamp token was made at export."""
+    files = members(built_package)
+    name = "dossiers/01/dossier.xml"
+    old_size = len(files[name])
+    files[name] = files[name].replace("Vĩnh viễn".encode(), "10 năm".encode())
+    report = verify_package(tampered(built_package, tmp_path, rehashed(files, name, old_size)))
+    assert failures(report) == [STAMP_FAILS]
+    [check] = [c for c in report.checks if not c.ok]
+    assert "danh mục mã băm đã thay đổi sau khi đóng dấu thời gian" in check.detail
+
+
+def test_the_manifest_time_stamp_without_its_ocsp_responses_and_crls_fails(built_package, tmp_path):
+    """Either the OCSP response or the CRL proves the time-stamp service's certificate was not
+    revoked; with both gone, nothing does."""
+    files = members(built_package)
+    removed = [
+        n for n in files if n.startswith(("manifest-validation/ocsp-", "manifest-validation/crl-"))
+    ]
+    assert removed
+    for name in removed:
+        del files[name]
+    report = verify_package(tampered(built_package, tmp_path, files))
+    assert failures(report) == [STAMP_FAILS]
+    [check] = [c for c in report.checks if not c.ok]
+    assert "không xác thực được chứng thư của dịch vụ cấp dấu thời gian" in check.detail
 
 
 def test_a_changed_event_of_the_trail_is_reported(built_package, tmp_path):
@@ -179,8 +213,8 @@ def test_a_changed_event_of_the_trail_is_reported(built_package, tmp_path):
     end = text.index("</lt:Action>", first)
     files[name] = (text[:first] + "draft.xoa" + text[end:]).encode()
     report = verify_package(tampered(built_package, tmp_path, rehashed(files, name, old_size)))
-    assert failures(report) == [(CHAIN, name)]
-    [check] = [c for c in report.checks if not c.ok]
+    assert failures(report) == [(CHAIN, name), STAMP_FAILS]
+    check = report.failures[0]
     assert "có nội dung khác mã băm của nó" in check.detail
 
 
@@ -206,8 +240,8 @@ def test_an_event_taken_out_of_the_chain_breaks_the_link(built_package, tmp_path
     chain.find(f"{lt}Hash").text = digest_of(fields)
     files[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     report = verify_package(tampered(built_package, tmp_path, rehashed(files, name, old_size)))
-    [check] = [c for c in report.checks if not c.ok]
-    assert (check.group, check.file) == (CHAIN, name)
+    assert failures(report) == [(CHAIN, name), STAMP_FAILS]
+    check = report.failures[0]
     assert f"sự kiện số {seqs[index] + 1} không nối với sự kiện số {seqs[index]}" in check.detail
 
 
@@ -220,7 +254,7 @@ def test_removed_ocsp_responses_and_crls_fail_the_signature_check(built_package,
     failed = failures(report)
     assert (SIGNATURE, pdf) in failed
     assert (TIMESTAMP, pdf) in failed
-    assert {group for group, _ in failed} == {SIGNATURE, TIMESTAMP}
+    assert {group for group, _ in failed} == {SIGNATURE, TIMESTAMP, MANIFEST_STAMP}
     [check] = [c for c in report.checks if c.group == SIGNATURE and c.file == pdf]
     assert "Không kiểm tra được tình trạng thu hồi" in check.detail
 

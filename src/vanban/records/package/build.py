@@ -49,7 +49,7 @@ from .metadata import (
     mets_xml,
     sha256,
 )
-from .pdf import FIELD_PREFIX, archival_pdf
+from .pdf import FIELD_PREFIX, archival_pdf, manifest_stamp
 
 ACTION_EXPORT = "records.package_export"
 WORD_FORMATS = ("docx", "doc", "odt")
@@ -213,6 +213,13 @@ def _export(
         other_files=others,
     )
     contents[layout.MANIFEST] = manifest(contents)
+    stamp = manifest_stamp(
+        contents[layout.MANIFEST], tsa_url=context.tsa_url, context=context.validation
+    )
+    contents[layout.MANIFEST_STAMP] = stamp.token
+    for kind, blobs in (("cert", stamp.certificates), ("ocsp", stamp.ocsps), ("crl", stamp.crls)):
+        for number, data in enumerate(blobs, start=1):
+            contents[f"{layout.MANIFEST_VALIDATION_DIR}{kind}-{number:02d}.der"] = data
     path = _write_zip(contents, out)
     package_hash = sha256(path.read_bytes())
     with transaction.atomic():

@@ -18,6 +18,10 @@ from pathlib import Path
 
 METS = "METS.xml"
 MANIFEST = "manifest-sha256.txt"
+# Made after the manifest, so outside it and outside METS.xml: the manifest's time-stamp token
+# and the certificates, OCSP responses and CRLs that validate it.
+MANIFEST_STAMP = "manifest-sha256.txt.tsr"
+MANIFEST_VALIDATION_DIR = "manifest-validation/"
 FONDS = "metadata/fonds.xml"
 ROOTS_DIR = "metadata/trust-roots/"
 SCHEMA_DIR = "schemas/"
@@ -61,3 +65,8 @@ def premis(tag: str) -> str:
 
 def xlink(tag: str) -> str:
     return f"{{{NS_XLINK}}}{tag}"
+
+
+def outside_manifest(name: str) -> bool:
+    """The manifest itself, its time-stamp and the validation data of the time-stamp."""
+    return name in (MANIFEST, MANIFEST_STAMP) or name.startswith(MANIFEST_VALIDATION_DIR)

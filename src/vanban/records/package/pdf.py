@@ -94,3 +94,59 @@ async def _timestamp(data: bytes, tsa_url: str, context: Any, field_name: str) -
         writer, "sha256", validation_context=context, output=io.BytesIO()
     )
     return bytes(out.getvalue())
+
+
+@dataclass(frozen=True)
+class ManifestStamp:
+    """An RFC 3161 time-stamp token over the manifest's SHA-256, with what validates it."""
+
+    token: bytes  # DER ContentInfo
+    certificates: list[bytes]
+    crls: list[bytes]
+    ocsps: list[bytes]
+
+
+def manifest_stamp(manifest: bytes, *, tsa_url: str, context: Any) -> ManifestStamp:
+    """Time-stamps the manifest, which lists every file of the package (METS.xml included): a
+    later change of any file together with its recorded hashes is still found. The token is
+    validated now (hard-fail), so that the OCSP responses and CRLs it needs are gathered."""
+    try:
+        return run(_manifest_stamp(manifest, tsa_url, context), context)
+    except ServiceError:
+        raise
+    except Exception as exc:
+        raise ServiceError(
+            f"Không đóng được dấu thời gian cho danh mục mã băm của gói (dịch vụ cấp dấu thời "
+            f"gian {tsa_url}): {_why(exc)}. Gói lưu trữ không được tạo."
+        ) from exc
+
+
+async def _manifest_stamp(manifest: bytes, tsa_url: str, context: Any) -> ManifestStamp:
+    import hashlib
+
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+
+    token = await HTTPTimeStamper(tsa_url).async_timestamp(
+        hashlib.sha256(manifest).digest(), "sha256"
+    )
+    signed_data = token["content"]
+    status = await validate_tst_signed_data(
+        signed_data, context, lambda algorithm: hashlib.new(algorithm, manifest).digest()
+    )
+    if not (
+        status.get("intact") and status.get("valid") and status.get("trust_problem_indic") is None
+    ):
+        raise ServiceError(
+            "Dấu thời gian của danh mục mã băm không xác thực được theo gốc tin cậy của tỉnh. "
+            "Gói lưu trữ không được tạo."
+        )
+    certificates = [c.chosen.dump() for c in signed_data["certificates"]]
+    path = status.get("validation_path")
+    if path is not None:
+        certificates += [c.dump() for c in path.iter_certs(include_root=False)]
+    return ManifestStamp(
+        token=token.dump(),
+        certificates=list(dict.fromkeys(certificates)),
+        crls=[item.dump() for item in context.crls],
+        ocsps=[item.dump() for item in context.ocsps],
+    )

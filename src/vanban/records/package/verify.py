@@ -10,6 +10,9 @@ Every check is named with the file it concerns and is "đạt" or "không đạt
 - every signature of each PDF with pyHanko, `allow_fetching=False`, against the trust roots and
   only the validation data inside the PDF (its document security store), hard-fail;
 - the document time-stamps (the archival time-stamp) the same way;
+- the time-stamp token of the manifest (which lists METS.xml and every file), validated with the
+  certificates, OCSP responses and CRLs kept beside it: a file changed together with every hash
+  recorded of it is still found;
 - the audit chain of the PREMIS events: each event's hash recomputed from its fields, and
   prev_hash equal to the previous event's hash where both events are in the package.
 """
@@ -44,6 +47,7 @@ FILE_METADATA = "Tệp khớp siêu dữ liệu"
 PREFIX = "Bản gốc là phần đầu của tệp lưu trữ"
 SIGNATURE = "Chữ ký số"
 TIMESTAMP = "Dấu thời gian lưu trữ"
+MANIFEST_STAMP = "Dấu thời gian của danh mục mã băm"
 CHAIN = "Chuỗi nhật ký"
 ROOTS = "Gốc tin cậy"
 
@@ -123,6 +127,7 @@ def verify_package(
     for doc_path, document in documents:
         _files_of(doc_path, document, files, roots, report)
     _chain(files, report)
+    _manifest_stamp(files, roots, report)
     return report
 
 
@@ -173,7 +178,7 @@ def _structure(files: dict[str, bytes], report: PackageReport) -> etree._Element
         return None
     report.add(STRUCTURE, layout.METS, True, "có METS.xml ở gốc gói")
     referenced = {href for href, _ in _mets_refs(root)}
-    present = set(files) - {layout.METS, layout.MANIFEST}
+    present = {n for n in files if n != layout.METS and not layout.outside_manifest(n)}
     for name in sorted(referenced - set(files)):
         report.add(STRUCTURE, name, False, "METS.xml tham chiếu tệp không có trong gói")
     for name in sorted(present - referenced):
@@ -214,7 +219,8 @@ def _hashes(files: dict[str, bytes], root: etree._Element, report: PackageReport
             continue
         listed[match.group(2)] = match.group(1)
     if layout.MANIFEST in files:
-        for name in sorted(set(files) - {layout.MANIFEST} - set(listed)):
+        unlisted = {n for n in files if not layout.outside_manifest(n)} - set(listed)
+        for name in sorted(unlisted):
             report.add(HASH, name, False, "không có trong danh mục mã băm")
         for name in sorted(set(listed) - set(files)):
             report.add(HASH, name, False, "danh mục mã băm ghi tệp không có trong gói")
@@ -222,8 +228,8 @@ def _hashes(files: dict[str, bytes], root: etree._Element, report: PackageReport
             if name in files and _sha(files[name]) != digest:
                 wrong.setdefault(name, []).append("khác giá trị ghi trong manifest-sha256.txt")
     for name in sorted(files):
-        if name == layout.MANIFEST:
-            continue
+        if layout.outside_manifest(name):
+            continue  # the manifest's time-stamp covers the manifest (`_manifest_stamp`)
         problems = wrong.get(name)
         if problems:
             report.add(HASH, name, False, "mã băm của tệp " + "; ".join(problems))
@@ -480,3 +486,71 @@ def _chain(files: dict[str, bytes], report: PackageReport) -> None:
             )
     if by_seq and not unlinked:
         report.add(CHAIN, "", True, f"đã đối chiếu {links} mối nối giữa các sự kiện liền nhau")
+
+
+def _manifest_stamp(
+    files: dict[str, bytes], roots: list[x509.Certificate], report: PackageReport
+) -> None:
+    from asn1crypto import cms, crl, ocsp
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+    from pyhanko_certvalidator import ValidationContext
+
+    token = files.get(layout.MANIFEST_STAMP)
+    if token is None:
+        report.add(MANIFEST_STAMP, layout.MANIFEST_STAMP, False, "thiếu dấu thời gian")
+        return
+    manifest = files.get(layout.MANIFEST, b"")
+    certs, crls, ocsps = [], [], []
+    for name in sorted(files):
+        if not name.startswith(layout.MANIFEST_VALIDATION_DIR):
+            continue
+        base = name.removeprefix(layout.MANIFEST_VALIDATION_DIR)
+        try:
+            if base.startswith("cert-"):
+                certs.append(x509.Certificate.load(files[name]))
+            elif base.startswith("ocsp-"):
+                ocsps.append(ocsp.OCSPResponse.load(files[name]))
+            elif base.startswith("crl-"):
+                crls.append(crl.CertificateList.load(files[name]))
+            else:
+                raise ValueError(base)
+            _ = (certs[-1:] or ocsps[-1:] or crls[-1:])[0].native  # parse now, not later
+        except Exception:
+            report.add(MANIFEST_STAMP, name, False, "dữ liệu xác thực không đọc được")
+    context = ValidationContext(
+        trust_roots=list(roots),
+        other_certs=certs,
+        crls=crls,
+        ocsps=ocsps,
+        allow_fetching=False,
+        revocation_mode="hard-fail",
+        time_tolerance=dt.timedelta(minutes=5),
+    )
+    try:
+        signed_data = cms.ContentInfo.load(token)["content"]
+        status = run(
+            validate_tst_signed_data(
+                signed_data, context, lambda algorithm: hashlib.new(algorithm, manifest).digest()
+            ),
+            context,
+        )
+    except Exception as exc:
+        report.add(MANIFEST_STAMP, layout.MANIFEST_STAMP, False, f"không xác thực được: {exc}")
+        return
+    when = status["timestamp"].astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S")
+    reasons = []
+    if not status.get("intact"):
+        reasons.append("danh mục mã băm đã thay đổi sau khi đóng dấu thời gian")
+    if not status.get("valid"):
+        reasons.append("chữ ký của dấu thời gian không khớp")
+    if status.get("trust_problem_indic") is not None:
+        reasons.append(
+            "không xác thực được chứng thư của dịch vụ cấp dấu thời gian bằng dữ liệu xác thực "
+            "kèm trong gói"
+        )
+    report.add(
+        MANIFEST_STAMP,
+        layout.MANIFEST,
+        not reasons,
+        f"dấu thời gian lúc {when}" + (": " + "; ".join(reasons) if reasons else " hợp lệ"),
+    )
