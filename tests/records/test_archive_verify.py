@@ -120,6 +120,9 @@ def test_the_command_checks_with_no_network_and_exits_0(built_package, tmp_path)
     assert "Kết luận: gói lưu trữ toàn vẹn" in result.stdout
     as_json = json.loads(run_cli(tmp_path, built_package, "--json").stdout)
     assert as_json["intact"] is True and as_json["failures"] == 0
+    unreadable = run_cli(tmp_path, built_package, "--trust-root", str(tmp_path / "khong-co.cer"))
+    assert unreadable.returncode == 1
+    assert "Không đọc được chứng thư gốc" in unreadable.stderr
 
 
 # ------------------------------------------------------------------ tampering

@@ -39,6 +39,7 @@ from vanban.records.package import (
     verify_package,
 )
 from vanban.records.package.build import ACTION_EXPORT, MSG_NO_TSA
+from vanban.records.package.layout import outside_manifest
 from vanban.records.package.verify import SIGNATURE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("archive_env")]
@@ -84,12 +85,16 @@ def test_a_dossier_package_carries_structure_metadata_events_and_archival_pdfs(t
         "dossiers/01/002/files/01-du-thao-phien-ban-1.pdf",
         "dossiers/01/dossier.xml",
         "manifest-sha256.txt",
+        "manifest-sha256.txt.tsr",
+        *[n for n in files if n.startswith("manifest-validation/")],
         "metadata/fonds.xml",
         *[n for n in files if n.startswith("metadata/trust-roots/")],
         "schemas/premis-v3-subset.xsd",
         "schemas/vanban-luu-tru.xsd",
     ]
     assert len([n for n in files if n.startswith("metadata/trust-roots/")]) == 1
+    validation = [n.split("/")[1].split("-")[0] for n in files if n.startswith("manifest-valid")]
+    assert {"cert", "ocsp", "crl"} <= set(validation)
 
     # METS: fonds > dossier > documents > files, every file with its SHA-256.
     mets = xml(files, "METS.xml")
@@ -104,7 +109,7 @@ def test_a_dossier_package_carries_structure_metadata_events_and_archival_pdfs(t
         assert item.get("CHECKSUM") == hashlib.sha256(files[href]).hexdigest()
         assert item.get("CHECKSUMTYPE") == "SHA-256"
     manifest = files["manifest-sha256.txt"].decode().splitlines()
-    assert len(manifest) == len(files) - 1
+    assert len(manifest) == len([n for n in files if not outside_manifest(n)])
 
     # The dossier (Appendix VI) and the fonds (TT 05/2025/TT-BNV).
     meta = xml(files, "dossiers/01/dossier.xml")
@@ -280,6 +285,7 @@ def test_a_person_who_cannot_read_the_dossier_cannot_export_it(team, tmp_path):
 
 
 def test_the_export_command_writes_the_package_and_records_the_console(team, tmp_path):
+    signing.trust()
     dossier = closed_dossier(team, items=[])
     fonds_of(team)
     out = StringIO()
