@@ -385,7 +385,6 @@ def _timestamps(
 ) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_timestamp
-    from pyhanko_certvalidator import ValidationContext
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -398,15 +397,7 @@ def _timestamps(
         return
     certs, crls, ocsps = signature_verify._dss(reader)
     for stamp in stamps:
-        context = ValidationContext(
-            trust_roots=list(roots),
-            other_certs=certs,
-            crls=crls,
-            ocsps=ocsps,
-            allow_fetching=False,
-            revocation_mode="hard-fail",
-            time_tolerance=dt.timedelta(minutes=5),
-        )
+        context = _stamp_context(roots, certs, crls, ocsps, _token_time(stamp.signed_data))
         try:
             status = run(async_validate_pdf_timestamp(stamp, validation_context=context), context)
         except Exception as exc:
@@ -493,7 +484,6 @@ def _manifest_stamp(
 ) -> None:
     from asn1crypto import cms, crl, ocsp
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
-    from pyhanko_certvalidator import ValidationContext
 
     token = files.get(layout.MANIFEST_STAMP)
     if token is None:
@@ -517,17 +507,9 @@ def _manifest_stamp(
             _ = (certs[-1:] or ocsps[-1:] or crls[-1:])[0].native  # parse now, not later
         except Exception:
             report.add(MANIFEST_STAMP, name, False, "dữ liệu xác thực không đọc được")
-    context = ValidationContext(
-        trust_roots=list(roots),
-        other_certs=certs,
-        crls=crls,
-        ocsps=ocsps,
-        allow_fetching=False,
-        revocation_mode="hard-fail",
-        time_tolerance=dt.timedelta(minutes=5),
-    )
     try:
         signed_data = cms.ContentInfo.load(token)["content"]
+        context = _stamp_context(roots, certs, crls, ocsps, _token_time(signed_data))
         status = run(
             validate_tst_signed_data(
                 signed_data, context, lambda algorithm: hashlib.new(algorithm, manifest).digest()
@@ -553,4 +535,37 @@ def _manifest_stamp(
         layout.MANIFEST,
         not reasons,
         f"dấu thời gian lúc {when}" + (": " + "; ".join(reasons) if reasons else " hợp lệ"),
+    )
+
+
+def _token_time(signed_data: Any) -> dt.datetime | None:
+    """The time a time-stamp token states (TSTInfo genTime), None when unreadable."""
+    try:
+        moment: dt.datetime = signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+    except Exception:
+        return None
+    return moment
+
+
+def _stamp_context(
+    roots: list[x509.Certificate],
+    certs: list[Any],
+    crls: list[Any],
+    ocsps: list[Any],
+    moment: dt.datetime | None,
+) -> Any:
+    """A time-stamp is checked at its own time, with the validation data kept with it (hard-fail,
+    no fetching): the OCSP responses and CRLs gathered when it was made were fresh then."""
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(
+        trust_roots=list(roots),
+        other_certs=certs,
+        crls=crls,
+        ocsps=ocsps,
+        allow_fetching=False,
+        revocation_mode="hard-fail",
+        moment=moment,
+        retroactive_revinfo=moment is not None,
+        time_tolerance=dt.timedelta(minutes=5),
     )
