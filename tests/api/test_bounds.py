@@ -146,7 +146,8 @@ def test_malformed_or_far_dates_are_refused(api, token, value, message):
         ({"full_name": "Bùi\x00Văn"}, "full_name: không được chứa ký tự NUL (\\x00).", "full_name"),
         (
             {"roles": ["boss"]},
-            "roles.0: phải là một trong: staff, leader, clerk, archivist, unit_admin, province_admin.",
+            "roles.0: phải là một trong: staff, leader, clerk, archivist, unit_admin,"
+            " province_admin.",
             "roles.0",
         ),
     ],
