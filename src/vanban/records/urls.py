@@ -6,7 +6,7 @@ Each part keeps its own routes in its own module; this one only joins them."""
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import urls_dossiers, urls_handover, urls_lists, urls_use
+from . import urls_dossiers, urls_handover, urls_lists, urls_package, urls_use
 
 app_name = "records"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     *urls_dossiers.urlpatterns,
     *urls_handover.urlpatterns,
     *urls_use.urlpatterns,
+    *urls_package.urlpatterns,
 ]
