@@ -18,23 +18,21 @@ open fonds. The retention schedule is the one data migration 0003 seeds.
 
 import datetime as dt
 import os
-import re
 import subprocess
 import sys
 import zipfile
-from importlib import import_module
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests import signing
-from tests.e2e.phone_world import open_menu_link
+from tests.e2e.phone_world import open_menu_link, page_width
 from tests.records.support_package import members, rewrite
 from tests.support import drafting
 from tests.support.documents import DECLARED, incoming_input
@@ -42,12 +40,13 @@ from tests.support.drafting import Team
 from tests.support.files import pdf_upload
 from tests.support.province import make_user
 from vanban.accounts.models import Role, User
+from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.models import Notification
 from vanban.documents import services as document_services
 from vanban.documents.models import Document
 from vanban.drafting.models import Draft, DraftVersion
-from vanban.records import handover
+from vanban.records import handover, lists
 from vanban.records.models import (
     Dossier,
     DossierList,
@@ -58,6 +57,7 @@ from vanban.records.models import (
     RetentionItem,
     RetentionKind,
 )
+from vanban.records.package.build import ACTION_EXPORT
 from vanban.workflow import services as workflow_services
 from vanban.workflow.models import Assignment, Processing, ProcessingStatus
 
@@ -72,30 +72,32 @@ DOSSIER_TITLE = "Hồ sơ báo cáo kết quả chuyển đổi số năm 2026"
 
 
 @dataclass
-class Story:
+class Office:
     team: Team
     clerk: User  # văn thư: the office of the Sở
     head: User  # Giám đốc: the head
     specialist: User  # the person in charge of the dossier
-    archivist: User  # lưu trữ cơ quan of the Sở
     ten_years: RetentionItem
     incoming: Document
+
+
+@dataclass
+class Story(Office):
+    archivist: User  # lưu trữ cơ quan of the Sở
     draft: Draft
     version: DraftVersion
     reply: Document
 
 
 @pytest.fixture
-def story(province, document_types, settings, tmp_path) -> Story:
+def agency(province, document_types, settings, tmp_path) -> Office:
     # Transactional tests flush every table: the schedule of migration 0003, seeded again.
     import_module("vanban.records.migrations.0003_retention_seed").seed_schedule(apps, None)
     drafting.own_storage(settings, tmp_path / "storage")
-    settings.VANBAN_TSA_URL = signing.pki().tsa_url  # signatures and packages get time stamps
     team = drafting.make_team(province)
     head = team.signer
     head.position = "Giám đốc"
     head.save(update_fields=["position"])
-    archivist = make_user(province.stttt, "Huỳnh Thị Lưu", (Role.ARCHIVIST,), position="Lưu trữ")
     # The incoming request, registered, directed to the specialist and processed to done.
     incoming = document_services.incoming_register(
         actor=team.clerk,
@@ -117,6 +119,25 @@ def story(province, document_types, settings, tmp_path) -> Story:
         assignment=Assignment.objects.get(document=incoming, assignee_user=team.drafter),
         result="Đã dự thảo báo cáo trả lời.",
     )
+    ten_years = (
+        RetentionItem.objects.filter(kind=RetentionKind.YEARS, years=10).order_by("pk").first()
+    )
+    assert ten_years is not None, "the retention schedule of migration 0003 is there"
+    return Office(
+        team=team,
+        clerk=team.clerk,
+        head=head,
+        specialist=team.drafter,
+        ten_years=ten_years,
+        incoming=incoming,
+    )
+
+
+@pytest.fixture
+def story(agency, province, settings) -> Story:
+    settings.VANBAN_TSA_URL = signing.pki().tsa_url  # signatures and packages get time stamps
+    team = agency.team
+    archivist = make_user(province.stttt, "Huỳnh Thị Lưu", (Role.ARCHIVIST,), position="Lưu trữ")
     # The reply: drafted by the specialist, approved, signed by the director, issued by the
     # clerk with the Sở's organisation signature.
     draft, reply = drafting.issued(team)
@@ -131,18 +152,9 @@ def story(province, document_types, settings, tmp_path) -> Story:
         code="STTTT",
         opened_on=dt.date(2008, 4, 1),
     )
-    ten_years = (
-        RetentionItem.objects.filter(kind=RetentionKind.YEARS, years=10).order_by("pk").first()
-    )
-    assert ten_years is not None, "the retention schedule of migration 0003 is there"
     return Story(
-        team=team,
-        clerk=team.clerk,
-        head=head,
-        specialist=team.drafter,
+        **vars(agency),
         archivist=archivist,
-        ten_years=ten_years,
-        incoming=incoming,
         draft=draft,
         version=draft.versions.order_by("number").first(),
         reply=reply,
@@ -161,9 +173,8 @@ def flash(page: Page, text: str) -> None:
     expect(page.locator("ul.messages")).to_contain_text(text)
 
 
-def add_to_dossier(page: Page, url: str, code: str) -> None:
-    """From a document's, a draft's page: "Thêm vào hồ sơ", choose the open dossier, add."""
-    page.goto(url)
+def add_to_dossier(page: Page, code: str) -> None:
+    """On a document's or a draft's page: "Thêm vào hồ sơ", choose the open dossier, add."""
     page.get_by_role("link", name="Thêm vào hồ sơ").first.click()
     expect(page.get_by_role("heading", name="Thêm vào hồ sơ")).to_be_visible()
     form = page.locator("#add-form")
@@ -191,7 +202,6 @@ def verify(package: Path) -> subprocess.CompletedProcess[str]:
 def test_list_dossier_hand_over_and_package(story, live_server, window_at, tmp_path):
     today = timezone.localdate()
     year = today.year
-    base = live_server.url
 
     # 1. The office drafts this year's dossier list, a heading and a planned dossier.
     clerk = window_at(story.clerk, WIDE)
@@ -252,29 +262,33 @@ def test_list_dossier_hand_over_and_package(story, live_server, window_at, tmp_p
     dossier = Dossier.objects.get()
     expect(specialist.locator("#file-code")).to_have_text(f"000.00.12.H07.{year}.01.VP")
     expect(specialist.locator("#maintenance")).to_have_text("10 năm")
-    document_url = base + reverse("documents:document_detail", args=[story.incoming.pk])
-    add_to_dossier(specialist, document_url, "01.VP")
+    # The incoming document she handled, from "Văn bản đến".
+    menu(specialist, "Văn bản đến")
+    specialist.locator("#document-table").get_by_role("link", name=INCOMING_SUBJECT).click()
+    add_to_dossier(specialist, "01.VP")
     flash(specialist, "Đã thêm vào hồ sơ 01.VP (thứ tự 1).")
     # The draft page, from the list of drafts: its version table has the link.
     menu(specialist, "Dự thảo")
     specialist.get_by_role("link", name=drafting.SUBJECT).first.click()
     specialist.locator("#version-table").get_by_role("link", name="Thêm vào hồ sơ").click()
+    expect(specialist.locator("#add-target")).to_contain_text(drafting.SUBJECT)
     specialist.locator("#add-form").get_by_label("01.VP", exact=False).check()
     specialist.locator("#add-form").get_by_role("button", name="Thêm vào hồ sơ").click()
     flash(specialist, "Đã thêm vào hồ sơ 01.VP (thứ tự 2).")
-    reply_url = base + reverse("documents:document_detail", args=[story.reply.pk])
-    add_to_dossier(specialist, reply_url, "01.VP")
+    # The issued reply, from "Văn bản đi".
+    menu(specialist, "Văn bản đi")
+    specialist.locator("#document-table").get_by_role("link", name=drafting.SUBJECT).click()
+    add_to_dossier(specialist, "01.VP")
     flash(specialist, "Đã thêm vào hồ sơ 01.VP (thứ tự 3).")
-    # The document's page now says which dossier it belongs to.
-    specialist.goto(reply_url)
+    # From the dossier to the reply's page, which now says which dossier it belongs to.
+    specialist.locator("#item-table tbody tr").nth(2).get_by_role("link").click()
+    expect(specialist.locator("#number-symbol")).to_have_text(story.reply.number_symbol)
     specialist.locator("#document-dossiers").get_by_role(
         "link", name=f"01.VP {DOSSIER_TITLE}"
     ).click()
     rows = specialist.locator("#item-table tbody tr")
     expect(rows).to_have_count(3)
-    for ordinal, text in enumerate(
-        (INCOMING_SUBJECT, drafting.SUBJECT, drafting.SUBJECT), start=1
-    ):
+    for ordinal, text in enumerate((INCOMING_SUBJECT, drafting.SUBJECT, drafting.SUBJECT), start=1):
         expect(rows.nth(ordinal - 1).get_by_label("Số thứ tự")).to_have_value(str(ordinal))
         expect(rows.nth(ordinal - 1)).to_contain_text(text)
     expect(rows.nth(0)).to_contain_text("245/QĐ-UBND")
@@ -320,7 +334,9 @@ def test_list_dossier_hand_over_and_package(story, live_server, window_at, tmp_p
         expect(row).to_contain_text("Sắp đến hạn")
         row.get_by_label(f"Chọn hồ sơ {year}.01.VP").check()
         clerk.get_by_role("button", name="Lập mục lục nộp lưu với các hồ sơ đã chọn").click()
-        expect(clerk.get_by_role("heading", name="Mục lục hồ sơ, tài liệu nộp lưu số")).to_be_visible()
+        expect(
+            clerk.get_by_role("heading", name="Mục lục hồ sơ, tài liệu nộp lưu số")
+        ).to_be_visible()
         hand_over = HandOver.objects.get()
         flash(clerk, f"Đã lập mục lục nộp lưu số {hand_over.pk} gồm 1 hồ sơ.")
         items = clerk.locator("#items-table tbody tr")
@@ -366,19 +382,77 @@ def test_list_dossier_hand_over_and_package(story, live_server, window_at, tmp_p
     package = tmp_path / "goi-nop-luu.zip"
     download.value.save_as(package)
     assert zipfile.is_zipfile(package)
+    export = AuditEvent.objects.get(action=ACTION_EXPORT)
+    assert (export.actor, export.target_id) == (story.archivist, str(hand_over.pk))
     result = verify(package)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Kết luận: gói lưu trữ toàn vẹn" in result.stdout
+    reply_pdf = "dossiers/01/003/files/01-tep-chinh.pdf"
+    assert f"[đạt] Chữ ký số: {reply_pdf} — 2 chữ ký hợp lệ" in result.stdout
+    assert "[đạt] Dấu thời gian của danh mục mã băm: manifest-sha256.txt" in result.stdout
+    for ordinal in ("001", "002", "003"):
+        assert f"dossiers/01/{ordinal}/document.xml" in result.stdout
 
     # One byte of one file changed: the verdict says so and names the file.
     files = members(package)
-    [pdf] = [n for n in files if "/003/files/" in n and n.endswith(".pdf")][:1]
+    pdf = reply_pdf
     data = bytearray(files[pdf])
     data[len(data) // 2] ^= 0x01
     files[pdf] = bytes(data)
     tampered = rewrite(package, files, tmp_path / "goi-bi-sua.zip")
     result = verify(tampered)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.search(rf"\[không đạt\][^\n]*{re.escape(pdf)}", result.stdout), result.stdout
+    assert f"[không đạt] Mã băm SHA-256: {pdf} — mã băm của tệp khác giá trị ghi" in (result.stdout)
+    assert f"[không đạt] Chữ ký số: {pdf}" in result.stdout
     assert "Kết luận: gói lưu trữ toàn vẹn" not in result.stdout
     assert Processing.objects.get(document=story.incoming).status == ProcessingStatus.DONE
+
+
+def test_on_a_phone_the_specialist_opens_the_dossier_and_adds_a_document(
+    agency, live_server, window_at
+):
+    """The shorter part at 390 px: the approved list is there; the specialist opens the planned
+    dossier from the folded menu and adds the incoming document from its page."""
+    year = timezone.localdate().year
+    found = lists.list_create(actor=agency.clerk, unit=agency.team.province.stttt, year=year)
+    heading = lists.heading_add(
+        actor=agency.clerk, dossier_list=found, data=lists.HeadingInput("Văn phòng", "VP")
+    )
+    lists.entry_add(
+        actor=agency.clerk,
+        heading=heading,
+        data=lists.EntryInput(
+            title=DOSSIER_TITLE, retention_item=agency.ten_years, person_in_charge=agency.specialist
+        ),
+    )
+    lists.list_submit(actor=agency.clerk, dossier_list=found)
+    lists.list_approve(actor=agency.head, dossier_list=found)
+
+    phone = window_at(agency.specialist, PHONE)
+    menu(phone, "Hồ sơ")
+    expect(phone.get_by_role("heading", name="Hồ sơ của tôi")).to_be_visible()
+    assert page_width(phone) <= PHONE["width"]
+    phone.locator("#open-link").click()
+    expect(phone.locator("#entry-list")).to_contain_text(f"01.VP {DOSSIER_TITLE} – 10 năm")
+    opening = phone.locator("#entry-form")
+    opening.get_by_label("Hồ sơ trong danh mục").select_option(index=0)
+    opening.get_by_role("button", name="Mở hồ sơ").tap()
+    flash(phone, "Đã mở hồ sơ 01.VP.")
+    expect(phone.get_by_text("Hồ sơ chưa có văn bản.", exact=False)).to_be_visible()
+    assert page_width(phone) <= PHONE["width"]
+
+    menu(phone, "Văn bản đến")
+    phone.locator("#document-table").get_by_role("link", name=INCOMING_SUBJECT).tap()
+    phone.get_by_role("link", name="Thêm vào hồ sơ").first.tap()
+    form = phone.locator("#add-form")
+    expect(form.get_by_label("01.VP", exact=False)).to_be_checked()
+    form.get_by_role("button", name="Thêm vào hồ sơ").tap()
+    flash(phone, "Đã thêm vào hồ sơ 01.VP (thứ tự 1).")
+    rows = phone.locator("#item-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(INCOMING_SUBJECT)
+    expect(rows.first).to_contain_text("245/QĐ-UBND")
+    expect(phone.locator("#doc-total")).to_have_text("1")
+    assert page_width(phone) <= PHONE["width"]
+    dossier = Dossier.objects.get()
+    assert (dossier.handler, dossier.items.get().document) == (agency.specialist, agency.incoming)
