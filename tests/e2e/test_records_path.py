@@ -1,19 +1,20 @@
 """The records path in a real browser (R19; NĐ 30/2020 Art. 28-31; docs/records.md), each person
 in their own window at 1366 px.
 
-The office (văn thư) of the Sở drafts this year's dossier list with a heading and a planned
-dossier in charge of a specialist and submits it; the head approves it. The specialist opens the
-dossier from the list, adds to it, from their own pages, the incoming document she handled, the
-version of her reply draft and the issued reply, sees them numbered 1-3 and closes the dossier
-with the day the work ended. Thirty days before the dossier is due for hand-over the daily notice
-reaches the office, which follows it to the due list, makes the hand-over list and sends it to
-the agency archive; the archivist accepts it from the queue, and the dossier is read-only for
-the unit. The archivist downloads the archival package; `vanban archive verify` finds it intact,
-and names the file when one byte of it is changed.
+The office (văn thư) of the Sở drafts this year's dossier list with a heading and a planned dossier
+in charge of a specialist and submits it; the head approves it. The specialist opens the dossier
+from the list, adds to it, from their own pages, the incoming document she handled, the version of
+her reply draft and the issued reply, sees them numbered 1-3 and closes the dossier with the day the
+work ended. The unit administrator opens the agency's fonds. Thirty days before the dossier is due
+for hand-over the daily notice reaches the office, which follows it to the due list, makes the hand-
+over list and sends it to the agency archive; the archivist accepts it from the queue, and the
+dossier is read-only for the unit. The archivist downloads the archival package; `vanban archive
+verify` finds it intact, and names the file when one byte of it is changed. A shorter part runs on a
+390 px phone: the specialist opens the dossier from the folded menu and adds a document to it.
 
 What is not the point is set up through the services: the accounts, the certificates, the
-incoming document registered and processed to done, the reply drafted, signed and issued, the
-open fonds. The retention schedule is the one data migration 0003 seeds.
+incoming document registered and processed to done, the reply drafted, signed and issued and
+given to the specialist. The retention schedule is the one data migration 0003 seeds.
 """
 
 import datetime as dt
@@ -144,14 +145,6 @@ def story(agency, province, settings) -> Story:
     # An issued document is read by its unit's clerks and leaders and those it is given to
     # (R14): the clerk gives the reply to the specialist, as the office does.
     document_services.document_share(actor=team.clerk, document=reply, user=team.drafter)
-    # The agency's fonds, opened by its unit administrator.
-    handover.fonds_open(
-        actor=province.admin_stttt,
-        unit=province.stttt,
-        name="Phông Sở Thông tin và Truyền thông tỉnh Bến Tre",
-        code="STTTT",
-        opened_on=dt.date(2008, 4, 1),
-    )
     return Story(
         **vars(agency),
         archivist=archivist,
@@ -314,7 +307,22 @@ def test_list_dossier_hand_over_and_package(story, live_server, window_at, tmp_p
         due,
     )
 
-    # 4. Thirty days before it is due, the daily job notices the office.
+    # 4. The unit administrator opens the agency's fonds (phông lưu trữ), once for its life;
+    # he signs in with his second factor, enrolled at this first login.
+    admin = window_at(story.team.province.admin_stttt, WIDE)
+    menu(admin, "Hồ sơ")
+    records_nav(admin, "Nộp lưu")
+    admin.get_by_role("link", name="Phông lưu trữ").click()
+    expect(admin.locator("#no-fonds")).to_have_text("Chưa có phông lưu trữ nào.")
+    admin.get_by_role("link", name="Mở phông lưu trữ").click()
+    admin.get_by_label("Cơ quan").select_option(label="Sở Thông tin và Truyền thông")
+    admin.get_by_label("Tên phông").fill("Phông Sở Thông tin và Truyền thông tỉnh Bến Tre")
+    admin.get_by_label("Mã phông").fill("STTTT")
+    admin.get_by_label("Ngày mở phông").fill("01/04/2008")
+    admin.get_by_role("button", name="Mở phông").click()
+    flash(admin, "Đã mở phông lưu trữ.")
+
+    # Thirty days before the dossier is due, the daily job notices the office.
     notice_day = due - dt.timedelta(days=30)
     with clock.frozen(dt.datetime.combine(notice_day, dt.time(7, 15), tzinfo=VN)):
         run = handover.handover_notices_send()
