@@ -6,8 +6,8 @@ in charge of a specialist and submits it; the head approves it. The specialist o
 from the list, adds to it, from their own pages, the incoming document she handled, the version of
 her reply draft and the issued reply, sees them numbered 1-3 and closes the dossier with the day the
 work ended. The unit administrator opens the agency's fonds. Thirty days before the dossier is due
-for hand-over the daily notice reaches the office, which follows it to the due list, makes the hand-
-over list and sends it to the agency archive; the archivist accepts it from the queue, and the
+for hand-over the daily notice reaches the office, which follows it to the due list, makes the
+hand-over list and sends it to the agency archive; the archivist accepts it from the queue, and the
 dossier is read-only for the unit. The archivist downloads the archival package; `vanban archive
 verify` finds it intact, and names the file when one byte of it is changed. A shorter part runs on a
 390 px phone: the specialist opens the dossier from the folded menu and adds a document to it.
