@@ -47,7 +47,7 @@ from vanban.core.models import Notification
 from vanban.documents import services as document_services
 from vanban.documents.models import Document
 from vanban.drafting.models import Draft, DraftVersion
-from vanban.records import handover, lists
+from vanban.records import handover, lists, rules
 from vanban.records.models import (
     Dossier,
     DossierList,
@@ -295,7 +295,7 @@ def test_list_dossier_hand_over_and_package(story, live_server, window_at, tmp_p
         box.check()
     specialist.get_by_label("Ngày kết thúc công việc").fill(today.strftime("%d/%m/%Y"))
     specialist.locator("#close-form").get_by_role("button", name="Kết thúc hồ sơ").click()
-    due = today.replace(year=today.year + 1)
+    due = rules.add_months(today, 12)  # one year after the work ended (Art. 31)
     flash(specialist, f"Đã kết thúc hồ sơ 01.VP. Hạn nộp lưu: {due:%d/%m/%Y}.")
     expect(specialist.locator("#dossier-status")).to_contain_text("Đã kết thúc")
     expect(specialist.locator("#handover-due")).to_have_text(f"{due:%d/%m/%Y}")
