@@ -461,6 +461,18 @@ def test_a_draft_is_issued_once_and_sent_once(team):
     )
 
 
+
+def test_issuing_gives_the_document_to_its_drafter_only(team):
+    """R14: the drafter reads what was issued from her draft (and files it, R19); a colleague of
+    the unit who had no part in it does not."""
+    assert not Document.objects.visible_to(team.drafter).exists()
+    _draft, document = issued(team)
+    assert list(Document.objects.visible_to(team.drafter)) == [document]
+    assert not Document.objects.visible_to(team.outsider).filter(pk=document.pk).exists()
+    share = document.shares.get(user=team.drafter)
+    assert (share.granted_by, share.for_reading) == (team.clerk, False)
+
+
 # ---------------------------------------------------------------- returns and versions
 
 

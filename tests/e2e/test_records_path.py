@@ -13,8 +13,8 @@ verify` finds it intact, and names the file when one byte of it is changed. A sh
 390 px phone: the specialist opens the dossier from the folded menu and adds a document to it.
 
 What is not the point is set up through the services: the accounts, the certificates, the
-incoming document registered and processed to done, the reply drafted, signed and issued and
-given to the specialist. The retention schedule is the one data migration 0003 seeds.
+incoming document registered and processed to done, the reply drafted, signed and issued
+(issuing gives it to its drafter). The retention schedule is the one data migration 0003 seeds.
 """
 
 import datetime as dt
@@ -142,9 +142,7 @@ def story(agency, province, settings) -> Story:
     # The reply: drafted by the specialist, approved, signed by the director, issued by the
     # clerk with the Sở's organisation signature.
     draft, reply = drafting.issued(team)
-    # An issued document is read by its unit's clerks and leaders and those it is given to
-    # (R14): the clerk gives the reply to the specialist, as the office does.
-    document_services.document_share(actor=team.clerk, document=reply, user=team.drafter)
+    # Issuing gives the reply to the specialist who drafted it (R14): she files it herself.
     return Story(
         **vars(agency),
         archivist=archivist,

@@ -18,7 +18,7 @@ from vanban.documents.files import (
     file_discard,
     file_read_verified,
 )
-from vanban.documents.models import Document
+from vanban.documents.models import Document, DocumentShare
 from vanban.documents.services import (
     DocumentInput,
     Refusals,
@@ -324,6 +324,18 @@ def _issue_record(
         ),
         version=version,
         at=now,
+    )
+    # R14: the drafter reads the document made from the draft (to file it in a dossier, R19,
+    # and to follow it), as a person it is given to; not a notice "to read" (for_reading).
+    DocumentShare.objects.get_or_create(
+        document=document,
+        user_id=locked.drafter_id,
+        defaults={
+            "granted_by": actor,
+            "granted_at": now,
+            "for_reading": False,
+            "document_unit_id": document.unit_id,
+        },
     )
     _audit(
         actor,
