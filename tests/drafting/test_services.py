@@ -461,7 +461,6 @@ def test_a_draft_is_issued_once_and_sent_once(team):
     )
 
 
-
 def test_issuing_gives_the_document_to_its_drafter_only(team):
     """R14: the drafter reads what was issued from her draft (and files it, R19); a colleague of
     the unit who had no part in it does not."""
