@@ -25,3 +25,10 @@ WHITENOISE_USE_FINDERS = True
 # Malware scanning (R20) is off for the suite's thousands of uploads; the tests of scanning
 # (tests/scanning/) switch it on against a real clamd started for them.
 VANBAN_CLAMD_ENABLED = False
+# A test database is thrown away: its commits need not wait for the disk (PostgreSQL's own
+# durability is not what the suite tests; a session killed mid-write still loses nothing
+# committed, since the server keeps running).
+for _database in DATABASES.values():  # noqa: F405
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
