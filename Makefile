@@ -27,10 +27,8 @@ $(STAMP): pyproject.toml $(LOCK)
 run: $(STAMP)
 	$(BIN)/vanban quickstart
 
-# Three workers on two cores: the tests wait on the database, the browser and other processes
-# about a third of the time.
 test: $(STAMP)
-	$(BIN)/pytest -n 3 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
