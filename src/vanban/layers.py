@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("drafting",),  # drafting, approving, signing and issuing outgoing documents
     ("agenda",),  # the leadership's weekly work calendar (lịch công tác tuần)
     ("records",),  # dossiers, retention, hand-over to the archive, archival packages
+    ("oversight",),  # usage statistics, reform indicators, fault reports, release notes
     ("portal",),  # composition root: home page, quickstart, demo, backup
     ("api",),  # the REST API's assembly of routers and tokens
 )

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "vanban.drafting",
     "vanban.agenda",
     "vanban.records",
+    "vanban.oversight",
     "vanban.signatures",
     "vanban.interop",
     "vanban.workflow",

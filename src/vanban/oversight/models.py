@@ -1,0 +1,2 @@
+"""Oversight data (R20-R24): each part keeps its models in its own module; this one only joins them
+so that Django finds them."""

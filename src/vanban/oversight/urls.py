@@ -1,0 +1,7 @@
+"""Oversight pages under /giam-sat/ (namespace "oversight"): usage statistics, reform indicators,
+fault reports and release notes.
+
+Each part keeps its own routes in its own module; this one only joins them."""
+
+app_name = "oversight"
+urlpatterns: list = []
