@@ -3,6 +3,8 @@
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from vanban.core.page_tools import page_tools as tools_for
+
 register = template.Library()
 
 
@@ -12,3 +14,9 @@ def nav_mark(context: template.Context, name: str) -> SafeString:
     if context.get("nav_current") == name:
         return mark_safe(' aria-current="page" class="current"')
     return mark_safe("")
+
+
+@register.inclusion_tag("core/_page_tools.html", takes_context=True)
+def page_tools(context: template.Context) -> dict[str, object]:
+    """The links the apps above core add to every signed-in page (core.page_tools)."""
+    return {"tools": tools_for(context.get("request"))}
