@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -55,7 +56,7 @@ class FaultReportForm(Form):
     )
     page_url = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
-    def __init__(self, *args: Any, detections: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, detections: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "detection").choices = [
             ("", "(Không chọn)"),

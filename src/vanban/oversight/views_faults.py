@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -114,9 +115,9 @@ def _filters(request: HttpRequest) -> tuple[str, str]:
 
 
 def _list_page(
-    request: HttpRequest, template: str, reports: object, **extra: object
+    request: HttpRequest, template: str, reports: QuerySet[FaultReport], **extra: object
 ) -> HttpResponse:
-    page = Paginator(reports, PER_PAGE).get_page(request.GET.get("trang"))  # type: ignore[arg-type]
+    page = Paginator(reports, PER_PAGE).get_page(request.GET.get("trang"))
     user = request_user(request)
     return render(
         request,
