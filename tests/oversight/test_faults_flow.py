@@ -198,3 +198,14 @@ def test_the_unit_fixes_a_report_itself(province, client_for):
     assert Notification.objects.filter(
         recipient=province.staff_stttt, title=f"Báo lỗi số {report.pk} của bạn: Đơn vị đã khắc phục"
     ).exists()
+
+
+def test_the_menu_leads_to_my_reports_and_administrators_to_the_unit_queue(province, client_for):
+    staff = client_for(province.staff_stttt).get("/").content.decode()
+    assert 'href="/giam-sat/bao-loi/">Báo lỗi của tôi</a>' in staff
+    assert 'href="/giam-sat/bao-loi/don-vi/"' not in staff
+    admin = client_for(province.admin_stttt).get("/giam-sat/bao-loi/don-vi/").content.decode()
+    assert (
+        '<a href="/giam-sat/bao-loi/don-vi/" aria-current="page" class="current">Báo lỗi</a>'
+        in admin
+    )

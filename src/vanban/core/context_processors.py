@@ -23,12 +23,14 @@ MENU = (
     "reports:account_changes",
     "interop:monitor",
     "scanning:detection_list",
+    "oversight:fault_queue_unit",
     "accounts:policy",
     "documents:document_policy",
     "interop:partner_list",
     "core:notifications",
     "accounts:profile",
     "signatures:mine",
+    "oversight:fault_mine",
 )
 
 
