@@ -46,7 +46,7 @@ from vanban.documents.files import (
 from vanban.scanning.models import Detection
 from vanban.scanning.selectors import detection_list
 
-from .models_faults import FAULT_FINAL, FaultKind, FaultReport, FaultReportChange, FaultStatus
+from .models_faults import FaultKind, FaultReport, FaultReportChange, FaultStatus
 
 SCREENSHOT_PREFIX = "faults"
 SCREENSHOT_MAX_MB = 5
@@ -595,7 +595,3 @@ def fault_screenshot(
         ip=ip,
     )
     return report, stream
-
-
-def is_final(report: FaultReport) -> bool:
-    return report.status in FAULT_FINAL
