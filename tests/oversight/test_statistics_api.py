@@ -204,3 +204,19 @@ def test_the_number_of_queries_does_not_depend_on_the_units(
     with django_assert_max_num_queries(16):
         assert get(api, "/usage/units", token, parent=province.root.pk, **Q4).status_code == 200
     make_user(province.snv, "Người Mới", (Role.STAFF,))
+
+
+def test_the_openapi_document_lists_the_usage_endpoints_in_vietnamese(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = {p: ops for p, ops in schema["paths"].items() if p.startswith("/api/v1/oversight")}
+    assert {p: set(ops) for p, ops in paths.items()} == {
+        "/api/v1/oversight/usage": {"get"},
+        "/api/v1/oversight/usage/units": {"get"},
+        "/api/v1/oversight/usage/series": {"get"},
+    }
+    assert paths["/api/v1/oversight/usage"]["get"]["tags"] == ["Thống kê sử dụng"]
+    figures = schema["components"]["schemas"]["UsageFiguresOut"]["properties"]
+    assert figures["exchange_local_refused_wrong_recipient"]["description"] == (
+        "Trả lại vì gửi sai đơn vị nhận"
+    )
+    assert set(figures) == set(FIGURE_LABELS)
