@@ -2,5 +2,6 @@
 so that Django finds them."""
 
 from .models_faults import FaultReport, FaultReportChange
+from .models_statistics import DailyLogin, DailyUsage, UsageBuild
 
-__all__ = ["FaultReport", "FaultReportChange"]
+__all__ = ["DailyLogin", "DailyUsage", "FaultReport", "FaultReportChange", "UsageBuild"]

@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0006_archivist_role'),
         ('scanning', '0001_initial'),
+        ('oversight', '0001_usage_statistics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
