@@ -3,9 +3,10 @@ fault reports and release notes.
 
 Each part keeps its own routes in its own module; this one only joins them."""
 
-from . import urls_exchange_kinds
+from . import urls_exchange_kinds, urls_reform
 
 app_name = "oversight"
 urlpatterns: list = [
     *urls_exchange_kinds.urlpatterns,
+    *urls_reform.urlpatterns,
 ]
