@@ -3,5 +3,13 @@ so that Django finds them."""
 
 from .models_exchange_kinds import ElectronicKind
 from .models_reform import ReformCriterion, ReformScheme
+from .models_statistics import DailyLogin, DailyUsage, UsageBuild
 
-__all__ = ["ElectronicKind", "ReformCriterion", "ReformScheme"]
+__all__ = [
+    "DailyLogin",
+    "DailyUsage",
+    "ElectronicKind",
+    "ReformCriterion",
+    "ReformScheme",
+    "UsageBuild",
+]

@@ -80,6 +80,6 @@ def remove_criteria(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("oversight", "0001_exchange_kinds_and_reform_criteria")]
+    dependencies = [("oversight", "0002_exchange_kinds_and_reform_criteria")]
 
     operations = [migrations.RunPython(add_criteria, remove_criteria)]

@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('documents', '0014_share_unread_index'),
+        ('oversight', '0001_usage_statistics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
