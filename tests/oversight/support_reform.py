@@ -1,9 +1,7 @@
-"""Outgoing documents as the compliance and reform reports read them: registered by a clerk
-(paper) and then, as the case needs, sent through the system and found validly signed."""
+"""Documents as the compliance and reform reports read them: registered by a clerk (paper) and
+then, as the case needs, sent through the system and with a stored signature check."""
 
-import hashlib
-
-from tests.support.documents import DECLARED, doc_type
+from tests.support.documents import DECLARED, doc_type, incoming_input, scan
 from tests.support.files import pdf_upload
 from vanban.accounts.models import Unit, User
 from vanban.core import clock
@@ -21,6 +19,7 @@ def outgoing(
     *,
     sent_to: Unit | None = None,
     signature: str = "",
+    electronic: bool = False,
 ) -> Document:
     """An outgoing document registered by `clerk`; sent to `sent_to` through the system, and
     with a stored signature check of status `signature` ("valid", "invalid"), when asked."""
@@ -28,7 +27,10 @@ def outgoing(
         actor=clerk,
         unit=unit,
         data=document_services.DocumentInput(
-            document_type=doc_type(type_name), subject=subject, recipients="Các đơn vị"
+            document_type=doc_type(type_name),
+            subject=subject,
+            recipients="Các đơn vị",
+            is_electronic=electronic,
         ),
         refusals=DECLARED,
         main_file=pdf_upload(),
@@ -36,13 +38,35 @@ def outgoing(
     if sent_to is not None:
         delivery.deliveries_create(actor=clerk, document=document, units=[sent_to])
     if signature:
-        VerificationReport.objects.create(
-            document=document,
-            file_name="van-ban.pdf",
-            file_sha256=hashlib.sha256(b"signed").hexdigest(),
-            trigger=Trigger.ISSUE,
-            status=signature,
-            checked_by=clerk,
-            checked_at=clock.now(),
-        )
+        signature_check(document, signature, clerk)
     return document
+
+
+def incoming(
+    clerk: User, unit: Unit, number: str, *, electronic: bool = False, signature: str = ""
+) -> Document:
+    """An incoming document registered by `clerk`, with a stored signature check when asked."""
+    document = document_services.incoming_register(
+        actor=clerk,
+        unit=unit,
+        data=incoming_input(code_number=number, is_electronic=electronic),
+        refusals=DECLARED,
+        main_file=scan(),
+    )
+    if signature:
+        signature_check(document, signature, clerk)
+    return document
+
+
+def signature_check(document: Document, status: str, clerk: User) -> None:
+    """A stored check of the signatures of the document's main file (R11)."""
+    main = document.files.get(role="main")
+    VerificationReport.objects.create(
+        document=document,
+        file_name=main.original_name,
+        file_sha256=main.sha256,
+        trigger=Trigger.ISSUE,
+        status=status,
+        checked_by=clerk,
+        checked_at=clock.now(),
+    )

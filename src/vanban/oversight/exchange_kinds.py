@@ -6,8 +6,8 @@ The province administrator keeps one list per year: lines naming a document type
 narrowed to subjects containing some words, and exception lines. A unit's outgoing document of
 a listed kind complies when it was sent electronically (delivered through the system to a unit
 of the deployment or to a partner system: a `Delivery`) and carries a valid digital signature
-(a stored `VerificationReport` found valid, R11). One sent only on paper, or unsigned, counts
-against its unit in the compliance report.
+(the latest stored `VerificationReport` of one of its files found valid, R11). One sent only on
+paper, or unsigned, counts against its unit in the compliance report.
 """
 
 from __future__ import annotations
@@ -228,7 +228,18 @@ def _sent_electronically() -> Exists:
 
 
 def _signed() -> Exists:
-    return Exists(VerificationReport.objects.filter(document_id=OuterRef("pk"), status="valid"))
+    """A file of the document whose latest signature check says valid: the rule of the usage
+    statistics' `documents_signature_valid` (docs/oversight.md, "Usage statistics")."""
+    later_check = VerificationReport.objects.filter(
+        document=OuterRef("document"),
+        file_sha256=OuterRef("file_sha256"),
+        checked_at__gt=OuterRef("checked_at"),
+    )
+    return Exists(
+        VerificationReport.objects.filter(document_id=OuterRef("pk"), status="valid").exclude(
+            Exists(later_check)
+        )
+    )
 
 
 def report_unit_ids(user: User) -> list[int] | None:
@@ -242,16 +253,21 @@ def report_unit_ids(user: User) -> list[int] | None:
         return None
     if not managed:
         raise AccessDenied(MSG_REPORT_ADMINS_ONLY)
+    return sorted(units_below(managed))
+
+
+def units_below(unit_ids: set[int] | list[int]) -> set[int]:
+    """The units given and every unit below them (one query over the unit tree)."""
     children: dict[int | None, list[int]] = {}
     for pk, parent in Unit.objects.values_list("pk", "parent_id"):
         children.setdefault(parent, []).append(pk)
-    found, todo = set(managed), list(managed)
+    found, todo = set(unit_ids), list(unit_ids)
     while todo:
         for child in children.get(todo.pop(), []):
             if child not in found:
                 found.add(child)
                 todo.append(child)
-    return sorted(found)
+    return found
 
 
 def access_report_unit(*, user: User, pk: int) -> Unit:

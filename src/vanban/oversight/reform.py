@@ -11,6 +11,7 @@ year's criteria add up to the scheme's `total_points`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,14 +19,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from vanban.accounts.models import User
+from vanban.accounts.models import Unit, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
-from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.text import nfc
-from vanban.reports.periods import MAX_YEAR, MIN_YEAR, REPORT_TZ
+from vanban.reports.periods import MAX_YEAR, MIN_YEAR, REPORT_TZ, Period
 
+from . import exchange_kinds, statistics
 from .models import ReformCriterion, ReformScheme
+from .statistics import UsageFigures
 
 MSG_PROVINCE_ONLY = "Chỉ quản trị tỉnh được thiết lập tiêu chí chấm điểm cải cách hành chính."
 MSG_BAD_YEAR = f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}."
@@ -48,6 +51,13 @@ MSG_SUM = (
 )
 MSG_YEAR_HAS_SCHEME = "Năm {year} đã có bộ tiêu chí: hãy sửa bộ tiêu chí đó."
 MSG_NOTHING_TO_COPY = "Năm {year} chưa có bộ tiêu chí để sao chép."
+MSG_NO_SCHEME = "Năm {year} chưa có bộ tiêu chí chấm điểm."
+MSG_FUTURE = "Năm {year} chưa bắt đầu: chưa có số liệu để chấm điểm."
+MSG_REPORT_ADMINS_ONLY = (
+    "Chỉ quản trị đơn vị và quản trị tỉnh được xem kết quả chấm điểm cải cách hành chính."
+)
+MSG_RANKING_PROVINCE_ONLY = "Chỉ quản trị tỉnh được xem xếp hạng các đơn vị."
+MSG_UNIT_NOT_FOUND = "Không tìm thấy đơn vị."
 
 _CODE = re.compile(r"^[A-Za-z0-9.\-]{1,20}$")
 HUNDRED = Decimal(100)
@@ -56,10 +66,14 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Measure:
-    """A figure a criterion may read: a share in per cent of one unit's documents in a year."""
+    """A figure a criterion may read: a share in per cent, `part` of `whole` of one unit (with
+    the units below it) in a year, read from the usage statistics (`statistics.UsageFigures`)
+    or, for the list of kinds exchanged electronically, from its compliance counts."""
 
     code: str
     label: str
+    part: str  # what is counted, in words
+    whole: str
     basis: str  # the article of the regulation it measures
 
 
@@ -69,26 +83,50 @@ MEASURES: dict[str, Measure] = {
         Measure(
             "sent_electronic",
             "Tỷ lệ văn bản đi được gửi điện tử qua hệ thống",
+            "văn bản đi đã gửi qua hệ thống",
+            "văn bản đi vào sổ",
             "Điều 5 khoản 2, Điều 8 khoản 5",
         ),
         Measure(
             "received_electronic",
-            "Tỷ lệ văn bản đến được nhận điện tử qua hệ thống",
+            "Tỷ lệ văn bản đến là văn bản điện tử",
+            "văn bản đến điện tử",
+            "văn bản đến vào sổ",
             "Điều 5 khoản 2, Điều 8 khoản 5",
         ),
         Measure(
             "signed",
-            "Tỷ lệ văn bản đi được ký số",
+            "Tỷ lệ văn bản đến và đi có chữ ký số hợp lệ",
+            "văn bản có chữ ký số hợp lệ",
+            "văn bản vào sổ (đến và đi)",
             "Điều 3 khoản 4, Điều 9 khoản 1 điểm a, Điều 10 khoản 2",
         ),
         Measure(
             "processed_on_system",
-            "Tỷ lệ văn bản đến được xử lý trên hệ thống (giao xử lý, theo dõi)",
+            "Tỷ lệ văn bản đến được xử lý xong trên hệ thống",
+            "văn bản đến xử lý xong trên hệ thống",
+            "văn bản đến vào sổ",
             "Điều 2 khoản 1, Điều 9 khoản 2 điểm a",
+        ),
+        Measure(
+            "on_time",
+            "Tỷ lệ văn bản đến được xử lý đúng hạn",
+            "văn bản xử lý xong đúng hạn",
+            "văn bản xử lý xong",
+            "Điều 2 khoản 1",
+        ),
+        Measure(
+            "accounts_used",
+            "Tỷ lệ tài khoản có đăng nhập sử dụng",
+            "người có đăng nhập trong kỳ",
+            "tài khoản đang hoạt động",
+            "Điều 9 khoản 2 điểm a",
         ),
         Measure(
             "mandatory_electronic",
             "Tỷ lệ văn bản thuộc danh mục bắt buộc được gửi điện tử và ký số",
+            "văn bản thuộc danh mục đã gửi điện tử và ký số",
+            "văn bản đi thuộc danh mục",
             "Điều 8 khoản 2",
         ),
     )
@@ -300,3 +338,175 @@ def criterion_points(criterion: ReformCriterion, share: Decimal | None) -> Decim
     span = criterion.target - criterion.threshold
     points = criterion.max_points * (share - criterion.threshold) / span
     return points.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _fractions(figures: UsageFigures, compliance: tuple[int, int]) -> dict[str, tuple[int, int]]:
+    """(part, whole) of every measure, from the unit's figures and its compliance counts
+    (required, not compliant) with the list of kinds exchanged electronically."""
+    required, noncompliant = compliance
+    return {
+        "sent_electronic": (figures.outgoing_issued_electronically, figures.outgoing_registered),
+        "received_electronic": (figures.incoming_electronic, figures.incoming_registered),
+        # Over every registered document, not the electronic ones only: an outgoing document
+        # registered by hand is never marked electronic, and a share over 100% says nothing.
+        "signed": (
+            figures.documents_signature_valid,
+            figures.incoming_registered + figures.outgoing_registered,
+        ),
+        "processed_on_system": (figures.processing_done, figures.incoming_registered),
+        "on_time": (figures.processing_on_time, figures.processing_done),
+        "accounts_used": (figures.active_people, figures.accounts_active or 0),
+        "mandatory_electronic": (required - noncompliant, required),
+    }
+
+
+def share_of(part: int, whole: int) -> Decimal | None:
+    """The share in per cent, two decimals, at most 100 (documents processed in a year may
+    have been registered the year before); None when nothing was counted."""
+    if whole <= 0:
+        return None
+    share = (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return min(share, HUNDRED.quantize(CENT))
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: ReformCriterion
+    measure: Measure | None
+    part: int
+    whole: int
+    share: Decimal | None
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    """A unit's points for a year: one result per criterion, and their sum."""
+
+    unit: Unit
+    year: int
+    scheme: ReformScheme
+    results: list[CriterionResult]
+    rank: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return sum((r.points for r in self.results), Decimal(0)).quantize(CENT)
+
+
+def score_of(
+    *, unit: Unit, scheme: ReformScheme, figures: UsageFigures, compliance: tuple[int, int]
+) -> UnitScore:
+    """The unit's points under the scheme's criteria, from its figures."""
+    fractions = _fractions(figures, compliance)
+    results = []
+    for criterion in scheme.criteria.all():
+        part, whole = fractions.get(criterion.measure, (0, 0))
+        share = share_of(part, whole)
+        results.append(
+            CriterionResult(
+                criterion=criterion,
+                measure=MEASURES.get(criterion.measure),
+                part=part,
+                whole=whole,
+                share=share,
+                points=criterion_points(criterion, share),
+            )
+        )
+    return UnitScore(unit=unit, year=scheme.year, scheme=scheme, results=results)
+
+
+def scoring_period(year: int) -> Period:
+    """The year, up to today for the current year (the statistics answer for no day after it)."""
+    period = Period.year(year)
+    today = clock.now().astimezone(REPORT_TZ).date()
+    if period.first > today:
+        raise ServiceError(MSG_FUTURE.format(year=year), field="year")
+    return period
+
+
+def _scheme_or_refuse(year: int) -> ReformScheme:
+    scheme = scheme_of_year(year)
+    if scheme is None:
+        raise ServiceError(MSG_NO_SCHEME.format(year=year), field="year")
+    return scheme
+
+
+def _compliance_of_groups(
+    period: Period, groups: dict[int, set[int]]
+) -> dict[int, tuple[int, int]]:
+    """(required, not compliant) of each group of units (a unit with the units below it)."""
+    wanted = sorted(set().union(*groups.values())) if groups else []
+    counts = exchange_kinds.compliance_counts(period=period, unit_ids=wanted)
+    result = {}
+    for key, members in groups.items():
+        required = sum(counts[pk][0] for pk in members if pk in counts)
+        noncompliant = sum(counts[pk][3] for pk in members if pk in counts)
+        result[key] = (required, noncompliant)
+    return result
+
+
+def access_score_unit(*, user: User, pk: int) -> Unit:
+    """A unit whose report the person may read (a unit administrator: their units and the
+    units below them; the province administrator: every unit); others look missing."""
+    if statistics.visible_units(user) == []:
+        raise AccessDenied(MSG_REPORT_ADMINS_ONLY)
+    unit = Unit.objects.select_related("parent").filter(pk=pk).first()
+    if unit is None or not statistics.may_see(user, statistics.Scope.of_unit(unit)):
+        raise NotFound(MSG_UNIT_NOT_FOUND)
+    return unit
+
+
+def unit_score(*, user: User, unit: Unit, year: int) -> UnitScore:
+    """R24, Art. 12.2: the unit's (with the units below it) points for the year under the
+    year's criteria, from the usage statistics of the year (up to yesterday for the current
+    year) and the compliance with the year's list of kinds exchanged electronically."""
+    unit = access_score_unit(user=user, pk=unit.pk)
+    scheme = _scheme_or_refuse(year)
+    period = scoring_period(year)
+    figures = statistics.usage(scope=statistics.Scope.of_unit(unit), period=period)
+    members = exchange_kinds.units_below([unit.pk])
+    compliance = _compliance_of_groups(period, {unit.pk: members})[unit.pk]
+    return score_of(unit=unit, scheme=scheme, figures=figures, compliance=compliance)
+
+
+def default_ranking_parent() -> Unit | None:
+    """The units ranked by default are those right below the province's root unit (the
+    departments and the local committees); None when the tree has several roots."""
+    roots = list(Unit.objects.filter(parent__isnull=True)[:2])
+    return roots[0] if len(roots) == 1 else None
+
+
+def ranking(*, user: User, year: int, parent: Unit | None) -> list[UnitScore]:
+    """R24, Art. 12.2: the units right below `parent` (the root units when None), each with
+    the units below it, by their points for the year, highest first; equal points share a
+    rank. Only the province administrator ranks units."""
+    if not user.is_province_admin:
+        raise AccessDenied(MSG_RANKING_PROVINCE_ONLY)
+    scheme = _scheme_or_refuse(year)
+    period = scoring_period(year)
+    rows = statistics.usage_by_unit(parent=parent, period=period)
+    children: dict[int | None, list[int]] = {}
+    for pk, up in Unit.objects.values_list("pk", "parent_id"):
+        children.setdefault(up, []).append(pk)
+
+    def below(pk: int) -> set[int]:
+        found, todo = {pk}, [pk]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                found.add(child)
+                todo.append(child)
+        return found
+
+    groups = {unit.pk: below(unit.pk) for unit, _figures in rows}
+    compliance = _compliance_of_groups(period, groups)
+    scores = [
+        score_of(unit=unit, scheme=scheme, figures=figures, compliance=compliance[unit.pk])
+        for unit, figures in rows
+    ]
+    scores.sort(key=lambda s: (-s.total, s.unit.name, s.unit.pk))
+    ranked: list[UnitScore] = []
+    for position, score in enumerate(scores, start=1):
+        rank = ranked[-1].rank if ranked and ranked[-1].total == score.total else position
+        ranked.append(dataclasses.replace(score, rank=rank))
+    return ranked

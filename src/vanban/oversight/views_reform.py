@@ -10,18 +10,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseFormSet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanban.accounts.http import request_user
-from vanban.accounts.models import User
+from vanban.accounts.models import Unit, User
 from vanban.core.errors import ServiceError
 from vanban.core.forms import Form
 from vanban.core.http import MSG_FIX_FIELDS, client_ip, form_action, refusal_raise
+from vanban.core.replica import replica_reads
+from vanban.reports.pdf import document_date_line, render_pdf
+from vanban.reports.selectors import province_name
 
-from . import reform
+from . import exports_reform, reform, statistics, statistics_build
 from .forms_reform import (
     CriterionForm,
     CriterionFormSet,
@@ -149,3 +152,152 @@ def criteria_edit(request: HttpRequest) -> HttpResponse:
         return _edit_page(request, year, form, formset, error=exc.message, status=400)
     messages.success(request, f"Đã lưu bộ tiêu chí năm {year}.")
     return redirect(criteria_url(year))
+
+
+# ------------------------------------------------------------------------ a unit's points
+
+
+def _unit_choices(user: User) -> list[Unit]:
+    """The units offered in the report's unit box: the person's units (the province's root
+    for the province administrator) and the units right below them."""
+    roots = statistics.visible_units(user)
+    if roots is None:
+        roots = list(Unit.objects.filter(parent__isnull=True).order_by("name", "pk"))
+    below = Unit.objects.filter(parent__in=roots).order_by("name", "pk")
+    return [*roots, *(unit for unit in below if unit not in roots)]
+
+
+def _score_request(request: HttpRequest) -> tuple[User, Unit, int, list[Unit]]:
+    user = request_user(request)
+    if statistics.visible_units(user) == []:
+        raise PermissionDenied(reform.MSG_REPORT_ADMINS_ONLY)
+    choices = _unit_choices(user)
+    text = request.GET.get("unit", "")
+    if text.isdigit():
+        unit = reform.access_score_unit(user=user, pk=int(text))
+    elif choices:
+        unit = choices[0]
+    else:
+        raise Http404(reform.MSG_UNIT_NOT_FOUND)
+    return user, unit, _year(request), choices
+
+
+@replica_reads
+@login_required
+@require_GET
+def unit_score(request: HttpRequest) -> HttpResponse:
+    """R24, Art. 12.2: a unit's points for the year, criterion by criterion."""
+    user, unit, year, choices = _score_request(request)
+    score, error = None, ""
+    try:
+        score = reform.unit_score(user=user, unit=unit, year=year)
+    except ServiceError as exc:
+        refusal_raise(exc)
+        error = exc.message
+    return render(
+        request,
+        "oversight/reform/unit.html",
+        {
+            "year": year,
+            "unit": unit,
+            "choices": choices,
+            "score": score,
+            "error": error,
+            "query": urlencode({"unit": unit.pk, "year": year}),
+            "freshness": statistics_build.aggregated_until(),
+            "can_rank": user.is_province_admin,
+        },
+        status=200 if score else 400,
+    )
+
+
+@replica_reads
+@login_required
+@require_GET
+def unit_score_pdf(request: HttpRequest) -> HttpResponse:
+    """The same report as a document of the Department, in the layout of an administrative
+    report (NĐ 30/2020)."""
+    user, unit, year, _choices = _score_request(request)
+    score = reform.unit_score(user=user, unit=unit, year=year)
+    pdf = render_pdf(
+        "oversight/reform/unit_pdf.html",
+        {
+            "score": score,
+            "unit": department_of(user) or unit,
+            "document_symbol": "BC",
+            "date_line": document_date_line(place=province_name()),
+            "freshness": statistics_build.aggregated_until(),
+        },
+    )
+    filename = f"diem-cai-cach-hanh-chinh-{unit.abbreviation}-{year}.pdf"
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def department_of(user: User) -> Unit | None:
+    """The unit in whose name the report is made: the reader's own unit."""
+    return Unit.objects.select_related("parent").filter(pk=user.unit_id).first()
+
+
+# ------------------------------------------------------------------------------ the ranking
+
+
+def _ranking_request(request: HttpRequest) -> tuple[User, int, Unit | None]:
+    user = request_user(request)
+    if not user.is_province_admin:
+        raise PermissionDenied(reform.MSG_RANKING_PROVINCE_ONLY)
+    text = request.GET.get("parent", "")
+    if text.isdigit():
+        parent = Unit.objects.filter(pk=int(text)).first()
+        if parent is None:
+            raise Http404(reform.MSG_UNIT_NOT_FOUND)
+    else:
+        parent = reform.default_ranking_parent()
+    return user, _year(request), parent
+
+
+@replica_reads
+@login_required
+@require_GET
+def ranking(request: HttpRequest) -> HttpResponse:
+    """R24, Art. 12.2: the units ranked by their points for the year (province administrator)."""
+    user, year, parent = _ranking_request(request)
+    scores, error = [], ""
+    try:
+        scores = reform.ranking(user=user, year=year, parent=parent)
+    except ServiceError as exc:
+        refusal_raise(exc)
+        error = exc.message
+    query = {"year": year, **({"parent": parent.pk} if parent else {})}
+    return render(
+        request,
+        "oversight/reform/ranking.html",
+        {
+            "year": year,
+            "parent": parent,
+            "scores": scores,
+            "criteria": list(scores[0].scheme.criteria.all()) if scores else [],
+            "error": error,
+            "query": urlencode(query),
+            "freshness": statistics_build.aggregated_until(),
+        },
+        status=400 if error else 200,
+    )
+
+
+@replica_reads
+@login_required
+@require_GET
+def ranking_xlsx(request: HttpRequest) -> HttpResponse:
+    user, year, parent = _ranking_request(request)
+    scores = reform.ranking(user=user, year=year, parent=parent)
+    data = exports_reform.ranking_xlsx(scores, year=year, parent=parent, user=user)
+    filename = f"xep-hang-cai-cach-hanh-chinh-{year}.xlsx"
+    return HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -30,7 +30,7 @@ CRITERIA = [
         "90",
         "2",
     ),
-    ("CNTT.3", "Văn bản đi được ký số", "signed", "60", "100", "2"),
+    ("CNTT.3", "Văn bản đến và đi có chữ ký số hợp lệ", "signed", "40", "90", "2"),
     (
         "CNTT.4",
         "Văn bản đến được xử lý trên hệ thống",
