@@ -282,8 +282,11 @@ def access_report_unit(*, user: User, pk: int) -> Unit:
     return unit
 
 
-def _in_scope(period: Period, unit_ids: list[int] | None) -> QuerySet[Document] | None:
-    condition = required_condition(period.first.year)
+def _in_scope(
+    period: Period, unit_ids: list[int] | None, condition: Q | None = None
+) -> QuerySet[Document] | None:
+    if condition is None:
+        condition = required_condition(period.first.year)
     if condition is None:
         return None
     documents = Document.objects.filter(
@@ -333,11 +336,12 @@ class ComplianceReport:
 
 
 def compliance_counts(
-    *, period: Period, unit_ids: list[int] | None
+    *, period: Period, unit_ids: list[int] | None, condition: Q | None = None
 ) -> dict[int, tuple[int, int, int, int]]:
     """Per unit: (required, sent on paper only, unsigned, either), for the units given (None:
-    all). No authorization: callers check who reads (the report, the reform indicators)."""
-    documents = _in_scope(period, unit_ids)
+    all). No authorization: callers check who reads (the report, the reform indicators).
+    `condition`: the year's `required_condition`, when the caller has it already."""
+    documents = _in_scope(period, unit_ids, condition)
     if documents is None:
         return {}
     electronic, signed = _sent_electronically(), _signed()
@@ -362,9 +366,10 @@ def compliance_report(*, user: User, period: Period) -> ComplianceReport:
     in the period, those sent only on paper, those without a valid signature; the units with
     the most documents not sent as required first."""
     unit_ids = report_unit_ids(user)
-    if required_condition(period.first.year) is None:
+    condition = required_condition(period.first.year)
+    if condition is None:
         return ComplianceReport(period=period, has_list=False)
-    counts = compliance_counts(period=period, unit_ids=unit_ids)
+    counts = compliance_counts(period=period, unit_ids=unit_ids, condition=condition)
     units = Unit.objects.in_bulk(list(counts))
     rows = [ComplianceRow(units[pk], *values) for pk, values in counts.items() if pk in units]
     rows.sort(key=lambda r: (-r.noncompliant, -r.required, r.unit.name, r.unit.pk))
