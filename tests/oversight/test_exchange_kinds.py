@@ -305,6 +305,15 @@ def test_each_count_opens_the_documents_it_counts(team, registers, client_for):
         docs[4].pk,
     }
     assert admin.get(f"{REPORT_URL}don-vi/{p.stttt.pk}/?year={YEAR}&problem=x").status_code == 400
+    # Every count of every unit is the number of documents its list shows.
+    report = exchange_kinds.compliance_report(user=p.province_admin, period=Period.year(YEAR))
+    for row in report.rows:
+        for problem, count in (
+            ("paper", row.paper),
+            ("unsigned", row.unsigned),
+            ("all", row.noncompliant),
+        ):
+            assert len(listed(admin, row.unit, problem)) == count, (row.unit.name, problem)
 
 
 def test_the_document_list_costs_the_same_whatever_its_length(
