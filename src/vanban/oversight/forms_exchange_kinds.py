@@ -28,6 +28,7 @@ class KindForm(Form):
     document_type = forms.ModelChoiceField(
         label="Loại văn bản",
         queryset=DocumentType.objects.filter(is_active=True),
+        empty_label="— Chọn loại văn bản —",
         error_messages={
             "required": "Hãy chọn loại văn bản.",
             "invalid_choice": "Lựa chọn không hợp lệ; hãy chọn lại trong danh sách.",
