@@ -29,6 +29,7 @@ from vanban.exchange.models import Delivery
 from vanban.reports.periods import MAX_YEAR, MIN_YEAR, REPORT_TZ, Period
 from vanban.signatures.models import VerificationReport
 
+from . import statistics
 from .models import ElectronicKind
 
 MSG_PROVINCE_ONLY = "Chỉ quản trị tỉnh được lập danh mục văn bản bắt buộc gửi điện tử."
@@ -246,14 +247,12 @@ def report_unit_ids(user: User) -> list[int] | None:
     """The units whose compliance the person may read: every unit for the province
     administrator (None), their units and the units below them for a unit administrator.
     Anyone else is refused (R24; Art. 11.1.đ, 11.2.b)."""
-    if not user.is_authenticated or not user.is_active:
-        raise AccessDenied(MSG_REPORT_ADMINS_ONLY)
-    managed = user.managed_unit_ids()
-    if managed is None:
+    roots = statistics.visible_units(user)  # the one rule of who sees which units
+    if roots is None:
         return None
-    if not managed:
+    if not roots:
         raise AccessDenied(MSG_REPORT_ADMINS_ONLY)
-    return sorted(units_below(managed))
+    return sorted(units_below([unit.pk for unit in roots]))
 
 
 def units_below(unit_ids: set[int] | list[int]) -> set[int]:
