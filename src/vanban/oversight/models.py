@@ -1,7 +1,18 @@
 """Oversight data (R20-R24): each part keeps its models in its own module; this one only joins them
 so that Django finds them."""
 
+from .models_exchange_kinds import ElectronicKind
 from .models_faults import FaultReport, FaultReportChange
+from .models_reform import ReformCriterion, ReformScheme
 from .models_statistics import DailyLogin, DailyUsage, UsageBuild
 
-__all__ = ["DailyLogin", "DailyUsage", "FaultReport", "FaultReportChange", "UsageBuild"]
+__all__ = [
+    "DailyLogin",
+    "DailyUsage",
+    "ElectronicKind",
+    "FaultReport",
+    "FaultReportChange",
+    "ReformCriterion",
+    "ReformScheme",
+    "UsageBuild",
+]
