@@ -3,5 +3,7 @@ fault reports and release notes.
 
 Each part keeps its own routes in its own module; this one only joins them."""
 
+from . import urls_statistics
+
 app_name = "oversight"
-urlpatterns: list = []
+urlpatterns: list = [*urls_statistics.urlpatterns]
