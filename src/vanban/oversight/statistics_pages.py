@@ -15,7 +15,7 @@ from vanban.reports.periods import REPORT_TZ, Period
 
 from . import statistics
 from .charts import Chart, ChartSeries
-from .statistics import Scope, UsageFigures
+from .statistics import Scope, Step, UsageFigures
 from .statistics_build import aggregated_until
 from .statistics_counts import UnitTree
 from .statistics_documents import LIST_OF_FIGURE
@@ -143,7 +143,7 @@ def _units_chart(rows: list[TableRow], slug: str, scope_name: str, period: Perio
     )
 
 
-def series_step(period: Period) -> str:
+def series_step(period: Period) -> Step:
     return "day" if (period.last - period.first).days + 1 <= DAYS_BY_DAY else "month"
 
 
