@@ -68,7 +68,7 @@ def test_the_department_drills_down_from_the_province_to_late_documents(
         # The Sở -> its documents completed late.
         page.locator('#statistics-figures li[data-figure="processing_late"] a').click()
         expect(
-            page.get_by_role("heading", name=f"Văn bản đến giải quyết trễ hạn – {work.so.name}")
+            page.get_by_role("heading", name=f"Văn bản đến xử lý xong quá hạn – {work.so.name}")
         ).to_be_visible()
         expect(page.locator("#documents-table td.card-title")).to_have_text(
             ["Quyết định – Công văn về việc báo cáo trễ hạn"]
@@ -85,9 +85,9 @@ def test_the_department_drills_down_from_the_province_to_late_documents(
         figures = statistics.usage(scope=Scope.of_unit(work.so), period=Q4)
         sheet = load_workbook(path)["Tổng hợp"]
         values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
-        assert values["Văn bản đến giải quyết trễ hạn"] == figures.processing_late == 1
-        assert values["Văn bản đến vào sổ"] == figures.incoming_registered == 4
-        assert values["Văn bản đến đang quá hạn (hiện tại)"] == figures.processing_overdue_now
+        assert values["Văn bản đến xử lý xong quá hạn"] == figures.processing_late == 1
+        assert values["Văn bản đến đã vào sổ"] == figures.incoming_registered == 4
+        assert values["Văn bản đến đang quá hạn xử lý (hiện tại)"] == figures.processing_overdue_now
 
         # On a phone, the page (charts, tables) is no wider than the screen.
         page.set_viewport_size(PHONE)

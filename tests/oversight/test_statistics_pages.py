@@ -198,7 +198,7 @@ def test_the_refused_documents_of_the_unit_that_refused_them(world, client_for):
     assert p.stttt.name in row
     assert "Không thuộc thẩm quyền." in row
     crumbs = [li.text_content() for li in by_id(listed, "statistics-crumbs", "/li")]
-    assert crumbs == ["Toàn tỉnh", p.root.name, p.snv.name, "Văn bản nhận bị từ chối"]
+    assert crumbs == ["Toàn tỉnh", p.root.name, p.snv.name, "Văn bản nhận đã trả lại"]
 
 
 def test_the_documents_list_costs_the_same_queries_for_one_or_many_rows(
