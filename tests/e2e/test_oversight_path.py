@@ -98,3 +98,9 @@ def test_the_department_drills_down_from_the_province_to_late_documents(
         assert box is not None and box["width"] <= PHONE["width"]
         page.goto(f"{live_server.url}/giam-sat/thong-ke/")
         assert page_width(page) <= PHONE["width"]
+        page.goto(
+            f"{live_server.url}/giam-sat/thong-ke/don-vi/{work.so.pk}/van-ban/tre-han/"
+            "?period=quarter&year=2026&quarter=4"
+        )
+        expect(page.locator("#documents-table td.card-title")).to_have_count(1)
+        assert page_width(page) <= PHONE["width"]
