@@ -10,7 +10,7 @@ from lxml import html
 from tests.oversight.statistics_pages_world import NOVEMBER, QUERY, READ_AT, build_world
 from tests.support import workflow
 from tests.support.province import add_districts, make_user
-from vanban.accounts.models import Role
+from vanban.accounts.models import Role, RoleAssignment
 from vanban.core import clock
 from vanban.oversight import statistics, views_statistics
 from vanban.oversight.statistics import Scope
@@ -305,3 +305,23 @@ def test_the_documents_list_goes_page_by_page(world, client_for, monkeypatch):
     assert "page=2" in following and "month=11" in following
     second = tree(get(client, url, {**QUERY, "page": "2"}))
     assert len(by_id(second, "documents-table", "/tbody/tr")) == 1
+
+
+def test_an_administrator_of_several_units_sees_them_side_by_side(world, client_for):
+    p = world.work.province
+    admin = make_user(p.stttt, "Quản Trị Hai Nơi", (Role.UNIT_ADMIN,))
+    RoleAssignment.objects.create(user=admin, unit=p.snv, role=Role.UNIT_ADMIN)
+    client = client_for(admin)
+    page = tree(get(client, OVERVIEW))
+    with clock.frozen(READ_AT):
+        expected_rows = statistics.usage_of_units(units=[p.snv, p.stttt], period=NOVEMBER)
+    rows = table(page)
+    assert list(rows) == [p.snv.name, p.stttt.name]
+    for unit, unit_figures in expected_rows:
+        assert rows[unit.name] == [int(getattr(unit_figures, n) or 0) for n in COLUMNS]
+    assert not by_id(page, "statistics-figures")
+    # Not the province's: the root is not among them.
+    assert p.root.name not in rows
+    assert get(client, unit_url(p.root)).status_code == 404
+    book = get(client, OVERVIEW + "xlsx/")
+    assert book.status_code == 200

@@ -228,6 +228,27 @@ def province_page(*, period: Period, query: dict[str, object]) -> StatisticsPage
     )
 
 
+def units_page(*, units: list[Unit], period: Period, query: dict[str, object]) -> StatisticsPage:
+    """The units a unit administrator administers, when they are several: a row each (with the
+    units below it) and its chart; each leads to its own page."""
+    rows = _rows(statistics.usage_of_units(units=units, period=period), query)
+    name = "Các đơn vị bạn quản trị"
+    return StatisticsPage(
+        title=f"Thống kê sử dụng – {name}",
+        scope_name=name,
+        period=period,
+        made_at=_now(),
+        figures=[],
+        table_title="Theo đơn vị (mỗi đơn vị gồm cả các đơn vị trực thuộc)",
+        table_header="Đơn vị",
+        columns=[(name, SHORT_LABELS[name]) for name in COLUMNS],
+        rows=rows,
+        charts=[_units_chart(rows, "quan-tri", name, period)],
+        crumbs=[Crumb(name, "")],
+        slug="don-vi-quan-tri",
+    )
+
+
 def unit_page(
     *, unit: Unit, period: Period, query: dict[str, object], top_ids: set[int] | None
 ) -> StatisticsPage:
