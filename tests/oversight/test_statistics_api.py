@@ -149,8 +149,8 @@ def test_authorization_matrix(api, province, setup, caller, status):
 @pytest.mark.parametrize(
     ("params", "status", "message"),
     [
-        ({"period": "quarter", "year": 2026, "quarter": 5}, 422, "quarter"),
-        ({"period": "year", "year": 1990}, 422, "year"),
+        ({"period": "quarter", "year": 2026, "quarter": 5}, 422, "quarter: phải không quá 4."),
+        ({"period": "year", "year": 1990}, 422, "year: phải"),
         ({"period": "quarter", "year": 2026}, 400, "Hãy chọn quý."),
         ({"period": "month", "year": 2027, "month": 1}, 400, "Kỳ thống kê chưa bắt đầu"),
         (
@@ -158,9 +158,17 @@ def test_authorization_matrix(api, province, setup, caller, status):
             400,
             "Ngày kết thúc (02/11/2026) không được trước ngày bắt đầu (20/11/2026).",
         ),
-        ({"period": "week", "year": 2026}, 422, ""),
-        ({"period": "custom", "start": "20/11/2026", "end": "2026-11-22"}, 422, ""),
-        ({"level": 7, **Q4}, 422, "level"),
+        (
+            {"period": "week", "year": 2026},
+            422,
+            "period: phải là một trong: month, quarter, year, custom.",
+        ),
+        (
+            {"period": "custom", "start": "20/11/2026", "end": "2026-11-22"},
+            422,
+            "start: phải là ngày dạng YYYY-MM-DD.",
+        ),
+        ({"level": 7, **Q4}, 422, "level: phải không quá 4."),
     ],
 )
 def test_bad_periods_are_refused_with_a_vietnamese_message(api, province, params, status, message):
@@ -204,3 +212,19 @@ def test_the_number_of_queries_does_not_depend_on_the_units(
     with django_assert_max_num_queries(16):
         assert get(api, "/usage/units", token, parent=province.root.pk, **Q4).status_code == 200
     make_user(province.snv, "Người Mới", (Role.STAFF,))
+
+
+def test_the_openapi_document_lists_the_usage_endpoints_in_vietnamese(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = {p: ops for p, ops in schema["paths"].items() if p.startswith("/api/v1/oversight")}
+    assert {p: set(ops) for p, ops in paths.items()} == {
+        "/api/v1/oversight/usage": {"get"},
+        "/api/v1/oversight/usage/units": {"get"},
+        "/api/v1/oversight/usage/series": {"get"},
+    }
+    assert paths["/api/v1/oversight/usage"]["get"]["tags"] == ["Thống kê sử dụng"]
+    figures = schema["components"]["schemas"]["UsageFiguresOut"]["properties"]
+    assert figures["exchange_local_refused_wrong_recipient"]["description"] == (
+        "Trả lại vì gửi sai đơn vị nhận"
+    )
+    assert set(figures) == set(FIGURE_LABELS)
