@@ -21,6 +21,7 @@ MENU = (
     "accounts:account_list",
     "accounts:unit_list",
     "reports:account_changes",
+    "oversight:statistics",
     "interop:monitor",
     "scanning:detection_list",
     "oversight:fault_queue_unit",
