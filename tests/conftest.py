@@ -5,7 +5,7 @@ from django.test import Client
 
 from tests.second_factor import finish_login
 from tests.support import clamd as test_clamd
-from tests.support import drafting, ordering, shared
+from tests.support import drafting, fast_flush, ordering, shared
 from tests.support.api import ApiClient
 from tests.support.browser import CHROMIUM
 from tests.support.browser import SKIP_MESSAGE as NO_BROWSER
@@ -13,6 +13,9 @@ from tests.support.documents import Office, build_office
 from tests.support.drafting import Team, make_team
 from tests.support.province import PASSWORD, Province, add_document_types
 from vanban.accounts.models import User
+
+# Transactional tests empty the database after themselves: by DELETE, not TRUNCATE, on PostgreSQL.
+fast_flush.install()
 
 
 @pytest.fixture(scope="session")

@@ -40,6 +40,7 @@ def province() -> Province:
 
 def empty_in_test() -> None:
     """Every table emptied inside the running test's transaction (rolled back with it), the
-    document types of the data migrations put back."""
-    call_command("flush", interactive=False, verbosity=0)
+    document types of the data migrations put back. The sequences go on from where they are:
+    the rows the test makes get new keys, and the province's come back with theirs."""
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
     add_document_types()
