@@ -3,5 +3,9 @@ fault reports and release notes.
 
 Each part keeps its own routes in its own module; this one only joins them."""
 
+from . import urls_releases
+
 app_name = "oversight"
-urlpatterns: list = []
+urlpatterns: list = [
+    *urls_releases.urlpatterns,
+]
