@@ -2,5 +2,17 @@
 so that Django finds them."""
 
 from .models_releases import ReleaseNoticeShown
+from .models_scheduled_reports import (
+    ReportKind,
+    ScheduledReport,
+    ScheduledReportDelivery,
+    ScheduledReportFile,
+)
 
-__all__ = ["ReleaseNoticeShown"]
+__all__ = [
+    "ReleaseNoticeShown",
+    "ReportKind",
+    "ScheduledReport",
+    "ScheduledReportDelivery",
+    "ScheduledReportFile",
+]

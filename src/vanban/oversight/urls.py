@@ -3,9 +3,10 @@ fault reports and release notes.
 
 Each part keeps its own routes in its own module; this one only joins them."""
 
-from . import urls_releases
+from . import urls_releases, urls_scheduled_reports
 
 app_name = "oversight"
 urlpatterns: list = [
     *urls_releases.urlpatterns,
+    *urls_scheduled_reports.urlpatterns,
 ]
