@@ -13,8 +13,8 @@ class OversightConfig(AppConfig):
         from vanban.core.context_processors import page_notice_register
         from vanban.documents.files import FileSource, file_source_register
 
-        from .release_notice import release_notice, release_notice_on_login
         from .models_scheduled_reports import STORAGE_PREFIX
+        from .release_notice import release_notice, release_notice_on_login
 
         # R23: the notes of a new version, once per person, at the first page after login.
         user_logged_in.connect(release_notice_on_login, dispatch_uid="oversight_release_notice")

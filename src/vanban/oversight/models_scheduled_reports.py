@@ -83,9 +83,7 @@ class ScheduledReportFile(models.Model):
 # The people a report was sent to, for the record (who was told, when): reading rights follow the
 # reader's roles at the time of reading, not this list (oversight/scheduled_reports.py).
 class ScheduledReportDelivery(models.Model):
-    report = models.ForeignKey(
-        ScheduledReport, on_delete=models.CASCADE, related_name="deliveries"
-    )
+    report = models.ForeignKey(ScheduledReport, on_delete=models.CASCADE, related_name="deliveries")
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

@@ -22,7 +22,6 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -84,9 +83,7 @@ def _admins(unit: Unit | None) -> Q:
 
 def report_recipients(*, unit: Unit | None) -> QuerySet[User]:
     """Who receives the report of `unit` (None: the province's): its active administrators."""
-    return (
-        User.objects.filter(_admins(unit), status=AccountStatus.ACTIVE).distinct().order_by("pk")
-    )
+    return User.objects.filter(_admins(unit), status=AccountStatus.ACTIVE).distinct().order_by("pk")
 
 
 def report_scopes() -> list[Unit | None]:
@@ -133,7 +130,9 @@ def file_url(report_file: ScheduledReportFile) -> str:
     )
 
 
-def scheduled_report_make(*, kind: str, period: Period, unit: Unit | None) -> ScheduledReport | None:
+def scheduled_report_make(
+    *, kind: str, period: Period, unit: Unit | None
+) -> ScheduledReport | None:
     """Make, store and deliver one report (R24); None when it exists already (idempotent).
 
     The files are written first and removed if the transaction fails, so no row points at a
@@ -254,9 +253,7 @@ def scheduled_report_email(report_id: int) -> dict[str, int]:
             )
     base = settings.VANBAN_SITE_URL.rstrip("/")
     deliveries = (
-        report.deliveries.filter(emailed_at__isnull=True)
-        .select_related("recipient")
-        .order_by("pk")
+        report.deliveries.filter(emailed_at__isnull=True).select_related("recipient").order_by("pk")
     )
     for delivery in deliveries:
         address = delivery.recipient.email
@@ -314,7 +311,9 @@ def scheduled_report_file_access(*, user: Any, pk: int, file_format: str) -> Sch
     as for a report that does not exist."""
     visible = scheduled_reports_visible_to(user).values("pk")
     report_file = (
-        ScheduledReportFile.objects.filter(report_id=pk, file_format=file_format, report__in=visible)
+        ScheduledReportFile.objects.filter(
+            report_id=pk, file_format=file_format, report__in=visible
+        )
         .select_related("report")
         .first()
     )
