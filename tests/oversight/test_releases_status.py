@@ -18,7 +18,7 @@ def by_name(checks):  # type: ignore[no-untyped-def]
 
 def test_every_migration_is_applied_in_the_test_database():
     apps = {row.app: row for row in system_status.migration_status()}
-    assert apps["oversight"].applied[0] == "0001_release_notices"
+    assert any(name.endswith("_release_notices") for name in apps["oversight"].applied)
     assert apps["accounts"].latest == apps["accounts"].applied[-1]
     assert all(not row.unapplied for row in apps.values())
     check = by_name(system_status.startup_checks())["Cập nhật cơ sở dữ liệu (migrate)"]
@@ -27,12 +27,13 @@ def test_every_migration_is_applied_in_the_test_database():
 
 def test_an_unapplied_migration_is_an_error_with_its_name():
     recorder = MigrationRecorder(connection)
-    recorder.record_unapplied("oversight", "0001_release_notices")
+    name = next(row.latest for row in system_status.migration_status() if row.app == "oversight")
+    recorder.record_unapplied("oversight", name)
     apps = {row.app: row for row in system_status.migration_status()}
-    assert "0001_release_notices" in apps["oversight"].unapplied
+    assert apps["oversight"].unapplied == [name]
     check = by_name(system_status.startup_checks())["Cập nhật cơ sở dữ liệu (migrate)"]
     assert check.level == "error"
-    assert "oversight: 0001_release_notices" in check.items
+    assert f"oversight: {name}" in check.items
     assert "vanban migrate" in check.detail
 
 
