@@ -24,6 +24,8 @@ class DailyJob:
 
 DAILY_JOBS = [
     DailyJob("accounts_sweep", "vanban.accounts.tasks.accounts_sweep_task", dt.time(1, 0)),
+    # R24: yesterday's usage statistics, built before the working day begins.
+    DailyJob("usage_statistics", "vanban.oversight.tasks.usage_statistics_task", dt.time(5, 0)),
     DailyJob("workflow_remind", "vanban.workflow.tasks.workflow_remind_task", dt.time(7, 0)),
     DailyJob(
         "records_handover_notice", "vanban.records.tasks.handover_notice_task", dt.time(7, 15)

@@ -8,11 +8,15 @@ from .models_scheduled_reports import (
     ScheduledReportDelivery,
     ScheduledReportFile,
 )
+from .models_statistics import DailyLogin, DailyUsage, UsageBuild
 
 __all__ = [
+    "DailyLogin",
+    "DailyUsage",
     "ReleaseNoticeShown",
     "ReportKind",
     "ScheduledReport",
     "ScheduledReportDelivery",
     "ScheduledReportFile",
+    "UsageBuild",
 ]

@@ -7,9 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('oversight', '0001_usage_statistics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0006_archivist_role'),
         ('core', '0003_notification_email'),
-        ('oversight', '0001_release_notices'),
+        ('oversight', '0002_release_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
