@@ -13,6 +13,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from tests.support.province import PASSWORD
+from vanban.accounts.services import login_password_step
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.models import Notification
@@ -22,8 +24,11 @@ from vanban.oversight.models import (
     ScheduledReport,
     ScheduledReportDelivery,
     ScheduledReportFile,
+    UsageBuild,
 )
 from vanban.oversight.scheduled_reports import due_periods, scheduled_reports_make
+from vanban.oversight.statistics import Scope, usage
+from vanban.reports.periods import Period
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_storage")]
 
@@ -232,3 +237,45 @@ def test_the_task_makes_the_reports_after_the_schedulers_commit(
     assert ScheduledReport.objects.filter(unit=province.snv, period_slug="2026-11").exists()
     with clock.frozen(FIRST_OF_DECEMBER), django_capture_on_commit_callbacks(execute=True):
         assert due_jobs_enqueue(jobs=[job]) == []  # once a day
+
+
+def test_the_figures_are_the_statistics_of_the_period_in_vietnam(province):
+    """Logins of the Department of Home Affairs: one at 23:30 on 30 November (Vietnam) counts in
+    November's report, one at 00:30 on 1 December does not; the aggregates of November were not
+    built before, and the report builds them rather than count nothing."""
+    for moment in (
+        dt.datetime(2026, 11, 10, 9, 0, tzinfo=VN),
+        dt.datetime(2026, 11, 30, 23, 30, tzinfo=VN),
+        dt.datetime(2026, 12, 1, 0, 30, tzinfo=VN),
+    ):
+        with clock.frozen(moment):
+            login_password_step(username=province.staff_snv.username, password=PASSWORD)
+    UsageBuild.objects.filter(day__gte=dt.date(2026, 11, 1)).delete()
+    make()
+    report = ScheduledReport.objects.get(unit=province.snv, period_slug="2026-11")
+    xlsx = report.files.get(file_format="xlsx")
+    with default_storage.open(xlsx.storage_name, "rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).active
+    values = {row[0]: row[1] for row in sheet.iter_rows(min_row=5, max_col=2, values_only=True)}
+    assert values["Lượt đăng nhập"] == 2
+    assert values["Số người đã đăng nhập"] == 1
+    with clock.frozen(FIRST_OF_DECEMBER):
+        figures = usage(scope=Scope.of_unit(province.snv), period=Period.month(2026, 11))
+    assert values["Văn bản đến đã vào sổ"] == figures.incoming_registered
+    assert values["Tài khoản đang hoạt động (hiện tại)"] == figures.accounts_active
+    assert (
+        UsageBuild.objects.filter(day__range=(dt.date(2026, 11, 1), dt.date(2026, 11, 30))).count()
+        == 30
+    )
+    # The province's report lists the units under the province's root, the Department of Home
+    # Affairs with its two logins among them.
+    whole = ScheduledReport.objects.get(unit__isnull=True, period_slug="2026-11")
+    xlsx = whole.files.get(file_format="xlsx")
+    with default_storage.open(xlsx.storage_name, "rb") as handle:
+        rows = list(load_workbook(io.BytesIO(handle.read())).active.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[0] == "Đơn vị")
+    logins = rows[header].index("Lượt đăng nhập")
+    by_unit = {row[0]: row[logins] for row in rows[header + 1 :]}
+    assert by_unit["Sở Nội vụ"] == 2
+    assert "Ủy ban nhân dân tỉnh Bến Tre" not in by_unit
+    assert by_unit["Tổng cộng"] >= 2

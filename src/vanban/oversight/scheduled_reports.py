@@ -47,7 +47,9 @@ from .models_scheduled_reports import (
     ScheduledReportDelivery,
     ScheduledReportFile,
 )
+from .models_statistics import UsageBuild
 from .scheduled_report_content import ReportContent, report_content
+from .statistics_build import usage_rebuild
 
 logger = logging.getLogger(__name__)
 
@@ -226,12 +228,40 @@ def _email_enqueue(report_id: int) -> None:
     scheduled_report_email_task.enqueue(report_id)
 
 
+def aggregates_complete(period: Period) -> None:
+    """Build the usage aggregates of the period's days that are not built yet (the nightly build
+    at 05:00 may not have run, or not finished, when the reports are made), so that a report
+    counts every day of its period (docs/oversight.md, "Freshness")."""
+    built = set(
+        UsageBuild.objects.filter(day__range=(period.first, period.last)).values_list(
+            "day", flat=True
+        )
+    )
+    days = (period.last - period.first).days + 1
+    missing = [
+        day
+        for day in (period.first + dt.timedelta(days=n) for n in range(days))
+        if day not in built
+    ]
+    if missing:
+        usage_rebuild(first=missing[0], last=missing[-1])
+
+
 def scheduled_reports_make(*, now: dt.datetime | None = None) -> list[ScheduledReport]:
     """The daily job (R24): every report due today that is not made yet."""
     today = (now or clock.now()).astimezone(REPORT_TZ).date()
     made = []
     for kind, period in due_periods(today):
-        for unit in report_scopes():
+        done = set(
+            ScheduledReport.objects.filter(kind=kind, period_slug=period.slug).values_list(
+                "unit_id", flat=True
+            )
+        )
+        todo = [u for u in report_scopes() if (u.pk if u is not None else None) not in done]
+        if not todo:
+            continue
+        aggregates_complete(period)
+        for unit in todo:
             report = scheduled_report_make(kind=kind, period=period, unit=unit)
             if report is not None:
                 made.append(report)
