@@ -22,6 +22,7 @@ MENU = (
     "accounts:account_list",
     "accounts:unit_list",
     "reports:account_changes",
+    "oversight:statistics",
     "oversight:scheduled_report_list",
     "interop:monitor",
     "scanning:detection_list",

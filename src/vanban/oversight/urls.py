@@ -3,10 +3,11 @@ fault reports and release notes.
 
 Each part keeps its own routes in its own module; this one only joins them."""
 
-from . import urls_releases, urls_scheduled_reports
+from . import urls_releases, urls_scheduled_reports, urls_statistics
 
 app_name = "oversight"
 urlpatterns: list = [
+    *urls_statistics.urlpatterns,
     *urls_releases.urlpatterns,
     *urls_scheduled_reports.urlpatterns,
 ]
