@@ -8,11 +8,14 @@ what is tested."""
 
 import datetime as dt
 import io
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -275,3 +278,24 @@ def test_the_figures_are_the_statistics_of_the_period_in_vietnam(province):
     by_unit = {row[1]: row[logins] for row in rows[header + 1 :]}
     assert by_unit["Sở Nội vụ"] == 2
     assert by_unit["Tổng cộng"] >= 2
+
+
+def test_files_check_knows_the_report_files(province, own_storage):
+    """`vanban files check` walks the reports' prefix: their files are not orphans, and a missing
+    one is named with its report."""
+    report = make_one(province.snv)
+    output = files_check()
+    assert "Tệp mồ côi" not in output and "Thiếu tệp" not in output, output
+    pdf = report.files.get(file_format="pdf")
+    default_storage.delete(pdf.storage_name)
+    output = files_check()
+    assert f"“bao-cao-su-dung-snv-2026-11.pdf” của báo cáo định kỳ #{report.pk}" in output, output
+
+
+def files_check() -> str:
+    out = StringIO()
+    try:
+        call_command("files", "check", stdout=out, stderr=out)
+    except CommandError as exc:
+        out.write(f"\n{exc}")
+    return out.getvalue()
