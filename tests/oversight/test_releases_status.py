@@ -83,3 +83,16 @@ def test_a_version_without_notes_is_a_warning(settings):
     settings.VANBAN_VERSION = "99.0.0"
     check = by_name(system_status.startup_checks())["Ghi chú phát hành"]
     assert check.level == "warning" and "99.0.0.md" in check.detail
+
+
+def test_djangos_deployment_warnings_are_said_in_vietnamese(settings):
+    settings.SESSION_COOKIE_SECURE = False
+    settings.DEBUG = False
+    check = by_name(system_status.startup_checks())[
+        "Cấu hình cho máy chủ thật (vanban check --deploy)"
+    ]
+    assert check.level in ("warning", "error")
+    assert (
+        "security.W012: Cookie phiên đăng nhập chưa chỉ gửi qua HTTPS (VANBAN_SECURE_COOKIES=1)."
+        in check.items
+    )

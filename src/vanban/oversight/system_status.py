@@ -95,12 +95,33 @@ def _django_checks() -> list[Check]:
     return rows
 
 
+# Django's messages are English: the ones a province's server meets most, said in Vietnamese with
+# the setting to change (docs/deployment.md); any other keeps Django's own text after its code.
+CHECK_MESSAGES_VI = {
+    "security.W004": "Chưa đặt HSTS (SECURE_HSTS_SECONDS): trình duyệt có thể mở trang qua HTTP.",
+    "security.W008": "Chưa chuyển mọi truy cập sang HTTPS (SECURE_SSL_REDIRECT); thường do nginx "
+    "đảm nhận.",
+    "security.W009": "Khóa bí mật (VANBAN_SECRET_KEY) quá ngắn hoặc quá đơn giản.",
+    "security.W012": "Cookie phiên đăng nhập chưa chỉ gửi qua HTTPS (VANBAN_SECURE_COOKIES=1).",
+    "security.W016": "Cookie CSRF chưa chỉ gửi qua HTTPS (VANBAN_SECURE_COOKIES=1).",
+    "security.W018": "Máy chủ đang chạy với DEBUG bật (VANBAN_DEBUG): phải tắt khi phục vụ thật.",
+    "security.W020": "Chưa khai báo địa chỉ của trang (VANBAN_ALLOWED_HOSTS).",
+    "async.E001": "Biến môi trường DJANGO_ALLOW_ASYNC_UNSAFE không được đặt trên máy chủ thật.",
+}
+
+
+def _message_text(message: django_checks.CheckMessage) -> str:
+    code = message.id or ""
+    text = CHECK_MESSAGES_VI.get(code, str(message.msg))
+    return f"{code}: {text}" if code else text
+
+
 def _messages_check(name: str, found: list[django_checks.CheckMessage]) -> Check:
     serious = [m for m in found if m.level >= django_checks.WARNING and not m.is_silenced()]
     if not serious:
         return Check(name, "ok", "Không có lỗi hay cảnh báo.")
     errors = [m for m in serious if m.level >= django_checks.ERROR]
-    items = tuple(f"{m.id or ''}: {m.msg}".strip(": ") for m in serious)
+    items = tuple(_message_text(m) for m in serious)
     if errors:
         return Check(
             name, "error", f"{len(errors)} lỗi, {len(serious) - len(errors)} cảnh báo.", items
