@@ -719,6 +719,79 @@ def page_rows(cast: Cast, args: argparse.Namespace) -> list[Row]:
     return rows
 
 
+def usage_rows(cast: Cast, args: argparse.Namespace) -> list[Row]:
+    """The usage statistics (R24; docs/oversight.md): the per-day aggregates of the generated
+    province built first (the days not built yet, so a second run only times the reads), then
+    the province's figures for the cast's quarter, its drill-down one level under the province's
+    committee (every unit, with its sub-units' totals) and its chart by day, each against the
+    slowest statement it issues run alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vanban.accounts.models import Unit
+    from vanban.documents.models import Document
+    from vanban.oversight import statistics as usage
+    from vanban.oversight.statistics_build import aggregated_until, today_local, usage_rebuild
+    from vanban.reports.periods import REPORT_TZ, Period
+
+    rows = []
+    oldest = Document.objects.order_by("registered_at").values_list("registered_at", flat=True)
+    first_at = oldest.first()
+    yesterday = today_local() - dt.timedelta(days=1)
+    built = aggregated_until()
+    first = (
+        built + dt.timedelta(days=1)
+        if built is not None
+        else (first_at.astimezone(REPORT_TZ).date() if first_at else yesterday)
+    )
+    if first <= yesterday:
+        start = time.perf_counter()
+        run = usage_rebuild(first=first, last=yesterday)
+        took = time.perf_counter() - start
+        note = f"{run.days} days from {first:%d/%m/%Y}: {run.unit_days} unit-days, {took:.1f} s"
+        rows.append(Row("usage statistics: build the per-day aggregates", note=note))
+        print(f"  usage aggregates built: {note}", flush=True)
+    # The nightly task: yesterday, counted again (the same scans as any one day).
+    nightly = measure(lambda: usage_rebuild(first=yesterday, last=yesterday), 3, warm=False)
+    rows.append(Row("usage statistics: the nightly build of one day", "task", ours=nightly))
+    quarter = Period.quarter(*cast.quarter)
+    root = Unit.objects.filter(parent__isnull=True).order_by("level", "pk").first()
+    units = Unit.objects.count()
+    calls = [
+        (
+            f"usage statistics: the province, Q{cast.quarter[1]}/{cast.quarter[0]}",
+            lambda: usage.usage(scope=usage.Scope.province(), period=quarter),
+        ),
+        (
+            f"usage statistics by unit: under the province ({units} units)",
+            lambda: usage.usage_by_unit(parent=root, period=quarter),
+        ),
+        (
+            "usage statistics by day: the province, the quarter",
+            lambda: usage.usage_series(scope=usage.Scope.province(), period=quarter),
+        ),
+    ]
+    for scenario, call in calls:
+        with CaptureQueriesContext(connection) as ctx:
+            call()
+        timed = sorted(
+            (
+                (measure(lambda sql=q["sql"]: run_sql(sql), 3).p50, q["sql"])
+                for q in ctx.captured_queries
+                if q["sql"].lstrip().upper().startswith("SELECT")
+            ),
+            key=lambda item: -item[0],
+        )
+        sql = timed[0][1]
+        ours = measure(call, args.repeat)
+        raw = measure(lambda sql=sql: run_sql(sql), args.repeat)
+        row = Row(scenario, "service", "", len(ctx.captured_queries), ours, raw=raw, main_query=sql)
+        row.extra["slowest_queries"] = [{"ms": round(t, 2), "sql": q[:300]} for t, q in timed[:5]]
+        rows.append(row)
+        print(f"  {scenario}: {ours.p50:.1f} ms, slowest statement {raw.p50:.1f} ms", flush=True)
+    return rows
+
+
 def accuracy_rows(cast: Cast, rows: list[Row], *, whole_province: bool = True) -> dict[str, Any]:
     """Precision and recall of every search row: every hit the search returns to the person
     against the ground truth of benchmarks/suite_truth.py (a scan of the folded search text
@@ -1561,6 +1634,7 @@ def main() -> None:
     )
 
     rows = page_rows(cast, args)
+    rows += usage_rows(cast, args)
     province_accuracy: dict[str, Any] = {}
     if not args.no_accuracy:
         province_accuracy = accuracy_rows(cast, rows, whole_province=not args.no_province_accuracy)

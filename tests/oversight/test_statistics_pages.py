@@ -9,10 +9,10 @@ from lxml import html
 
 from tests.oversight.statistics_pages_world import NOVEMBER, QUERY, READ_AT, build_world
 from tests.support import workflow
-from tests.support.province import make_user
-from vanban.accounts.models import Role
+from tests.support.province import add_districts, make_user
+from vanban.accounts.models import Role, RoleAssignment
 from vanban.core import clock
-from vanban.oversight import statistics
+from vanban.oversight import statistics, views_statistics
 from vanban.oversight.statistics import Scope
 from vanban.oversight.statistics_pages import COLUMNS, FIGURES
 
@@ -198,7 +198,7 @@ def test_the_refused_documents_of_the_unit_that_refused_them(world, client_for):
     assert p.stttt.name in row
     assert "Không thuộc thẩm quyền." in row
     crumbs = [li.text_content() for li in by_id(listed, "statistics-crumbs", "/li")]
-    assert crumbs == ["Toàn tỉnh", p.root.name, p.snv.name, "Văn bản nhận bị từ chối"]
+    assert crumbs == ["Toàn tỉnh", p.root.name, p.snv.name, "Văn bản nhận đã trả lại"]
 
 
 def test_the_documents_list_costs_the_same_queries_for_one_or_many_rows(
@@ -275,3 +275,53 @@ def test_a_unit_administrator_of_a_department_starts_from_it(world, client_for):
     page = tree(get(client, unit_url(work.plan)))
     assert [li.text_content() for li in by_id(page, "statistics-crumbs", "/li")] == [work.plan.name]
     assert by_id(page, "units-empty")
+
+
+def test_the_pages_cost_the_same_queries_whatever_the_number_of_units(
+    world, client_for, django_assert_max_num_queries
+):
+    p = world.work.province
+    client = client_for(p.province_admin)
+    counts = {}
+    for url in (OVERVIEW, unit_url(p.root)):
+        with clock.frozen(READ_AT), django_assert_max_num_queries(40) as before:
+            assert client.get(url, QUERY).status_code == 200
+        counts[url] = len(before.captured_queries)
+    add_districts(p.root, ["Chợ Lách", "Mỏ Cày Nam", "Ba Tri"])
+    for url, count in counts.items():
+        with clock.frozen(READ_AT), django_assert_max_num_queries(count):
+            page = tree(client.get(url, QUERY))
+        assert "UBND huyện Ba Tri" in table(page)
+
+
+def test_the_documents_list_goes_page_by_page(world, client_for, monkeypatch):
+    monkeypatch.setattr(views_statistics, "DOCUMENTS_PER_PAGE", 2)
+    client = client_for(world.work.province.province_admin)
+    url = list_url(world.work.so, "den-giay")
+    first = tree(get(client, url))
+    assert by_id(first, "documents-count")[0].text == "3"
+    assert len(by_id(first, "documents-table", "/tbody/tr")) == 2
+    following = first.xpath("//nav[@class='pagination']/a")[0].get("href")
+    assert "page=2" in following and "month=11" in following
+    second = tree(get(client, url, {**QUERY, "page": "2"}))
+    assert len(by_id(second, "documents-table", "/tbody/tr")) == 1
+
+
+def test_an_administrator_of_several_units_sees_them_side_by_side(world, client_for):
+    p = world.work.province
+    admin = make_user(p.stttt, "Quản Trị Hai Nơi", (Role.UNIT_ADMIN,))
+    RoleAssignment.objects.create(user=admin, unit=p.snv, role=Role.UNIT_ADMIN)
+    client = client_for(admin)
+    page = tree(get(client, OVERVIEW))
+    with clock.frozen(READ_AT):
+        expected_rows = statistics.usage_of_units(units=[p.snv, p.stttt], period=NOVEMBER)
+    rows = table(page)
+    assert list(rows) == [p.snv.name, p.stttt.name]
+    for unit, unit_figures in expected_rows:
+        assert rows[unit.name] == [int(getattr(unit_figures, n) or 0) for n in COLUMNS]
+    assert not by_id(page, "statistics-figures")
+    # Not the province's: the root is not among them.
+    assert p.root.name not in rows
+    assert get(client, unit_url(p.root)).status_code == 404
+    book = get(client, OVERVIEW + "xlsx/")
+    assert book.status_code == 200

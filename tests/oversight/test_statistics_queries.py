@@ -105,3 +105,20 @@ def test_the_grown_figures_add_up(province):
     assert [day for day, _ in by_month] == [dt.date(2026, m, 1) for m in (10, 11, 12)]
     assert sum(f.incoming_registered for _, f in by_month) == figures.incoming_registered
     assert [f.active_people for _, f in by_month] == [8, 8, 0]
+
+
+def test_who_sees_which_units(province):
+    """R7, R24: the province administrator sees the province; a unit administrator the units
+    they administer and the units below them; a specialist nothing."""
+    below = add_unit("Phòng Tổ chức", "TC", "tcsnv", "120.00.05.H07", province.snv)
+    assert statistics.visible_units(province.province_admin) is None
+    assert statistics.visible_units(province.admin_snv) == [province.snv]
+    assert statistics.visible_units(province.staff_snv) == []
+    assert statistics.may_see(province.admin_snv, Scope.of_unit(below))
+    assert not statistics.may_see(province.admin_snv, Scope.of_unit(province.stttt))
+    assert not statistics.may_see(province.admin_snv, Scope.province())
+    assert statistics.default_scope(province.admin_snv) == Scope.of_unit(province.snv)
+    assert statistics.default_scope(province.province_admin) == Scope.province()
+    rows = statistics.usage_of_units(units=[province.snv], period=Q4)
+    assert [unit for unit, _ in rows] == [province.snv]
+    assert rows[0][1] == statistics.usage(scope=Scope.of_unit(province.snv), period=Q4)

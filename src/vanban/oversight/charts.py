@@ -238,7 +238,7 @@ def _axes(chart: Chart, svg: _Svg, top_value: int) -> tuple[float, float, float]
         value = top_value * tick / TICKS
         y = bottom - plot_height * tick / TICKS
         svg.line(AXIS_LEFT, y, WIDTH - 4, y)
-        label = number_vi(round(value)) if value == round(value) else f"{value:.1f}"
+        label = number_vi(round(value))
         svg.text(AXIS_LEFT - 6, y + 4, label, **{"text-anchor": "end", "font-size": "12"})
     plot_width = WIDTH - 4 - AXIS_LEFT
     slot = plot_width / len(chart.categories)
@@ -256,8 +256,8 @@ def _axes(chart: Chart, svg: _Svg, top_value: int) -> tuple[float, float, float]
 
 
 def _top_value(chart: Chart) -> int:
-    # A top that divides into TICKS whole steps.
-    return nice_ceiling(max(chart.scale_maximum(), TICKS))
+    """The top of the value axis: TICKS whole steps, each a round number (1, 2, 5 x 10^k)."""
+    return TICKS * nice_ceiling(math.ceil(chart.scale_maximum() / TICKS))
 
 
 def _columns(chart: Chart) -> SafeString:

@@ -112,6 +112,49 @@ class UsageFigures:
         return values
 
 
+# The name of each figure as the pages, exports and the API documentation show it.
+FIGURE_LABELS: dict[str, str] = {
+    "accounts_active": "Tài khoản đang hoạt động",
+    "accounts_locked": "Tài khoản đang tạm khóa",
+    "accounts_revoked": "Tài khoản đã thu hồi",
+    "accounts_never_used": "Tài khoản chưa đăng nhập lần nào",
+    "accounts_without_second_factor": "Tài khoản bắt buộc xác thực hai bước nhưng chưa đăng ký",
+    "logins": "Lượt đăng nhập",
+    "active_people": "Số người đăng nhập",
+    "incoming_registered": "Văn bản đến đã vào sổ",
+    "incoming_electronic": "Văn bản đến điện tử",
+    "incoming_paper": "Văn bản đến bản giấy",
+    "outgoing_registered": "Văn bản đi đã vào sổ",
+    "outgoing_electronic": "Văn bản đi điện tử",
+    "outgoing_paper": "Văn bản đi bản giấy",
+    "outgoing_issued_electronically": "Văn bản đi đã gửi qua hệ thống",
+    "documents_signature_valid": "Văn bản có chữ ký số hợp lệ",
+    "processing_on_time": "Văn bản đến xử lý xong đúng hạn",
+    "processing_late": "Văn bản đến xử lý xong quá hạn",
+    "processing_overdue_now": "Văn bản đến đang quá hạn xử lý",
+    "processing_seconds": "Tổng thời gian xử lý (giây)",
+    "processing_average_days": "Thời gian xử lý trung bình (ngày)",
+    "drafts_created": "Dự thảo được tạo",
+    "drafts_issued": "Dự thảo đã ban hành",
+    "draft_cycle_seconds": "Tổng thời gian từ dự thảo đến ban hành (giây)",
+    "draft_average_cycle_days": "Thời gian trung bình từ dự thảo đến ban hành (ngày)",
+    "exchange_local_sent": "Văn bản gửi trong hệ thống",
+    "exchange_local_received": "Văn bản nhận trong hệ thống",
+    "exchange_local_refused": "Văn bản nhận trong hệ thống đã trả lại",
+    "exchange_local_refused_wrong_recipient": "Trả lại vì gửi sai đơn vị nhận",
+    "exchange_local_refused_invalid": "Trả lại vì văn bản không hợp lệ",
+    "exchange_local_waiting": "Văn bản trong hệ thống đang chờ tiếp nhận",
+    "exchange_local_status_back": "Trạng thái phản hồi về văn bản đã gửi trong hệ thống",
+    "exchange_partner_sent": "Văn bản gửi hệ thống khác",
+    "exchange_partner_received": "Văn bản nhận từ hệ thống khác",
+    "exchange_partner_refused": "Văn bản nhận từ hệ thống khác đã từ chối",
+    "exchange_partner_waiting": "Văn bản từ hệ thống khác đang chờ tiếp nhận",
+    "exchange_partner_status_back": "Trạng thái phản hồi từ hệ thống khác",
+    "processing_done": "Văn bản đến đã xử lý xong",
+    "signature_valid_share": "Tỷ lệ văn bản điện tử có chữ ký số hợp lệ",
+}
+
+
 # The fields that count events of a period and add up across days and units (the columns of
 # DailyUsage). `active_people` counts distinct people and the averages are derived: neither adds.
 ADDITIVE_FIELDS: tuple[str, ...] = counts.ADDITIVE_FIELDS
@@ -291,7 +334,20 @@ def usage_by_unit(*, parent: Unit | None, period: Period) -> list[tuple[Unit, Us
     with the totals of the child and every unit below it: the drill-down (R24)."""
     period_check(period)
     tree = counts.UnitTree.load()
-    children = tree.children_of(parent.pk if parent is not None else None)
+    return _rows(tree, tree.children_of(parent.pk if parent is not None else None), period)
+
+
+def usage_of_units(*, units: list[Unit], period: Period) -> list[tuple[Unit, UsageFigures]]:
+    """One row per unit of `units`, each with the totals of the unit and every unit below it:
+    the first level of a unit administrator's drill-down (the units they administer)."""
+    period_check(period)
+    tree = counts.UnitTree.load()
+    return _rows(tree, [tree.units[unit.pk] for unit in units if unit.pk in tree.units], period)
+
+
+def _rows(
+    tree: counts.UnitTree, children: list[Unit], period: Period
+) -> list[tuple[Unit, UsageFigures]]:
     group_of = tree.group_of([child.pk for child in children])
     summed = counts.aggregate_totals_by(group_of=group_of, period=period)
     people = counts.aggregate_people_by(group_of=group_of, period=period)
@@ -376,6 +432,7 @@ def usage_live(*, scope: Scope, period: Period) -> UsageFigures:
 
 __all__ = [
     "ADDITIVE_FIELDS",
+    "FIGURE_LABELS",
     "POINT_IN_TIME_FIELDS",
     "STEPS",
     "Period",
@@ -391,6 +448,7 @@ __all__ = [
     "usage",
     "usage_by_unit",
     "usage_live",
+    "usage_of_units",
     "usage_series",
     "visible_units",
 ]

@@ -397,12 +397,14 @@ def _point_rows(unit_ids: Iterable[int] | None) -> dict[int, Counters]:
     )
     roles = list(AccountPolicy.current().second_factor_roles or [])
     if roles:
-        needs_factor = Exists(RoleAssignment.objects.filter(user=OuterRef("pk"), role__in=roles))
-        has_factor = Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        # IN and NOT IN over the few administrators and devices: hashed once, not probed per
+        # account (a correlated EXISTS turned into a nested loop over every account).
+        needs_factor = RoleAssignment.objects.filter(role__in=roles).values("user_id")
+        has_factor = TOTPDevice.objects.filter(confirmed=True).values("user_id")
         take(
             _in_units(User.objects.filter(status=AccountStatus.ACTIVE), "unit_id", ids)
-            .filter(needs_factor)
-            .exclude(has_factor)
+            .filter(pk__in=needs_factor)
+            .exclude(pk__in=has_factor)
             .order_by()
             .values("unit_id")
             .annotate(accounts_without_second_factor=Count("pk")),

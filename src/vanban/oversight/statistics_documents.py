@@ -138,7 +138,7 @@ LISTS = {
         ),
         DocumentList(
             "di",
-            "Văn bản đi",
+            "Văn bản đi đã vào sổ",
             "Văn bản đi vào sổ trong kỳ.",
             outgoing,
             ("outgoing_registered",),
@@ -152,7 +152,7 @@ LISTS = {
         ),
         DocumentList(
             "tre-han",
-            "Văn bản đến giải quyết trễ hạn",
+            "Văn bản đến xử lý xong quá hạn",
             "Văn bản đến hoàn thành trong kỳ sau thời hạn giải quyết.",
             processing_late,
             ("processing_late",),
@@ -160,7 +160,7 @@ LISTS = {
         ),
         DocumentList(
             "qua-han",
-            "Văn bản đến đang quá hạn",
+            "Văn bản đến đang quá hạn xử lý",
             "Văn bản đến chưa giải quyết xong, đã quá thời hạn giải quyết (tính đến hôm nay, "
             "không phụ thuộc kỳ thống kê).",
             processing_overdue_now,
@@ -169,7 +169,7 @@ LISTS = {
         ),
         DocumentList(
             "tu-choi",
-            "Văn bản nhận bị từ chối",
+            "Văn bản nhận đã trả lại",
             "Văn bản gửi đến đơn vị mà đơn vị đã từ chối (trả lại) trong kỳ.",
             exchange_refused,
             ("exchange_local_refused", "exchange_partner_refused"),

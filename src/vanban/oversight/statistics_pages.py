@@ -15,40 +15,48 @@ from vanban.reports.periods import REPORT_TZ, Period
 
 from . import statistics
 from .charts import Chart, ChartSeries
-from .statistics import Scope, UsageFigures
+from .statistics import Scope, Step, UsageFigures
 from .statistics_build import aggregated_until
 from .statistics_counts import UnitTree
 from .statistics_documents import LIST_OF_FIGURE
 from .statistics_page import Crumb, FigureCell, StatisticsPage, TableRow
 
-# The figures a page shows, in order: (field of UsageFigures, label). "(hiện tại)": counted now,
-# whatever the period.
-FIGURES: tuple[tuple[str, str], ...] = (
-    ("incoming_registered", "Văn bản đến vào sổ"),
-    ("incoming_electronic", "Văn bản đến điện tử"),
-    ("incoming_paper", "Văn bản đến bản giấy"),
-    ("outgoing_registered", "Văn bản đi vào sổ"),
-    ("outgoing_electronic", "Văn bản đi điện tử"),
-    ("outgoing_paper", "Văn bản đi bản giấy"),
-    ("outgoing_issued_electronically", "Văn bản đi gửi qua hệ thống"),
-    ("documents_signature_valid", "Văn bản có chữ ký số hợp lệ"),
-    ("processing_on_time", "Văn bản đến giải quyết đúng hạn"),
-    ("processing_late", "Văn bản đến giải quyết trễ hạn"),
-    ("processing_overdue_now", "Văn bản đến đang quá hạn (hiện tại)"),
-    ("drafts_created", "Dự thảo tạo mới"),
-    ("drafts_issued", "Dự thảo đã ban hành"),
-    ("exchange_local_sent", "Văn bản gửi trong tỉnh"),
-    ("exchange_local_received", "Văn bản nhận trong tỉnh"),
-    ("exchange_local_refused", "Văn bản nhận trong tỉnh bị từ chối"),
-    ("exchange_partner_sent", "Văn bản gửi hệ thống khác"),
-    ("exchange_partner_received", "Văn bản nhận từ hệ thống khác"),
-    ("exchange_partner_refused", "Văn bản nhận từ hệ thống khác bị từ chối"),
-    ("logins", "Lượt đăng nhập"),
-    ("active_people", "Người đã đăng nhập"),
-    ("accounts_active", "Tài khoản đang hoạt động (hiện tại)"),
-    ("accounts_locked", "Tài khoản tạm khóa (hiện tại)"),
-    ("accounts_never_used", "Tài khoản chưa từng đăng nhập (hiện tại)"),
+# The figures a page shows, in order, with the names the statistics service gives them
+# (statistics.FIGURE_LABELS); "(hiện tại)" marks those counted now, whatever the period.
+SHOWN: tuple[str, ...] = (
+    "incoming_registered",
+    "incoming_electronic",
+    "incoming_paper",
+    "outgoing_registered",
+    "outgoing_electronic",
+    "outgoing_paper",
+    "outgoing_issued_electronically",
+    "documents_signature_valid",
+    "processing_on_time",
+    "processing_late",
+    "processing_overdue_now",
+    "drafts_created",
+    "drafts_issued",
+    "exchange_local_sent",
+    "exchange_local_received",
+    "exchange_local_refused",
+    "exchange_partner_sent",
+    "exchange_partner_received",
+    "exchange_partner_refused",
+    "logins",
+    "active_people",
+    "accounts_active",
+    "accounts_locked",
+    "accounts_never_used",
 )
+
+
+def figure_label(name: str) -> str:
+    label = statistics.FIGURE_LABELS[name]
+    return f"{label} (hiện tại)" if name in statistics.POINT_IN_TIME_FIELDS else label
+
+
+FIGURES: tuple[tuple[str, str], ...] = tuple((name, figure_label(name)) for name in SHOWN)
 LABELS = dict(FIGURES)
 # The columns of the table of units: the figures an administrator compares units by. All add up
 # across units, so the row of totals is the scope's own figure.
@@ -69,7 +77,7 @@ SHORT_LABELS = {
     "outgoing_registered": "VB đi",
     "processing_late": "Trễ hạn",
     "processing_overdue_now": "Đang quá hạn",
-    "exchange_local_refused": "Bị từ chối",
+    "exchange_local_refused": "Đã trả lại",
     "logins": "Lượt đăng nhập",
 }
 # A series by day up to two months, by month beyond.
@@ -143,7 +151,7 @@ def _units_chart(rows: list[TableRow], slug: str, scope_name: str, period: Perio
     )
 
 
-def series_step(period: Period) -> str:
+def series_step(period: Period) -> Step:
     return "day" if (period.last - period.first).days + 1 <= DAYS_BY_DAY else "month"
 
 
@@ -217,6 +225,27 @@ def province_page(*, period: Period, query: dict[str, object]) -> StatisticsPage
         ],
         crumbs=[Crumb("Toàn tỉnh", "")],
         slug="toan-tinh",
+    )
+
+
+def units_page(*, units: list[Unit], period: Period, query: dict[str, object]) -> StatisticsPage:
+    """The units a unit administrator administers, when they are several: a row each (with the
+    units below it) and its chart; each leads to its own page."""
+    rows = _rows(statistics.usage_of_units(units=units, period=period), query)
+    name = "Các đơn vị bạn quản trị"
+    return StatisticsPage(
+        title=f"Thống kê sử dụng – {name}",
+        scope_name=name,
+        period=period,
+        made_at=_now(),
+        figures=[],
+        table_title="Theo đơn vị (mỗi đơn vị gồm cả các đơn vị trực thuộc)",
+        table_header="Đơn vị",
+        columns=[(name, SHORT_LABELS[name]) for name in COLUMNS],
+        rows=rows,
+        charts=[_units_chart(rows, "quan-tri", name, period)],
+        crumbs=[Crumb(name, "")],
+        slug="don-vi-quan-tri",
     )
 
 

@@ -100,18 +100,21 @@ def _unit_or_404(unit_id: int) -> Unit:
 @require_GET
 def statistics_overview(request: HttpRequest, fmt: str = "") -> HttpResponse:
     """R24: the province's usage for the province administrator; a unit administrator is taken
-    to the first unit they administer."""
+    to the unit they administer, or sees the units they administer when they are several."""
     user = request_user(request)
     try:
         scope = statistics.default_scope(user)
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from exc
-    if scope.kind == "unit" and scope.unit is not None:
+    roots = statistics.visible_units(user) or []
+    if scope.kind == "unit" and scope.unit is not None and len(roots) == 1:
         url = reverse("oversight:statistics_unit", args=[scope.unit.pk])
         return redirect(f"{url}{'' if not fmt else fmt + '/'}?{request.GET.urlencode()}")
     form = _period_form(request)
     page = None
-    if form.is_valid():
+    if form.is_valid() and scope.kind == "unit":
+        page = statistics_pages.units_page(units=roots, period=form.period, query=form.query())
+    elif form.is_valid():
         page = statistics_pages.province_page(period=form.period, query=form.query())
     return _answer(request, form, page, fmt, reverse("oversight:statistics"))
 
