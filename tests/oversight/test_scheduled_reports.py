@@ -40,6 +40,7 @@ from vanban.oversight.scheduled_reports import (
     scheduled_reports_make,
 )
 from vanban.oversight.statistics import Scope, usage
+from vanban.oversight.statistics_pages import LABELS, SHORT_LABELS
 from vanban.reports.periods import Period
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_storage")]
@@ -261,12 +262,13 @@ def test_the_figures_are_the_statistics_of_the_period_in_vietnam(province):
     report = ScheduledReport.objects.get(unit=province.snv, period_slug="2026-11")
     sheet = load_workbook(io.BytesIO(read(report.files.get(file_format="xlsx")))).active
     values = {row[0]: row[1] for row in sheet.iter_rows(min_row=5, max_col=2, values_only=True)}
-    assert values["Lượt đăng nhập"] == 2
-    assert values["Người đã đăng nhập"] == 1
+    # The labels are the statistics pages' own (the report is their export).
+    assert values[LABELS["logins"]] == 2
+    assert values[LABELS["active_people"]] == 1
     with clock.frozen(FIRST_OF_DECEMBER):
         figures = usage(scope=Scope.of_unit(province.snv), period=NOVEMBER)
-    assert values["Văn bản đến vào sổ"] == figures.incoming_registered
-    assert values["Tài khoản đang hoạt động (hiện tại)"] == figures.accounts_active
+    assert values[LABELS["incoming_registered"]] == figures.incoming_registered
+    assert values[LABELS["accounts_active"]] == figures.accounts_active
     # The province's report lists the units under the province's root, the Department of Home
     # Affairs with its two logins among them.
     whole = ScheduledReport.objects.get(unit__isnull=True, period_slug="2026-11")
@@ -274,7 +276,7 @@ def test_the_figures_are_the_statistics_of_the_period_in_vietnam(province):
     rows = list(workbook.active.iter_rows(values_only=True))
     header = next(i for i, row in enumerate(rows) if row[0] == "STT")
     assert rows[header][1] == "Đơn vị"
-    logins = rows[header].index("Lượt đăng nhập")
+    logins = rows[header].index(SHORT_LABELS["logins"])
     by_unit = {row[1]: row[logins] for row in rows[header + 1 :]}
     assert by_unit["Sở Nội vụ"] == 2
     assert by_unit["Tổng cộng"] >= 2
