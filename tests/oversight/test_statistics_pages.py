@@ -133,6 +133,10 @@ def test_the_province_page_shows_the_service_figures_and_its_units(world, client
     assert link.get("href").endswith("?period=month&year=2026&month=11")
     assert by_id(page, "statistics-period")[0].text == "Từ ngày 01/11/2026 đến ngày 30/11/2026"
     assert "Số liệu theo kỳ tính đến hết ngày 26/11/2026" in page.text_content()
+    # The province's figures lead to the lists of the whole province (its root with every unit
+    # below it).
+    late = by_id(page, "statistics-figures", "/li[@data-figure='processing_late']/a")[0]
+    assert late.get("href").startswith(list_url(p.root, "tre-han") + "?")
 
 
 def test_the_charts_have_their_numbers_in_a_table(world, client_for):

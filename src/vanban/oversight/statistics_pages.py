@@ -4,6 +4,7 @@ breadcrumbs of the drill-down. Views only parse the request and call these."""
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -204,17 +205,20 @@ def province_page(*, period: Period, query: dict[str, object]) -> StatisticsPage
     total = statistics.usage(scope=scope, period=period)
     roots = statistics.usage_by_unit(parent=None, period=period)
     rows = _rows(roots, query)
+    link: Callable[[str], str] | None = None
     if len(roots) == 1:
         root = roots[0][0]
         rows = _rows(statistics.usage_by_unit(parent=root, period=period), query)
         rows.append(_own_row(root, total, rows, query))
+        # The root with every unit below it is the province: its lists are the province's.
+        link = partial(list_url, root, query=query)
     name = "Toàn tỉnh"
     return StatisticsPage(
         title="Thống kê sử dụng – Toàn tỉnh",
         scope_name=name,
         period=period,
         made_at=_now(),
-        figures=_figure_cells(total, None),
+        figures=_figure_cells(total, link),
         table_title="Theo đơn vị (mỗi đơn vị gồm cả các đơn vị trực thuộc)",
         table_header="Đơn vị",
         columns=[(name, SHORT_LABELS[name]) for name in COLUMNS],
