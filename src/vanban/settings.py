@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from vanban import __version__
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("VANBAN_DATA_DIR", PROJECT_DIR / "var"))
@@ -257,6 +259,9 @@ EMAIL_TIMEOUT = int(os.environ.get("VANBAN_EMAIL_TIMEOUT", "20"))
 # The site's address as people open it (https://vanban.example.gov.vn): e-mailed notices end with
 # the address of their page; empty: they carry no address.
 VANBAN_SITE_URL = os.environ.get("VANBAN_SITE_URL", "")
+# The running version (vanban.__version__): its release notes are shown once to every person
+# after an upgrade (R23; docs/oversight.md, "Release notes").
+VANBAN_VERSION = __version__
 
 # Digital signatures (docs/signatures.md).
 # Time-stamping service (RFC 3161) added to every signature made here; empty: no time stamp.

@@ -1,6 +1,7 @@
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
@@ -22,12 +23,14 @@ MENU = (
     "accounts:unit_list",
     "reports:account_changes",
     "oversight:statistics",
+    "oversight:scheduled_report_list",
     "interop:monitor",
     "scanning:detection_list",
     "oversight:fault_queue_unit",
     "accounts:policy",
     "documents:document_policy",
     "interop:partner_list",
+    "oversight:system_status",
     "core:notifications",
     "accounts:profile",
     "signatures:mine",
@@ -67,6 +70,18 @@ def nav_counts_register(reader: NavCounts) -> None:
     NAV_COUNTS.append(reader)
 
 
+# Notices shown above the content of every full page (base.html), given by the apps that know
+# them and registered in their AppConfig.ready(): `reader(request)` returns None, or a mapping
+# with the "template" to include and what it needs. A reader costs no query on an ordinary page
+# (it reads the session); the release notice after an upgrade is one (R23).
+PageNotice = Callable[[HttpRequest], Mapping[str, Any] | None]
+PAGE_NOTICES: list[PageNotice] = []
+
+
+def page_notice_register(reader: PageNotice) -> None:
+    PAGE_NOTICES.append(reader)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the menu needs: which admin areas the signed-in person may open (R7)."""
     user = getattr(request, "user", None)
@@ -77,7 +92,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for reader in NAV_COUNTS:
         counts.update(reader(request))
+    notices = [notice for notice in (reader(request) for reader in PAGE_NOTICES) if notice]
     return {
+        "page_notices": notices,
+        "app_version": settings.VANBAN_VERSION,
         "nav_counts": counts,
         "nav_is_admin": managed is None or bool(managed),
         "nav_is_province_admin": managed is None,

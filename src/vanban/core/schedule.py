@@ -30,6 +30,13 @@ DAILY_JOBS = [
     DailyJob(
         "records_handover_notice", "vanban.records.tasks.handover_notice_task", dt.time(7, 15)
     ),
+    # The monthly and quarterly usage reports, made on the first day of the period that follows
+    # (R24; docs/oversight.md, "Scheduled reports").
+    DailyJob(
+        "oversight_scheduled_reports",
+        "vanban.oversight.tasks.scheduled_reports_task",
+        dt.time(6, 0),
+    ),
 ]
 
 

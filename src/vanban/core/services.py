@@ -28,10 +28,18 @@ def _email_enqueue(ids: list[int]) -> None:
 
 
 def notification_send(
-    *, recipients: Iterable[Any], title: str, body: str = "", link: str = ""
+    *,
+    recipients: Iterable[Any],
+    title: str,
+    body: str = "",
+    link: str = "",
+    email: bool = True,
 ) -> list[Notification]:
     """Store one notification per recipient; when e-mail is on, e-mail them after commit
-    (`notifications_email`, on the task queue, reads each person's address then)."""
+    (`notifications_email`, on the task queue, reads each person's address then).
+
+    `email=False`: the caller sends its own e-mail copy (one with an attached file, as the
+    scheduled reports do) and records the answer of the mail server on the notifications."""
     recipients = list(recipients)
     now = clock.now()
     rows = Notification.objects.bulk_create(
@@ -40,7 +48,7 @@ def notification_send(
             for r in recipients
         ]
     )
-    if settings.VANBAN_EMAIL_ENABLED and rows:
+    if email and settings.VANBAN_EMAIL_ENABLED and rows:
         ids = [row.pk for row in rows]
         transaction.on_commit(lambda: _email_enqueue(ids), robust=True)
     return rows

@@ -4,6 +4,13 @@ so that Django finds them."""
 from .models_exchange_kinds import ElectronicKind
 from .models_faults import FaultReport, FaultReportChange
 from .models_reform import ReformCriterion, ReformScheme
+from .models_releases import ReleaseNoticeShown
+from .models_scheduled_reports import (
+    ReportKind,
+    ScheduledReport,
+    ScheduledReportDelivery,
+    ScheduledReportFile,
+)
 from .models_statistics import DailyLogin, DailyUsage, UsageBuild
 
 __all__ = [
@@ -14,5 +21,10 @@ __all__ = [
     "FaultReportChange",
     "ReformCriterion",
     "ReformScheme",
+    "ReleaseNoticeShown",
+    "ReportKind",
+    "ScheduledReport",
+    "ScheduledReportDelivery",
+    "ScheduledReportFile",
     "UsageBuild",
 ]
