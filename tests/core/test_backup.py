@@ -140,11 +140,23 @@ def base(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def source(base):
+def migrated(base):
+    """A freshly migrated, empty instance whose database the others copy (the migrations run
+    once for the module)."""
+    instance = Instance("backup_migrated", base / "migrated", base / "pki")
+    try:
+        instance.migrate()
+        yield instance
+    finally:
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def source(base, migrated):
     """The instance that is backed up: migrated, a Sở, a clerk and three documents."""
     instance = Instance("backup_source", base / "source", base / "pki")
     try:
-        instance.migrate()
+        instance.migrate(like=migrated)
         people = instance.call(f"{HERE}:setup_source")
         instance.call(f"{HERE}:register", **people, first=1, count=3)
         instance.people = people  # type: ignore[attr-defined]
@@ -282,9 +294,9 @@ def test_a_changed_database_dump_or_an_added_file_is_refused(backup, base, new_i
     assert target.call(f"{HERE}:tables") == []
 
 
-def test_restore_into_a_database_that_is_not_empty_is_refused(backup, new_instance):
+def test_restore_into_a_database_that_is_not_empty_is_refused(backup, migrated, new_instance):
     target = new_instance("target")
-    target.migrate()
+    target.migrate(like=migrated)
     tables_before = target.call(f"{HERE}:tables")
     code, output = run(target, "restore", str(backup))
     assert code == 1
@@ -342,9 +354,11 @@ def delete_file_of_first_document() -> str:
     return name
 
 
-def test_a_file_missing_from_storage_is_reported_by_backup_and_restore(base, new_instance):
+def test_a_file_missing_from_storage_is_reported_by_backup_and_restore(
+    base, migrated, new_instance
+):
     broken = new_instance("broken")
-    broken.migrate()
+    broken.migrate(like=migrated)
     people = broken.call(f"{HERE}:setup_source")
     broken.call(f"{HERE}:register", **people, first=1, count=2)
     gone = broken.call(f"{HERE}:delete_file_of_first_document")
