@@ -789,6 +789,46 @@ def usage_rows(cast: Cast, args: argparse.Namespace) -> list[Row]:
         row.extra["slowest_queries"] = [{"ms": round(t, 2), "sql": q[:300]} for t, q in timed[:5]]
         rows.append(row)
         print(f"  {scenario}: {ours.p50:.1f} ms, slowest statement {raw.p50:.1f} ms", flush=True)
+    rows += usage_page_rows(cast, args)
+    return rows
+
+
+def usage_page_rows(cast: Cast, args: argparse.Namespace) -> list[Row]:
+    """The statistics pages as the Department's administrator opens them: the province's quarter
+    and one unit's. An administrator passes a second factor at login (R6); the session here is
+    marked as having passed it, as the code page does, since the login is not what is timed."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from vanban.accounts.models import AccountStatus, Role, User
+    from vanban.accounts.views import SECOND_FACTOR_KEY
+
+    admin = (
+        User.objects.filter(status=AccountStatus.ACTIVE, role_assignments__role=Role.PROVINCE_ADMIN)
+        .order_by("pk")
+        .first()
+    )
+    if admin is None:
+        print("  statistics pages: no province administrator in the province, not timed")
+        return []
+    client = Client()
+    client.force_login(admin, backend="vanban.accounts.backends.AccountBackend")
+    session = client.session
+    session[SECOND_FACTOR_KEY] = "verified"
+    session.save()
+    year, quarter = cast.quarter
+    query = f"?period=quarter&year={year}&quarter={quarter}"
+    rows = []
+    for scenario, url in (
+        (f"statistics page: the province, Q{quarter}/{year}", reverse("oversight:statistics")),
+        (
+            f"statistics page: {cast.unit.abbreviation}, Q{quarter}/{year}",
+            reverse("oversight:statistics_unit", args=[cast.unit.pk]),
+        ),
+    ):
+        row = page_row(client, scenario, "province admin", url + query, args.repeat)
+        row.user = f"province admin ({admin.username})"
+        rows.append(row)
     return rows
 
 
