@@ -24,6 +24,8 @@ MENU = (
     "reports:account_changes",
     "oversight:statistics",
     "oversight:scheduled_report_list",
+    "oversight:reform_unit",
+    "oversight:electronic_compliance",
     "interop:monitor",
     "scanning:detection_list",
     "oversight:fault_queue_unit",
