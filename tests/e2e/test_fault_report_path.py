@@ -62,7 +62,7 @@ def test_report_escalate_close_and_see_it_closed(given, live_server, window_at):
     expect(specialist.get_by_role("heading", name="Quyết định số 318/QĐ-UBND")).to_be_visible()
     expect(specialist.get_by_text(SUBJECT).first).to_be_visible()
     shot = specialist.screenshot(full_page=False)
-    specialist.locator("#report-fault").click()
+    specialist.locator("#fault-report-link").click()
     expect(specialist.get_by_role("heading", name="Báo lỗi", exact=True)).to_be_visible()
     expect(specialist.locator("#fault-page")).to_contain_text(f"/van-ban/{document.pk}/")
     assert page_width(specialist) <= PHONE["width"]

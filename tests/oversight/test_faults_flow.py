@@ -39,7 +39,7 @@ def test_every_signed_in_page_offers_the_report_link_with_its_address(province, 
     page = client.get(path)
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="report-fault"' in html
+    assert 'id="fault-report-link"' in html
     from urllib.parse import quote
 
     assert f'href="{NEW}?tu={quote(path, safe="")}"' in html
@@ -47,7 +47,7 @@ def test_every_signed_in_page_offers_the_report_link_with_its_address(province, 
 
 def test_no_report_link_for_anyone_signed_out(db, client):
     page = client.get("/tai-khoan/dang-nhap/")
-    assert 'id="report-fault"' not in page.content.decode()
+    assert 'id="fault-report-link"' not in page.content.decode()
 
 
 def test_the_form_captures_where_when_who_and_the_browser(province, client_for, settings):

@@ -22,6 +22,6 @@ def fault_report_tool(request: HttpRequest) -> list[PageTool]:
             label="Báo lỗi",
             url=url,
             title="Báo lỗi phần mềm, nghi ngờ lạm dụng, tệp đáng ngờ hoặc đề nghị hỗ trợ",
-            id="report-fault",
+            id="fault-report-link",
         )
     ]
