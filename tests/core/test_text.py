@@ -1,11 +1,12 @@
 """Folding and dropping characters by Unicode category: the regular expression gives what looking
-at every character gives."""
+at every character gives. And the one check of typed text the services share."""
 
 import unicodedata
 
 import pytest
 
-from vanban.core.text import drop_category, fold
+from vanban.core.errors import ServiceError
+from vanban.core.text import drop_category, fold, text_input
 
 
 def by_character(value: str, category: str) -> str:
@@ -42,3 +43,15 @@ def test_fold():
 def test_every_combining_mark_of_the_basic_plane_is_dropped():
     marks = "".join(chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) == "Mn")
     assert drop_category("a" + marks + "b", "Mn") == "ab"
+
+
+def test_text_input_is_nfc_trimmed_and_refused_empty_or_too_long():
+    decomposed = unicodedata.normalize("NFD", "  Kế hoạch  ")
+    assert text_input(decomposed, label="tiêu đề", field="title", max_length=20) == "Kế hoạch"
+    assert text_input(None, label="ghi chú", field="note", max_length=5) == ""
+    with pytest.raises(ServiceError) as empty:
+        text_input(" ", label="tiêu đề", field="title", max_length=20, required=True)
+    assert (empty.value.message, empty.value.field) == ("Hãy nhập tiêu đề.", "title")
+    with pytest.raises(ServiceError) as long:
+        text_input("x" * 21, label="tiêu đề", field="title", max_length=20)
+    assert long.value.message == "Tiêu đề dài quá 20 ký tự."

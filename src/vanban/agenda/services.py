@@ -24,7 +24,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.services import notification_send
-from vanban.core.text import nfc
+from vanban.core.text import nfc, text_input
 
 from .models import AgendaEntry, AgendaWeek, WeekStatus
 
@@ -102,17 +102,6 @@ def time_parse(
         f"{label} “{text}” không hợp lệ; hãy nhập theo dạng HH:MM, từ 00:00 đến 23:59.",
         field=field,
     )
-
-
-def _text(value: Any, *, label: str, field: str, max_length: int, required: bool = False) -> str:
-    text = nfc(str(value or ""))
-    if required and not text:
-        raise ServiceError(f"Hãy nhập {label}.", field=field)
-    if len(text) > max_length:
-        raise ServiceError(
-            f"{label[0].upper()}{label[1:]} dài quá {max_length} ký tự.", field=field
-        )
-    return text
 
 
 # ---------------------------------------------------------------- who may do what
@@ -271,18 +260,18 @@ def _clean(data: EntryInput, *, unit: Unit, days: list[dt.date]) -> _CleanEntry:
         day=day,
         start=start,
         end=end,
-        place=_text(data.place, label="địa điểm", field="place", max_length=255),
-        content=_text(
+        place=text_input(data.place, label="địa điểm", field="place", max_length=255),
+        content=text_input(
             data.content, label="nội dung", field="content", max_length=4000, required=True
         ),
         leaders=[allowed[u.pk] for u in data.leaders],
-        attendees=_text(
+        attendees=text_input(
             data.attendees, label="thành phần khác", field="attendees", max_length=1000
         ),
-        preparer=_text(
+        preparer=text_input(
             data.preparer, label="đơn vị, người chuẩn bị", field="preparer", max_length=255
         ),
-        note=_text(data.note, label="ghi chú", field="note", max_length=500),
+        note=text_input(data.note, label="ghi chú", field="note", max_length=500),
     )
 
 
@@ -375,7 +364,7 @@ def week_submit(*, actor: User, week: AgendaWeek, ip: str | None = None) -> Agen
 def week_return(*, actor: User, week: AgendaWeek, note: str, ip: str | None = None) -> AgendaWeek:
     """A leader sends the submitted week back to the office with a reason."""
     _require_leader(actor, week.unit)
-    note = _text(note, label="lý do trả lại", field="note", max_length=1000, required=True)
+    note = text_input(note, label="lý do trả lại", field="note", max_length=1000, required=True)
     with transaction.atomic():
         week = _lock(week)
         if week.status != WeekStatus.SUBMITTED:

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 import unicodedata
 from functools import cache
+from typing import Any
 
 
 @cache
@@ -39,6 +40,23 @@ def drop_category(value: str, category: str) -> str:
 def nfc(value: str) -> str:
     """Return the text in Unicode NFC with surrounding whitespace removed."""
     return unicodedata.normalize("NFC", value).strip()
+
+
+def text_input(
+    value: Any, *, label: str, field: str, max_length: int, required: bool = False
+) -> str:
+    """A text typed into a form or sent to the API: in NFC without surrounding blanks, refused
+    with a Vietnamese message naming the field when it is required and empty, or too long."""
+    from vanban.core.errors import ServiceError
+
+    text = nfc(str(value or ""))
+    if required and not text:
+        raise ServiceError(f"Hãy nhập {label}.", field=field)
+    if len(text) > max_length:
+        raise ServiceError(
+            f"{label[0].upper()}{label[1:]} dài quá {max_length} ký tự.", field=field
+        )
+    return text
 
 
 def fold(value: str) -> str:

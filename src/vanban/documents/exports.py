@@ -94,8 +94,9 @@ def row_values(position: int, document: Document) -> list[object]:
     ]
 
 
-def _cell_text(value: object) -> object:
-    # Control characters are not allowed in a spreadsheet cell.
+def xlsx_text(value: object) -> object:
+    """A value for a spreadsheet cell: control characters, which a cell does not allow, taken
+    out of a text (the other exports use it too)."""
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
@@ -112,7 +113,7 @@ def results_xlsx(rows: list[Document], *, heading: ExportHeading) -> bytes:
         (heading.count_line, Font(italic=True)),
     ):
         row += 1
-        cell = sheet.cell(row=row, column=1, value=_cell_text(line))
+        cell = sheet.cell(row=row, column=1, value=xlsx_text(line))
         if font:
             cell.font = font
     header_row = row + 2
@@ -125,7 +126,7 @@ def results_xlsx(rows: list[Document], *, heading: ExportHeading) -> bytes:
     for position, document in enumerate(rows, start=1):
         row = header_row + position
         for index, value in enumerate(row_values(position, document), start=1):
-            cell = sheet.cell(row=row, column=index, value=_cell_text(value))
+            cell = sheet.cell(row=row, column=index, value=xlsx_text(value))
             if isinstance(value, str) and value.startswith("="):
                 # Text from a document is never a formula.
                 cell.data_type = "s"

@@ -7,12 +7,12 @@ import io
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from vanban.accounts.models import User
 from vanban.core.text import format_date_vi
+from vanban.documents.exports import xlsx_text
 
 from . import exchange_kinds
 from .exchange_kinds import ComplianceReport
@@ -38,12 +38,6 @@ DOCUMENT_COLUMNS = (
 )
 
 
-def _text(value: object) -> object:
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def _header(sheet: Worksheet, row: int, columns: tuple[tuple[str, int], ...]) -> None:
     fill = PatternFill("solid", fgColor="EEF2F7")
     for index, (name, width) in enumerate(columns, start=1):
@@ -54,7 +48,7 @@ def _header(sheet: Worksheet, row: int, columns: tuple[tuple[str, int], ...]) ->
 
 def _put(sheet: Worksheet, row: int, values: list[object]) -> None:
     for index, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=index, value=_text(value))
+        cell = sheet.cell(row=row, column=index, value=xlsx_text(value))
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"  # text from a document is never a formula
 

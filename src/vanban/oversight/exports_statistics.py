@@ -9,12 +9,12 @@ import io
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from vanban.accounts.models import Unit
 from vanban.core.text import format_date_vi
+from vanban.documents.exports import xlsx_text
 from vanban.reports.pdf import document_date_line, render_pdf
 
 from .statistics_page import StatisticsPage
@@ -25,13 +25,8 @@ BOLD = Font(bold=True)
 SHEET_NAME_LIMIT = 31
 
 
-def _text(value: object) -> object:
-    # Control characters are not allowed in a cell; text never becomes a formula.
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
 def _cell(sheet: Worksheet, row: int, column: int, value: object, font: Font | None = None) -> None:
-    cell = sheet.cell(row=row, column=column, value=_text(value))
+    cell = sheet.cell(row=row, column=column, value=xlsx_text(value))
     if isinstance(value, str):
         cell.data_type = "s"
     if font is not None:

@@ -31,7 +31,7 @@ from vanban.accounts.models import AccountStatus, Unit, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
-from vanban.core.text import nfc
+from vanban.core.text import nfc, text_input
 from vanban.documents.models import Direction, Document
 from vanban.drafting.models import DraftStatus, DraftVersion
 from vanban.workflow.models import ProcessingStatus, ProgressFile
@@ -109,17 +109,6 @@ def _local_day(moment: dt.datetime) -> dt.date:
 # ---------------------------------------------------------------- input
 
 
-def _text(value: Any, *, label: str, field: str, max_length: int, required: bool = False) -> str:
-    text = nfc(str(value or ""))
-    if required and not text:
-        raise ServiceError(f"Hãy nhập {label}.", field=field)
-    if len(text) > max_length:
-        raise ServiceError(
-            f"{label[0].upper()}{label[1:]} dài quá {max_length} ký tự.", field=field
-        )
-    return text
-
-
 @dataclass
 class DossierFields:
     """The Appendix VI fields typed on the form (the rest are taken or computed)."""
@@ -136,14 +125,14 @@ def _clean_fields(fields: DossierFields) -> DossierFields:
         raise ServiceError(MSG_RIGHTS, field="rights")
     return DossierFields(
         rights=rights,
-        language=_text(
+        language=text_input(
             fields.language or "Tiếng Việt",
             label="ngôn ngữ",
             field="language",
             max_length=30,
             required=True,
         ),
-        description=_text(
+        description=text_input(
             fields.description, label="chú giải", field="description", max_length=500
         ),
         construction=bool(fields.construction),
@@ -369,8 +358,8 @@ def dossier_open_ad_hoc(
     `PSnn.<unit symbol>` unless typed (20 characters at most, Appendix VI FileNotation)."""
     if not is_member(actor, unit.pk):
         raise AccessDenied(MSG_NOT_OF_UNIT.format(unit=unit.name))
-    title = _text(title, label="tiêu đề hồ sơ", field="title", max_length=500, required=True)
-    typed = _text(notation, label="số và ký hiệu hồ sơ", field="notation", max_length=20)
+    title = text_input(title, label="tiêu đề hồ sơ", field="title", max_length=500, required=True)
+    typed = text_input(notation, label="số và ký hiệu hồ sơ", field="notation", max_length=20)
     if typed and not NOTATION_RE.match(typed):
         raise ServiceError(
             "Số và ký hiệu hồ sơ chỉ gồm chữ, số và các dấu . - / _ (không có khoảng trắng).",
@@ -406,7 +395,7 @@ def dossier_edit(
 ) -> Dossier:
     """The handler corrects the typed fields of an open dossier (Appendix VI Title, Rights,
     Language, Description)."""
-    title = _text(title, label="tiêu đề hồ sơ", field="title", max_length=500, required=True)
+    title = text_input(title, label="tiêu đề hồ sơ", field="title", max_length=500, required=True)
     clean = _clean_fields(fields)
     with transaction.atomic():
         dossier = _lock(dossier)
@@ -755,7 +744,7 @@ def dossier_reopen(*, actor: User, dossier: Dossier, reason: str, ip: str | None
     """The head reopens a closed dossier with a reason (recorded); the hand-over date goes with
     the closing. A dossier in a hand-over list or accepted by the archive is never reopened by
     the unit."""
-    reason = _text(reason, label="lý do mở lại", field="reason", max_length=1000)
+    reason = text_input(reason, label="lý do mở lại", field="reason", max_length=1000)
     with transaction.atomic():
         dossier = _lock(dossier)
         if dossier.status in (DossierStatus.SUBMITTED, DossierStatus.ARCHIVED):

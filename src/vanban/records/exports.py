@@ -25,7 +25,6 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from lxml import etree
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
@@ -35,6 +34,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import NotFound
 from vanban.core.text import format_date_vi
+from vanban.documents.exports import xlsx_text
 from vanban.documents.files import FileUnavailable, file_read_verified
 from vanban.documents.models import Direction, DocumentFile
 from vanban.documents.search import number_vi
@@ -114,10 +114,6 @@ def row_values(position: int, dossier: Dossier) -> list[object]:
     ]
 
 
-def _cell_text(value: object) -> object:
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
 def _record_search_export(actor: User, heading: ExportHeading, file_format: str) -> None:
     with transaction.atomic():
         audit_record(
@@ -144,7 +140,7 @@ def results_xlsx(rows: list[Dossier], *, heading: ExportHeading, actor: User) ->
         (heading.count_line, Font(italic=True)),
     ):
         row += 1
-        cell = sheet.cell(row=row, column=1, value=_cell_text(line))
+        cell = sheet.cell(row=row, column=1, value=xlsx_text(line))
         if font:
             cell.font = font
     header_row = row + 2
@@ -157,7 +153,7 @@ def results_xlsx(rows: list[Dossier], *, heading: ExportHeading, actor: User) ->
     for position, dossier in enumerate(rows, start=1):
         row = header_row + position
         for index, value in enumerate(row_values(position, dossier), start=1):
-            cell = sheet.cell(row=row, column=index, value=_cell_text(value))
+            cell = sheet.cell(row=row, column=index, value=xlsx_text(value))
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # a title is never a formula
             cell.alignment = wrap

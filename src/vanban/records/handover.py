@@ -39,7 +39,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.services import notification_send
-from vanban.core.text import nfc
+from vanban.core.text import text_input
 
 from . import rules
 from .models import (
@@ -117,17 +117,6 @@ def today() -> dt.date:
     return timezone.localdate(clock.now())
 
 
-def _text(value: Any, *, label: str, field: str, max_length: int, required: bool = False) -> str:
-    text = nfc(str(value or ""))
-    if required and not text:
-        raise ServiceError(f"Hãy nhập {label}.", field=field)
-    if len(text) > max_length:
-        raise ServiceError(
-            f"{label[0].upper()}{label[1:]} dài quá {max_length} ký tự.", field=field
-        )
-    return text
-
-
 def code_of(dossier: Dossier) -> str:
     return f"{dossier.year}.{dossier.notation}"
 
@@ -183,9 +172,9 @@ def fonds_open(
 ) -> Fonds:
     """The administrator opens the agency's fonds; one per agency, for its whole life."""
     _require_fonds_admin(actor, unit)
-    name = _text(name, label="tên phông", field="name", max_length=NAME_MAX, required=True)
-    code = _text(code, label="mã phông", field="code", max_length=CODE_MAX)
-    note = _text(note, label="ghi chú", field="note", max_length=NOTE_MAX)
+    name = text_input(name, label="tên phông", field="name", max_length=NAME_MAX, required=True)
+    code = text_input(code, label="mã phông", field="code", max_length=CODE_MAX)
+    note = text_input(note, label="ghi chú", field="note", max_length=NOTE_MAX)
     if opened_on > today():
         raise ServiceError("Ngày mở phông không được sau hôm nay.", field="opened_on")
     with transaction.atomic():
@@ -215,7 +204,7 @@ def fonds_close(
     """The administrator closes the fonds on the day the agency stops (CV 414/BNV-VTLTNN): it
     keeps what it holds and takes nothing more; it is never merged into another fonds."""
     _require_fonds_admin(actor, fonds.unit)
-    note = _text(note, label="ghi chú", field="note", max_length=NOTE_MAX)
+    note = text_input(note, label="ghi chú", field="note", max_length=NOTE_MAX)
     with transaction.atomic():
         fonds = Fonds.objects.select_for_update().select_related("unit").get(pk=fonds.pk)
         if fonds.closed_on is not None:
@@ -707,11 +696,11 @@ def handover_return(
 ) -> HandOver:
     """The archive returns the list with a reason and notes per dossier (keyed by dossier id):
     the dossiers are closed at the unit again, which fixes them and sends the list again."""
-    reason = _text(
+    reason = text_input(
         reason, label="lý do trả lại", field="reason", max_length=REASON_MAX, required=True
     )
     clean_notes = {
-        int(pk): _text(text, label="ý kiến về hồ sơ", field="notes", max_length=NOTE_MAX)
+        int(pk): text_input(text, label="ý kiến về hồ sơ", field="notes", max_length=NOTE_MAX)
         for pk, text in (notes or {}).items()
     }
     with transaction.atomic():
@@ -789,7 +778,7 @@ def keep_back_request(
             raise AccessDenied(MSG_KEEP_BACK_WHO.format(unit=dossier.unit.name))
         if dossier.status != DossierStatus.CLOSED or dossier.handover_due_on is None:
             raise ServiceError(MSG_KEEP_BACK_NOT_DUE.format(code=code))
-        reason = _text(
+        reason = text_input(
             reason, label="lý do giữ lại", field="reason", max_length=REASON_MAX, required=True
         )
         limit = rules.add_months(dossier.handover_due_on, 12 * rules.KEEP_BACK_MAX_YEARS)

@@ -30,7 +30,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.services import notification_send
-from vanban.core.text import nfc
+from vanban.core.text import nfc, text_input
 from vanban.reports.periods import REPORT_TZ
 
 from . import retention, rules
@@ -184,17 +184,6 @@ def _heads(unit: Unit) -> QuerySet[User]:
         .distinct()
         .order_by("full_name", "pk")
     )
-
-
-def _text(value: Any, *, label: str, field: str, max_length: int, required: bool = False) -> str:
-    text = nfc(str(value or ""))
-    if required and not text:
-        raise ServiceError(f"Hãy nhập {label}.", field=field)
-    if len(text) > max_length:
-        raise ServiceError(
-            f"{label[0].upper()}{label[1:]} dài quá {max_length} ký tự.", field=field
-        )
-    return text
 
 
 # ---------------------------------------------------------------- reading
@@ -429,7 +418,7 @@ def list_return(
 ) -> DossierList:
     """The head sends the submitted list back to the office with a reason."""
     _require_head(actor, dossier_list.unit)
-    note = _text(note, label="lý do trả lại", field="note", max_length=1000, required=True)
+    note = text_input(note, label="lý do trả lại", field="note", max_length=1000, required=True)
     with transaction.atomic():
         dossier_list = _lock(dossier_list)
         if dossier_list.status != ListStatus.SUBMITTED:
@@ -455,7 +444,9 @@ def list_reopen(
     """The head reopens an approved list for amendment: a draft again, to be approved again.
     Dossiers already opened from its entries stay, and those entries cannot be removed."""
     _require_head(actor, dossier_list.unit)
-    reason = _text(reason, label="lý do mở lại", field="reason", max_length=1000, required=True)
+    reason = text_input(
+        reason, label="lý do mở lại", field="reason", max_length=1000, required=True
+    )
     with transaction.atomic():
         dossier_list = _lock(dossier_list)
         if dossier_list.status != ListStatus.APPROVED:
@@ -497,8 +488,8 @@ class HeadingInput:
 
 
 def _clean_heading(data: HeadingInput, unit: Unit) -> dict[str, Any]:
-    title = _text(data.title, label="tên đề mục", field="title", max_length=300, required=True)
-    abbreviation = _text(
+    title = text_input(data.title, label="tên đề mục", field="title", max_length=300, required=True)
+    abbreviation = text_input(
         data.abbreviation, label="chữ viết tắt", field="abbreviation", max_length=10, required=True
     ).upper()
     if not ABBREVIATION_RE.match(abbreviation):
@@ -670,7 +661,9 @@ def _clean_entry(
                 field="number",
             )
         number = int(typed)
-    title = _text(data.title, label="tiêu đề hồ sơ", field="title", max_length=500, required=True)
+    title = text_input(
+        data.title, label="tiêu đề hồ sơ", field="title", max_length=500, required=True
+    )
     item = data.retention_item
     if item is None:
         raise ServiceError("Hãy chọn thời hạn bảo quản.", field="retention_item")
@@ -694,7 +687,7 @@ def _clean_entry(
         "title": title,
         "retention_item": item,
         "person_in_charge": person,
-        "note": _text(data.note, label="ghi chú", field="note", max_length=500),
+        "note": text_input(data.note, label="ghi chú", field="note", max_length=500),
     }
 
 

@@ -18,7 +18,7 @@ from vanban.accounts.models import User
 from vanban.accounts.services import require_active
 from vanban.audit.services import audit_record
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
-from vanban.core.text import nfc
+from vanban.core.text import nfc, text_input
 
 from .models import (
     Dossier,
@@ -110,17 +110,6 @@ class ItemInput:
     note: str = ""
 
 
-def _text(value: Any, *, label: str, field: str, max_length: int, required: bool = False) -> str:
-    text = nfc(str(value or ""))
-    if required and not text:
-        raise ServiceError(f"Hãy nhập {label}.", field=field)
-    if len(text) > max_length:
-        raise ServiceError(
-            f"{label[0].upper()}{label[1:]} dài quá {max_length} ký tự.", field=field
-        )
-    return text
-
-
 def _clean(data: ItemInput) -> dict[str, Any]:
     if data.group is None:
         raise ServiceError("Hãy chọn nhóm hồ sơ, tài liệu.", field="group")
@@ -146,8 +135,8 @@ def _clean(data: ItemInput) -> dict[str, Any]:
         )
     return {
         "group": data.group,
-        "number": _text(data.number, label="số thứ tự", field="number", max_length=10),
-        "title": _text(
+        "number": text_input(data.number, label="số thứ tự", field="number", max_length=10),
+        "title": text_input(
             data.title,
             label="tên loại hồ sơ, tài liệu",
             field="title",
@@ -156,10 +145,10 @@ def _clean(data: ItemInput) -> dict[str, Any]:
         ),
         "kind": data.kind,
         "years": years,
-        "legal_basis": _text(
+        "legal_basis": text_input(
             data.legal_basis, label="căn cứ pháp lý", field="legal_basis", max_length=300
         ),
-        "note": _text(data.note, label="ghi chú", field="note", max_length=500),
+        "note": text_input(data.note, label="ghi chú", field="note", max_length=500),
     }
 
 
