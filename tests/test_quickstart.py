@@ -31,6 +31,7 @@ def quickstart(*args: str) -> str:
 def test_quickstart_loads_the_demo_once_and_prints_logins_that_work():
     output = quickstart("--addr", "127.0.0.1:8765")
     assert "3/3 Nạp tỉnh mẫu" in output
+    assert "Đã tính số liệu thống kê sử dụng từ ngày" in output
     assert "Địa chỉ: http://127.0.0.1:8765/" in output
     assert "Tên tài khoản" in output and "Mật khẩu" in output
     logins = {m["username"]: m["password"] for m in LOGIN_ROW.finditer(output)}

@@ -162,6 +162,9 @@ def test_demo_load_command_loads_once_then_refuses_politely():
     call_command("demo", "load", stdout=out)
     output = out.getvalue()
     assert re.search(r"Đã nạp tỉnh mẫu: \d+ đơn vị, \d+ tài khoản", output)
+    assert re.search(
+        r"Đã tính số liệu thống kê sử dụng từ ngày \d\d/\d\d/\d{4} đến hôm nay", output
+    )
     for username in DEMO_LOGIN_USERNAMES:
         assert re.search(rf"^{re.escape(username)}\s.*\sDemo@2026$", output, re.MULTILINE)
 

@@ -6,6 +6,7 @@ from vanban.accounts.demo import demo_logins_table, demo_province_load, second_f
 from vanban.agenda.demo import demo_agenda_load
 from vanban.core.errors import ServiceError
 from vanban.documents.demo import demo_documents_load
+from vanban.oversight.demo import demo_usage_build
 from vanban.records.demo import demo_records_load
 
 
@@ -40,6 +41,11 @@ class Command(BaseCommand):
                 f"Đã phê duyệt danh mục hồ sơ năm nay của {records.lists} cơ quan "
                 f"({records.entries} hồ sơ); {records.archivists} tài khoản được giao vai trò "
                 "lưu trữ cơ quan."
+            )
+        usage = demo_usage_build()
+        if usage is not None:
+            self.stdout.write(
+                f"Đã tính số liệu thống kê sử dụng từ ngày {usage.first:%d/%m/%Y} đến hôm nay."
             )
         self.stdout.write("Tài khoản dùng thử:")
         self.stdout.write(demo_logins_table(result.logins))

@@ -21,6 +21,7 @@ from vanban.accounts.models import Unit, User
 from vanban.agenda.demo import demo_agenda_load
 from vanban.core.errors import ServiceError
 from vanban.documents.demo import demo_documents_load
+from vanban.oversight.demo import demo_usage_build
 from vanban.scanning import clamd
 from vanban.scanning.services import scanner_status
 from vanban.signatures import testpki
@@ -114,6 +115,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"    Đã công bố lịch công tác tuần này ({entries} nội dung) của Sở Thông tin "
                     "và Truyền thông."
+                )
+            usage = demo_usage_build()
+            if usage is not None:
+                self.stdout.write(
+                    f"    Đã tính số liệu thống kê sử dụng từ ngày {usage.first:%d/%m/%Y} "
+                    "đến hôm nay."
                 )
             signatures = demo_signatures_load()
             if signatures.loaded:
