@@ -151,6 +151,8 @@ def test_the_unit_report_as_a_pdf(team, year_data, client_for):
     # Criterion C: its figures, share, range and points on its first line.
     assert "C Tiêu chí C 3 văn bản có chữ ký số 50% 0% – 1,50 3" in lines
     assert "E Tiêu chí E 0 văn bản xử lý xong không có 50% – 0 1" in lines
+    # The closing names where the report goes: the unit, the Sở Nội vụ, the file copy.
+    assert "Nơi nhận:" in flat and "- Sở Nội vụ;" in flat and "- Lưu: VT." in flat
 
 
 def test_the_ranking_ranks_by_points_and_shares_equal_ranks(team, year_data, client_for):
