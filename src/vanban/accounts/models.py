@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils.crypto import salted_hmac
 from django_otp.models import Device, ThrottlingMixin
 
@@ -60,6 +61,11 @@ class Unit(models.Model):
     )
     level = models.PositiveSmallIntegerField("cấp", default=1)
     is_active = models.BooleanField("đang hoạt động", default=True)
+    # Units in time (STANDARDS.md "Changes of 2024-2026"): the first and the last day the unit
+    # exists; empty start: since before the deployment's records; empty end: still open. An ended
+    # unit is also inactive; its successors are its `successor_links`, its past names `history`.
+    start_date = models.DateField("ngày bắt đầu hoạt động", null=True, blank=True)
+    end_date = models.DateField("ngày chấm dứt hoạt động", null=True, blank=True)
     search_text = models.CharField(max_length=400, blank=True, db_index=True)
 
     class Meta:
@@ -407,3 +413,84 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id}:{self.digest[:8]}"
+
+
+# ---------------------------------------------------------------- units in time
+
+
+class UnitChangeKind(models.TextChoices):
+    """What a legal decision did to a unit (QĐ 09/2025/QĐ-TTg; NQ 202/2025/QH15; STANDARDS.md
+    "Changes of 2024-2026")."""
+
+    CREATED = "created", "Thành lập"
+    MERGED = "merged", "Hợp nhất, sáp nhập"
+    SPLIT = "split", "Chia tách"
+    RENAMED = "renamed", "Đổi tên"
+    MOVED = "moved", "Chuyển đơn vị cấp trên"
+    CLOSED = "closed", "Chấm dứt hoạt động"
+
+
+class UnitLink(models.Model):
+    """A predecessor unit and one of its successors: the ended unit's work, people and closed
+    agency code go to the successor (to the default one where the plan names no other)."""
+
+    predecessor = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="successor_links", verbose_name="đơn vị cũ"
+    )
+    successor = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="predecessor_links", verbose_name="đơn vị mới"
+    )
+    kind = models.CharField("hình thức", max_length=10, choices=UnitChangeKind.choices)
+    effective_date = models.DateField("ngày có hiệu lực")
+    decision = models.CharField("số quyết định", max_length=100, blank=True)
+    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+    # The successor that takes what neither the plan nor a rule gives to another (one per
+    # predecessor): packages to the closed code, the reception queue, accounts by default.
+    is_default = models.BooleanField("đơn vị kế thừa chính", default=True)
+
+    class Meta:
+        verbose_name = "kế thừa đơn vị"
+        verbose_name_plural = "kế thừa đơn vị"
+        ordering = ["effective_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="unique_unit_link"),
+            models.UniqueConstraint(
+                fields=["predecessor"], condition=Q(is_default=True), name="one_default_successor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} -> {self.successor_id} ({self.kind})"
+
+
+class UnitRecord(models.Model):
+    """A past identity of a unit: its name, symbols, agency code and place in the tree as they
+    were up to `valid_until` (a rename, a new code or a move writes one before the change), so a
+    document shows the unit as it was when it was registered or issued."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="history", verbose_name="đơn vị"
+    )
+    valid_from = models.DateField("từ ngày", null=True, blank=True)
+    valid_until = models.DateField("đến ngày")
+    name = models.CharField("tên đơn vị", max_length=255)
+    symbol = models.CharField("chữ viết tắt trong ký hiệu văn bản", max_length=30)
+    abbreviation = models.CharField("tên viết tắt trong tài khoản", max_length=30)
+    agency_code = models.CharField("mã định danh", max_length=13, db_index=True)
+    parent = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField("cấp")
+    kind = models.CharField("thay đổi", max_length=10, choices=UnitChangeKind.choices)
+    decision = models.CharField("số quyết định", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "lịch sử đơn vị"
+        verbose_name_plural = "lịch sử đơn vị"
+        ordering = ["unit_id", "valid_until"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "valid_until"], name="unique_unit_record_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (đến {self.valid_until:%d/%m/%Y})"
