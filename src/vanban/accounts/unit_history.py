@@ -154,10 +154,7 @@ def code_is_closed(code: str) -> bool:
     """Whether `code` was a unit's code and is no longer any open unit's."""
     if Unit.objects.filter(agency_code=code, end_date__isnull=True, is_active=True).exists():
         return False
-    return (
-        Unit.objects.filter(Q(agency_code=code) | Q(history__agency_code=code)).exists()
-        or UnitRecord.objects.filter(agency_code=code).exists()
-    )
+    return Unit.objects.filter(Q(agency_code=code) | Q(history__agency_code=code)).exists()
 
 
 def unit_record_write(
