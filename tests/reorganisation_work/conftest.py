@@ -12,13 +12,18 @@ DECISION = "1234/QĐ-UBND"
 PLAN = "vinh-long-2026"
 
 
-def successor(parent: Unit | None, name: str = "Sở Khoa học và Công nghệ") -> Unit:
+def successor(
+    parent: Unit | None,
+    name: str = "Sở Khoa học và Công nghệ",
+    symbol: str = "SKHCN",
+    code: str = "000.00.14.H61",
+) -> Unit:
     return account_services.unit_create(
         actor=None,
         name=name,
-        symbol="SKHCN",
-        abbreviation="skhcn",
-        agency_code="000.00.14.H61",
+        symbol=symbol,
+        abbreviation=symbol.lower(),
+        agency_code=code,
         parent=parent,
         place_name="Vĩnh Long",
     )

@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from vanban.accounts.models import Role, Unit, User
 from vanban.accounts.unit_history import PreviewLine, Transfer
@@ -54,7 +54,7 @@ def _open_processing(transfer: Transfer) -> list[Processing]:
     return list(
         Processing.objects.filter(unit=transfer.source, status__in=OPEN)
         .select_related("document")
-        .order_by("deadline", "pk")
+        .order_by(F("deadline").asc(nulls_last=True), "pk")
     )
 
 
