@@ -67,7 +67,9 @@ def registered(office):
     return [first, second, normative, arrived]
 
 
-def test_series_close_and_open_and_numbering_goes_on_in_the_successor(office, registered, client_for):
+def test_series_close_and_open_and_numbering_goes_on_in_the_successor(
+    office, registered, client_for
+):
     so = office.province.stttt
     target = successor(office.province.root)
     target_clerk = make_user(target, "Phan Thị Văn Thư", (Role.CLERK,))
@@ -113,7 +115,7 @@ def test_series_close_and_open_and_numbering_goes_on_in_the_successor(office, re
     numbers = list(RegisterSeries.objects.filter(unit=so).values_list("pk", "next_number"))
     with pytest.raises(ServiceError, match="đã khóa ngày 25/11/2026 vì đơn vị kết thúc"):
         outgoing(office.clerk, so)
-    with pytest.raises(ServiceError, match="Sổ đăng ký văn bản đến.*đã khóa"):
+    with pytest.raises(ServiceError, match=r"Sổ đăng ký văn bản đến.*đã khóa"):
         incoming(office.clerk, so, "16")
     assert Document.objects.count() == count
     assert list(RegisterSeries.objects.filter(unit=so).values_list("pk", "next_number")) == numbers
@@ -136,9 +138,7 @@ def test_audit_events_name_the_decision(office, registered):
     target = successor(office.province.root)
     transfer = end_into(office.province.stttt, target, EFFECTIVE)
     reorganise.transfer_apply(transfer)
-    events = AuditEvent.objects.filter(action__in=["series.close", "series.create"]).order_by(
-        "seq"
-    )
+    events = AuditEvent.objects.filter(action__in=["series.close", "series.create"]).order_by("seq")
     closes = [e for e in events if e.action == "series.close"]
     assert len(closes) == 3 and {e.data["decision"] for e in closes} == {"1234/QĐ-UBND"}
     assert sorted(e.data["last_number"] for e in closes) == [1, 1, 2]

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from tests.reorganisation_work.conftest import chain_ok, end_into, successor
-from tests.support.province import make_user
 from tests.support import workflow
+from tests.support.province import make_user
 from tests.support.workflow import NOW, TODAY, Work, assignment, directed, register
 from tests.workflow.test_pages import section, timeline
 from vanban.accounts.models import Role
@@ -36,6 +36,8 @@ def _fixed_clock():
 @pytest.fixture
 def work(office) -> Work:
     return workflow.build_work(office)
+
+
 EFFECTIVE = TODAY + dt.timedelta(days=1)
 HANDED = (
     "Chuyển xử lý từ Sở Thông tin và Truyền thông sang Sở Khoa học và Công nghệ theo "
