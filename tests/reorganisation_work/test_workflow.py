@@ -207,7 +207,9 @@ def test_the_plan_may_give_one_document_to_another_unit(work, scene):
     assert Processing.objects.get(document=scene["presented"]).unit_id == scene["target"].pk
 
 
-def test_a_rename_keeps_the_processing_and_ends_delegations_that_no_longer_hold(work, scene):
+def test_a_rename_keeps_the_processing_and_ends_delegations_that_no_longer_hold(
+    work, scene, client_for
+):
     so = work.so
     # The deputy left the unit: the delegation no longer holds.
     work.deputy.unit = work.province.snv
@@ -226,3 +228,5 @@ def test_a_rename_keeps_the_processing_and_ends_delegations_that_no_longer_hold(
         "(sắp xếp tổ chức theo 1234/QĐ-UBND)."
     )
     assert not TrailEntry.objects.filter(action=TrailAction.TRANSFERRED).exists()
+    page = client_for(work.director).get("/xu-ly/uy-quyen/").content.decode()
+    assert "Lê Văn Phó không còn thuộc Sở Thông tin và Truyền thông" in page
