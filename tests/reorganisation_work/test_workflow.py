@@ -230,3 +230,28 @@ def test_a_rename_keeps_the_processing_and_ends_delegations_that_no_longer_hold(
     assert not TrailEntry.objects.filter(action=TrailAction.TRANSFERRED).exists()
     page = client_for(work.director).get("/xu-ly/uy-quyen/").content.decode()
     assert "Lê Văn Phó không còn thuộc Sở Thông tin và Truyền thông" in page
+
+
+def test_the_successors_leader_directs_handed_over_documents_in_bulk(work, scene, client_for):
+    reorganise.transfer_apply(end_into(work.so, scene["target"], EFFECTIVE))
+    leader = client_for(scene["leader"])
+    presented = scene["presented"]
+    form = leader.post(
+        "/xu-ly/viec-cua-toi/chon/", {"action": "direct", "documents": [presented.pk]}
+    )
+    assert form.status_code == 200
+    assert 'id="bulk-direct-form"' in form.content.decode()
+    response = leader.post(
+        "/xu-ly/viec-cua-toi/chon/",
+        {
+            "action": "direct",
+            "documents": [presented.pk],
+            "direction": "Giao văn thư theo dõi.",
+            "lead": f"user:{scene['clerk'].pk}",
+            "deadline": "10/12/2026",
+        },
+    )
+    assert response.status_code == 200
+    assert "Đã làm xong 1 văn bản" in response.content.decode()
+    lead = Assignment.objects.get(document=presented, role="lead")
+    assert (lead.assigner_unit_id, lead.assignee_user_id) == (scene["target"].pk, scene["clerk"].pk)
