@@ -89,6 +89,8 @@ def test_preview_reads_and_lists_open_work(work, scene):
         "1 văn bản đã quá hạn giải quyết; hạn giữ nguyên khi chuyển.",
     )
     assert lines["Văn bản đến đang xử lý"].examples[0].startswith("23/QĐ-UBND (số đến 3)")
+    assert lines["Văn bản đến đang xử lý đã quá hạn"].count == 1
+    assert lines["Văn bản đến đang xử lý đã quá hạn"].examples[0].startswith("23/QĐ-UBND")
     assert lines["Ủy quyền kết thúc"].count == 1
     assert "kết thúc hoạt động ngày 25/11/2026" in lines["Ủy quyền kết thúc"].examples[0]
     assert TrailEntry.objects.count() == trail

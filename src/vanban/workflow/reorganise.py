@@ -126,9 +126,11 @@ def transfer_preview(transfer: Transfer) -> list[PreviewLine]:
     if not transfer.is_same_unit:
         processing = _open_processing(transfer)
         waiting = _waiting_documents(transfer)
-        overdue = sum(1 for p in processing if p.deadline is not None and p.deadline < today) + sum(
-            1 for d in waiting if d.due_date is not None and d.due_date < today
-        )
+        # The processing's deadline once directed, else the one written on the document.
+        due = [(p.document, p.deadline or p.document.due_date) for p in processing]
+        due += [(d, d.due_date) for d in waiting]
+        late = [d for d, day in due if day is not None and day < today]
+        overdue = len(late)
         documents = [p.document for p in processing] + waiting
         if documents:
             lines.append(
@@ -141,6 +143,14 @@ def transfer_preview(transfer: Transfer) -> list[PreviewLine]:
                         if overdue
                         else ()
                     ),
+                )
+            )
+        if late:
+            lines.append(
+                PreviewLine(
+                    label="Văn bản đến đang xử lý đã quá hạn",
+                    count=overdue,
+                    examples=tuple(_label(d) for d in late[:EXAMPLES]),
                 )
             )
         assignments = [
