@@ -141,6 +141,9 @@ def test_open_processing_goes_to_the_successor(work, scene, client_for):
     clerk = client_for(scene["clerk"])
     waiting = scene["waiting"]
     assert "21/QĐ-UBND" in section(clerk.get("/xu-ly/viec-cua-toi/").content.decode(), "to-present")
+    # The ended unit's clerk (still holding the role here) no longer finds it to present.
+    old_clerk = client_for(work.clerk).get("/xu-ly/viec-cua-toi/").content.decode()
+    assert "22/QĐ-UBND" not in old_clerk and "21/QĐ-UBND" not in old_clerk
     page = clerk.get(f"/xu-ly/van-ban/{waiting.pk}/").content.decode()
     assert any(HANDED in line for line in timeline(page))
     assert "Chuyển đơn vị xử lý do sắp xếp tổ chức" in section(page, "timeline")
@@ -174,7 +177,7 @@ def test_open_processing_goes_to_the_successor(work, scene, client_for):
         scene["clerk"].pk,
     )
 
-    # The ended unit's clerk can no longer present there.
+    # The ended unit's clerk cannot present it.
     refused = client_for(work.clerk).post(
         f"/xu-ly/van-ban/{scene['waiting'].pk}/trinh/", {"leader": work.director.pk}
     )

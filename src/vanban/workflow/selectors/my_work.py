@@ -233,11 +233,15 @@ def _shown(prefix: str) -> list[str]:
 def to_present_q(clerk_units: list[int]) -> Q:
     """Documents the clerks of these units present: their units' own, and those a
     reorganisation handed to them before they were presented (a waiting processing row of
-    theirs; workflow.reorganise)."""
-    handed = Processing.objects.filter(
-        unit_id__in=clerk_units, status=ProcessingStatus.WAITING
-    ).values("document_id")
-    return Q(unit_id__in=clerk_units) | Q(pk__in=handed)
+    theirs; workflow.reorganise), without those it handed to another unit."""
+    waiting = Processing.objects.filter(status=ProcessingStatus.WAITING)
+    handed_in = waiting.filter(unit_id__in=clerk_units).values("document_id")
+    handed_out = (
+        waiting.filter(document__unit_id__in=clerk_units)
+        .exclude(unit_id__in=clerk_units)
+        .values("document_id")
+    )
+    return (Q(unit_id__in=clerk_units) & ~Q(pk__in=handed_out)) | Q(pk__in=handed_in)
 
 
 def _to_present(authority: Authority, today: dt.date) -> list[PresentRow]:
