@@ -83,6 +83,9 @@ class RegisterSeries(models.Model):
     legal_normative = models.BooleanField("sổ văn bản quy phạm pháp luật", default=False)
     next_number = models.PositiveIntegerField("số tiếp theo", default=1)
     is_active = models.BooleanField("đang dùng", default=True)
+    # The last day the series numbered documents: the day its unit stopped (CV 414/BNV-VTLTNN).
+    # A closed series stays readable with its numbers and takes no new one (NĐ 30/2020 Art. 15).
+    closed_on = models.DateField("ngày khóa sổ", null=True, blank=True)
 
     class Meta:
         ordering = ["unit_id", "-year", "direction", "name"]

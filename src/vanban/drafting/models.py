@@ -440,6 +440,8 @@ class DraftAction(models.TextChoices):
     CHECKS_AGAIN = "checks_again", "Kiểm tra lại phiên bản mới"
     SIGNED = "signed", "Ký số (người có thẩm quyền)"
     ISSUED = "issued", "Cấp số, vào sổ và ban hành"
+    # A reorganisation handed the draft to the successor unit (CV 414/BNV-VTLTNN).
+    TRANSFERRED = "transferred", "Chuyển đơn vị do sắp xếp tổ chức"
 
 
 class DraftEvent(models.Model):
@@ -447,7 +449,10 @@ class DraftEvent(models.Model):
 
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("bước", max_length=20, choices=DraftAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for a step the system took (a reorganisation loaded by the installer).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Name and position as they were, so the timeline never changes afterwards.
     actor_name = models.CharField(max_length=100)
     actor_position = models.CharField(max_length=100, blank=True)

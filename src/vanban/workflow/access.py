@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from vanban.accounts.models import AccountStatus, Role, RoleAssignment, Unit, User
 from vanban.core import clock
+from vanban.documents.models import Document
 
 from .models import (
     Assignment,
@@ -108,6 +109,19 @@ def authority_of(user: User, *, at: dt.datetime | None = None, delegated: bool =
         authority.delegated_units.setdefault(delegation.unit_id, delegation.delegator)
         authority.acting_for.setdefault(delegation.delegator_id, delegation.delegator)
     return authority
+
+
+def handling_unit_id(document: Document, processing: Processing | None) -> int:
+    """The unit that processes the document: its processing's unit, which a reorganisation
+    hands to the successor of the registering unit (CV 414/BNV-VTLTNN: the document itself stays
+    in its unit's register and fonds), else the unit that registered it."""
+    return processing.unit_id if processing is not None else document.unit_id
+
+
+def handling_unit(document: Document) -> Unit:
+    """`handling_unit_id` as a unit, read with the processing (one query)."""
+    processing = Processing.objects.filter(document_id=document.pk).select_related("unit").first()
+    return processing.unit if processing is not None else document.unit
 
 
 def local_today(at: dt.datetime | None = None) -> dt.date:

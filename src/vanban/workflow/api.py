@@ -22,7 +22,7 @@ from vanban.core.http import client_ip
 from vanban.documents.models import Document
 
 from . import selectors, services
-from .access import authority_of
+from .access import authority_of, handling_unit
 
 router = Router(tags=["Xử lý văn bản đến"])
 
@@ -359,7 +359,7 @@ def document_processing(request: HttpRequest, document_id: Id) -> dict[str, Any]
 def present(request: HttpRequest, document_id: Id, payload: PresentIn) -> dict[str, Any]:
     actor = request_user(request)
     document = selectors.access_incoming(user=actor, pk=document_id)
-    _require(authority_of(actor).is_clerk_of(document.unit_id), services.MSG_NOT_CLERK)
+    _require(authority_of(actor).is_clerk_of(handling_unit(document).pk), services.MSG_NOT_CLERK)
     services.processing_present(
         actor=actor,
         document=document,
@@ -382,7 +382,9 @@ def assign(request: HttpRequest, document_id: Id, payload: AssignIn) -> dict[str
     bản hoặc theo quy định thời hạn của đơn vị với độ khẩn của văn bản."""
     actor = request_user(request)
     document = selectors.access_incoming(user=actor, pk=document_id)
-    _require(authority_of(actor).as_leader_of(document.unit_id)[0], services.MSG_NOT_LEADER)
+    _require(
+        authority_of(actor).as_leader_of(handling_unit(document).pk)[0], services.MSG_NOT_LEADER
+    )
     services.processing_direct(
         actor=actor,
         document=document,

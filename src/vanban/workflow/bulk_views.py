@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vanban.accounts.http import request_user
-from vanban.accounts.models import User
+from vanban.accounts.models import Unit, User
 from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.core.http import client_ip
@@ -29,6 +29,7 @@ from vanban.documents.models import Document
 
 from . import selectors, services
 from .forms import DirectForm
+from .models import Processing
 
 MAX_CHOSEN = 200
 MSG_NONE_CHOSEN = "Hãy đánh dấu ít nhất một văn bản trong danh sách."
@@ -131,12 +132,19 @@ def my_work_bulk(request: HttpRequest) -> HttpResponse:
         return _export(user, chosen)
     form = None
     if action == "direct":
-        units_of = {d.unit_id for d in found.values()}
+        # The unit that handles each document (a reorganisation may have handed it over).
+        handled = dict(
+            Processing.objects.filter(document_id__in=list(found)).values_list(
+                "document_id", "unit_id"
+            )
+        )
+        units_of = {handled.get(d.pk, d.unit_id) for d in found.values()}
         if not found:
             return _back(request, MSG_NOT_VISIBLE)
         if len(units_of) > 1:
             return _back(request, MSG_MANY_UNITS)
-        unit = next(iter(found.values())).unit
+        first = next(iter(found.values()))
+        unit = first.unit if first.unit_id in units_of else Unit.objects.get(pk=units_of.pop())
         units, people = selectors.direct_choices(unit=unit)
         own = {
             "units": units,

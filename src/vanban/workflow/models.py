@@ -306,6 +306,8 @@ class TrailAction(models.TextChoices):
     EXTENSION_GRANTED = "ext_granted", "Đồng ý gia hạn"
     EXTENSION_REFUSED = "ext_refused", "Không đồng ý gia hạn"
     WITHDRAWN = "withdrawn", "Nơi gửi thu hồi văn bản"
+    # A reorganisation handed the open processing to the successor unit (CV 414/BNV-VTLTNN).
+    TRANSFERRED = "transferred", "Chuyển đơn vị xử lý do sắp xếp tổ chức"
 
 
 class TrailEntry(models.Model):
@@ -320,7 +322,11 @@ class TrailEntry(models.Model):
         ProgressEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField("bước", max_length=14, choices=TrailAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for a step the system took (a reorganisation loaded by the installer); the name says
+    # who it was.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -458,6 +464,8 @@ class Delegation(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Why it ended early when nobody ended it by hand (a reorganisation ended its unit).
+    end_reason = models.CharField("lý do kết thúc", max_length=500, blank=True)
 
     objects = DelegationQuerySet.as_manager()
 

@@ -25,7 +25,7 @@ from vanban.documents.models import Document
 from vanban.documents.viewer import ViewerFile, document_viewer_files, viewer_files, wants_view
 
 from . import selectors, services
-from .access import Authority, authority_of
+from .access import Authority, authority_of, handling_unit, handling_unit_id
 from .forms import (
     CompleteForm,
     DirectForm,
@@ -65,14 +65,17 @@ def _forms(page: selectors.ProcessingPage, bound: Bound | None) -> dict[str, Any
         return make()
 
     context: dict[str, Any] = {}
+    unit_id = handling_unit_id(document, page.processing)
     if actions.present:
-        leaders = selectors.unit_leaders(unit_id=document.unit_id)
+        leaders = selectors.unit_leaders(unit_id=unit_id)
         context["present_form"] = pick(
             "present", None, lambda: PresentForm(leaders=leaders, auto_id="id_present_%s")
         )
     if actions.direct:
-        units, people = selectors.direct_choices(unit=document.unit)
-        deadline = services.default_deadline(document, today=page.today)
+        units, people = selectors.direct_choices(
+            unit=page.processing.unit if page.processing is not None else document.unit
+        )
+        deadline = services.default_deadline(document, today=page.today, unit_id=unit_id)
         templates = [t.text for t in selectors.direction_templates_of(page.authority.user)]
         context["direct_form"] = pick(
             "direct",
@@ -219,9 +222,10 @@ def _authority(request: HttpRequest) -> Authority:
 def present(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     authority = _authority(request)
+    unit = handling_unit(document)
     form = PresentForm(
         request.POST,
-        leaders=selectors.unit_leaders(unit_id=document.unit_id),
+        leaders=selectors.unit_leaders(unit_id=unit.pk),
         auto_id="id_present_%s",
     )
     return _step(
@@ -229,7 +233,7 @@ def present(request: HttpRequest, pk: int) -> HttpResponse:
         document,
         kind="present",
         pk=None,
-        allowed=authority.is_clerk_of(document.unit_id),
+        allowed=authority.is_clerk_of(unit.pk),
         refusal=services.MSG_NOT_CLERK,
         form=form,
         call=lambda: services.processing_present(
@@ -248,7 +252,8 @@ def present(request: HttpRequest, pk: int) -> HttpResponse:
 def direct(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     authority = _authority(request)
-    units, people = selectors.direct_choices(unit=document.unit)
+    unit = handling_unit(document)
+    units, people = selectors.direct_choices(unit=unit)
     templates = [t.text for t in selectors.direction_templates_of(request_user(request))]
     form = DirectForm(
         request.POST, units=units, people=people, templates=templates, auto_id="id_direct_%s"
@@ -258,7 +263,7 @@ def direct(request: HttpRequest, pk: int) -> HttpResponse:
         document,
         kind="direct",
         pk=None,
-        allowed=authority.as_leader_of(document.unit_id)[0],
+        allowed=authority.as_leader_of(unit.pk)[0],
         refusal=services.MSG_NOT_LEADER,
         form=form,
         call=lambda: services.processing_direct(

@@ -27,6 +27,23 @@ def _require_series_manager(actor: User, unit: Unit) -> None:
         raise AccessDenied("Chỉ lãnh đạo, văn thư hoặc quản trị đơn vị được thiết lập sổ văn bản.")
 
 
+MSG_SERIES_CLOSED = (
+    "Sổ “{name}” năm {year} đã khóa ngày {day:%d/%m/%Y} vì đơn vị kết thúc hoạt động; không cấp "
+    "số mới trong sổ này. Văn bản mới đăng ký ở đơn vị tiếp nhận."
+)
+MSG_SERIES_STOPPED = "Sổ “{name}” năm {year} đã ngừng dùng; không cấp số mới trong sổ này."
+MSG_UNIT_ENDED = (
+    "{unit} đã kết thúc hoạt động ngày {day:%d/%m/%Y}; không mở sổ và cấp số mới cho đơn vị này."
+)
+
+
+def series_closed_message(series: RegisterSeries) -> str:
+    """Why a series takes no number: closed with its unit (CV 414/BNV-VTLTNN), or stopped."""
+    if series.closed_on is not None:
+        return MSG_SERIES_CLOSED.format(name=series.name, year=series.year, day=series.closed_on)
+    return MSG_SERIES_STOPPED.format(name=series.name, year=series.year)
+
+
 def _series_default_name(
     direction: str, document_type: DocumentType | None, legal_normative: bool
 ) -> str:
@@ -49,8 +66,11 @@ def series_create(
     legal_normative: bool = False,
     name: str = "",
 ) -> RegisterSeries:
-    """Open a series for a year: one per type for outgoing documents if the head so decides."""
+    """Open a series for a year: one per type for outgoing documents if the head so decides.
+    An ended unit opens none (CV 414/BNV-VTLTNN: its registers closed with it)."""
     _require_series_manager(actor, unit)
+    if unit.end_date is not None and unit.end_date < local_today():
+        raise ServiceError(MSG_UNIT_ENDED.format(unit=unit.name, day=unit.end_date))
     if direction not in Direction.values:
         raise ServiceError("Loại sổ không hợp lệ.", field="direction")
     if direction == Direction.INCOMING and (document_type or legal_normative):
@@ -120,6 +140,13 @@ def _series_open(*, unit: Unit, year: int, direction: str, scope: dict[str, Any]
     ).first()
     if series is not None:
         return series
+    stopped = RegisterSeries.objects.filter(
+        unit=unit, year=year, direction=direction, is_active=False, **scope
+    ).first()
+    if stopped is not None:
+        raise ServiceError(series_closed_message(stopped))
+    if unit.end_date is not None and unit.end_date < local_today():
+        raise ServiceError(MSG_UNIT_ENDED.format(unit=unit.name, day=unit.end_date))
     name = _series_default_name(direction, scope["document_type"], scope["legal_normative"])
     try:
         with transaction.atomic():
@@ -128,7 +155,10 @@ def _series_open(*, unit: Unit, year: int, direction: str, scope: dict[str, Any]
             )
     except IntegrityError:
         # Another clerk opened it at the same moment.
-        return RegisterSeries.objects.get(unit=unit, year=year, direction=direction, **scope)
+        series = RegisterSeries.objects.get(unit=unit, year=year, direction=direction, **scope)
+    if not series.is_active:
+        raise ServiceError(series_closed_message(series))
+    return series
 
 
 def _series_and_number(

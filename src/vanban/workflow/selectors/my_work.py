@@ -230,12 +230,28 @@ def _shown(prefix: str) -> list[str]:
     return [f"{prefix}{name}" for name in _DOCUMENT_SHOWN]
 
 
+def to_present_q(clerk_units: list[int]) -> Q:
+    """Documents the clerks of these units present: their units' own, and those a
+    reorganisation handed to them before they were presented (a waiting processing row of
+    theirs; workflow.reorganise), without those it handed to another unit."""
+    waiting = Processing.objects.filter(status=ProcessingStatus.WAITING)
+    handed_in = waiting.filter(unit_id__in=clerk_units).values("document_id")
+    handed_out = (
+        waiting.filter(document__unit_id__in=clerk_units)
+        .exclude(unit_id__in=clerk_units)
+        .values("document_id")
+    )
+    return (Q(unit_id__in=clerk_units) & ~Q(pk__in=handed_out)) | Q(pk__in=handed_in)
+
+
 def _to_present(authority: Authority, today: dt.date) -> list[PresentRow]:
     """Incoming documents of the clerk's units not presented yet, the first `TO_PRESENT_LIMIT`:
     read through the partial index `document_to_present` on the marker the workflow clears when
     it presents a document (`Document.awaiting_presentation`, R18)."""
     waiting = (
-        Document.objects.filter(unit_id__in=authority.clerk_units, awaiting_presentation=True)
+        Document.objects.filter(
+            to_present_q(list(authority.clerk_units)), awaiting_presentation=True
+        )
         .select_related("document_type")
         .only("unit_id", *_DOCUMENT_SHOWN)
     )
@@ -539,7 +555,7 @@ def _counts_query(user: User, at: dt.datetime) -> QuerySet[Any]:
     }
     if clerk_units:
         columns["to_present"] = counted(
-            Document.objects.filter(unit_id__in=clerk_units, awaiting_presentation=True)
+            Document.objects.filter(to_present_q(clerk_units), awaiting_presentation=True)
         )
         columns["to_receive"] = counted(reception_queue(user=user))
     for counter in COUNTERS:

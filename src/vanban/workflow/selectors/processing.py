@@ -11,7 +11,14 @@ from vanban.core.errors import NotFound
 from vanban.documents.models import Direction, Document, DocumentFile
 from vanban.documents.selectors import access_document
 
-from ..access import Authority, DocumentActions, authority_of, document_actions, local_today
+from ..access import (
+    Authority,
+    DocumentActions,
+    authority_of,
+    document_actions,
+    handling_unit_id,
+    local_today,
+)
 from ..models import (
     Assignment,
     AssignmentRole,
@@ -130,7 +137,12 @@ def processing_page(*, user: User, document: Document) -> ProcessingPage:
     processing = (
         Processing.objects.filter(document=document)
         .select_related(
-            "presented_to", "presented_by", "directed_by", "directed_for", "completed_by"
+            "unit",
+            "presented_to",
+            "presented_by",
+            "directed_by",
+            "directed_for",
+            "completed_by",
         )
         .first()
     )
@@ -169,7 +181,7 @@ def processing_page(*, user: User, document: Document) -> ProcessingPage:
         )
     actions = document_actions(
         authority,
-        document_unit_id=document.unit_id,
+        document_unit_id=handling_unit_id(document, processing),
         processing=processing,
         assignments=[row.assignment for row in rows],
     )

@@ -18,7 +18,7 @@ from vanban.core.text import format_date_vi
 from vanban.documents.models import Direction, Document, DocumentShare
 from vanban.exchange.delivery import delivery_status_update
 
-from ..access import authority_of, local_today, subunit_ids, unit_people_ids
+from ..access import authority_of, handling_unit, local_today, subunit_ids, unit_people_ids
 from ..models import (
     Assignment,
     AssignmentRole,
@@ -430,7 +430,8 @@ def processing_direct(
     gives the work: a lead unit or person, co-handlers, people for information and the deadline
     (Art. 24.1; R18). Without a deadline the unit's policy for the urgency applies."""
     _require_active(actor)
-    allowed, on_behalf_of = authority_of(actor).as_leader_of(document.unit_id)
+    unit = handling_unit(document)
+    allowed, on_behalf_of = authority_of(actor).as_leader_of(unit.pk)
     if not allowed:
         raise AccessDenied(MSG_NOT_LEADER)
     if document.direction != Direction.INCOMING:
@@ -441,7 +442,7 @@ def processing_direct(
         processing = _check_directable(_lock(document))
         direction = _text(direction, label="ý kiến chỉ đạo", field="direction", required=True)
         plan = _check_plan(
-            scope=document.unit,
+            scope=unit,
             lead_unit=lead_unit,
             lead_user=lead_user,
             co_units=co_units,
@@ -449,7 +450,9 @@ def processing_direct(
             info_users=info_users,
             units_allowed=True,
         )
-        deadline = _check_deadline(deadline or default_deadline(document, today=today), today=today)
+        deadline = _check_deadline(
+            deadline or default_deadline(document, today=today, unit_id=unit.pk), today=today
+        )
         _save_direction(
             processing,
             direction=direction,
@@ -462,7 +465,7 @@ def processing_direct(
             processing=processing,
             document=document,
             parent=None,
-            assigner_unit_id=document.unit_id,
+            assigner_unit_id=unit.pk,
             plan=plan,
             deadline=deadline,
             note="",

@@ -19,13 +19,16 @@ from ..models import DeadlinePolicy
 from ._common import MSG_POLICY
 
 
-def default_deadline(document: Document, *, today: dt.date | None = None) -> dt.date:
-    """The deadline stated on the record if still ahead, else the unit's policy for the
-    document's urgency (DeadlinePolicy: data per unit)."""
+def default_deadline(
+    document: Document, *, today: dt.date | None = None, unit_id: int | None = None
+) -> dt.date:
+    """The deadline stated on the record if still ahead, else the policy of the unit that
+    processes it (`unit_id`, default the document's) for the document's urgency
+    (DeadlinePolicy: data per unit)."""
     today = today or local_today()
     if document.due_date and document.due_date >= today:
         return document.due_date
-    policy = DeadlinePolicy.for_unit(document.unit_id)
+    policy = DeadlinePolicy.for_unit(unit_id or document.unit_id)
     return today + dt.timedelta(days=policy.days_for(document.urgency))
 
 

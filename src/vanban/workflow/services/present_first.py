@@ -33,13 +33,15 @@ def present_first(document: Document, actor: Any) -> ShareRule | None:
     """`documents.share_rules.ShareRuleSource` of the processing."""
     if document.direction != Direction.INCOMING or document.withdrawn_at is not None:
         return None
-    status = (
-        Processing.objects.filter(document_id=document.pk).values_list("status", flat=True).first()
+    row = (
+        Processing.objects.filter(document_id=document.pk).values_list("status", "unit_id").first()
     )
+    status, unit_id = row if row is not None else (None, document.unit_id)
     if status not in (None, ProcessingStatus.WAITING):
         return None
-    leaders = unit_people_ids([document.unit_id], (Role.LEADER,)).get(document.unit_id, [])
-    may_present = actor.has_role(Role.CLERK, document.unit)
+    # The unit that presents it: a reorganisation may have handed it to a successor.
+    leaders = unit_people_ids([unit_id], (Role.LEADER,)).get(unit_id, [])
+    may_present = any(u == unit_id and r == Role.CLERK for u, r in actor.role_pairs())
     return ShareRule(
         excluded=frozenset(leaders),
         refusal=MSG_PRESENT_FIRST,

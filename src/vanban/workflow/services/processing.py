@@ -28,7 +28,7 @@ from vanban.documents.models import Direction, Document, DocumentPolicy, Documen
 from vanban.documents.opened import document_opened
 from vanban.exchange.delivery import delivery_status_update
 
-from ..access import authority_of
+from ..access import authority_of, handling_unit
 from ..models import (
     Assignment,
     AssignmentRole,
@@ -74,7 +74,8 @@ def processing_present(
     A document may be presented again to another leader until it has a direction.
     """
     _require_active(actor)
-    if not actor.has_role(Role.CLERK, document.unit):
+    unit = handling_unit(document)
+    if not actor.has_role(Role.CLERK, unit):
         raise AccessDenied(MSG_NOT_CLERK)
     if document.direction != Direction.INCOMING:
         raise ServiceError(MSG_NOT_INCOMING)
@@ -90,16 +91,16 @@ def processing_present(
                 raise ServiceError(MSG_WITHDRAWN)
             if processing is not None and processing.status == ProcessingStatus.IN_PROGRESS:
                 raise ServiceError("Văn bản đã có ý kiến chỉ đạo; không trình lại.")
-            if (
-                leader is None
-                or not leader.is_active
-                or not leader.has_role(Role.LEADER, document.unit)
-            ):
+            if leader is None or not leader.is_active or not leader.has_role(Role.LEADER, unit):
                 raise ServiceError(MSG_PRESENT_TO, field="leader")
             note = _text(note, label="ghi chú khi trình", field="note", max_length=2000)
             again = processing is not None and processing.status == ProcessingStatus.PRESENTED
             if processing is None:
                 processing = _processing_start(document, created_at=now)
+            elif document.awaiting_presentation:
+                # Handed over before it was presented (workflow.reorganise): presented now.
+                Document.objects.filter(pk=document.pk).update(awaiting_presentation=False)
+                document.awaiting_presentation = False
             processing.status = ProcessingStatus.PRESENTED
             processing.presented_to = leader
             processing.presented_by = actor
