@@ -153,9 +153,7 @@ def test_demo_province_has_the_shape_of_bentre():
         "account.create": len(every_user),
         "demo.load": 1,
     }
-    assert AccountChange.objects.filter(kind=AccountChange.Kind.CREATED).count() == len(
-        every_user
-    )
+    assert AccountChange.objects.filter(kind=AccountChange.Kind.CREATED).count() == len(every_user)
     assert audit_verify()[1] == []
 
 

@@ -28,6 +28,7 @@ from vanban.core.text import fold
 
 from . import selectors, services
 from .forms import (
+    LEVEL_HINT,
     AccountCreateForm,
     AccountEditForm,
     AccountFilterForm,
@@ -36,7 +37,6 @@ from .forms import (
     AccountRolesForm,
     AccountUnlockForm,
     PolicyForm,
-    LEVEL_HINT,
     UnitCreateForm,
     UnitDayForm,
     UnitForm,

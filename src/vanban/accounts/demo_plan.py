@@ -287,4 +287,3 @@ def demo_plans_write(directory: Path = PLANS_DIR) -> list[Path]:
         path.write_text(plan_json(plan), encoding="utf-8")
         paths.append(path)
     return paths
-
