@@ -169,6 +169,7 @@ def test_the_tree_of_a_day_shows_units_as_they_were(province, client_for):
     row_text = row.group(0)
     assert "000.02.12.H07" in row_text and "pbcvtstttt" in row_text
     assert "Đã chấm dứt hoạt động" in row_text and "(01/01/2021 – 30/06/2025)" in row_text
+    assert f'href="{UNITS}{office.pk}/sua/">Xem</a>' in row_text
     # Each unit still follows its parent.
     assert page.index("Sở Thông tin và Truyền thông") < page.index("Phòng Bưu chính - Viễn thông")
 
