@@ -561,8 +561,9 @@ def test_account_list_pages_of_fifty(province, client_for):
 # Session, signed-in user, their roles, unread notifications (menu); then the unit filter's
 # choices, the row count, one page of accounts and their roles.
 ACCOUNT_LIST_QUERIES = 8
-# Session, user, roles, notifications; then the units with their member counts.
-UNIT_LIST_QUERIES = 5
+# Session, user, roles, notifications; then the units of the day with their member counts and
+# the records of their past identities still in force that day.
+UNIT_LIST_QUERIES = 6
 
 
 def extra_accounts(province, count: int) -> None:

@@ -14,6 +14,7 @@ from django.test import Client
 from vanban.accounts.demo import (
     DEMO_LOGIN_USERNAMES,
     DEMO_PASSWORD,
+    DEMO_SINCE,
     FAMILY_NAMES,
     agency_code,
     demo_province_load,
@@ -61,13 +62,19 @@ def test_agency_code_scheme():
 def test_demo_province_has_the_shape_of_bentre():
     result = demo_province_load()
 
-    units = list(Unit.objects.select_related("parent"))
-    users = list(User.objects.select_related("unit"))
-    assert result.units == len(units)
-    assert result.accounts == len(users) >= 180
+    every_unit = list(Unit.objects.select_related("parent"))
+    every_user = list(User.objects.select_related("unit"))
+    assert result.units == len(every_unit)
+    assert result.accounts == len(every_user)
+    # Bến Tre before 1 July 2025; Vĩnh Long and Trà Vinh are further roots (test_demo_plan.py).
+    units = [u for u in every_unit if u.agency_code.endswith(".H07")]
+    users = [u for u in every_user if u.unit.agency_code.endswith(".H07")]
+    assert len(users) >= 180
+    assert {u.start_date for u in every_unit} == {DEMO_SINCE}
+    assert {u.end_date for u in every_unit} == {None}
 
     # The tree: one root with the province code, four levels, each child one level down.
-    root = Unit.objects.get(parent=None)
+    root = Unit.objects.get(parent=None, agency_code="000.00.00.H07")
     assert (root.name, root.agency_code, root.level) == (
         "Ủy ban nhân dân tỉnh Bến Tre",
         "000.00.00.H07",
@@ -141,8 +148,12 @@ def test_demo_province_has_the_shape_of_bentre():
 
     # Issued through the services: every account and unit is in the audit trail.
     actions = dict(AuditEvent.objects.values_list("action").annotate(n=Count("id")))
-    assert actions == {"unit.create": len(units), "account.create": len(users), "demo.load": 1}
-    assert AccountChange.objects.filter(kind=AccountChange.Kind.CREATED).count() == len(users)
+    assert actions == {
+        "unit.create": len(every_unit),
+        "account.create": len(every_user),
+        "demo.load": 1,
+    }
+    assert AccountChange.objects.filter(kind=AccountChange.Kind.CREATED).count() == len(every_user)
     assert audit_verify()[1] == []
 
 

@@ -193,7 +193,12 @@ def test_a_json_array_instead_of_an_object_is_422(province, api, unit_admin_toke
             "abbreviation",
         ),
         ({"name": ""}, "Tên đơn vị không được để trống.", "name"),
-        ({"parent_id": None}, "Tỉnh đã có đơn vị gốc; hãy chọn đơn vị cấp trên.", "parent"),
+        (
+            {"parent_id": None},
+            "Đơn vị gốc (cấp 1) là Ủy ban nhân dân tỉnh: mã định danh phải có dạng 000.00.00.H## "
+            "(QĐ 20/2020/QĐ-TTg), không phải 000.00.06.H07. Đơn vị khác hãy chọn đơn vị cấp trên.",
+            "parent",
+        ),
         ({"parent_id": 999999}, "Không tìm thấy đơn vị cấp trên.", "parent_id"),
     ],
 )

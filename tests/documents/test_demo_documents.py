@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 def test_demo_registers_look_like_real_use():
     demo_province_load()
     result = demo_documents_load()
-    assert (result.incoming, result.outgoing) == (12, 6)
+    assert (result.incoming, result.outgoing, result.merging) == (12, 6, 7)
     clerk = User.objects.get(username="trangvtt.stttt")
     incoming = Document.objects.filter(direction=Direction.INCOMING).order_by("registered_at")
     numbers = list(incoming.values_list("year", "register_number"))
@@ -27,4 +27,4 @@ def test_demo_registers_look_like_real_use():
     assert Document.objects.visible_to(staff).count() == 6
     # Loading again adds nothing.
     assert demo_documents_load().incoming == 0
-    assert Document.objects.count() == 18
+    assert Document.objects.count() == 25

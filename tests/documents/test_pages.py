@@ -1097,8 +1097,9 @@ def test_detail_query_count_does_not_grow(office, client_for, django_assert_num_
 # reader's parts for information marked read, the processing's rule (status, leaders), files,
 # shares, share choices, latest signature verification reports; the discussion thread: its
 # posts, the people they name, who may see the document, those of them who may be named; the
-# dossiers the document belongs to that the reader may read ("Thuộc hồ sơ", records)
-DETAIL_QUERIES = 18
+# dossiers the document belongs to that the reader may read ("Thuộc hồ sơ", records); the past
+# identities of its unit and issuing unit (their names and codes of the document's time)
+DETAIL_QUERIES = 19
 
 
 # ---------------------------------------------------------------- numbering series

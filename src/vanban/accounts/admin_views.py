@@ -4,6 +4,8 @@ Thin views: parse the form, call accounts.services / accounts.selectors, show th
 A person without any admin role gets 403; an object the admin does not manage answers 404.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -14,15 +16,19 @@ from django.db.models import Prefetch
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from vanban.core import clock
 from vanban.core.errors import ServiceError
 from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, refusal_raise
+from vanban.core.text import fold
 
 from . import selectors, services
 from .forms import (
+    LEVEL_HINT,
     AccountCreateForm,
     AccountEditForm,
     AccountFilterForm,
@@ -32,6 +38,7 @@ from .forms import (
     AccountUnlockForm,
     PolicyForm,
     UnitCreateForm,
+    UnitDayForm,
     UnitForm,
 )
 from .models import (
@@ -44,6 +51,7 @@ from .models import (
     RoleAssignment,
     User,
 )
+from .unit_history import UnitFacts, predecessors_of, successors_of, unit_facts_on
 
 ACCOUNTS_PER_PAGE = 50
 
@@ -375,12 +383,13 @@ def account_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- units
 
 
-def _unit_tree(units: list[Any]) -> list[Any]:
-    """Units in tree order (each followed by its sub-units); orphans of a search start a branch."""
+def _unit_tree(units: list[Any], parent_of: Callable[[Any], int | None]) -> list[Any]:
+    """Units in tree order (each followed by its sub-units); orphans of a search start a branch.
+    `parent_of` gives a unit's parent id (on the day shown)."""
     present = {u.pk for u in units}
     children: dict[int | None, list[Any]] = {}
     for unit in units:
-        parent = unit.parent_id if unit.parent_id in present else None
+        parent = parent_of(unit) if parent_of(unit) in present else None
         children.setdefault(parent, []).append(unit)
     ordered: list[Any] = []
     stack = list(reversed(children.get(None, [])))
@@ -391,20 +400,51 @@ def _unit_tree(units: list[Any]) -> list[Any]:
     return ordered
 
 
+@dataclass(frozen=True)
+class UnitRow:
+    """A unit of the tree of a day: the unit, and its name, code and place as they were then."""
+
+    unit: Any
+    facts: UnitFacts
+    ended: bool  # the unit has ended by today (shown with its period)
+
+    @property
+    def pk(self) -> int:
+        return int(self.unit.pk)
+
+
 @login_required
 @require_GET
 def unit_list(request: HttpRequest) -> HttpResponse:
-    """Units the admin manages with their account counts; a unit admin sees their own (R7)."""
+    """The tree of units of a day (today by default) that the admin manages, as they were that
+    day, with their account counts; a unit admin sees their own (R7). Units ended since show
+    their period (docs/reorganisation.md)."""
     _require_admin(request.user)
     query = request.GET.get("q", "")[:100]
-    units = _unit_tree(list(selectors.unit_list(user=request.user, query=query)))
+    today = timezone.localdate(clock.now())
+    form = UnitDayForm(request.GET if request.GET.get("ngay") else None)
+    day = form.cleaned_data["ngay"] if form.is_bound and form.is_valid() else today
+    units = list(selectors.unit_list(user=request.user, query=query, day=day))
+    rows = [
+        UnitRow(
+            unit=unit,
+            facts=unit_facts_on(unit, day),
+            ended=unit.end_date is not None and unit.end_date < today,
+        )
+        for unit in units
+    ]
+    rows.sort(key=lambda r: (r.facts.level, fold(r.facts.name), r.pk))
     return render(
         request,
         "accounts/admin/unit_list.html",
         {
-            "units": units,
+            "rows": _unit_tree(rows, lambda row: row.facts.parent_id),
             "query": query,
+            "day": day,
+            "is_today": day == today,
+            "day_form": form if form.is_bound else UnitDayForm(initial={"ngay": today}),
             "can_edit": request.user.is_province_admin,
+            "level_hint": LEVEL_HINT,
         },
     )
 
@@ -456,7 +496,23 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã cập nhật đơn vị {unit.name}.")
             return redirect("accounts:unit_list")
-    return render(request, "accounts/admin/unit_form.html", {"form": form, "unit": unit})
+    return render(
+        request,
+        "accounts/admin/unit_form.html",
+        {"form": form, "unit": unit, **_unit_history(unit)},
+    )
+
+
+def _unit_history(unit: Any) -> dict[str, Any]:
+    """A unit's history (docs/reorganisation.md): its period, its past names and codes with the
+    decisions that changed them, the units it carries on and those that carry it on. Three
+    queries."""
+    return {
+        "period": unit_facts_on(unit, None).period,
+        "records": list(unit.history.select_related("parent").order_by("valid_until")),
+        "predecessors": predecessors_of(unit),
+        "successors": successors_of(unit),
+    }
 
 
 # ---------------------------------------------------------------- policy

@@ -1,4 +1,9 @@
-"""The demo province: a Bến Tre-like organisation tree with about two hundred people.
+"""The demo province: a Bến Tre-like organisation tree with about two hundred people, as it
+stood before 1 July 2025, with the two provinces merged with it on that day (NQ 202/2025/QH15)
+as further roots: a few units of Vĩnh Long (H61, the province that keeps its name and code) and of
+Trà Vinh (H59), each with a leader and a clerk. The reorganisation plans of 1 July 2025 that turn
+the three into the two-level province of Vĩnh Long are `demo_plan.py` (docs/reorganisation.md,
+"The demo: Vĩnh Long before and after 1 July 2025").
 
 Everything is created through `unit_create` and `account_create` with `actor=None` (the
 installer), so the demo data passes the same checks and leaves the same audit trail as real data.
@@ -14,6 +19,7 @@ Bến Tre; each level fills one group and keeps its parent's groups:
 - level 4, inside a level-3 unit ZZ.YY:            ``VVV.ZZ.YY.H07`` (VVV: 001-999)
 """
 
+import datetime as dt
 import random
 import time
 from dataclasses import dataclass, field
@@ -31,6 +37,8 @@ PROVINCE_CODE = "H07"
 EMAIL_DOMAIN = "bentre.gov.vn"
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published demo password, shown by quickstart
 SEED = 2017
+# The first day of the demo's units (the day the deployment's records begin).
+DEMO_SINCE = dt.date(2021, 1, 1)
 
 # ---------------------------------------------------------------- organisation tree
 
@@ -52,6 +60,16 @@ class UnitSpec:
     number: int  # order among its siblings; becomes the unit's group in the agency code
     posts: tuple[Post, ...] = ()
     children: tuple["UnitSpec", ...] = ()
+    people: tuple["Named", ...] = ()  # fixed people (the merged provinces' units)
+
+
+@dataclass(frozen=True)
+class Named:
+    """A fixed person of a unit of a merged province (a leader or the clerk)."""
+
+    full_name: str
+    position: str
+    roles: tuple[str, ...]
 
 
 LEADER = (Role.LEADER,)
@@ -467,10 +485,141 @@ PROVINCE = UnitSpec(
 )
 
 
-def agency_code(number: int, parent_code: str | None) -> str:
-    """The code of the `number`-th child of the unit with `parent_code` (scheme above)."""
+# ---------------------------------------------------------------- the provinces merged on 1/7/2025
+
+
+def _merging_unit(
+    name: str,
+    symbol: str,
+    abbreviation: str,
+    number: int,
+    leader: tuple[str, str],
+    clerk: str,
+    children: tuple[UnitSpec, ...] = (),
+    clerk_position: str = "Văn thư",
+) -> UnitSpec:
+    """A unit of Vĩnh Long or Trà Vinh before the merge: its head and its clerk, by name."""
+    return UnitSpec(
+        name,
+        symbol,
+        abbreviation,
+        number,
+        children=children,
+        people=(
+            Named(leader[0], leader[1], LEADER),
+            Named(clerk, clerk_position, CLERK),
+        ),
+    )
+
+
+COMMUNE_CLERK = "Công chức Văn phòng - Thống kê (văn thư)"
+
+VINH_LONG = _merging_unit(
+    "Ủy ban nhân dân tỉnh Vĩnh Long",
+    "UBND",
+    "ubndvinhlong",
+    0,
+    ("Trương Văn Hậu", "Chủ tịch UBND tỉnh"),
+    "Đặng Thị Kim Thoa",
+    (
+        _merging_unit(
+            "Văn phòng Ủy ban nhân dân tỉnh Vĩnh Long",
+            "VP",
+            "vpubndvl",
+            1,
+            ("Lâm Văn Khải", "Chánh Văn phòng"),
+            "Huỳnh Thị Ngọc Bích",
+        ),
+        _merging_unit(
+            "Sở Khoa học và Công nghệ tỉnh Vĩnh Long",
+            "SKHCN",
+            "skhcnvl",
+            14,
+            ("Cao Minh Triết", "Giám đốc"),
+            "Tô Thị Mỹ Duyên",
+        ),
+        _merging_unit(
+            "Ủy ban nhân dân thành phố Vĩnh Long",
+            "UBND",
+            "ubndtpvinhlong",
+            21,
+            ("Châu Văn Lực", "Chủ tịch UBND thành phố"),
+            "Dương Thị Thảo Ly",
+            (
+                _merging_unit(
+                    "Ủy ban nhân dân Phường 1",
+                    "UBND",
+                    "phuong1vl",
+                    31,
+                    ("Lý Văn Đông", "Chủ tịch UBND phường"),
+                    "Phan Thị Kiều",
+                    clerk_position=COMMUNE_CLERK,
+                ),
+                _merging_unit(
+                    "Ủy ban nhân dân Phường 8",
+                    "UBND",
+                    "phuong8vl",
+                    32,
+                    ("Đoàn Văn Thuận", "Chủ tịch UBND phường"),
+                    "Bùi Thị Cẩm Tú",
+                    clerk_position=COMMUNE_CLERK,
+                ),
+            ),
+        ),
+    ),
+)
+
+TRA_VINH = _merging_unit(
+    "Ủy ban nhân dân tỉnh Trà Vinh",
+    "UBND",
+    "ubndtravinh",
+    0,
+    ("Hồ Thanh Vũ", "Chủ tịch UBND tỉnh"),
+    "Ngô Thị Diệu",
+    (
+        _merging_unit(
+            "Văn phòng Ủy ban nhân dân tỉnh Trà Vinh",
+            "VP",
+            "vpubndtv",
+            1,
+            ("Lê Hoàng Khang", "Chánh Văn phòng"),
+            "Trần Thị Mộng Cầm",
+        ),
+        _merging_unit(
+            "Sở Tài chính tỉnh Trà Vinh",
+            "STC",
+            "stctv",
+            2,
+            ("Võ Minh Lợi", "Giám đốc"),
+            "Nguyễn Thị Hồng Nhiên",
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoProvince:
+    """One province of the demo: its tree, its level-1 code and its e-mail domain."""
+
+    spec: UnitSpec
+    code: str
+    email_domain: str
+    place_name: str
+
+
+# Bến Tre first: its people are drawn first from the seeded generator (the same people as ever).
+PROVINCES = (
+    DemoProvince(PROVINCE, PROVINCE_CODE, EMAIL_DOMAIN, "Bến Tre"),
+    DemoProvince(VINH_LONG, "H61", "vinhlong.gov.vn", "Vĩnh Long"),
+    DemoProvince(TRA_VINH, "H59", "travinh.gov.vn", "Trà Vinh"),
+)
+
+
+def agency_code(number: int, parent_code: str | None, province: str = PROVINCE_CODE) -> str:
+    """The code of the `number`-th child of the unit with `parent_code` (scheme above); the root
+    of `province` when there is no parent."""
     if parent_code is None:
-        return f"000.00.00.{PROVINCE_CODE}"
+        return f"000.00.00.{province}"
     _, z, y, h = parent_code.split(".")
     if y == "00":
         return f"000.00.{number:02d}.{h}"
@@ -662,6 +811,7 @@ class _Loader:
         self.units = 0
         self.user_ids: list[int] = []
         self.root: Unit | None = None
+        self.province = PROVINCES[0]
 
     def unit(self, spec: UnitSpec, parent: Unit | None) -> None:
         unit = unit_create(
@@ -669,8 +819,12 @@ class _Loader:
             name=spec.name,
             symbol=spec.symbol,
             abbreviation=spec.abbreviation,
-            agency_code=agency_code(spec.number, parent.agency_code if parent else None),
+            agency_code=agency_code(
+                spec.number, parent.agency_code if parent else None, self.province.code
+            ),
             parent=parent,
+            place_name="" if self.province.spec is PROVINCE else self.province.place_name,
+            start_date=DEMO_SINCE,
         )
         self.units += 1
         self.root = self.root or unit
@@ -691,8 +845,14 @@ class _Loader:
         for post in spec.posts:
             for _ in range(post.count):
                 self.person(unit, person_name(self.rng), post.position, post.roles)
+        for named in spec.people:
+            self.person(unit, named.full_name, named.position, named.roles)
         for child in spec.children:
             self.unit(child, unit)
+
+    def load(self, province: DemoProvince) -> None:
+        self.province = province
+        self.unit(province.spec, None)
 
     def person(
         self,
@@ -709,7 +869,7 @@ class _Loader:
             full_name=full_name,
             username=username,
             position=position,
-            email=f"{username}@{EMAIL_DOMAIN}",
+            email=f"{username}@{self.province.email_domain}",
             phone=_phone(self.rng),
             roles=list(roles),
             password_hash=self.password_hash,
@@ -720,7 +880,9 @@ class _Loader:
 
 
 def demo_province_load() -> DemoLoadResult:
-    """Load the demo province into an empty database, in one transaction.
+    """Load the demo province into an empty database, in one transaction: Bến Tre as it was
+    before 1 July 2025, then the units of Vĩnh Long and Trà Vinh as further roots (NQ
+    202/2025/QH15 merged the three on that day; `demo_plan.py` is the plan).
 
     Refuses, changing nothing, when the province already has units. Every account gets the
     demo password; the demo logins (`demo_logins`) may use it at once, the others must change it
@@ -737,7 +899,8 @@ def demo_province_load() -> DemoLoadResult:
         # One real (Argon2) hash for everybody: hashing two hundred times would take half a
         # minute.
         loader = _Loader(password_hash=make_password(DEMO_PASSWORD))
-        loader.unit(PROVINCE, None)
+        for province in PROVINCES:
+            loader.load(province)
         logins = demo_logins()
         audit_record(
             actor=None,

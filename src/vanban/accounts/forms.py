@@ -11,7 +11,13 @@ from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from vanban.core.forms import Form, ModelForm, choice_field, model_choice_field
+from vanban.core.forms import (
+    Form,
+    ModelForm,
+    VietnameseDateField,
+    choice_field,
+    model_choice_field,
+)
 
 from .models import AccountPolicy, AccountStatus, LockReason, RevokeReason, Role, Unit, User
 from .unit_fields import UnitChoiceField
@@ -217,6 +223,23 @@ class UnitForm(Form):
     )
 
 
+# The levels of the tree since 1 July 2025 (two-level local government, NQ 202/2025/QH15): the
+# province, then its sở and commune-level committees, then their offices. Trees of before keep
+# their district level (four levels at most) and still load.
+LEVEL_HINT = (
+    "Cấp 1: Ủy ban nhân dân tỉnh; cấp 2: các sở, ban, ngành của tỉnh và Ủy ban nhân dân xã, "
+    "phường, đặc khu; cấp 3: phòng, ban, chi cục, trung tâm của đơn vị cấp 2; cấp 4: tổ, bộ "
+    "phận. Từ ngày 01/07/2025 không còn cấp huyện; cây đơn vị trước đó (có huyện, thành phố "
+    "trực thuộc tỉnh) vẫn được giữ nguyên trong lịch sử."
+)
+
+
+class UnitDayForm(Form):
+    """The day of the unit tree shown on the units page."""
+
+    ngay = VietnameseDateField(label="Cây đơn vị ngày", required=False)
+
+
 class UnitCreateForm(UnitForm):
     field_order = ["parent", "name", "symbol", "abbreviation", "agency_code", "is_active"]
 
@@ -224,7 +247,8 @@ class UnitCreateForm(UnitForm):
         label="Đơn vị cấp trên",
         queryset=Unit.objects.none(),
         required=False,
-        empty_label="(không có – đơn vị gốc của tỉnh)",
+        empty_label="(không có – đơn vị gốc: Ủy ban nhân dân tỉnh)",
+        help_text=LEVEL_HINT,
         error_messages={"invalid_choice": "Đơn vị cấp trên không hợp lệ."},
     )
 

@@ -26,7 +26,10 @@ def new_session_salt() -> str:
 
 
 class Unit(models.Model):
-    """An agency or part of one: level 1 is the province, 4 the lowest (R1)."""
+    """An agency or part of one: level 1 is the province, 4 the lowest (R1). Since 1 July 2025
+    (two-level local government) level 2 holds the sở and the commune-level People's Committees
+    (xã, phường) and level 3 their offices; trees of before, with the district level, load as
+    they are. A deployment may have several roots while provinces are being merged."""
 
     name = models.CharField("tên đơn vị", max_length=255)
     symbol = models.CharField(

@@ -4,13 +4,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from vanban.core import clock
 from vanban.core.errors import NotFound
 from vanban.core.text import fold
 
-from .models import AccountChange, AccountPolicy, AccountStatus, Role, SessionRecord, Unit, User
+from .models import (
+    AccountChange,
+    AccountPolicy,
+    AccountStatus,
+    Role,
+    SessionRecord,
+    Unit,
+    UnitRecord,
+    User,
+)
 
 
 def roles_of(*, user: User) -> list[str]:
@@ -61,8 +70,23 @@ def access_unit(*, user: User, pk: int) -> Unit:
     return unit
 
 
-def unit_list(*, user: User, query: str = "") -> QuerySet[Unit]:
+def unit_list(*, user: User, query: str = "", day: dt.date | None = None) -> QuerySet[Unit]:
+    """The units the admin manages, with their member counts; with `day`, those that existed
+    that day, each with the records of its past identities still in force then prefetched
+    (`unit_history.unit_facts_on(unit, day)` reads them without a query)."""
     qs = units_managed_by(user=user).select_related("parent")
+    if day is not None:
+        qs = qs.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=day),
+            Q(end_date__isnull=True) | Q(end_date__gte=day),
+        ).prefetch_related(
+            Prefetch(
+                "history",
+                queryset=UnitRecord.objects.filter(valid_until__gte=day)
+                .select_related("parent")
+                .order_by("valid_until"),
+            )
+        )
     if query:
         for word in fold(query).split():
             qs = qs.filter(search_text__contains=word)

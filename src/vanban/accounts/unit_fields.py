@@ -49,8 +49,13 @@ def unit_path(unit: Unit) -> list[Unit]:
 
 def unit_label(unit: Unit) -> str:
     """ "Phòng Nội vụ – UBND huyện Châu Thành": the unit, then each unit above it up to its
-    agency."""
-    return PATH_SEPARATOR.join(u.name for u in unit_path(unit))
+    agency. An ended unit (docs/reorganisation.md) carries its period, "(01/01/2020 –
+    30/06/2025)", so that its documents are still found and told from its successor's."""
+    label = PATH_SEPARATOR.join(u.name for u in unit_path(unit))
+    if unit.end_date is not None:
+        start = f"{unit.start_date:%d/%m/%Y} – " if unit.start_date else "đến "
+        label = f"{label} ({start}{unit.end_date:%d/%m/%Y})"
+    return label
 
 
 def _tree_key(unit: Unit) -> tuple[Any, ...]:

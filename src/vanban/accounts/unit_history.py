@@ -89,6 +89,25 @@ def unit_facts_on(unit: Unit, day: dt.date | None) -> UnitFacts:
     return _facts(unit, _record_on(records, day))
 
 
+def units_facts_on(items: Iterable[tuple[Unit, dt.date | None]]) -> list[UnitFacts]:
+    """Each `(unit, day)` as `unit_facts_on` gives it, reading the records of all the units in
+    one query (none when no day is given): a page that shows several units of their time (a
+    document's unit and its issuing unit) costs one query, not one per unit."""
+    pairs = list(items)
+    days = [day for _unit, day in pairs if day is not None]
+    by_unit: dict[int, list[UnitRecord]] = {}
+    if days:
+        for record in UnitRecord.objects.filter(
+            unit__in={unit.pk for unit, day in pairs if day is not None},
+            valid_until__gte=min(days),
+        ):
+            by_unit.setdefault(record.unit_id, []).append(record)
+    return [
+        _facts(unit, None if day is None else _record_on(by_unit.get(unit.pk, []), day))
+        for unit, day in pairs
+    ]
+
+
 def units_on(day: dt.date) -> list[UnitFacts]:
     """The tree of `day`: every unit that existed that day, as it was then, by level and name.
     Two queries."""

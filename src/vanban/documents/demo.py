@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from vanban.accounts.models import User
+from vanban.accounts.models import Role, User
 from vanban.core import clock
 
 from . import services
@@ -170,10 +170,26 @@ OUTGOING = [
 ]
 
 
+# The provinces merged on 1 July 2025 (NQ 202/2025/QH15): each unit of Vĩnh Long (H61) and Trà
+# Vinh (H59) up to the sở issues one document in June 2025, before the merge; the units of Trà
+# Vinh end on 30/06/2025 and their documents stay theirs (CV 414/BNV-VTLTNN).
+MERGING_OUTGOING = {
+    "000.00.00.H61": ("Kế hoạch", "Kế hoạch sắp xếp tổ chức bộ máy khi hợp nhất tỉnh"),
+    "000.00.01.H61": ("Công văn", "V/v chuẩn bị trụ sở làm việc của các cơ quan sau hợp nhất"),
+    "000.00.14.H61": ("Báo cáo", "Báo cáo hiện trạng hệ thống quản lý văn bản và điều hành"),
+    "000.00.21.H61": ("Công văn", "V/v bàn giao hồ sơ, tài liệu trước khi kết thúc cấp huyện"),
+    "000.00.00.H59": ("Tờ trình", "Tờ trình phương án sắp xếp đơn vị hành chính cấp xã"),
+    "000.00.01.H59": ("Công văn", "V/v kiểm kê tài liệu lưu trữ trước khi hợp nhất tỉnh"),
+    "000.00.02.H59": ("Báo cáo", "Báo cáo quyết toán ngân sách 6 tháng đầu năm 2025"),
+}
+MERGING_DAY = dt.date(2025, 6, 20)
+
+
 @dataclass
 class DemoDocumentsResult:
     incoming: int
     outgoing: int
+    merging: int = 0  # issued by the units of the provinces merged on 1 July 2025
 
 
 def _pdf(title: str, lines: list[str]) -> bytes:
@@ -251,4 +267,52 @@ def demo_documents_load(*, days: int = 40) -> DemoDocumentsResult:
                         main_file=SimpleUploadedFile(f"di-{outgoing + 1}.pdf", pdf),
                     )
                     outgoing += 1
-    return DemoDocumentsResult(incoming=incoming, outgoing=outgoing)
+        merging = _merging_documents_load(types, declared)
+    return DemoDocumentsResult(incoming=incoming, outgoing=outgoing, merging=merging)
+
+
+def _merging_documents_load(types: dict[str, DocumentType], declared: services.Refusals) -> int:
+    """One outgoing document of each unit of the merged provinces that has a clerk, registered
+    by that clerk on a working morning of June 2025 (before the merge of 1 July 2025)."""
+    clerks = {
+        user.unit.agency_code: user
+        for user in User.objects.filter(
+            unit__agency_code__in=MERGING_OUTGOING, role_assignments__role=Role.CLERK
+        ).select_related("unit")
+    }
+    leaders = {
+        user.unit_id: user
+        for user in User.objects.filter(
+            unit__agency_code__in=MERGING_OUTGOING, role_assignments__role=Role.LEADER
+        )
+    }
+    done = 0
+    for offset, (code, (name, subject)) in enumerate(MERGING_OUTGOING.items()):
+        clerk = clerks.get(code)
+        if clerk is None:
+            continue
+        leader = leaders.get(clerk.unit_id)
+        at = timezone.make_aware(
+            dt.datetime.combine(MERGING_DAY + dt.timedelta(days=offset % 5), dt.time(9, offset))
+        )
+        with clock.frozen(at):
+            services.outgoing_register(
+                actor=clerk,
+                unit=clerk.unit,
+                refusals=declared,
+                data=services.DocumentInput(
+                    document_type=types[name],
+                    subject=subject,
+                    recipients="Các cơ quan, đơn vị có liên quan",
+                    signer_name=leader.full_name if leader else "",
+                    signer_position=leader.position if leader else "",
+                    urgency=Urgency.NORMAL,
+                    archive_holder="Văn thư",
+                    issued_amount=1,
+                ),
+                main_file=SimpleUploadedFile(
+                    f"{code}.pdf", _pdf(clerk.unit.name.upper(), [subject])
+                ),
+            )
+        done += 1
+    return done

@@ -20,10 +20,12 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.accounts.http import request_user
 from vanban.accounts.models import Role, User
+from vanban.accounts.unit_history import UnitFacts, units_facts_on
 from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import model_choice_field
 from vanban.core.http import client_ip, refusal_raise
@@ -392,6 +394,18 @@ def _can_share(user: User, document: Document) -> bool:
     return user.has_role(Role.CLERK, document.unit) or user.has_role(Role.LEADER, document.unit)
 
 
+def _units_of_its_time(document: Document) -> tuple[UnitFacts, UnitFacts | None]:
+    """The document's unit as it was when the document was registered, and its issuing unit of
+    the deployment as it was on the document's date (docs/reorganisation.md: a document keeps
+    the name and code of its time). One query for both."""
+    registered = timezone.localdate(document.registered_at) if document.registered_at else None
+    pairs = [(document.unit, registered)]
+    if document.issuer_unit is not None:
+        pairs.append((document.issuer_unit, document.issued_date))
+    facts = units_facts_on(pairs)
+    return facts[0], facts[1] if len(facts) > 1 else None
+
+
 def _detail_page(
     request: HttpRequest,
     document: Document,
@@ -406,12 +420,15 @@ def _detail_page(
     if can_share and share_form is None:
         share_form = ShareForm(candidates=_share_candidates(document, rules or []))
     files = sorted(document.files.all(), key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk))
+    unit_then, issuer_then = _units_of_its_time(document)
     return render(
         request,
         "documents/pages/document_detail.html",
         {
             "document": document,
             "incoming": document.direction == Direction.INCOMING,
+            "unit_then": unit_then,
+            "issuer_then": issuer_then,
             "files": files,
             "viewer_files": document_viewer_files(files),
             "shares": document.shares.select_related("user", "granted_by").order_by(

@@ -472,8 +472,9 @@ def unit_score(*, user: User, unit: Unit, year: int) -> UnitScore:
 
 def default_ranking_parent() -> Unit | None:
     """The units ranked by default are those right below the province's root unit (the
-    departments and the local committees); None when the tree has several roots."""
-    roots = list(Unit.objects.filter(parent__isnull=True)[:2])
+    departments and the local committees); None when the tree has several open roots (provinces
+    being merged, NQ 202/2025/QH15). The roots of provinces merged into it have ended."""
+    roots = list(Unit.objects.filter(parent__isnull=True, end_date__isnull=True)[:2])
     return roots[0] if len(roots) == 1 else None
 
 

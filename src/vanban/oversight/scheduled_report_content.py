@@ -64,7 +64,11 @@ def _heading_unit(unit: Unit | None) -> Unit | None:
         .order_by("pk")
         .first()
     )
-    return department or Unit.objects.filter(parent__isnull=True).order_by("pk").first()
+    # Several roots (provinces being merged, NQ 202/2025/QH15): the first one still open.
+    return (
+        department
+        or Unit.objects.filter(parent__isnull=True, end_date__isnull=True).order_by("pk").first()
+    )
 
 
 def report_content(*, kind: str, period: Period, unit: Unit | None) -> ReportContent:

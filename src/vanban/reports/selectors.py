@@ -65,8 +65,15 @@ def account_change_report(*, user: User, unit: Unit, period: Period) -> AccountC
 
 
 def province_name() -> str:
-    """The province as written in a document's place line: "Bến Tre", from the root unit's name."""
-    root = Unit.objects.filter(parent__isnull=True).order_by("pk").only("name").first()
+    """The province as written in a document's place line: "Bến Tre", from the root unit's name.
+    With several roots (provinces being merged, NQ 202/2025/QH15) the first open one: after the
+    merge, the province that took the others in."""
+    root = (
+        Unit.objects.filter(parent__isnull=True, end_date__isnull=True)
+        .order_by("pk")
+        .only("name")
+        .first()
+    )
     if root is None:
         return ""
     name = nfc(root.name)

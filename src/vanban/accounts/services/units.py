@@ -1,10 +1,12 @@
 """Creating and editing units of the province's tree (R2, R7)."""
 
+import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from vanban.audit.services import audit_record
 from vanban.core.agency_codes import agency_code_problem
@@ -68,6 +70,8 @@ CONTACT_FIELDS = ("address", "email", "phone", "fax", "website")
 # The unit data its documents and packages carry: how it is reached, and its place name.
 UNIT_DATA_FIELDS = (*CONTACT_FIELDS, "place_name")
 PLACE_NAME_MAX = 100
+# A root unit is a province's People's Committee: level-1 code, the other groups zero.
+ROOT_CODE_RE = re.compile(r"^000\.00\.00\.[A-Z0-9]{3}$")
 PHONE_RE = re.compile(r"^[0-9 +().\-]{3,50}$")
 
 
@@ -112,6 +116,33 @@ def _clean_contact(**values: str | None) -> dict[str, str]:
     return cleaned
 
 
+def _check_period(start: dt.date | None, end: dt.date | None, parent: Unit | None) -> None:
+    """The unit's period: dates, the end not before the start, within its parent's period."""
+    for value, key, label in ((start, "start_date", "bắt đầu"), (end, "end_date", "chấm dứt")):
+        if value is not None and not isinstance(value, dt.date):
+            raise ServiceError(f"Ngày {label} hoạt động không hợp lệ.", field=key)
+    if start is not None and end is not None and end < start:
+        raise ServiceError(
+            f"Ngày chấm dứt hoạt động ({end:%d/%m/%Y}) không được trước ngày bắt đầu "
+            f"({start:%d/%m/%Y}).",
+            field="end_date",
+        )
+    if parent is None:
+        return
+    if parent.end_date is not None and (end is None or end > parent.end_date):
+        raise ServiceError(
+            f"Đơn vị cấp trên “{parent.name}” chấm dứt hoạt động ngày "
+            f"{parent.end_date:%d/%m/%Y}; đơn vị trực thuộc phải chấm dứt chậm nhất ngày đó.",
+            field="end_date",
+        )
+    if parent.start_date is not None and start is not None and start < parent.start_date:
+        raise ServiceError(
+            f"Đơn vị cấp trên “{parent.name}” bắt đầu hoạt động ngày "
+            f"{parent.start_date:%d/%m/%Y}; đơn vị trực thuộc không thể bắt đầu trước ngày đó.",
+            field="start_date",
+        )
+
+
 def unit_create(
     *,
     actor: User | None,
@@ -127,8 +158,16 @@ def unit_create(
     fax: str = "",
     website: str = "",
     place_name: str = "",
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
 ) -> Unit:
     """Create a unit under `parent` (four levels at most). Province admin only (R7).
+
+    `parent=None` makes a root (level 1): a People's Committee of a province. A deployment may
+    hold more than one: the province that takes in others (NQ 202/2025/QH15) holds their
+    committees as roots until the merge takes effect. `start_date`/`end_date` are the first and
+    the last day the unit exists (docs/reorganisation.md); empty: since before the records, still
+    open. A sub-unit lives within its parent's period.
 
     `actor=None` is the installer (demo data, first setup), never a web request.
     """
@@ -148,15 +187,23 @@ def unit_create(
     level = parent.level + 1 if parent else 1
     if level > MAX_UNIT_LEVEL:
         raise ServiceError("Cây đơn vị chỉ có tối đa 4 cấp.", field="parent")
-    if parent is None and Unit.objects.filter(parent__isnull=True).exists():
-        raise ServiceError("Tỉnh đã có đơn vị gốc; hãy chọn đơn vị cấp trên.", field="parent")
+    if parent is None and not ROOT_CODE_RE.match(fields["agency_code"]):
+        raise ServiceError(
+            "Đơn vị gốc (cấp 1) là Ủy ban nhân dân tỉnh: mã định danh phải có dạng 000.00.00.H## "
+            f"(QĐ 20/2020/QĐ-TTg), không phải {fields['agency_code']}. Đơn vị khác hãy chọn "
+            "đơn vị cấp trên.",
+            field="parent",
+        )
+    _check_period(start_date, end_date, parent)
     try:
         with transaction.atomic():
             unit = Unit.objects.create(
                 **fields,
                 parent=parent,
                 level=level,
-                is_active=is_active,
+                is_active=is_active and (end_date is None or end_date >= timezone.localdate()),
+                start_date=start_date,
+                end_date=end_date,
                 search_text=fold(
                     f"{fields['name']} {fields['symbol']} {fields['abbreviation']} "
                     f"{fields['agency_code']}"
