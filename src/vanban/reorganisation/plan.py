@@ -158,7 +158,8 @@ def _ref(value: Any, where: str, what: str) -> str:
     return value.strip()
 
 
-def _load(data: str | bytes | dict[str, Any]) -> dict[str, Any]:
+def plan_load(data: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    """The plan file read as a JSON object, or `PlanError`."""
     if isinstance(data, dict):
         return data
     if isinstance(data, bytes):
@@ -182,7 +183,7 @@ def _load(data: str | bytes | dict[str, Any]) -> dict[str, Any]:
 
 def plan_parse(data: str | bytes | dict[str, Any]) -> Plan:
     """The plan checked against the deployment's units, or `PlanError`."""
-    raw = _load(data)
+    raw = plan_load(data)
     title = _text(raw.get("title"), "Kế hoạch", "title")
     decision = _object(raw.get("decision"), "Mục “decision” (quyết định)")
     decision_number = _text(decision.get("number"), "Quyết định", "number", limit=100)
