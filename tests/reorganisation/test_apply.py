@@ -89,7 +89,7 @@ def test_three_communes_merge_into_an_existing_unit(tree):
 
 def test_three_communes_merge_into_a_new_unit(tree):
     communes = [tree.anhoi, tree.phuhung, tree.phunhuan]
-    record, result = apply(
+    record, _ = apply(
         make_plan(
             {"kind": "merge", "units": [u.agency_code for u in communes], "into": "anhoimoi"},
             new_units=[new_unit("anhoimoi", "000.40.21.H07", tree.district.agency_code)],
