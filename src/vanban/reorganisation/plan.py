@@ -537,7 +537,7 @@ def _check_tree(plan: Plan) -> None:
         above = _ending_ancestor(code, parent, ending)
         if above is not None:
             raise PlanError(
-                f"{where}: đơn vị “{plan.name_of(code)}” ({code}) ở dưới đơn vị “"
+                f"{where}: đơn vị “{plan.units[code].name}” ({code}) ở dưới đơn vị “"
                 f"{plan.name_of(above)}” ({above}) chấm dứt hoạt động; hãy chuyển (move) đơn vị "
                 f"“{code}” sang đơn vị cấp trên mới."
             )
