@@ -161,7 +161,7 @@ def _ref(value: Any, where: str, what: str) -> str:
 def plan_load(data: str | bytes | dict[str, Any]) -> dict[str, Any]:
     """The plan file read as a JSON object, or `PlanError`."""
     if isinstance(data, dict):
-        return data
+        return _no_nul(data)
     if isinstance(data, bytes):
         if len(data) > MAX_PLAN_BYTES:
             raise PlanError("Tệp kế hoạch lớn quá 2 MB.")
@@ -175,7 +175,14 @@ def plan_load(data: str | bytes | dict[str, Any]) -> dict[str, Any]:
         raise PlanError(
             f"Tệp kế hoạch không phải JSON hợp lệ: dòng {exc.lineno}, cột {exc.colno} ({exc.msg})."
         ) from None
-    return _object(loaded, "Kế hoạch")
+    return _no_nul(_object(loaded, "Kế hoạch"))
+
+
+def _no_nul(loaded: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL cannot keep a NUL character in text or JSON."""
+    if "\\u0000" in json.dumps(loaded):
+        raise PlanError("Tệp kế hoạch có ký tự NUL (\\u0000), không lưu được.")
+    return loaded
 
 
 # ---------------------------------------------------------------- the parser
