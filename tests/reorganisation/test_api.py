@@ -55,10 +55,7 @@ def test_only_the_province_administrator_may_call(tree, api: ApiClient, who, sta
     record = plan_create(actor=None, data=merge_plan(tree))
     token = None if who == "anonymous" else token_for(getattr(tree.province, who))
     for method, path, body in calls(tree, record):
-        if method == "get":
-            response = api.get(path, token)
-        else:
-            response = api.post(path, token, body)
+        response = api.get(path, token) if method == "get" else api.post(path, token, body)
         assert response.status_code == status, path
         assert response.json()["detail"] == (MISSING if status == 401 else FORBIDDEN)
     assert ReorganisationPlan.objects.count() == 1 and not record.steps.exists()

@@ -312,10 +312,9 @@ def plan_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/plans", response={201: PlanOut, **ERRORS}, summary="Tải lên một kế hoạch")
-def plan_upload(
-    request: HttpRequest, payload: dict[str, Any] = Body(..., description="Nội dung PLAN.json")
-) -> Status[dict[str, Any]]:
-    """Kế hoạch được kiểm tra như trên trang; bị từ chối (400) với lý do bằng tiếng Việt."""
+def plan_upload(request: HttpRequest, payload: Body[dict[str, Any]]) -> Status[dict[str, Any]]:
+    """Thân yêu cầu là nội dung PLAN.json. Kế hoạch được kiểm tra như trên trang; bị từ chối
+    (400) với lý do bằng tiếng Việt."""
     actor = _province_admin(request)
     return Status(201, _plan_out(plan_create(actor=actor, data=payload)))
 
