@@ -45,6 +45,17 @@ def today_local() -> dt.date:
     return timezone.localdate(clock.now())
 
 
+def require_effective(effective_date: dt.date, today: dt.date | None = None) -> None:
+    """A plan is applied on or after its effective date, never before (the units still exist
+    until the day before)."""
+    today = today or today_local()
+    if today < effective_date:
+        raise PlanError(
+            f"Kế hoạch có hiệu lực từ ngày {effective_date:%d/%m/%Y}; chưa áp dụng được "
+            f"trước ngày đó (hôm nay là {today:%d/%m/%Y})."
+        )
+
+
 def plan_create(*, actor: User | None, data: str | bytes | dict[str, Any]) -> ReorganisationPlan:
     """Keep an uploaded plan (not applied). Refused with the plan's first problem; nothing is
     written then."""
@@ -101,12 +112,7 @@ def plan_apply(
     """Apply `record` (see the module's doc). Refused before the effective date, when the plan no
     longer passes its checks, or when the preview shows a conflict; re-runnable."""
     require_province_admin(actor)
-    today = today or today_local()
-    if today < record.effective_date:
-        raise PlanError(
-            f"Kế hoạch có hiệu lực từ ngày {record.effective_date:%d/%m/%Y}; chưa áp dụng được "
-            f"trước ngày đó (hôm nay là {today:%d/%m/%Y})."
-        )
+    require_effective(record.effective_date, today)
     modules = step_modules() if modules is None else modules
     if not record.schedule:
         plan = plan_parse(record.plan)

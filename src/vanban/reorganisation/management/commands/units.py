@@ -4,7 +4,7 @@ a plan").
     vanban units reorganise PLAN.json [--apply] [--today YYYY-MM-DD]
 
 `reorganise` checks the plan and prints its preview; with `--apply` it keeps the plan (once: the
-same file applied again is the same plan) and applies it, as the installer (no person), on or
+same plan applied again from the command is the plan kept the first time, run again) and applies it, as the installer (no person), on or
 after its effective date. A plan refused exits with status 2 and the Vietnamese reason; nothing
 is written then."""
 
@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.core.errors import ServiceError
-from vanban.reorganisation.apply import plan_apply, plan_create
+from vanban.reorganisation.apply import plan_apply, plan_create, require_effective
 from vanban.reorganisation.models import ReorganisationPlan
 from vanban.reorganisation.plan import plan_load, plan_parse
 from vanban.reorganisation.preview import PlanPreview, plan_preview
@@ -62,7 +62,18 @@ class Command(BaseCommand):
         if not options["apply"]:
             self._print_preview(plan_preview(plan_parse(data), actor=None))
             return
-        record = self._kept(data)
+        given = plan_load(data)
+        record = next(
+            (
+                r
+                for r in ReorganisationPlan.objects.filter(created_by__isnull=True)
+                if r.plan == given
+            ),
+            None,
+        )
+        if record is None:  # a new plan: kept only when it can be applied today
+            require_effective(plan_parse(given).effective_date, today)
+            record = plan_create(actor=None, data=given)
         result = plan_apply(record, actor=None, today=today)
         report = plan_report(record)
         for group in report.groups:
@@ -76,14 +87,6 @@ class Command(BaseCommand):
             f"đã có từ trước. Thành lập {totals['created']}, chấm dứt {totals['ended']}, đổi tên "
             f"{totals['renamed']}, chuyển {totals['moved']} đơn vị."
         )
-
-    def _kept(self, data: bytes) -> ReorganisationPlan:
-        """The plan kept from the same file before, else the plan kept now."""
-        given = plan_load(data)
-        for record in ReorganisationPlan.objects.filter(created_by__isnull=True):
-            if record.plan == given:
-                return record
-        return plan_create(actor=None, data=given)
 
     def _print_preview(self, preview: PlanPreview) -> None:
         plan = preview.plan
