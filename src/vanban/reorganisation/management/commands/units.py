@@ -3,9 +3,10 @@ a plan").
 
     vanban units reorganise PLAN.json [--apply] [--today YYYY-MM-DD]
 
-`reorganise` checks the plan and prints its preview; with `--apply` it keeps the plan (once: the
-same plan applied again from the command is the plan kept the first time, run again) and applies it, as the installer (no person), on or
-after its effective date. A plan refused exits with status 2 and the Vietnamese reason; nothing
+`reorganise` checks the plan and prints its preview. With `--apply` it keeps the plan and
+applies it as the installer (no person), on or after its effective date; the same plan given
+again is the plan kept the first time, run again (nothing changes when it is done). A plan
+refused exits with status 2 and the Vietnamese reason; nothing
 is written then."""
 
 from __future__ import annotations
