@@ -212,5 +212,5 @@ def test_the_preview_and_the_result_cost_a_fixed_number_of_queries(
 
 
 QUERIES_LIST = 5
-QUERIES_PREVIEW = 11
+QUERIES_PREVIEW = 12
 QUERIES_RESULT = 6

@@ -8,7 +8,7 @@ import pytest
 from tests.reorganisation.support import make_plan, new_unit
 from vanban.accounts.models import Unit, UnitLink, UnitRecord
 from vanban.audit.models import AuditEvent
-from vanban.reorganisation.apply import plan_create
+from vanban.reorganisation.apply import plan_apply, plan_create
 from vanban.reorganisation.models import ReorganisationPlan
 from vanban.reorganisation.plan import PlanError, plan_parse
 
@@ -210,6 +210,20 @@ def test_a_unit_already_ended_cannot_end_again(tree):
     with pytest.raises(PlanError) as refused:
         plan_parse(make_plan(merge(PHUHUNG, into=ANHOI)))
     assert "(000.31.21.H07) đã chấm dứt hoạt động" in refused.value.message
+
+
+def test_a_former_code_is_not_given_to_a_new_unit(tree):
+    plan_create(
+        actor=None,
+        data=make_plan({"kind": "rename", "unit": SNV, "agency_code": "000.00.06.H07"}),
+    )
+    plan_apply(ReorganisationPlan.objects.get(), actor=None)
+    with pytest.raises(PlanError) as refused:
+        plan_parse(make_plan(merge(ANHOI, into="pa"), new_units=[new_unit("pa", SNV, ROOT)]))
+    assert refused.value.message == (
+        "Đơn vị mới “pa”: mã định danh “000.00.05.H07” là mã cũ của đơn vị “Sở Nội vụ”; mã đã "
+        "dùng không cấp lại cho đơn vị khác."
+    )
 
 
 def test_a_plan_that_is_not_utf8_is_refused(tree):

@@ -7,7 +7,8 @@ of the 2025 reorganisation (NQ 202/2025/QH15, NQ 1687/NQ-UBTVQH15, QĐ 09/2025/Q
 ends at most once, a successor stays open, codes and account abbreviations stay unique, the tree
 keeps four levels (R1) and no cycle.
 
-Reading costs a fixed number of queries whatever the size of the plan: every unit once.
+Reading costs a fixed number of queries whatever the size of the plan: every unit once, and
+the codes units bore before.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vanban.accounts.models import ABBREVIATION_RE, MAX_UNIT_LEVEL, Unit
+from vanban.accounts.models import ABBREVIATION_RE, MAX_UNIT_LEVEL, Unit, UnitRecord
 from vanban.core.agency_codes import agency_code_problem
 from vanban.core.errors import ServiceError
 from vanban.core.text import nfc
@@ -442,6 +443,7 @@ def _check_changes(plan: Plan) -> None:
 def _check_unique(plan: Plan) -> None:
     """Agency codes and account abbreviations once in the tree after the plan (QĐ 09/2025/QĐ-TTg:
     a closed code is not given to another unit)."""
+    former_codes = dict(UnitRecord.objects.values_list("agency_code", "name"))
     renamed: dict[str, Change] = {
         c.sources[0]: c for c in plan.changes if c.kind == "rename"
     }  # unit code -> its rename
@@ -459,6 +461,11 @@ def _check_unique(plan: Plan) -> None:
                 holder = taken.get(value) or f"đơn vị “{used_before[value].name}”"
                 raise PlanError(
                     f"Đơn vị mới “{new.key}”: {label.lower()} “{value}” đã được dùng cho {holder}."
+                )
+            if what == "agency_code" and value in former_codes:
+                raise PlanError(
+                    f"Đơn vị mới “{new.key}”: mã định danh “{value}” là mã cũ của đơn vị "
+                    f"“{former_codes[value]}”; mã đã dùng không cấp lại cho đơn vị khác."
                 )
             taken[value] = f"đơn vị mới “{new.key}”"
         for code, change in renamed.items():
