@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("agenda",),  # the leadership's weekly work calendar (lịch công tác tuần)
     ("records",),  # dossiers, retention, hand-over to the archive, archival packages
     ("oversight",),  # usage statistics, reform indicators, fault reports, release notes
+    ("reorganisation",),  # merging, splitting, renaming, moving and closing units by a plan
     ("portal",),  # composition root: home page, quickstart, demo, backup
     ("api",),  # the REST API's assembly of routers and tokens
 )

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "vanban.agenda",
     "vanban.records",
     "vanban.oversight",
+    "vanban.reorganisation",
     "vanban.signatures",
     "vanban.interop",
     "vanban.workflow",

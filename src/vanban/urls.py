@@ -12,6 +12,7 @@ urlpatterns = [
     path("lich-cong-tac/", include("vanban.agenda.urls")),
     path("ho-so/", include("vanban.records.urls")),
     path("giam-sat/", include("vanban.oversight.urls")),
+    path("sap-xep-don-vi/", include("vanban.reorganisation.urls")),
     path("lien-thong/he-thong-khac/", include("vanban.exchange.partners.urls")),
     path("lien-thong/", include("vanban.exchange.urls")),
     path("chu-ky-so/", include("vanban.signatures.urls")),

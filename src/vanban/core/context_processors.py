@@ -33,6 +33,7 @@ MENU = (
     "documents:document_policy",
     "interop:partner_list",
     "oversight:system_status",
+    "reorganisation:plan_list",
     "core:notifications",
     "accounts:profile",
     "signatures:mine",
