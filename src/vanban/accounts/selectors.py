@@ -10,7 +10,16 @@ from vanban.core import clock
 from vanban.core.errors import NotFound
 from vanban.core.text import fold
 
-from .models import AccountChange, AccountPolicy, AccountStatus, Role, SessionRecord, Unit, User
+from .models import (
+    REPORTED_ACCOUNT_CHANGES,
+    AccountChange,
+    AccountPolicy,
+    AccountStatus,
+    Role,
+    SessionRecord,
+    Unit,
+    User,
+)
 
 
 def roles_of(*, user: User) -> list[str]:
@@ -112,13 +121,7 @@ def account_changes(
             unit=unit,
             at__gte=start,
             at__lt=end,
-            kind__in=[
-                AccountChange.Kind.CREATED,
-                AccountChange.Kind.REMOVED,
-                AccountChange.Kind.LOCKED,
-                AccountChange.Kind.UNLOCKED,
-                AccountChange.Kind.REVOKED,
-            ],
+            kind__in=REPORTED_ACCOUNT_CHANGES,
         )
         .select_related("user", "actor")
         .order_by("at", "pk")
