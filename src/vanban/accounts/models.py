@@ -204,23 +204,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def _read_roles(self) -> set[tuple[int, str]]:
         """The role assignments and, in the same query, the units each role's unit carries on
-        (two steps of `UnitLink` joined; a longer chain costs one more query, only for the people
-        whose units have one). R14, CV 414/BNV-VTLTNN: the successor keeps using the ended unit's
-        documents, read only."""
+        (three steps of `UnitLink` joined; when a third step exists, one more query follows the
+        chain further, only for the people whose units have one). R14, CV 414/BNV-VTLTNN: the
+        successor keeps using the ended unit's documents, read only."""
+        step = "unit__predecessor_links__predecessor"
         pairs: set[tuple[int, str]] = set()
         predecessors: dict[int, set[int]] = {}
         deeper: set[int] = set()
-        for unit_id, role, first, second in self.role_assignments.values_list(
+        for unit_id, role, *back in self.role_assignments.values_list(
             "unit_id",
             "role",
-            "unit__predecessor_links__predecessor_id",
-            "unit__predecessor_links__predecessor__predecessor_links__predecessor_id",
+            f"{step}_id",
+            f"{step}__predecessor_links__predecessor_id",
+            f"{step}__predecessor_links__predecessor__predecessor_links__predecessor_id",
         ):
             pairs.add((unit_id, role))
             found = predecessors.setdefault(unit_id, set())
-            found.update(u for u in (first, second) if u is not None)
-            if second is not None:
-                deeper.add(second)
+            found.update(u for u in back if u is not None)
+            if back[-1] is not None:
+                deeper.add(back[-1])
         if deeper:
             links: dict[int, set[int]] = {}
             for successor, predecessor in UnitLink.objects.values_list(
