@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.second_factor import CODE_PAGE, enrolled_device, totp_code
 from tests.support.documents import DECLARED, incoming_input, scan
 from tests.support.province import PASSWORD, make_user
 from vanban.accounts import services
@@ -467,3 +468,18 @@ def test_predecessors_are_read_with_the_roles_however_far_back(province, django_
         assert register_unit_ids(head) == sorted(
             [p.stttt.pk, first.target.pk, second_unit.pk, third_unit.pk]
         )
+
+
+def test_the_notice_follows_the_second_step_of_login(province, client_for):
+    p = province
+    client_for(p.province_admin)  # enrols the administrator's authenticator
+    transfer_apply(merge_stttt(p))
+    admin = fresh(p.province_admin)
+    old = UsernameAlias.objects.get(user=admin).username
+    client, response = login(old, follow=False)
+    assert response["Location"] == CODE_PAGE
+    response = client.post(CODE_PAGE, {"code": totp_code(enrolled_device(admin))}, follow=True)
+    assert int(client.session["_auth_user_id"]) == admin.pk
+    assert f"Tên tài khoản của bạn nay là {admin.username} (do sắp xếp đơn vị)" in (
+        response.content.decode()
+    )
