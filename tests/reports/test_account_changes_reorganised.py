@@ -116,3 +116,18 @@ def test_the_pdf_of_the_successor_lists_the_accounts_that_arrived(province, clie
     assert compact.count("Chuyểnđếndosắpxếpđơnvị") == movers + 1  # the rows and the total
     for expected in ("phuongnt.skhcn", "phuongnt.stttt", "202/2025/QH15", "Trần Văn Quản"):
         assert expected.replace(" ", "") in compact, expected
+
+
+def test_the_successors_unit_admin_reads_the_ended_units_report(province, client_for):
+    target, movers = merge(province)
+    admin = client_for(User.objects.get(pk=province.admin_stttt.pk))  # now admin of Sở KH&CN
+    response = admin.get(URL, {"unit": province.stttt.pk, **Q4})
+    assert response.status_code == 200
+    assert len(table_rows(response.content.decode())) == movers
+    assert admin.get(URL, {"unit": target.pk, **Q4}).status_code == 200
+    # Another unit's administrator reads neither.
+    other = client_for(province.admin_snv)
+    for unit in (province.stttt, target):
+        response = other.get(URL, {"unit": unit.pk, **Q4})
+        assert response.status_code == 404
+        assert "Đơn vị: Không tìm thấy đơn vị." in response.content.decode()

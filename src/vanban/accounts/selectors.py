@@ -34,6 +34,18 @@ def units_managed_by(*, user: User) -> QuerySet[Unit]:
     return Unit.objects.all() if managed is None else Unit.objects.filter(pk__in=managed)
 
 
+def units_reported_by(*, user: User) -> QuerySet[Unit]:
+    """The units whose account-change report (R8) the person reads: those they administer and
+    the ended units those units carry on (a reorganisation; docs/reorganisation.md), read with
+    the roles, no query of its own."""
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    managed = user.managed_unit_ids()
+    if managed is None:
+        return Unit.objects.all()
+    return Unit.objects.filter(pk__in=managed | user.predecessor_unit_ids(managed))
+
+
 def accounts_visible_to(*, user: User) -> QuerySet[User]:
     managed = user.managed_unit_ids() if user.is_authenticated and user.is_active else set()
     qs = User.objects.select_related("unit")
@@ -114,7 +126,7 @@ def account_changes(
     *, user: User, unit: Unit, start: dt.datetime, end: dt.datetime
 ) -> QuerySet[AccountChange]:
     """Changes of a unit's accounts in [start, end) for the R8 report."""
-    if unit.pk not in {u.pk for u in units_managed_by(user=user).filter(pk=unit.pk)}:
+    if unit.pk not in {u.pk for u in units_reported_by(user=user).filter(pk=unit.pk)}:
         raise NotFound("Không tìm thấy đơn vị.")
     return (
         AccountChange.objects.filter(
