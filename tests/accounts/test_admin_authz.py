@@ -76,6 +76,7 @@ POLICY_DATA = {
     "address_max_failed_logins": "20",
     "address_window_minutes": "10",
     "second_factor_roles": ["province_admin", "unit_admin"],
+    "username_alias_days": "60",
 }
 
 CASES = [

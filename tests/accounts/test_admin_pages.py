@@ -823,6 +823,7 @@ def test_province_admin_edits_the_policy(province, client_for):
     admin = client_for(province.province_admin)
     page = admin.get(POLICY).content.decode()
     assert "Độ dài tối thiểu của mật khẩu" in page
+    assert "thời gian dùng tên tài khoản cũ sau sắp xếp đơn vị (ngày)" in page.lower()
     response = admin.post(POLICY, {**POLICY_DATA, "password_require_symbol": ""})
     assert response.status_code == 302
     policy = AccountPolicy.current()
@@ -831,7 +832,8 @@ def test_province_admin_edits_the_policy(province, client_for):
         policy.password_require_symbol,
         policy.max_failed_logins,
         policy.failed_login_lock_minutes,
-    ) == (12, False, 4, 15)
+        policy.username_alias_days,
+    ) == (12, False, 4, 15, 60)
     assert "Đã lưu chính sách tài khoản." in admin.get(POLICY).content.decode()
     assert (
         AuditEvent.objects.filter(action="policy.update", actor=province.province_admin).count()
@@ -853,6 +855,17 @@ def test_province_admin_edits_the_policy(province, client_for):
             "Độ dài tối thiểu của mật khẩu phải từ 8 đến 64.",
         ),
         ({"inactive_revoke_days": "sáu mươi"}, "inactive_revoke_days", None),
+        (
+            {"username_alias_days": "0"},
+            "username_alias_days",
+            "Thời gian dùng tên tài khoản cũ phải từ 1 đến 365 ngày.",
+        ),
+        (
+            {"username_alias_days": "400"},
+            "username_alias_days",
+            "Thời gian dùng tên tài khoản cũ phải từ 1 đến 365 ngày.",
+        ),
+        ({"username_alias_days": "chín mươi"}, "username_alias_days", None),
         ({"max_failed_logins": "-1"}, "max_failed_logins", None),
     ],
 )

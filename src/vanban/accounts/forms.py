@@ -276,6 +276,7 @@ class PolicyForm(ModelForm[AccountPolicy]):
             "address_max_failed_logins",
             "address_window_minutes",
             "second_factor_roles",
+            "username_alias_days",
         ]
 
     second_factor_roles = forms.MultipleChoiceField(

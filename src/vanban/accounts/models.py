@@ -3,6 +3,7 @@
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -201,9 +202,57 @@ class User(AbstractBaseUser, PermissionsMixin):
     def role_pairs(self) -> set[tuple[int, str]]:
         cached = getattr(self, "_role_pairs", None)
         if cached is None:
-            cached = set(self.role_assignments.values_list("unit_id", "role"))
-            self._role_pairs = cached
+            cached = self._read_roles()
         return cached
+
+    def _read_roles(self) -> set[tuple[int, str]]:
+        """The role assignments and, in the same query, the units each role's unit carries on
+        (three steps of `UnitLink` joined; when a third step exists, one more query follows the
+        chain further, only for the people whose units have one). R14, CV 414/BNV-VTLTNN: the
+        successor keeps using the ended unit's documents, read only."""
+        step = "unit__predecessor_links__predecessor"
+        pairs: set[tuple[int, str]] = set()
+        predecessors: dict[int, set[int]] = {}
+        deeper: set[int] = set()
+        for unit_id, role, *back in self.role_assignments.values_list(
+            "unit_id",
+            "role",
+            f"{step}_id",
+            f"{step}__predecessor_links__predecessor_id",
+            f"{step}__predecessor_links__predecessor__predecessor_links__predecessor_id",
+        ):
+            pairs.add((unit_id, role))
+            found = predecessors.setdefault(unit_id, set())
+            found.update(u for u in back if u is not None)
+            if back[-1] is not None:
+                deeper.add(back[-1])
+        if deeper:
+            links: dict[int, set[int]] = {}
+            for successor, predecessor in UnitLink.objects.values_list(
+                "successor_id", "predecessor_id"
+            ):
+                links.setdefault(successor, set()).add(predecessor)
+            for found in predecessors.values():
+                todo = [u for u in found if u in deeper]
+                while todo:
+                    for older in links.get(todo.pop(), ()):
+                        if older not in found:
+                            found.add(older)
+                            todo.append(older)
+        self._role_pairs = pairs
+        self._predecessor_units = {u: frozenset(p) for u, p in predecessors.items() if p}
+        return pairs
+
+    def predecessor_unit_ids(self, unit_ids: Iterable[int]) -> set[int]:
+        """The units that the units `unit_ids` (where the person has a role) carry on, however
+        many reorganisations back (UnitLink); read with the roles, no query of its own."""
+        known = getattr(self, "_predecessor_units", None)
+        if known is None:
+            if getattr(self, "_role_pairs", None) is not None:
+                return set()  # roles given by hand (a stand-in person): no unit carries any on
+            self._read_roles()
+            known = self._predecessor_units
+        return {p for u in unit_ids for p in known.get(u, ())}
 
     def has_role(self, role: str, unit: Unit | None = None) -> bool:
         return any(r == role and (unit is None or u == unit.pk) for u, r in self.role_pairs())
@@ -251,6 +300,12 @@ class AccountChange(models.Model):
         REMOVED = "removed", "Xóa khỏi đơn vị"
         PASSWORD_RESET = "password_reset", "Cấp lại mật khẩu"
         ROLES_CHANGED = "roles_changed", "Thay đổi vai trò"
+        # A reorganisation of units (NQ 202/2025/QH15, QĐ 09/2025/QĐ-TTg; docs/reorganisation.md):
+        # the account leaves the ended unit and joins its successor, or keeps its unit whose
+        # account abbreviation changed; the note carries both account names and the decision.
+        MOVED_OUT = "moved_out", "Chuyển đi do sắp xếp đơn vị"
+        MOVED_IN = "moved_in", "Chuyển đến do sắp xếp đơn vị"
+        RENAMED = "renamed", "Đổi tên tài khoản do sắp xếp đơn vị"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="changes")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="account_changes")
@@ -285,6 +340,19 @@ class AccountChange(models.Model):
     @property
     def actor_label(self) -> str:
         return self.actor.full_name if self.actor_id and self.actor else "Hệ thống (tự động)"
+
+
+# The kinds of change a unit reports to the Department (R8), in the report's order.
+REPORTED_ACCOUNT_CHANGES = (
+    AccountChange.Kind.CREATED,
+    AccountChange.Kind.REMOVED,
+    AccountChange.Kind.LOCKED,
+    AccountChange.Kind.UNLOCKED,
+    AccountChange.Kind.REVOKED,
+    AccountChange.Kind.MOVED_OUT,
+    AccountChange.Kind.MOVED_IN,
+    AccountChange.Kind.RENAMED,
+)
 
 
 def default_second_factor_roles() -> list[str]:
@@ -325,6 +393,13 @@ class AccountPolicy(models.Model):
         blank=True,
         help_text="Các vai trò này phải dùng mã xác thực (TOTP) khi đăng nhập.",
     )
+    # R2 in a reorganisation: how long an account's former name still signs in (UsernameAlias).
+    username_alias_days = models.PositiveIntegerField(
+        "thời gian dùng tên tài khoản cũ sau sắp xếp đơn vị (ngày)",
+        default=90,
+        help_text="Khi đơn vị đổi tên viết tắt hoặc hợp nhất, tên tài khoản cũ vẫn đăng nhập được "
+        "trong thời gian này (từ 1 đến 365 ngày).",
+    )
 
     class Meta:
         verbose_name = "chính sách tài khoản"
@@ -336,6 +411,29 @@ class AccountPolicy(models.Model):
     def current(cls) -> "AccountPolicy":
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class UsernameAlias(models.Model):
+    """A former account name that still signs in until `valid_until` (R2 in a reorganisation):
+    when a unit's account abbreviation changes or its people move to a successor, each account
+    gets the new unit part and keeps its old name for the policy's transition period. A live alias
+    is taken like an account name; an expired one signs in no more (docs/accounts.md)."""
+
+    username = models.CharField("tên tài khoản cũ", max_length=100, unique=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="aliases", verbose_name="tài khoản"
+    )
+    valid_until = models.DateField("dùng được đến hết ngày")
+    decision = models.CharField("theo quyết định", max_length=100, blank=True)
+    created_at = models.DateTimeField("ngày tạo")
+
+    class Meta:
+        ordering = ["-valid_until", "username"]
+        verbose_name = "tên tài khoản cũ"
+        verbose_name_plural = "tên tài khoản cũ"
+
+    def __str__(self) -> str:
+        return f"{self.username} → {self.user_id} (đến {self.valid_until:%d/%m/%Y})"
 
 
 class SessionRecord(models.Model):

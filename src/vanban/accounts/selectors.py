@@ -11,6 +11,7 @@ from vanban.core.errors import NotFound
 from vanban.core.text import fold
 
 from .models import (
+    REPORTED_ACCOUNT_CHANGES,
     AccountChange,
     AccountPolicy,
     AccountStatus,
@@ -32,6 +33,18 @@ def units_managed_by(*, user: User) -> QuerySet[Unit]:
         return Unit.objects.none()
     managed = user.managed_unit_ids()
     return Unit.objects.all() if managed is None else Unit.objects.filter(pk__in=managed)
+
+
+def units_reported_by(*, user: User) -> QuerySet[Unit]:
+    """The units whose account-change report (R8) the person reads: those they administer and
+    the ended units those units carry on (a reorganisation; docs/reorganisation.md), read with
+    the roles, no query of its own."""
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    managed = user.managed_unit_ids()
+    if managed is None:
+        return Unit.objects.all()
+    return Unit.objects.filter(pk__in=managed | user.predecessor_unit_ids(managed))
 
 
 def accounts_visible_to(*, user: User) -> QuerySet[User]:
@@ -129,20 +142,14 @@ def account_changes(
     *, user: User, unit: Unit, start: dt.datetime, end: dt.datetime
 ) -> QuerySet[AccountChange]:
     """Changes of a unit's accounts in [start, end) for the R8 report."""
-    if unit.pk not in {u.pk for u in units_managed_by(user=user).filter(pk=unit.pk)}:
+    if unit.pk not in {u.pk for u in units_reported_by(user=user).filter(pk=unit.pk)}:
         raise NotFound("Không tìm thấy đơn vị.")
     return (
         AccountChange.objects.filter(
             unit=unit,
             at__gte=start,
             at__lt=end,
-            kind__in=[
-                AccountChange.Kind.CREATED,
-                AccountChange.Kind.REMOVED,
-                AccountChange.Kind.LOCKED,
-                AccountChange.Kind.UNLOCKED,
-                AccountChange.Kind.REVOKED,
-            ],
+            kind__in=REPORTED_ACCOUNT_CHANGES,
         )
         .select_related("user", "actor")
         .order_by("at", "pk")

@@ -71,9 +71,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     "hash": step.user.get_session_auth_hash(),
                     "at": time.time(),
                     "next": target,
+                    "notice": step.notice,
                 }
                 return redirect("accounts:login_code")
             login(request, step.user, backend=BACKEND)
+            if step.notice:
+                messages.warning(request, step.notice)
             required = services.second_factor_required(step.user)
             request.session[SECOND_FACTOR_KEY] = "enrol" if required else "none"
             return redirect(target or "portal:home")
@@ -82,14 +85,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _pending_user(request: HttpRequest) -> tuple[User, str] | None:
+def _pending_user(request: HttpRequest) -> tuple[User, str, str] | None:
     pending = request.session.get(PENDING_KEY)
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
     user = User.objects.select_related("unit").filter(pk=pending.get("user")).first()
     if user is None or not user.is_active or user.get_session_auth_hash() != pending.get("hash"):
         return None
-    return user, pending.get("next", "")
+    return user, pending.get("next", ""), pending.get("notice", "")
 
 
 @never_cache
@@ -102,7 +105,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         request.session.pop(PENDING_KEY, None)
         messages.info(request, "Phiên đăng nhập đã hết hạn. Vui lòng nhập lại mật khẩu.")
         return redirect("accounts:login")
-    user, target = pending
+    user, target, notice = pending
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,6 +123,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
             user.otp_device = step.device  # type: ignore[attr-defined]
             login(request, user, backend=BACKEND)
             request.session[SECOND_FACTOR_KEY] = "verified"
+            if notice:
+                messages.warning(request, notice)
             if step.recovery_left is not None:
                 messages.warning(
                     request,

@@ -128,10 +128,12 @@ def visibility_condition(user: User | AnonymousUser) -> Q | None:
 
 
 def register_unit_ids(user: User) -> list[int]:
-    """R14: the units whose documents the person sees all of (clerk or leader there), sorted."""
-    return sorted(
-        {unit_id for unit_id, role in user.role_pairs() if role in (Role.CLERK, Role.LEADER)}
-    )
+    """R14: the units whose documents the person sees all of, sorted: where they are clerk or
+    leader, and the units those units carry on after a reorganisation, however many back (CV
+    414/BNV-VTLTNN: the documents stay the ended agency's, its successor keeps using them; read
+    only, for acting needs a role in the unit itself). Read with the roles, no query of its own."""
+    own = {unit_id for unit_id, role in user.role_pairs() if role in (Role.CLERK, Role.LEADER)}
+    return sorted(own | user.predecessor_unit_ids(own))
 
 
 class Document(models.Model):

@@ -69,7 +69,7 @@ class ReportPeriodForm(Form):
 
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data)
-        model_choice_field(self, "unit").queryset = account_selectors.units_managed_by(user=user)
+        model_choice_field(self, "unit").queryset = account_selectors.units_reported_by(user=user)
 
     @staticmethod
     def defaults(*, user: User) -> dict[str, Any]:

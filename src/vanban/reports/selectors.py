@@ -3,18 +3,19 @@
 from dataclasses import dataclass
 
 from vanban.accounts import selectors as account_selectors
-from vanban.accounts.models import AccountChange, Unit, User
+from vanban.accounts.models import REPORTED_ACCOUNT_CHANGES, AccountChange, Unit, User
 from vanban.core.text import nfc
 
 from .periods import Period
 
 # The kinds of change the unit reports to the Department (R8), in the report's order.
-ACCOUNT_CHANGE_REPORT_KINDS = (
-    AccountChange.Kind.CREATED,
-    AccountChange.Kind.REMOVED,
-    AccountChange.Kind.LOCKED,
-    AccountChange.Kind.UNLOCKED,
-    AccountChange.Kind.REVOKED,
+ACCOUNT_CHANGE_REPORT_KINDS = tuple(AccountChange.Kind(k) for k in REPORTED_ACCOUNT_CHANGES)
+# The changes of a reorganisation of units (docs/reorganisation.md): their totals are shown only
+# in a period that has some, so that the usual report keeps its five columns.
+REORGANISATION_KINDS = (
+    AccountChange.Kind.MOVED_OUT,
+    AccountChange.Kind.MOVED_IN,
+    AccountChange.Kind.RENAMED,
 )
 
 _PROVINCE_PREFIXES = (
@@ -60,6 +61,7 @@ def account_change_report(*, user: User, unit: Unit, period: Period) -> AccountC
     totals = [
         KindTotal(kind=str(kind), label=str(kind.label), count=counts[kind])
         for kind in ACCOUNT_CHANGE_REPORT_KINDS
+        if counts[kind] or kind not in REORGANISATION_KINDS
     ]
     return AccountChangeReport(unit=unit, period=period, rows=rows, totals=totals)
 

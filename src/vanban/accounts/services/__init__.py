@@ -18,8 +18,10 @@ from .accounts import (
     account_create,
     account_set_roles,
     account_update,
+    live_aliases,
     username_problem,
     username_suggest,
+    username_taken_problem,
 )
 from .lifecycle import SweepResult, accounts_sweep, policy_update
 from .login import (
@@ -79,6 +81,7 @@ __all__ = [
     "account_unlock",
     "account_update",
     "accounts_sweep",
+    "live_aliases",
     "login_attempt",
     "login_code_step",
     "login_error_message",
@@ -100,4 +103,5 @@ __all__ = [
     "unit_update",
     "username_problem",
     "username_suggest",
+    "username_taken_problem",
 ]

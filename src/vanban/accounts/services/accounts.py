@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.db.models import DateField, QuerySet, Value
+from django.utils import timezone
 
 from vanban.audit.services import audit_record
 from vanban.core import clock
@@ -20,6 +22,7 @@ from ..models import (
     RoleAssignment,
     Unit,
     User,
+    UsernameAlias,
 )
 from ..passwords import one_time_password, password_problems
 from ._common import (
@@ -44,9 +47,16 @@ def username_suggest(*, full_name: str, unit: Unit) -> str:
     if not base[0].isalpha():
         base = "cb" + base
     suffix = f".{unit.abbreviation}"
+    # Names and live former names are taken alike (R2; UsernameAlias): one query for both.
     taken = set(
-        User.objects.filter(username__startswith=base, username__endswith=suffix).values_list(
-            "username", flat=True
+        User.objects.filter(username__startswith=base, username__endswith=suffix)
+        .order_by()
+        .values_list("username", flat=True)
+        .union(
+            live_aliases()
+            .filter(username__startswith=base, username__endswith=suffix)
+            .order_by()
+            .values_list("username", flat=True)
         )
     )
     candidate, n = f"{base}{suffix}", 1
@@ -54,6 +64,34 @@ def username_suggest(*, full_name: str, unit: Unit) -> str:
         n += 1
         candidate = f"{base}{n}{suffix}"
     return candidate
+
+
+def live_aliases() -> QuerySet[UsernameAlias]:
+    """The former account names that still sign in (R2 in a reorganisation)."""
+    return UsernameAlias.objects.filter(valid_until__gte=timezone.localdate(clock.now()))
+
+
+def username_taken_problem(username: str) -> str | None:
+    """An account name is unique across the accounts' names and their live former names (R2):
+    a name that is still someone's former name is refused until that name stops signing in."""
+    accounts = (
+        User.objects.filter(username=username)
+        .order_by()
+        .annotate(until=Value(None, output_field=DateField()))
+        .values_list("until", flat=True)
+    )
+    aliases = (
+        live_aliases().filter(username=username).order_by().values_list("valid_until", flat=True)
+    )
+    found = list(accounts.union(aliases, all=True))  # one query for both
+    if not found:
+        return None
+    if None in found:
+        return f"Tên tài khoản {username} đã tồn tại."
+    return (
+        f"Tên tài khoản {username} là tên cũ của một tài khoản, còn dùng để đăng nhập đến hết "
+        f"ngày {max(found):%d/%m/%Y}; hãy chọn tên khác."
+    )
 
 
 def username_problem(username: str, unit: Unit) -> str | None:
@@ -148,8 +186,9 @@ def account_create(
     now = clock.now()
     try:
         with transaction.atomic():
-            if User.objects.filter(username=username).exists():
-                raise ServiceError(f"Tên tài khoản {username} đã tồn tại.", field="username")
+            taken = username_taken_problem(username)
+            if taken:
+                raise ServiceError(taken, field="username")
             user = User.objects.create(
                 username=username,
                 unit=unit,

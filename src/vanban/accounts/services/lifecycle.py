@@ -108,6 +108,10 @@ def policy_update(*, actor: User, values: dict[str, Any]) -> AccountPolicy:
         raise ServiceError(
             "Độ dài tối thiểu của mật khẩu phải từ 8 đến 64.", field="password_min_length"
         )
+    if "username_alias_days" in values and not 1 <= int(values["username_alias_days"]) <= 365:
+        raise ServiceError(
+            "Thời gian dùng tên tài khoản cũ phải từ 1 đến 365 ngày.", field="username_alias_days"
+        )
     if "second_factor_roles" in values:
         roles = list(values["second_factor_roles"] or [])
         if not set(roles) <= set(Role.values):

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import transaction
+from django.db.models import Case, OuterRef, Q, Subquery, When
+from django.utils import timezone
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -24,6 +26,7 @@ from ..models import (
     LoginFailure,
     RecoveryCodeDevice,
     User,
+    UsernameAlias,
 )
 from ._common import (
     _lock,
@@ -132,14 +135,26 @@ class _LoginOutcome:
     user: User | None = None
     error: str = ""
     needs_code: bool = False
+    alias: UsernameAlias | None = None
 
 
 @dataclass
 class PasswordStep:
-    """A password accepted: `needs_code` when the account has a second factor (R6)."""
+    """A password accepted: `needs_code` when the account has a second factor (R6); `notice`
+    when the person signed in with a former account name (R2, UsernameAlias)."""
 
     user: User
     needs_code: bool
+    notice: str = ""
+
+
+def alias_notice(alias: UsernameAlias, user: User) -> str:
+    """What a person who signed in with a former account name is told (R2 in a reorganisation)."""
+    return (
+        f"Tên tài khoản của bạn nay là {user.username} (do sắp xếp đơn vị). "
+        f"Tên cũ {alias.username} chỉ dùng được để đăng nhập đến hết ngày "
+        f"{alias.valid_until:%d/%m/%Y}; từ lần sau, vui lòng đăng nhập bằng {user.username}."
+    )
 
 
 def login_attempt(*, username: str, password: str, ip: str | None = None) -> User:
@@ -161,7 +176,28 @@ def login_password_step(*, username: str, password: str, ip: str | None = None) 
     outcome = _login_check(username=nfc(username).strip().lower(), password=password, ip=ip)
     if outcome.user is None:
         raise ServiceError(outcome.error)
-    return PasswordStep(user=outcome.user, needs_code=outcome.needs_code)
+    notice = alias_notice(outcome.alias, outcome.user) if outcome.alias else ""
+    return PasswordStep(user=outcome.user, needs_code=outcome.needs_code, notice=notice)
+
+
+def _account_for_name(username: str) -> tuple[User | None, UsernameAlias | None]:
+    """The account named `username`, or whose live former name it is (R2 in a reorganisation:
+    a former name signs in until its end, then is unknown like any other). One query either way,
+    the account row-locked, so that neither the answer nor its cost tells them apart (R6)."""
+    today = timezone.localdate(clock.now())
+    live = UsernameAlias.objects.filter(username=username, valid_until__gte=today)
+    user = (
+        User.objects.select_for_update()
+        .select_related("unit")
+        .filter(Q(username=username) | Q(pk__in=live.values("user_id")))
+        .annotate(alias_until=Subquery(live.filter(user=OuterRef("pk")).values("valid_until")[:1]))
+        .order_by(Case(When(username=username, then=0), default=1))
+        .first()
+    )
+    if user is None or user.username == username:
+        return user, None
+    until: dt.date = user.alias_until
+    return user, UsernameAlias(username=username, user=user, valid_until=until)
 
 
 @transaction.atomic
@@ -171,7 +207,7 @@ def _login_check(*, username: str, password: str, ip: str | None) -> _LoginOutco
     if refusal:
         return _LoginOutcome(error=refusal)
     generic = login_error_message(policy)
-    user = User.objects.select_for_update().select_related("unit").filter(username=username).first()
+    user, alias = _account_for_name(username)
     if user is None:
         _check_unknown_password(password)
         _note_failure(ip=ip, username=username)
@@ -216,9 +252,12 @@ def _login_check(*, username: str, password: str, ip: str | None) -> _LoginOutco
     if second_factor_enrolled(user):
         # The counter is reset only when the second step succeeds.
         audit_record(actor=user, action="login.password", unit=user.unit, target=user, ip=ip)
-        return _LoginOutcome(user=user, needs_code=True)
-    _login_succeeded(user, ip=ip)
-    return _LoginOutcome(user=user)
+        return _LoginOutcome(user=user, needs_code=True, alias=alias)
+    if alias is not None:
+        _login_succeeded(user, ip=ip, alias=alias.username)
+    else:
+        _login_succeeded(user, ip=ip)
+    return _LoginOutcome(user=user, alias=alias)
 
 
 def _login_succeeded(user: User, *, ip: str | None, **data: Any) -> None:
