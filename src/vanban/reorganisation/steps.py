@@ -11,7 +11,14 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-STEP_MODULES: tuple[str, ...] = ()
+STEP_MODULES: tuple[str, ...] = (
+    # Accounts first: the delegations (workflow) are re-checked against where people now are.
+    "vanban.accounts.reorganise",
+    "vanban.documents.reorganise",
+    "vanban.records.reorganise",
+    "vanban.workflow.reorganise",
+    "vanban.drafting.reorganise",
+)
 
 # The heading of each app's part of the preview and of the report.
 STEP_LABELS = {

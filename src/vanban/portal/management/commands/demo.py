@@ -2,51 +2,34 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vanban.accounts.demo import demo_logins_table, demo_province_load, second_factor_logins
-from vanban.agenda.demo import demo_agenda_load
+from vanban.accounts.demo import demo_logins_table, second_factor_logins
 from vanban.core.errors import ServiceError
-from vanban.documents.demo import demo_documents_load
-from vanban.oversight.demo import demo_usage_build
-from vanban.records.demo import demo_records_load
+from vanban.portal.demo import demo_load
+from vanban.reorganisation.demo import demo_plans_apply
 
 
 class Command(BaseCommand):
-    help = "Dữ liệu mẫu: `vanban demo load` nạp tỉnh mẫu (giống Bến Tre) vào cơ sở dữ liệu trống."
+    help = (
+        "Dữ liệu mẫu: `vanban demo load` nạp tỉnh mẫu (trước ngày 01/07/2025) vào cơ sở dữ liệu "
+        "trống; `vanban demo reorganise` áp dụng các kế hoạch sắp xếp đơn vị ngày 01/07/2025."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("load", help="Nạp đơn vị và khoảng 200 tài khoản mẫu")
+        sub.add_parser("load", help="Nạp đơn vị, khoảng 200 tài khoản và dữ liệu mẫu")
+        sub.add_parser(
+            "reorganise", help="Áp dụng các kế hoạch sắp xếp đơn vị ngày 01/07/2025 của tỉnh mẫu"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "reorganise":
+            self._reorganise()
+            return
         try:
-            result = demo_province_load()
+            result = demo_load(self.stdout.write)
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Đã nạp tỉnh mẫu: {result.units} đơn vị, {result.accounts} tài khoản "
-                f"({result.seconds:.1f} giây)."
-            )
-        )
-        documents = demo_documents_load()
-        self.stdout.write(
-            f"Đã vào sổ {documents.incoming} văn bản đến và {documents.outgoing} văn bản đi mẫu."
-        )
-        entries = demo_agenda_load()
-        if entries:
-            self.stdout.write(f"Đã công bố lịch công tác tuần này ({entries} nội dung) của Sở.")
-        records = demo_records_load()
-        if records.lists:
-            self.stdout.write(
-                f"Đã phê duyệt danh mục hồ sơ năm nay của {records.lists} cơ quan "
-                f"({records.entries} hồ sơ); {records.archivists} tài khoản được giao vai trò "
-                "lưu trữ cơ quan."
-            )
-        usage = demo_usage_build()
-        if usage is not None:
-            self.stdout.write(
-                f"Đã tính số liệu thống kê sử dụng từ ngày {usage.first:%d/%m/%Y} đến hôm nay."
-            )
+        self.stdout.write(self.style.SUCCESS("Đã nạp tỉnh mẫu."))
         self.stdout.write("Tài khoản dùng thử:")
         self.stdout.write(demo_logins_table(result.logins))
         enrol = second_factor_logins(result.logins)
@@ -55,3 +38,20 @@ class Command(BaseCommand):
                 f"{', '.join(enrol)}: vai trò quản trị phải bật xác thực hai bước ở lần "
                 "đăng nhập đầu (quét mã QR bằng ứng dụng xác thực trên điện thoại)."
             )
+
+    def _reorganise(self) -> None:
+        try:
+            results = demo_plans_apply()
+        except ServiceError as exc:
+            raise CommandError(exc.message) from exc
+        for result in results:
+            self.stdout.write(
+                f"{result.plan.title}: {len(result.done)} bước đã thực hiện, "
+                f"{result.skipped} bước đã có từ trước."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Tỉnh mẫu nay là tỉnh Vĩnh Long hai cấp; báo cáo từng kế hoạch ở Quản trị › "
+                "Sắp xếp đơn vị."
+            )
+        )

@@ -14,18 +14,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from vanban.accounts.demo import (
     demo_logins,
     demo_logins_table,
-    demo_province_load,
     second_factor_logins,
 )
 from vanban.accounts.models import Unit, User
-from vanban.agenda.demo import demo_agenda_load
 from vanban.core.errors import ServiceError
-from vanban.documents.demo import demo_documents_load
-from vanban.oversight.demo import demo_usage_build
+from vanban.portal.demo import demo_load
 from vanban.scanning import clamd
 from vanban.scanning.services import scanner_status
 from vanban.signatures import testpki
-from vanban.signatures.demo import demo_signatures_load
 
 
 def _browser_address(addr: str) -> str:
@@ -98,37 +94,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write("3/3 Nạp tỉnh mẫu (đơn vị và khoảng 200 tài khoản)...")
             try:
-                result = demo_province_load()
+                demo_load(lambda line: self.stdout.write(f"    {line}"))
             except ServiceError as exc:
                 raise CommandError(exc.message) from exc
-            self.stdout.write(
-                f"    Đã nạp {result.units} đơn vị, {result.accounts} tài khoản "
-                f"({result.seconds:.1f} giây)."
-            )
-            documents = demo_documents_load()
-            self.stdout.write(
-                f"    Đã vào sổ {documents.incoming} văn bản đến và {documents.outgoing} văn bản "
-                "đi mẫu của Sở Thông tin và Truyền thông."
-            )
-            entries = demo_agenda_load()
-            if entries:
-                self.stdout.write(
-                    f"    Đã công bố lịch công tác tuần này ({entries} nội dung) của Sở Thông tin "
-                    "và Truyền thông."
-                )
-            usage = demo_usage_build()
-            if usage is not None:
-                self.stdout.write(
-                    f"    Đã tính số liệu thống kê sử dụng từ ngày {usage.first:%d/%m/%Y} "
-                    "đến hôm nay."
-                )
-            signatures = demo_signatures_load()
-            if signatures.loaded:
-                self.stdout.write(
-                    f"    Hệ thống chứng thực thử nghiệm tại {signatures.directory}: chứng thư số "
-                    "cá nhân của Giám đốc Sở, chứng thư số tổ chức và con dấu của Sở "
-                    f"(mã PIN {testpki.PIN})."
-                )
 
         database = settings.DATABASES["default"]
         if database["ENGINE"] == "django.db.backends.sqlite3":
