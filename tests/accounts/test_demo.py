@@ -168,7 +168,8 @@ def test_demo_is_not_loaded_into_a_province_that_has_units(province):
     assert counts() == before
 
 
-def test_demo_load_command_loads_once_then_refuses_politely():
+def test_demo_load_command_loads_once_then_refuses_politely(settings, tmp_path):
+    settings.VANBAN_TESTPKI_DIR = tmp_path / "testpki"
     out = io.StringIO()
     call_command("demo", "load", stdout=out)
     output = out.getvalue()
@@ -178,6 +179,9 @@ def test_demo_load_command_loads_once_then_refuses_politely():
     )
     for username in DEMO_LOGIN_USERNAMES:
         assert re.search(rf"^{re.escape(username)}\s.*\sDemo@2026$", output, re.MULTILINE)
+    # The same demo as the first run: its test PKI and the plans of 2025.
+    assert "Hệ thống chứng thực thử nghiệm tại" in output
+    assert "2 kế hoạch sắp xếp đơn vị ngày 01/07/2025 chờ áp dụng" in output
 
     before = counts()
     with pytest.raises(CommandError) as refused:

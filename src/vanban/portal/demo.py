@@ -21,7 +21,10 @@ def demo_load(say: Callable[[str], None]) -> DemoLoadResult:
     """Load the whole demo into an empty database, telling each part through `say`. Raises
     `ServiceError` (from the province's load) when the database is not empty."""
     result = demo_province_load()
-    say(f"Đã nạp {result.units} đơn vị, {result.accounts} tài khoản ({result.seconds:.1f} giây).")
+    say(
+        f"Đã nạp tỉnh mẫu: {result.units} đơn vị, {result.accounts} tài khoản "
+        f"({result.seconds:.1f} giây)."
+    )
     documents = demo_documents_load()
     say(f"Đã vào sổ {documents.incoming} văn bản đến và {documents.outgoing} văn bản đi mẫu.")
     entries = demo_agenda_load()

@@ -14,6 +14,7 @@ from vanban.reports.pdf import document_date_line, render_pdf
 from vanban.reports.selectors import province_name
 
 from .models import ReorganisationPlan
+from .steps import count_label
 
 
 @dataclass
@@ -68,7 +69,7 @@ def plan_report(record: ReorganisationPlan) -> PlanReport:
             group.renamed = result.get("renamed", [])
             group.moved = result.get("moved", [])
             group.counts = [
-                (label, sorted(counts.items()))
+                (label, [(count_label(key), n) for key, n in sorted(counts.items())])
                 for label, counts in result.get("counts", {}).items()
             ]
         groups.append(group)

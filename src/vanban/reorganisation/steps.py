@@ -31,6 +31,28 @@ STEP_LABELS = {
 }
 
 
+# What each count of a step module's `transfer_apply` counts, as the report and the command say it.
+COUNT_LABELS = {
+    "accounts": "tài khoản chuyển",
+    "renamed": "tài khoản đổi tên",
+    "aliases": "tên cũ còn đăng nhập được",
+    "roles": "vai trò chuyển",
+    "series_closed": "sổ khóa",
+    "series_opened": "sổ mở mới",
+    "fonds_closed": "phông đóng",
+    "fonds_opened": "phông mở",
+    "processing_moved": "văn bản đến đang xử lý chuyển",
+    "assignments_moved": "phân công chuyển",
+    "delegations_ended": "ủy quyền kết thúc",
+    "drafts_moved": "dự thảo chuyển",
+}
+
+
+def count_label(key: str) -> str:
+    """`series_closed` -> "sổ khóa"; a key without a label is shown as it is."""
+    return COUNT_LABELS.get(key, key)
+
+
 @dataclass(frozen=True)
 class StepModule:
     name: str  # the dotted module name

@@ -29,7 +29,6 @@ class Command(BaseCommand):
             result = demo_load(self.stdout.write)
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS("Đã nạp tỉnh mẫu."))
         self.stdout.write("Tài khoản dùng thử:")
         self.stdout.write(demo_logins_table(result.logins))
         enrol = second_factor_logins(result.logins)

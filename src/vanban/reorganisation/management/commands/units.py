@@ -123,8 +123,13 @@ class Command(BaseCommand):
                         )
                         for conflict in line.conflicts:
                             self.stdout.write(f"    VƯỚNG MẮC: {conflict}")
+                        for warning in line.warnings:
+                            self.stdout.write(f"    Lưu ý: {warning}")
+        # The plan's own notices (a unit closed without a successor); a line's are shown above.
+        shown = {w for s in preview.steps for t in s.transfers for w in t.warnings}
         for warning in preview.warnings:
-            self.stdout.write(f"Lưu ý: {warning}")
+            if warning not in shown:
+                self.stdout.write(f"Lưu ý: {warning}")
         if preview.conflicts:
             self.stdout.write(f"Còn {len(preview.conflicts)} vướng mắc: chưa áp dụng được.")
         else:
