@@ -66,4 +66,8 @@ def receive_view(request: HttpRequest) -> JsonResponse:
         body["detail"] = result.reason
     if result.inbound is not None:
         body["document_id"] = result.inbound.edxml_id
+    if result.readdressed and result.inbound is not None and result.inbound.unit is not None:
+        # QĐ 09/2025/QĐ-TTg: a message to a closed code tells the sender where it went.
+        body["recipient_code"] = result.inbound.unit.agency_code
+        body["readdressed"] = result.readdressed
     return JsonResponse(body, status=200)
