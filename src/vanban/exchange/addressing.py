@@ -61,9 +61,7 @@ def readdress_note(code: str, unit: Unit) -> str:
         facts.append(f"{'chấm dứt' if ended else 'dùng đến'} {last_day:%d/%m/%Y}")
     said = f" ({', '.join(facts)})" if facts else ""
     whom = "đơn vị kế thừa" if ended else "đơn vị nay mang mã mới"
-    return (
-        f"Gửi đến mã đã đóng {code}{said}; chuyển cho {whom} {unit.name} ({unit.agency_code})."
-    )
+    return f"Gửi đến mã đã đóng {code}{said}; chuyển cho {whom} {unit.name} ({unit.agency_code})."
 
 
 def recipient_for_code(code: str) -> Addressed | None:

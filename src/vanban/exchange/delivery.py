@@ -334,7 +334,9 @@ def _deliveries_record(
         except IntegrityError:
             continue  # sent by someone else meanwhile
         if note := (readdressed or {}).get(unit_id, ""):
-            delivery_event(delivery, DeliveryStatus.ARRIVED, READDRESSED_LABEL, actor=actor, note=note)
+            delivery_event(
+                delivery, DeliveryStatus.ARRIVED, READDRESSED_LABEL, actor=actor, note=note
+            )
         delivery_event(delivery, DeliveryStatus.ARRIVED, DeliveryStatus.ARRIVED.label, actor=actor)
         created.append(delivery)
     return created

@@ -61,7 +61,7 @@ def receive_view(request: HttpRequest) -> JsonResponse:
     except Refused as exc:
         logger.warning("interop: refused from %s: %s", partner.name, exc.message)
         return JsonResponse({"detail": exc.message}, status=exc.http_status)
-    body = {"outcome": result.outcome}
+    body: dict[str, object] = {"outcome": result.outcome}
     if result.reason:
         body["detail"] = result.reason
     if result.inbound is not None:

@@ -168,9 +168,7 @@ def _receive_package(partner: Partner, data: bytes, package: EdxmlPackage) -> Re
                 now=now,
             )
             result = Received("refused" if problem else "accepted", rows[0], problem, notes)
-            result.readdressed = [
-                a.note for a in _addressed_to(targets).values() if a.readdressed
-            ]
+            result.readdressed = [a.note for a in _addressed_to(targets).values() if a.readdressed]
     except IntegrityError:
         # Another request stored the same DocumentId meanwhile: answer as for a repeat.
         file_discard(storage_name)
@@ -251,7 +249,9 @@ def _package_keep(
             continue
         _delivery_arrived(partner, row, problem, now, readdressed=to.note)
         if problem:
-            status_send(inbound=row, code="02", description=" ".join(filter(None, [problem, to.note])))
+            status_send(
+                inbound=row, code="02", description=" ".join(filter(None, [problem, to.note]))
+            )
         else:
             # The sender learns the closed code's successor from the 01 it gets back (its From
             # is the successor's code, the description says why).
