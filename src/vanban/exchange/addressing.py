@@ -87,3 +87,23 @@ def unit_now(unit: Unit) -> Addressed | None:
     if successor is None:
         return None
     return Addressed(unit.agency_code, successor, readdress_note(unit.agency_code, successor))
+
+
+def answered_codes() -> list[str]:
+    """Every agency code messages may be addressed to here: our open units' codes, and the
+    closed codes (of ended units, or former codes) that still reach a unit of ours. The gateway
+    is asked for what waits for each (QĐ 09/2025/QĐ-TTg). A few queries."""
+    codes = set(
+        Unit.objects.filter(is_active=True, end_date__isnull=True)
+        .exclude(agency_code="")
+        .values_list("agency_code", flat=True)
+    )
+    closed = set(
+        Unit.objects.exclude(is_active=True, end_date__isnull=True)
+        .exclude(agency_code="")
+        .values_list("agency_code", flat=True)
+    ) | set(UnitRecord.objects.exclude(agency_code="").values_list("agency_code", flat=True))
+    # A closed code is polled when a unit answers for it; each look-up is a few queries, and
+    # the codes closed by a reorganisation are few.
+    codes |= {code for code in closed - codes if unit_for_code(code) is not None}
+    return sorted(codes)

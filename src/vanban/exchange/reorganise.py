@@ -24,10 +24,11 @@ from vanban.accounts.unit_history import PreviewLine, Transfer
 from vanban.audit.services import audit_record
 from vanban.core import clock
 
+from .addressing import READDRESSED_LABEL
 from .delivery_selectors import queue_waiting
 from .models import Delivery, DeliveryEvent, Inbound, InboundState, MessageKind, Partner
 
-HANDED_OVER_LABEL = "Chuyển cho đơn vị kế thừa"
+HANDED_OVER_LABEL = READDRESSED_LABEL  # one line of the trail, whichever way it moved
 EXAMPLES = 5
 
 
