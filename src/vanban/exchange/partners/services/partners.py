@@ -222,6 +222,9 @@ def codes_import(*, actor: User, text: str, ip: str | None = None) -> int:
             "Tệp CSV phải có dòng tiêu đề: he_thong, ma_dinh_danh, ten_co_quan (thêm ngay_dong, "
             "ma_ke_thua cho các mã đã đóng)."
         )
+    # A file without the columns of closed codes (the list published before QĐ 09/2025/QĐ-TTg)
+    # leaves what the directory knows of closed codes as it is.
+    closing = bool(set(CODES_CLOSED_HEADER) & {f.strip() for f in reader.fieldnames})
     partners = {p.name: p for p in Partner.objects.all()}
     rows: list[tuple[Partner, str, str, dt.date | None, str]] = []
     successors: list[tuple[int, str, str]] = []
@@ -255,15 +258,10 @@ def codes_import(*, actor: User, text: str, ip: str | None = None) -> int:
     _successors_known(successors, seen)
     with transaction.atomic():
         for partner, code, name, closed_on, successor in rows:
-            PartnerCode.objects.update_or_create(
-                agency_code=code,
-                defaults={
-                    "partner": partner,
-                    "name": name[:255],
-                    "closed_on": closed_on,
-                    "successor_code": successor,
-                },
-            )
+            defaults: dict[str, object] = {"partner": partner, "name": name[:255]}
+            if closing:
+                defaults.update(closed_on=closed_on, successor_code=successor)
+            PartnerCode.objects.update_or_create(agency_code=code, defaults=defaults)
         audit_record(
             actor=actor,
             action="interop.codes_import",
