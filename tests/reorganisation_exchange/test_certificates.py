@@ -129,3 +129,26 @@ def test_an_agency_closed_without_successor_is_said_closed(merged):
 def test_no_name_costs_no_query(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert organisation_histories(["", "  "]) == {}
+
+
+def test_the_check_through_the_api_gives_the_history(team, merged, client):
+    import io
+
+    from tests.support.api import token_for
+    from tests.support.province import make_user
+    from vanban.accounts.models import Role
+
+    old, new = merged
+    trust()
+    ended(old, new)
+    clerk = make_user(team.province.stttt, "Võ Thị Thu Trang", (Role.CLERK,))
+    upload = io.BytesIO(sealed())
+    upload.name = "quyet-dinh.pdf"
+    answer = client.post(
+        "/api/v1/signatures/verify",
+        {"file": upload},
+        headers={"Authorization": f"Bearer {token_for(clerk)}"},
+    )
+    assert answer.status_code == 200, answer.content
+    [check] = answer.json()["signatures"]
+    assert (check["valid"], check["organisation_history"]) == (True, HISTORY)
