@@ -185,7 +185,7 @@ def transfer_apply(transfer: Transfer) -> dict[str, int]:
                     "package": delivery.package_id,
                 },
             )
-        for request in _requests(transfer).select_for_update():
+        for request in _requests(transfer).select_for_update(of=("self",)):
             unit_id = transfer.target_for("inbound", request.pk)
             request.unit_id = unit_id
             request.save(update_fields=["unit"])
