@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from vanban.accounts.models import Role, Unit, User
+from vanban.accounts.models import Role, Unit, UnitRecord, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import ServiceError
@@ -30,7 +30,13 @@ from vanban.core.services import notification_send
 from vanban.documents.files import file_discard, file_read_verified, safe_file_name
 from vanban.documents.models import Document, DocumentPolicy
 from vanban.documents.services import Refusals
-from vanban.exchange.addressing import READDRESSED_LABEL, Addressed, recipient_for_code, unit_now
+from vanban.exchange.addressing import (
+    READDRESSED_LABEL,
+    Addressed,
+    readdress_note,
+    recipient_for_code,
+    unit_now,
+)
 from vanban.exchange.edxml import (
     BUSINESS_REVOKE,
     STATUS_CODES,
@@ -383,10 +389,15 @@ def _receive_status(partner: Partner, data: bytes, status: StatusRead) -> Receiv
     # A status about a document of a unit that has ended, or under its former code, reaches the
     # unit that carries it on (QĐ 09/2025/QĐ-TTg); the trail and the answer say so.
     issuer = delivery.document.unit
-    to_code = status.document_id.split(",", 1)[0] or issuer.agency_code
-    addressed = (
-        recipient_for_code(to_code) if to_code != issuer.agency_code else None
-    ) or unit_now(issuer)
+    to_code = issuer.agency_code
+    # The issuer decides, not whoever bears a code today (a code may be given again): an ended
+    # issuer's successor, or the issuer under its new code when the DocumentId names its former.
+    addressed = unit_now(issuer)
+    former = status.document_id.split(",", 1)[0]
+    if former != to_code and UnitRecord.objects.filter(unit=issuer, agency_code=former).exists():
+        to_code = former
+        if addressed is not None and not addressed.readdressed:
+            addressed = Addressed(former, issuer, readdress_note(former, issuer))
     note = addressed.note if addressed is not None else ""
     received = _status_applied(
         partner,
