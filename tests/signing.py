@@ -26,6 +26,14 @@ EXTRA_IDENTITIES = [
     testpki.Identity(
         "ducpm", "Phạm Minh Đức", "UBND tỉnh (thử nghiệm)", "Sở Thông tin và Truyền thông"
     ),
+    # The organisation certificate of a department merged on 1/7/2025, whose information is
+    # changed rather than reissued (CV 275/BCY-CTSBMTT): documents keep its old name.
+    testpki.Identity(
+        "stttt-ben-tre",
+        "Sở Thông tin và Truyền thông tỉnh Bến Tre",
+        "Sở Thông tin và Truyền thông tỉnh Bến Tre",
+        kind="organisation",
+    ),
 ]
 _PKI: testpki.TestPki | None = None
 

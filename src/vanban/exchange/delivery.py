@@ -47,6 +47,7 @@ from vanban.documents.withdrawals import (
     document_withdraw,
     withdrawal_lock,
 )
+from vanban.exchange.addressing import READDRESSED_LABEL, unit_now
 from vanban.exchange.delivery_selectors import received_file
 from vanban.exchange.notices import document_label, sent_registered_notify, sent_returned_notify
 from vanban.exchange.partners.services import external_recall, inbound_progress
@@ -151,7 +152,7 @@ def deliveries_create(
         business_type=business_type,
         original_document=original_document,
     )
-    wanted = _recipient_units(document, units)
+    wanted, readdressed = _recipient_units(document, units)
     with transaction.atomic():
         # The document row is the lock that serialises two clerks sending it at the same time.
         locked = Document.objects.select_for_update().get(pk=document.pk)
@@ -163,6 +164,7 @@ def deliveries_create(
             wanted=wanted,
             business_type=business_type,
             original_document=original_document,
+            readdressed=readdressed,
         )
         if created:
             audit_record(
@@ -260,10 +262,21 @@ def original_take(*, document: Document, business_type: int, original: Document 
         document_mark_replaced(locked, document)
 
 
-def _recipient_units(document: Document, units: list[Unit]) -> dict[int, Unit]:
-    """The units to send to, each once: active units other than the issuing one."""
+def _recipient_units(
+    document: Document, units: list[Unit]
+) -> tuple[dict[int, Unit], dict[int, str]]:
+    """The units to send to, each once: active units other than the issuing one. An ended unit
+    (a recipient chosen before a reorganisation) is replaced by the unit that carries it on,
+    with the note the delivery's trail shows (QĐ 09/2025/QĐ-TTg); one ended without a
+    successor, or an inactive one, is refused."""
     wanted: dict[int, Unit] = {}
+    readdressed: dict[int, str] = {}
     for unit in units:
+        if not unit.is_active and unit.end_date is not None:
+            carrier = unit_now(unit)
+            if carrier is not None:
+                readdressed.setdefault(carrier.unit.pk, carrier.note)
+                unit = carrier.unit
         if unit.pk == document.unit_id:
             raise ServiceError("Không gửi văn bản cho chính đơn vị ban hành.", field="units")
         if not unit.is_active:
@@ -271,7 +284,7 @@ def _recipient_units(document: Document, units: list[Unit]) -> dict[int, Unit]:
         wanted[unit.pk] = unit
     if not wanted:
         raise ServiceError("Hãy chọn đơn vị nhận trong hệ thống.", field="units")
-    return wanted
+    return wanted, readdressed
 
 
 def _deliveries_record(
@@ -281,9 +294,11 @@ def _deliveries_record(
     wanted: dict[int, Unit],
     business_type: int,
     original_document: Document | None,
+    readdressed: dict[int, str] | None = None,
 ) -> list[Delivery]:
-    """One delivery (status 01) per unit that has not the document yet, each with its event;
-    under the document's lock."""
+    """One delivery (status 01) per unit that has not the document yet, each with its event
+    (a delivery to the successor of an ended unit says so first, `readdressed`); under the
+    document's lock."""
     already = set(
         Delivery.objects.filter(document=locked, recipient_unit_id__in=wanted).values_list(
             "recipient_unit_id", flat=True
@@ -318,6 +333,10 @@ def _deliveries_record(
                 )
         except IntegrityError:
             continue  # sent by someone else meanwhile
+        if note := (readdressed or {}).get(unit_id, ""):
+            delivery_event(
+                delivery, DeliveryStatus.ARRIVED, READDRESSED_LABEL, actor=actor, note=note
+            )
         delivery_event(delivery, DeliveryStatus.ARRIVED, DeliveryStatus.ARRIVED.label, actor=actor)
         created.append(delivery)
     return created

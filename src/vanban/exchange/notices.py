@@ -9,6 +9,7 @@ from django.urls import reverse
 from vanban.accounts.models import AccountStatus, Role, User
 from vanban.core.services import notification_send
 from vanban.documents.models import Document
+from vanban.exchange.addressing import unit_now
 from vanban.exchange.issuing_facts import issuing_facts
 from vanban.exchange.models import Delivery
 
@@ -20,10 +21,12 @@ def document_label(document: Document) -> str:
 
 
 def _sender_people(sent: Document) -> list[User]:
+    # The clerks of the unit that carries on an ended issuer (QĐ 09/2025/QĐ-TTg).
+    carrier = unit_now(sent.unit)
     people = {
         u.pk: u
         for u in User.objects.filter(
-            role_assignments__unit_id=sent.unit_id,
+            role_assignments__unit_id=carrier.unit.pk if carrier is not None else sent.unit_id,
             role_assignments__role=Role.CLERK,
             status=AccountStatus.ACTIVE,
         ).distinct()

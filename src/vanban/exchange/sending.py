@@ -16,8 +16,9 @@ from django.db import transaction
 
 from vanban.accounts.models import Unit, User
 from vanban.documents.models import Document
-from vanban.exchange.partners.services import external_send
+from vanban.exchange.partners.services import external_send, partner_code_successor
 
+from .addressing import Addressed, recipient_for_code
 from .delivery import deliveries_create, original_take
 from .models import BusinessType
 
@@ -51,7 +52,23 @@ def document_send(
     replaced (`Document.replaced_by`), whoever it is sent to.
     """
     units = [r.unit for r in recipients if r.unit is not None]
-    agencies = [(r.agency_code, r.name) for r in recipients if r.unit is None and r.agency_code]
+    agencies: list[tuple[str, str]] = []
+    for r in recipients:
+        if r.unit is not None or not r.agency_code:
+            continue
+        # An agency named by a closed code of ours (a draft written before a reorganisation) is
+        # the unit that answers for it now (QĐ 09/2025/QĐ-TTg).
+        # So is a closed code of the partners' directory whose successor is one of our units.
+        addressed = recipient_for_code(r.agency_code)
+        closed = partner_code_successor(r.agency_code) if addressed is None else None
+        if closed is not None and closed.successor_code:
+            addressed = recipient_for_code(closed.successor_code)
+            if addressed is not None and not addressed.readdressed:
+                addressed = Addressed(r.agency_code, addressed.unit, closed.note)
+        if addressed is not None and addressed.readdressed:
+            units.append(addressed.unit)
+        else:
+            agencies.append((r.agency_code, r.name))
     with transaction.atomic():
         original_take(document=document, business_type=business_type, original=original_document)
         if units:

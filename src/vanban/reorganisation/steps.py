@@ -18,6 +18,8 @@ STEP_MODULES: tuple[str, ...] = (
     "vanban.records.reorganise",
     "vanban.workflow.reorganise",
     "vanban.drafting.reorganise",
+    # After the link is written: later messages to the closed code follow it (exchange.addressing).
+    "vanban.exchange.reorganise",
 )
 
 # The heading of each app's part of the preview and of the report.
@@ -45,6 +47,10 @@ COUNT_LABELS = {
     "assignments_moved": "phân công chuyển",
     "delegations_ended": "ủy quyền kết thúc",
     "drafts_moved": "dự thảo chuyển",
+    "deliveries": "văn bản chờ vào sổ chuyển",
+    "inbound": "gói văn bản của hệ thống khác chuyển",
+    "requests": "đề nghị lấy lại chuyển",
+    "partners": "hệ thống liên thông cho đơn vị kế thừa gửi",
 }
 
 

@@ -25,6 +25,13 @@ class SignatureCheckOut(Schema):
     signer: str = Field(description="Người ký (tên trên chứng thư số)")
     organisation: str = Field(description="Tổ chức")
     organisation_unit: str = Field(description="Đơn vị trong tổ chức")
+    organisation_history: str = Field(
+        "",
+        description=(
+            "Tổ chức trong chứng thư đã được sắp xếp lại: đã sáp nhập, chia tách, chấm dứt hoạt "
+            "động hay đổi tên, từ ngày nào (để trống nếu không)"
+        ),
+    )
     serial: str = Field(description="Số hiệu chứng thư số (hệ 16)")
     issuer: str = Field(description="Tổ chức cấp chứng thư số")
     not_before: str = Field(description="Chứng thư có hiệu lực từ (ISO 8601)")

@@ -153,6 +153,10 @@ class SignatureCheck:
     modification_level: str = ""
     # Library codes behind a reason, for the IT staff; never the reason itself.
     technical: list[str] = dataclasses.field(default_factory=list)
+    # The history of the organisation the certificate names when it is an ended unit or a past
+    # name of one (CV 275/BCY-CTSBMTT); filled by the caller, who reads the units
+    # (`organisations.with_organisation_history`). Never part of the verdict.
+    organisation_history: str = ""
 
 
 @dataclass

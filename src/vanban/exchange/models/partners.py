@@ -51,11 +51,17 @@ class Partner(models.Model):
 
 
 class PartnerCode(models.Model):
-    """An agency code (mã định danh) served by a partner system: documents for it go there."""
+    """An agency code (mã định danh) served by a partner system: documents for it go there.
+
+    A code closed by a reorganisation (QĐ 09/2025/QĐ-TTg: a merged province keeps the level-1
+    code of the province whose name it takes, the others are closed) keeps its row with the day
+    it closed and the code that carries it on; documents for it go to that successor."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="codes")
     agency_code = models.CharField("mã định danh", max_length=13, unique=True)
     name = models.CharField("tên cơ quan", max_length=255)
+    closed_on = models.DateField("ngày đóng mã", null=True, blank=True)
+    successor_code = models.CharField("mã định danh kế thừa", max_length=13, blank=True)
 
     class Meta:
         db_table = "interop_partnercode"

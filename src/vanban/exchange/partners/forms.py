@@ -102,7 +102,10 @@ class PartnerForm(Form):
 class CodesImportForm(Form):
     file = forms.FileField(
         label="Tệp CSV",
-        help_text="Mã hóa UTF-8, dòng tiêu đề: he_thong,ma_dinh_danh,ten_co_quan.",
+        help_text=(
+            "Mã hóa UTF-8, dòng tiêu đề: he_thong,ma_dinh_danh,ten_co_quan (thêm ngay_dong,"
+            "ma_ke_thua cho các mã đã đóng)."
+        ),
         error_messages={"required": "Hãy chọn tệp CSV.", "invalid": "Hãy chọn lại tệp CSV."},
     )
 

@@ -242,7 +242,9 @@ def status_for_inbound(
     if actor is not None and getattr(actor, "unit", None) is not None:
         department = actor.unit.name
     return status_payload(
-        from_code=inbound.to_code,
+        # Our unit's current code: a package to a closed code is answered by its successor
+        # (QĐ 09/2025/QĐ-TTg), which the sender learns from this From.
+        from_code=unit.agency_code if unit is not None else inbound.to_code,
         from_name=unit.name if unit is not None else inbound.to_code,
         response_for=inbound.edxml_id,
         response_code=number or inbound.number_symbol,

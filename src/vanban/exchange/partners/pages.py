@@ -32,7 +32,9 @@ from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, refusal_raise
 from vanban.documents import files as document_files
 from vanban.documents.services import DuplicateDocument, SignaturesNotConfirmed
+from vanban.exchange.addressing import READDRESSED_LABEL
 from vanban.exchange.models import (
+    DeliveryEvent,
     Inbound,
     InboundState,
     MessageKind,
@@ -273,11 +275,19 @@ def _inbound_page(
             unit=_inbound_unit(inbound),
             initial=prefill.initial,
         )
+    # A package to a closed code, or handed over with the queue of a unit that ended, says so
+    # (QĐ 09/2025/QĐ-TTg): the notes of its trail's "Chuyển cho đơn vị kế thừa" lines.
+    readdressed = list(
+        DeliveryEvent.objects.filter(
+            delivery__package=inbound, label=READDRESSED_LABEL
+        ).values_list("note", flat=True)
+    )
     return render(
         request,
         "interop/inbound.html",
         {
             "inbound": inbound,
+            "readdressed": readdressed,
             "package": package,
             "files": list(enumerate(package_list)),
             "checks": checks,

@@ -61,9 +61,13 @@ def receive_view(request: HttpRequest) -> JsonResponse:
     except Refused as exc:
         logger.warning("interop: refused from %s: %s", partner.name, exc.message)
         return JsonResponse({"detail": exc.message}, status=exc.http_status)
-    body = {"outcome": result.outcome}
+    body: dict[str, object] = {"outcome": result.outcome}
     if result.reason:
         body["detail"] = result.reason
     if result.inbound is not None:
         body["document_id"] = result.inbound.edxml_id
+    if result.readdressed and result.inbound is not None and result.inbound.unit is not None:
+        # QĐ 09/2025/QĐ-TTg: a message to a closed code tells the sender where it went.
+        body["recipient_code"] = result.inbound.unit.agency_code
+        body["readdressed"] = result.readdressed
     return JsonResponse(body, status=200)

@@ -15,6 +15,7 @@ from vanban.documents.files import file_read_verified
 
 from .. import verify
 from ..models import Trigger, VerificationReport
+from ..organisations import with_organisation_history
 from ._common import _now, intermediates, trust_roots
 from .roots import fetched_keep
 
@@ -34,7 +35,7 @@ def verify_bytes(data: bytes) -> verify.Report:
     and those fetched before (an issuing CA fetched now is kept for the next time)."""
     if verify.plainly_unsigned(data):  # no query for most files
         return verify.verify_pdf(data, [], now=_now())
-    return verify.verify_pdf(
+    report = verify.verify_pdf(
         data,
         trust_roots(),
         revocation=settings.VANBAN_SIGNATURE_REVOCATION,
@@ -43,6 +44,10 @@ def verify_bytes(data: bytes) -> verify.Report:
         intermediates=intermediates(),
         keep_fetched=fetched_keep,
     )
+    # CV 275/BCY-CTSBMTT: a certificate naming a reorganised agency keeps verifying; the
+    # result says what became of the agency.
+    with_organisation_history(report.signatures)
+    return report
 
 
 def report_store(

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from vanban.signatures import selectors
+from vanban.signatures.organisations import with_organisation_history
 from vanban.signatures.pdfsign import VN_TZ
 from vanban.signatures.verify import MODIFICATION_LABELS, STATUS_LABELS
 
@@ -50,6 +51,9 @@ def verification_panel(context: template.Context, document: Any, files: Any) -> 
                 "signatures": (report.content.get("signatures") or []) if report else [],
             }
         )
+    # The organisation of each certificate as it reads today (CV 275/BCY-CTSBMTT), for every
+    # file at once; no query when no signature names an organisation.
+    with_organisation_history(s for row in rows for s in row["signatures"])
     return {
         "document": document,
         "rows": rows,

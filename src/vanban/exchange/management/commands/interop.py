@@ -17,8 +17,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
-from vanban.accounts.models import Unit, User
+from vanban.accounts.models import User
 from vanban.core.errors import ServiceError
+from vanban.exchange.addressing import answered_codes
 from vanban.exchange.models import Partner, Transport
 from vanban.exchange.partners.services import (
     codes_import,
@@ -86,11 +87,8 @@ class Command(BaseCommand):
 
     def _poll(self) -> None:
 
-        codes = [
-            c
-            for c in Unit.objects.filter(is_active=True).values_list("agency_code", flat=True)
-            if c
-        ]
+        # Our units' codes and the closed codes that still reach one (QĐ 09/2025/QĐ-TTg).
+        codes = answered_codes()
         for partner in Partner.objects.filter(active=True, transport=Transport.GATEWAY):
             try:
                 counts = gateway_poll(partner, codes)

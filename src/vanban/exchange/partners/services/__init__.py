@@ -42,8 +42,10 @@ from .outbox import (
     work_once,
 )
 from .partners import (
+    ClosedCode,
     codes_import,
     new_token,
+    partner_code_successor,
     partner_for_token,
     partner_save,
     partner_set_inbound_token,
@@ -67,6 +69,7 @@ __all__ = [
     "INBOUND_PREFIX",
     "MAX_ATTEMPTS",
     "PROGRESS",
+    "ClosedCode",
     "Received",
     "Refused",
     "backoff",
@@ -87,6 +90,7 @@ __all__ = [
     "monitor_counts",
     "new_token",
     "outbound_scope",
+    "partner_code_successor",
     "partner_for_token",
     "partner_save",
     "partner_set_inbound_token",

@@ -40,6 +40,8 @@ class Received:
     inbound: Inbound | None = None
     reason: str = ""
     notes: list[str] = field(default_factory=list)
+    # A message to a closed code (QĐ 09/2025/QĐ-TTg): where it went, told to the sender.
+    readdressed: list[str] = field(default_factory=list)
 
 
 def _store(prefix: str, data: bytes) -> str:

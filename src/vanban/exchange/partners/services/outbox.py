@@ -10,15 +10,19 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from vanban.accounts.models import User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.services import notification_send
 from vanban.documents.models import Document
+from vanban.exchange.addressing import READDRESSED_LABEL
 from vanban.exchange.edxml import validate
 from vanban.exchange.models import (
     Delivery,
+    DeliveryEvent,
     Inbound,
     MessageKind,
     Outbound,
@@ -29,7 +33,7 @@ from vanban.exchange.models import (
 
 from ..packages import package_for_document
 from ._common import logger
-from .partners import route_for
+from .partners import ClosedCode, partner_code_successor, route_for
 
 MAX_ATTEMPTS = 30
 BACKOFF_FIRST = dt.timedelta(seconds=5)
@@ -87,6 +91,13 @@ def external_send(
     deliveries = []
     now = clock.now()
     for code, name in recipients:
+        # A closed code of the directory goes to the code that carries it on (QĐ 09/2025/QĐ-TTg),
+        # and the clerk is told.
+        closed = partner_code_successor(code)
+        if closed is not None:
+            if not closed.successor_code:
+                continue
+            code, name = closed.successor_code, closed.successor_name
         route = route_for(unit=document.unit, agency_code=code)
         if route is None:
             continue
@@ -115,6 +126,8 @@ def external_send(
         )
         if not created:
             continue
+        if closed is not None:
+            _closed_code_told(actor, document, delivery, closed, now)
         _outbound(
             partner=route.partner,
             kind=MessageKind.PACKAGE,
@@ -137,8 +150,35 @@ def external_send(
     return deliveries
 
 
+def _closed_code_told(
+    actor: User, document: Document, delivery: Delivery, closed: ClosedCode, now: dt.datetime
+) -> None:
+    """The trail of a delivery re-addressed from a closed code says so, and the clerk who issued
+    is told (QĐ 09/2025/QĐ-TTg)."""
+    DeliveryEvent.objects.create(
+        delivery=delivery, code="", label=READDRESSED_LABEL, note=closed.note[:500], at=now
+    )
+    if getattr(actor, "pk", None):
+        notification_send(
+            recipients=[actor],
+            title=f"Văn bản số {document.number_symbol}: {closed.note}"[:255],
+            link=reverse("exchange:sent_status", kwargs={"document_pk": document.pk}),
+        )
+
+
+def _resolved(code: str) -> str:
+    closed = partner_code_successor(code)
+    return code if closed is None else closed.successor_code
+
+
 def unrouted(document: Document, codes: list[str]) -> list[str]:
-    return [c for c in codes if route_for(unit=document.unit, agency_code=c) is None]
+    """The codes a document cannot be sent to electronically (a closed code is judged by the
+    code that carries it on)."""
+    return [
+        c
+        for c in codes
+        if not _resolved(c) or route_for(unit=document.unit, agency_code=_resolved(c)) is None
+    ]
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -5,10 +5,13 @@ codes they serve (also imported from CSV), and the route to an agency code.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import secrets
+from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from vanban.accounts.models import Unit, User
@@ -16,6 +19,7 @@ from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.agency_codes import agency_code_line_problem, agency_code_problem
 from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.forms import parse_date_vi
 from vanban.exchange.models import PARTNER_TRANSPORTS, Partner, PartnerCode
 
 
@@ -134,18 +138,96 @@ def route_for(*, unit: Unit, agency_code: str) -> PartnerCode | None:
     return code
 
 
+@dataclass(frozen=True)
+class ClosedCode:
+    """A partner's agency code closed by a reorganisation and the code that carries it on now
+    (the end of the chain of successors; empty when there is none)."""
+
+    code: str
+    name: str
+    closed_on: dt.date | None
+    successor_code: str
+    successor_name: str
+
+    @property
+    def note(self) -> str:
+        """What the clerk and the delivery's trail are told, in Vietnamese."""
+        since = f" từ ngày {self.closed_on:%d/%m/%Y}" if self.closed_on else ""
+        head = f"Mã định danh {self.code} ({self.name}) đã đóng{since}"
+        if not self.successor_code:
+            return f"{head}, không có mã kế thừa; văn bản không được gửi điện tử cho cơ quan này."
+        return (
+            f"{head}; văn bản được gửi cho cơ quan kế thừa {self.successor_name} "
+            f"({self.successor_code})."
+        )
+
+
+MAX_SUCCESSION = 10  # a chain of closed codes longer than this is a loop in the directory
+
+
+def partner_code_successor(agency_code: str) -> ClosedCode | None:
+    """When `agency_code` is a closed code of the directory (QĐ 09/2025/QĐ-TTg), the code that
+    answers for it today, following closed successors; None when it is open or unknown. One
+    query per step of the chain."""
+    row = PartnerCode.objects.filter(agency_code=agency_code, closed_on__isnull=False).first()
+    if row is None:
+        return None
+    current, name, seen = row.successor_code, "", {agency_code}
+    while current:
+        if current in seen or len(seen) > MAX_SUCCESSION:  # a loop: nobody answers
+            current = ""
+            break
+        seen.add(current)
+        step = PartnerCode.objects.filter(agency_code=current).first()
+        if step is None:
+            ours = Unit.objects.filter(agency_code=current, end_date__isnull=True).first()
+            name = ours.name if ours is not None else current
+            break
+        name = step.name
+        if step.closed_on is None:
+            break
+        current = step.successor_code  # closed too: its successor, if any
+    return ClosedCode(row.agency_code, row.name, row.closed_on, current, name if current else "")
+
+
+def _date_cell(number: int, value: str) -> dt.date | None:
+    """The day a code closed, written as dates are everywhere (dd/mm/yyyy, or yyyy-mm-dd); empty
+    is None; anything else refuses the line."""
+    if not value:
+        return None
+    try:
+        return parse_date_vi(value)
+    except ValidationError as exc:
+        reason = " ".join(str(m) for m in exc.messages)
+        raise ServiceError(f"Dòng {number}: ngày đóng mã “{value}” không đúng: {reason}") from None
+
+
+CODES_HEADER = ("he_thong", "ma_dinh_danh", "ten_co_quan")
+# QĐ 09/2025/QĐ-TTg: the published list also gives the closed codes and their successors; files
+# without these columns are read as before (every code open).
+CODES_CLOSED_HEADER = ("ngay_dong", "ma_ke_thua")
+
+
 def codes_import(*, actor: User, text: str, ip: str | None = None) -> int:
     """The directory of partner systems and the agency codes they serve, from CSV with the
-    columns he_thong, ma_dinh_danh, ten_co_quan (header line required). All or nothing: one bad
-    line refuses the file with its line number."""
+    columns he_thong, ma_dinh_danh, ten_co_quan (header line required) and, optionally,
+    ngay_dong (the day a code closed) and ma_ke_thua (the code that carries it on). All or
+    nothing: one bad line refuses the file with its line number."""
     if not actor.is_province_admin:
         raise AccessDenied("Chỉ quản trị tỉnh quản lý các hệ thống liên thông.")
     reader = csv.DictReader(io.StringIO(text))
-    wanted = {"he_thong", "ma_dinh_danh", "ten_co_quan"}
+    wanted = set(CODES_HEADER)
     if not reader.fieldnames or not wanted <= {f.strip() for f in reader.fieldnames}:
-        raise ServiceError("Tệp CSV phải có dòng tiêu đề: he_thong, ma_dinh_danh, ten_co_quan.")
+        raise ServiceError(
+            "Tệp CSV phải có dòng tiêu đề: he_thong, ma_dinh_danh, ten_co_quan (thêm ngay_dong, "
+            "ma_ke_thua cho các mã đã đóng)."
+        )
+    # A file without the columns of closed codes (the list published before QĐ 09/2025/QĐ-TTg)
+    # leaves what the directory knows of closed codes as it is.
+    closing = bool(set(CODES_CLOSED_HEADER) & {f.strip() for f in reader.fieldnames})
     partners = {p.name: p for p in Partner.objects.all()}
-    rows: list[tuple[Partner, str, str]] = []
+    rows: list[tuple[Partner, str, str, dt.date | None, str]] = []
+    successors: list[tuple[int, str, str]] = []
     seen: set[str] = set()
     for number, line in enumerate(reader, start=2):
         line = {(k or "").strip(): (v or "").strip() for k, v in line.items()}
@@ -159,12 +241,47 @@ def codes_import(*, actor: User, text: str, ip: str | None = None) -> int:
             raise ServiceError(f"Dòng {number}: mã định danh {code} lặp lại.")
         if Unit.objects.filter(agency_code=code).exists():
             raise ServiceError(f"Dòng {number}: {code} là đơn vị của hệ thống này.")
+        closed_on = _date_cell(number, line.get("ngay_dong", ""))
+        successor = line.get("ma_ke_thua", "")
+        if successor:
+            if closed_on is None:
+                raise ServiceError(
+                    f"Dòng {number}: có mã kế thừa {successor} nhưng không ghi ngày đóng mã."
+                )
+            if problem := agency_code_line_problem(number, successor):
+                raise ServiceError(f"{problem} (cột ma_ke_thua)")
+            if successor == code:
+                raise ServiceError(f"Dòng {number}: mã kế thừa trùng với chính mã {code}.")
+            successors.append((number, code, successor))
         seen.add(code)
-        rows.append((partner, code, line["ten_co_quan"] or code))
+        rows.append((partner, code, line["ten_co_quan"] or code, closed_on, successor))
+    _successors_known(successors, seen)
     with transaction.atomic():
-        for partner, code, name in rows:
-            PartnerCode.objects.update_or_create(
-                agency_code=code, defaults={"partner": partner, "name": name[:255]}
-            )
-        audit_record(actor=actor, action="interop.codes_import", ip=ip, data={"count": len(rows)})
+        for partner, code, name, closed_on, successor in rows:
+            defaults: dict[str, object] = {"partner": partner, "name": name[:255]}
+            if closing:
+                defaults.update(closed_on=closed_on, successor_code=successor)
+            PartnerCode.objects.update_or_create(agency_code=code, defaults=defaults)
+        audit_record(
+            actor=actor,
+            action="interop.codes_import",
+            ip=ip,
+            data={"count": len(rows), "closed": sum(1 for row in rows if row[3] is not None)},
+        )
     return len(rows)
+
+
+def _successors_known(successors: list[tuple[int, str, str]], in_file: set[str]) -> None:
+    """Each successor is a code of the file, of the directory or of one of our units."""
+    unknown = {s for _n, _c, s in successors} - in_file
+    if not unknown:
+        return
+    known = set(
+        PartnerCode.objects.filter(agency_code__in=unknown).values_list("agency_code", flat=True)
+    ) | set(Unit.objects.filter(agency_code__in=unknown).values_list("agency_code", flat=True))
+    for number, code, successor in successors:
+        if successor not in in_file and successor not in known:
+            raise ServiceError(
+                f"Dòng {number}: mã kế thừa {successor} của {code} không có trong tệp, trong danh "
+                "bạ, cũng không phải đơn vị của hệ thống này."
+            )

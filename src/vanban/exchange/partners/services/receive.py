@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from vanban.accounts.models import Role, Unit, User
+from vanban.accounts.models import Role, Unit, UnitRecord, User
 from vanban.audit.services import audit_record
 from vanban.core import clock
 from vanban.core.errors import ServiceError
@@ -30,6 +30,13 @@ from vanban.core.services import notification_send
 from vanban.documents.files import file_discard, file_read_verified, safe_file_name
 from vanban.documents.models import Document, DocumentPolicy
 from vanban.documents.services import Refusals
+from vanban.exchange.addressing import (
+    READDRESSED_LABEL,
+    Addressed,
+    readdress_note,
+    recipient_for_code,
+    unit_now,
+)
 from vanban.exchange.edxml import (
     BUSINESS_REVOKE,
     STATUS_CODES,
@@ -68,7 +75,20 @@ from .status import _apply_status, _status_applied, status_send
 
 
 def _our_unit(code: str) -> Unit | None:
-    return Unit.objects.filter(agency_code=code, is_active=True).first()
+    """The unit of ours a message to `code` reaches: a closed code's goes to its successor
+    (QĐ 09/2025/QĐ-TTg; `exchange.addressing`)."""
+    addressed = recipient_for_code(code)
+    return addressed.unit if addressed is not None else None
+
+
+def _addressed_to(codes: list[str]) -> dict[str, Addressed]:
+    """The recipients of ours among `codes`, one per unit: a code of the unit itself is preferred
+    to a closed code that reaches the same unit."""
+    found = [a for a in (recipient_for_code(code) for code in codes) if a is not None]
+    by_unit: dict[int, Addressed] = {}
+    for addressed in sorted(found, key=lambda a: a.readdressed):
+        by_unit.setdefault(addressed.unit.pk, addressed)
+    return {a.code: a for a in by_unit.values()}
 
 
 def _signature_problem(files: list[Any]) -> str:
@@ -154,6 +174,7 @@ def _receive_package(partner: Partner, data: bytes, package: EdxmlPackage) -> Re
                 now=now,
             )
             result = Received("refused" if problem else "accepted", rows[0], problem, notes)
+            result.readdressed = [a.note for a in _addressed_to(targets).values() if a.readdressed]
     except IntegrityError:
         # Another request stored the same DocumentId meanwhile: answer as for a repeat.
         file_discard(storage_name)
@@ -176,7 +197,8 @@ def _package_addressed(partner: Partner, package: EdxmlPackage) -> tuple[str, li
     if not package.document_id:
         raise Refused("Gói tin không có DocumentId.")
     codes = [o.organ_id or "" for o in package.to_organs]
-    targets = [code for code in codes if _our_unit(code) is not None]
+    addressed = _addressed_to(codes)
+    targets = [code for code in codes if code in addressed]
     if not targets:
         names = ", ".join(codes) or "(không ghi)"
         raise Refused(f"Nơi nhận {names} không phải đơn vị của hệ thống này.", http_status=422)
@@ -201,8 +223,10 @@ def _package_keep(
     gets 02 at once with the `problem` when the signatures fail, else 01 and the unit's clerks
     are told; then one audit event."""
     rows: list[Inbound] = []
+    addressed = _addressed_to(targets)
     for code in targets:
         state = InboundState.REJECTED if problem else InboundState.QUEUED
+        to = addressed[code]
         row = Inbound.objects.create(
             partner=partner,
             kind=MessageKind.PACKAGE,
@@ -210,7 +234,7 @@ def _package_keep(
             from_code=sender,
             from_name=package.from_organ.name[:255],
             to_code=code,
-            unit=_our_unit(code),
+            unit=to.unit,
             business_type=package.business_type,
             subject=(package.subject or package.content)[:500],
             number_symbol=package.number_symbol[:100],
@@ -229,11 +253,15 @@ def _package_keep(
             else:
                 _revocation_arrived(row, package)
             continue
-        _delivery_arrived(partner, row, problem, now)
+        _delivery_arrived(partner, row, problem, now, readdressed=to.note)
         if problem:
-            status_send(inbound=row, code="02", description=problem)
+            status_send(
+                inbound=row, code="02", description=" ".join(filter(None, [problem, to.note]))
+            )
         else:
-            status_send(inbound=row, code="01")
+            # The sender learns the closed code's successor from the 01 it gets back (its From
+            # is the successor's code, the description says why).
+            status_send(inbound=row, code="01", description=to.note)
             _notify_clerks(row)
     audit_record(
         actor=None,
@@ -245,14 +273,18 @@ def _package_keep(
             "edxml_id": package.document_id,
             "to": targets,
             "refused": problem,
+            "readdressed": {c: a.unit.agency_code for c, a in addressed.items() if a.readdressed},
         },
     )
     return rows
 
 
-def _delivery_arrived(partner: Partner, row: Inbound, problem: str, now: dt.datetime) -> Delivery:
+def _delivery_arrived(
+    partner: Partner, row: Inbound, problem: str, now: dt.datetime, *, readdressed: str = ""
+) -> Delivery:
     """The document a package brought, to the unit `row` is for: in its reception queue (01), or
-    refused on arrival (02, the `problem` as the reason)."""
+    refused on arrival (02, the `problem` as the reason). A package to a closed code has the
+    re-addressing as the first line of its trail (QĐ 09/2025/QĐ-TTg)."""
     status = DeliveryStatus.RETURNED if problem else DeliveryStatus.ARRIVED
     delivery = Delivery.objects.create(
         transport=partner.transport,
@@ -267,6 +299,8 @@ def _delivery_arrived(partner: Partner, row: Inbound, problem: str, now: dt.date
         return_note=problem[:500],
         created_at=now,
     )
+    if readdressed:
+        delivery_event(delivery, status, READDRESSED_LABEL, actor=None, note=readdressed, at=now)
     delivery_event(delivery, status, status.label, actor=None, note=problem, at=now)
     return delivery
 
@@ -352,20 +386,41 @@ def _receive_status(partner: Partner, data: bytes, status: StatusRead) -> Receiv
             http_status=404,
         )
     now = clock.now()
-    return _status_applied(
+    # A status about a document of a unit that has ended, or under its former code, reaches the
+    # unit that carries it on (QĐ 09/2025/QĐ-TTg); the trail and the answer say so.
+    issuer = delivery.document.unit
+    to_code = issuer.agency_code
+    # The issuer decides, not whoever bears a code today (a code may be given again): an ended
+    # issuer's successor, or the issuer under its new code when the DocumentId names its former.
+    addressed = unit_now(issuer)
+    former = status.document_id.split(",", 1)[0]
+    if former != to_code and UnitRecord.objects.filter(unit=issuer, agency_code=former).exists():
+        to_code = former
+        if addressed is not None and not addressed.readdressed:
+            addressed = Addressed(former, issuer, readdress_note(former, issuer))
+    note = addressed.note if addressed is not None else ""
+    received = _status_applied(
         partner,
         data,
         sha256,
         status,
         lambda row: _apply_status(
-            delivery, status.code, status.description, now, text_to_timestamp(status.timestamp)
+            delivery,
+            status.code,
+            status.description,
+            now,
+            text_to_timestamp(status.timestamp),
+            readdressed=note,
         ),
-        to_code=delivery.document.unit.agency_code,
-        unit=delivery.document.unit,
+        to_code=to_code[:13],
+        unit=addressed.unit if addressed is not None else issuer,
         status_code=status.code,
         original_name=f"trang-thai-{status.code}.edxml",
         received_at=now,
     )
+    if note and received.outcome == "applied":
+        received.readdressed.append(note)
+    return received
 
 
 NOT_QUEUED = "Văn bản này không còn chờ vào sổ."

@@ -111,6 +111,8 @@ def _apply_status(
     note: str,
     now: dt.datetime,
     reported_at: dt.datetime | None = None,
+    *,
+    readdressed: str = "",
 ) -> None:
     """A partner's status message about a document we sent to it, under the delivery's lock:
     refused (409, nothing kept) when the order of QĐ 28/2018/QĐ-TTg does not allow it after
@@ -118,7 +120,8 @@ def _apply_status(
     and the time the partner wrote (`reported_at`), and the delivery's status unless it is a late
     progress. The reason of a refusal (02) goes where a unit's clerk writes it (`return_note`),
     that of an answer to a take-back (16) next to the answer (`recall_answer_note`); a take-back
-    answer is also the delivery's `recall_status`."""
+    answer is also the delivery's `recall_status`. A status to a closed code is kept with the
+    re-addressing (`readdressed`, QĐ 09/2025/QĐ-TTg) after the partner's own note."""
     locked = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
     problem = partner_status_refusal(
         partner_status_state(locked.status, locked.recall_status), code
@@ -129,7 +132,7 @@ def _apply_status(
         delivery=locked,
         code=code,
         label=STATUS_CODES[code],
-        note=note[:500],
+        note=" ".join(filter(None, [note, readdressed]))[:500],
         at=now,
         reported_at=reported_at,
     )
