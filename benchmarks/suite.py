@@ -901,7 +901,8 @@ def run_unit(stamp: str, clerks: int = CLERKS) -> tuple[Any, list[Any]]:
     from vanban.accounts import services
     from vanban.accounts.models import Role, Unit
 
-    root = Unit.objects.get(parent__isnull=True)
+    root = Unit.objects.filter(parent__isnull=True).order_by("level", "pk").first()
+    assert root is not None
     number = Unit.objects.filter(abbreviation__startswith=RUN_UNIT_PREFIX).count() + 1
     unit = services.unit_create(
         actor=None,

@@ -404,8 +404,8 @@ def test_openapi_document_lists_every_path(client):
     doc = json.loads(response.content)
     assert doc["info"]["title"] == "vanban API"
     assert doc["info"]["version"] == "1"
-    # The workflow, drafts, exchange, records and oversight routers list their own paths in their
-    # own tests.
+    # The workflow, drafts, exchange, records, oversight and reorganisation routers list their own
+    # paths in their own tests.
     own_tests = (
         "/api/v1/workflow",
         "/api/v1/drafts",
@@ -413,6 +413,7 @@ def test_openapi_document_lists_every_path(client):
         "/api/v1/signatures",
         "/api/v1/records",
         "/api/v1/oversight",
+        "/api/v1/reorganisation",
     )
     assert {p for p in doc["paths"] if not p.startswith(own_tests)} == {
         "/api/v1/units",

@@ -41,6 +41,29 @@ def calls(tree, record):  # type: ignore[no-untyped-def]
     ]
 
 
+def test_the_openapi_document_lists_the_reorganisation_endpoints(client, tree):
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = {
+        f"{method.upper()} {path.removeprefix('/api/v1')}": operation
+        for path, methods in schema["paths"].items()
+        if path.startswith("/api/v1/reorganisation")
+        for method, operation in methods.items()
+    }
+    record = plan_create(actor=None, data=merge_plan(tree))
+    called = {
+        f"{method.upper()} {path}".replace(str(tree.anhoi.pk), "{unit_id}").replace(
+            f"/{record.pk}", "/{plan_id}"
+        )
+        for method, path, _body in calls(tree, record)
+    }
+    # The authorization matrix below calls every endpoint there is.
+    assert set(operations) == called
+    for operation in operations.values():
+        assert operation["tags"] == ["Sắp xếp đơn vị"]
+        assert operation["summary"]
+        assert operation["security"] == [{"TokenAuth": []}]
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [

@@ -20,7 +20,7 @@ from vanban.documents.models import Document, RegisterSeries
 from vanban.documents.visibility import VisibleDocuments
 from vanban.reorganisation.models import PlanState, ReorganisationPlan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_storage")]
 
 
 @pytest.fixture
