@@ -66,10 +66,17 @@ class TestPki:
     identities: list[Identity] = field(default_factory=list)
     # The loaded certomancer configuration (loading its keys takes seconds): kept once built.
     loaded: Any = field(default=None, repr=False, compare=False)
+    # The remote signing stand-in (CSC v2) served next to the other services.
+    remote: Any = field(default=None, repr=False, compare=False)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def csc_url(self) -> str:
+        """Base address of the remote signing stand-in (CSC v2, `testcsc`)."""
+        return f"{self.base_url}/csc/v2"
 
     @property
     def tsa_url(self) -> str:
@@ -107,11 +114,30 @@ class TestPki:
             self.loaded = CertomancerConfig(raw, key_search_dir=str(self.directory / "keys"))
         return self.loaded
 
+    def csc(self) -> Any:
+        """The remote signing stand-in (`testcsc.CscStandIn`) of this PKI, made once."""
+        from .testcsc import CscStandIn
+
+        if self.remote is None:
+            self.remote = CscStandIn(self)
+        return self.remote
+
     def wsgi_app(self) -> Any:
+        """certomancer's services, and the remote signing stand-in under `/csc/v2/`."""
         from certomancer.integrations.animator import Animator, AnimatorArchStore
 
+        from .testcsc import PREFIX
+
         config = self.config()
-        return Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
+        animator = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
+        remote = self.csc()
+
+        def app(environ: dict[str, Any], start_response: Any) -> Any:
+            if environ.get("PATH_INFO", "").startswith(PREFIX):
+                return remote(environ, start_response)
+            return animator(environ, start_response)
+
+        return app
 
 
 class _LoadedKeys(crypto_utils.PycaCryptographyBackend):
@@ -459,7 +485,8 @@ class _ThreadingServer(WSGIServer):
 
 
 def serve(pki: TestPki, *, host: str = "127.0.0.1", background: bool = True) -> WSGIServer:
-    """Serves the CRLs, OCSP responses, certificates and time stamps of `pki` on loopback.
+    """Serves the CRLs, OCSP responses, certificates, time stamps and the remote signing
+    stand-in (CSC v2, `testcsc`) of `pki` on loopback.
     With `background`, in a daemon thread (returns the running server; `shutdown()` stops it)."""
     server = make_server(
         host,

@@ -8,7 +8,8 @@ Who does what:
   and seals (`mark_upload`);
 - a personal signature is made with the signer's own certificate (`personal_certificate_check`,
   `personal_appearance`) by a key held by the server (`personal_sign`) or next to the signer's
-  own key (`personal_prepare`, then `personal_complete`); the organisation signature with the
+  own key (`personal_prepare`, then `personal_complete`) or by a remote signing service
+  (`remote_personal_sign`, CSC v2); the organisation signature with the
   unit's key and seal (`organisation_check`, `organisation_sign`). Who signs which document, and
   when, is the business of the callers (the drafting process signs and issues drafts);
 - every signature made or received is checked (`verify_bytes`) and the report kept
@@ -19,10 +20,11 @@ nothing when refused.
 
 One module per sub-process: `roots` (the trust list), `certificates` (registering certificates
 and the keys the server holds), `marks` (signature images and seals), `verification` (checking
-signatures and keeping the reports), `personal` (the competent signer's signature) and
-`organisation` (the clerk's organisation signature when issuing); `_common` holds what they
-share (the time, audit events, reading certificates, the active trust roots). This package
-exports the public names of all of them.
+signatures and keeping the reports), `personal` (the competent signer's signature), `remote`
+(the same signature by a remote signing service, CSC v2) and `organisation` (the clerk's
+organisation signature when issuing); `_common` holds what they share (the time, audit events,
+reading certificates, the active trust roots). This package exports the public names of all of
+them.
 """
 
 from ._common import MAX_CERT_BYTES, intermediates, parse_certificates, trust_roots
@@ -53,6 +55,7 @@ from .personal import (
     personal_prepare,
     personal_sign,
 )
+from .remote import remote_certificate, remote_personal_sign, remote_provider
 from .roots import trust_root_add, trust_root_set_active
 from .verification import document_verify, report_store, validation_context, verify_bytes
 
@@ -86,6 +89,9 @@ __all__ = [
     "personal_complete",
     "personal_prepare",
     "personal_sign",
+    "remote_certificate",
+    "remote_personal_sign",
+    "remote_provider",
     "report_store",
     "trust_root_add",
     "trust_root_set_active",
