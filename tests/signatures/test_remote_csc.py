@@ -220,6 +220,18 @@ def test_a_wrong_client_secret_is_refused(team, tmp_path):
     assert written(tmp_path) == before
 
 
+def test_an_expired_access_token_is_fetched_again(monkeypatch):
+    client = csc.CscClient(provider())
+    assert client.credentials("nguoi-ky") == [CREDENTIAL]
+    first = client._token
+    stand_in = signing.pki().csc()
+    start = stand_in.now()
+    monkeypatch.setattr(stand_in, "now", lambda: start + testcsc.TOKEN_LIFETIME + 1)
+
+    assert client.credentials("nguoi-ky") == [CREDENTIAL]
+    assert client._token not in (None, first)
+
+
 def test_a_provider_that_is_down_is_said_in_vietnamese(team, tmp_path):
     register(team, key_storage=KeyStorage.LOCAL)
     before = written(tmp_path)
@@ -237,6 +249,10 @@ def test_the_provider_is_read_from_the_settings(settings):
     settings.VANBAN_REMOTE_SIGNING = {}
     refused(services.remote_provider, csc.MSG_NOT_CONFIGURED)
     settings.VANBAN_REMOTE_SIGNING = {"csc": {"endpoint": "ftp://x", "client_id": "a"}}
+    refused(services.remote_provider, csc.MSG_NOT_CONFIGURED)
+    settings.VANBAN_REMOTE_SIGNING = {
+        "csc": {"endpoint": "https://x", "client_id": "a", "client_secret": "b", "timeout": "x"}
+    }
     refused(services.remote_provider, csc.MSG_NOT_CONFIGURED)
     settings.VANBAN_REMOTE_SIGNING = {
         "csc": {

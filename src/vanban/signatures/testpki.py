@@ -7,7 +7,8 @@ certificates that no trust root of the province covers.
 
 The architecture is built with certomancer from a Python dictionary and keys generated here; the
 services are certomancer's WSGI application, served on loopback by `serve()` (used by the
-`vanban testpki` command, the demo and the tests). Everything this module writes is for testing
+`vanban testpki` command, the demo and the tests), together with a remote signing stand-in (CSC
+v2, `testcsc`) under `/csc/v2/`. Everything this module writes is for testing
 and demonstration only.
 """
 

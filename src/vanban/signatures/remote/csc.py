@@ -90,11 +90,15 @@ def provider_from_settings(name: str = "csc") -> CscProvider:
         raise ServiceError(MSG_NOT_CONFIGURED)
     if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
         raise ServiceError(MSG_NOT_CONFIGURED)
+    try:
+        timeout = float(config.get("timeout") or TIMEOUT)
+    except ValueError as exc:
+        raise ServiceError(MSG_NOT_CONFIGURED) from exc
     return CscProvider(
         endpoint=endpoint,
         client_id=client_id,
         client_secret=str(config["client_secret"]),
-        timeout=float(config.get("timeout") or TIMEOUT),
+        timeout=timeout if timeout > 0 else TIMEOUT,
     )
 
 
@@ -147,12 +151,8 @@ def _refusal(status: int, answer: dict[str, Any], credential: str) -> ServiceErr
     error = str(answer.get("error") or "")
     description = str(answer.get("error_description") or "")
     text = description.lower()
-    if error in ("invalid_client", "unauthorized_client") or (
-        status == 401 and error != "invalid_token"
-    ):
+    if error in ("invalid_client", "unauthorized_client", "invalid_token") or status == 401:
         return ServiceError(MSG_CLIENT)
-    if error == "invalid_token":
-        return ServiceError(MSG_REFUSED.format(detail="phiên làm việc không hợp lệ; hãy thử lại."))
     if error == "invalid_pin" or (" pin " in f" {text} " and "invalid" in text):
         return ServiceError(MSG_PIN)
     if error == "invalid_otp" or " otp " in f" {text} ":
@@ -167,6 +167,10 @@ def _refusal(status: int, answer: dict[str, Any], credential: str) -> ServiceErr
     return ServiceError(MSG_REFUSED.format(detail=detail[:300]))
 
 
+class _TokenRefused(Exception):
+    """The provider no longer accepts the access token."""
+
+
 class CscClient:
     """One conversation with a provider: the access token is fetched once and reused."""
 
@@ -178,6 +182,20 @@ class CscClient:
 
     def _post(
         self, method: str, body: dict[str, Any], *, credential: str = "", auth: bool = True
+    ) -> dict[str, Any]:
+        """The JSON answer of `method`; an access token that the provider no longer accepts
+        (expired) is fetched again once."""
+        try:
+            return self._post_once(method, body, credential=credential, auth=auth)
+        except _TokenRefused:
+            self._token = None
+            try:
+                return self._post_once(method, body, credential=credential, auth=auth)
+            except _TokenRefused as exc:
+                raise ServiceError(MSG_CLIENT) from exc
+
+    def _post_once(
+        self, method: str, body: dict[str, Any], *, credential: str, auth: bool
     ) -> dict[str, Any]:
         url = f"{self.provider.endpoint}/{method}"
         request = urllib.request.Request(  # noqa: S310  (scheme checked in provider_from_settings)
@@ -207,6 +225,8 @@ class CscClient:
         if status >= 400 or "error" in answer:
             if status >= 500 and "error" not in answer:
                 raise ServiceError(MSG_UNREACHABLE.format(host=self.provider.host))
+            if auth and answer.get("error") == "invalid_token":
+                raise _TokenRefused
             raise _refusal(status, answer, credential)
         return answer
 
