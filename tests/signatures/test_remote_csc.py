@@ -275,3 +275,36 @@ def test_answers_that_are_not_csc_are_refused():
     with pytest.raises(ServiceError) as caught:
         client.credentials("nguoi-ky")
     assert caught.value.message == csc.MSG_BAD_ANSWER.format(detail="HTTP 404")
+
+
+def test_the_stand_in_answers_refusals_in_the_csc_shape():
+    import json
+    import urllib.error
+    import urllib.request
+
+    client = csc.CscClient(provider())
+    client.credentials("nguoi-ky")  # fetches the access token
+
+    def post(method: str, data: bytes, token: str | None = client._token) -> tuple[int, dict]:
+        request = urllib.request.Request(  # noqa: S310
+            f"{signing.pki().csc_url}/{method}", data=data, method="POST"
+        )
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    assert post("credentials/list", b'{"userID": "nguoi-ky"}', token=None) == (
+        401,
+        {"error": "invalid_token", "error_description": "The access token is not valid"},
+    )
+    status, answer = post("credentials/authorize", b'{"credentialID": "csc-nguoi-ky", "hashes"')
+    assert status == 400 and answer["error"] == "invalid_request"
+    status, answer = post(
+        "credentials/authorize",
+        json.dumps({"credentialID": CREDENTIAL, "hashes": ["khong-phai-base64"]}).encode(),
+    )
+    assert (status, answer["error_description"]) == (400, "Invalid Base64 hash string")

@@ -128,6 +128,9 @@ class CscStandIn:
         except Refused as exc:
             answer = {"error": exc.error, "error_description": exc.description}
             status = f"{exc.status} {'Unauthorized' if exc.status == 401 else 'Bad Request'}"
+        except (ValueError, TypeError, KeyError):
+            answer = {"error": "invalid_request", "error_description": "Malformed request"}
+            status = "400 Bad Request"
         data = json.dumps(answer).encode()
         start_response(
             status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
