@@ -153,3 +153,52 @@ def test_a_former_code_used_after_the_change_fills_the_last_name_under_it(
     html = html_lib.unescape(read_package(client_for(office.clerk), data).content.decode())
     assert input_value(html, "issuer_name") == "Sở Tài nguyên và Môi trường"
     assert input_value(html, "issuer_code") == "000.00.30.H07"
+
+
+@pytest.mark.parametrize(
+    ("issued", "name"),
+    [
+        ("2025-06-10", "Sở Văn hóa, Thể thao và Du lịch"),
+        ("2025-08-01", "Sở Văn hóa, Thể thao và Du lịch tỉnh Vĩnh Long"),
+    ],
+)
+def test_a_unit_renamed_under_its_code_is_written_with_the_name_of_the_day(
+    office, client_for, issued, name
+):
+    """The sender is chosen among our units; the document keeps the unit's name of its date."""
+    unit = add_unit(
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "SVHTTDL",
+        "svhttdl",
+        "000.00.40.H07",
+        office.province.root,
+    )
+    unit_record_write(unit, valid_until=ENDED, kind=UnitChangeKind.RENAMED)
+    unit.name = "Sở Văn hóa, Thể thao và Du lịch tỉnh Vĩnh Long"
+    unit.save(update_fields=["name"])
+    client = client_for(office.clerk)
+    data = build_package(from_id="000.00.40.H07", promulgation_date=issued.replace("-", "/"))
+    html = html_lib.unescape(read_package(client, data).content.decode())
+    assert selected(html, "issuer_unit") == [f"{unit.name} (000.00.40.H07)"]
+    response = client.post(
+        "/van-ban/den/vao-so/",
+        final_post(
+            office,
+            token_of(html),
+            code_number="25",
+            code_notation="UBND-VP",
+            issued_date=issued,
+            issuer_unit=unit.pk,
+            issuer_name="",
+            issuer_code="",
+            confirm_signatures=None,
+            signature_reason=None,
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    document = Document.objects.get()
+    assert (document.issuer_unit_id, document.issuer_name, document.issuer_code) == (
+        unit.pk,
+        name,
+        "000.00.40.H07",
+    )
