@@ -5,8 +5,11 @@ unit, the admin of another unit, the admin of the unit and the province admin. A
 must leave the database exactly as it was.
 """
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.support.matrix import Case, cell_params, every_cell
 from tests.support.province import Province
@@ -16,7 +19,9 @@ from vanban.accounts.models import (
     AccountStatus,
     LockReason,
     User,
+    UsernameAlias,
 )
+from vanban.core import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +47,20 @@ def lock_target(province: Province) -> None:
         reason=LockReason.AGENCY_REQUEST,
         note="Theo công văn của Sở.",
     )
+
+
+def alias_target(province: Province) -> None:
+    """A live former name of the target account (R2 in a reorganisation)."""
+    UsernameAlias.objects.create(
+        username="ducpm.stttt2",
+        user=province.leader_stttt,
+        valid_until=timezone.localdate(clock.now()) + dt.timedelta(days=30),
+        created_at=clock.now(),
+    )
+
+
+def _alias(p: Province) -> int:
+    return UsernameAlias.objects.get(username="ducpm.stttt2").pk
 
 
 def _target(p: Province) -> int:
@@ -201,6 +220,15 @@ CASES = [
         allowed=ADMINS,
         expect=expect(403, 404, 302, 302),
         data=lambda p: {"revoke-reason": "left_unit", "revoke-note": "Chuyển công tác."},
+    ),
+    Case(
+        "account former name end",
+        "post",
+        lambda p: f"{ACCOUNT}{_target(p)}/ten-cu/{_alias(p)}/ket-thuc/",
+        allowed=ADMINS,
+        expect=expect(403, 404, 302, 302),
+        setup=alias_target,
+        data=lambda p: {"alias-confirm": "on"},
     ),
     Case(
         "account password reset",

@@ -17,6 +17,8 @@ from vanban.audit.models import AuditEvent
 from vanban.workflow import reorganise, services
 from vanban.workflow.models import (
     Assignment,
+    DeadlineAlert,
+    DeadlinePolicy,
     Delegation,
     Processing,
     ProcessingStatus,
@@ -260,3 +262,33 @@ def test_the_successors_leader_directs_handed_over_documents_in_bulk(work, scene
     assert "Đã làm xong 1 văn bản" in response.content.decode()
     lead = Assignment.objects.get(document=presented, role="lead")
     assert (lead.assigner_unit_id, lead.assignee_user_id) == (scene["target"].pk, scene["clerk"].pk)
+
+
+def _remind_from(unit, days: int) -> None:
+    DeadlinePolicy.objects.update_or_create(unit=unit, defaults={"remind_before_days": days})
+
+
+def test_a_handed_over_document_is_reminded_by_its_successors_policy(work, scene):
+    """The daily alerts read the `remind_before_days` of the unit now handling the document
+    (its processing's unit), not of the ended unit that registered it (CV 414/BNV-VTLTNN)."""
+    target = scene["target"]
+    soon = directed(work, code_number="25", deadline=TODAY + dt.timedelta(days=4))
+    _remind_from(work.so, 1)  # the ended unit would not remind yet
+    _remind_from(target, 5)  # its successor reminds five days ahead
+    reorganise.transfer_apply(end_into(work.so, target, EFFECTIVE))
+    assert Processing.objects.get(document=soon).unit_id == target.pk
+    assert soon.unit_id == work.so.pk
+
+    run = services.deadline_alerts_send()
+    reminded = set(DeadlineAlert.objects.values_list("assignment__document_id", flat=True))
+    assert soon.pk in reminded
+    assert run.due_soon >= 1
+
+    # The other way round: the successor's short notice holds back the alert the ended unit's
+    # long notice would have sent.
+    DeadlineAlert.objects.all().delete()
+    _remind_from(work.so, 10)
+    _remind_from(target, 1)
+    services.deadline_alerts_send()
+    reminded = set(DeadlineAlert.objects.values_list("assignment__document_id", flat=True))
+    assert soon.pk not in reminded

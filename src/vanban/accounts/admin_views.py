@@ -29,6 +29,7 @@ from vanban.core.text import fold
 from . import selectors, services
 from .forms import (
     LEVEL_HINT,
+    AccountAliasEndForm,
     AccountCreateForm,
     AccountEditForm,
     AccountFilterForm,
@@ -191,6 +192,7 @@ def _detail_page(
     *,
     reset_error: str = "",
     second_factor_error: str = "",
+    alias_error: tuple[int, str] | None = None,
     **bound: Form,
 ) -> HttpResponse:
     """The account's page; `bound` replaces a blank form with one that carries errors."""
@@ -212,6 +214,7 @@ def _detail_page(
         "lock_form": AccountLockForm(prefix="lock"),
         "unlock_form": AccountUnlockForm(prefix="unlock"),
         "revoke_form": AccountRevokeForm(prefix="revoke"),
+        "alias_form": AccountAliasEndForm(prefix="alias"),
         **bound,
     }
     return render(
@@ -230,6 +233,10 @@ def _detail_page(
             "second_factor_enrolled": services.second_factor_enrolled(account),
             "second_factor_required": services.second_factor_required(account),
             "second_factor_error": second_factor_error,
+            "former_names": selectors.aliases_of(account=account),
+            # The former name whose ending was refused, and why.
+            "alias_error_pk": alias_error[0] if alias_error else None,
+            "alias_error": alias_error[1] if alias_error else "",
             **forms,
         },
     )
@@ -377,6 +384,29 @@ def account_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
         account,
         f"Đã đặt lại xác thực hai bước của tài khoản {account.username}; mọi phiên đăng nhập "
         "của tài khoản đã kết thúc.",
+    )
+
+
+@login_required
+@require_POST
+def account_alias_end(request: HttpRequest, pk: int, alias_pk: int) -> HttpResponse:
+    """R2, R7: end a former account name early, after the admin confirms."""
+    account = _access_account(request, pk)
+    form = AccountAliasEndForm(request.POST, prefix="alias")
+    if not form.is_valid():
+        message = form.errors["confirm"][0]
+        return _detail_page(request, account, alias_error=(alias_pk, message))
+    try:
+        alias = services.account_alias_end(
+            actor=request.user, user=account, alias_id=alias_pk, ip=client_ip(request)
+        )
+    except ServiceError as exc:
+        refusal_raise(exc)
+        return _detail_page(request, account, alias_error=(alias_pk, exc.message))
+    return _done(
+        request,
+        account,
+        f"Đã kết thúc tên cũ {alias.username}: tên này không đăng nhập được nữa.",
     )
 
 

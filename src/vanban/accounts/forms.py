@@ -182,6 +182,15 @@ class AccountRevokeForm(Form):
     )
 
 
+class AccountAliasEndForm(Form):
+    """R2, R7: ending a former account name early needs the admin's confirmation."""
+
+    confirm = forms.BooleanField(
+        label="Tôi xác nhận kết thúc tên cũ này: từ hôm nay không đăng nhập được bằng tên này nữa.",
+        error_messages={"required": "Hãy đánh dấu xác nhận trước khi kết thúc tên tài khoản cũ."},
+    )
+
+
 class UnitForm(Form):
     name = forms.CharField(label="Tên đơn vị", required=False, max_length=300)
     symbol = forms.CharField(

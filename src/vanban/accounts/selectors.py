@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from vanban.core import clock
 from vanban.core.errors import NotFound
@@ -161,6 +162,33 @@ def account_history(*, user: User, account: User) -> QuerySet[AccountChange]:
     if not accounts_visible_to(user=user).filter(pk=account.pk).exists():
         raise NotFound("Không tìm thấy tài khoản.")
     return account.changes.select_related("actor").order_by("-at", "-pk")
+
+
+@dataclass(frozen=True)
+class FormerName:
+    """A former account name as the account's page shows it."""
+
+    pk: int
+    username: str
+    valid_until: dt.date  # the last day it signs in
+    decision: str
+    is_live: bool  # still signs in today
+
+
+def aliases_of(*, account: User) -> list[FormerName]:
+    """The account's former names (R2 in a reorganisation), the latest last day first. One
+    query; the caller has access to the account."""
+    today = timezone.localdate(clock.now())
+    return [
+        FormerName(
+            pk=alias.pk,
+            username=alias.username,
+            valid_until=alias.valid_until,
+            decision=alias.decision,
+            is_live=alias.valid_until >= today,
+        )
+        for alias in account.aliases.order_by("-valid_until", "username")
+    ]
 
 
 def unit_people(*, user: User) -> list[dict[str, Any]]:

@@ -42,6 +42,11 @@ urlpatterns = [
         admin_views.account_second_factor_reset,
         name="account_second_factor_reset",
     ),
+    path(
+        "quan-tri/tai-khoan/<int:pk>/ten-cu/<int:alias_pk>/ket-thuc/",
+        admin_views.account_alias_end,
+        name="account_alias_end",
+    ),
     path("quan-tri/don-vi/", admin_views.unit_list, name="unit_list"),
     path("quan-tri/don-vi/them/", admin_views.unit_create, name="unit_create"),
     path("quan-tri/don-vi/<int:pk>/sua/", admin_views.unit_edit, name="unit_edit"),

@@ -15,8 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from vanban.accounts.models import Unit, UnitRecord
-from vanban.accounts.unit_history import successor_of, unit_for_code
+from vanban.accounts.unit_history import (
+    UnitFacts,
+    exists_on,
+    successor_of,
+    unit_facts_on,
+    unit_for_code,
+)
 
 READDRESSED_LABEL = "Chuyển cho đơn vị kế thừa"
 
@@ -107,3 +115,83 @@ def answered_codes() -> list[str]:
     # the codes closed by a reorganisation are few.
     codes |= {code for code in closed - codes if unit_for_code(code) is not None}
     return sorted(codes)
+
+
+# ---------------------------------------------------------------- the sender of a package
+
+
+@dataclass(frozen=True)
+class FormerIssuer:
+    """A unit of ours that bore a closed code, as it was on a document's date, and the note the
+    clerk reads on the registering form."""
+
+    code: str
+    unit: Unit
+    facts: UnitFacts
+    note: str
+
+
+def _facts_bearing(unit: Unit, code: str, day: dt.date | None) -> tuple[UnitFacts, bool]:
+    """`unit` as it was on `day` when it bore `code` then (True); else as it was the last time it
+    bore `code` (False). The unit's records are prefetched: no query."""
+    on_day = unit_facts_on(unit, day)
+    if on_day.agency_code == code and (day is None or exists_on(unit, day)):
+        return on_day, True
+    if unit.agency_code == code:
+        return unit_facts_on(unit, None), False
+    last = max(
+        (r.valid_until for r in unit.history.all() if r.agency_code == code),
+        default=None,
+    )
+    return unit_facts_on(unit, last), False
+
+
+def former_issuer(code: str, day: dt.date | None) -> FormerIssuer | None:
+    """The unit of ours that sent a package under a code that is closed now (an ended unit's
+    code, or a unit's former code kept in a `UnitRecord`), with its name and code as they were on
+    the document's date `day` (QĐ 09/2025/QĐ-TTg; Appendix VI of NĐ 30/2020/NĐ-CP: the issuing
+    body is written as the document gives it). None for a code an open unit bears, or no unit of
+    ours ever bore. A few queries, whatever the number of units."""
+    code = (code or "").strip()
+    if not code or not _no_open_unit_bears(code):
+        return None
+    units = list(
+        Unit.objects.filter(Q(agency_code=code) | Q(history__agency_code=code))
+        .distinct()
+        .prefetch_related("history")
+    )
+    best: tuple[tuple[bool, dt.date, int], Unit, UnitFacts] | None = None
+    for unit in units:
+        facts, on_day = _facts_bearing(unit, code, day)
+        key = (on_day, unit.end_date or dt.date.max, unit.pk)
+        if best is None or key > best[0]:
+            best = (key, unit, facts)
+    if best is None:
+        return None
+    _key, unit, facts = best
+    when = (
+        f"vào ngày văn bản ({day:%d/%m/%Y})"
+        if day is not None
+        else "khi còn mang mã này (gói không ghi ngày văn bản)"
+    )
+    if unit.end_date is not None or not unit.is_active:
+        successor = successor_of(unit)
+        ended = f", chấm dứt hoạt động {unit.end_date:%d/%m/%Y}" if unit.end_date else ""
+        carried = (
+            f"; đơn vị kế thừa: {successor.name} ({successor.agency_code})"
+            if successor is not None
+            else ""
+        )
+        whose = f"đơn vị đã kết thúc của hệ thống{ended}{carried}"
+    else:
+        whose = f"mã cũ của đơn vị nay là {unit.name} ({unit.agency_code})"
+    note = (
+        f"Cơ quan gửi mang mã đã đóng {code}: {facts.name} ({whose}). Tên và mã cơ quan ban hành "
+        f"được điền theo đơn vị {when}."
+    )
+    return FormerIssuer(code=code, unit=unit, facts=facts, note=note)
+
+
+def _no_open_unit_bears(code: str) -> bool:
+    """Whether `code` is no open unit's code today. One query."""
+    return not Unit.objects.filter(agency_code=code, end_date__isnull=True, is_active=True).exists()

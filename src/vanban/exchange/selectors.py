@@ -12,6 +12,7 @@ from vanban.core.text import fold
 from vanban.documents.models import DocumentPolicy, DocumentType, Urgency
 from vanban.documents.services import local_today
 
+from .addressing import former_issuer
 from .edxml import BUSINESS_REPLACE, BUSINESS_UPDATE, MB, EdxmlPackage, parse_package
 from .staging import StagedPackage, Ticket, package_files, temp_read, ticket_read
 
@@ -162,6 +163,14 @@ def _issuer(package: EdxmlPackage, initial: dict[str, Any], notes: list[str]) ->
         unit = Unit.objects.filter(agency_code=code, is_active=True).first()
         if unit is not None:
             initial["issuer_unit"] = unit.pk
+            return
+        former = former_issuer(code, package.promulgation_date)
+        if former is not None:
+            # A unit of ours that has ended or changed code since: written as it was on the
+            # document's date, not typed in (docs/reorganisation.md, "Former units").
+            initial["issuer_name"] = former.facts.name
+            initial["issuer_code"] = former.facts.agency_code
+            notes.append(former.note)
             return
     initial["issuer_name"] = organ.name
     problem = agency_code_problem(code)

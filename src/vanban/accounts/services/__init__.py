@@ -15,6 +15,7 @@ exports the public names of all of them.
 from ._common import require_active
 from .accounts import (
     IssuedAccount,
+    account_alias_end,
     account_create,
     account_set_roles,
     account_update,
@@ -71,6 +72,7 @@ __all__ = [
     "IssuedAccount",
     "PasswordStep",
     "SweepResult",
+    "account_alias_end",
     "account_change_password",
     "account_create",
     "account_lock",

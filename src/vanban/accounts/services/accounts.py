@@ -1,5 +1,6 @@
 """Account names (R2), issuing an account, editing a person's details and roles (R2, R5, R7)."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from vanban.audit.services import audit_record
 from vanban.core import clock
-from vanban.core.errors import AccessDenied, ServiceError
+from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.text import fold, nfc
 
 from ..models import (
@@ -298,3 +299,40 @@ def account_set_roles(
             data={"before": sorted(current), "after": sorted(role_set)},
         )
     return user
+
+
+def account_alias_end(
+    *, actor: User, user: User, alias_id: int, ip: str | None = None
+) -> UsernameAlias:
+    """End a former account name early (R2 in a reorganisation, R7): from today it signs in no
+    more and is free to be given again. The province admin for anyone, a unit admin for the
+    people of the units they administer; audited (R25)."""
+    _require_unit_admin(actor, user.unit)
+    today = timezone.localdate(clock.now())
+    with transaction.atomic():
+        alias = (
+            UsernameAlias.objects.select_for_update().filter(pk=alias_id, user_id=user.pk).first()
+        )
+        if alias is None:
+            raise NotFound("Không tìm thấy tên tài khoản cũ.")
+        if alias.valid_until < today:
+            raise ServiceError(
+                f"Tên cũ {alias.username} đã hết hiệu lực từ sau ngày "
+                f"{alias.valid_until:%d/%m/%Y}; không có gì để kết thúc."
+            )
+        was_until = alias.valid_until
+        alias.valid_until = today - dt.timedelta(days=1)
+        alias.save(update_fields=["valid_until"])
+        audit_record(
+            actor=actor,
+            action="account.alias_end",
+            unit=user.unit,
+            target=user,
+            ip=ip,
+            data={
+                "alias": alias.username,
+                "was_valid_until": was_until.isoformat(),
+                "valid_until": alias.valid_until.isoformat(),
+            },
+        )
+    return alias

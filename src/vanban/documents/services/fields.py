@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vanban.accounts.models import AGENCY_CODE_RE, Unit
+from vanban.accounts.unit_history import unit_facts_on
 from vanban.core.errors import ServiceError
 from vanban.core.text import nfc
 
@@ -112,16 +113,19 @@ def _clean_incoming(data: DocumentInput) -> dict[str, Any]:
         raise ServiceError(
             "Ký hiệu chỉ gồm chữ, số và các dấu / - . (ví dụ: QĐ-UBND).", field="code_notation"
         )
+    # A unit of ours as the issuing body is written as it was on the document's date (a unit
+    # renamed or given another code since keeps its name of that day; QĐ 09/2025/QĐ-TTg).
+    issuer = (
+        unit_facts_on(data.issuer_unit, data.issued_date) if data.issuer_unit is not None else None
+    )
     issuer_name = _text(
-        data.issuer_unit.name if data.issuer_unit else data.issuer_name,
+        issuer.name if issuer is not None else data.issuer_name,
         label="Cơ quan ban hành",
         max_length=200,
         required=True,
         field_name="issuer_name",
     )
-    issuer_code = (
-        data.issuer_unit.agency_code if data.issuer_unit else data.issuer_code.strip().upper()
-    )
+    issuer_code = issuer.agency_code if issuer is not None else data.issuer_code.strip().upper()
     if issuer_code and not AGENCY_CODE_RE.match(issuer_code):
         raise ServiceError(
             "Mã định danh cơ quan ban hành phải có dạng V1V2V3.Z1Z2.Y1Y2.H##.",

@@ -588,7 +588,9 @@ def assignment_reassign(
             units_allowed=False,
         )
         deadline = _check_deadline(
-            deadline or assignment.deadline or default_deadline(assignment.document, today=today),
+            deadline
+            or assignment.deadline
+            or default_deadline(assignment.document, today=today, unit_id=processing.unit_id),
             today=today,
             limit=assignment.deadline,
         )

@@ -117,8 +117,10 @@ class AlertRun:
 
 
 def _alert_candidates(today: dt.date) -> list[Assignment]:
-    """Open lead and co parts of documents in progress, due within their unit's
-    `remind_before_days` or overdue, by deadline."""
+    """Open lead and co parts of documents in progress, due within the `remind_before_days` of
+    the unit now handling the document (its processing's unit: a document handed to a successor
+    by a reorganisation follows the successor's policy, CV 414/BNV-VTLTNN) or overdue, by
+    deadline."""
     policies = {
         p.unit_id: p.remind_before_days
         for p in DeadlinePolicy.objects.only("unit_id", "remind_before_days")
@@ -134,13 +136,14 @@ def _alert_candidates(today: dt.date) -> list[Assignment]:
             deadline__lte=today + dt.timedelta(days=horizon),
         )
         .select_related("document__document_type", "assignee_unit", "assignee_user")
+        .annotate(handling_unit_id=F("processing__unit_id"))
         .order_by("deadline", "pk")
     )
     return [
         a
         for a in candidates
         if a.deadline is not None
-        and a.deadline <= today + dt.timedelta(days=policies.get(a.document.unit_id, default_days))
+        and a.deadline <= today + dt.timedelta(days=policies.get(a.handling_unit_id, default_days))
     ]
 
 
