@@ -69,6 +69,8 @@ class TestPki:
     loaded: Any = field(default=None, repr=False, compare=False)
     # The remote signing stand-in (CSC v2) served next to the other services.
     remote: Any = field(default=None, repr=False, compare=False)
+    # The asynchronous remote signing stand-in (confirmation on the phone, `testasync`).
+    remote_async: Any = field(default=None, repr=False, compare=False)
 
     @property
     def base_url(self) -> str:
@@ -78,6 +80,11 @@ class TestPki:
     def csc_url(self) -> str:
         """Base address of the remote signing stand-in (CSC v2, `testcsc`)."""
         return f"{self.base_url}/csc/v2"
+
+    @property
+    def async_url(self) -> str:
+        """Base address of the asynchronous remote signing stand-in (`testasync`)."""
+        return f"{self.base_url}/async/v1"
 
     @property
     def tsa_url(self) -> str:
@@ -123,19 +130,32 @@ class TestPki:
             self.remote = CscStandIn(self)
         return self.remote
 
+    def async_signing(self) -> Any:
+        """The asynchronous remote signing stand-in (`testasync.AsyncStandIn`), made once."""
+        from .testasync import AsyncStandIn
+
+        if self.remote_async is None:
+            self.remote_async = AsyncStandIn(self)
+        return self.remote_async
+
     def wsgi_app(self) -> Any:
-        """certomancer's services, and the remote signing stand-in under `/csc/v2/`."""
+        """certomancer's services, the remote signing stand-in under `/csc/v2/` and the
+        asynchronous one under `/async/v1/`."""
         from certomancer.integrations.animator import Animator, AnimatorArchStore
 
+        from .testasync import PREFIX as ASYNC_PREFIX
         from .testcsc import PREFIX
 
         config = self.config()
         animator = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
         remote = self.csc()
+        remote_async = self.async_signing()
 
         def app(environ: dict[str, Any], start_response: Any) -> Any:
             if environ.get("PATH_INFO", "").startswith(PREFIX):
                 return remote(environ, start_response)
+            if environ.get("PATH_INFO", "").startswith(ASYNC_PREFIX):
+                return remote_async(environ, start_response)
             return animator(environ, start_response)
 
         return app
