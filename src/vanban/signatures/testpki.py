@@ -8,8 +8,9 @@ certificates that no trust root of the province covers.
 The architecture is built with certomancer from a Python dictionary and keys generated here; the
 services are certomancer's WSGI application, served on loopback by `serve()` (used by the
 `vanban testpki` command, the demo and the tests), together with a remote signing stand-in (CSC
-v2, `testcsc`) under `/csc/v2/`. Everything this module writes is for testing
-and demonstration only.
+v2, `testcsc`) under `/csc/v2/` and an asynchronous one (confirmation on the phone,
+`testasync`) under `/async/v1/`. Everything this module writes is for testing and demonstration
+only.
 """
 
 from __future__ import annotations
