@@ -321,3 +321,21 @@ def test_the_provider_is_read_from_the_settings(settings):
         120,
     )
     assert "bi-mat" not in repr(found)
+
+
+def test_the_approve_command_and_the_client_refuse_what_does_not_exist(tmp_path):
+    with pytest.raises(CommandError, match="hãy chạy `vanban testpki create` trước"):
+        call_command("testpki", "approve", "abc", "--dir", str(tmp_path / "khong-co"))
+    # A test PKI whose services are not running.
+    manifest = json.loads((signing.pki().directory / "manifest.json").read_text("utf-8"))
+    manifest["port"] = closed_port()
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(CommandError, match="hãy chạy `vanban testpki serve` trước"):
+        call_command("testpki", "approve", "abc", "--dir", str(tmp_path))
+
+    client = asynchronous.AsyncClient(provider())
+    refused(lambda: client.status("khong-co"), asynchronous.MSG_UNKNOWN_TRANSACTION)
+    refused(
+        lambda: client.create(CREDENTIAL, [b"ngan"]),
+        asynchronous.MSG_REFUSED.format(detail="Invalid Base64 hash string"),
+    )
