@@ -275,20 +275,25 @@ VANBAN_SIGNATURE_FETCH = env_bool("VANBAN_SIGNATURE_FETCH", True)
 # PKCS#11 module of the server's token or HSM (e.g. /usr/lib/softhsm/libsofthsm2.so), its token.
 VANBAN_PKCS11_MODULE = os.environ.get("VANBAN_PKCS11_MODULE", "")
 VANBAN_PKCS11_TOKEN = os.environ.get("VANBAN_PKCS11_TOKEN", "")
-# Remote signing services (CSC v2: the trust service holds the signer's key). The province's
-# client credentials come from the provider; unset endpoint: no remote signing.
-VANBAN_REMOTE_SIGNING: dict[str, dict[str, str]] = (
-    {
-        "csc": {
-            "endpoint": os.environ["VANBAN_CSC_ENDPOINT"],
-            "client_id": os.environ.get("VANBAN_CSC_CLIENT_ID", ""),
-            "client_secret": os.environ.get("VANBAN_CSC_CLIENT_SECRET", ""),
-            "timeout": os.environ.get("VANBAN_CSC_TIMEOUT", "30"),
-        }
+# Remote signing services (the trust service holds the signer's key): "csc" speaks CSC v2 (PIN
+# in the request), "async" the asynchronous shape (the person confirms on their phone). The
+# province's client credentials come from the provider; unset endpoint: that kind is off.
+VANBAN_REMOTE_SIGNING: dict[str, dict[str, str]] = {}
+if os.environ.get("VANBAN_CSC_ENDPOINT"):
+    VANBAN_REMOTE_SIGNING["csc"] = {
+        "endpoint": os.environ["VANBAN_CSC_ENDPOINT"],
+        "client_id": os.environ.get("VANBAN_CSC_CLIENT_ID", ""),
+        "client_secret": os.environ.get("VANBAN_CSC_CLIENT_SECRET", ""),
+        "timeout": os.environ.get("VANBAN_CSC_TIMEOUT", "30"),
     }
-    if os.environ.get("VANBAN_CSC_ENDPOINT")
-    else {}
-)
+if os.environ.get("VANBAN_ASYNC_SIGNING_ENDPOINT"):
+    VANBAN_REMOTE_SIGNING["async"] = {
+        "endpoint": os.environ["VANBAN_ASYNC_SIGNING_ENDPOINT"],
+        "client_id": os.environ.get("VANBAN_ASYNC_SIGNING_CLIENT_ID", ""),
+        "client_secret": os.environ.get("VANBAN_ASYNC_SIGNING_CLIENT_SECRET", ""),
+        "timeout": os.environ.get("VANBAN_ASYNC_SIGNING_TIMEOUT", "30"),
+        "max_wait": os.environ.get("VANBAN_ASYNC_SIGNING_MAX_WAIT", "300"),
+    }
 # Directory of the test PKI made by `vanban testpki create` (demo and tests only).
 VANBAN_TESTPKI_DIR = Path(os.environ.get("VANBAN_TESTPKI_DIR", DATA_DIR / "testpki"))
 

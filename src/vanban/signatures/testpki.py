@@ -8,8 +8,9 @@ certificates that no trust root of the province covers.
 The architecture is built with certomancer from a Python dictionary and keys generated here; the
 services are certomancer's WSGI application, served on loopback by `serve()` (used by the
 `vanban testpki` command, the demo and the tests), together with a remote signing stand-in (CSC
-v2, `testcsc`) under `/csc/v2/`. Everything this module writes is for testing
-and demonstration only.
+v2, `testcsc`) under `/csc/v2/` and an asynchronous one (confirmation on the phone,
+`testasync`) under `/async/v1/`. Everything this module writes is for testing and demonstration
+only.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class TestPki:
     loaded: Any = field(default=None, repr=False, compare=False)
     # The remote signing stand-in (CSC v2) served next to the other services.
     remote: Any = field(default=None, repr=False, compare=False)
+    # The asynchronous remote signing stand-in (confirmation on the phone, `testasync`).
+    remote_async: Any = field(default=None, repr=False, compare=False)
 
     @property
     def base_url(self) -> str:
@@ -78,6 +81,11 @@ class TestPki:
     def csc_url(self) -> str:
         """Base address of the remote signing stand-in (CSC v2, `testcsc`)."""
         return f"{self.base_url}/csc/v2"
+
+    @property
+    def async_url(self) -> str:
+        """Base address of the asynchronous remote signing stand-in (`testasync`)."""
+        return f"{self.base_url}/async/v1"
 
     @property
     def tsa_url(self) -> str:
@@ -123,19 +131,32 @@ class TestPki:
             self.remote = CscStandIn(self)
         return self.remote
 
+    def async_signing(self) -> Any:
+        """The asynchronous remote signing stand-in (`testasync.AsyncStandIn`), made once."""
+        from .testasync import AsyncStandIn
+
+        if self.remote_async is None:
+            self.remote_async = AsyncStandIn(self)
+        return self.remote_async
+
     def wsgi_app(self) -> Any:
-        """certomancer's services, and the remote signing stand-in under `/csc/v2/`."""
+        """certomancer's services, the remote signing stand-in under `/csc/v2/` and the
+        asynchronous one under `/async/v1/`."""
         from certomancer.integrations.animator import Animator, AnimatorArchStore
 
+        from .testasync import PREFIX as ASYNC_PREFIX
         from .testcsc import PREFIX
 
         config = self.config()
         animator = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
         remote = self.csc()
+        remote_async = self.async_signing()
 
         def app(environ: dict[str, Any], start_response: Any) -> Any:
             if environ.get("PATH_INFO", "").startswith(PREFIX):
                 return remote(environ, start_response)
+            if environ.get("PATH_INFO", "").startswith(ASYNC_PREFIX):
+                return remote_async(environ, start_response)
             return animator(environ, start_response)
 
         return app

@@ -55,7 +55,16 @@ from .personal import (
     personal_prepare,
     personal_sign,
 )
-from .remote import remote_certificate, remote_personal_sign, remote_provider
+from .remote import (
+    PendingRemoteSignature,
+    remote_async_provider,
+    remote_certificate,
+    remote_personal_sign,
+    remote_personal_sign_cancel,
+    remote_personal_sign_finish,
+    remote_personal_sign_start,
+    remote_provider,
+)
 from .roots import trust_root_add, trust_root_set_active
 from .verification import document_verify, report_store, validation_context, verify_bytes
 
@@ -71,6 +80,7 @@ __all__ = [
     "PERSONAL_FIELD",
     "PERSONAL_REASON",
     "OrganisationKey",
+    "PendingRemoteSignature",
     "active_mark",
     "certificate_add",
     "certificate_chain",
@@ -89,8 +99,12 @@ __all__ = [
     "personal_complete",
     "personal_prepare",
     "personal_sign",
+    "remote_async_provider",
     "remote_certificate",
     "remote_personal_sign",
+    "remote_personal_sign_cancel",
+    "remote_personal_sign_finish",
+    "remote_personal_sign_start",
     "remote_provider",
     "report_store",
     "trust_root_add",

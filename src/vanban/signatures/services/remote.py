@@ -3,6 +3,11 @@ NĐ 23/2025/NĐ-CP; TT 15/2025/TT-BKHCN): the same PAdES signature in the same f
 paths (`personal_prepare` -> SHA-256 of the signed attributes -> CSC v2 `credentials/authorize`
 and `signatures/signHash` -> `personal_complete`). Only the hash leaves the system.
 
+With an asynchronous provider (the person confirms on their phone) signing takes two steps:
+`remote_personal_sign_start` prepares the PDF and opens the transaction, returning a
+`PendingRemoteSignature` that the caller keeps (it holds the prepared PDF; `to_dict` and the PDF
+bytes may be stored apart); `remote_personal_sign_finish` polls once or waits, then completes.
+
 The certificate of the remote credential must be one the signer registered as their own
 personal certificate (page "Chữ ký số"), so that the checks of every other path apply. Who signs
 which document, and storing the result, are the business of the callers.
@@ -11,12 +16,16 @@ which document, and storing the result, are the business of the callers.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from typing import Any
 
 from vanban.accounts.models import User
 from vanban.core.errors import ServiceError
 
 from .. import pdfsign
 from ..models import Certificate, CertificateKind
+from ..remote import asynchronous
+from ..remote.asynchronous import AsyncClient, AsyncCredential, AsyncProvider
 from ..remote.csc import CredentialInfo, CscClient, CscProvider, provider_from_settings
 from ._common import _now
 from .personal import (
@@ -37,7 +46,12 @@ def remote_provider(name: str = "csc") -> CscProvider:
     return provider_from_settings(name)
 
 
-def remote_certificate(*, signer: User, info: CredentialInfo) -> Certificate:
+def remote_async_provider(name: str = "async") -> AsyncProvider:
+    """The asynchronous provider configured in `VANBAN_REMOTE_SIGNING["async"]`."""
+    return asynchronous.provider_from_settings(name)
+
+
+def remote_certificate(*, signer: User, info: CredentialInfo | AsyncCredential) -> Certificate:
     """The signer's registered personal certificate that the remote credential holds."""
     fingerprint = hashlib.sha256(info.certificates[0]).hexdigest()
     found = Certificate.objects.filter(
@@ -79,3 +93,99 @@ def remote_personal_sign(
     digest = hashlib.sha256(pdfsign.to_be_signed(prepared)).digest()
     [value] = client.sign_hashes(info, [digest], pin)
     return personal_complete(prepared=prepared, signature_value=value)
+
+
+@dataclass(frozen=True)
+class PendingRemoteSignature:
+    """A signing transaction waiting for the person's confirmation on their phone, and the
+    prepared PDF it will complete. The caller keeps it between the two steps: in memory, or
+    `to_dict()` (JSON, no secret: the transaction id is useless without the province's client
+    credentials) next to `prepared.pdf` in its own temporary storage."""
+
+    transaction_id: str
+    credential_id: str
+    prepared: pdfsign.Prepared
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "transaction_id": self.transaction_id,
+            "credential_id": self.credential_id,
+            "prepared": self.prepared.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, pdf: bytes, data: dict[str, Any]) -> PendingRemoteSignature:
+        return cls(
+            transaction_id=str(data["transaction_id"]),
+            credential_id=str(data["credential_id"]),
+            prepared=pdfsign.Prepared.from_dict(pdf, data["prepared"]),
+        )
+
+
+def remote_personal_sign_start(
+    *,
+    signer: User,
+    pdf: bytes,
+    title: str,
+    provider_config: AsyncProvider,
+    credential_id: str,
+    location: str | None = None,
+    description: str = "",
+    callback_url: str = "",
+) -> PendingRemoteSignature:
+    """First step with an asynchronous provider: the credential's certificate is checked (usable,
+    registered as the signer's own, `personal_certificate_check`), `pdf` is prepared in the
+    competent signer's field and a transaction for the hash of its signed attributes is opened;
+    the person is asked on their phone. Nothing is stored here. ServiceError (Vietnamese) on any
+    refusal."""
+    client = AsyncClient(provider_config)
+    info = client.credential(credential_id)
+    info.check_usable()
+    certificate = remote_certificate(signer=signer, info=info)
+    personal_certificate_check(signer=signer, certificate=certificate)
+    appearance = personal_appearance(signer=signer, title=title, pdf=pdf)
+    prepared = personal_prepare(
+        pdf=pdf,
+        certificate=certificate,
+        appearance=appearance,
+        location=location if location is not None else signer.unit.name,
+        signing_time=_now(),
+    )
+    digest = hashlib.sha256(pdfsign.to_be_signed(prepared)).digest()
+    state = client.create(
+        credential_id, [digest], description=description, callback_url=callback_url
+    )
+    return PendingRemoteSignature(
+        transaction_id=state.transaction_id, credential_id=credential_id, prepared=prepared
+    )
+
+
+def remote_personal_sign_finish(
+    *,
+    pending: PendingRemoteSignature,
+    provider_config: AsyncProvider,
+    wait: bool = True,
+    max_wait: float | None = None,
+    client: AsyncClient | None = None,
+) -> bytes | None:
+    """Second step: with `wait`, polls until the person answers (at most `max_wait` seconds, the
+    provider's setting by default; past it the transaction is cancelled); without, asks once and
+    returns None while it is still pending. Approved: the prepared PDF completed with the
+    signature value (time stamp when configured, validation data embedded), the same PAdES
+    signature as `remote_personal_sign`. Refused, expired, cancelled: ServiceError."""
+    client = client or AsyncClient(provider_config)
+    if wait:
+        [value] = client.wait(pending.transaction_id, expected=1, max_wait=max_wait)
+    else:
+        state = client.status(pending.transaction_id, expected=1)
+        if state.status == asynchronous.PENDING:
+            return None
+        [value] = client.signatures(state)
+    return personal_complete(prepared=pending.prepared, signature_value=value)
+
+
+def remote_personal_sign_cancel(
+    *, pending: PendingRemoteSignature, provider_config: AsyncProvider
+) -> None:
+    """Cancels the transaction (the signer changed their mind before confirming)."""
+    AsyncClient(provider_config).cancel(pending.transaction_id)

@@ -1,5 +1,10 @@
-"""`vanban testpki create|serve`: the test PKI of vanban.signatures.testpki (demo and tests)."""
+"""`vanban testpki create|serve|approve`: the test PKI of vanban.signatures.testpki (demo and
+tests; `approve` answers a transaction of the asynchronous remote signing stand-in)."""
 
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +20,21 @@ STATES = {
     "revoked": "đã bị thu hồi",
     "untrusted": "CA không được tin cậy",
 }
+STATES_TX = {
+    "approved": "đã đồng ý ký",
+    "refused": "đã từ chối",
+    "expired": "đã hết hạn",
+    "cancelled": "đã hủy",
+}
 
 
 class Command(BaseCommand):
     help = (
         "Hệ thống chứng thực thử nghiệm (chỉ dùng để thử nghiệm, trình diễn): "
         "`vanban testpki create` tạo CA gốc, CA trung gian và tệp khóa PKCS#12; "
-        "`vanban testpki serve` chạy dịch vụ CRL, OCSP và cấp dấu thời gian trên máy này."
+        "`vanban testpki serve` chạy dịch vụ CRL, OCSP và cấp dấu thời gian trên máy này; "
+        "`vanban testpki approve <mã giao dịch> [--refuse]` đồng ý (hoặc từ chối) một giao dịch "
+        "ký số từ xa thay cho điện thoại của người ký."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,11 +49,20 @@ class Command(BaseCommand):
         )
         serve = sub.add_parser("serve", help="Chạy dịch vụ CRL, OCSP, dấu thời gian (Ctrl+C dừng)")
         serve.add_argument("--dir", help="Thư mục (mặc định: VANBAN_TESTPKI_DIR)")
+        approve = sub.add_parser(
+            "approve",
+            help="Đồng ý giao dịch ký số từ xa đang chờ, thay cho điện thoại của người ký",
+        )
+        approve.add_argument("transaction", help="Mã giao dịch ký số")
+        approve.add_argument("--refuse", action="store_true", help="Từ chối thay vì đồng ý")
+        approve.add_argument("--dir", help="Thư mục (mặc định: VANBAN_TESTPKI_DIR)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         directory = Path(options["dir"] or settings.VANBAN_TESTPKI_DIR)
         if options["action"] == "create":
             self._create(directory, options["port"])
+        elif options["action"] == "approve":
+            self._approve(directory, options["transaction"], refuse=options["refuse"])
         else:
             self._serve(directory)
 
@@ -90,3 +112,43 @@ class Command(BaseCommand):
             raise CommandError(f"Không mở được cổng {pki.port}: {exc}") from exc
         except KeyboardInterrupt:
             self.stdout.write("Đã dừng.")
+
+    def _approve(self, directory: Path, transaction: str, *, refuse: bool) -> None:
+        """The person's answer on their phone, sent to the running stand-in (`testasync`): it
+        keeps its transactions in the `serve` process, so the answer goes over loopback."""
+        if not (directory / testpki.MANIFEST).exists():
+            raise CommandError(
+                f"Chưa có hệ thống chứng thực thử nghiệm trong {directory}: "
+                "hãy chạy `vanban testpki create` trước."
+            )
+        pki = testpki.load(directory)
+        quoted = urllib.parse.quote(transaction, safe="")
+        request = urllib.request.Request(  # noqa: S310  (loopback address of the test PKI)
+            f"{pki.async_url}/transactions/{quoted}/approve",
+            data=json.dumps({"decision": "refuse" if refuse else "approve"}).encode(),
+            method="POST",
+        )
+        request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                answer = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            try:
+                detail = json.loads(exc.read()).get("error_description", "")
+            except ValueError:
+                detail = ""
+            if "Unknown transaction" in detail:
+                raise CommandError(f"Không có giao dịch ký số “{transaction}”.") from exc
+            if "The transaction is" in detail:
+                state = STATES_TX.get(detail.rsplit(" ", 1)[-1], detail)
+                raise CommandError(
+                    f"Giao dịch ký số “{transaction}” không còn chờ xác nhận ({state})."
+                ) from exc
+            raise CommandError(f"Dịch vụ ký số thử nghiệm từ chối: {detail or exc.code}") from exc
+        except OSError as exc:
+            raise CommandError(
+                f"Không kết nối được dịch vụ thử nghiệm tại {pki.base_url}: "
+                "hãy chạy `vanban testpki serve` trước."
+            ) from exc
+        done = "Đã từ chối" if answer.get("status") == "refused" else "Đã đồng ý ký"
+        self.stdout.write(f"{done} giao dịch ký số “{transaction}”.")
