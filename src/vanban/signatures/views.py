@@ -36,6 +36,7 @@ from .forms import (
     CertificateForm,
     MarkForm,
     PersonCertificateForm,
+    RemoteCredentialForm,
     TrustRootForm,
 )
 from .models import Certificate, CertificateKind, MarkKind, Trigger, TrustRoot
@@ -79,6 +80,7 @@ def _mine_page(
     *,
     certificate_form: CertificateForm | None = None,
     mark_form: MarkForm | None = None,
+    remote_form: RemoteCredentialForm | None = None,
 ) -> HttpResponse:
     user = request_user(request)
     return render(
@@ -89,6 +91,7 @@ def _mine_page(
             "mark": selectors.signature_mark(user=user),
             "certificate_form": certificate_form or CertificateForm(prefix="cert"),
             "mark_form": mark_form or MarkForm(prefix="mark"),
+            "remote_form": remote_form or RemoteCredentialForm(prefix="remote"),
             "reupload": REUPLOAD if certificate_form is not None or mark_form is not None else "",
         },
     )
@@ -112,6 +115,24 @@ def mine_certificate_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Đã đăng ký chứng thư số {certificate.serial}.")
             return redirect("signatures:mine")
     return _mine_page(request, certificate_form=form)
+
+
+@login_required
+@require_POST
+def mine_remote_link(request: HttpRequest) -> HttpResponse:
+    """A person links the credential a remote signing service holds for them (CSC v2)."""
+    user = request_user(request)
+    form = RemoteCredentialForm(request.POST, prefix="remote")
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.remote_credential_link(
+            actor=user, credential_id=form.cleaned_data["credential_id"], ip=client_ip(request)
+        ),
+        success=lambda c: f"Đã đăng ký chứng thư số {c.serial} của khóa ký số từ xa.",
+        done=lambda: redirect("signatures:mine"),
+        page=lambda error, status, bound: _mine_page(request, remote_form=form),
+    )
 
 
 @login_required

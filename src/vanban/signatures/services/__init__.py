@@ -38,6 +38,7 @@ from .certificates import (
     certificate_x509,
     key_holder,
 )
+from .expiry import certificates_expiry_notify
 from .marks import MARKS_PREFIX, MAX_MARK_BYTES, active_mark, mark_bytes, mark_upload
 from .organisation import (
     MSG_NO_SEAL,
@@ -55,7 +56,13 @@ from .personal import (
     personal_prepare,
     personal_sign,
 )
-from .remote import remote_certificate, remote_personal_sign, remote_provider
+from .remote import (
+    remote_certificate,
+    remote_credential_link,
+    remote_credentials_offered,
+    remote_personal_sign,
+    remote_provider,
+)
 from .roots import trust_root_add, trust_root_set_active
 from .verification import document_verify, report_store, validation_context, verify_bytes
 
@@ -76,6 +83,7 @@ __all__ = [
     "certificate_chain",
     "certificate_set_active",
     "certificate_x509",
+    "certificates_expiry_notify",
     "document_verify",
     "intermediates",
     "key_holder",
@@ -90,6 +98,8 @@ __all__ = [
     "personal_prepare",
     "personal_sign",
     "remote_certificate",
+    "remote_credential_link",
+    "remote_credentials_offered",
     "remote_personal_sign",
     "remote_provider",
     "report_store",
