@@ -58,6 +58,7 @@ from .personal import (
 )
 from .remote import (
     remote_certificate,
+    remote_certificate_register,
     remote_credential_link,
     remote_credentials_offered,
     remote_personal_sign,
@@ -98,6 +99,7 @@ __all__ = [
     "personal_prepare",
     "personal_sign",
     "remote_certificate",
+    "remote_certificate_register",
     "remote_credential_link",
     "remote_credentials_offered",
     "remote_personal_sign",

@@ -125,19 +125,42 @@ def remote_credential_link(
     (key storage `remote`): read from `credentials/info`, checked (key enabled, not revoked,
     valid now, chained to a trust root, key size) and kept with the provider and credential id.
     No PIN is asked or kept (NĐ 23/2025/NĐ-CP; TT 15/2025/TT-BKHCN)."""
-    from .certificates import _certificate_check_usable, _certificate_record
-
     _require_active(actor)
     credential_id = credential_id.strip()
     if not credential_id or len(credential_id) > 255:
         raise ServiceError(MSG_NO_CREDENTIAL, field="credential_id")
     info = CscClient(remote_provider(provider_name)).credential_info(credential_id)
     info.check_usable()
+    return remote_certificate_register(
+        actor=actor,
+        provider_name=provider_name,
+        credential_id=credential_id,
+        certificates=info.certificates,
+        ip=ip,
+    )
+
+
+def remote_certificate_register(
+    *,
+    actor: User,
+    provider_name: str,
+    credential_id: str,
+    certificates: list[bytes],
+    ip: str | None = None,
+) -> Certificate:
+    """Registers `certificates` (DER, the signer's first, then its issuers), those of the
+    actor's credential at the provider, as their personal certificate of key storage `remote`,
+    after the checks of every registration (valid now, chained to a trust root, allowed to sign,
+    not registered yet) and the key size. `remote_credential_link` reads them from the provider;
+    the demo gives those of the stand-in."""
+    from .certificates import _certificate_check_usable, _certificate_record
+
+    _require_active(actor)
     try:
-        certs = [x509.Certificate.load(der) for der in info.certificates]
+        certs = [x509.Certificate.load(der) for der in certificates]
         cert, chain = certs[0], certs[1:]
         cert.public_key  # noqa: B018 - parsed now, so that a bad answer is refused here
-    except ValueError as exc:
+    except (ValueError, IndexError) as exc:
         raise ServiceError("Dịch vụ ký số từ xa trả về chứng thư số không đọc được.") from exc
     _check_key_size(cert)
     now = _now()
