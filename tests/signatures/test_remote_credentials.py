@@ -296,3 +296,19 @@ def test_the_expiry_notice_is_a_daily_job():
 
     [job] = [j for j in DAILY_JOBS if j.name == "certificate_expiry_notice"]
     assert import_string(job.task_path).call() == {"notified": 0}
+
+
+def test_the_page_lists_the_credentials_of_a_user_id(team, provider, client_for):
+    client = client_for(team.signer)
+    page = client.get("/chu-ky-so/", {"tu-xa": "nguoi-ky"}).content.decode()
+    assert 'id="remote-offered"' in page and f'value="{CREDENTIAL}"' in page
+    page = client.get("/chu-ky-so/", {"tu-xa": "khong-ai"}).content.decode()
+    assert "Nhà cung cấp không có khóa nào cho tên người dùng “khong-ai”." in page
+    provider.VANBAN_REMOTE_SIGNING["csc"]["endpoint"] = f"http://127.0.0.1:{closed_port()}/csc/v2"
+    response = client.get("/chu-ky-so/", {"tu-xa": "nguoi-ky"})
+    assert response.status_code == 200
+    assert "Không kết nối được dịch vụ ký số từ xa" in response.content.decode()
+    provider.VANBAN_REMOTE_SIGNING = {}
+    response = client.get("/chu-ky-so/", {"tu-xa": "nguoi-ky"})
+    assert response.status_code == 200
+    assert 'id="remote-list-error"' in response.content.decode()

@@ -83,6 +83,15 @@ def _mine_page(
     remote_form: RemoteCredentialForm | None = None,
 ) -> HttpResponse:
     user = request_user(request)
+    # NĐ 23/2025/NĐ-CP: the credentials the provider holds for the person's user id there.
+    remote_user = request.GET.get("tu-xa", "").strip()[:255]
+    offered: list[str] = []
+    offered_error = ""
+    if remote_user:
+        try:
+            offered = services.remote_credentials_offered(user_id=remote_user)
+        except ServiceError as exc:
+            offered_error = exc.message
     return render(
         request,
         "signatures/mine.html",
@@ -92,6 +101,9 @@ def _mine_page(
             "certificate_form": certificate_form or CertificateForm(prefix="cert"),
             "mark_form": mark_form or MarkForm(prefix="mark"),
             "remote_form": remote_form or RemoteCredentialForm(prefix="remote"),
+            "remote_user": remote_user,
+            "offered": offered,
+            "offered_error": offered_error,
             "reupload": REUPLOAD if certificate_form is not None or mark_form is not None else "",
         },
     )
