@@ -21,10 +21,11 @@ nothing when refused.
 One module per sub-process: `roots` (the trust list), `certificates` (registering certificates
 and the keys the server holds), `marks` (signature images and seals), `verification` (checking
 signatures and keeping the reports), `personal` (the competent signer's signature), `remote`
-(the same signature by a remote signing service, CSC v2) and `organisation` (the clerk's
-organisation signature when issuing); `_common` holds what they share (the time, audit events,
-reading certificates, the active trust roots). This package exports the public names of all of
-them.
+(the same signature by a remote signing service, CSC v2, and linking a person's credential
+there), `expiry` (the notice 30 days before a personal certificate expires) and
+`organisation` (the clerk's organisation signature when issuing); `_common` holds what they
+share (the time, audit events, reading certificates, the active trust roots). This package
+exports the public names of all of them.
 """
 
 from ._common import MAX_CERT_BYTES, intermediates, parse_certificates, trust_roots
