@@ -32,6 +32,7 @@ from vanban.accounts.services import username_problem
 from vanban.audit.models import AuditEvent
 from vanban.audit.services import audit_verify
 from vanban.core.errors import ServiceError
+from vanban.signatures.models import Certificate
 from vanban.test_settings import PRODUCTION_HASHERS
 
 # These tests need a database of their own making: the shared province is emptied away.
@@ -182,6 +183,13 @@ def test_demo_load_command_loads_once_then_refuses_politely(settings, tmp_path):
     # The same demo as the first run: its test PKI and the plans of 2025.
     assert "Hệ thống chứng thực thử nghiệm tại" in output
     assert "2 kế hoạch sắp xếp đơn vị ngày 01/07/2025 chờ áp dụng" in output
+    # The Director also signs remotely: his credential at the test PKI's CSC stand-in.
+    remote = Certificate.objects.get(user__username="ducpm.stttt", key_storage="remote")
+    assert (remote.remote_provider, remote.remote_credential_id) == (
+        "csc",
+        "csc-ducpm-stttt-tu-xa",
+    )
+    assert remote.subject_name == "Phạm Minh Đức"
 
     before = counts()
     with pytest.raises(CommandError) as refused:

@@ -30,6 +30,12 @@ DAILY_JOBS = [
     DailyJob(
         "records_handover_notice", "vanban.records.tasks.handover_notice_task", dt.time(7, 15)
     ),
+    # R11: the holder of a personal certificate learns 30 days ahead that it expires.
+    DailyJob(
+        "certificate_expiry_notice",
+        "vanban.signatures.tasks.certificate_expiry_notice_task",
+        dt.time(7, 30),
+    ),
     # The monthly and quarterly usage reports, made on the first day of the period that follows
     # (R24; docs/oversight.md, "Scheduled reports").
     DailyJob(

@@ -249,18 +249,33 @@ def draft_sign(
     *, actor: User, draft: Draft, certificate: Certificate, pin: str, ip: str | None = None
 ) -> Draft:
     """The competent signer signs the approved PDF with a key held by the server (PKCS#12 file
-    or PKCS#11 token/HSM): the handwritten-signature image between the position title and the
+    or PKCS#11 token/HSM) or by a remote signing service (CSC v2), with the PIN typed for this
+    signature only: the handwritten-signature image between the position title and the
     name, a time stamp when configured, validation data embedded."""
     _signable(actor, draft)
     signatures.personal_certificate_check(signer=actor, certificate=certificate)
     approved = _approved_pdf(draft)
-    signed = signatures.personal_sign(
-        pdf=_with_room_for_number_date(approved),
-        certificate=certificate,
-        pin=pin,
-        appearance=_appearance(actor, draft, approved),
-        location=draft.issuing_unit.name,
-    )
+    if certificate.key_storage == KeyStorage.REMOTE:
+        # NĐ 23/2025/NĐ-CP; TT 15/2025/TT-BKHCN: the key stays with the remote signing
+        # service; only the hash leaves, unlocked by the PIN typed for this signature.
+        signed = signatures.remote_personal_sign(
+            signer=actor,
+            pdf=_with_room_for_number_date(approved),
+            title=draft.signer_position or draft.authority_title,
+            provider_config=signatures.remote_provider(certificate.remote_provider or "csc"),
+            credential_id=certificate.remote_credential_id,
+            pin=pin,
+            location=draft.issuing_unit.name,
+            appearance=_appearance(actor, draft, approved),
+        )
+    else:
+        signed = signatures.personal_sign(
+            pdf=_with_room_for_number_date(approved),
+            certificate=certificate,
+            pin=pin,
+            appearance=_appearance(actor, draft, approved),
+            location=draft.issuing_unit.name,
+        )
     report = _check_signed(actor=actor, data=signed, approved=approved)
     return _store_signed(
         actor=actor,

@@ -212,9 +212,14 @@ SIGNED_VIA = {
     KeyStorage.PKCS12: "khóa PKCS#12 do máy chủ giữ",
     KeyStorage.PKCS11: "thiết bị ký PKCS#11/HSM của máy chủ",
     KeyStorage.LOCAL: "thiết bị ký trên máy người ký (vanban-sign)",
+    KeyStorage.REMOTE: "dịch vụ ký số từ xa",
     "upload": "tải lên bản đã ký bằng phần mềm khác",
 }
-SERVER_KEYS = (KeyStorage.PKCS12, KeyStorage.PKCS11)
+# The keys signed with from the page, with a PIN typed for this signature: held by the server or
+# by a remote signing service (NĐ 23/2025/NĐ-CP).
+SERVER_KEYS = (KeyStorage.PKCS12, KeyStorage.PKCS11, KeyStorage.REMOTE)
+# TT 15/2025/TT-BKHCN: the signer sees, before signing, a certificate about to expire.
+EXPIRY_WARNING = dt.timedelta(days=30)
 
 
 def _personal_certificates(user: User) -> list[Certificate]:
@@ -267,6 +272,7 @@ class Signing:
 
     may_sign: bool = False
     server_certificates: list[Certificate] = field(default_factory=list)
+    expiring: list[Certificate] = field(default_factory=list)  # within EXPIRY_WARNING
     local_certificates: list[Certificate] = field(default_factory=list)
     pending: SigningRequest | None = None
     command: str = ""
@@ -317,6 +323,10 @@ def _signing(request: HttpRequest, draft: Draft, actions: selectors.DraftActions
         certificates = _personal_certificates(user)
         signing_state.server_certificates = [
             c for c in certificates if c.key_storage in SERVER_KEYS
+        ]
+        soon = clock.now() + EXPIRY_WARNING
+        signing_state.expiring = [
+            c for c in signing_state.server_certificates if c.not_after <= soon
         ]
         signing_state.local_certificates = [
             c for c in certificates if c.key_storage == KeyStorage.LOCAL

@@ -1,6 +1,7 @@
 """Signatures of the demo province: the test PKI (keys kept under VANBAN_TESTPKI_DIR), the test
 root in the trust list, a personal certificate and a handwritten-signature image for the
-Director of the Sở Thông tin và Truyền thông (ducpm.stttt), and the Sở's organisation
+Director of the Sở Thông tin và Truyền thông (ducpm.stttt), a remote credential for him at the
+test PKI's CSC stand-in, and the Sở's organisation
 certificate and seal for its clerk. All of it is test material: never use it for real
 documents."""
 
@@ -19,13 +20,14 @@ from vanban.accounts.models import Unit, User
 from vanban.core import clock
 from vanban.reports.pdf import font_paths
 
-from . import services, testpki
+from . import services, testcsc, testpki
 from .models import Certificate, CertificateKind, KeyStorage, MarkKind, TrustRoot
 
 DIRECTOR = "ducpm.stttt"
 UNIT_ADMIN = "honglt.stttt"
 UNIT_NAME = "Sở Thông tin và Truyền thông"
 PROVINCE = "UBND tỉnh (thử nghiệm)"
+REMOTE_LABEL = "ducpm-stttt-tu-xa"
 
 
 @dataclass
@@ -38,6 +40,8 @@ class DemoSignatures:
 def identities() -> list[testpki.Identity]:
     return [
         testpki.Identity("ducpm-stttt", "Phạm Minh Đức", PROVINCE, UNIT_NAME),
+        # The key the CSC stand-in holds for the Director (remote signing, CSC v2).
+        testpki.Identity(REMOTE_LABEL, "Phạm Minh Đức", PROVINCE, UNIT_NAME),
         testpki.Identity("stttt", UNIT_NAME, PROVINCE, kind="organisation"),
     ]
 
@@ -100,6 +104,21 @@ def demo_pki(directory: Path | None = None, port: int = testpki.DEFAULT_PORT) ->
     return testpki.build(directory, port=port, identities=identities())
 
 
+def _remote_certificate(pki: testpki.TestPki, director: User) -> None:
+    """The Director's remote credential at the CSC stand-in (`csc-ducpm-stttt-tu-xa`, PIN
+    123456), registered as `remote_credential_link` would after asking the stand-in."""
+    certificates = [
+        pem.unarmor(pki.cert_pem(REMOTE_LABEL))[2],
+        pem.unarmor(pki.sub_ca_pem())[2],
+    ]
+    services.remote_certificate_register(
+        actor=director,
+        provider_name="csc",
+        credential_id=testcsc.credential_id(REMOTE_LABEL),
+        certificates=certificates,
+    )
+
+
 def demo_signatures_load(directory: Path | None = None) -> DemoSignatures:
     """Gives the demo province its signing material (once; a second call changes nothing)."""
     pki = demo_pki(directory)
@@ -136,6 +155,8 @@ def demo_signatures_load(directory: Path | None = None) -> DemoSignatures:
             services.mark_upload(
                 actor=director, kind=MarkKind.SIGNATURE, user=director, data=signature_image()
             )
+        if not Certificate.objects.filter(user=director, key_storage=KeyStorage.REMOTE).exists():
+            _remote_certificate(pki, director)
         if not Certificate.objects.filter(unit=unit).exists():
             services.certificate_add(
                 actor=admin,

@@ -35,7 +35,8 @@ class CertificateForm(Form):
 
     key_storage = forms.ChoiceField(
         label="Nơi giữ khóa bí mật",
-        choices=KeyStorage.choices,
+        # A remote key is linked by its credential id (RemoteCredentialForm).
+        choices=[c for c in KeyStorage.choices if c[0] != KeyStorage.REMOTE],
         initial=KeyStorage.PKCS12,
         widget=forms.RadioSelect,
         error_messages={
@@ -161,4 +162,17 @@ class TrustRootForm(Form):
 class ActiveForm(Form):
     active = forms.TypedChoiceField(
         choices=ACTIVE_CHOICES, coerce=lambda v: v == "1", empty_value=None
+    )
+
+
+class RemoteCredentialForm(Form):
+    """The credential id a remote signing service gave the person (NĐ 23/2025/NĐ-CP); the
+    certificate is read from the service, no PIN is asked."""
+
+    credential_id = forms.CharField(
+        label="Mã khóa ký số từ xa",
+        max_length=255,
+        error_messages={"required": "Cần mã khóa ký số từ xa do nhà cung cấp cấp cho bạn."},
+        help_text="Mã khóa (credential ID) do nhà cung cấp dịch vụ ký số từ xa cấp. Mã PIN không "
+        "được lưu: bạn nhập mỗi lần ký.",
     )

@@ -63,6 +63,8 @@ class KeyStorage(models.TextChoices):
     PKCS12 = "pkcs12", "Tệp khóa PKCS#12 lưu trên máy chủ"
     PKCS11 = "pkcs11", "Thiết bị ký PKCS#11/HSM gắn với máy chủ"
     LOCAL = "local", "Thiết bị ký trên máy người ký (vanban-sign)"
+    # NĐ 23/2025/NĐ-CP; TT 15/2025/TT-BKHCN: the key stays with the remote signing service.
+    REMOTE = "remote", "Khóa do dịch vụ ký số từ xa giữ"
 
 
 class Certificate(models.Model):
@@ -93,6 +95,10 @@ class Certificate(models.Model):
     pkcs12_storage_name = models.CharField(max_length=500, blank=True)
     pkcs12_sha256 = models.CharField(max_length=64, blank=True)
     pkcs11_key_label = models.CharField("nhãn khóa trên thiết bị", max_length=100, blank=True)
+    remote_provider = models.CharField("dịch vụ ký số từ xa", max_length=40, blank=True)
+    remote_credential_id = models.CharField("mã khóa ký số từ xa", max_length=255, blank=True)
+    # The holder is told once, 30 days before the certificate expires.
+    expiry_notified_at = models.DateTimeField("đã báo sắp hết hạn lúc", null=True, blank=True)
     active = models.BooleanField("đang dùng", default=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

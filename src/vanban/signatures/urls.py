@@ -8,6 +8,7 @@ app_name = "signatures"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("chung-thu-ca-nhan/", views.mine_certificate_add, name="mine_certificate_add"),
+    path("ky-so-tu-xa/", views.mine_remote_link, name="mine_remote_link"),
     path("hinh-chu-ky/", views.mine_mark_upload, name="mine_mark_upload"),
     path("hinh/<int:pk>/", views.mark_image, name="mark_image"),
     path(

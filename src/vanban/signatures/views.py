@@ -36,6 +36,7 @@ from .forms import (
     CertificateForm,
     MarkForm,
     PersonCertificateForm,
+    RemoteCredentialForm,
     TrustRootForm,
 )
 from .models import Certificate, CertificateKind, MarkKind, Trigger, TrustRoot
@@ -79,8 +80,18 @@ def _mine_page(
     *,
     certificate_form: CertificateForm | None = None,
     mark_form: MarkForm | None = None,
+    remote_form: RemoteCredentialForm | None = None,
 ) -> HttpResponse:
     user = request_user(request)
+    # NĐ 23/2025/NĐ-CP: the credentials the provider holds for the person's user id there.
+    remote_user = request.GET.get("tu-xa", "").strip()[:255]
+    offered: list[str] = []
+    offered_error = ""
+    if remote_user:
+        try:
+            offered = services.remote_credentials_offered(user_id=remote_user)
+        except ServiceError as exc:
+            offered_error = exc.message
     return render(
         request,
         "signatures/mine.html",
@@ -89,6 +100,10 @@ def _mine_page(
             "mark": selectors.signature_mark(user=user),
             "certificate_form": certificate_form or CertificateForm(prefix="cert"),
             "mark_form": mark_form or MarkForm(prefix="mark"),
+            "remote_form": remote_form or RemoteCredentialForm(prefix="remote"),
+            "remote_user": remote_user,
+            "offered": offered,
+            "offered_error": offered_error,
             "reupload": REUPLOAD if certificate_form is not None or mark_form is not None else "",
         },
     )
@@ -112,6 +127,24 @@ def mine_certificate_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Đã đăng ký chứng thư số {certificate.serial}.")
             return redirect("signatures:mine")
     return _mine_page(request, certificate_form=form)
+
+
+@login_required
+@require_POST
+def mine_remote_link(request: HttpRequest) -> HttpResponse:
+    """A person links the credential a remote signing service holds for them (CSC v2)."""
+    user = request_user(request)
+    form = RemoteCredentialForm(request.POST, prefix="remote")
+    return form_action(
+        request,
+        form=form,
+        call=lambda: services.remote_credential_link(
+            actor=user, credential_id=form.cleaned_data["credential_id"], ip=client_ip(request)
+        ),
+        success=lambda c: f"Đã đăng ký chứng thư số {c.serial} của khóa ký số từ xa.",
+        done=lambda: redirect("signatures:mine"),
+        page=lambda error, status, bound: _mine_page(request, remote_form=form),
+    )
 
 
 @login_required

@@ -21,10 +21,11 @@ nothing when refused.
 One module per sub-process: `roots` (the trust list), `certificates` (registering certificates
 and the keys the server holds), `marks` (signature images and seals), `verification` (checking
 signatures and keeping the reports), `personal` (the competent signer's signature), `remote`
-(the same signature by a remote signing service, CSC v2) and `organisation` (the clerk's
-organisation signature when issuing); `_common` holds what they share (the time, audit events,
-reading certificates, the active trust roots). This package exports the public names of all of
-them.
+(the same signature by a remote signing service, CSC v2, and linking a person's credential
+there), `expiry` (the notice 30 days before a personal certificate expires) and
+`organisation` (the clerk's organisation signature when issuing); `_common` holds what they
+share (the time, audit events, reading certificates, the active trust roots). This package
+exports the public names of all of them.
 """
 
 from ._common import MAX_CERT_BYTES, intermediates, parse_certificates, trust_roots
@@ -38,6 +39,7 @@ from .certificates import (
     certificate_x509,
     key_holder,
 )
+from .expiry import certificates_expiry_notify
 from .marks import MARKS_PREFIX, MAX_MARK_BYTES, active_mark, mark_bytes, mark_upload
 from .organisation import (
     MSG_NO_SEAL,
@@ -59,6 +61,9 @@ from .remote import (
     PendingRemoteSignature,
     remote_async_provider,
     remote_certificate,
+    remote_certificate_register,
+    remote_credential_link,
+    remote_credentials_offered,
     remote_personal_sign,
     remote_personal_sign_cancel,
     remote_personal_sign_finish,
@@ -86,6 +91,7 @@ __all__ = [
     "certificate_chain",
     "certificate_set_active",
     "certificate_x509",
+    "certificates_expiry_notify",
     "document_verify",
     "intermediates",
     "key_holder",
@@ -101,6 +107,9 @@ __all__ = [
     "personal_sign",
     "remote_async_provider",
     "remote_certificate",
+    "remote_certificate_register",
+    "remote_credential_link",
+    "remote_credentials_offered",
     "remote_personal_sign",
     "remote_personal_sign_cancel",
     "remote_personal_sign_finish",

@@ -215,7 +215,8 @@ def certificate_add(
     computer (only the public certificate is uploaded)."""
     _require_active(actor)
     owner_unit = _certificate_owner_unit(actor=actor, kind=kind, user=user, unit=unit)
-    if key_storage not in KeyStorage.values:
+    if key_storage not in KeyStorage.values or key_storage == KeyStorage.REMOTE:
+        # A remote key is linked through its credential (`remote_credential_link`).
         raise ServiceError("Nơi giữ khóa không hợp lệ.", field="key_storage")
     p12_data = b""
     if key_storage == KeyStorage.PKCS12:

@@ -19,11 +19,15 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from asn1crypto import x509
+from django.db import transaction
+
 from vanban.accounts.models import User
+from vanban.accounts.services import require_active as _require_active
 from vanban.core.errors import ServiceError
 
 from .. import pdfsign
-from ..models import Certificate, CertificateKind
+from ..models import Certificate, CertificateKind, KeyStorage
 from ..remote import asynchronous
 from ..remote.asynchronous import AsyncClient, AsyncCredential, AsyncProvider
 from ..remote.csc import CredentialInfo, CscClient, CscProvider, provider_from_settings
@@ -71,18 +75,21 @@ def remote_personal_sign(
     credential_id: str,
     pin: str,
     location: str | None = None,
+    appearance: pdfsign.Appearance | None = None,
 ) -> bytes:
     """`pdf` signed in the competent signer's field by the key of `credential_id` at the remote
     provider, unlocked by the signer's `pin` (passed through, never kept): the handwritten
     signature image between the position `title` and the name, a time stamp when configured,
-    validation data embedded. Everything is checked before the PIN is sent; nothing is stored
+    validation data embedded (`appearance`, when given, replaces the one placed from `pdf`).
+    Everything is checked before the PIN is sent; nothing is stored
     here. ServiceError (Vietnamese) on any refusal."""
     client = CscClient(provider_config)
     info = client.credential_info(credential_id)
     info.check_usable()
     certificate = remote_certificate(signer=signer, info=info)
     personal_certificate_check(signer=signer, certificate=certificate)
-    appearance = personal_appearance(signer=signer, title=title, pdf=pdf)
+    if appearance is None:
+        appearance = personal_appearance(signer=signer, title=title, pdf=pdf)
     prepared = personal_prepare(
         pdf=pdf,
         certificate=certificate,
@@ -189,3 +196,105 @@ def remote_personal_sign_cancel(
 ) -> None:
     """Cancels the transaction (the signer changed their mind before confirming)."""
     AsyncClient(provider_config).cancel(pending.transaction_id)
+
+
+# ---------------------------------------------------------------- a person's remote credential
+
+MSG_KEY_TOO_SHORT = (
+    "Khóa của chứng thư số quá ngắn ({algorithm} {bits} bit): cần RSA từ 2048 bit hoặc EC từ "
+    "256 bit."
+)
+MSG_NO_CREDENTIAL = "Cần mã khóa ký số từ xa do nhà cung cấp cấp cho bạn."
+MIN_KEY_BITS = {"rsa": 2048, "ec": 256}
+
+
+def _check_key_size(cert: x509.Certificate) -> None:
+    """TT 15/2025/TT-BKHCN: RSA of at least 2048 bits, EC of at least 256 bits."""
+    algorithm = cert.public_key.algorithm
+    bits = cert.public_key.bit_size
+    if algorithm not in MIN_KEY_BITS or bits < MIN_KEY_BITS[algorithm]:
+        raise ServiceError(
+            MSG_KEY_TOO_SHORT.format(algorithm=algorithm.upper(), bits=bits),
+            field="credential_id",
+        )
+
+
+def remote_credentials_offered(*, user_id: str, provider_name: str = "csc") -> list[str]:
+    """The credential ids the configured provider holds for `user_id` (`credentials/list`)."""
+    return CscClient(remote_provider(provider_name)).credentials(user_id)
+
+
+def remote_credential_link(
+    *,
+    actor: User,
+    credential_id: str,
+    provider_name: str = "csc",
+    ip: str | None = None,
+) -> Certificate:
+    """Registers the certificate of the actor's remote credential as their personal certificate
+    (key storage `remote`): read from `credentials/info`, checked (key enabled, not revoked,
+    valid now, chained to a trust root, key size) and kept with the provider and credential id.
+    No PIN is asked or kept (NĐ 23/2025/NĐ-CP; TT 15/2025/TT-BKHCN)."""
+    _require_active(actor)
+    credential_id = credential_id.strip()
+    if not credential_id or len(credential_id) > 255:
+        raise ServiceError(MSG_NO_CREDENTIAL, field="credential_id")
+    info = CscClient(remote_provider(provider_name)).credential_info(credential_id)
+    info.check_usable()
+    return remote_certificate_register(
+        actor=actor,
+        provider_name=provider_name,
+        credential_id=credential_id,
+        certificates=info.certificates,
+        ip=ip,
+    )
+
+
+def remote_certificate_register(
+    *,
+    actor: User,
+    provider_name: str,
+    credential_id: str,
+    certificates: list[bytes],
+    ip: str | None = None,
+) -> Certificate:
+    """Registers `certificates` (DER, the signer's first, then its issuers), those of the
+    actor's credential at the provider, as their personal certificate of key storage `remote`,
+    after the checks of every registration (valid now, chained to a trust root, allowed to sign,
+    not registered yet) and the key size. `remote_credential_link` reads them from the provider;
+    the demo gives those of the stand-in."""
+    from .certificates import _certificate_check_usable, _certificate_record
+
+    _require_active(actor)
+    try:
+        certs = [x509.Certificate.load(der) for der in certificates]
+        cert, chain = certs[0], certs[1:]
+        cert.public_key  # noqa: B018 - parsed now, so that a bad answer is refused here
+    except (ValueError, IndexError) as exc:
+        raise ServiceError("Dịch vụ ký số từ xa trả về chứng thư số không đọc được.") from exc
+    _check_key_size(cert)
+    now = _now()
+    fingerprint = _certificate_check_usable(cert=cert, chain=chain, now=now)
+    if cert.not_valid_before > now:
+        raise ServiceError("Chứng thư số chưa đến thời điểm có hiệu lực.", field="credential_id")
+    with transaction.atomic():
+        record = _certificate_record(
+            actor=actor,
+            kind=CertificateKind.PERSONAL,
+            user=actor,
+            unit=None,
+            owner_unit=actor.unit,
+            cert=cert,
+            chain=chain,
+            fingerprint=fingerprint,
+            key_storage=KeyStorage.REMOTE,
+            stored="",
+            p12_data=b"",
+            pkcs11_key_label="",
+            now=now,
+            ip=ip,
+        )
+        record.remote_provider = provider_name
+        record.remote_credential_id = credential_id
+        record.save(update_fields=["remote_provider", "remote_credential_id"])
+    return record

@@ -21,7 +21,7 @@ from vanban.core.errors import ServiceError
 from vanban.portal.demo import demo_load
 from vanban.scanning import clamd
 from vanban.scanning.services import scanner_status
-from vanban.signatures import testpki
+from vanban.signatures import testcsc, testpki
 
 
 def _browser_address(addr: str) -> str:
@@ -168,6 +168,16 @@ class Command(BaseCommand):
             return
         if not settings.VANBAN_TSA_URL:
             settings.VANBAN_TSA_URL = pki.tsa_url
+        if "csc" not in settings.VANBAN_REMOTE_SIGNING:
+            # The Director signs remotely through the stand-in (docs/signatures.md).
+            settings.VANBAN_REMOTE_SIGNING = {
+                **settings.VANBAN_REMOTE_SIGNING,
+                "csc": {
+                    "endpoint": pki.csc_url,
+                    "client_id": testcsc.CLIENT_ID,
+                    "client_secret": testcsc.CLIENT_SECRET,
+                },
+            }
         self.stdout.write(
             f"Dịch vụ chứng thực thử nghiệm (CRL, OCSP, dấu thời gian): {pki.base_url}"
         )
