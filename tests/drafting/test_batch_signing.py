@@ -13,6 +13,7 @@ from tests import signing
 from tests.drafting.test_signing_pages import check
 from tests.support.drafting import (
     create_draft,
+    organisation_key,
     signer_certificate,
     to_approved,
     to_approving,
@@ -21,9 +22,10 @@ from tests.support.files import pdf_bytes, upload
 from tests.support.province import make_user
 from vanban.accounts.models import Role
 from vanban.audit.models import AuditEvent
+from vanban.documents.models import Document
 from vanban.drafting import services as drafting
-from vanban.drafting.batch_signing import drafts_sign_batch
-from vanban.drafting.models import Draft, DraftAction
+from vanban.drafting.batch_signing import drafts_issue_batch, drafts_sign_batch
+from vanban.drafting.models import Draft, DraftAction, DraftStatus
 from vanban.signatures.models import VerificationReport
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +235,55 @@ def test_a_draft_someone_may_not_sign_is_refused_on_the_page(team, client_for):
     assert f"Không ký: {MSG_NOT_APPROVER}" in html
     draft.refresh_from_db()
     assert not draft.is_signed
+
+
+# ---------------------------------------------------------------- the clerk issues several
+
+
+def test_the_clerk_issues_several_signed_drafts_with_one_pin(team):
+    first, unsigned, last = approved_drafts(team, 3)
+    drafts_sign_batch(
+        actor=team.signer,
+        drafts=[first, last],
+        certificate=signer_certificate(team),
+        pin=signing.PIN,
+    )
+    key = organisation_key(team)
+    result = drafts_issue_batch(
+        actor=team.clerk, drafts=[first, unsigned, last], certificate=key.certificate, pin=key.pin
+    )
+    assert [(i.draft.pk, i.signed) for i in result.items] == [
+        (first.pk, True),
+        (unsigned.pk, False),
+        (last.pk, True),
+    ]
+    assert result.items[1].reason.startswith("Văn bản chưa được người có thẩm quyền ký số")
+    numbers = set()
+    for draft in (first, last):
+        draft.refresh_from_db()
+        assert draft.status == DraftStatus.ISSUED
+        main = draft.document.files.get(role="main")
+        report = check(default_storage.open(main.storage_name).read())
+        assert report.status == "valid"
+        assert [s.signer for s in report.signatures] == [
+            "Nguyễn Văn Ký",
+            "Sở Thông tin và Truyền thông",
+        ]
+        numbers.add(draft.document.register_number)
+    assert len(numbers) == 2  # each its own number
+    unsigned.refresh_from_db()
+    assert unsigned.status == DraftStatus.APPROVED
+
+
+def test_a_wrong_organisation_pin_issues_nothing(team):
+    drafts = approved_drafts(team, 2)
+    drafts_sign_batch(
+        actor=team.signer, drafts=drafts, certificate=signer_certificate(team), pin=signing.PIN
+    )
+    key = organisation_key(team)
+    result = drafts_issue_batch(
+        actor=team.clerk, drafts=drafts, certificate=key.certificate, pin="sai"
+    )
+    assert result.stopped == MSG_WRONG_PIN
+    assert not result.signed
+    assert Document.objects.count() == 0

@@ -9,6 +9,11 @@ since, not the reader's to sign, a signing error) does not stop or undo the othe
 certificate and the PIN are checked once before the first draft (the key is unlocked, as the
 signing software does before signing): a certificate that is not the signer's, expired, or a
 wrong PIN stops the batch before anything is signed.
+
+`drafts_issue_batch` does the same for the issuing unit's clerk (R16; NĐ 30/2020 Art. 15-16):
+several drafts signed by their competent signer are numbered, signed with the unit's
+organisation certificate and issued one after the other with `services.draft_issue`, the PIN
+of the organisation key given once.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from vanban.core.errors import ServiceError
 from vanban.signatures import pdfsign
 from vanban.signatures import services as signatures
 from vanban.signatures.models import Certificate
+from vanban.signatures.services import OrganisationKey
 
 from .models import Draft
+from .services import draft_issue
 from .signing import draft_sign
 
 
@@ -50,11 +57,13 @@ class BatchResult:
         return [i for i in self.items if not i.signed]
 
 
-def _unlocks(*, actor: User, certificate: Certificate, pin: str) -> str:
-    """Why the batch cannot start with this certificate and PIN, or "": the signer's own
-    active certificate valid now, and its key opened with the PIN (PKCS#12 or PKCS#11)."""
+def _unlocks(*, actor: User, certificate: Certificate, pin: str, personal: bool = True) -> str:
+    """Why the batch cannot start with this certificate and PIN, or "": for a personal
+    signature the signer's own active certificate valid now; its key opened with the PIN
+    (PKCS#12 or PKCS#11)."""
     try:
-        signatures.personal_certificate_check(signer=actor, certificate=certificate)
+        if personal:
+            signatures.personal_certificate_check(signer=actor, certificate=certificate)
         signatures.key_holder(certificate, pin)
     except ServiceError as error:
         return error.message
@@ -86,6 +95,39 @@ def drafts_sign_batch(
     for draft in pending:
         try:
             draft_sign(actor=actor, draft=draft, certificate=certificate, pin=pin, ip=ip)
+        except ServiceError as error:
+            result.items.append(BatchItem(draft=draft, signed=False, reason=error.message))
+        else:
+            result.items.append(BatchItem(draft=draft, signed=True))
+    return result
+
+
+def drafts_issue_batch(
+    *,
+    actor: User,
+    drafts: Iterable[Draft],
+    certificate: Certificate,
+    pin: str,
+    ip: str | None = None,
+) -> BatchResult:
+    """The clerk issues each signed draft with the unit's organisation certificate: every draft
+    is checked, numbered, signed and issued on its own (`draft_issue`: the clerk of the issuing
+    unit, the competent signer's valid signature, the certificate of that unit), in its own
+    transaction. A key that cannot be opened with the PIN stops the batch before any draft is
+    issued; the PIN is never stored. A draft whose signed first page has no reserved number
+    and date lines is refused here: it is issued on its own page, where the clerk places them."""
+    pending = list(drafts)
+    stopped = _unlocks(actor=actor, certificate=certificate, pin=pin, personal=False)
+    if stopped:
+        return BatchResult(
+            items=[BatchItem(draft=d, signed=False, reason=stopped) for d in pending],
+            stopped=stopped,
+        )
+    key = OrganisationKey(certificate=certificate, pin=pin)
+    result = BatchResult()
+    for draft in pending:
+        try:
+            draft_issue(actor=actor, draft=draft, organisation_key=key, ip=ip)
         except ServiceError as error:
             result.items.append(BatchItem(draft=draft, signed=False, reason=error.message))
         else:
