@@ -1144,6 +1144,9 @@ def concurrent_row(
 # ---------------------------------------------------------------- signatures
 
 
+BATCH_SIZE = 20  # drafts signed at once by the approver (docs/signatures.md)
+
+
 def load_signatures_module() -> Any:
     spec = importlib.util.spec_from_file_location(
         "vanban_bench_signatures", ROOT / "benchmarks" / "signatures.py"
@@ -1184,9 +1187,41 @@ def signature_rows(sig: Any, pdf: bytes, repeat: int) -> list[Row]:
             if report.status != verify.VALID:
                 raise SystemExit(f"verification failed: {report.reasons()}")
 
+        p12 = pki.p12("nguoi-ky")
+
+        def personal() -> bytes:
+            # One draft signed as drafting.signing.draft_sign does: the PKCS#12 key unlocked
+            # with the PIN, then the signature (each draft of a batch does the same).
+            key = pdfsign.load_pkcs12(p12, testpki.PIN)
+            return pdfsign.sign(
+                pdf,
+                key,
+                field_name="ChuKyNguoiCoThamQuyen",
+                appearance=appearance,
+                signing_time=dt.datetime.now(dt.UTC),
+            )
+
+        def batch() -> None:
+            # drafting.batch_signing.drafts_sign_batch: the key opened once to check the PIN,
+            # then 20 documents, each with its own signature and signing time.
+            pdfsign.load_pkcs12(p12, testpki.PIN)
+            for _ in range(BATCH_SIZE):
+                personal()
+
         size = f"{len(pdf) / 1024 / 1024:.1f} MB"
         rows = [
             Row(f"sign {size} (PKCS#12, PAdES)", "signer", ours=measure(sign, repeat)),
+            Row(
+                f"personal signature {size} (PKCS#12 unlocked with the PIN, PAdES)",
+                "signer",
+                ours=measure(personal, repeat),
+            ),
+            Row(
+                f"batch of {BATCH_SIZE} personal signatures {size} (one PIN, PKCS#12)",
+                "signer",
+                ours=measure(batch, 2, warm=False),
+                note="signing only; each draft also writes its signed file and report",
+            ),
             Row(
                 f"verify {size} (OCSP/CRL fetched on loopback)",
                 "clerk",

@@ -60,6 +60,8 @@ def test_the_suite_runs_on_a_small_province_and_writes_its_tables(tmp_path):
         "document detail",
         "register incoming, 1.0 MB PDF (service, one clerk)",
         "sign 1.0 MB (PKCS#12, PAdES)",
+        "personal signature 1.0 MB (PKCS#12 unlocked with the PIN, PAdES)",
+        "batch of 20 personal signatures 1.0 MB (one PIN, PKCS#12)",
         "parse edXML package (1.4 MB)",
     ):
         assert expected in scenarios, expected

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import batch_views, views
 
 app_name = "drafting"
 urlpatterns = [
     path("", views.draft_list, name="draft_list"),
     path("cho-toi/", views.waiting, name="waiting"),
+    path("ky-so-nhieu/", batch_views.sign_batch, name="sign_batch"),
     path("moi/", views.draft_create, name="draft_create"),
     path("<int:pk>/", views.draft_detail, name="draft_detail"),
     path("<int:pk>/phien-ban/", views.version_add, name="version_add"),

@@ -1,0 +1,100 @@
+"""The approver's page for signing several approved drafts at once (R11; NĐ 68/2024/NĐ-CP,
+TT 15/2025/TT-BKHCN): the approved drafts waiting for the reader's signature with a checkbox
+each, one certificate and one PIN for those chosen, then a page saying for each draft whether
+it was signed or why not (drafting.batch_signing)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from vanban.accounts.http import request_user
+from vanban.accounts.models import User
+from vanban.core.http import client_ip
+from vanban.signatures.models import Certificate
+
+from .batch_signing import drafts_sign_batch
+from .forms import SignForm
+from .models import Draft, DraftStatus
+from .views import _server_certificates
+
+BATCH_LIMIT = 100
+NONE_CHOSEN = "Hãy chọn ít nhất một dự thảo để ký."
+
+
+def _to_sign(user: User) -> QuerySet[Draft]:
+    """The approved drafts whose latest version the reader approved and has not signed
+    (`signing.draft_sign_refusal`, as a filter), oldest change first, urgent ones first."""
+    return (
+        Draft.objects.filter(
+            status=DraftStatus.APPROVED,
+            approved_by=user,
+            approved_version_id=F("current_version_id"),
+        )
+        .exclude(Q(signed_version_id=F("current_version_id")) & ~Q(signed_storage_name=""))
+        .select_related("document_type", "issuing_unit", "drafter", "current_version")
+        .order_by("-urgency", "updated_at", "pk")
+    )
+
+
+def _chosen_ids(request: HttpRequest) -> list[int]:
+    """The drafts ticked, as numbers; anything else sent is ignored."""
+    return sorted({int(v) for v in request.POST.getlist("drafts") if v.isdigit()})
+
+
+def _chosen_drafts(user: User, ids: list[int]) -> list[Draft]:
+    """The drafts ticked that the reader may see (one query), in the order of the list. A draft
+    that left the list since the page was shown (a new version, signed elsewhere) stays here, so
+    that the result says why it was not signed."""
+    found = {
+        d.pk: d
+        for d in Draft.objects.visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("document_type", "issuing_unit", "current_version")
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_batch(request: HttpRequest) -> HttpResponse:
+    """GET: the list with checkboxes; POST: sign those chosen, then the result of each."""
+    user = request_user(request)
+    drafts = list(_to_sign(user)[:BATCH_LIMIT])
+    certificates = _server_certificates(user)
+    chosen_ids: list[int] = []
+    if request.method == "POST":
+        form = SignForm(request.POST, certificates=certificates)
+        chosen_ids = _chosen_ids(request)
+        chosen = _chosen_drafts(user, chosen_ids) if chosen_ids else []
+        if not chosen:
+            form.is_valid()
+            form.add_error(None, NONE_CHOSEN)
+        elif form.is_valid():
+            certificate: Certificate = form.chosen() or Certificate()
+            result = drafts_sign_batch(
+                actor=user,
+                drafts=chosen,
+                certificate=certificate,
+                pin=form.cleaned_data.get("pin") or "",
+                ip=client_ip(request),
+            )
+            if not result.stopped:
+                return render(request, "drafting/sign_batch_result.html", {"result": result})
+            form.add_error(None, result.stopped)
+    else:
+        form = SignForm(certificates=certificates)
+    return render(
+        request,
+        "drafting/sign_batch.html",
+        {
+            "drafts": drafts,
+            "form": form,
+            "chosen": set(chosen_ids),
+            "limit": BATCH_LIMIT,
+            "certificates": certificates,
+        },
+    )
