@@ -176,3 +176,17 @@ class RemoteCredentialForm(Form):
         help_text="Mã khóa (credential ID) do nhà cung cấp dịch vụ ký số từ xa cấp. Mã PIN không "
         "được lưu: bạn nhập mỗi lần ký.",
     )
+    # The asynchronous provider: each signature is confirmed in the provider's phone app
+    # instead of with a PIN (NĐ 23/2025/NĐ-CP). Absent means the CSC provider.
+    provider = forms.ChoiceField(
+        label="Cách xác nhận khi ký",
+        choices=[
+            ("csc", "Nhập mã PIN khi ký (CSC)"),
+            ("async", "Xác nhận trên điện thoại"),
+        ],
+        required=False,
+        error_messages={"invalid_choice": "Cách xác nhận khi ký không hợp lệ."},
+    )
+
+    def clean_provider(self) -> str:
+        return self.cleaned_data.get("provider") or "csc"

@@ -132,14 +132,18 @@ def mine_certificate_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mine_remote_link(request: HttpRequest) -> HttpResponse:
-    """A person links the credential a remote signing service holds for them (CSC v2)."""
+    """A person links the credential a remote signing service holds for them (CSC v2, or the
+    asynchronous provider whose signatures are confirmed on the phone)."""
     user = request_user(request)
     form = RemoteCredentialForm(request.POST, prefix="remote")
     return form_action(
         request,
         form=form,
         call=lambda: services.remote_credential_link(
-            actor=user, credential_id=form.cleaned_data["credential_id"], ip=client_ip(request)
+            actor=user,
+            credential_id=form.cleaned_data["credential_id"],
+            provider_name=form.cleaned_data["provider"],
+            ip=client_ip(request),
         ),
         success=lambda c: f"Đã đăng ký chứng thư số {c.serial} của khóa ký số từ xa.",
         done=lambda: redirect("signatures:mine"),

@@ -234,12 +234,20 @@ def remote_credential_link(
     """Registers the certificate of the actor's remote credential as their personal certificate
     (key storage `remote`): read from `credentials/info`, checked (key enabled, not revoked,
     valid now, chained to a trust root, key size) and kept with the provider and credential id.
-    No PIN is asked or kept (NĐ 23/2025/NĐ-CP; TT 15/2025/TT-BKHCN)."""
+    No PIN is asked or kept (NĐ 23/2025/NĐ-CP; TT 15/2025/TT-BKHCN). `provider_name` "async"
+    links a credential of the asynchronous provider, whose signatures are confirmed on the
+    person's phone."""
     _require_active(actor)
     credential_id = credential_id.strip()
     if not credential_id or len(credential_id) > 255:
         raise ServiceError(MSG_NO_CREDENTIAL, field="credential_id")
-    info = CscClient(remote_provider(provider_name)).credential_info(credential_id)
+    info: CredentialInfo | AsyncCredential
+    if provider_name == "async":
+        # The asynchronous provider (the person confirms on their phone) answers
+        # `GET credentials/{id}` with the same certificates and key state.
+        info = AsyncClient(remote_async_provider(provider_name)).credential(credential_id)
+    else:
+        info = CscClient(remote_provider(provider_name)).credential_info(credential_id)
     info.check_usable()
     return remote_certificate_register(
         actor=actor,
