@@ -355,6 +355,14 @@ class SignRequestForm(_CertificateForm):
     local_certificate = _certificate("Chứng thư số trên thiết bị ký của bạn", required=True)
 
 
+class PhoneSignForm(_CertificateForm):
+    """The approver signs with a remote key whose signature they confirm on their phone (the
+    asynchronous provider; NĐ 23/2025/NĐ-CP): no PIN is typed here."""
+
+    certificate_field = "phone_certificate"
+    phone_certificate = _certificate("Chứng thư số xác nhận trên điện thoại", required=True)
+
+
 class SignedUploadForm(Form):
     signed_file = forms.FileField(
         label="Tệp PDF đã ký số",

@@ -431,3 +431,144 @@ def signing_request_complete(
         )
     file_discard(request.prepared_storage_name)
     return result
+
+
+# ---------------------------------------------------------------- confirmed on the signer's phone
+
+MSG_PHONE_NOT_ASYNC = "Chứng thư số này không dùng cách xác nhận ký trên điện thoại."
+
+
+def _phone_provider(certificate: Certificate) -> Any:
+    if certificate.key_storage != KeyStorage.REMOTE or certificate.remote_provider != "async":
+        raise ServiceError(MSG_PHONE_NOT_ASYNC, field="certificate")
+    return signatures.remote_async_provider(certificate.remote_provider)
+
+
+def draft_phone_sign_start(
+    *, actor: User, draft: Draft, certificate: Certificate, ip: str | None = None
+) -> SigningRequest:
+    """First step of a signature by a remote key confirmed on the signer's phone (NĐ
+    23/2025/NĐ-CP; TT 15/2025/TT-BKHCN): the approved PDF is prepared, the provider opens a
+    transaction and asks the person on their phone. The prepared PDF is kept in storage and the
+    pending transaction (`PendingRemoteSignature.to_dict()`) on a `SigningRequest`, read back by
+    `draft_phone_sign_check` at each poll of the waiting page. A refusal stores nothing."""
+    _signable(actor, draft)
+    signatures.personal_certificate_check(signer=actor, certificate=certificate)
+    config = _phone_provider(certificate)
+    approved = _approved_pdf(draft)
+    pending = signatures.remote_personal_sign_start(
+        signer=actor,
+        pdf=_with_room_for_number_date(approved),
+        title=draft.signer_position or draft.authority_title,
+        provider_config=config,
+        credential_id=certificate.remote_credential_id,
+        location=draft.issuing_unit.name,
+        description=f"Ký số: {draft_label(draft)}"[:200],
+    )
+    now = clock.now()
+    stored = ""
+    try:
+        with transaction.atomic():
+            SigningRequest.objects.filter(
+                draft=draft, status=RequestStatus.PENDING, requested_by=actor
+            ).update(status=RequestStatus.CANCELLED)
+            stored = default_storage.save(
+                f"{REQUESTS_PREFIX}/{uuid.uuid4().hex}.pdf", ContentFile(pending.prepared.pdf)
+            )
+            request = SigningRequest.objects.create(
+                code=secrets.token_hex(16),
+                purpose=SigningPurpose.PERSONAL,
+                draft=draft,
+                certificate=certificate,
+                requested_by=actor,
+                prepared_storage_name=stored,
+                prepared_sha256=hashlib.sha256(pending.prepared.pdf).hexdigest(),
+                prepared=pending.to_dict(),
+                created_at=now,
+                expires_at=now + REQUEST_LIFETIME,
+            )
+            _audit(
+                actor, "sign_phone_start", draft, ip, unit=draft.issuing_unit, request=request.pk
+            )
+    except BaseException:
+        if stored:
+            file_discard(stored)
+        raise
+    return request
+
+
+def _phone_request(*, actor: User, code: str) -> tuple[SigningRequest, Any]:
+    request = _pending_request(actor=actor, code=code)
+    if "transaction_id" not in request.prepared:
+        raise NotFound("Không tìm thấy yêu cầu ký số.")
+    return request, _phone_provider(request.certificate)
+
+
+def _phone_close(request: SigningRequest, status: str) -> None:
+    with transaction.atomic():
+        SigningRequest.objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
+            status=status, completed_at=clock.now()
+        )
+    file_discard(request.prepared_storage_name)
+
+
+def draft_phone_sign_check(*, actor: User, code: str, ip: str | None = None) -> Draft | None:
+    """Asks the provider once: None while the person has not answered; approved: the prepared
+    PDF is completed, checked and kept through `_store_signed` like every other way, and the
+    signer is notified. Refused on the phone, expired or cancelled: the request is closed, the
+    prepared file discarded, nothing is stored and ServiceError says why (Vietnamese)."""
+    if not actor.is_active:
+        raise AccessDenied()
+    request, config = _phone_request(actor=actor, code=code)
+    draft: Draft = request.draft
+    _signable(actor, draft)
+    pdf = file_read_verified(request.prepared_storage_name, request.prepared_sha256)
+    pending = signatures.PendingRemoteSignature.from_dict(pdf, request.prepared)
+    try:
+        signed = signatures.remote_personal_sign_finish(
+            pending=pending, provider_config=config, wait=False
+        )
+    except ServiceError:
+        _phone_close(request, RequestStatus.CANCELLED)
+        raise
+    if signed is None:
+        return None
+    report = _check_signed(actor=actor, data=signed, approved=_approved_pdf(draft))
+    result = _store_signed(
+        actor=actor,
+        draft=draft,
+        data=signed,
+        report=report,
+        via=KeyStorage.REMOTE,
+        trigger=Trigger.SIGNING,
+        ip=ip,
+    )
+    _phone_close(request, RequestStatus.COMPLETED)
+    _notify(
+        [actor],
+        result,
+        f"Đã ký số văn bản (xác nhận trên điện thoại): {draft_label(result)}",
+    )
+    return result
+
+
+def draft_phone_sign_cancel(*, actor: User, code: str, ip: str | None = None) -> None:
+    """The signer cancels before confirming on the phone: the provider's transaction is
+    cancelled, the request closed and the prepared file discarded."""
+    if not actor.is_active:
+        raise AccessDenied()
+    request, config = _phone_request(actor=actor, code=code)
+    pdf = file_read_verified(request.prepared_storage_name, request.prepared_sha256)
+    pending = signatures.PendingRemoteSignature.from_dict(pdf, request.prepared)
+    try:
+        signatures.remote_personal_sign_cancel(pending=pending, provider_config=config)
+    finally:
+        _phone_close(request, RequestStatus.CANCELLED)
+    _audit(
+        actor,
+        "sign_phone_cancel",
+        request.draft,
+        ip,
+        unit=request.draft.issuing_unit,
+        request=request.pk,
+    )

@@ -26,6 +26,13 @@ urlpatterns = [
     path("<int:pk>/phe-duyet/", views.approve, name="approve"),
     path("<int:pk>/ky-so/", views.sign, name="sign"),
     path("<int:pk>/ky-so/yeu-cau/", views.sign_request, name="sign_request"),
+    path("<int:pk>/ky-so/dien-thoai/", views.sign_phone, name="sign_phone"),
+    path("<int:pk>/ky-so/dien-thoai/<str:code>/", views.sign_phone_wait, name="sign_phone_wait"),
+    path(
+        "<int:pk>/ky-so/dien-thoai/<str:code>/huy/",
+        views.sign_phone_cancel,
+        name="sign_phone_cancel",
+    ),
     path("<int:pk>/ky-so/tai-len/", views.signed_upload, name="signed_upload"),
     path("<int:pk>/ky-so/tai-xuong/", views.signed_download, name="signed_download"),
     path("<int:pk>/ban-hanh/", views.issue, name="issue"),

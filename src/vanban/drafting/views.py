@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.accounts.http import request_user
 from vanban.accounts.models import User
 from vanban.core import clock
-from vanban.core.errors import NotFound, ServiceError
+from vanban.core.errors import AccessDenied, NotFound, ServiceError
 from vanban.core.forms import show_service_error
 from vanban.core.http import client_ip, form_action
 from vanban.documents import discussions, files
@@ -52,6 +52,7 @@ from .forms import (
     DecisionForm,
     DraftCreateForm,
     IssueForm,
+    PhoneSignForm,
     SignedUploadForm,
     SignForm,
     SignRequestForm,
@@ -231,8 +232,19 @@ def _personal_certificates(user: User) -> list[Certificate]:
     )
 
 
+def _on_phone(certificate: Certificate) -> bool:
+    """A remote key of the asynchronous provider: each signature is confirmed on the phone."""
+    return certificate.key_storage == KeyStorage.REMOTE and certificate.remote_provider == "async"
+
+
 def _server_certificates(user: User) -> list[Certificate]:
-    return [c for c in _personal_certificates(user) if c.key_storage in SERVER_KEYS]
+    return [
+        c for c in _personal_certificates(user) if c.key_storage in SERVER_KEYS and not _on_phone(c)
+    ]
+
+
+def _phone_certificates(user: User) -> list[Certificate]:
+    return [c for c in _personal_certificates(user) if _on_phone(c)]
 
 
 def _local_certificates(user: User) -> list[Certificate]:
@@ -274,6 +286,7 @@ class Signing:
     server_certificates: list[Certificate] = field(default_factory=list)
     expiring: list[Certificate] = field(default_factory=list)  # within EXPIRY_WARNING
     local_certificates: list[Certificate] = field(default_factory=list)
+    phone_certificates: list[Certificate] = field(default_factory=list)
     pending: SigningRequest | None = None
     command: str = ""
     reports: list[ReportRow] = field(default_factory=list)
@@ -322,11 +335,14 @@ def _signing(request: HttpRequest, draft: Draft, actions: selectors.DraftActions
     if signing_state.may_sign:
         certificates = _personal_certificates(user)
         signing_state.server_certificates = [
-            c for c in certificates if c.key_storage in SERVER_KEYS
+            c for c in certificates if c.key_storage in SERVER_KEYS and not _on_phone(c)
         ]
+        signing_state.phone_certificates = [c for c in certificates if _on_phone(c)]
         soon = clock.now() + EXPIRY_WARNING
         signing_state.expiring = [
-            c for c in signing_state.server_certificates if c.not_after <= soon
+            c
+            for c in signing_state.server_certificates + signing_state.phone_certificates
+            if c.not_after <= soon
         ]
         signing_state.local_certificates = [
             c for c in certificates if c.key_storage == KeyStorage.LOCAL
@@ -382,6 +398,7 @@ def _forms(
     if signing_state.may_sign:
         forms["sign_form"] = SignForm(certificates=signing_state.server_certificates)
         forms["sign_request_form"] = SignRequestForm(certificates=signing_state.local_certificates)
+        forms["phone_sign_form"] = PhoneSignForm(certificates=signing_state.phone_certificates)
         forms["signed_upload_form"] = SignedUploadForm()
     return forms
 
@@ -473,6 +490,7 @@ def _action(
     call: Callable[[Draft, Any], Any],
     success: str | Callable[[Any], str],
     on_form: bool = False,
+    done: Callable[[Any], HttpResponse] | None = None,
 ) -> HttpResponse:
     """One POST on a draft, answered by `core.http.form_action`.
 
@@ -495,12 +513,18 @@ def _action(
             return _detail(request, draft, bound={name: form}, status=status)
         return _detail(request, draft, error=error, status=status)
 
+    results: list[Any] = []
+
+    def called() -> Any:
+        results.append(call(draft, form))
+        return results[-1]
+
     return form_action(
         request,
         form=form,
-        call=lambda: call(draft, form),
+        call=called,
         success=success,
-        done=lambda: redirect("drafting:draft_detail", pk=draft.pk),
+        done=lambda: done(results[-1]) if done else redirect("drafting:draft_detail", pk=draft.pk),
         page=page,
         allowed=allowed,
         denied_on_page=True,
@@ -783,6 +807,80 @@ def sign_request(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         on_form=True,
     )
+
+
+@login_required
+@require_POST
+def sign_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The approver chooses a remote key confirmed on the phone: the provider asks them on
+    their phone and the waiting page follows the transaction (NĐ 23/2025/NĐ-CP)."""
+    user = request_user(request)
+    return _action(
+        request,
+        pk,
+        name="phone_sign_form",
+        flag=lambda d: signing.draft_may_sign(user=user, draft=d),
+        make=lambda d: PhoneSignForm(request.POST, certificates=_phone_certificates(user)),
+        call=lambda d, f: signing.draft_phone_sign_start(
+            actor=user, draft=d, certificate=_chosen(f), ip=client_ip(request)
+        ),
+        success="Đã gửi yêu cầu ký số đến điện thoại của bạn.",
+        on_form=True,
+        done=lambda r: redirect("drafting:sign_phone_wait", pk=pk, code=r.code),
+    )
+
+
+# The waiting page asks the provider again after this many seconds (a meta refresh: no script,
+# within the Content-Security-Policy).
+PHONE_REFRESH_SECONDS = 3
+
+
+@login_required
+@require_GET
+def sign_phone_wait(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """ "Hãy xác nhận giao dịch ký số trên điện thoại": asks the provider once per load; signed,
+    refused, expired or cancelled go back to the draft's page with their message."""
+    user = request_user(request)
+    draft = _access(request, pk)
+    try:
+        signed = signing.draft_phone_sign_check(actor=user, code=code, ip=client_ip(request))
+    except (NotFound, AccessDenied):
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("drafting:draft_detail", pk=draft.pk)
+    if signed is not None:
+        messages.success(
+            request,
+            "Đã ký số văn bản; chữ ký đã được kiểm tra và hợp lệ. Văn thư có thể phát hành.",
+        )
+        return redirect("drafting:draft_detail", pk=draft.pk)
+    response = render(
+        request,
+        "drafting/sign_phone_wait.html",
+        {"draft": draft, "code": code, "refresh": PHONE_REFRESH_SECONDS},
+    )
+    # The browser loads the page again by itself (the `Refresh` header): no script needed.
+    response["Refresh"] = str(PHONE_REFRESH_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def sign_phone_cancel(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """ "Hủy": the signer cancels the transaction before confirming it on the phone."""
+    user = request_user(request)
+    draft = _access(request, pk)
+    try:
+        signing.draft_phone_sign_cancel(actor=user, code=code, ip=client_ip(request))
+    except (NotFound, AccessDenied):
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã hủy giao dịch ký số; văn bản chưa được ký.")
+    return redirect("drafting:draft_detail", pk=draft.pk)
 
 
 @login_required
