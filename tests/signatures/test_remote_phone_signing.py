@@ -232,3 +232,17 @@ def test_the_pages_start_wait_cancel_and_sign(team, provider, client_for, tmp_pa
 
 def _cert_pk(team) -> str:  # type: ignore[no-untyped-def]
     return str(Certificate.objects.get(user=team.signer).pk)
+
+
+def test_signing_with_a_pin_refuses_a_key_confirmed_on_the_phone(team, provider, tmp_path):
+    certificate = link(team)
+    draft = approved(team)
+    before = state(draft, tmp_path)
+    count = len(stand_in().transactions)
+    with pytest.raises(ServiceError) as caught:
+        draft_signing.draft_sign(
+            actor=team.signer, draft=draft, certificate=certificate, pin=signing.PIN
+        )
+    assert caught.value.message == draft_signing.MSG_PHONE_ONLY
+    assert state(draft, tmp_path) == before
+    assert len(stand_in().transactions) == count

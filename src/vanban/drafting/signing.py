@@ -49,6 +49,9 @@ from .services._common import _active_in, _notify, draft_label
 SIGNED_PREFIX = "signatures/signed"
 REQUESTS_PREFIX = "signatures/requests"
 REQUEST_LIFETIME = dt.timedelta(hours=2)
+MSG_PHONE_ONLY = (
+    "Chứng thư số này được xác nhận trên điện thoại: hãy chọn “Ký số, xác nhận trên điện thoại”."
+)
 
 
 def _audit(actor: User, action: str, target: Any, ip: str | None, unit: Any, **data: Any) -> None:
@@ -254,6 +257,8 @@ def draft_sign(
     name, a time stamp when configured, validation data embedded."""
     _signable(actor, draft)
     signatures.personal_certificate_check(signer=actor, certificate=certificate)
+    if certificate.key_storage == KeyStorage.REMOTE and certificate.remote_provider == "async":
+        raise ServiceError(MSG_PHONE_ONLY, field="certificate")
     approved = _approved_pdf(draft)
     if certificate.key_storage == KeyStorage.REMOTE:
         # NĐ 23/2025/NĐ-CP; TT 15/2025/TT-BKHCN: the key stays with the remote signing
