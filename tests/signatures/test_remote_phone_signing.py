@@ -246,3 +246,22 @@ def test_signing_with_a_pin_refuses_a_key_confirmed_on_the_phone(team, provider,
     assert caught.value.message == draft_signing.MSG_PHONE_ONLY
     assert state(draft, tmp_path) == before
     assert len(stand_in().transactions) == count
+
+
+def test_a_phone_request_is_not_a_request_for_vanban_sign(team, provider):
+    certificate = link(team)
+    draft = approved(team)
+    request = draft_signing.draft_phone_sign_start(
+        actor=team.signer, draft=draft, certificate=certificate
+    )
+    for call in (
+        lambda: draft_signing.signing_request_data(actor=team.signer, code=request.code),
+        lambda: draft_signing.signing_request_complete(
+            actor=team.signer, code=request.code, signature_value=b"x"
+        ),
+    ):
+        with pytest.raises(ServiceError) as caught:
+            call()
+        assert caught.value.message == "Không tìm thấy yêu cầu ký số."
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING

@@ -395,8 +395,16 @@ def _pending_request(*, actor: User, code: str) -> SigningRequest:
     return request
 
 
-def signing_request_data(*, actor: User, code: str) -> RequestData:
+def _local_request(*, actor: User, code: str) -> SigningRequest:
+    """A pending request for `vanban-sign`; one confirmed on the phone is not one."""
     request = _pending_request(actor=actor, code=code)
+    if "transaction_id" in request.prepared:
+        raise NotFound("Không tìm thấy yêu cầu ký số.")
+    return request
+
+
+def signing_request_data(*, actor: User, code: str) -> RequestData:
+    request = _local_request(actor=actor, code=code)
     prepared = pdfsign.Prepared.from_dict(b"", request.prepared)
     return RequestData(
         code=request.code,
@@ -412,7 +420,7 @@ def signing_request_complete(
     as the signed version. A wrong value (another key, other data) changes nothing."""
     if not actor.is_active:
         raise AccessDenied()
-    request = _pending_request(actor=actor, code=code)
+    request = _local_request(actor=actor, code=code)
     draft: Draft = request.draft
     _signable(actor, draft)
     pdf = file_read_verified(request.prepared_storage_name, request.prepared_sha256)

@@ -355,6 +355,7 @@ def _signing(request: HttpRequest, draft: Draft, actions: selectors.DraftActions
                     status=RequestStatus.PENDING,
                     expires_at__gt=clock.now(),
                 )
+                .exclude(prepared__has_key="transaction_id")  # confirmed on the phone
                 .order_by("-created_at", "-pk")
                 .first()
             )
