@@ -33,6 +33,7 @@ together with a JSON file of every sample and the machine it ran on (benchmarks/
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import importlib.util
 import json
 import math
@@ -1208,9 +1209,57 @@ def signature_rows(sig: Any, pdf: bytes, repeat: int) -> list[Row]:
             for _ in range(BATCH_SIZE):
                 personal()
 
+        from vanban.signatures import testcsc
+        from vanban.signatures.remote.csc import CscClient, CscProvider
+
+        client = CscClient(CscProvider(pki.csc_url, testcsc.CLIENT_ID, testcsc.CLIENT_SECRET))
+        info = client.credential_info(testcsc.credential_id("nguoi-ky"))
+        remote_cert = x509.Certificate.load(info.certificates[0])
+        remote_chain = [x509.Certificate.load(der) for der in info.certificates[1:]]
+
+        def prepare() -> pdfsign.Prepared:
+            return pdfsign.prepare(
+                pdf,
+                certificate=remote_cert,
+                chain=remote_chain,
+                field_name="ChuKyNguoiCoThamQuyen",
+                appearance=appearance,
+                signing_time=dt.datetime.now(dt.UTC),
+            )
+
+        def digest(prepared: pdfsign.Prepared) -> bytes:
+            return hashlib.sha256(pdfsign.to_be_signed(prepared)).digest()
+
+        def remote() -> bytes:
+            # signatures.remote_personal_sign through the CSC stand-in on loopback: prepare,
+            # credentials/authorize with the PIN, signatures/signHash, complete.
+            prepared = prepare()
+            [value] = client.sign_hashes(info, [digest(prepared)], testpki.PIN)
+            return pdfsign.complete(prepared, value)
+
+        def remote_batch() -> None:
+            # drafting.remote_batch.drafts_sign_batch_remote: 20 documents prepared, their
+            # hashes authorised with one SAD (numSignatures = 20) and signed in one signHash.
+            prepared = [prepare() for _ in range(BATCH_SIZE)]
+            values = client.sign_hashes(info, [digest(p) for p in prepared], testpki.PIN)
+            for one, value in zip(prepared, values, strict=True):
+                pdfsign.complete(one, value)
+
         size = f"{len(pdf) / 1024 / 1024:.1f} MB"
         rows = [
             Row(f"sign {size} (PKCS#12, PAdES)", "signer", ours=measure(sign, repeat)),
+            Row(
+                f"remote signature {size} (CSC v2 stand-in: prepare, authorize, signHash, "
+                "complete)",
+                "signer",
+                ours=measure(remote, repeat),
+            ),
+            Row(
+                f"remote batch of {BATCH_SIZE} signatures {size} (one PIN, one SAD, CSC v2)",
+                "signer",
+                ours=measure(remote_batch, 2, warm=False),
+                note="signing only; each draft also writes its signed file and report",
+            ),
             Row(
                 f"personal signature {size} (PKCS#12 unlocked with the PIN, PAdES)",
                 "signer",

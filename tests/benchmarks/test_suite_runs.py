@@ -62,6 +62,8 @@ def test_the_suite_runs_on_a_small_province_and_writes_its_tables(tmp_path):
         "sign 1.0 MB (PKCS#12, PAdES)",
         "personal signature 1.0 MB (PKCS#12 unlocked with the PIN, PAdES)",
         "batch of 20 personal signatures 1.0 MB (one PIN, PKCS#12)",
+        "remote signature 1.0 MB (CSC v2 stand-in: prepare, authorize, signHash, complete)",
+        "remote batch of 20 signatures 1.0 MB (one PIN, one SAD, CSC v2)",
         "parse edXML package (1.4 MB)",
     ):
         assert expected in scenarios, expected

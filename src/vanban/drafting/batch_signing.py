@@ -25,7 +25,7 @@ from vanban.accounts.models import User
 from vanban.core.errors import ServiceError
 from vanban.signatures import pdfsign
 from vanban.signatures import services as signatures
-from vanban.signatures.models import Certificate
+from vanban.signatures.models import Certificate, KeyStorage
 from vanban.signatures.services import OrganisationKey
 
 from .models import Draft
@@ -85,6 +85,13 @@ def drafts_sign_batch(
     signature verified before it is kept, in its own transaction). A certificate or PIN that
     cannot sign stops the batch before any signature; the PIN is never stored."""
     pending = list(drafts)
+    if certificate.key_storage == KeyStorage.REMOTE:
+        # NĐ 23/2025/NĐ-CP: the key stays with the remote service; one SAD for the batch.
+        from .remote_batch import drafts_sign_batch_remote
+
+        return drafts_sign_batch_remote(
+            actor=actor, drafts=pending, certificate=certificate, pin=pin, ip=ip
+        )
     stopped = _unlocks(actor=actor, certificate=certificate, pin=pin)
     if stopped:
         return BatchResult(
