@@ -287,3 +287,104 @@ def test_a_wrong_organisation_pin_issues_nothing(team):
     assert result.stopped == MSG_WRONG_PIN
     assert not result.signed
     assert Document.objects.count() == 0
+
+
+# ---------------------------------------------------------------- the clerk's page
+
+ISSUE_URL = "/du-thao/ban-hanh-nhieu/"
+
+
+def issue_rows(html: str) -> list[str]:
+    body = re.search(r'<table id="issue-batch-table".*?<tbody>(.*?)</tbody>', html, re.S)
+    assert body is not None
+    return re.findall(r'name="drafts" value="(\d+)"', body.group(1))
+
+
+def signed_drafts(team, count: int) -> list[Draft]:  # type: ignore[no-untyped-def]
+    drafts = approved_drafts(team, count)
+    drafts_sign_batch(
+        actor=team.signer, drafts=drafts, certificate=signer_certificate(team), pin=signing.PIN
+    )
+    return drafts
+
+
+def test_the_clerk_page_lists_the_signed_drafts_in_a_fixed_number_of_queries(
+    team, client_for, django_assert_num_queries
+):
+    organisation_key(team)
+    drafts = signed_drafts(team, 2)
+    client = client_for(team.clerk)
+    with django_assert_num_queries(ISSUE_QUERIES):
+        html = client.get(ISSUE_URL).content.decode()
+    assert issue_rows(html) == [str(d.pk) for d in drafts]
+    assert "Ban hành các văn bản đã chọn" in html and 'name="pin"' in html
+    assert 'class="table-wrap"' in html and 'class="cards-narrow"' in html
+    drafts += signed_drafts(team, 2)
+    with django_assert_num_queries(ISSUE_QUERIES):
+        html = client.get(ISSUE_URL).content.decode()
+    assert len(issue_rows(html)) == 4
+    assert 'id="issue-batch-link"' in client.get("/du-thao/cho-toi/").content.decode()
+    # The approver is not a clerk of the issuing unit: nothing for them to issue.
+    assert issue_rows(client_for(team.signer).get(ISSUE_URL).content.decode()) == []
+
+
+ISSUE_QUERIES = 6  # session, user, the drafts, the certificates, roles and counts of the menu
+
+
+def test_the_clerk_page_issues_those_chosen_and_says_which_failed_and_why(team, client_for):
+    first, last, left = signed_drafts(team, 3)
+    (unsigned,) = approved_drafts(team, 1)
+    key = organisation_key(team)
+    client = client_for(team.clerk)
+    response = client.post(
+        ISSUE_URL,
+        {
+            "drafts": [first.pk, unsigned.pk, last.pk],
+            "certificate": key.certificate.pk,
+            "pin": key.pin,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Đã ban hành 2 văn bản; 1 văn bản không ban hành được." in html
+    for draft in (first, last):
+        draft.refresh_from_db()
+        assert draft.status == DraftStatus.ISSUED
+        assert f'id="batch-result-{draft.pk}" class="batch-signed"' in html
+    refused = re.search(rf'id="batch-result-{unsigned.pk}".*?</tr>', html, re.S).group(0)
+    assert "Không ban hành: Văn bản chưa được người có thẩm quyền ký số" in refused
+    assert key.pin not in html
+    assert issue_rows(client.get(ISSUE_URL).content.decode()) == [str(left.pk)]
+
+
+def test_the_clerk_page_refuses_a_wrong_pin_and_an_empty_choice_and_issues_nothing(
+    team, client_for
+):
+    drafts = signed_drafts(team, 2)
+    key = organisation_key(team)
+    client = client_for(team.clerk)
+    ids = [d.pk for d in drafts]
+    response = client.post(
+        ISSUE_URL, {"drafts": ids, "certificate": key.certificate.pk, "pin": "x"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and MSG_WRONG_PIN in html
+    assert all(f'value="{pk}" id="batch-draft-{pk}" checked' in html for pk in ids)
+    response = client.post(ISSUE_URL, {"certificate": key.certificate.pk, "pin": key.pin})
+    assert "Hãy chọn ít nhất một dự thảo để ban hành." in response.content.decode()
+    assert Document.objects.count() == 0
+
+
+def test_someone_who_is_not_the_clerk_issues_nothing_from_the_page(team, client_for):
+    (draft,) = signed_drafts(team, 1)
+    key = organisation_key(team)
+    response = client_for(team.signer).post(
+        ISSUE_URL, {"drafts": [draft.pk], "certificate": key.certificate.pk, "pin": key.pin}
+    )
+    # The approver is no clerk of the unit: no organisation certificate to choose, no draft to
+    # issue; the form refuses the certificate sent and nothing is issued.
+    assert response.status_code == 200
+    assert "Không có văn bản nào chờ ban hành." in response.content.decode()
+    assert Document.objects.count() == 0
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.APPROVED

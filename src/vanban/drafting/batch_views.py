@@ -1,7 +1,8 @@
-"""The approver's page for signing several approved drafts at once (R11; NĐ 68/2024/NĐ-CP,
-TT 15/2025/TT-BKHCN): the approved drafts waiting for the reader's signature with a checkbox
-each, one certificate and one PIN for those chosen, then a page saying for each draft whether
-it was signed or why not (drafting.batch_signing)."""
+"""The pages for signing and issuing several drafts at once (R11, R16; NĐ 68/2024/NĐ-CP,
+TT 15/2025/TT-BKHCN): the approver's approved drafts waiting for their signature, and the
+clerk's signed drafts waiting to be issued, each with a checkbox, one certificate and one PIN
+for those chosen, then a page saying for each draft whether it was signed or issued, or why not
+(drafting.batch_signing)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,18 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from vanban.accounts.http import request_user
-from vanban.accounts.models import User
+from vanban.accounts.models import Role, User
 from vanban.core.http import client_ip
-from vanban.signatures.models import Certificate
+from vanban.signatures.models import Certificate, CertificateKind
 
-from .batch_signing import drafts_sign_batch
-from .forms import SignForm
+from .batch_signing import drafts_issue_batch, drafts_sign_batch
+from .forms import IssueBatchForm, SignForm
 from .models import Draft, DraftStatus
 from .views import _server_certificates
 
 BATCH_LIMIT = 100
 NONE_CHOSEN = "Hãy chọn ít nhất một dự thảo để ký."
+NONE_TO_ISSUE = "Hãy chọn ít nhất một dự thảo để ban hành."
 
 
 def _to_sign(user: User) -> QuerySet[Draft]:
@@ -90,6 +92,79 @@ def sign_batch(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "drafting/sign_batch.html",
+        {
+            "drafts": drafts,
+            "form": form,
+            "chosen": set(chosen_ids),
+            "limit": BATCH_LIMIT,
+            "certificates": certificates,
+        },
+    )
+
+
+def _to_issue(user: User) -> QuerySet[Draft]:
+    """The signed drafts of the units where the reader is a clerk, waiting to be issued
+    (`selectors._waiting_queries`' "to_issue"), urgent ones first, oldest change first."""
+    clerk_units = [u for u, r in user.role_pairs() if r == Role.CLERK]
+    return (
+        Draft.objects.filter(
+            status=DraftStatus.APPROVED,
+            issuing_unit_id__in=clerk_units,
+            approved_version_id=F("current_version_id"),
+            signed_version_id=F("current_version_id"),
+        )
+        .exclude(signed_storage_name="")
+        .select_related("document_type", "issuing_unit", "signer", "current_version")
+        .order_by("-urgency", "updated_at", "pk")
+    )
+
+
+def _organisation_certificates(user: User) -> list[Certificate]:
+    """The active organisation certificates of the units where the reader is a clerk."""
+    clerk_units = [u for u, r in user.role_pairs() if r == Role.CLERK]
+    return list(
+        Certificate.objects.filter(
+            kind=CertificateKind.ORGANISATION, unit_id__in=clerk_units, active=True
+        )
+        .select_related("unit")
+        .order_by("unit__name", "-not_after", "pk")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def issue_batch(request: HttpRequest) -> HttpResponse:
+    """GET: the clerk's signed drafts with checkboxes; POST: issue those chosen with the unit's
+    organisation certificate (`drafts_issue_batch`: each numbered, sealed, registered and sent on
+    its own), then the result of each."""
+    user = request_user(request)
+    drafts = list(_to_issue(user)[:BATCH_LIMIT])
+    certificates = _organisation_certificates(user)
+    chosen_ids: list[int] = []
+    if request.method == "POST":
+        form = IssueBatchForm(request.POST, certificates=certificates)
+        chosen_ids = _chosen_ids(request)
+        chosen = _chosen_drafts(user, chosen_ids) if chosen_ids else []
+        if not chosen:
+            form.is_valid()
+            form.add_error(None, NONE_TO_ISSUE)
+        elif form.is_valid():
+            certificate: Certificate = form.chosen() or Certificate()
+            result = drafts_issue_batch(
+                actor=user,
+                drafts=chosen,
+                certificate=certificate,
+                pin=form.cleaned_data.get("pin") or "",
+                ip=client_ip(request),
+            )
+            if not result.stopped:
+                return render(request, "drafting/issue_batch_result.html", {"result": result})
+            form.add_error(None, result.stopped)
+    else:
+        form = IssueBatchForm(certificates=certificates)
+    return render(
+        request,
+        "drafting/issue_batch.html",
         {
             "drafts": drafts,
             "form": form,

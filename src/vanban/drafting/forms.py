@@ -348,6 +348,14 @@ class SignForm(_CertificateForm):
     pin = _pin()
 
 
+class IssueBatchForm(_CertificateForm):
+    """The clerk issues several signed drafts with one organisation certificate and one PIN."""
+
+    empty_label = "— Chọn chứng thư số tổ chức —"
+    certificate = _certificate("Chứng thư số tổ chức", required=True)
+    pin = _pin()
+
+
 class SignRequestForm(_CertificateForm):
     """The approver signs with a token on their own computer (vanban-sign)."""
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.draft_list, name="draft_list"),
     path("cho-toi/", views.waiting, name="waiting"),
     path("ky-so-nhieu/", batch_views.sign_batch, name="sign_batch"),
+    path("ban-hanh-nhieu/", batch_views.issue_batch, name="issue_batch"),
     path("moi/", views.draft_create, name="draft_create"),
     path("<int:pk>/", views.draft_detail, name="draft_detail"),
     path("<int:pk>/phien-ban/", views.version_add, name="version_add"),
