@@ -396,7 +396,11 @@ class Viewer {
         current = slot.number;
       }
     });
-    this.setCurrent(current);
+    // Only a change of page is written: the scroll that follows a jump (a button, a thumbnail)
+    // must not overwrite a page number the person is typing meanwhile.
+    if (current !== this.current) {
+      this.setCurrent(current);
+    }
   }
 
   setCurrent(number) {
