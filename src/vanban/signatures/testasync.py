@@ -215,7 +215,9 @@ class AsyncStandIn:
         if callback and not callback.startswith(("http://", "https://")):
             raise Refused(400, "invalid_request", "Invalid callbackUrl")
         tx = Transaction(
-            transaction_id=secrets.token_urlsafe(16),
+            # Hex: an id never starts with "-", which `vanban testpki approve <id>` would read as
+            # an option.
+            transaction_id=secrets.token_hex(16),
             credential_id=credential,
             label=label,
             hashes=[str(v) for v in values],
