@@ -6,6 +6,8 @@ for those chosen, then a page saying for each draft whether it was signed or iss
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +19,7 @@ from vanban.accounts.models import Role, User
 from vanban.core.http import client_ip
 from vanban.signatures.models import Certificate, CertificateKind
 
-from .batch_signing import drafts_issue_batch, drafts_sign_batch
+from .batch_signing import BatchResult, drafts_issue_batch, drafts_sign_batch
 from .forms import IssueBatchForm, SignForm
 from .models import Draft, DraftStatus
 from .views import _server_certificates
@@ -60,24 +62,31 @@ def _chosen_drafts(user: User, ids: list[int]) -> list[Draft]:
     return [found[pk] for pk in ids if pk in found]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def sign_batch(request: HttpRequest) -> HttpResponse:
-    """GET: the list with checkboxes; POST: sign those chosen, then the result of each."""
+def _batch_page(
+    request: HttpRequest,
+    *,
+    drafts: list[Draft],
+    certificates: list[Certificate],
+    form_class: type[SignForm] | type[IssueBatchForm],
+    run: Callable[..., BatchResult],
+    none_chosen: str,
+    template: str,
+) -> HttpResponse:
+    """The one shape of both batch pages: GET lists `drafts` with checkboxes; POST runs `run` on
+    those chosen with one certificate and one PIN, then shows the result of each, or the form
+    again (ticks kept) with the reason the batch stopped."""
     user = request_user(request)
-    drafts = list(_to_sign(user)[:BATCH_LIMIT])
-    certificates = _server_certificates(user)
     chosen_ids: list[int] = []
     if request.method == "POST":
-        form = SignForm(request.POST, certificates=certificates)
+        form = form_class(request.POST, certificates=certificates)
         chosen_ids = _chosen_ids(request)
         chosen = _chosen_drafts(user, chosen_ids) if chosen_ids else []
         if not chosen:
             form.is_valid()
-            form.add_error(None, NONE_CHOSEN)
+            form.add_error(None, none_chosen)
         elif form.is_valid():
             certificate: Certificate = form.chosen() or Certificate()
-            result = drafts_sign_batch(
+            result = run(
                 actor=user,
                 drafts=chosen,
                 certificate=certificate,
@@ -85,13 +94,13 @@ def sign_batch(request: HttpRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
             if not result.stopped:
-                return render(request, "drafting/sign_batch_result.html", {"result": result})
+                return render(request, f"drafting/{template}_result.html", {"result": result})
             form.add_error(None, result.stopped)
     else:
-        form = SignForm(certificates=certificates)
+        form = form_class(certificates=certificates)
     return render(
         request,
-        "drafting/sign_batch.html",
+        f"drafting/{template}.html",
         {
             "drafts": drafts,
             "form": form,
@@ -99,6 +108,22 @@ def sign_batch(request: HttpRequest) -> HttpResponse:
             "limit": BATCH_LIMIT,
             "certificates": certificates,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_batch(request: HttpRequest) -> HttpResponse:
+    """GET: the list with checkboxes; POST: sign those chosen, then the result of each."""
+    user = request_user(request)
+    return _batch_page(
+        request,
+        drafts=list(_to_sign(user)[:BATCH_LIMIT]),
+        certificates=_server_certificates(user),
+        form_class=SignForm,
+        run=drafts_sign_batch,
+        none_chosen=NONE_CHOSEN,
+        template="sign_batch",
     )
 
 
@@ -138,38 +163,12 @@ def issue_batch(request: HttpRequest) -> HttpResponse:
     organisation certificate (`drafts_issue_batch`: each numbered, sealed, registered and sent on
     its own), then the result of each."""
     user = request_user(request)
-    drafts = list(_to_issue(user)[:BATCH_LIMIT])
-    certificates = _organisation_certificates(user)
-    chosen_ids: list[int] = []
-    if request.method == "POST":
-        form = IssueBatchForm(request.POST, certificates=certificates)
-        chosen_ids = _chosen_ids(request)
-        chosen = _chosen_drafts(user, chosen_ids) if chosen_ids else []
-        if not chosen:
-            form.is_valid()
-            form.add_error(None, NONE_TO_ISSUE)
-        elif form.is_valid():
-            certificate: Certificate = form.chosen() or Certificate()
-            result = drafts_issue_batch(
-                actor=user,
-                drafts=chosen,
-                certificate=certificate,
-                pin=form.cleaned_data.get("pin") or "",
-                ip=client_ip(request),
-            )
-            if not result.stopped:
-                return render(request, "drafting/issue_batch_result.html", {"result": result})
-            form.add_error(None, result.stopped)
-    else:
-        form = IssueBatchForm(certificates=certificates)
-    return render(
+    return _batch_page(
         request,
-        "drafting/issue_batch.html",
-        {
-            "drafts": drafts,
-            "form": form,
-            "chosen": set(chosen_ids),
-            "limit": BATCH_LIMIT,
-            "certificates": certificates,
-        },
+        drafts=list(_to_issue(user)[:BATCH_LIMIT]),
+        certificates=_organisation_certificates(user),
+        form_class=IssueBatchForm,
+        run=drafts_issue_batch,
+        none_chosen=NONE_TO_ISSUE,
+        template="issue_batch",
     )
