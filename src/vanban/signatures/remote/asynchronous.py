@@ -14,7 +14,6 @@ through it. Every failure is a `ServiceError` with a Vietnamese message that say
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import time
 import urllib.error
@@ -28,7 +27,7 @@ from django.conf import settings
 
 from vanban.core.errors import ServiceError
 
-from .csc import MAX_ANSWER, _tls
+from .csc import json_exchange
 
 TIMEOUT = 30  # seconds for one request to the provider
 MAX_WAIT = 300  # seconds `wait` polls before giving up (the person's time to confirm)
@@ -201,25 +200,14 @@ class AsyncClient:
             request.add_header("Content-Type", "application/json")
         if auth:
             request.add_header("Authorization", f"Bearer {self._access_token()}")
-        context = _tls() if url.startswith("https:") else None
-        try:
-            with urllib.request.urlopen(  # noqa: S310  (scheme checked in provider_from_settings)
-                request, timeout=self.provider.timeout, context=context
-            ) as response:
-                raw, status = response.read(MAX_ANSWER), response.status
-        except urllib.error.HTTPError as exc:
-            raw, status = exc.read(MAX_ANSWER), exc.code
-        except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as exc:
-            raise ServiceError(MSG_UNREACHABLE.format(host=self.provider.host)) from exc
-        try:
-            answer = json.loads(raw) if raw else {}
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict):
-            raise ServiceError(MSG_BAD_ANSWER.format(detail=f"HTTP {status}"))
+        status, answer = json_exchange(
+            request,
+            url=url,
+            timeout=self.provider.timeout,
+            unreachable=MSG_UNREACHABLE.format(host=self.provider.host),
+            bad_answer=MSG_BAD_ANSWER,
+        )
         if status >= 400 or "error" in answer:
-            if status >= 500 and "error" not in answer:
-                raise ServiceError(MSG_UNREACHABLE.format(host=self.provider.host))
             if auth and answer.get("error") == "invalid_token":
                 raise _TokenRefused
             raise self._refusal(status, answer, credential)

@@ -205,26 +205,14 @@ class CscClient:
         request.add_header("Accept", "application/json")
         if auth:
             request.add_header("Authorization", f"Bearer {self._access_token()}")
-        context = _tls() if url.startswith("https:") else None
-        try:
-            with urllib.request.urlopen(  # noqa: S310
-                request, timeout=self.provider.timeout, context=context
-            ) as response:
-                raw = response.read(MAX_ANSWER)
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            raw, status = exc.read(MAX_ANSWER), exc.code
-        except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as exc:
-            raise ServiceError(MSG_UNREACHABLE.format(host=self.provider.host)) from exc
-        try:
-            answer = json.loads(raw) if raw else {}
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict):
-            raise ServiceError(MSG_BAD_ANSWER.format(detail=f"HTTP {status}"))
+        status, answer = json_exchange(
+            request,
+            url=url,
+            timeout=self.provider.timeout,
+            unreachable=MSG_UNREACHABLE.format(host=self.provider.host),
+            bad_answer=MSG_BAD_ANSWER,
+        )
         if status >= 400 or "error" in answer:
-            if status >= 500 and "error" not in answer:
-                raise ServiceError(MSG_UNREACHABLE.format(host=self.provider.host))
             if auth and answer.get("error") == "invalid_token":
                 raise _TokenRefused
             raise _refusal(status, answer, credential)
@@ -329,3 +317,32 @@ class CscClient:
         """Authorises and signs `hashes` in one go: the SAD is used for this one call only."""
         sad = self.authorize(info.credential_id, hashes, pin)
         return self.sign_hash(info.credential_id, sad, hashes, sign_algo=info.sign_algorithm)
+
+
+def json_exchange(
+    request: urllib.request.Request, *, url: str, timeout: float, unreachable: str, bad_answer: str
+) -> tuple[int, dict[str, Any]]:
+    """Send `request` to a remote signing provider and read its JSON answer: (HTTP status, the
+    object). A provider that cannot be reached, or answers 5xx without an error object, is refused
+    with `unreachable`; an answer that is not a JSON object with `bad_answer` (a template of
+    `{detail}`). Errors in the object are left to the caller (each provider names them its own
+    way)."""
+    context = _tls() if url.startswith("https:") else None
+    try:
+        with urllib.request.urlopen(  # noqa: S310  (scheme checked in provider_from_settings)
+            request, timeout=timeout, context=context
+        ) as response:
+            raw, status = response.read(MAX_ANSWER), response.status
+    except urllib.error.HTTPError as exc:
+        raw, status = exc.read(MAX_ANSWER), exc.code
+    except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as exc:
+        raise ServiceError(unreachable) from exc
+    try:
+        answer = json.loads(raw) if raw else {}
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise ServiceError(bad_answer.format(detail=f"HTTP {status}"))
+    if status >= 500 and "error" not in answer:
+        raise ServiceError(unreachable)
+    return status, answer
