@@ -142,23 +142,89 @@ def proposed_values(proposal: Any, directory: list[Any]) -> dict[str, str]:
     return values
 
 
-def run(corpus: Path, limit: int | None) -> dict[str, Any]:
+def _pages_json(pages: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "width": page.width,
+            "height": page.height,
+            "lines": [
+                {
+                    "box": line.box,
+                    "words": [[word.text, word.confidence, word.box] for word in line.words],
+                }
+                for line in page.lines
+            ],
+        }
+        for page in pages
+    ]
+
+
+def _pages_from_json(data: list[dict[str, Any]]) -> list[Any]:
+    from vanban.documents.ocr_layout import OcrLine, OcrPage, OcrWord
+
+    return [
+        OcrPage(
+            page["width"],
+            page["height"],
+            tuple(
+                OcrLine(
+                    tuple(OcrWord(text, conf, tuple(box)) for text, conf, box in line["words"]),
+                    tuple(line["box"]),
+                )
+                for line in page["lines"]
+            ),
+        )
+        for page in data
+    ]
+
+
+def _record(corpus: Path, index: int, wait: float) -> dict[str, Any]:
+    """The truth of sample `index`, waiting for it while scan_corpus.py is still writing."""
+    path = corpus / f"{index:04d}.json"
+    deadline = time.monotonic() + wait
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Không có mẫu {path}")
+        time.sleep(1)
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def run(corpus: Path, count: int, *, cache: bool, wait: float = 0.0) -> dict[str, Any]:
+    """Every sample read and proposed. With `cache`, the OCR layout and time of each sample are
+    kept under corpus/ocr-cache/ and reused: the proposal can be measured again without OCR."""
     from vanban.documents.ocr_fields import DirectoryEntry, propose
     from vanban.documents.ocr_layout import scan_secrecy_marks
 
-    directory = [
-        DirectoryEntry(**entry) for entry in json.loads((corpus / "directory.json").read_text())
-    ]
+    _record(corpus, 0, wait)
+    entries = json.loads((corpus / "directory.json").read_text(encoding="utf-8"))
+    directory = [DirectoryEntry(**entry) for entry in entries]
     directory += [DirectoryEntry(name=name, code=code) for name, code in DECOYS]
     document_types = list(enumerate(TYPE_NAMES, start=1))
-    records = sorted(corpus.glob("[0-9]*.json"))[:limit]
     samples = []
-    for path in records:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        data = (corpus / record["file"]).read_bytes()
-        start = time.perf_counter()
-        pages, engine = ocr_pages(data, record["file_format"])
-        ocr_seconds = time.perf_counter() - start
+    for index in range(count):
+        record = _record(corpus, index, wait)
+        cached = corpus / "ocr-cache" / f"{index:04d}.json"
+        if cache and cached.exists():
+            kept = json.loads(cached.read_text(encoding="utf-8"))
+            pages, engine, ocr_seconds = (
+                _pages_from_json(kept["pages"]),
+                kept["engine"],
+                kept["seconds"],
+            )
+        else:
+            data = (corpus / record["file"]).read_bytes()
+            start = time.perf_counter()
+            pages, engine = ocr_pages(data, record["file_format"])
+            ocr_seconds = time.perf_counter() - start
+            if cache:
+                cached.parent.mkdir(exist_ok=True)
+                cached.write_text(
+                    json.dumps(
+                        {"engine": engine, "seconds": ocr_seconds, "pages": _pages_json(pages)},
+                        ensure_ascii=False,
+                    ),
+                    encoding="utf-8",
+                )
         start = time.perf_counter()
         proposal = propose(pages, directory=directory, document_types=document_types)
         propose_seconds = time.perf_counter() - start
@@ -199,7 +265,7 @@ def run(corpus: Path, limit: int | None) -> dict[str, Any]:
             }
         )
         print(
-            f"{len(samples)}/{len(records)} {record['file']}: "
+            f"{len(samples)}/{count} {record['file']}: "
             f"{sum(v == 'right' for v in fields.values())}/{len(FIELDS)} trường, "
             f"{ocr_seconds:.1f} s",
             flush=True,
@@ -309,22 +375,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--corpus", type=Path, help="a folder made by scan_corpus.py")
+    parser.add_argument(
+        "--cache", action="store_true", help="keep and reuse each sample's OCR (corpus/ocr-cache)"
+    )
+    parser.add_argument(
+        "--wait", type=float, default=0.0, help="seconds to wait for a sample still being made"
+    )
     args = parser.parse_args(argv)
     import django
 
     django.setup()
     corpus = args.corpus or ROOT / "var" / "bench" / f"scans-{args.seed}-{args.count}"
-    if (
-        not (corpus / "directory.json").exists()
-        or len(list(corpus.glob("[0-9]*.json"))) < args.count
-    ):
+    made = len(list(corpus.glob("[0-9]*.json")))
+    if not args.wait and made < args.count:
         import scan_corpus
 
         print(f"Tạo {args.count} bản quét trong {corpus}…", flush=True)
         scan_corpus.main(
             ["--count", str(args.count), "--seed", str(args.seed), "--out", str(corpus)]
         )
-    result = run(corpus, args.count)
+    result = run(corpus, args.count, cache=args.cache, wait=args.wait)
     table = summary(result["samples"])
     table["seed"] = args.seed
     table["date"] = dt.datetime.now(dt.UTC).date().isoformat()

@@ -26,15 +26,13 @@ import math
 import os
 import random
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanban.settings")
-os.environ.setdefault("VANBAN_DATA_DIR", str(ROOT / "var" / "bench"))
-os.environ["VANBAN_PLAIN_STATIC"] = "1"
 
 FORMATS = ("png", "jpeg", "tiff", "pdf")
 
@@ -491,7 +489,26 @@ def rasterise(pdf: bytes, dpi: int) -> Any:
         document.close()
 
 
-def degrade(image: Any, rng: random.Random, dpi: int) -> tuple[Any, dict[str, Any]]:
+def noise_image(size: tuple[int, int], sigma: float, seed: str) -> Any:
+    """Gaussian grain (mean 128) drawn from `seed`: a 256-pixel tile of seeded values, laid with
+    a random flip or turn on each square so that no pattern shows (Pillow's own noise is not
+    seeded)."""
+    from PIL import Image
+
+    rng = random.Random(seed)
+    side = 256
+    values = bytes(max(0, min(255, round(rng.gauss(128, sigma)))) for _ in range(side * side))
+    tile = Image.frombytes("L", (side, side), values)
+    turns = (None, Image.FLIP_LEFT_RIGHT, Image.FLIP_TOP_BOTTOM, Image.ROTATE_90, Image.ROTATE_180)
+    noise = Image.new("L", size)
+    for top in range(0, size[1], side):
+        for left in range(0, size[0], side):
+            turn = rng.choice(turns)
+            noise.paste(tile if turn is None else tile.transpose(turn), (left, top))
+    return noise
+
+
+def degrade(image: Any, rng: random.Random, dpi: int, seed: str = "") -> tuple[Any, dict[str, Any]]:
     """A scanner's and a copier's faults, drawn at random; returns the image and what was done."""
     from PIL import Image, ImageChops, ImageFilter
 
@@ -511,7 +528,7 @@ def degrade(image: Any, rng: random.Random, dpi: int) -> tuple[Any, dict[str, An
         applied["skew"] = round(angle, 2)
     sigma = rng.choice((0, 6, 10, 16))
     if sigma:
-        noise = Image.effect_noise(image.size, sigma)
+        noise = noise_image(image.size, sigma, f"{seed}:noise")
         image = Image.merge("RGB", [ImageChops.add(band, noise, 1, -128) for band in image.split()])
         applied["noise"] = sigma
     quality = rng.choice((None, None, 35, 55, 75))
@@ -533,7 +550,8 @@ def save(image: Any, file_format: str, dpi: int) -> bytes:
     elif file_format == "tiff":
         image.save(buffer, "TIFF", compression="tiff_lzw", dpi=(dpi, dpi))
     elif file_format == "pdf":
-        image.convert("RGB").save(buffer, "PDF", resolution=dpi)
+        fixed = time.gmtime(1767225600)  # 2026-01-01: the same bytes on every run
+        image.convert("RGB").save(buffer, "PDF", resolution=dpi, creationDate=fixed, modDate=fixed)
     else:
         image.save(buffer, "PNG", dpi=(dpi, dpi))
     return buffer.getvalue()
@@ -603,7 +621,7 @@ def make_sample(seed: int, index: int) -> tuple[bytes, str, dict[str, Any]]:
     dpi = rng.choice((150, 200, 200, 300, 300))
     file_format = rng.choice(FORMATS)
     image = rasterise(render(page_html(truth, rng)), dpi)
-    image, applied = degrade(image, rng, dpi)
+    image, applied = degrade(image, rng, dpi, f"{seed}:{index}")
     data = save(image, file_format, dpi)
     record = {
         "index": index,
@@ -625,6 +643,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--start", type=int, default=0, help="first index (to extend a corpus)")
     args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanban.settings")
+    os.environ.setdefault("VANBAN_DATA_DIR", str(ROOT / "var" / "bench"))
+    os.environ.setdefault("VANBAN_PLAIN_STATIC", "1")
     import django
 
     django.setup()

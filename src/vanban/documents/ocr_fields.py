@@ -541,45 +541,45 @@ def _best_key(read: str, keys: dict[str, str], minimum: float) -> str | None:
     return keys[best] if _ratio(key, best) >= minimum else None
 
 
+# "Nơi nhận:", also as OCR mangles its first word ("An nhận:", "Noi nhân").
+_RECIPIENTS = re.compile(r"^(noi nhan|\S{1,4} nhan\s*:)")
+
+
 def _signature_block(layout: _Layout, after: int) -> list[_Segment]:
-    """The right block from "Nơi nhận:" (or, without it, from the last competence or position
-    line) to the bottom of the page."""
-    start = None
-    for index, segment in enumerate(layout.segments):
-        if segment.top < after:
-            continue
-        if fold(segment.text).startswith(("noi nhan", "nơi nhan")):
-            # The position may stand a line above "Nơi nhận:" when the seal pushes it up.
-            start = index
-            while (
-                start > 0 and layout.segments[start - 1].bottom > segment.top - 2 * segment.height
-            ):
-                start -= 1
-            break
-    if start is None:
-        for index in range(len(layout.segments) - 1, -1, -1):
-            segment = layout.segments[index]
-            if segment.top < after:
-                break
-            if segment.column != "left" and (
-                _COMPETENCE.match(segment.text)
-                or _best_key(segment.text, _POSITION_KEYS, 0.85) is not None
-            ):
-                start = index
-                break
-    if start is None:
+    """The right block beside "Nơi nhận:" down to the bottom of the page, or without it, from
+    the last competence or position line; a few lines above either, where the competence stands
+    when the body pushes the recipients down."""
+    below = [segment for segment in layout.segments if segment.top >= after]
+    anchor = next((s for s in below if _RECIPIENTS.match(fold(s.text))), None)
+    if anchor is None:
+        anchor = next(
+            (
+                s
+                for s in reversed(below)
+                if s.column != "left"
+                and (
+                    _COMPETENCE.match(s.text) or _best_key(s.text, _POSITION_KEYS, 0.85) is not None
+                )
+            ),
+            None,
+        )
+    if anchor is None:
         return []
-    return [s for s in layout.segments[start:] if s.column == "right" and s.top >= after]
+    top = max(after, anchor.top - 4 * anchor.height)
+    return [s for s in below if s.column == "right" and s.top >= top]
 
 
-_NAME_WORD = re.compile(r"^[A-ZÀ-ỸĐ][a-zà-ỹđ]+$|^[A-ZÀ-ỸĐ]+$")
+def _name_word(word: str) -> bool:
+    # "Nguyễn", or "NGUYỄN" when the name is set in capitals; at least two letters (a lone
+    # letter is a piece of the seal or of a word OCR broke).
+    if len(word) < 2 or not word.isalpha():
+        return False
+    return word.isupper() or (word[0].isupper() and word[1:].islower())
 
 
 def _person_name(text: str) -> str | None:
     words = _clean(text).split()
-    if not 2 <= len(words) <= 6:
-        return None
-    if not all(_NAME_WORD.match(word) for word in words):
+    if not 2 <= len(words) <= 6 or not all(_name_word(word) for word in words):
         return None
     name = " ".join(word[0] + word[1:].lower() for word in words)
     if _best_key(name, _POSITION_KEYS | _ACTING_FOR, 0.8) is not None:
@@ -587,47 +587,63 @@ def _person_name(text: str) -> str | None:
     return name[:SIGNER_NAME_MAX]
 
 
-def _sentence_case_position(text: str) -> str:
-    known = _best_key(text, _POSITION_KEYS, 0.75)
-    if known:
-        return known
-    lowered = text.lower()
-    return lowered[:1].upper() + lowered[1:]
+def _centred(segment: _Segment, centres: list[float]) -> bool:
+    """Whether a name stands centred under the position lines, as Appendix I sets it: a name
+    whose first or last word OCR lost under the seal stands off centre, and is not proposed."""
+    if not centres:
+        return True
+    word_width = (segment.right - segment.left) / len(segment.words)
+    return abs(segment.center - median(centres)) <= 0.35 * word_width
+
+
+def _deputies(acting_for: str) -> dict[str, str]:
+    """The positions that sign for (KT.) the head `acting_for`: "PHÓ CHỦ TỊCH" for "CHỦ TỊCH",
+    "THỨ TRƯỞNG" for "BỘ TRƯỞNG" (NĐ 30/2020 Art. 13: the deputy signs on behalf of the head)."""
+    head = _POSITION_KEYS.get(_fold_key(acting_for))
+    if head is None:
+        return {}
+    deputy = "Thứ trưởng" if head == "Bộ trưởng" else f"Phó {head}"
+    return {_fold_key(deputy): deputy}
 
 
 def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
     """(position as the register writes it, what was read for it, name, what was read)."""
-    competence = ""
-    positions: list[str] = []
+    competences: list[str] = []
+    position = ""
     read_position: list[str] = []
     name = read_name = ""
+    centres: list[float] = []
     for segment in block:
         text = _clean(segment.text)
         match = _COMPETENCE.match(text)
-        if match and not competence and not positions:
+        if match and not position and not name:
             acting = _best_key(match.group(2), _ACTING_FOR, 0.7) or _clean(match.group(2)).upper()
-            competence = f"{match.group(1).upper().replace(' ', '')}. {acting}"
+            competences.append(f"{match.group(1).upper().replace(' ', '')}. {acting}")
             read_position.append(text)
+            centres.append(segment.center)
             continue
-        if _is_upper(text) and not name:
-            known = _best_key(text, _POSITION_KEYS, 0.75)
+        if _is_upper(text) and not position and not name:
+            # Under "KT. CHỦ TỊCH" only the deputy can sign, whatever OCR made of the letters.
+            last = competences[-1] if competences else ""
+            known = None
+            if last.startswith("KT. "):
+                known = _best_key(text, _deputies(last[4:]), 0.6)
+            known = known or _best_key(text, _POSITION_KEYS, 0.75)
             if known:
-                positions.append(known)
+                position = known
                 read_position.append(text)
+                centres.append(segment.center)
                 continue
         person = _person_name(text)
-        if person and (competence or positions):
+        if person and (competences or position) and _centred(segment, centres):
             name, read_name = person, text
     # As the register writes it (exchange.selectors.signer_title): "KT. CHỦ TỊCH, Phó Chủ
     # tịch"; the competence alone when the position repeats whom it acts for.
-    position = positions[0] if positions else ""
+    competence = ", ".join(competences)
     if competence and position:
-        acting_for = competence.partition(". ")[2]
-        title = (
-            competence
-            if _fold_key(acting_for) == _fold_key(position)
-            else (f"{competence}, {position}")
-        )
+        acting_for = competences[-1].partition(". ")[2]
+        same = _fold_key(acting_for) == _fold_key(position)
+        title = competence if same else f"{competence}, {position}"
     else:
         title = competence or position
     if not title and not name:
