@@ -614,15 +614,30 @@ def directory_entries() -> list[dict[str, Any]]:
     ]
 
 
+def make_scan(
+    truth: dict[str, Any],
+    rng: random.Random,
+    dpi: int,
+    file_format: str,
+    *,
+    seed: str = "",
+    degraded: bool = True,
+) -> tuple[bytes, dict[str, Any]]:
+    """The scan of a page: set, rasterised, degraded (unless not `degraded`) and saved."""
+    image = rasterise(render(page_html(truth, rng)), dpi)
+    applied: dict[str, Any] = {}
+    if degraded:
+        image, applied = degrade(image, rng, dpi, seed)
+    return save(image, file_format, dpi), applied
+
+
 def make_sample(seed: int, index: int) -> tuple[bytes, str, dict[str, Any]]:
     """One sample: (file bytes, format, truth). Depends only on (seed, index)."""
     rng = random.Random(f"{seed}:{index}")
     truth = sample_truth(rng)
     dpi = rng.choice((150, 200, 200, 300, 300))
     file_format = rng.choice(FORMATS)
-    image = rasterise(render(page_html(truth, rng)), dpi)
-    image, applied = degrade(image, rng, dpi, f"{seed}:{index}")
-    data = save(image, file_format, dpi)
+    data, applied = make_scan(truth, rng, dpi, file_format, seed=f"{seed}:{index}")
     record = {
         "index": index,
         "file_format": file_format,

@@ -119,29 +119,35 @@ class _Layout:
         return max(1, self.right - self.left)
 
 
+_BRIDGES = {":", "/", "-", "–", ",", ".", ";"}
+
+
 def _split_line(line: OcrLine) -> list[list[OcrWord]]:
     """The words of a line cut where two words stand further apart than a word is tall. Marks
-    without a letter or digit ("-", "_.", specks of the paper) never join two groups: they stay
-    only between two words of one group."""
+    without a letter or digit ("-", "/", specks of the paper read as "_.") join two words only
+    when they stand close to both and the two words are less than three heights apart."""
     words = sorted(line.words, key=lambda word: word.box[0])
     solid = [word for word in words if any(ch.isalnum() for ch in word.text)]
     if not solid:
         return []
     height = median(max(1, word.box[3] - word.box[1]) for word in solid)
     groups: list[list[OcrWord]] = []
-    for word in solid:
-        if groups and word.box[0] - groups[-1][-1].box[2] <= 1.1 * height:
-            groups[-1].append(word)
-        else:
-            groups.append([word])
-    for mark in words:
-        if mark in solid:
+    marks: list[OcrWord] = []
+    for word in words:
+        if word not in solid:
+            if word.text in _BRIDGES:
+                marks.append(word)
             continue
-        for group in groups:
-            if group[0].box[2] <= mark.box[0] and mark.box[2] <= group[-1].box[0]:
-                group.append(mark)
-                group.sort(key=lambda word: word.box[0])
-                break
+        if groups:
+            last = groups[-1][-1]
+            chain = [last, *marks, word]
+            close = all(b.box[0] - a.box[2] <= 1.1 * height for a, b in zip(chain, chain[1:]))
+            if close and word.box[0] - last.box[2] <= 3 * height:
+                groups[-1].extend([*marks, word])
+                marks = []
+                continue
+        groups.append([word])
+        marks = []
     return groups
 
 
@@ -157,9 +163,19 @@ def _layout(page: OcrPage) -> _Layout:
     if right <= left:
         left, right = 0, max(1, page.width)
     width = right - left
+    # Words much flatter than the page's letters are rules and underlines read as letters.
+    heights = [word.box[3] - word.box[1] for word in page.words]
+    floor = 0.4 * median(heights) if heights else 0
     segments = []
     for line in page.lines:
-        for group in _split_line(line):
+        kept = tuple(
+            word
+            for word in line.words
+            if word.box[3] - word.box[1] >= floor or not any(ch.isalnum() for ch in word.text)
+        )
+        if not kept:
+            continue
+        for group in _split_line(OcrLine(kept, line.box)):
             seg_left, seg_right = group[0].box[0], group[-1].box[2]
             center = (seg_left + seg_right) / 2
             if seg_right - seg_left > 0.62 * width:
@@ -321,6 +337,21 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _similarity(a: str, b: str) -> float:
+    """1 - the letters to change, add or drop to turn `a` into `b`, over the longer: stricter
+    than difflib's ratio on added words ("SỞ Y TẾ" under the province's name is not the
+    province), as lenient on letters OCR misread."""
+    if not a or not b:
+        return 0.0
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        current = [i]
+        for j, y in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return 1 - previous[-1] / max(len(a), len(b))
+
+
 def _title(layout: _Layout, after: int, names: Iterable[str]) -> tuple[int, str, str] | None:
     """The type's name printed as a title: the first upper-case line of the few below the
     heading that reads one of `names`; (index of its segment, name, what was read)."""
@@ -433,27 +464,35 @@ def _entry_keys(entry: DirectoryEntry) -> _EntryKeys:
 def _prefix_ratio(read: str, name: str) -> float:
     """How well `read` matches `name` or its start ("VĂN PHÒNG" under "UBND TỈNH…" for
     "Văn phòng Ủy ban nhân dân tỉnh"), the start a little less."""
-    whole = _ratio(read, name)
+    whole = _similarity(read, name)
     if len(name) > len(read) + 3:
-        return max(whole, 0.97 * _ratio(read, name[: len(read)]))
+        return max(whole, 0.97 * _similarity(read, name[: len(read)]))
     return whole
 
 
+def _same_kind(read: str, name: str) -> float:
+    """1 when the read unit's first word is the name's ("sở", "bộ", "ủy"...), else 0.8: "BỘ TƯ
+    PHÁP" is not "Sở Tư pháp" though one letter tells them apart."""
+    return 1.0 if read.split()[:1] == name.split()[:1] else 0.8
+
+
 def _entry_score(lines: list[str], keys: _EntryKeys) -> float:
-    """How well the heading's lines (folded, top-down) name the entry: every way of cutting
-    them into the parent's lines and the unit's lines is tried."""
+    """How well the heading's lines (folded, top-down) name the entry: the heading as the
+    unit's own name, or cut into the parent's lines and the unit's lines in every way."""
     whole = " ".join(lines)
-    best = max(_ratio(whole, keys.own), _ratio(whole, keys.path) if keys.parent else 0.0)
+    best = _similarity(whole, keys.own) * _same_kind(whole, keys.own)
     for cut in range(1, len(lines)):
         parent, unit = " ".join(lines[:cut]), " ".join(lines[cut:])
         if keys.parent:
-            score = min(_ratio(parent, keys.parent), _prefix_ratio(unit, keys.own))
+            score = min(_similarity(parent, keys.parent), _prefix_ratio(unit, keys.own))
         else:
             # An outside agency is listed by one name: "Sở Tài chính tỉnh Vĩnh Long" for
             # "UBND TỈNH VĨNH LONG" over "SỞ TÀI CHÍNH".
             place = re.sub(r"^(uy ban nhan dan|hoi dong nhan dan) ", "", parent)
-            score = max(_ratio(f"{unit} {place}", keys.own), 0.95 * _ratio(unit, keys.own))
-        best = max(best, score)
+            score = max(
+                _similarity(f"{unit} {place}", keys.own), 0.95 * _similarity(unit, keys.own)
+            )
+        best = max(best, score * _same_kind(unit, keys.own))
     return best
 
 
@@ -486,7 +525,7 @@ def match_directory(
     for score, other in scored[1:]:
         if best_score - score >= MATCH_MARGIN:
             break
-        if other.name != best.name and other.unit_id != best.unit_id:
+        if other != best:
             return None, best_score
     return best, best_score
 
