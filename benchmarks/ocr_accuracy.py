@@ -189,7 +189,9 @@ def _record(corpus: Path, index: int, wait: float) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def run(corpus: Path, count: int, *, cache: bool, wait: float = 0.0) -> dict[str, Any]:
+def run(
+    corpus: Path, count: int, *, cache: bool, wait: float = 0.0, first: int = 0
+) -> dict[str, Any]:
     """Every sample read and proposed. With `cache`, the OCR layout and time of each sample are
     kept under corpus/ocr-cache/ and reused: the proposal can be measured again without OCR."""
     from vanban.documents.ocr_fields import DirectoryEntry, propose
@@ -201,7 +203,7 @@ def run(corpus: Path, count: int, *, cache: bool, wait: float = 0.0) -> dict[str
     directory += [DirectoryEntry(name=name, code=code) for name, code in DECOYS]
     document_types = list(enumerate(TYPE_NAMES, start=1))
     samples = []
-    for index in range(count):
+    for index in range(first, count):
         record = _record(corpus, index, wait)
         cached = corpus / "ocr-cache" / f"{index:04d}.json"
         if cache and cached.exists():
@@ -379,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
         "--cache", action="store_true", help="keep and reuse each sample's OCR (corpus/ocr-cache)"
     )
     parser.add_argument(
+        "--first", type=int, default=0, help="the first sample (to share a corpus between runs)"
+    )
+    parser.add_argument(
         "--wait", type=float, default=0.0, help="seconds to wait for a sample still being made"
     )
     args = parser.parse_args(argv)
@@ -394,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         scan_corpus.main(
             ["--count", str(args.count), "--seed", str(args.seed), "--out", str(corpus)]
         )
-    result = run(corpus, args.count, cache=args.cache, wait=args.wait)
+    result = run(corpus, args.count, cache=args.cache, wait=args.wait, first=args.first)
     table = summary(result["samples"])
     table["seed"] = args.seed
     table["date"] = dt.datetime.now(dt.UTC).date().isoformat()

@@ -5,8 +5,8 @@ one line), and on a few scans of benchmarks/scan_corpus.py read by the real OCR 
 import random
 
 import pytest
-from benchmarks import scan_corpus
 
+from benchmarks import scan_corpus
 from vanban.documents.models import Urgency
 from vanban.documents.ocr import ocr_scan
 from vanban.documents.ocr_fields import (
@@ -118,7 +118,9 @@ def test_a_decision_fills_every_field_from_the_two_column_heading():
         "code_notation": "QĐ-STC",
         "issued_date": "20/11/2026",
         "document_type": "2",
-        "subject": "Về việc phê duyệt kế hoạch kiểm kê tài sản công tại các cơ quan, đơn vị năm 2026",
+        "subject": (
+            "Về việc phê duyệt kế hoạch kiểm kê tài sản công tại các cơ quan, đơn vị năm 2026"
+        ),
         "signer_position": "KT. GIÁM ĐỐC, Phó Giám đốc",
         "signer_name": "Nguyễn Thị Hồng Nhung",
     }
@@ -259,7 +261,7 @@ def test_an_urgency_stamp_under_the_number_gives_the_urgency(stamp, urgency):
 
 
 def test_the_urgency_values_are_those_of_the_model():
-    assert {value: label for value, label in _URGENCY_MARKS.values()} == {
+    assert dict(_URGENCY_MARKS.values()) == {
         level.value: level.label for level in Urgency if level != Urgency.NORMAL
     }
 
@@ -441,36 +443,38 @@ def test_real_scans_through_the_ocr_engine(ocr_on):
     cases = [
         (
             "decision",
-            dict(
-                issuer=issuers[f"Sở Tài chính – {scan_corpus.BT}"],
-                type_name="Quyết định", title="QUYẾT ĐỊNH", number="15", notation="QĐ-STC",
-                subject="Về việc phê duyệt kế hoạch kiểm kê tài sản công năm 2026",
-                position_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], signer_name="Lê Thanh Hải",
-                urgency_mark="HỎA TỐC", urgency=3, secrecy="", with_seal=False,
-            ),
+            {
+                "issuer": issuers[f"Sở Tài chính – {scan_corpus.BT}"],
+                "type_name": "Quyết định", "title": "QUYẾT ĐỊNH", "number": "15",
+                "notation": "QĐ-STC",
+                "subject": "Về việc phê duyệt kế hoạch kiểm kê tài sản công năm 2026",
+                "position_lines": ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], "signer_name": "Lê Thanh Hải",
+                "urgency_mark": "HỎA TỐC", "urgency": 3, "secrecy": "", "with_seal": False,
+            },
             "png",
             1.5,
         ),
         (
             "letter",
-            dict(
-                issuer=issuers["Bộ Nội vụ"], type_name="Công văn", title="", number="1234",
-                notation="BNV-VTLTNN", subject="Hướng dẫn lập hồ sơ điện tử năm 2026",
-                position_lines=["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"], signer_name="Trần Văn Bình",
-                urgency_mark="", urgency=0, secrecy="MẬT", with_seal=False,
-            ),
+            {
+                "issuer": issuers["Bộ Nội vụ"], "type_name": "Công văn", "title": "",
+                "number": "1234",
+                "notation": "BNV-VTLTNN", "subject": "Hướng dẫn lập hồ sơ điện tử năm 2026",
+                "position_lines": ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"], "signer_name": "Trần Văn Bình",
+                "urgency_mark": "", "urgency": 0, "secrecy": "MẬT", "with_seal": False,
+            },
             "jpeg",
             0.0,
         ),
         (
             "invitation",
-            dict(
-                issuer=issuers[f"Ủy ban nhân dân huyện Châu Thành – {scan_corpus.BT}"],
-                type_name="Giấy mời", title="GIẤY MỜI", number="07", notation="GM-UBND",
-                subject="Dự hội nghị tổng kết công tác văn thư, lưu trữ năm 2026",
-                position_lines=["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], signer_name="Võ Minh Tâm",
-                urgency_mark="", urgency=0, secrecy="", with_seal=True,
-            ),
+            {
+                "issuer": issuers[f"Ủy ban nhân dân huyện Châu Thành – {scan_corpus.BT}"],
+                "type_name": "Giấy mời", "title": "GIẤY MỜI", "number": "07", "notation": "GM-UBND",
+                "subject": "Dự hội nghị tổng kết công tác văn thư, lưu trữ năm 2026",
+                "position_lines": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], "signer_name": "Võ Minh Tâm",
+                "urgency_mark": "", "urgency": 0, "secrecy": "", "with_seal": True,
+            },
             "pdf",
             -1.0,
         ),

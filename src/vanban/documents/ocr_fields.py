@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import pairwise
 from statistics import median
 
 from vanban.core.text import fold
@@ -141,7 +142,7 @@ def _split_line(line: OcrLine) -> list[list[OcrWord]]:
         if groups:
             last = groups[-1][-1]
             chain = [last, *marks, word]
-            close = all(b.box[0] - a.box[2] <= 1.1 * height for a, b in zip(chain, chain[1:]))
+            close = all(b.box[0] - a.box[2] <= 1.1 * height for a, b in pairwise(chain))
             if close and word.box[0] - last.box[2] <= 3 * height:
                 groups[-1].extend([*marks, word])
                 marks = []
