@@ -8,8 +8,13 @@ PYTEST_ARGS ?=
 SIZE ?= 10000
 REPEAT ?= 20
 BENCH_ARGS ?=
+# OCR accuracy on generated scans (benchmarks/ocr_accuracy.py): 40 by default, `make bench-ocr
+# OCR_SAMPLES=300` for the table of docs/performance.md.
+OCR_SAMPLES ?= 40
+OCR_ARGS ?=
+OCR_BENCH = OMP_THREAD_LIMIT=1 $(BIN)/python benchmarks/ocr_accuracy.py --count $(OCR_SAMPLES) $(OCR_ARGS)
 
-.PHONY: run test lint format bench clean lock lock-check
+.PHONY: run test lint format bench bench-ocr clean lock lock-check
 
 # Every package comes from requirements.lock, with its hashes: a new machine installs exactly the
 # versions CI tested. `make lock` refreshes the lock after pyproject.toml changes; CI refuses a
@@ -41,6 +46,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/suite.py --size $(SIZE) --repeat $(REPEAT) $(BENCH_ARGS)
+	$(OCR_BENCH)
+
+bench-ocr: $(STAMP)
+	$(OCR_BENCH)
 
 # The build backend (setuptools) is locked too: the project is installed without build isolation.
 lock: $(STAMP)

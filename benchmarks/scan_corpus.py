@@ -1,5 +1,5 @@
 """Realistic scans of paper documents, with the truth of what they say, for measuring OCR and the
-record proposed from a scan (benchmarks/ocr_accuracy.py, docs/ocr-fields.md).
+record proposed from a scan (benchmarks/ocr_accuracy.py, docs/ocr.md, "Proposed record").
 
 Usage:
     .venv/bin/python benchmarks/scan_corpus.py --count 300 --out DIR [--seed 1]
