@@ -1,6 +1,7 @@
-"""The record proposed from a scan's first page (documents.ocr_fields; docs/ocr.md, "Proposed record"): on
-layouts built by hand as Tesseract gives them (NĐ 30/2020 Appendix I, the two heading blocks on
-one line), and on a few scans of benchmarks/scan_corpus.py read by the real OCR engine."""
+"""The record proposed from a scan's first page (documents.ocr_fields; docs/ocr.md, "Proposed
+record"): on layouts built by hand as Tesseract gives them (NĐ 30/2020 Appendix I, the two heading
+blocks on one line), and on a few scans of benchmarks/scan_corpus.py read by the real OCR
+engine."""
 
 import random
 

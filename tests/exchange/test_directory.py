@@ -1,5 +1,5 @@
-"""The agency directory a scan's issuing body is matched against (exchange.directory;
-docs/ocr.md, "Proposed record"): the active units named with their parent, and the open codes of partner
+"""The agency directory a scan's issuing body is matched against (exchange.directory; docs/ocr.md,
+"Proposed record"): the active units named with their parent, and the open codes of partner
 systems, in two queries whatever their number."""
 
 import datetime as dt

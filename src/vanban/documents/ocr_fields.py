@@ -15,7 +15,8 @@ the page by where it stands.
 
 `propose` is pure: it reads the layout and the lists it is given (the agency directory of
 `exchange.directory.agency_directory`, the document types) and proposes only what it read; a field
-it could not read is absent, never guessed. The clerk checks every value (docs/ocr.md, "Proposed record").
+it could not read is absent, never guessed. The clerk checks every value (docs/ocr.md,
+"Proposed record").
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The agency directory that a scan's issuing body is matched against (R14; docs/ocr.md, "Proposed record"):
-the active units of the deployment and the agencies that partner systems serve under an open
-code (R15). The record proposed from a scan (`documents.ocr_fields.propose`) fills the unit when
-the heading names a unit of the deployment, else the outside agency's name and code."""
+"""The agency directory that a scan's issuing body is matched against (R14; docs/ocr.md,
+"Proposed record"): the active units of the deployment and the agencies that partner systems
+serve under an open code (R15). The record proposed from a scan (`documents.ocr_fields.propose`)
+fills the unit when the heading names a unit of the deployment, else the outside agency's name
+and code."""
 
 from vanban.accounts.models import Unit
 from vanban.documents.ocr_fields import DirectoryEntry
