@@ -510,3 +510,36 @@ def test_real_scans_through_the_ocr_engine(ocr_on):
         if not truth["with_seal"]:
             assert got["signer_name"] == expected["signer_name"], name
         assert scan_secrecy_marks(result.pages) == ([truth["secrecy"]] if truth["secrecy"] else [])
+
+
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("Bui Đức Dũng", "Bùi Đức Dũng"),  # marks lost
+        ("Ngưyên Văn An", "Nguyễn Văn An"),  # marks misplaced
+        ("Jữyên Đức Long", "Nguyễn Đức Long"),  # "Ng" misread: no Vietnamese word has a j
+        ("Doãn Văn Tư", "Doãn Văn Tư"),  # Doãn and Đoàn differ only by marks: kept as read
+        ("Hầu Thị Mai", "Hầu Thị Mai"),
+        ("Kpă Thị Hơ", "Kpă Thị Hơ"),  # a name not in the list is kept as read
+    ],
+)
+def test_the_family_name_is_spelled_as_names_are(read, name):
+    scan = decision(name=line(1200, centred(NATION, read)))
+
+    assert propose([scan]).fields["signer_name"].value == name
+
+
+def test_the_subject_set_apart_from_a_large_title_ends_where_the_body_starts():
+    scan = decision(
+        # A title set larger than the text leaves most of a line before the subject.
+        subject1=line(536, centred(MIDDLE, "Về việc phê duyệt kế hoạch kiểm kê tài sản công")),
+        subject2=line(582, centred(MIDDLE, "tại các cơ quan, đơn vị năm 2026")),
+        # The body follows closely: its first line runs to the right margin.
+        body1=line(628, at(LEFT + 110, BODY[0])),
+    )
+
+    subject = propose([scan], document_types=TYPES).fields["subject"].value
+
+    assert subject == (
+        "Về việc phê duyệt kế hoạch kiểm kê tài sản công tại các cơ quan, đơn vị năm 2026"
+    )

@@ -375,17 +375,22 @@ def _title(layout: _Layout, after: int, names: Iterable[str]) -> tuple[int, str,
 
 
 def _subject_after_title(layout: _Layout, index: int) -> list[str]:
-    """The subject: the centred lines right under the title, up to the first wide gap."""
+    """The subject: the lines right under the title that are centred with a margin on both
+    sides; a line of the body touches a side (justified, or the last line of a paragraph)."""
     title = layout.segments[index]
     lines: list[str] = []
     previous = title
     for segment in layout.segments[index + 1 :]:
-        if segment.top - previous.bottom > 0.55 * previous.height or len(lines) >= 5:
+        gap = segment.top - previous.bottom
+        if len(lines) >= 5 or gap > 1.2 * min(previous.height, segment.height):
             break
-        if segment.right - segment.left > 0.9 * layout.width:  # a line of the body
-            break
-        off_centre = abs(segment.center - layout.middle)
-        if off_centre > 0.12 * layout.width:
+        margin = 0.04 * layout.width
+        centred = (
+            abs(segment.center - layout.middle) <= 0.12 * layout.width
+            and segment.left - layout.left > margin
+            and layout.right - segment.right > margin
+        )
+        if not centred:
             if segment.top < previous.bottom:  # a stray word beside the line
                 continue
             break
@@ -618,11 +623,45 @@ def _name_word(word: str) -> bool:
     return word.isupper() or (word[0].isupper() and word[1:].islower())
 
 
+# Vietnamese family names: OCR often loses or misplaces their marks ("Bui", "Ngưyên"), and in
+# bold capitals misreads their first letters ("Jữyên" for "Nguyễn").
+SURNAMES = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lâm", "Mai", "Lưu", "Cao", "Đoàn", "Đào",
+    "Hà", "Tạ", "Châu", "Thái", "Tô", "Trịnh", "Lương", "Quách", "Kiều", "Hứa", "Tăng", "Từ",
+    "Thân", "La", "Triệu", "Mạc", "Chu", "Vương", "Tống", "Âu", "Kim", "Lại", "Phùng", "Giang",
+    "Doãn", "Diệp", "Hầu", "Ninh", "Khổng", "Bạch", "Ông", "Mã", "Lục", "Thạch", "Danh", "Nông",
+)  # fmt: skip
+# Names whose letters without marks are another's too (Đoàn, Doãn) are never given back.
+_SURNAME_KEYS = {
+    key: name
+    for name in SURNAMES
+    if [fold(other) for other in SURNAMES].count(key := fold(name)) == 1
+}
+_NOT_VIETNAMESE = re.compile(r"[fjwzFJWZ]")
+
+
+def _surname(word: str) -> str:
+    """The family name as it is spelled: the same letters without marks give it back; a word
+    with a letter Vietnamese does not have (f, j, w, z) is OCR's, read as the nearest name."""
+    key = fold(word)
+    if word in SURNAMES:
+        return word
+    if key in _SURNAME_KEYS:
+        return _SURNAME_KEYS[key]
+    if _NOT_VIETNAMESE.search(word):
+        best = max(_SURNAME_KEYS, key=lambda candidate: _ratio(key, candidate))
+        if _ratio(key, best) >= 0.7:
+            return _SURNAME_KEYS[best]
+    return word
+
+
 def _person_name(text: str) -> str | None:
     words = _clean(text).split()
     if not 2 <= len(words) <= 6 or not all(_name_word(word) for word in words):
         return None
-    name = " ".join(word[0] + word[1:].lower() for word in words)
+    words = [word[0] + word[1:].lower() for word in words]
+    name = " ".join([_surname(words[0]), *words[1:]])
     if _best_key(name, _POSITION_KEYS | _ACTING_FOR, 0.8) is not None:
         return None
     return name[:SIGNER_NAME_MAX]
@@ -676,7 +715,7 @@ def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
                 centres.append(segment.center)
                 continue
         person = _person_name(text)
-        if person and (competences or position) and _centred(segment, centres):
+        if person and _centred(segment, centres):
             name, read_name = person, text
     # As the register writes it (exchange.selectors.signer_title): "KT. CHỦ TỊCH, Phó Chủ
     # tịch"; the competence alone when the position repeats whom it acts for.
