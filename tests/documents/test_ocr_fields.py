@@ -543,3 +543,26 @@ def test_the_subject_set_apart_from_a_large_title_ends_where_the_body_starts():
     assert subject == (
         "Về việc phê duyệt kế hoạch kiểm kê tài sản công tại các cơ quan, đơn vị năm 2026"
     )
+
+
+@pytest.mark.parametrize(
+    ("competence", "kept", "position"),
+    [
+        ("TM. ỦY BAN NHÂN DÂN", "TỊCH", "TM. ỦY BAN NHÂN DÂN, Chủ tịch"),
+        ("KT. GIÁM ĐỐC", "GIÁM ĐỐC", "KT. GIÁM ĐỐC, Phó Giám đốc"),
+        ("KT. GIÁM ĐỐC", "ĐỐC", "KT. GIÁM ĐỐC, Phó Giám đốc"),
+        ("", "TỊCH", "Chủ tịch"),  # no deputy signs without KT.
+        ("", "ĐỐC", None),  # Giám đốc or Tổng Giám đốc: not told
+        ("", "NG", None),
+    ],
+)
+def test_a_position_line_half_lost_under_the_seal(competence, kept, position):
+    beside = [centred(NATION, competence)] if competence else []
+    scan = decision(
+        recipients=line(900, at(LEFT, "Nơi nhận:"), *beside),
+        recipient=line(950, at(LEFT, "- Như trên;"), centred(NATION + 60, kept)),
+    )
+
+    proposal = propose([scan], directory=DIRECTORY, document_types=TYPES)
+
+    assert values(proposal).get("signer_position") == position

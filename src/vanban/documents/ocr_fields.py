@@ -686,6 +686,38 @@ def _deputies(acting_for: str) -> dict[str, str]:
     return {_fold_key(deputy): deputy}
 
 
+_COLLECTIVE_HEADS = {"uy ban nhan dan": "Chủ tịch", "hoi dong nhan dan": "Chủ tịch"}
+
+
+def _who_signs(competence: str) -> dict[str, str]:
+    """The positions that may stand under a competence line (NĐ 30/2020 Art. 13): X's deputy
+    under "KT. X", the head of the body under "TM. ỦY BAN NHÂN DÂN", a head (no deputy signs
+    without KT.) under no competence."""
+    kind, _dot, acting_for = competence.partition(". ")
+    if kind == "KT":
+        return _deputies(acting_for)
+    if kind == "TM":
+        head = _COLLECTIVE_HEADS.get(_fold_key(acting_for))
+        return {_fold_key(head): head} if head else {}
+    if not competence:
+        return {
+            key: position
+            for key, position in _POSITION_KEYS.items()
+            if not key.startswith(("pho ", "thu truong"))
+        }
+    return {}
+
+
+def _position_from_tail(text: str, candidates: dict[str, str]) -> str | None:
+    """The one candidate whose last words are what OCR kept of the line ("TỊCH" of "CHỦ TỊCH"
+    under the seal): none when the words are too short or end several candidates."""
+    read = _fold_key(text)
+    if len(read) < 3:
+        return None
+    found = [position for key, position in candidates.items() if key.endswith(" " + read)]
+    return found[0] if len(found) == 1 else None
+
+
 def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
     """(position as the register writes it, what was read for it, name, what was read)."""
     competences: list[str] = []
@@ -709,6 +741,7 @@ def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
             if last.startswith("KT. "):
                 known = _best_key(text, _deputies(last[4:]), 0.6)
             known = known or _best_key(text, _POSITION_KEYS, 0.75)
+            known = known or _position_from_tail(text, _who_signs(last))
             if known:
                 position = known
                 read_position.append(text)
