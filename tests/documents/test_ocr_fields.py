@@ -566,3 +566,22 @@ def test_a_position_line_half_lost_under_the_seal(competence, kept, position):
     proposal = propose([scan], directory=DIRECTORY, document_types=TYPES)
 
     assert values(proposal).get("signer_position") == position
+
+
+def test_a_province_sized_directory_finds_the_one_office_among_its_namesakes():
+    offices = ("Phòng Nội vụ", "Phòng Y tế", "Phòng Tư pháp", "Văn phòng HĐND và UBND")
+    firsts = ("An", "Bình", "Phú", "Tân", "Mỹ", "Long", "Hòa")
+    seconds = ("Khánh", "Thới", "Lợi", "Hiệp", "Đông", "Tây", "Hưng", "Thành")
+    communes = [f"xã {a} {b}" for a in firsts for b in seconds]
+    directory = list(DIRECTORY)
+    for number, commune in enumerate(communes):
+        directory.append(DirectoryEntry(f"Ủy ban nhân dân {commune} – {BEN_TRE}", "", 100 + number))
+        for office in offices:
+            directory.append(DirectoryEntry(f"{office} – Ủy ban nhân dân {commune}", "", None))
+    directory.append(DirectoryEntry("Phòng Y tế – Ủy ban nhân dân xã Phú Hưng", "", 999))
+    directory.remove(DirectoryEntry("Phòng Y tế – Ủy ban nhân dân xã Phú Hưng", "", None))
+
+    entry, _score = match_directory(("UBND XÃ PHÚ HƯNG", "PHÒNG Y TÉ"), directory)
+
+    assert len(directory) > 250
+    assert entry is not None and entry.unit_id == 999

@@ -503,6 +503,18 @@ def _entry_score(lines: list[str], keys: _EntryKeys) -> float:
     return best
 
 
+CANDIDATES = 40
+
+
+def _trigrams(text: str) -> set[str]:
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
 def match_directory(
     lines: Sequence[str], directory: Sequence[DirectoryEntry]
 ) -> tuple[DirectoryEntry | None, float]:
@@ -512,17 +524,23 @@ def match_directory(
     keys = [key for key in keys if key]
     if not keys:
         return None, 0.0
-    whole = " ".join(keys)
-    scored = []
+    # The entries sharing most letter triples with the heading are scored in full; a province's
+    # directory has a thousand units and the full score is an edit distance per cut.
+    heading = _trigrams(" ".join(keys))
+    candidates = []
     for entry in directory:
         entry_keys = _entry_keys(entry)
-        if not entry_keys.own:
-            continue
-        # A cheap bound first: no cut of the heading can beat the best of these by much.
-        matcher = SequenceMatcher(None, whole, entry_keys.path, autojunk=False)
-        if matcher.real_quick_ratio() < 0.3:
-            continue
-        scored.append((_entry_score(keys, entry_keys), entry))
+        if entry_keys.own:
+            shared = max(
+                _jaccard(heading, _trigrams(entry_keys.path)),
+                _jaccard(heading, _trigrams(entry_keys.own)),
+            )
+            candidates.append((shared, entry_keys))
+    candidates.sort(key=lambda item: -item[0])
+    scored = [
+        (_entry_score(keys, entry_keys), entry_keys.entry)
+        for _shared, entry_keys in candidates[:CANDIDATES]
+    ]
     if not scored:
         return None, 0.0
     scored.sort(key=lambda item: -item[0])
