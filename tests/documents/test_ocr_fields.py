@@ -174,6 +174,9 @@ def test_without_the_document_types_no_type_is_proposed_but_the_subject_is():
         ("Số: 7/QĐÐ-STC", "7", "QĐ-STC"),  # Đ read twice, once as the Icelandic Ð
         ("Số: 44/2026/QĐ-UBND", "44", "2026/QĐ-UBND"),  # legal normative: the year
         ("Số: 21/TTr-STC.", "21", "TTr-STC"),
+        ("Số: 1115/5TC-QLNS", "1115", "STC-QLNS"),  # 5 for S among letters
+        ("Số: 93/UBND-ICKH", "93", "UBND-TCKH"),  # I for the T of TC
+        ("Số: 15/2025/QĐ-UBND", "15", "2025/QĐ-UBND"),  # the year's 5 stays a 5
     ],
 )
 def test_the_number_and_symbol_survive_ocr_slips(read, number, notation):

@@ -223,12 +223,26 @@ _TYPE_ABBREVIATIONS = sorted(
 )  # fmt: skip
 
 
+def _letter_slips(group: str) -> str:
+    """A group of letters of a symbol as OCR misreads it in a serif face: "5" for "S" among
+    letters ("5TC"), "I" for the "T" before "C" ("ICKH" for "TCKH": Vietnamese symbols are the
+    initials of Vietnamese words, and none begins with "I" before "C")."""
+    if not any(ch.isalpha() for ch in group):
+        return group
+    if not group.isdigit():
+        group = re.sub(r"5(?=[A-ZĐ])|(?<=[A-ZĐ])5", "S", group)
+    return group.replace("IC", "TC")
+
+
 def _repair_notation(notation: str) -> str:
-    """The hyphen after a type's abbreviation put back when OCR lost it: "QĐUBND" -> "QĐ-UBND".
-    Only a symbol with no hyphen at all and a known abbreviation before at least two capitals."""
+    """OCR's slips in a symbol mended: letters misread (`_letter_slips`), the hyphen after a
+    type's abbreviation put back when OCR lost it: "QĐUBND" -> "QĐ-UBND", only in a symbol with
+    no hyphen at all and a known abbreviation before at least two capitals."""
+    head, _slash, tail = notation.rpartition("/")
+    tail = "-".join(_letter_slips(group) for group in tail.split("-"))
+    notation = f"{head}{_slash}{tail}"
     if "-" in notation:
         return notation
-    head, _slash, tail = notation.rpartition("/")
     for abbreviation in _TYPE_ABBREVIATIONS:
         rest = tail[len(abbreviation) :]
         if tail.startswith(abbreviation) and len(rest) >= 2 and rest.isupper():
