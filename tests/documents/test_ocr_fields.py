@@ -157,6 +157,20 @@ def test_an_official_letter_has_v_v_under_its_number_and_no_title():
     assert "urgency" not in got
 
 
+@pytest.mark.parametrize("about", ["V/v", "V/V", "Vv", "V/w", "W/v", "V/y:"])
+def test_v_v_as_ocr_reads_it(about):
+    letter = decision(
+        title=None,
+        subject1=None,
+        subject2=None,
+        mark=line(400, centred(AGENCY, f"{about} tăng cường công tác")),
+    )
+
+    got = values(propose([letter], directory=DIRECTORY, document_types=TYPES))
+
+    assert (got["document_type"], got["subject"]) == ("1", "Tăng cường công tác")
+
+
 def test_without_the_document_types_no_type_is_proposed_but_the_subject_is():
     got = values(propose([decision()], directory=DIRECTORY))
 

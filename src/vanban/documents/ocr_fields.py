@@ -340,7 +340,7 @@ TYPE_TITLES = (
     "Phiếu chuyển", "Phiếu báo", "Thư công",
 )  # fmt: skip
 OFFICIAL_LETTER = "Công văn"
-_ABOUT = re.compile(r"^\s*[VW]\s*[/|lI1\\]?\s*[vVyY]\s*[.:;,]?\s+")
+_ABOUT = re.compile(r"^\s*[VW]\s*[/|lI1\\]?\s*[vVyYwW]\s*[.:;,]?\s+")
 
 
 def _fold_key(text: str) -> str:
