@@ -364,6 +364,19 @@ def test_a_body_not_in_the_directory_matches_nothing(heading):
     assert match_directory(heading, DIRECTORY)[0] is None
 
 
+def test_the_rule_under_the_issuer_read_as_letters_is_left_out():
+    ministry = decision(
+        parent=line(200, centred(AGENCY, "BỘ NỘI VỤ"),
+                    centred(NATION, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        unit=line(250, centred(AGENCY, "ST T6"), centred(NATION, "Độc lập - Tự do - Hạnh phúc")),
+    )  # fmt: skip
+
+    proposal = propose([ministry], directory=DIRECTORY, document_types=TYPES)
+
+    assert proposal.fields["issuer_name"].value == "Bộ Nội vụ"
+    assert proposal.fields["issuer_name"].read == "BỘ NỘI VỤ"
+
+
 def test_an_outside_agency_gives_its_name_and_code_and_an_unknown_one_its_heading():
     ministry = decision(
         parent=line(200, centred(AGENCY, "BỘ NỘI VỤ"),

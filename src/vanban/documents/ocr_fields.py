@@ -581,7 +581,10 @@ def _issuer_lines(layout: _Layout, number: _Segment | None, date: _Segment | Non
     for segment in layout.segments:
         if segment.top >= limit - 0.3 * segment.height:
             break
-        if segment.column != "left" or len(_letters(segment.text)) < 2:
+        # The rule under the name read as letters ("LH", "ST T6"): no name has a digit.
+        if segment.column != "left" or len(_letters(segment.text)) < 3:
+            continue
+        if any(ch.isdigit() for ch in segment.text):
             continue
         if not _is_upper(segment.text):
             continue
