@@ -353,7 +353,7 @@ def markdown(result: dict[str, Any], machine: str) -> str:
         f"({pct(s['secrecy_found'], s['secrecy_stamped'])}), level right "
         f"{s['secrecy_level_right']} |",
         f"| Secrecy false alarms | {s['secrecy_false_alarms']}/{s['secrecy_plain']} |",
-        f"| OCR seconds per page (mean, one process) | {s['ocr_seconds_per_page']:.2f} |",
+        f"| OCR seconds per page (mean, wall clock) | {s['ocr_seconds_per_page']:.2f} |",
         f"| OCR seconds, p95 of a scan | {s['ocr_seconds_p95']:.2f} |",
         f"| Proposal from the layout, median | {s['propose_ms_median']:.1f} ms |",
     ]

@@ -548,6 +548,8 @@ def test_real_scans_through_the_ocr_engine(ocr_on):
         ("Bui Đức Dũng", "Bùi Đức Dũng"),  # marks lost
         ("Ngưyên Văn An", "Nguyễn Văn An"),  # marks misplaced
         ("Jữyên Đức Long", "Nguyễn Đức Long"),  # "Ng" misread: no Vietnamese word has a j
+        ("Dặãñg Minh Hùng", "Đặng Minh Hùng"),  # ñ, and two tones in a syllable
+        ("Bủúi Hữu Tâm", "Bùi Hữu Tâm"),
         ("Doãn Văn Tư", "Doãn Văn Tư"),  # Doãn and Đoàn differ only by marks: kept as read
         ("Hầu Thị Mai", "Hầu Thị Mai"),
         ("Kpă Thị Hơ", "Kpă Thị Hơ"),  # a name not in the list is kept as read
@@ -583,6 +585,7 @@ def test_the_subject_set_apart_from_a_large_title_ends_where_the_body_starts():
         ("KT. GIÁM ĐỐC", "ĐỐC", "KT. GIÁM ĐỐC, Phó Giám đốc"),
         ("", "TỊCH", "Chủ tịch"),  # no deputy signs without KT.
         ("", "ĐỐC", None),  # Giám đốc or Tổng Giám đốc: not told
+        ("KT. BỘ TRƯỞNG", "Ạ", "KT. BỘ TRƯỞNG, Thứ trưởng"),  # the deputy's line lost
         ("", "NG", None),
     ],
 )
@@ -615,3 +618,15 @@ def test_a_province_sized_directory_finds_the_one_office_among_its_namesakes():
 
     assert len(directory) > 250
     assert entry is not None and entry.unit_id == 999
+
+
+def test_a_name_in_a_foreign_alphabet_or_in_the_seal_s_small_letters_is_not_proposed():
+    foreign = decision(name=line(1200, centred(NATION, "Trần Văn Ñam")))
+    assert "signer_name" not in propose([foreign]).fields
+
+    # Centred under the positions, but in letters half as tall as theirs.
+    seal_words = [OcrWord(w, 80.0, (x, 1100, x + 10 * len(w), 1118)) for x, w in
+                  ((NATION - 75, "Giàn"), (NATION - 20, "Dục"), (NATION + 25, "Đào"))]  # fmt: skip
+    seal = OcrLine(tuple(seal_words), (NATION - 75, 1100, NATION + 55, 1118))
+    small = decision(name=None, seal=seal)
+    assert "signer_name" not in propose([small]).fields

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -676,15 +677,33 @@ _SURNAME_KEYS = {
 _NOT_VIETNAMESE = re.compile(r"[fjwzFJWZ]")
 
 
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_VOWEL_MARKS = _TONES | {"\u0302", "\u0306", "\u031b"}
+
+
+def _vietnamese_word(word: str) -> bool:
+    """Whether a word can be Vietnamese: no f, j, w or z, marks only on vowels and only
+    Vietnamese marks, at most one tone ("Dặãñg", "Bủúi" are OCR's)."""
+    if _NOT_VIETNAMESE.search(word):
+        return False
+    tones = 0
+    for char in word.replace("Đ", "D").replace("đ", "d"):
+        base, *marks = unicodedata.normalize("NFD", char)
+        if marks and (base.lower() not in "aeiouy" or not set(marks) <= _VOWEL_MARKS):
+            return False
+        tones += sum(mark in _TONES for mark in marks)
+    return tones <= 1
+
+
 def _surname(word: str) -> str:
     """The family name as it is spelled: the same letters without marks give it back; a word
-    with a letter Vietnamese does not have (f, j, w, z) is OCR's, read as the nearest name."""
+    that cannot be Vietnamese is OCR's, read as the nearest name."""
     key = fold(word)
     if word in SURNAMES:
         return word
     if key in _SURNAME_KEYS:
         return _SURNAME_KEYS[key]
-    if _NOT_VIETNAMESE.search(word):
+    if not _vietnamese_word(word):
         best = max(_SURNAME_KEYS, key=lambda candidate: _ratio(key, candidate))
         if _ratio(key, best) >= 0.7:
             return _SURNAME_KEYS[best]
@@ -696,19 +715,25 @@ def _person_name(text: str) -> str | None:
     if not 2 <= len(words) <= 6 or not all(_name_word(word) for word in words):
         return None
     words = [word[0] + word[1:].lower() for word in words]
-    name = " ".join([_surname(words[0]), *words[1:]])
+    words[0] = _surname(words[0])
+    if not all(_vietnamese_word(word) for word in words):
+        return None
+    name = " ".join(words)
     if _best_key(name, _POSITION_KEYS | _ACTING_FOR, 0.8) is not None:
         return None
     return name[:SIGNER_NAME_MAX]
 
 
-def _centred(segment: _Segment, centres: list[float]) -> bool:
-    """Whether a name stands centred under the position lines, as Appendix I sets it: a name
-    whose first or last word OCR lost under the seal stands off centre, and is not proposed."""
-    if not centres:
+def _centred(segment: _Segment, lines: list[_Segment]) -> bool:
+    """Whether a name stands centred under the position lines, as Appendix I sets it, in letters
+    as tall as theirs: a name whose first or last word OCR lost under the seal stands off
+    centre, and the seal's own small letters ("SỞ GIÁO DỤC") are no name."""
+    if not lines:
         return True
+    if segment.height < 0.7 * median(line.height for line in lines):
+        return False
     word_width = (segment.right - segment.left) / len(segment.words)
-    return abs(segment.center - median(centres)) <= 0.35 * word_width
+    return abs(segment.center - median(line.center for line in lines)) <= 0.35 * word_width
 
 
 def _deputies(acting_for: str) -> dict[str, str]:
@@ -759,7 +784,7 @@ def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
     position = ""
     read_position: list[str] = []
     name = read_name = ""
-    centres: list[float] = []
+    centres: list[_Segment] = []
     for segment in block:
         text = _clean(segment.text)
         match = _COMPETENCE.match(text)
@@ -767,7 +792,7 @@ def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
             acting = _best_key(match.group(2), _ACTING_FOR, 0.7) or _clean(match.group(2)).upper()
             competences.append(f"{match.group(1).upper().replace(' ', '')}. {acting}")
             read_position.append(text)
-            centres.append(segment.center)
+            centres.append(segment)
             continue
         if _is_upper(text) and not position and not name:
             # Under "KT. CHỦ TỊCH" only the deputy can sign, whatever OCR made of the letters.
@@ -780,7 +805,7 @@ def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
             if known:
                 position = known
                 read_position.append(text)
-                centres.append(segment.center)
+                centres.append(segment)
                 continue
         person = _person_name(text)
         if person and _centred(segment, centres):
@@ -788,6 +813,11 @@ def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
     # As the register writes it (exchange.selectors.signer_title): "KT. CHỦ TỊCH, Phó Chủ
     # tịch"; the competence alone when the position repeats whom it acts for.
     competence = ", ".join(competences)
+    if competences and competences[-1].startswith("KT. ") and not position:
+        # NĐ 30/2020 Art. 13: "KT. X" is signed by X's deputy; the line naming the deputy may be
+        # lost under the seal, the competence says it all the same.
+        deputies = list(_deputies(competences[-1][4:]).values())
+        position = deputies[0] if deputies else ""
     if competence and position:
         acting_for = competences[-1].partition(". ")[2]
         same = _fold_key(acting_for) == _fold_key(position)
