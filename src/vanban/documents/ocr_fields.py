@@ -112,6 +112,7 @@ class _Layout:
     segments: list[_Segment]  # top to bottom
     left: int  # the text's left and right edges
     right: int
+    text_height: float  # the median height of a word
 
     @property
     def middle(self) -> float:
@@ -189,7 +190,7 @@ def _layout(page: OcrPage) -> _Layout:
                 column = "right"
             segments.append(_Segment(tuple(group), column))
     segments.sort(key=lambda segment: (segment.top, segment.left))
-    return _Layout(segments, left, right)
+    return _Layout(segments, left, right, median(heights) if heights else 0.0)
 
 
 def _letters(text: str) -> str:
@@ -724,14 +725,15 @@ def _person_name(text: str) -> str | None:
     return name[:SIGNER_NAME_MAX]
 
 
-def _centred(segment: _Segment, lines: list[_Segment]) -> bool:
+def _centred(segment: _Segment, lines: list[_Segment], text_height: float) -> bool:
     """Whether a name stands centred under the position lines, as Appendix I sets it, in letters
-    as tall as theirs: a name whose first or last word OCR lost under the seal stands off
-    centre, and the seal's own small letters ("SỞ GIÁO DỤC") are no name."""
+    as tall as the text's (the lines the seal overlaps read taller than they are): a name whose
+    first or last word OCR lost under the seal stands off centre, and the seal's own small
+    letters ("SỞ GIÁO DỤC") are no name."""
+    if segment.height < 0.7 * text_height:
+        return False
     if not lines:
         return True
-    if segment.height < 0.7 * median(line.height for line in lines):
-        return False
     word_width = (segment.right - segment.left) / len(segment.words)
     return abs(segment.center - median(line.center for line in lines)) <= 0.35 * word_width
 
@@ -778,7 +780,7 @@ def _position_from_tail(text: str, candidates: dict[str, str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
+def _signer(block: list[_Segment], text_height: float) -> tuple[str, str, str, str] | None:
     """(position as the register writes it, what was read for it, name, what was read)."""
     competences: list[str] = []
     position = ""
@@ -808,7 +810,7 @@ def _signer(block: list[_Segment]) -> tuple[str, str, str, str] | None:
                 centres.append(segment)
                 continue
         person = _person_name(text)
-        if person and _centred(segment, centres):
+        if person and _centred(segment, centres, text_height):
             name, read_name = person, text
     # As the register writes it (exchange.selectors.signer_title): "KT. CHỦ TỊCH, Phó Chủ
     # tịch"; the competence alone when the position repeats whom it acts for.
@@ -894,7 +896,7 @@ def propose(
     if urgency is not None:
         (value, label), read = urgency
         fields["urgency"] = ProposedValue(str(value), read=read, note=f"Độ khẩn: {label}.")
-    signer = _signer(_signature_block(layout, body_top))
+    signer = _signer(_signature_block(layout, body_top), layout.text_height)
     if signer is not None:
         position, read_position, name, read_name = signer
         if position:
