@@ -36,10 +36,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanban.settings")
-os.environ.setdefault("VANBAN_DATA_DIR", str(ROOT / "var" / "bench"))
-os.environ["VANBAN_PLAIN_STATIC"] = "1"
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 RESULTS = ROOT / "benchmarks" / "results"
 
 FIELDS = (
@@ -387,6 +383,10 @@ def main(argv: list[str] | None = None) -> int:
         "--wait", type=float, default=0.0, help="seconds to wait for a sample still being made"
     )
     args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanban.settings")
+    os.environ.setdefault("VANBAN_DATA_DIR", str(ROOT / "var" / "bench"))
+    os.environ.setdefault("VANBAN_PLAIN_STATIC", "1")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # read by Tesseract when it starts
     import django
 
     django.setup()
