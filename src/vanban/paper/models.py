@@ -86,6 +86,24 @@ class ScanItem(models.Model):
         """The highest level stamped (the marks are kept lowest first)."""
         return self.secrecy_marks[-1] if self.secrecy_marks else ""
 
-    def proposed(self, name: str) -> dict[str, str] | None:
+    def proposed_value(self, name: str) -> str:
         value = (self.proposal or {}).get(name)
-        return value if isinstance(value, dict) else None
+        return str(value.get("value") or "") if isinstance(value, dict) else ""
+
+    @property
+    def proposed_number(self) -> str:
+        """The number and symbol read, as the queue lists it ("15/QĐ-UBND")."""
+        number, notation = self.proposed_value("code_number"), self.proposed_value("code_notation")
+        return "/".join(part for part in (number, notation) if part)
+
+    @property
+    def proposed_issuer(self) -> str:
+        """The issuing body read: its name, or the text read for a unit of the deployment."""
+        if name := self.proposed_value("issuer_name"):
+            return name
+        unit = (self.proposal or {}).get("issuer_unit")
+        return str(unit.get("read") or "") if isinstance(unit, dict) else ""
+
+    @property
+    def proposed_subject(self) -> str:
+        return self.proposed_value("subject")
