@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.login import sign_in
+from tests.e2e.test_keyboard_registration import tab_to
 from tests.support.province import make_user, province_root_and_stttt
-from tests.support.scan_pages import Decision, scanned_decision
+from tests.support.scan_pages import Decision, queued_scan, scanned_decision
 from vanban.accounts.models import Role
 from vanban.documents.models import Document, DocumentFile
 from vanban.paper.models import ScanItem
@@ -111,3 +112,24 @@ def test_a_clerk_registers_scans_with_what_was_read(
         expect(page.get_by_role("link", name="15/QĐ-UBND").first).to_be_visible()
     finally:
         context.close()
+
+
+def test_skip_and_discard_are_reached_with_the_keyboard(live_server, page, clerk):
+    unit = clerk.unit
+    first, second, third = (
+        queued_scan(unit, clerk, name=name) for name in ("mot.pdf", "hai.pdf", "ba.pdf")
+    )
+    sign_in(page, live_server.url, clerk)
+    page.goto(f"{live_server.url}/van-ban/den/ban-quet/{first.pk}/")
+    expect(page.locator("#id_document_type")).to_be_focused()
+    tab_to(page, "skip")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/van-ban/den/ban-quet/{second.pk}/")
+    tab_to(page, "discard")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/van-ban/den/ban-quet/{third.pk}/")
+    expect(page.get_by_text("Đã bỏ bản quét “hai.pdf”.")).to_be_visible()
+    second.refresh_from_db()
+    assert (second.status, second.storage_name) == (ScanItem.Status.DISCARDED, "")
+    first.refresh_from_db()
+    assert first.status == ScanItem.Status.READY

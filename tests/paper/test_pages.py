@@ -2,19 +2,16 @@
 its refusals named per file, the confirm page prefilled and marked, registering one scan after
 another, a refused form keeping the item, the secrecy override, discarding, the page images."""
 
-import hashlib
 import re
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 
 from tests.support.documents import doc_type
-from tests.support.files import pdf_bytes, upload
-from tests.support.scan_pages import scanned_decision
+from tests.support.files import upload
+from tests.support.scan_pages import queued_scan, scanned_decision
 from vanban.audit.models import AuditEvent
-from vanban.core import clock
 from vanban.documents.models import Document
 from vanban.paper.models import ScanItem
 
@@ -34,24 +31,9 @@ def confirm_url(item: ScanItem) -> str:
     return f"{QUEUE}{item.pk}/"
 
 
-def make_item(office, *, status=ScanItem.Status.READY, proposal=None, marks=(), unit=None):
-    """A queue item as the background reading leaves it, with a real scan stored."""
-    data = pdf_bytes()
-    name = default_storage.save("paper/test/scan.pdf", ContentFile(data))
-    return ScanItem.objects.create(
-        unit=unit or office.province.stttt,
-        uploaded_by=office.clerk,
-        uploaded_at=clock.now(),
-        status=status,
-        storage_name=name,
-        original_name="quyet-dinh-15.pdf",
-        file_format="pdf",
-        content_type="application/pdf",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        proposal=proposal or {},
-        secrecy_marks=list(marks),
-        ocr_confidence=87.5 if proposal else None,
+def make_item(office, *, status=ScanItem.Status.READY, proposal=None, marks=()):
+    return queued_scan(
+        office.province.stttt, office.clerk, status=status, proposal=proposal, marks=marks
     )
 
 

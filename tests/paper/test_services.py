@@ -4,15 +4,17 @@ what was read (no second reading), the secrecy stamp refused unless the clerk st
 discarding, and OCR unavailable."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from tests.support.documents import DECLARED, incoming_input
 from tests.support.files import pdf_bytes, upload
 from tests.support.refusals import refused
-from tests.support.scan_pages import Decision, scanned_decision, scanned_pile
+from tests.support.scan_pages import Decision, scanned_decision, scanned_pile, scanned_png
 from vanban.audit.models import AuditEvent
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents import ocr
+from vanban.documents.files import files_check
 from vanban.documents.models import Document, DocumentFile
 from vanban.documents.search import document_search
 from vanban.paper import services
@@ -296,3 +298,52 @@ def test_a_refused_registration_keeps_the_item_and_stores_nothing(office, own_st
         "secrecy",
         state=queue_state,
     )
+
+
+def test_a_png_scan_is_read_too(office, ocr_on, immediate):
+    outcome = immediate(
+        lambda: services.scan_upload(
+            actor=office.clerk,
+            unit=office.province.stttt,
+            uploads=[upload("trang-1.png", scanned_png(), "image/png")],
+        )
+    )
+    item = ScanItem.objects.get(pk=outcome.items[0].pk)
+    assert (item.file_format, item.status) == ("png", ScanItem.Status.READY), item.error
+    assert "Quy chế quản lý văn bản điện tử" in item.ocr_text
+
+
+def test_a_failed_reading_is_read_again_once_ocr_works(office, own_storage, settings, immediate):
+    (item,) = upload_scans(office, immediate, ("a.pdf", scanned_decision())).items
+    item.refresh_from_db()
+    assert item.status == ScanItem.Status.FAILED
+    refused(
+        lambda: services.scan_reread(actor=office.clerk_snv, item=item),
+        AccessDenied,
+        "Chỉ văn thư của đơn vị được vào sổ văn bản.",
+        state=queue_state,
+    )
+    settings.VANBAN_OCR_ENABLED = True
+    immediate(lambda: services.scan_reread(actor=office.clerk, item=item))
+    item.refresh_from_db()
+    assert (item.status, item.error) == (ScanItem.Status.READY, "")
+    refused(
+        lambda: services.scan_reread(actor=office.clerk, item=item),
+        ServiceError,
+        "Chỉ đọc lại được bản quét đọc bị lỗi.",
+        state=queue_state,
+    )
+
+
+def test_the_files_check_verifies_the_queue_and_finds_its_orphans(office, ocr_on, immediate):
+    (item,) = upload_scans(office, immediate, ("a.pdf", scanned_decision())).items
+    item.refresh_from_db()
+    report = files_check()
+    assert report.problems == 0
+    checked = {problem.storage_name for problem in report.missing + report.orphans}
+    assert checked == set()
+    default_storage.delete(item.ocr_storage_name)
+    stray = default_storage.save("paper/2026/11/stray.pdf", ContentFile(b"%PDF-1.4"))
+    report = files_check()
+    assert [p.storage_name for p in report.missing] == [item.ocr_storage_name]
+    assert [p.storage_name for p in report.orphans] == [stray]

@@ -121,3 +121,33 @@ def scanned_pile(decisions: list[Decision], dpi: int = 100) -> bytes:
         pdf = weasyprint.HTML(string=decision_html(decision)).write_pdf()
         images.extend(page_images(pdf, dpi))
     return images_pdf(images, dpi)
+
+
+def queued_scan(unit, clerk, *, status="ready", proposal=None, marks=(), name="quyet-dinh-15.pdf"):
+    """A queue item as the background reading leaves it, its scan (a real PDF) stored."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from tests.support.files import pdf_bytes
+    from vanban.core import clock
+    from vanban.paper.models import ScanItem
+
+    data = pdf_bytes()
+    stored = default_storage.save("paper/test/scan.pdf", ContentFile(data))
+    return ScanItem.objects.create(
+        unit=unit,
+        uploaded_by=clerk,
+        uploaded_at=clock.now(),
+        status=status,
+        storage_name=stored,
+        original_name=name,
+        file_format="pdf",
+        content_type="application/pdf",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        proposal=proposal or {},
+        secrecy_marks=list(marks),
+        ocr_confidence=87.5 if proposal else None,
+    )
