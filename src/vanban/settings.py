@@ -324,6 +324,20 @@ VANBAN_SOFFICE = os.environ.get("VANBAN_SOFFICE", "soffice")
 VANBAN_CONVERSION_TIMEOUT = float(os.environ.get("VANBAN_CONVERSION_TIMEOUT", "60"))
 VANBAN_CONVERSION_MEMORY_MB = int(os.environ.get("VANBAN_CONVERSION_MEMORY_MB", "2048"))
 
+# Optical character recognition of scans (documents.ocr, docs/ocr.md): Tesseract's Vietnamese
+# model through OCRmyPDF (Debian packages ocrmypdf, tesseract-ocr-vie) in the task worker. On
+# unless VANBAN_OCR=off (or 0/false/no); the command (a name on PATH or a path), the deadline of
+# one scan in seconds and the memory cap of its processes in MB.
+VANBAN_OCR_ENABLED = os.environ.get("VANBAN_OCR", "on").strip().lower() not in {
+    "off",
+    "0",
+    "false",
+    "no",
+}
+VANBAN_OCRMYPDF = os.environ.get("VANBAN_OCRMYPDF", "ocrmypdf")
+VANBAN_OCR_TIMEOUT = float(os.environ.get("VANBAN_OCR_TIMEOUT", "300"))
+VANBAN_OCR_MEMORY_MB = int(os.environ.get("VANBAN_OCR_MEMORY_MB", "2048"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -25,6 +25,9 @@ WHITENOISE_USE_FINDERS = True
 # Malware scanning (R20) is off for the suite's thousands of uploads; the tests of scanning
 # (tests/scanning/) switch it on against a real clamd started for them.
 VANBAN_CLAMD_ENABLED = False
+# OCR of scans (documents.ocr) is off for the suite's uploads of images; the tests of OCR
+# (tests/documents/test_ocr*.py) switch it on and run the real Tesseract.
+VANBAN_OCR_ENABLED = False
 # A test database is thrown away: its commits need not wait for the disk (PostgreSQL's own
 # durability is not what the suite tests; a session killed mid-write still loses nothing
 # committed, since the server keeps running).
