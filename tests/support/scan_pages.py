@@ -13,7 +13,7 @@ import pypdfium2
 import weasyprint
 from PIL import Image
 
-DPI = 200
+DPI = 150
 CSS = """
 @page { size: A4; margin: 18mm 18mm 18mm 25mm; }
 body { font-family: "Liberation Serif", "DejaVu Serif", serif; font-size: 14pt; line-height: 1.35; }
