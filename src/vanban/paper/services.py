@@ -254,8 +254,11 @@ def _layout(page: OcrPage) -> dict[str, Any]:
     }
 
 
-def _document_types() -> list[DocumentType]:
-    return list(DocumentType.objects.filter(is_active=True).order_by("name"))
+def _document_types() -> list[tuple[int, str]]:
+    """The active document types as `propose` matches them: (id, name)."""
+    return list(
+        DocumentType.objects.filter(is_active=True).order_by("name").values_list("pk", "name")
+    )
 
 
 def _proposal_json(proposal: Any) -> dict[str, dict[str, str]]:
@@ -384,6 +387,8 @@ def _ocr_result(item: ScanItem) -> Any:
         pdf=file_read_verified(item.ocr_storage_name, item.ocr_sha256),
         text=item.ocr_text,
         confidence=item.ocr_confidence,
+        # Without the layout: a stamp was dealt with before registering (R13: refused, or
+        # overridden with the clerk's reason, audited here), not flagged again afterwards.
         pages=[],
         page_count=item.page_count or 0,
         seconds=item.ocr_seconds or 0.0,
