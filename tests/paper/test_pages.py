@@ -114,6 +114,14 @@ def test_the_queue_costs_the_same_sql_for_two_scans_or_twenty(
     html = response.content.decode()
     assert html.count("15/QĐ-UBND") == 20
     assert "Hàng chờ vào sổ (20)" in html
+    assert "hx-trigger" not in html  # nothing waits to be read: no refreshing
+
+
+def test_the_queue_refreshes_itself_while_a_scan_waits_to_be_read(office, client_for):
+    make_item(office, status=ScanItem.Status.WAITING)
+    html = client_for(office.clerk).get(QUEUE).content.decode()
+    assert 'hx-trigger="every 5s" hx-select="#queue"' in html
+    assert "Chờ đọc" in html
 
 
 # ---------------------------------------------------------------- uploading

@@ -41,6 +41,7 @@ RECORD_FIELDS = (
     "signer_position", "urgency", "due_date", "page_amount", "to_places", "description",
 )  # fmt: skip
 ISSUER_FIELDS = ("issuer_unit", "issuer_name", "issuer_code")
+PENDING = (ScanItem.Status.WAITING, ScanItem.Status.READING)
 
 
 def _require_clerk(request: HttpRequest) -> None:
@@ -103,6 +104,7 @@ def scan_queue(request: HttpRequest) -> HttpResponse:
             "outcome": outcome,
             "items": items,
             "ready": next((i for i in items if i.status == ScanItem.Status.READY), None),
+            "pending": any(i.status in PENDING for i in items),
             "ocr_problem": ocr.ocr_problem(),
             "several_units": len(only) > 1,
         },
