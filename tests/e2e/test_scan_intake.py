@@ -33,6 +33,7 @@ def clerk(transactional_db, document_types, settings, own_storage):
 def test_a_clerk_registers_scans_with_what_was_read(
     live_server, browser, csp_violations, clerk, tmp_path, size
 ):
+    root = clerk.unit.parent
     decision = tmp_path / "quyet-dinh-15.pdf"
     decision.write_bytes(scanned_decision())
     secret = tmp_path / "cong-van-mat.pdf"
@@ -72,11 +73,14 @@ def test_a_clerk_registers_scans_with_what_was_read(
         expect(number).to_have_accessible_description(re.compile("Đề xuất từ bản quét"))
         expect(page.locator("#proposed-code_number")).to_be_visible()
 
-        # She corrects one field (and gives what the scan does not say), then Enter registers.
-        page.select_option("#id_document_type", label="Quyết định")
+        expect(page.locator("#id_document_type option:checked")).to_have_text("Quyết định")
+        expect(page.locator("#id_issued_date")).to_have_value("20/11/2026")
+        expect(page.locator("#id_issuer_unit")).to_have_value(str(root.pk))
+        expect(page.locator("#id_signer_name")).to_have_value("Trần Ngọc Tam")
+
+        # She corrects one field and gives the subject in her words, then Enter registers.
+        page.fill("#id_signer_position", "Chủ tịch Ủy ban nhân dân tỉnh")
         page.fill("#id_subject", "Quyết định ban hành Quy chế quản lý văn bản điện tử")
-        page.fill("#id_issuer_name", "Ủy ban nhân dân tỉnh Bến Tre")
-        page.fill("#id_issued_date", "20/11/2026")
         page.check("#id_sensitive_declared")
         number.press("Enter")
 
@@ -86,6 +90,11 @@ def test_a_clerk_registers_scans_with_what_was_read(
         document = Document.objects.get()
         assert document.subject == "Quyết định ban hành Quy chế quản lý văn bản điện tử"
         assert (document.code_number, document.code_notation) == ("15", "QĐ-UBND")
+        assert (document.issuer_unit, document.signer_name, document.signer_position) == (
+            root,
+            "Trần Ngọc Tam",
+            "Chủ tịch Ủy ban nhân dân tỉnh",
+        )
         main = document.files.get(role=DocumentFile.Role.MAIN)
         assert (main.original_name, main.sha256) == ("quyet-dinh-15.pdf", ready.sha256)
 
