@@ -3,6 +3,8 @@ file, splitting a pile at blank pages, reading a scan with real Tesseract, regis
 what was read (no second reading), the secrecy stamp refused unless the clerk states a reason,
 discarding, and OCR unavailable."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -12,6 +14,7 @@ from tests.support.files import pdf_bytes, upload
 from tests.support.refusals import refused
 from tests.support.scan_pages import Decision, scanned_decision, scanned_pile, scanned_png
 from vanban.audit.models import AuditEvent
+from vanban.core import clock
 from vanban.core.errors import AccessDenied, ServiceError
 from vanban.documents import ocr
 from vanban.documents.files import files_check
@@ -337,7 +340,7 @@ def test_a_failed_reading_is_read_again_once_ocr_works(office, own_storage, sett
     refused(
         lambda: services.scan_reread(actor=office.clerk, item=item),
         ServiceError,
-        "Chỉ đọc lại được bản quét đọc bị lỗi.",
+        services.REREAD_ONLY,
         state=queue_state,
     )
 
@@ -354,3 +357,25 @@ def test_the_files_check_verifies_the_queue_and_finds_its_orphans(office, ocr_on
     report = files_check()
     assert [p.storage_name for p in report.missing] == [item.ocr_storage_name]
     assert [p.storage_name for p in report.orphans] == [stray]
+
+
+def test_a_reading_that_stalled_is_read_again(office, own_storage, settings, immediate):
+    """The worker stopped in the middle: the item stays "đang đọc" until OCR's time is past."""
+    (item,) = upload_scans(office, immediate, ("a.pdf", scanned_decision())).items
+    started = clock.now()
+    ScanItem.objects.filter(pk=item.pk).update(
+        status=ScanItem.Status.READING, reading_since=started, error=""
+    )
+    item.refresh_from_db()
+    refused(
+        lambda: services.scan_reread(actor=office.clerk, item=item),
+        ServiceError,
+        services.REREAD_ONLY,
+        state=queue_state,
+    )
+    settings.VANBAN_OCR_ENABLED = True
+    later = started + dt.timedelta(seconds=settings.VANBAN_OCR_TIMEOUT + 121)
+    with clock.frozen(later):
+        immediate(lambda: services.scan_reread(actor=office.clerk, item=item))
+    item.refresh_from_db()
+    assert item.status == ScanItem.Status.READY, item.error

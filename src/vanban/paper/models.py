@@ -50,6 +50,7 @@ class ScanItem(models.Model):
     ocr_text = models.TextField("nội dung đọc được", blank=True)
     ocr_confidence = models.FloatField("độ tin cậy", null=True, blank=True)
     ocr_seconds = models.FloatField(null=True, blank=True)
+    reading_since = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     first_page = models.JSONField("bố cục trang đầu", default=dict, blank=True)
     proposal = models.JSONField("đề xuất", default=dict, blank=True)

@@ -10,12 +10,14 @@ scan is stamped MẬT, TỐI MẬT or TUYỆT MẬT is registered only with the 
 kept on the item and in the audit trail (R13; docs/paper-intake.md, "Secrecy stamps").
 """
 
+import datetime as dt
 import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -70,6 +72,8 @@ OVERRIDE_SHORT = (
     "đơn vị, không phải dấu chỉ độ mật)."
 )
 OVERRIDE_LONG = f"Lý do dài quá {OVERRIDE_MAX} ký tự; hãy viết ngắn lại."
+REREAD_ONLY = "Chỉ đọc lại được bản quét đọc bị lỗi hoặc đọc quá lâu không xong."
+STALL_MARGIN = dt.timedelta(minutes=2)
 
 
 def secrecy_refusal(level: str) -> str:
@@ -296,7 +300,8 @@ def scan_read(*, item_id: int) -> str:
         if item is None or item.status != ScanItem.Status.WAITING:
             return "skipped"
         item.status = ScanItem.Status.READING
-        item.save(update_fields=["status"])
+        item.reading_since = clock.now()
+        item.save(update_fields=["status", "reading_since"])
     problem = ocr.ocr_problem()
     if problem:
         return _fail(item_id, problem)
@@ -339,13 +344,22 @@ def scan_read(*, item_id: int) -> str:
     return str(item.status)
 
 
+def reading_stalled(item: ScanItem) -> bool:
+    """Being read for longer than OCR is allowed to take: the worker stopped in the middle."""
+    if item.status != ScanItem.Status.READING or item.reading_since is None:
+        return False
+    allowed = dt.timedelta(seconds=settings.VANBAN_OCR_TIMEOUT) + STALL_MARGIN
+    return clock.now() - item.reading_since > allowed
+
+
 def scan_reread(*, actor: User, item: ScanItem, ip: str | None = None) -> None:
-    """Read again an item whose reading failed (OCR was unavailable, since repaired)."""
+    """Read again an item whose reading failed (OCR was unavailable, since repaired) or stalled
+    (the worker stopped while reading it)."""
     require_clerk(actor, item.unit)
     with transaction.atomic():
         locked = ScanItem.objects.select_for_update().get(pk=item.pk)
-        if locked.status != ScanItem.Status.FAILED:
-            raise ServiceError("Chỉ đọc lại được bản quét đọc bị lỗi.")
+        if locked.status != ScanItem.Status.FAILED and not reading_stalled(locked):
+            raise ServiceError(REREAD_ONLY)
         locked.status = ScanItem.Status.WAITING
         locked.error = ""
         locked.save(update_fields=["status", "error"])
@@ -418,7 +432,7 @@ def scan_register(
     require_clerk(actor, item.unit)
     with transaction.atomic():
         locked = _open_item(item)
-        if locked.status == ScanItem.Status.READING:
+        if locked.status == ScanItem.Status.READING and not reading_stalled(locked):
             raise ServiceError(BEING_READ)
         reason = _override_reason(locked, override_reason)
         scan = SimpleUploadedFile(

@@ -198,6 +198,7 @@ def scan_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 services.secrecy_refusal(item.secrecy_level) if item.secrecy_marks else ""
             ),
             "skip_url": _next_url(request, item),
+            "stalled": services.reading_stalled(item),
             "duplicate": duplicate or bool(form["confirm_duplicate"].value()),
             "reupload": "",
             "signature_reports": reports,
