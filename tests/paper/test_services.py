@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from tests.support.documents import DECLARED, incoming_input
-from tests.support.files import pdf_bytes, upload
+from tests.support.files import docx_bytes, pdf_bytes, upload
 from tests.support.refusals import refused
 from tests.support.scan_pages import Decision, scanned_decision, scanned_pile, scanned_png
 from vanban.audit.models import AuditEvent
@@ -108,6 +108,7 @@ def test_each_file_is_checked_and_a_refused_file_leaves_the_others_queued(
         ("quyet-dinh-15.pdf", scanned_decision()),
         ("rong.pdf", b""),
         ("ghi-chu.txt", b"khong phai ban quet"),
+        ("cong-van.docx", docx_bytes("Công văn điện tử")),
     )
     assert [item.original_name for item in outcome.items] == ["quyet-dinh-15.pdf"]
     assert [(r.name, r.message) for r in outcome.refused] == [
@@ -117,6 +118,11 @@ def test_each_file_is_checked_and_a_refused_file_leaves_the_others_queued(
             "Tệp “ghi-chu.txt” không thuộc định dạng được phép (PDF, DOCX, DOC, ODT, XLSX, ODS, "
             "JPEG, PNG, TIFF, XML); định dạng được xác định theo nội dung tệp, không theo tên tệp.",
         ),
+        (
+            "cong-van.docx",
+            "Tệp “cong-van.docx” không phải bản quét (PDF, JPEG, PNG, TIFF); văn bản điện tử được "
+            "vào sổ ở trang “Vào sổ văn bản đến”.",
+        ),
     ]
     item = ScanItem.objects.get()
     # OCR is off in the test settings: the item says why, it is never silently "ready".
@@ -124,7 +130,7 @@ def test_each_file_is_checked_and_a_refused_file_leaves_the_others_queued(
     assert item.error == ocr.ocr_problem() != ""
     assert stored() == [item.storage_name]
     event = AuditEvent.objects.filter(action="paper.scan_upload").get()
-    assert event.data["refused"] == ["rong.pdf", "ghi-chu.txt"]
+    assert event.data["refused"] == ["rong.pdf", "ghi-chu.txt", "cong-van.docx"]
 
 
 def test_a_pile_split_at_blank_pages_gives_one_item_a_document(office, own_storage, immediate):

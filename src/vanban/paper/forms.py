@@ -14,7 +14,6 @@ from django.forms import BoundField
 from vanban.accounts.models import Unit
 from vanban.accounts.unit_fields import UnitChoiceField
 from vanban.core.forms import Form, model_choice_field
-from vanban.documents.files import ALLOWED_LABEL
 from vanban.documents.forms import IncomingForm, MultipleFileField
 
 from .models import ScanItem
@@ -38,8 +37,8 @@ class ScanUploadForm(Form):
     files = MultipleFileField(
         label="Các tệp bản quét",
         help_text=(
-            f"Chọn một hoặc nhiều tệp ({ALLOWED_LABEL}); mỗi tệp là một văn bản, trừ khi chọn "
-            "tách theo trang trắng."
+            "Chọn một hoặc nhiều tệp bản quét (PDF, JPEG, PNG, TIFF); mỗi tệp là một văn bản, "
+            "trừ khi chọn tách theo trang trắng."
         ),
     )
     split_blank = forms.BooleanField(

@@ -57,6 +57,10 @@ OVERRIDE_MIN = 15
 OVERRIDE_MAX = 1000
 NOTHING_CHOSEN = "Hãy chọn ít nhất một tệp bản quét."
 TOO_MANY = f"Tối đa {MAX_UPLOADS} tệp một lần; hãy chia thành nhiều lần tải lên."
+NOT_A_SCAN = (
+    "Tệp “{name}” không phải bản quét (PDF, JPEG, PNG, TIFF); văn bản điện tử được vào sổ ở "
+    "trang “Vào sổ văn bản đến”."
+)
 ONLY_BLANK = "Tệp “{name}” chỉ có trang trắng: không có văn bản nào để vào sổ."
 READ_FAILED = (
     "Không đọc được bản quét do lỗi của hệ thống. Vẫn có thể vào sổ bằng cách nhập các trường; "
@@ -187,6 +191,8 @@ def scan_upload(
         name = safe_file_name(upload.name or "")
         try:
             prepared = file_prepare(upload, actor=actor, unit=unit, policy=policy, source=SOURCE)
+            if prepared.file_format not in ocr.OCR_FORMATS:
+                raise ServiceError(NOT_A_SCAN.format(name=prepared.original_name), field="files")
             accepted.extend(
                 (prepared.original_name, part, piece)
                 for part, piece in _parts(prepared, split_blank)
