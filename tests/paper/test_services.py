@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from tests.support.clamd import EICAR
 from tests.support.documents import DECLARED, incoming_input
 from tests.support.files import docx_bytes, pdf_bytes, upload
 from tests.support.refusals import refused
@@ -23,6 +24,7 @@ from vanban.documents.search import document_search
 from vanban.paper import services
 from vanban.paper.models import ScanItem
 from vanban.paper.split import blank_pages, split_at_blank_pages
+from vanban.scanning.models import Detection
 
 pytestmark = pytest.mark.django_db
 
@@ -385,3 +387,16 @@ def test_a_reading_that_stalled_is_read_again(office, own_storage, settings, imm
         immediate(lambda: services.scan_reread(actor=office.clerk, item=item))
     item.refresh_from_db()
     assert item.status == ScanItem.Status.READY, item.error
+
+
+def test_an_infected_file_is_refused_and_the_other_scans_are_queued(
+    office, own_storage, scanning, immediate
+):
+    outcome = upload_scans(
+        office, immediate, ("quet-1.pdf", EICAR), ("quet-2.pdf", scanned_decision())
+    )
+    assert [item.original_name for item in outcome.items] == ["quet-2.pdf"]
+    ((name, message),) = [(r.name, r.message) for r in outcome.refused]
+    assert name == "quet-1.pdf"
+    assert message.startswith("Tệp “quet-1.pdf” chứa mã độc (")
+    assert Detection.objects.filter(original_name="quet-1.pdf").count() == 1
