@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.support.documents import DECLARED, doc_type, incoming_input
 from tests.support.files import pdf_bytes, upload
@@ -183,12 +185,12 @@ def _form(office, main_file) -> dict:
     }
 
 
-def _register_scan(office, data: bytes, name: str = "ban-quet.png", **kwargs):
+def _register_scan(office, data: bytes, name: str = "ban-quet.png", number="15", **kwargs):
     with clock.frozen(NOW):
         return services.incoming_register(
             actor=office.clerk,
             unit=office.province.stttt,
-            data=incoming_input(subject="Quyết định phê duyệt kế hoạch"),
+            data=incoming_input(subject="Quyết định phê duyệt kế hoạch", code_number=number),
             refusals=DECLARED,
             main_file=upload(name, data),
             **kwargs,
@@ -411,3 +413,41 @@ def test_a_secrecy_stamp_read_after_registration_is_flagged(
     banner = re.search(r'id="ocr-secrecy-\d+"[^>]*>(.*?)</p>', html, re.S).group(1)
     assert "Bản quét có dấu chỉ độ mật “MẬT”" in banner
     assert "xử lý theo Quy chế, Điều 4" in banner
+
+
+@pytest.mark.django_db
+def test_the_page_says_while_reading_and_its_queries_do_not_grow_with_scans(
+    office, client_for, settings
+):
+    """Copies attached from results made of real PDFs (no Tesseract run): the page's files
+    section costs the same number of queries for one scan as for three."""
+    settings.VANBAN_OCR_ENABLED = True
+    one = _register_scan(office, scan_bytes("png"))
+    three = _register_scan(
+        office,
+        scan_bytes("png"),
+        number="16",
+        attachments=[
+            upload("phu-luc-1.png", scan_bytes("png")),
+            upload("b.jpg", scan_bytes("jpeg")),
+        ],
+    )
+    client = client_for(office.clerk)
+    # Registered, queued, not read yet (the queue runs after the commit, which a rolled-back
+    # test never reaches).
+    assert "Đang nhận dạng chữ…" in _page(client, one)
+
+    result = ocr.OcrResult(
+        pdf=pdf_bytes("Kế hoạch phòng chống lụt bão"), text="Kế hoạch", confidence=91.4
+    )
+    for document in (one, three):
+        for file in document.files.all():
+            ocr_attach(original=file, result=result)
+
+    def queries(document) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            html = _page(client, document)
+        assert html.count("độ tin cậy 91 %") == document.files.count()
+        return len(captured)
+
+    assert queries(three) == queries(one)
