@@ -266,6 +266,7 @@ def test_the_copy_is_no_attachment_of_packages_checks_or_counts_but_is_checked_i
 ):
     from vanban.api.document_schemas import DocumentOut
     from vanban.exchange.partners.packages import package_files_in_order
+    from vanban.signatures.services.verification import document_verify
 
     with django_capture_on_commit_callbacks(execute=True):
         document = _register_scan(office, scan_bytes("png"))
@@ -277,6 +278,7 @@ def test_the_copy_is_no_attachment_of_packages_checks_or_counts_but_is_checked_i
     assert list(
         Document.objects.filter(pk=document.pk).prefetch_related("files")[0].files.all()
     ) == [original]
+    assert document_verify(actor=None, document=document) == []  # no PDF of its own to check
     report = files_check()
     ours = {original.storage_name, copy.storage_name}
     assert not ours & {p.storage_name for p in report.missing + report.changed + report.orphans}
