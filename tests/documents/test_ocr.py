@@ -3,11 +3,13 @@ refusals. Each scan is one small page (tests/support/ocr_images.py)."""
 
 import datetime as dt
 import hashlib
+import importlib
 import io
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -453,3 +455,37 @@ def test_the_page_says_while_reading_and_its_queries_do_not_grow_with_scans(
         return len(captured)
 
     assert queries(three) == queries(one)
+
+
+@pytest.mark.django_db
+def test_scans_registered_before_ocr_existed_are_marked_waiting(office, settings):
+    settings.VANBAN_OCR_ENABLED = False
+    image = _register_scan(office, scan_bytes("png"), number="21").files.get()
+    blank_pdf = _register_scan(office, pdf_bytes(), "trang.pdf", number="22").files.get()
+    text_pdf = _register_scan(
+        office,
+        pdf_bytes("Quyết định về việc phê duyệt kế hoạch phòng chống lụt bão năm 2026"),
+        "qd.pdf",
+        number="23",
+    ).files.get()
+    # As before OCR existed: no file has a status.
+    DocumentFile.objects.update(ocr_status="")
+
+    migration = importlib.import_module("vanban.documents.migrations.0017_scans_waiting")
+    migration.mark_scans(apps, None)
+
+    waiting = set(DocumentFile.objects.filter(ocr_status="pending").values_list("pk", flat=True))
+    assert waiting == {image.pk, blank_pdf.pk}
+    assert DocumentFile.objects.get(pk=text_pdf.pk).ocr_status == ""
+
+
+@pytest.mark.django_db
+def test_a_scan_with_no_words_read_says_so(office, client_for, settings):
+    settings.VANBAN_OCR_ENABLED = False
+    document = _register_scan(office, scan_bytes("png"))
+    blank = ocr.OcrResult(pdf=pdf_bytes(), text="", confidence=None)
+    ocr_attach(original=document.files.get(), result=blank)
+
+    html = _page(client_for(office.clerk), document)
+    assert "không đọc được chữ nào trên bản quét" in html
+    assert "độ tin cậy" not in html
