@@ -3,13 +3,17 @@ refusals. Each scan is one small page (tests/support/ocr_images.py)."""
 
 import datetime as dt
 import hashlib
+import importlib
 import io
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.support.documents import DECLARED, doc_type, incoming_input
 from tests.support.files import pdf_bytes, upload
@@ -183,12 +187,12 @@ def _form(office, main_file) -> dict:
     }
 
 
-def _register_scan(office, data: bytes, name: str = "ban-quet.png", **kwargs):
+def _register_scan(office, data: bytes, name: str = "ban-quet.png", number="15", **kwargs):
     with clock.frozen(NOW):
         return services.incoming_register(
             actor=office.clerk,
             unit=office.province.stttt,
-            data=incoming_input(subject="Quyết định phê duyệt kế hoạch"),
+            data=incoming_input(subject="Quyết định phê duyệt kế hoạch", code_number=number),
             refusals=DECLARED,
             main_file=upload(name, data),
             **kwargs,
@@ -264,6 +268,7 @@ def test_the_copy_is_no_attachment_of_packages_checks_or_counts_but_is_checked_i
 ):
     from vanban.api.document_schemas import DocumentOut
     from vanban.exchange.partners.packages import package_files_in_order
+    from vanban.signatures.services.verification import document_verify
 
     with django_capture_on_commit_callbacks(execute=True):
         document = _register_scan(office, scan_bytes("png"))
@@ -275,6 +280,7 @@ def test_the_copy_is_no_attachment_of_packages_checks_or_counts_but_is_checked_i
     assert list(
         Document.objects.filter(pk=document.pk).prefetch_related("files")[0].files.all()
     ) == [original]
+    assert document_verify(actor=None, document=document) == []  # no PDF of its own to check
     report = files_check()
     ours = {original.storage_name, copy.storage_name}
     assert not ours & {p.storage_name for p in report.missing + report.changed + report.orphans}
@@ -411,3 +417,75 @@ def test_a_secrecy_stamp_read_after_registration_is_flagged(
     banner = re.search(r'id="ocr-secrecy-\d+"[^>]*>(.*?)</p>', html, re.S).group(1)
     assert "Bản quét có dấu chỉ độ mật “MẬT”" in banner
     assert "xử lý theo Quy chế, Điều 4" in banner
+
+
+@pytest.mark.django_db
+def test_the_page_says_while_reading_and_its_queries_do_not_grow_with_scans(
+    office, client_for, settings
+):
+    """Copies attached from results made of real PDFs (no Tesseract run): the page's files
+    section costs the same number of queries for one scan as for three."""
+    settings.VANBAN_OCR_ENABLED = True
+    one = _register_scan(office, scan_bytes("png"))
+    three = _register_scan(
+        office,
+        scan_bytes("png"),
+        number="16",
+        attachments=[
+            upload("phu-luc-1.png", scan_bytes("png")),
+            upload("b.jpg", scan_bytes("jpeg")),
+        ],
+    )
+    client = client_for(office.clerk)
+    # Registered, queued, not read yet (the queue runs after the commit, which a rolled-back
+    # test never reaches).
+    assert "Đang nhận dạng chữ…" in _page(client, one)
+
+    result = ocr.OcrResult(
+        pdf=pdf_bytes("Kế hoạch phòng chống lụt bão"), text="Kế hoạch", confidence=91.4
+    )
+    for document in (one, three):
+        for file in document.files.all():
+            ocr_attach(original=file, result=result)
+
+    def queries(document) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            html = _page(client, document)
+        assert html.count("độ tin cậy 91 %") == document.files.count()
+        return len(captured)
+
+    assert queries(three) == queries(one)
+
+
+@pytest.mark.django_db
+def test_scans_registered_before_ocr_existed_are_marked_waiting(office, settings):
+    settings.VANBAN_OCR_ENABLED = False
+    image = _register_scan(office, scan_bytes("png"), number="21").files.get()
+    blank_pdf = _register_scan(office, pdf_bytes(), "trang.pdf", number="22").files.get()
+    text_pdf = _register_scan(
+        office,
+        pdf_bytes("Quyết định về việc phê duyệt kế hoạch phòng chống lụt bão năm 2026"),
+        "qd.pdf",
+        number="23",
+    ).files.get()
+    # As before OCR existed: no file has a status.
+    DocumentFile.objects.update(ocr_status="")
+
+    migration = importlib.import_module("vanban.documents.migrations.0017_scans_waiting")
+    migration.mark_scans(apps, None)
+
+    waiting = set(DocumentFile.objects.filter(ocr_status="pending").values_list("pk", flat=True))
+    assert waiting == {image.pk, blank_pdf.pk}
+    assert DocumentFile.objects.get(pk=text_pdf.pk).ocr_status == ""
+
+
+@pytest.mark.django_db
+def test_a_scan_with_no_words_read_says_so(office, client_for, settings):
+    settings.VANBAN_OCR_ENABLED = False
+    document = _register_scan(office, scan_bytes("png"))
+    blank = ocr.OcrResult(pdf=pdf_bytes(), text="", confidence=None)
+    ocr_attach(original=document.files.get(), result=blank)
+
+    html = _page(client_for(office.clerk), document)
+    assert "không đọc được chữ nào trên bản quét" in html
+    assert "độ tin cậy" not in html

@@ -19,7 +19,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from vanban.audit.services import audit_record
@@ -179,6 +179,14 @@ def ocr_attach(*, original: DocumentFile, result: OcrResult) -> DocumentFile:
                     "seconds": result.seconds,
                 },
             )
+    except IntegrityError:
+        # Another run attached its copy between our check and our insert (SQLite takes no row
+        # lock): keep theirs.
+        file_discard(stored)
+        existing = _existing_copy(original.pk)
+        if existing is None:
+            raise
+        return existing
     except BaseException:
         file_discard(stored)
         raise
