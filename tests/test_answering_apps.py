@@ -36,6 +36,7 @@ PAGES_403 = [
     ("signatures", "/chu-ky-so/chung-thu-goc/", "Chỉ quản trị tỉnh quản lý danh sách"),
     ("interop", "/lien-thong/he-thong-khac/", ""),
     ("scanning", "/ma-doc/", ""),
+    ("paper", "/van-ban/den/ban-quet/", "Chỉ văn thư của đơn vị được vào sổ văn bản."),
 ]
 
 API_404 = [

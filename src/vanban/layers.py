@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("signatures",),  # keys, certificates, signing and verifying PDF signatures
     ("interop",),  # only the migrations of the former partner-exchange app (tables interop_*)
     ("exchange",),  # electronic exchange inside the province and with partner systems
+    ("paper",),  # paper documents at the scanner: upload, OCR queue, confirm and register
     ("workflow",),  # processing incoming documents
     ("drafting",),  # drafting, approving, signing and issuing outgoing documents
     ("agenda",),  # the leadership's weekly work calendar (lịch công tác tuần)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "vanban.scanning",
     "vanban.documents",
     "vanban.exchange",
+    "vanban.paper",
     "vanban.drafting",
     "vanban.agenda",
     "vanban.records",

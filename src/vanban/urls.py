@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("vanban.portal.urls")),
     path("", include("vanban.core.urls")),
     path("tai-khoan/", include("vanban.accounts.urls")),
+    path("van-ban/den/ban-quet/", include("vanban.paper.urls")),
     path("van-ban/", include("vanban.documents.urls")),
     path("bao-cao/", include("vanban.reports.urls")),
     path("xu-ly/", include("vanban.workflow.urls")),

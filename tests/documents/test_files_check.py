@@ -158,8 +158,8 @@ def test_one_query_whatever_the_number_of_files(office, storage, count, django_a
     """One query per kind of file record (documents, progress files, draft versions, signature
     images and seals, PKCS#12 key files, PDFs converted from Word drafts, signed drafts,
     packages received from other systems, quarantined infected uploads, screenshots of fault
-    reports, files of scheduled reports)."""
-    assert len(files.FILE_SOURCES) == 11
+    reports, files of scheduled reports, scans waiting to be registered and their OCR copies)."""
+    assert len(files.FILE_SOURCES) == 13
     for number in range(count):
         register(office, 20 + number, attachments=1)
     with django_assert_num_queries(len(files.FILE_SOURCES)):

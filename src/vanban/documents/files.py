@@ -781,7 +781,7 @@ def file_download(
     the document viewer (`viewed`) is noted so in the record.
     """
     not_found = NotFound("Không tìm thấy tệp.")
-    file = DocumentFile.objects.filter(pk=file_id).first()
+    file = DocumentFile.with_copies.filter(pk=file_id).first()
     if file is None:
         raise not_found
     try:
@@ -894,7 +894,7 @@ def files_check(*, verify_hashes: bool = True) -> FilesReport:
         model = apps.get_model(source.model)
         rows.extend(
             (source, *row)
-            for row in model.objects.exclude(**{source.storage_field: ""})
+            for row in model._base_manager.exclude(**{source.storage_field: ""})
             .order_by("pk")
             .values_list(
                 "pk",

@@ -271,12 +271,33 @@ class Document(models.Model):
         return str(self.register_number) if self.direction == Direction.INCOMING else ""
 
 
+class DocumentFileManager(models.Manager["DocumentFile"]):
+    """The files of documents as registered: main files and attachments, without the copies
+    that OCR makes of scans (role OCR, docs/ocr.md).
+
+    The default manager, so that `document.files`, its prefetches and every count, package,
+    export and signature check see only the registered files; the copies are reached through
+    `DocumentFile.with_copies` or an original's `ocr_copy`."""
+
+    def get_queryset(self) -> models.QuerySet["DocumentFile"]:
+        return super().get_queryset().exclude(role=DocumentFile.Role.OCR)
+
+
 class DocumentFile(models.Model):
-    """The main file or an attachment, stored through Django's storage API and hashed."""
+    """The main file or an attachment, stored through Django's storage API and hashed; or the
+    PDF/A copy with a text layer that OCR made of a scanned one (`ocr_of`, docs/ocr.md)."""
 
     class Role(models.TextChoices):
         MAIN = "main", "Tệp chính"
         ATTACHMENT = "attachment", "Tệp đính kèm"
+        OCR = "ocr", "Bản có lớp chữ (OCR)"
+
+    class OcrStatus(models.TextChoices):
+        NONE = "", "Không phải bản quét"
+        PENDING = "pending", "Đang chờ nhận dạng chữ"
+        DONE = "done", "Đã nhận dạng chữ"
+        FAILED = "failed", "Nhận dạng chữ không thành công"
+        UNAVAILABLE = "unavailable", "Chưa nhận dạng được chữ"
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="files")
     role = models.CharField("loại tệp", max_length=12, choices=Role.choices)
@@ -291,10 +312,40 @@ class DocumentFile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField()
+    # A scan (an image, or a PDF without text): where its OCR stands. The copy OCR made is a file
+    # of its own (role OCR) pointing to its original; the original's bytes never change, its
+    # `text` becomes what OCR read (docs/ocr.md).
+    ocr_status = models.CharField(
+        "nhận dạng chữ", max_length=12, choices=OcrStatus.choices, blank=True, default=""
+    )
+    ocr_message = models.TextField("thông báo nhận dạng chữ", blank=True)
+    ocr_confidence = models.FloatField("độ tin cậy nhận dạng chữ", null=True, blank=True)
+    # The highest secrecy stamp OCR read on the scan after it was registered (R13, Quy chế Điều 4).
+    ocr_secrecy = models.CharField("dấu chỉ độ mật trên bản quét", max_length=12, blank=True)
+    ocr_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ocr_copy",
+        verbose_name="bản gốc",
+    )
+
+    with_copies = models.Manager()  # every file, the OCR copies included
+    objects = DocumentFileManager()
 
     class Meta:
         ordering = ["document_id", "role", "id"]
         verbose_name = "tệp văn bản"
+        default_manager_name = "objects"
+        indexes = [
+            # The scans still waiting for OCR (`vanban ocr pending`).
+            models.Index(
+                fields=["ocr_status"],
+                condition=Q(ocr_status__in=["pending", "unavailable"]),
+                name="document_file_ocr_waiting",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -45,6 +46,7 @@ from .forms import (
 )
 from .intake import package_intake
 from .models import Direction, Document, DocumentFile
+from .ocr_store import secrecy_banner
 from .viewer import document_viewer_files
 from .visibility import VisibleDocuments
 
@@ -419,7 +421,7 @@ def _detail_page(
         rules = share_rules.share_rules(document, user)
     if can_share and share_form is None:
         share_form = ShareForm(candidates=_share_candidates(document, rules or []))
-    files = sorted(document.files.all(), key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk))
+    files, copies = _files_and_copies(document)
     unit_then, issuer_then = _units_of_its_time(document)
     return render(
         request,
@@ -430,7 +432,9 @@ def _detail_page(
             "unit_then": unit_then,
             "issuer_then": issuer_then,
             "files": files,
-            "viewer_files": document_viewer_files(files),
+            "viewer_files": document_viewer_files([*files, *copies]),
+            "ocr_enabled": settings.VANBAN_OCR_ENABLED,
+            "ocr_secrecy": [(f, secrecy_banner(f.ocr_secrecy)) for f in files if f.ocr_secrecy],
             "shares": document.shares.select_related("user", "granted_by").order_by(
                 "granted_at", "pk"
             ),
@@ -444,6 +448,21 @@ def _detail_page(
             ),
         },
     )
+
+
+def _files_and_copies(document: Document) -> tuple[list[DocumentFile], list[DocumentFile]]:
+    """The document's files, main file first, each scan with its OCR copy as `ocr_copy_file`
+    (None without one), and the copies; one query whatever the number of files."""
+    rows = list(DocumentFile.with_copies.filter(document_id=document.pk))
+    copies = sorted((f for f in rows if f.role == DocumentFile.Role.OCR), key=lambda f: f.pk)
+    by_original = {f.ocr_of_id: f for f in copies}
+    files = sorted(
+        (f for f in rows if f.role != DocumentFile.Role.OCR),
+        key=lambda f: (f.role != DocumentFile.Role.MAIN, f.pk),
+    )
+    for f in files:
+        f.ocr_copy_file = by_original.get(f.pk)  # type: ignore[attr-defined]
+    return files, copies
 
 
 def _share_candidates(document: Document, rules: list[share_rules.ShareRule]) -> QuerySet[User]:

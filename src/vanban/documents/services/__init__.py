@@ -14,6 +14,7 @@ the public names of all of them, and the helpers other apps and the bench data u
 """
 
 from ..receipt_checks import SignaturesNotConfirmed
+from ._common import _require_clerk as _require_clerk
 from ._common import _search_fields as _search_fields
 from ._common import local_today
 from .fields import NOTATION_RE, DocumentInput

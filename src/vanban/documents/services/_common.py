@@ -18,6 +18,7 @@ from vanban.core.errors import AccessDenied, ServiceError
 
 from ..files import PreparedFile, file_discard, file_prepare, file_store
 from ..models import Document, DocumentFile, DocumentPolicy
+from ..ocr_store import ocr_enqueue, ocr_status_for
 from ..search import SearchFields, search_text_build
 
 
@@ -90,6 +91,9 @@ def _save_with_files(
     it (foreign keys are checked at the commit), and the number and the audit event are the last
     statements before the commit (docs/performance.md).
 
+    Scans (images, PDFs without text) are registered PENDING and queued for OCR after the commit
+    (`ocr_store.ocr_enqueue`).
+
     If the transaction fails the stored files are removed; if the process dies in between, they
     stay as orphans that `vanban files check` lists.
     """
@@ -103,7 +107,7 @@ def _save_with_files(
                 number(document)
                 _insert(document, prepared)
             now = clock.now()
-            DocumentFile.objects.bulk_create(
+            rows = DocumentFile.objects.bulk_create(
                 [
                     DocumentFile(
                         document_id=document.pk,
@@ -117,10 +121,13 @@ def _save_with_files(
                         text=item.text,
                         uploaded_by=actor,
                         uploaded_at=now,
+                        ocr_status=ocr_status_for(item.file_format, item.text),
                     )
                     for (role, item), name in zip(prepared, stored, strict=True)
                 ]
             )
+            # Scans are read by OCR in the background once the document is committed (docs/ocr.md).
+            ocr_enqueue([row.pk for row in rows if row.ocr_status])
             if after is not None:
                 after(document)
             if document._state.adding:
