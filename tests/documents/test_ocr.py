@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.support.documents import DECLARED, doc_type, incoming_input
 from tests.support.files import pdf_bytes, upload
 from tests.support.ocr_images import FULL_LINES, pdf_page_texts, scan_bytes
+from tests.support.ocr_tools import require_ocr
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.models import Notification
@@ -32,7 +33,7 @@ NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 @pytest.fixture
 def ocr_on(settings):
-    settings.VANBAN_OCR_ENABLED = True
+    require_ocr(settings)
     settings.VANBAN_OCRMYPDF = "ocrmypdf"
     return settings
 
@@ -368,7 +369,7 @@ def test_registered_while_off_then_read_by_the_command(
     with pytest.raises(CommandError, match="đang tắt"):
         call_command("ocr", "pending", stdout=out)
 
-    settings.VANBAN_OCR_ENABLED = True
+    require_ocr(settings)
     settings.VANBAN_OCRMYPDF = "ocrmypdf"
     call_command("ocr", "pending", stdout=out)
     assert "Đã nhận dạng chữ 1 bản quét; 0 không thành công, 0 chưa nhận dạng được." in (
@@ -425,7 +426,7 @@ def test_the_page_says_while_reading_and_its_queries_do_not_grow_with_scans(
 ):
     """Copies attached from results made of real PDFs (no Tesseract run): the page's files
     section costs the same number of queries for one scan as for three."""
-    settings.VANBAN_OCR_ENABLED = True
+    require_ocr(settings)
     one = _register_scan(office, scan_bytes("png"))
     three = _register_scan(
         office,

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from benchmarks import scan_corpus
+from tests.support.ocr_tools import require_ocr
 from vanban.documents.models import Urgency
 from vanban.documents.ocr import ocr_scan
 from vanban.documents.ocr_fields import (
@@ -443,7 +444,7 @@ def test_the_subject_is_cut_at_500_characters():
 
 @pytest.fixture
 def ocr_on(settings):
-    settings.VANBAN_OCR_ENABLED = True
+    require_ocr(settings)
     settings.VANBAN_OCRMYPDF = "ocrmypdf"
     return settings
 

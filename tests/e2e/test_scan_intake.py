@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.login import sign_in
 from tests.e2e.test_keyboard_registration import tab_to
+from tests.support.ocr_tools import require_ocr
 from tests.support.province import make_user, province_root_and_stttt
 from tests.support.scan_pages import Decision, queued_scan, scanned_decision
 from vanban.accounts.models import Role
@@ -24,7 +25,7 @@ WIDTHS = [pytest.param((1366, 768), id="1366px"), pytest.param((390, 844), id="3
 
 @pytest.fixture
 def clerk(transactional_db, document_types, settings, own_storage):
-    settings.VANBAN_OCR_ENABLED = True
+    require_ocr(settings)
     _root, unit = province_root_and_stttt()
     return make_user(unit, "Võ Thị Thu Trang", (Role.CLERK,))
 

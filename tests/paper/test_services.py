@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from tests.support.clamd import EICAR
 from tests.support.documents import DECLARED, incoming_input
 from tests.support.files import docx_bytes, pdf_bytes, upload
+from tests.support.ocr_tools import require_ocr
 from tests.support.refusals import refused
 from tests.support.scan_pages import Decision, scanned_decision, scanned_pile, scanned_png
 from vanban.audit.models import AuditEvent
@@ -33,7 +34,7 @@ SECRET_REASON = "Chữ MẬT là một phần tên đơn vị, không phải d�
 
 @pytest.fixture
 def ocr_on(settings, own_storage):
-    settings.VANBAN_OCR_ENABLED = True
+    require_ocr(settings)
 
 
 @pytest.fixture
@@ -341,7 +342,7 @@ def test_a_failed_reading_is_read_again_once_ocr_works(office, own_storage, sett
         "Chỉ văn thư của đơn vị được vào sổ văn bản.",
         state=queue_state,
     )
-    settings.VANBAN_OCR_ENABLED = True
+    require_ocr(settings)
     immediate(lambda: services.scan_reread(actor=office.clerk, item=item))
     item.refresh_from_db()
     assert (item.status, item.error) == (ScanItem.Status.READY, "")
@@ -381,7 +382,7 @@ def test_a_reading_that_stalled_is_read_again(office, own_storage, settings, imm
         services.REREAD_ONLY,
         state=queue_state,
     )
-    settings.VANBAN_OCR_ENABLED = True
+    require_ocr(settings)
     later = started + dt.timedelta(seconds=settings.VANBAN_OCR_TIMEOUT + 121)
     with clock.frozen(later):
         immediate(lambda: services.scan_reread(actor=office.clerk, item=item))
